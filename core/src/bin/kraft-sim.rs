@@ -1,0 +1,152 @@
+//! `kraft-sim`: runs scenarios headless, random fault schedules, and the benchmarks (DESIGN §4).
+
+use kraft_core::chaos::{self, ChaosOptions};
+use kraft_core::{bench, Config, Scenario};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  kraft-sim run FILE [--capture-every MS]
+  kraft-sim chaos [--seed S] [--seeds N] [--steps K] [--controllers C] [--brokers B] [--config JSON]
+  kraft-sim bench [--quick]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("run") => cmd_run(&args[1..]),
+        Some("chaos") => cmd_chaos(&args[1..]),
+        Some("bench") => cmd_bench(&args[1..]),
+        Some("-h") | Some("--help") | Some("help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => usage_error("expected a command: run, chaos or bench"),
+    }
+}
+
+fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("kraft-sim: {msg}\n{USAGE}");
+    ExitCode::from(2)
+}
+
+/// Parses `--flag value` pairs; every flag must be one of `known`.
+fn flags<'a>(args: &'a [String], known: &[&str]) -> Result<Vec<(&'a str, &'a str)>, String> {
+    let mut out = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if !known.contains(&a.as_str()) {
+            return Err(format!("unknown argument {a:?}"));
+        }
+        let v = it.next().ok_or_else(|| format!("{a} needs a value"))?;
+        out.push((a.as_str(), v.as_str()));
+    }
+    Ok(out)
+}
+
+fn number(flag: &str, v: &str) -> Result<u64, String> {
+    v.parse()
+        .map_err(|_| format!("{flag} expects a whole number, got {v:?}"))
+}
+
+fn cmd_run(args: &[String]) -> ExitCode {
+    let Some(file) = args.first() else {
+        return usage_error("run needs a scenario FILE");
+    };
+    let mut capture_every = None;
+    match flags(&args[1..], &["--capture-every"]) {
+        Ok(fs) => {
+            for (_, v) in fs {
+                match number("--capture-every", v) {
+                    Ok(0) => return usage_error("--capture-every must be greater than 0"),
+                    Ok(ms) => capture_every = Some(ms),
+                    Err(e) => return usage_error(&e),
+                }
+            }
+        }
+        Err(e) => return usage_error(&e),
+    }
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kraft-sim: cannot read {file}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let scenario = match Scenario::from_json(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("kraft-sim: {file} is not a valid scenario: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let out = kraft_core::run(&scenario, capture_every);
+    match serde_json::to_string(&out) {
+        Ok(json) => println!("{json}"),
+        Err(e) => {
+            eprintln!("kraft-sim: cannot print the result: {e}");
+            return ExitCode::from(1);
+        }
+    }
+    ExitCode::from(out.exit_code() as u8)
+}
+
+fn cmd_chaos(args: &[String]) -> ExitCode {
+    let mut o = ChaosOptions::default();
+    let known = [
+        "--seed",
+        "--seeds",
+        "--steps",
+        "--controllers",
+        "--brokers",
+        "--config",
+    ];
+    let fs = match flags(args, &known) {
+        Ok(f) => f,
+        Err(e) => return usage_error(&e),
+    };
+    for (flag, v) in fs {
+        let r = match flag {
+            "--seed" => number(flag, v).map(|n| o.first_seed = n),
+            "--seeds" => number(flag, v).map(|n| o.seeds = n),
+            "--steps" => number(flag, v).map(|n| o.steps = n),
+            "--controllers" => number(flag, v).map(|n| o.controllers = n as usize),
+            "--brokers" => number(flag, v).map(|n| o.brokers = n as usize),
+            "--config" => serde_json::from_str::<Config>(v)
+                .map_err(|e| format!("--config: {e}"))
+                .and_then(|c| {
+                    c.validate()
+                        .map(|_| c)
+                        .map_err(|e| format!("--config: {e}"))
+                })
+                .map(|c| o.config = c),
+            _ => Err(format!("unknown argument {flag}")),
+        };
+        if let Err(e) = r {
+            return usage_error(&e);
+        }
+    }
+    if o.controllers == 0 || o.controllers > 15 || o.brokers > 60 {
+        return usage_error("1 to 15 controllers and at most 60 brokers");
+    }
+    let report = chaos::run(&o);
+    match serde_json::to_string(&report) {
+        Ok(json) => println!("{json}"),
+        Err(e) => eprintln!("kraft-sim: {e}"),
+    }
+    if report.violations.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        if let Some(v) = report.violations.first() {
+            eprintln!("kraft-sim: violation with seed {} (reproduce: kraft-sim chaos --seed {} --seeds 1 ...)", v.seed, v.seed);
+        }
+        ExitCode::from(1)
+    }
+}
+
+fn cmd_bench(args: &[String]) -> ExitCode {
+    let quick = args.iter().any(|a| a == "--quick");
+    if let Some(a) = args.iter().find(|a| *a != "--quick") {
+        return usage_error(&format!("unknown argument {a:?}"));
+    }
+    bench::run(quick);
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,151 @@
+//! The broker's side of KIP-631: register with the active controller, heartbeat, learn whether it
+//! is fenced. (Its metadata replication is the observer path in `replication`.)
+
+use crate::message::{ErrorCode, HeartbeatRequest, HeartbeatResponse, Message};
+use crate::node::{Effects, Node, NodeKind, Slot};
+use crate::types::{Epoch, NodeId, Offset, Time};
+
+#[derive(Clone, Debug, Default)]
+pub struct BrokerState {
+    /// Our broker epoch once the controller answered the registration.
+    pub registered: Option<Offset>,
+    /// What the last heartbeat response said.
+    pub fenced: bool,
+    pub last_heartbeat_ok: Option<Time>,
+    inflight: Option<u64>,
+}
+
+impl Node {
+    pub(crate) fn start_broker(&mut self, now: Time, out: &mut Effects) {
+        if self.kind != NodeKind::Broker {
+            return;
+        }
+        self.broker = BrokerState {
+            fenced: true,
+            ..Default::default()
+        };
+        self.set_timer(Slot::Heartbeat, now + self.cfg.retry_backoff_ms, out);
+    }
+
+    /// Where registrations and heartbeats go: the leader we know, else the next bootstrap server.
+    fn controller_target(&self) -> Option<NodeId> {
+        self.leader_id().or_else(|| {
+            let n = self.voters.len();
+            (n > 0).then(|| self.voters[self.fetch.bootstrap_index % n])
+        })
+    }
+
+    pub(crate) fn on_heartbeat_timer(&mut self, now: Time, out: &mut Effects) {
+        if self.kind != NodeKind::Broker {
+            return;
+        }
+        let Some(target) = self.controller_target() else {
+            return;
+        };
+        let correlation = self.correlation();
+        self.broker.inflight = Some(correlation);
+        let (msg, next) = match self.broker.registered {
+            None => (
+                Message::BrokerRegistration {
+                    correlation,
+                    broker: self.id,
+                },
+                500,
+            ),
+            Some(broker_epoch) => (
+                Message::BrokerHeartbeat(HeartbeatRequest {
+                    correlation,
+                    broker: self.id,
+                    broker_epoch,
+                    metadata_offset: self.image.applied_offset,
+                    want_fence: false,
+                    want_shutdown: false,
+                }),
+                self.cfg.broker_heartbeat_interval_ms,
+            ),
+        };
+        out.sends.push((target, msg));
+        self.set_timer(
+            Slot::Heartbeat,
+            now + next.min(self.cfg.broker_heartbeat_interval_ms),
+            out,
+        );
+    }
+
+    /// A redirect or "not yet": learn the leader if named, and try again soon.
+    fn controller_not_ready(
+        &mut self,
+        now: Time,
+        epoch: Epoch,
+        leader: Option<NodeId>,
+        out: &mut Effects,
+    ) {
+        if leader.is_none() {
+            self.fetch.bootstrap_index += 1;
+        }
+        self.observe_epoch(now, epoch, leader, out);
+        self.set_timer(
+            Slot::Heartbeat,
+            now + self.cfg.retry_backoff_ms.max(100),
+            out,
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn on_registration_response(
+        &mut self,
+        now: Time,
+        correlation: u64,
+        epoch: Epoch,
+        leader: Option<NodeId>,
+        error: Option<ErrorCode>,
+        broker_epoch: Option<Offset>,
+        out: &mut Effects,
+    ) {
+        if self.kind != NodeKind::Broker || self.broker.inflight != Some(correlation) {
+            return;
+        }
+        self.broker.inflight = None;
+        match (error, broker_epoch) {
+            (None, Some(be)) => {
+                self.broker.registered = Some(be);
+                self.durable.broker_epoch = Some(be);
+                self.broker.fenced = true;
+                self.set_timer(Slot::Heartbeat, now + self.cfg.retry_backoff_ms, out);
+            }
+            _ => self.controller_not_ready(now, epoch, leader, out),
+        }
+    }
+
+    pub(crate) fn on_heartbeat_response(
+        &mut self,
+        now: Time,
+        resp: &HeartbeatResponse,
+        out: &mut Effects,
+    ) {
+        if self.kind != NodeKind::Broker || self.broker.inflight != Some(resp.correlation) {
+            return;
+        }
+        self.broker.inflight = None;
+        match resp.error {
+            None => {
+                self.broker.fenced = resp.fenced;
+                self.broker.last_heartbeat_ok = Some(now);
+                // While fenced, heartbeat quickly so unfencing follows catching up.
+                if resp.fenced {
+                    self.set_timer(
+                        Slot::Heartbeat,
+                        now + 250.min(self.cfg.broker_heartbeat_interval_ms),
+                        out,
+                    );
+                }
+            }
+            Some(ErrorCode::StaleBrokerEpoch) => {
+                self.broker.registered = None;
+                self.broker.fenced = true;
+                self.set_timer(Slot::Heartbeat, now + self.cfg.retry_backoff_ms, out);
+            }
+            Some(_) => self.controller_not_ready(now, resp.epoch, resp.leader, out),
+        }
+    }
+}

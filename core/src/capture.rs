@@ -1,0 +1,198 @@
+//! A capture: the JSON picture of the cluster at one instant (DESIGN §4). The CLI prints it, the UI's
+//! `window.kraft.capture()` returns it, and tests compare the two.
+
+use crate::node::NodeKind;
+use crate::role::Role;
+use crate::sim::{SimNode, Simulation};
+use crate::types::{Epoch, NodeId, Offset, Time};
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Capture {
+    pub label: String,
+    pub time_ms: Time,
+    pub leader: Option<NodeId>,
+    pub epoch: Epoch,
+    pub nodes: Vec<NodeCapture>,
+    pub metadata: MetadataCapture,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LogEntryCapture {
+    pub offset: Offset,
+    pub epoch: Epoch,
+    pub kind: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SnapshotCapture {
+    pub end_offset: Offset,
+    pub epoch: Epoch,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NodeCapture {
+    pub id: NodeId,
+    pub kind: NodeKind,
+    pub alive: bool,
+    pub paused: bool,
+    /// Lower case: leader, follower, candidate, prospective, unattached, resigned; brokers: fenced,
+    /// unfenced; any node that is down: offline.
+    pub role: String,
+    pub epoch: Epoch,
+    pub leader: Option<NodeId>,
+    pub voted_for: Option<NodeId>,
+    pub log_start_offset: Offset,
+    pub log: Vec<LogEntryCapture>,
+    pub leo: Offset,
+    pub hw: Option<Offset>,
+    pub snapshot: Option<SnapshotCapture>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BrokerCapture {
+    pub id: NodeId,
+    pub fenced: bool,
+    pub epoch: Offset,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartitionCapture {
+    pub partition: u32,
+    pub leader: Option<NodeId>,
+    pub isr: Vec<NodeId>,
+    pub replicas: Vec<NodeId>,
+    pub leader_epoch: u32,
+    /// Data-plane offsets: the playground does not replicate partition data yet.
+    pub leo: Option<Offset>,
+    pub hw: Option<Offset>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TopicCapture {
+    pub name: String,
+    pub topic_id: u32,
+    pub partitions: Vec<PartitionCapture>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct MetadataCapture {
+    /// Offset the image was applied up to (exclusive).
+    pub applied_offset: Offset,
+    pub brokers: Vec<BrokerCapture>,
+    pub topics: Vec<TopicCapture>,
+}
+
+/// The role word a node shows (the UI's `data-role` uses the same).
+pub fn role_word(n: &SimNode) -> String {
+    if !n.alive {
+        return "offline".into();
+    }
+    match n.node.role() {
+        Role::Observer => if n.node.broker_state().fenced {
+            "fenced"
+        } else {
+            "unfenced"
+        }
+        .into(),
+        r => r.name().into(),
+    }
+}
+
+pub fn node_capture(n: &SimNode) -> NodeCapture {
+    let node = &n.node;
+    let log = node.log();
+    NodeCapture {
+        id: node.id,
+        kind: node.kind,
+        alive: n.alive,
+        paused: n.paused_until.is_some(),
+        role: role_word(n),
+        epoch: node.epoch(),
+        leader: node.leader_id(),
+        voted_for: node.voted_for(),
+        log_start_offset: log.start_offset(),
+        log: log
+            .entries()
+            .map(|e| LogEntryCapture {
+                offset: e.offset,
+                epoch: e.epoch,
+                kind: e.record.kind(),
+            })
+            .collect(),
+        leo: log.end_offset(),
+        hw: if n.alive { node.high_watermark() } else { None },
+        snapshot: log.latest_snapshot().map(|s| SnapshotCapture {
+            end_offset: s.id.end_offset,
+            epoch: s.id.epoch,
+        }),
+    }
+}
+
+impl Simulation {
+    /// The committed metadata image, independent of any one node: the furthest-applied image among
+    /// the live controllers (committed images never disagree, they only lag).
+    pub fn committed_image(&self) -> crate::metadata::Image {
+        self.nodes()
+            .iter()
+            .filter(|n| n.alive && n.node.kind == NodeKind::Controller)
+            .max_by_key(|n| (n.node.image().applied_offset, std::cmp::Reverse(n.node.id)))
+            .map(|n| n.node.image().clone())
+            .unwrap_or_default()
+    }
+
+    pub fn capture(&self, label: &str) -> Capture {
+        let leader = self.acting_leader();
+        let epoch = match leader.and_then(|l| self.node(l)) {
+            Some(l) => l.node.epoch(),
+            None => self
+                .controllers()
+                .filter(|n| n.alive)
+                .map(|n| n.node.epoch())
+                .max()
+                .unwrap_or(0),
+        };
+        let image = self.committed_image();
+        let metadata = MetadataCapture {
+            applied_offset: image.applied_offset,
+            brokers: image
+                .brokers
+                .values()
+                .map(|b| BrokerCapture {
+                    id: b.id,
+                    fenced: b.fenced,
+                    epoch: b.epoch,
+                })
+                .collect(),
+            topics: image
+                .topics
+                .values()
+                .map(|t| TopicCapture {
+                    name: t.name.clone(),
+                    topic_id: t.topic_id,
+                    partitions: t
+                        .partitions
+                        .iter()
+                        .map(|p| PartitionCapture {
+                            partition: p.partition,
+                            leader: p.leader,
+                            isr: p.isr.clone(),
+                            replicas: p.replicas.clone(),
+                            leader_epoch: p.leader_epoch,
+                            leo: None,
+                            hw: None,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        };
+        Capture {
+            label: label.to_string(),
+            time_ms: self.now(),
+            leader,
+            epoch,
+            nodes: self.nodes().iter().map(node_capture).collect(),
+            metadata,
+        }
+    }
+}

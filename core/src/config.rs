@@ -1,0 +1,140 @@
+//! Cluster configuration: Kafka's settings in snake_case plus the playground's own switches.
+//! Every key is optional; unknown keys are rejected so a typo never silently does nothing.
+
+use serde::{Deserialize, Serialize};
+
+/// Network latency range in virtual milliseconds, drawn uniformly per message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Latency {
+    pub min: u64,
+    pub max: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    // --- quorum (KIP-595 / KIP-996), Kafka defaults ---
+    /// `quorum.election.timeout.ms`: election timeout is uniform in [T, 2T).
+    pub election_timeout_ms: u64,
+    /// `quorum.fetch.timeout.ms`: a follower with no successful fetch for this long campaigns.
+    pub fetch_timeout_ms: u64,
+    /// `quorum.election.backoff.max.ms`: cap of the back-off after a lost election.
+    pub election_backoff_max_ms: u64,
+    /// `quorum.request.timeout.ms`: an unanswered request is sent again after this long.
+    pub request_timeout_ms: u64,
+    /// `quorum.retry.backoff.ms`
+    pub retry_backoff_ms: u64,
+    /// Long-poll: the leader holds an empty Fetch this long (Kafka's metadata log uses 500 ms).
+    pub fetch_max_wait_ms: u64,
+    /// Most entries in one Fetch response (stands in for Kafka's byte limit).
+    pub fetch_max_records: u64,
+    /// KIP-996 pre-vote (Kafka 4.0+). Off shows the disruptive rejoining node.
+    pub pre_vote: bool,
+    /// A new leader appends a LeaderChange control record in its epoch (Kafka does).
+    pub leader_change_record: bool,
+
+    // --- metadata, snapshots, brokers (KIP-630 / KIP-631) ---
+    /// `metadata.max.idle.interval.ms`: NoOp cadence of the idle active controller; 0 = off.
+    pub metadata_max_idle_interval_ms: u64,
+    /// Snapshot after this many newly committed records; 0 = never.
+    pub snapshot_every_records: u64,
+    /// Records kept in the log beyond the latest snapshot before cleaning (0 = nothing beyond it).
+    pub metadata_max_retention_records: u64,
+    /// Records per FetchSnapshot chunk.
+    pub snapshot_chunk_records: u64,
+    pub broker_heartbeat_interval_ms: u64,
+    pub broker_session_timeout_ms: u64,
+    pub replica_lag_time_max_ms: u64,
+    pub min_insync_replicas: u32,
+    pub unclean_leader_election: bool,
+
+    // --- simulation ---
+    pub latency_ms: Latency,
+    /// Probability that a message is lost.
+    pub loss: f64,
+    /// Probability that a message is delivered twice.
+    pub duplicate: f64,
+    /// Check the safety invariants after every event.
+    pub check_invariants: bool,
+    /// How many trace events are kept (a ring: older ones are dropped, counts are kept).
+    pub trace_capacity: usize,
+
+    // --- unsafe teaching switches: each one breaks a safety rule on purpose ---
+    /// The leader advances the HW over a majority without waiting for an entry of its own epoch (Raft Figure 8).
+    pub unsafe_commit_previous_epoch: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            election_timeout_ms: 1000,
+            fetch_timeout_ms: 2000,
+            election_backoff_max_ms: 1000,
+            request_timeout_ms: 2000,
+            retry_backoff_ms: 20,
+            fetch_max_wait_ms: 500,
+            fetch_max_records: 64,
+            pre_vote: true,
+            leader_change_record: true,
+            metadata_max_idle_interval_ms: 500,
+            snapshot_every_records: 0,
+            metadata_max_retention_records: 0,
+            snapshot_chunk_records: 16,
+            broker_heartbeat_interval_ms: 2000,
+            broker_session_timeout_ms: 9000,
+            replica_lag_time_max_ms: 30000,
+            min_insync_replicas: 1,
+            unclean_leader_election: false,
+            latency_ms: Latency { min: 5, max: 25 },
+            loss: 0.0,
+            duplicate: 0.0,
+            check_invariants: true,
+            trace_capacity: 20_000,
+            unsafe_commit_previous_epoch: false,
+        }
+    }
+}
+
+impl Config {
+    /// Rejects values that would make the simulation meaningless (a zero timeout spins forever).
+    pub fn validate(&self) -> Result<(), String> {
+        let positive = [
+            ("election_timeout_ms", self.election_timeout_ms),
+            ("fetch_timeout_ms", self.fetch_timeout_ms),
+            ("request_timeout_ms", self.request_timeout_ms),
+            ("retry_backoff_ms", self.retry_backoff_ms),
+            ("election_backoff_max_ms", self.election_backoff_max_ms),
+            ("fetch_max_records", self.fetch_max_records),
+            ("snapshot_chunk_records", self.snapshot_chunk_records),
+            (
+                "broker_heartbeat_interval_ms",
+                self.broker_heartbeat_interval_ms,
+            ),
+            ("broker_session_timeout_ms", self.broker_session_timeout_ms),
+            ("trace_capacity", self.trace_capacity as u64),
+        ];
+        for (name, v) in positive {
+            if v == 0 {
+                return Err(format!("{name} must be greater than 0"));
+            }
+        }
+        if self.latency_ms.min > self.latency_ms.max {
+            return Err("latency_ms.min must not exceed latency_ms.max".into());
+        }
+        if self.latency_ms.max > 60_000 {
+            return Err("latency_ms.max must be at most 60000".into());
+        }
+        for (name, p) in [("loss", self.loss), ("duplicate", self.duplicate)] {
+            if !(0.0..=0.9).contains(&p) {
+                return Err(format!("{name} must be between 0 and 0.9"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Leader's check-quorum window: 1.5 × the fetch timeout.
+    pub fn check_quorum_ms(&self) -> u64 {
+        self.fetch_timeout_ms * 3 / 2
+    }
+}

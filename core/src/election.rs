@@ -1,0 +1,469 @@
+//! Elections: timeouts, pre-vote (KIP-996), Vote, BeginQuorumEpoch, EndQuorumEpoch, becoming leader,
+//! resigning. Kafka's rules from PROTOCOL.md §3–4.
+
+use crate::message::{Message, VoteRequest, VoteResponse};
+use crate::node::{Effects, LeaderState, Node, ReplicaProgress, Slot};
+use crate::record::{Entry, Record};
+use crate::role::Role;
+use crate::trace::TraceKind;
+use crate::types::{Epoch, NodeId, Time};
+use rand::RngExt;
+
+impl Node {
+    /// The election timer fired (or a user forced it with `elect`).
+    pub(crate) fn on_election_timeout(&mut self, now: Time, out: &mut Effects) {
+        match self.role {
+            Role::Unattached | Role::Follower => self.start_election(now, "election timeout", out),
+            Role::Prospective => {
+                // Pre-vote timed out undecided: back to the leader we knew, else Unattached.
+                self.abandon_prospective(now, "pre-vote timed out", out);
+            }
+            Role::Candidate => {
+                if self.election.backing_off {
+                    self.election.backing_off = false;
+                    if self.cfg.pre_vote {
+                        self.become_prospective(now, "back-off over", out);
+                    } else {
+                        self.become_candidate(now, "back-off over", out);
+                    }
+                } else {
+                    self.back_off(now, out);
+                }
+            }
+            Role::Resigned => {
+                let epoch = self.epoch() + 1;
+                self.become_unattached(now, epoch, "resigned leader's election timeout", out);
+            }
+            Role::Leader | Role::Observer => {}
+        }
+    }
+
+    /// A follower's fetch timeout: the leader is gone, campaign.
+    pub(crate) fn on_fetch_timeout(&mut self, now: Time, out: &mut Effects) {
+        match self.role {
+            Role::Follower => self.start_election(now, "fetch timeout", out),
+            Role::Observer => self.on_observer_fetch_timeout(now, out),
+            _ => {}
+        }
+    }
+
+    /// Forced from outside (`elect` in a scenario, "elect now" in the UI).
+    pub fn force_election(&mut self, now: Time, out: &mut Effects) -> Result<(), String> {
+        match self.role {
+            Role::Leader => Err(format!("node {} is already the leader", self.id)),
+            Role::Observer => Err(format!(
+                "node {} is a broker and cannot be elected",
+                self.id
+            )),
+            Role::Candidate => {
+                self.election.backing_off = false;
+                self.become_candidate(now, "forced election", out);
+                Ok(())
+            }
+            Role::Resigned => {
+                let epoch = self.epoch() + 1;
+                self.become_unattached(now, epoch, "forced election", out);
+                self.start_election(now, "forced election", out);
+                Ok(())
+            }
+            _ => {
+                self.start_election(now, "forced election", out);
+                Ok(())
+            }
+        }
+    }
+
+    fn start_election(&mut self, now: Time, reason: &'static str, out: &mut Effects) {
+        if self.cfg.pre_vote {
+            self.become_prospective(now, reason, out);
+        } else {
+            self.become_candidate(now, reason, out);
+        }
+    }
+
+    fn become_prospective(&mut self, now: Time, reason: &'static str, out: &mut Effects) {
+        let from = self.role;
+        self.clear_all_timers();
+        self.leader = None;
+        self.controller = None;
+        self.fetch.inflight = None;
+        self.role = Role::Prospective;
+        self.election.granted.clear();
+        self.election.rejected.clear();
+        self.election.granted.insert(self.id);
+        self.trace_role(from, reason, out);
+        if self.election.granted.len() >= self.majority() {
+            self.become_candidate(now, "pre-vote won", out);
+            return;
+        }
+        self.request_votes(true, out);
+        self.reset_election_timer(now, out);
+    }
+
+    fn abandon_prospective(&mut self, now: Time, reason: &'static str, out: &mut Effects) {
+        let epoch = self.epoch();
+        match self.leader_id() {
+            Some(l) if l != self.id => self.become_follower(now, epoch, l, reason, out),
+            _ => self.become_unattached(now, epoch, reason, out),
+        }
+    }
+
+    pub(crate) fn become_candidate(&mut self, now: Time, reason: &'static str, out: &mut Effects) {
+        let from = self.role;
+        self.clear_all_timers();
+        self.leader = None;
+        self.controller = None;
+        self.fetch.inflight = None;
+        let epoch = self.epoch() + 1;
+        // Durable before any request leaves: the new epoch and our vote for ourselves.
+        self.durable.quorum = crate::node::QuorumState {
+            epoch,
+            voted_for: Some(self.id),
+            leader: None,
+        };
+        self.role = Role::Candidate;
+        self.election.backing_off = false;
+        self.election.granted.clear();
+        self.election.rejected.clear();
+        self.election.granted.insert(self.id);
+        self.trace_role(from, reason, out);
+        if self.election.granted.len() >= self.majority() {
+            self.become_leader(now, out);
+            return;
+        }
+        self.request_votes(false, out);
+        self.reset_election_timer(now, out);
+    }
+
+    pub(crate) fn request_votes(&mut self, pre_vote: bool, out: &mut Effects) {
+        let (last_epoch, end_offset) = self.durable.log.last_id();
+        let req = VoteRequest {
+            epoch: self.epoch(),
+            candidate: self.id,
+            last_epoch,
+            end_offset,
+            pre_vote,
+        };
+        for &v in self.voters.iter().filter(|&&v| v != self.id) {
+            out.sends.push((v, Message::Vote(req.clone())));
+        }
+    }
+
+    /// Lost (or timed out): wait a randomized exponential back-off, in units of 100 ms, capped.
+    fn back_off(&mut self, now: Time, out: &mut Effects) {
+        self.election.retries = self.election.retries.saturating_add(1);
+        let exp = self.election.retries.min(10) - 1;
+        let units = self.rng.random_range(1..=(1u64 << exp));
+        let backoff = (units * 100).min(self.cfg.election_backoff_max_ms);
+        self.election.backing_off = true;
+        self.set_timer(Slot::Election, now + backoff, out);
+    }
+
+    pub(crate) fn on_vote_request(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        req: &VoteRequest,
+        out: &mut Effects,
+    ) {
+        if self.role == Role::Observer || !self.is_voter() {
+            return;
+        }
+        if req.epoch > self.epoch() {
+            self.become_unattached(now, req.epoch, "vote request with a higher epoch", out);
+        }
+        let (granted, reason) = self.decide_vote(req);
+        if granted && !req.pre_vote {
+            // Durable before the response leaves.
+            self.durable.quorum.voted_for = Some(req.candidate);
+            if self.role != Role::Unattached {
+                let from_role = self.role;
+                self.clear_all_timers();
+                self.role = Role::Unattached;
+                self.trace_role(from_role, "granted a vote", out);
+            }
+            self.reset_election_timer(now, out);
+        }
+        out.trace.push(TraceKind::VoteCast {
+            voter: self.id,
+            candidate: req.candidate,
+            epoch: req.epoch,
+            pre_vote: req.pre_vote,
+            granted,
+            reason,
+        });
+        out.sends.push((
+            from,
+            Message::VoteResponse(VoteResponse {
+                epoch: self.epoch(),
+                leader: self.leader_id(),
+                granted,
+                pre_vote: req.pre_vote,
+            }),
+        ));
+    }
+
+    fn decide_vote(&self, req: &VoteRequest) -> (bool, &'static str) {
+        if req.epoch < self.epoch() {
+            return (false, "candidate's epoch is older");
+        }
+        let ours = self.durable.log.last_id();
+        let up_to_date = (req.last_epoch, req.end_offset) >= ours;
+        let q = &self.durable.quorum;
+        if req.pre_vote {
+            match self.role {
+                Role::Leader => return (false, "I am the leader"),
+                Role::Resigned => return (false, "I resigned in this epoch"),
+                Role::Follower if self.fetch.has_fetched => {
+                    return (false, "my leader is alive (I fetched from it)")
+                }
+                _ => {}
+            }
+        } else {
+            match self.role {
+                Role::Leader => return (false, "I am the leader"),
+                Role::Resigned => return (false, "I resigned in this epoch"),
+                _ => {}
+            }
+            if q.leader.is_some() {
+                return (false, "I already follow a leader in this epoch");
+            }
+            if q.voted_for.is_some_and(|v| v != req.candidate) {
+                return (false, "I already voted in this epoch");
+            }
+        }
+        if !up_to_date {
+            return (false, "my log is more up to date");
+        }
+        (true, "log is up to date")
+    }
+
+    pub(crate) fn on_vote_response(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        resp: &VoteResponse,
+        out: &mut Effects,
+    ) {
+        if self.observe_epoch(now, resp.epoch, resp.leader, out) {
+            return;
+        }
+        if resp.epoch != self.epoch() {
+            return;
+        }
+        let expected = match self.role {
+            Role::Prospective => resp.pre_vote,
+            Role::Candidate => !resp.pre_vote && !self.election.backing_off,
+            _ => false,
+        };
+        if !expected {
+            return;
+        }
+        if resp.granted {
+            self.election.rejected.remove(&from);
+            self.election.granted.insert(from);
+        } else {
+            self.election.granted.remove(&from);
+            self.election.rejected.insert(from);
+        }
+        let majority = self.majority();
+        let lost = self.voters.len() - self.election.rejected.len() < majority;
+        match self.role {
+            Role::Prospective if self.election.granted.len() >= majority => {
+                self.become_candidate(now, "pre-vote won", out)
+            }
+            Role::Prospective if lost => self.abandon_prospective(now, "pre-vote lost", out),
+            Role::Candidate if self.election.granted.len() >= majority => {
+                self.become_leader(now, out)
+            }
+            Role::Candidate if lost => self.back_off(now, out),
+            _ => {}
+        }
+    }
+
+    pub(crate) fn become_leader(&mut self, now: Time, out: &mut Effects) {
+        let from = self.role;
+        self.clear_all_timers();
+        self.durable.quorum.leader = Some(self.id);
+        self.role = Role::Leader;
+        self.election = Default::default();
+        self.hw = None;
+        let epoch = self.epoch();
+        let epoch_start = self.durable.log.end_offset();
+        let mut state = LeaderState {
+            epoch_start,
+            ..Default::default()
+        };
+        for &v in self.voters.iter() {
+            state.progress.insert(v, ReplicaProgress::default());
+        }
+        self.leader = Some(state);
+        self.trace_role(from, "won the election", out);
+        if self.cfg.leader_change_record {
+            self.leader_append(now, Record::LeaderChange { leader: self.id }, out);
+        }
+        self.send_begin_quorum_epoch(out);
+        self.set_timer(Slot::BeginEpoch, now + self.cfg.fetch_timeout_ms / 2, out);
+        if self.voters.len() > 1 {
+            self.set_timer(Slot::CheckQuorum, now + self.cfg.check_quorum_ms(), out);
+        }
+        let _ = epoch;
+        self.maybe_advance_hw(now, out);
+    }
+
+    fn send_begin_quorum_epoch(&mut self, out: &mut Effects) {
+        let (epoch, leader) = (self.epoch(), self.id);
+        for &v in self.voters.iter().filter(|&&v| v != self.id) {
+            out.sends
+                .push((v, Message::BeginQuorumEpoch { epoch, leader }));
+        }
+    }
+
+    pub(crate) fn on_begin_epoch_timer(&mut self, now: Time, out: &mut Effects) {
+        if self.role == Role::Leader {
+            self.send_begin_quorum_epoch(out);
+            self.set_timer(Slot::BeginEpoch, now + self.cfg.fetch_timeout_ms / 2, out);
+        }
+    }
+
+    pub(crate) fn on_begin_quorum_epoch(
+        &mut self,
+        now: Time,
+        epoch: Epoch,
+        leader: NodeId,
+        out: &mut Effects,
+    ) {
+        if epoch < self.epoch() || leader == self.id {
+            return;
+        }
+        if self.observe_epoch(now, epoch, Some(leader), out) {
+            return;
+        }
+        // Same epoch, already following it: nothing to do.
+    }
+
+    /// Check-quorum: without fetches from a majority in the window, the leader resigns.
+    pub(crate) fn on_check_quorum(&mut self, now: Time, out: &mut Effects) {
+        if self.role != Role::Leader {
+            return;
+        }
+        let fetched = self.leader.as_ref().map_or(0, |l| l.fetched_voters.len());
+        if fetched + 1 >= self.majority() {
+            if let Some(l) = self.leader.as_mut() {
+                l.fetched_voters.clear();
+            }
+            self.set_timer(Slot::CheckQuorum, now + self.cfg.check_quorum_ms(), out);
+        } else {
+            self.resign(now, "check-quorum failed: no fetches from a majority", out);
+        }
+    }
+
+    /// A voter's valid fetch counts towards check-quorum.
+    pub(crate) fn note_voter_fetch(&mut self, now: Time, voter: NodeId, out: &mut Effects) {
+        let majority = self.majority();
+        let Some(l) = self.leader.as_mut() else {
+            return;
+        };
+        l.fetched_voters.insert(voter);
+        if l.fetched_voters.len() + 1 >= majority {
+            l.fetched_voters.clear();
+            self.set_timer(Slot::CheckQuorum, now + self.cfg.check_quorum_ms(), out);
+        }
+    }
+
+    /// Graceful (user) or forced (check-quorum) resignation: EndQuorumEpoch with the best-caught-up
+    /// voters first, so they campaign first.
+    pub fn resign(&mut self, now: Time, reason: &'static str, out: &mut Effects) {
+        if self.role != Role::Leader {
+            return;
+        }
+        let mut successors: Vec<(u64, NodeId)> = self
+            .leader
+            .as_ref()
+            .map(|l| {
+                l.progress
+                    .iter()
+                    .filter(|(id, _)| **id != self.id)
+                    .map(|(id, p)| (p.end_offset.unwrap_or(0), *id))
+                    .collect()
+            })
+            .unwrap_or_default();
+        successors.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let preferred: Vec<NodeId> = successors.into_iter().map(|(_, id)| id).collect();
+        let from = self.role;
+        self.answer_parked_with_error(out);
+        self.clear_all_timers();
+        self.leader = None;
+        self.controller = None;
+        self.role = Role::Resigned;
+        self.trace_role(from, reason, out);
+        let (epoch, leader) = (self.epoch(), self.id);
+        for &v in self.voters.iter().filter(|&&v| v != self.id) {
+            out.sends.push((
+                v,
+                Message::EndQuorumEpoch {
+                    epoch,
+                    leader,
+                    preferred_successors: preferred.clone(),
+                },
+            ));
+        }
+        self.reset_election_timer(now, out);
+    }
+
+    /// A follower told its leader is leaving shortens its fetch timeout by its place in the
+    /// successor list: first campaigns at once, others wait min(M, (M >> (N-1)) << (p-1)).
+    pub(crate) fn on_end_quorum_epoch(
+        &mut self,
+        now: Time,
+        epoch: Epoch,
+        leader: NodeId,
+        successors: &[NodeId],
+        out: &mut Effects,
+    ) {
+        if epoch < self.epoch() {
+            return;
+        }
+        if self.observe_epoch(now, epoch, Some(leader), out) && self.role != Role::Follower {
+            return;
+        }
+        if self.role != Role::Follower || self.leader_id() != Some(leader) {
+            return;
+        }
+        // The leader is going away: we no longer vouch for it when asked for a pre-vote.
+        self.fetch.has_fetched = false;
+        let m = self.cfg.election_backoff_max_ms;
+        let n = successors.len() as u32;
+        let wait = match successors.iter().position(|&s| s == self.id) {
+            Some(0) => 0,
+            Some(p) => ((m >> (n - 1).min(63)) << (p as u32 - 1).min(63)).min(m),
+            None => m,
+        };
+        let current = self.timer_deadline(Slot::FetchTimeout).unwrap_or(Time::MAX);
+        if now + wait < current {
+            self.set_timer(Slot::FetchTimeout, now + wait, out);
+        }
+    }
+}
+
+/// A leader appends one record in its epoch (LeaderChange, NoOp, client or controller records).
+impl Node {
+    pub(crate) fn leader_append(&mut self, now: Time, record: Record, out: &mut Effects) {
+        let offset = self.durable.log.end_offset();
+        let epoch = self.epoch();
+        let kind = record.kind();
+        self.durable.log.append(Entry {
+            offset,
+            epoch,
+            record,
+        });
+        out.trace.push(TraceKind::Append {
+            node: self.id,
+            first: offset,
+            count: 1,
+            epoch,
+            kind,
+        });
+        self.on_leader_log_grew(now, out);
+    }
+}

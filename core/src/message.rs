@@ -1,0 +1,253 @@
+//! The RPCs nodes exchange. Every request and response carries the sender's epoch and known leader,
+//! so a receiver behind on epochs catches up from any message.
+
+use crate::metadata::Image;
+use crate::record::Entry;
+use crate::types::{Epoch, NodeId, Offset, SnapshotId};
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "rpc")]
+pub enum Message {
+    Vote(VoteRequest),
+    VoteResponse(VoteResponse),
+    BeginQuorumEpoch {
+        epoch: Epoch,
+        leader: NodeId,
+    },
+    EndQuorumEpoch {
+        epoch: Epoch,
+        leader: NodeId,
+        preferred_successors: Vec<NodeId>,
+    },
+    Fetch(FetchRequest),
+    FetchResponse(FetchResponse),
+    FetchSnapshot(FetchSnapshotRequest),
+    FetchSnapshotResponse(FetchSnapshotResponse),
+    BrokerRegistration {
+        correlation: u64,
+        broker: NodeId,
+    },
+    BrokerRegistrationResponse {
+        correlation: u64,
+        epoch: Epoch,
+        leader: Option<NodeId>,
+        error: Option<ErrorCode>,
+        broker_epoch: Option<Offset>,
+    },
+    BrokerHeartbeat(HeartbeatRequest),
+    BrokerHeartbeatResponse(HeartbeatResponse),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// The request's epoch is older than ours.
+    FencedLeaderEpoch,
+    /// We are not the leader (the response names who is, if we know).
+    NotLeaderOrFollower,
+    /// A broker that is not registered (or whose epoch is stale) heartbeats.
+    StaleBrokerEpoch,
+    /// The snapshot asked for was replaced by a newer one.
+    SnapshotNotFound,
+    /// The quorum leader is not yet the active controller (it has not replayed its epoch start).
+    NotController,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VoteRequest {
+    pub epoch: Epoch,
+    pub candidate: NodeId,
+    pub last_epoch: Epoch,
+    pub end_offset: Offset,
+    pub pre_vote: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VoteResponse {
+    pub epoch: Epoch,
+    pub leader: Option<NodeId>,
+    pub granted: bool,
+    pub pre_vote: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FetchRequest {
+    pub correlation: u64,
+    pub epoch: Epoch,
+    pub replica: NodeId,
+    pub fetch_offset: Offset,
+    pub last_fetched_epoch: Epoch,
+    /// The fetcher's known HW: the leader answers a long poll at once when its own HW differs.
+    pub high_watermark: Option<Offset>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FetchResponse {
+    pub correlation: u64,
+    pub epoch: Epoch,
+    pub leader: Option<NodeId>,
+    pub body: FetchBody,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FetchBody {
+    Records {
+        entries: Vec<Entry>,
+        high_watermark: Option<Offset>,
+    },
+    /// The fetcher's log diverges: truncate to where `epoch` ends in the leader's log.
+    DivergingEpoch {
+        epoch: Epoch,
+        end_offset: Offset,
+    },
+    /// The fetch offset is below the leader's log start: fetch this snapshot instead.
+    SnapshotId {
+        id: SnapshotId,
+    },
+    Error {
+        error: ErrorCode,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FetchSnapshotRequest {
+    pub correlation: u64,
+    pub epoch: Epoch,
+    pub replica: NodeId,
+    pub id: SnapshotId,
+    /// Chunk position: how many units the fetcher already has.
+    pub position: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FetchSnapshotResponse {
+    pub correlation: u64,
+    pub epoch: Epoch,
+    pub leader: Option<NodeId>,
+    pub id: SnapshotId,
+    pub position: u64,
+    /// Total size in chunk units; the snapshot is complete when `position + chunk == size`.
+    pub size: u64,
+    pub chunk: u64,
+    /// The image travels with the last chunk (the playground does not split images into bytes).
+    #[serde(skip)]
+    pub image: Option<Box<Image>>,
+    pub error: Option<ErrorCode>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HeartbeatRequest {
+    pub correlation: u64,
+    pub broker: NodeId,
+    pub broker_epoch: Offset,
+    /// How far the broker has replicated the metadata log (its LEO).
+    pub metadata_offset: Offset,
+    pub want_fence: bool,
+    pub want_shutdown: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HeartbeatResponse {
+    pub correlation: u64,
+    pub epoch: Epoch,
+    pub leader: Option<NodeId>,
+    pub error: Option<ErrorCode>,
+    pub caught_up: bool,
+    pub fenced: bool,
+    pub shutdown_ok: bool,
+}
+
+impl Message {
+    /// The RPC name the UI labels a message with. Pre-votes are told apart, as learners must see them.
+    pub fn rpc(&self) -> &'static str {
+        match self {
+            Message::Vote(v) if v.pre_vote => "PreVote",
+            Message::Vote(_) => "Vote",
+            Message::VoteResponse(v) if v.pre_vote => "PreVoteResponse",
+            Message::VoteResponse(_) => "VoteResponse",
+            Message::BeginQuorumEpoch { .. } => "BeginQuorumEpoch",
+            Message::EndQuorumEpoch { .. } => "EndQuorumEpoch",
+            Message::Fetch(_) => "Fetch",
+            Message::FetchResponse(_) => "FetchResponse",
+            Message::FetchSnapshot(_) => "FetchSnapshot",
+            Message::FetchSnapshotResponse(_) => "FetchSnapshotResponse",
+            Message::BrokerRegistration { .. } => "BrokerRegistration",
+            Message::BrokerRegistrationResponse { .. } => "BrokerRegistrationResponse",
+            Message::BrokerHeartbeat(_) => "BrokerHeartbeat",
+            Message::BrokerHeartbeatResponse(_) => "BrokerHeartbeatResponse",
+        }
+    }
+
+    /// A one-line summary of the key fields, for the trace and the event log.
+    pub fn summary(&self) -> String {
+        match self {
+            Message::Vote(v) => format!(
+                "epoch {} candidate {} last ({}, {})",
+                v.epoch, v.candidate, v.last_epoch, v.end_offset
+            ),
+            Message::VoteResponse(v) => {
+                format!(
+                    "epoch {} {}",
+                    v.epoch,
+                    if v.granted { "granted" } else { "refused" }
+                )
+            }
+            Message::BeginQuorumEpoch { epoch, leader } => format!("epoch {epoch} leader {leader}"),
+            Message::EndQuorumEpoch {
+                epoch,
+                preferred_successors,
+                ..
+            } => {
+                format!("epoch {epoch} successors {preferred_successors:?}")
+            }
+            Message::Fetch(f) => format!(
+                "offset {} last epoch {}",
+                f.fetch_offset, f.last_fetched_epoch
+            ),
+            Message::FetchResponse(r) => match &r.body {
+                FetchBody::Records {
+                    entries,
+                    high_watermark,
+                } => {
+                    format!("{} records, hw {}", entries.len(), fmt_opt(*high_watermark))
+                }
+                FetchBody::DivergingEpoch { epoch, end_offset } => {
+                    format!("diverging epoch {epoch} ends at {end_offset}")
+                }
+                FetchBody::SnapshotId { id } => {
+                    format!("snapshot ({}, {})", id.end_offset, id.epoch)
+                }
+                FetchBody::Error { error } => format!("{error:?} epoch {}", r.epoch),
+            },
+            Message::FetchSnapshot(f) => format!(
+                "snapshot ({}, {}) at {}",
+                f.id.end_offset, f.id.epoch, f.position
+            ),
+            Message::FetchSnapshotResponse(r) => {
+                format!("chunk {}+{} of {}", r.position, r.chunk, r.size)
+            }
+            Message::BrokerRegistration { broker, .. } => format!("broker {broker}"),
+            Message::BrokerRegistrationResponse {
+                broker_epoch,
+                error,
+                ..
+            } => match error {
+                Some(e) => format!("{e:?}"),
+                None => format!("broker epoch {}", fmt_opt(*broker_epoch)),
+            },
+            Message::BrokerHeartbeat(h) => {
+                format!("broker {} at offset {}", h.broker, h.metadata_offset)
+            }
+            Message::BrokerHeartbeatResponse(h) => match h.error {
+                Some(e) => format!("{e:?}"),
+                None => format!("{}", if h.fenced { "fenced" } else { "unfenced" }),
+            },
+        }
+    }
+}
+
+pub(crate) fn fmt_opt(v: Option<Offset>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| "unknown".into())
+}

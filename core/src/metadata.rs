@@ -1,0 +1,124 @@
+//! The metadata image: what replaying committed records in order gives. Every node keeps its own.
+
+use crate::record::{Entry, Record};
+use crate::types::{NodeId, Offset};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BrokerState {
+    pub id: NodeId,
+    /// The broker epoch: offset of its RegisterBroker record.
+    pub epoch: Offset,
+    pub fenced: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PartitionState {
+    pub partition: u32,
+    pub replicas: Vec<NodeId>,
+    pub isr: Vec<NodeId>,
+    pub leader: Option<NodeId>,
+    /// Bumped on every leader change, as Kafka's partition leader epoch.
+    pub leader_epoch: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TopicState {
+    pub name: String,
+    pub topic_id: u32,
+    pub partitions: Vec<PartitionState>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Image {
+    /// Offset after the last applied record (exclusive, like the HW).
+    pub applied_offset: Offset,
+    pub brokers: BTreeMap<NodeId, BrokerState>,
+    pub topics: BTreeMap<u32, TopicState>,
+}
+
+impl Image {
+    /// Applies one committed entry. Records that name unknown brokers or topics are ignored, as a
+    /// replay must never fail half-way.
+    pub fn apply(&mut self, entry: &Entry) {
+        self.applied_offset = entry.offset + 1;
+        match &entry.record {
+            Record::Client | Record::LeaderChange { .. } | Record::NoOp => {}
+            Record::RegisterBroker { broker } => {
+                self.brokers.insert(
+                    *broker,
+                    BrokerState {
+                        id: *broker,
+                        epoch: entry.offset,
+                        fenced: true,
+                    },
+                );
+            }
+            Record::BrokerRegistrationChange { broker, fenced } => {
+                if let Some(b) = self.brokers.get_mut(broker) {
+                    b.fenced = *fenced;
+                }
+            }
+            Record::Topic { name, topic_id } => {
+                self.topics.insert(
+                    *topic_id,
+                    TopicState {
+                        name: name.clone(),
+                        topic_id: *topic_id,
+                        partitions: Vec::new(),
+                    },
+                );
+            }
+            Record::Partition {
+                topic_id,
+                partition,
+                replicas,
+                isr,
+                leader,
+            } => {
+                if let Some(t) = self.topics.get_mut(topic_id) {
+                    t.partitions.retain(|p| p.partition != *partition);
+                    t.partitions.push(PartitionState {
+                        partition: *partition,
+                        replicas: replicas.clone(),
+                        isr: isr.clone(),
+                        leader: *leader,
+                        leader_epoch: 0,
+                    });
+                    t.partitions.sort_by_key(|p| p.partition);
+                }
+            }
+            Record::PartitionChange {
+                topic_id,
+                partition,
+                isr,
+                leader,
+            } => {
+                if let Some(p) = self
+                    .topics
+                    .get_mut(topic_id)
+                    .and_then(|t| t.partitions.iter_mut().find(|p| p.partition == *partition))
+                {
+                    if p.leader != *leader {
+                        p.leader_epoch += 1;
+                    }
+                    p.isr = isr.clone();
+                    p.leader = *leader;
+                }
+            }
+        }
+    }
+
+    pub fn topic_by_name(&self, name: &str) -> Option<&TopicState> {
+        self.topics.values().find(|t| t.name == name)
+    }
+
+    pub fn unfenced_brokers(&self) -> Vec<NodeId> {
+        self.brokers
+            .values()
+            .filter(|b| !b.fenced)
+            .map(|b| b.id)
+            .collect()
+    }
+}

@@ -1,0 +1,555 @@
+//! One node (controller or broker) as a sans-IO state machine: `handle(now, input)` returns effects.
+//! No clock, no I/O, no global randomness. Durable state is split out so a crash can drop the rest.
+//!
+//! The protocol is spread over `impl Node` blocks by concern: `election` (votes and role changes),
+//! `replication` (Fetch, HW, snapshots), `controller` (the active controller) and `broker`.
+
+use crate::config::Config;
+use crate::log::Log;
+use crate::message::Message;
+use crate::metadata::Image;
+use crate::role::Role;
+use crate::trace::TraceKind;
+use crate::types::{Epoch, NodeId, Offset, SnapshotId, Time};
+use rand::rngs::Xoshiro256PlusPlus as StdRng;
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeKind {
+    Controller,
+    Broker,
+}
+
+/// Kafka's quorum-state file: written before any reply that depends on it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QuorumState {
+    pub epoch: Epoch,
+    pub voted_for: Option<NodeId>,
+    pub leader: Option<NodeId>,
+}
+
+/// What survives a crash.
+#[derive(Clone, Debug, Default)]
+pub struct Durable {
+    pub quorum: QuorumState,
+    pub log: Log,
+    /// A broker's registration (its broker epoch), so a restarted broker re-registers knowingly.
+    pub broker_epoch: Option<Offset>,
+}
+
+/// Timer slots. Each slot holds one deadline; the simulation only sees "wake me at t".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Slot {
+    /// Election timeout (Unattached, Prospective, Candidate, Resigned) or a lost election's back-off.
+    Election,
+    /// Follower: no successful fetch for this long → campaign. Observer: go back to bootstrap servers.
+    FetchTimeout,
+    /// Send the next fetch (retry after an error or an unanswered request).
+    FetchRetry,
+    /// Leader: fetches from a majority must arrive in each window, else resign.
+    CheckQuorum,
+    /// Leader: resend BeginQuorumEpoch.
+    BeginEpoch,
+    /// Leader: answer long-polled fetches whose wait is over.
+    LongPoll,
+    /// Active controller: NoOp when idle; session expiry checks.
+    ControllerTick,
+    /// Broker: next heartbeat or registration attempt.
+    Heartbeat,
+}
+
+pub const SLOTS: usize = 8;
+
+impl Slot {
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Timer {
+    deadline: Option<Time>,
+    /// Earliest wake-up the simulation holds for this slot.
+    armed: Option<Time>,
+}
+
+#[derive(Debug)]
+pub enum Input<'a> {
+    Message { from: NodeId, msg: &'a Message },
+    Timer { slot: Slot, at: Time },
+}
+
+/// What a node asks of the world after handling one input.
+#[derive(Clone, Debug, Default)]
+pub struct Effects {
+    pub sends: Vec<(NodeId, Message)>,
+    pub timers: Vec<(Slot, Time)>,
+    pub trace: Vec<TraceKind>,
+}
+
+impl Effects {
+    pub fn clear(&mut self) {
+        self.sends.clear();
+        self.timers.clear();
+        self.trace.clear();
+    }
+}
+
+/// The leader's view of one replica.
+#[derive(Clone, Debug, Default)]
+pub struct ReplicaProgress {
+    pub end_offset: Option<Offset>,
+    pub last_fetch: Option<Time>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ParkedFetch {
+    pub from: NodeId,
+    pub req: crate::message::FetchRequest,
+    pub deadline: Time,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LeaderState {
+    /// Offset of the first entry of this leader's epoch: the HW may only pass it.
+    pub epoch_start: Offset,
+    pub progress: BTreeMap<NodeId, ReplicaProgress>,
+    /// Voters that fetched in the current check-quorum window.
+    pub fetched_voters: BTreeSet<NodeId>,
+    pub parked: Vec<ParkedFetch>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ElectionState {
+    pub granted: BTreeSet<NodeId>,
+    pub rejected: BTreeSet<NodeId>,
+    /// Failed elections in a row, for the exponential back-off.
+    pub retries: u32,
+    /// A Candidate waiting out its back-off before the next attempt.
+    pub backing_off: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FetchState {
+    pub inflight: Option<u64>,
+    /// A successful fetch from the current leader in this follower state (KIP-996: refuse pre-votes).
+    pub has_fetched: bool,
+    /// Observers without a known leader try bootstrap servers in turn.
+    pub bootstrap_index: usize,
+    /// Snapshot being downloaded: (id, chunks received).
+    pub snapshot: Option<(SnapshotId, u64)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub id: NodeId,
+    pub kind: NodeKind,
+    pub(crate) cfg: Rc<Config>,
+    pub(crate) voters: Rc<[NodeId]>,
+    pub(crate) durable: Durable,
+    pub(crate) rng: StdRng,
+    pub(crate) role: Role,
+    pub(crate) hw: Option<Offset>,
+    /// The committed image this node has applied (from its snapshot and log).
+    pub(crate) image: Image,
+    /// Committed records applied since the last snapshot.
+    pub(crate) since_snapshot: u64,
+    timers: [Timer; SLOTS],
+    pub(crate) election: ElectionState,
+    pub(crate) fetch: FetchState,
+    pub(crate) leader: Option<LeaderState>,
+    pub(crate) controller: Option<crate::controller::ActiveController>,
+    pub(crate) broker: crate::broker::BrokerState,
+    pub(crate) next_correlation: u64,
+}
+
+impl Node {
+    /// Builds a node from its durable state alone, as Kafka does on start: an ex-leader comes back
+    /// Resigned, a node that voted for itself comes back Candidate, one that knew a leader Follower.
+    pub fn start(
+        id: NodeId,
+        kind: NodeKind,
+        cfg: Rc<Config>,
+        voters: Rc<[NodeId]>,
+        durable: Durable,
+        rng: StdRng,
+        now: Time,
+        out: &mut Effects,
+    ) -> Node {
+        let image = durable
+            .log
+            .latest_snapshot()
+            .map(|s| s.image.clone())
+            .unwrap_or_default();
+        let mut node = Node {
+            id,
+            kind,
+            cfg,
+            voters,
+            durable,
+            rng,
+            role: Role::Unattached,
+            hw: None,
+            image,
+            since_snapshot: 0,
+            timers: [Timer::default(); SLOTS],
+            election: ElectionState::default(),
+            fetch: FetchState::default(),
+            leader: None,
+            controller: None,
+            broker: Default::default(),
+            next_correlation: 0,
+        };
+        if kind == NodeKind::Broker || !node.is_voter() {
+            node.role = Role::Observer;
+            node.start_observer(now, out);
+            return node;
+        }
+        let q = node.durable.quorum.clone();
+        if q.leader == Some(id) {
+            node.role = Role::Resigned;
+            node.reset_election_timer(now, out);
+        } else if q.voted_for == Some(id) && q.leader.is_none() {
+            node.role = Role::Candidate;
+            node.election = ElectionState::default();
+            node.election.granted.insert(id);
+            node.request_votes(false, out);
+            node.reset_election_timer(now, out);
+        } else if let Some(leader) = q.leader {
+            node.role = Role::Follower;
+            node.enter_follower(now, leader, out);
+        } else {
+            node.role = Role::Unattached;
+            node.reset_election_timer(now, out);
+        }
+        node
+    }
+
+    // ----- read-only views (for the simulation, captures and the UI) -----
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    pub fn epoch(&self) -> Epoch {
+        self.durable.quorum.epoch
+    }
+    pub fn leader_id(&self) -> Option<NodeId> {
+        self.durable.quorum.leader
+    }
+    pub fn voted_for(&self) -> Option<NodeId> {
+        self.durable.quorum.voted_for
+    }
+    pub fn log(&self) -> &Log {
+        &self.durable.log
+    }
+    pub fn high_watermark(&self) -> Option<Offset> {
+        self.hw
+    }
+    pub fn image(&self) -> &Image {
+        &self.image
+    }
+    pub fn durable(&self) -> &Durable {
+        &self.durable
+    }
+    pub fn is_voter(&self) -> bool {
+        self.voters.contains(&self.id)
+    }
+    pub fn voters(&self) -> &[NodeId] {
+        &self.voters
+    }
+    /// The leader's view of replication progress (empty unless leader).
+    pub fn progress(&self) -> Option<&BTreeMap<NodeId, ReplicaProgress>> {
+        self.leader.as_ref().map(|l| &l.progress)
+    }
+    /// The deadline of a timer, for the UI's timer arc.
+    pub fn timer_deadline(&self, slot: Slot) -> Option<Time> {
+        self.timers[slot.index()].deadline
+    }
+    /// Snapshot download in progress: (id, chunks received).
+    pub fn snapshot_download(&self) -> Option<(SnapshotId, u64)> {
+        self.fetch.snapshot
+    }
+    pub fn active_controller(&self) -> Option<&crate::controller::ActiveController> {
+        self.controller.as_ref()
+    }
+    pub fn broker_state(&self) -> &crate::broker::BrokerState {
+        &self.broker
+    }
+
+    pub(crate) fn majority(&self) -> usize {
+        self.voters.len() / 2 + 1
+    }
+
+    // ----- timers -----
+
+    pub(crate) fn set_timer(&mut self, slot: Slot, at: Time, out: &mut Effects) {
+        let t = &mut self.timers[slot.index()];
+        t.deadline = Some(at);
+        if t.armed.is_none_or(|a| a > at) {
+            t.armed = Some(at);
+            out.timers.push((slot, at));
+        }
+    }
+
+    pub(crate) fn clear_timer(&mut self, slot: Slot) {
+        self.timers[slot.index()].deadline = None;
+    }
+
+    pub(crate) fn clear_all_timers(&mut self) {
+        for t in &mut self.timers {
+            t.deadline = None;
+        }
+    }
+
+    /// Whether a wake-up really fires the slot (a later deadline re-arms; a stale wake-up is ignored).
+    fn timer_fires(&mut self, slot: Slot, at: Time, now: Time, out: &mut Effects) -> bool {
+        let t = &mut self.timers[slot.index()];
+        if t.armed != Some(at) {
+            return false;
+        }
+        t.armed = None;
+        match t.deadline {
+            None => false,
+            Some(d) if d > now => {
+                t.armed = Some(d);
+                out.timers.push((slot, d));
+                false
+            }
+            Some(_) => {
+                t.deadline = None;
+                true
+            }
+        }
+    }
+
+    /// Election timeout: uniform in [T, 2T) from this node's seeded RNG.
+    pub(crate) fn reset_election_timer(&mut self, now: Time, out: &mut Effects) {
+        let t = self.cfg.election_timeout_ms;
+        let d = self.rng.random_range(t..2 * t);
+        self.set_timer(Slot::Election, now + d, out);
+    }
+
+    pub(crate) fn correlation(&mut self) -> u64 {
+        self.next_correlation += 1;
+        self.next_correlation
+    }
+
+    // ----- dispatch -----
+
+    /// Handles one input. Returns false when nothing happened (a stale or re-armed timer), so the
+    /// simulation's "step one event" never stops on an invisible event.
+    pub fn handle(&mut self, now: Time, input: Input<'_>, out: &mut Effects) -> bool {
+        match input {
+            Input::Timer { slot, at } => {
+                if !self.timer_fires(slot, at, now, out) {
+                    return false;
+                }
+                self.on_timer(now, slot, out);
+                true
+            }
+            Input::Message { from, msg } => {
+                self.on_message(now, from, msg, out);
+                true
+            }
+        }
+    }
+
+    fn on_timer(&mut self, now: Time, slot: Slot, out: &mut Effects) {
+        match slot {
+            Slot::Election => self.on_election_timeout(now, out),
+            Slot::FetchTimeout => self.on_fetch_timeout(now, out),
+            Slot::FetchRetry => self.send_fetch(now, out),
+            Slot::CheckQuorum => self.on_check_quorum(now, out),
+            Slot::BeginEpoch => self.on_begin_epoch_timer(now, out),
+            Slot::LongPoll => self.on_long_poll_timer(now, out),
+            Slot::ControllerTick => self.on_controller_tick(now, out),
+            Slot::Heartbeat => self.on_heartbeat_timer(now, out),
+        }
+    }
+
+    fn on_message(&mut self, now: Time, from: NodeId, msg: &Message, out: &mut Effects) {
+        match msg {
+            Message::Vote(req) => self.on_vote_request(now, from, req, out),
+            Message::VoteResponse(resp) => self.on_vote_response(now, from, resp, out),
+            Message::BeginQuorumEpoch { epoch, leader } => {
+                self.on_begin_quorum_epoch(now, *epoch, *leader, out)
+            }
+            Message::EndQuorumEpoch {
+                epoch,
+                leader,
+                preferred_successors,
+            } => self.on_end_quorum_epoch(now, *epoch, *leader, preferred_successors, out),
+            Message::Fetch(req) => self.on_fetch_request(now, from, req, out),
+            Message::FetchResponse(resp) => self.on_fetch_response(now, from, resp, out),
+            Message::FetchSnapshot(req) => self.on_fetch_snapshot_request(now, from, req, out),
+            Message::FetchSnapshotResponse(resp) => {
+                self.on_fetch_snapshot_response(now, from, resp, out)
+            }
+            Message::BrokerRegistration {
+                correlation,
+                broker,
+            } => self.on_broker_registration(now, from, *correlation, *broker, out),
+            Message::BrokerRegistrationResponse {
+                correlation,
+                epoch,
+                leader,
+                error,
+                broker_epoch,
+            } => self.on_registration_response(
+                now,
+                *correlation,
+                *epoch,
+                *leader,
+                *error,
+                *broker_epoch,
+                out,
+            ),
+            Message::BrokerHeartbeat(req) => self.on_broker_heartbeat(now, from, req, out),
+            Message::BrokerHeartbeatResponse(resp) => self.on_heartbeat_response(now, resp, out),
+        }
+    }
+
+    // ----- role changes shared by every path -----
+
+    pub(crate) fn trace_role(&self, from: Role, reason: &'static str, out: &mut Effects) {
+        out.trace.push(TraceKind::Role {
+            node: self.id,
+            from,
+            to: self.role,
+            epoch: self.epoch(),
+            leader: self.leader_id(),
+            reason,
+        });
+    }
+
+    /// Leaves whatever role we had: drops leader and controller state and every timer.
+    fn leave_role(&mut self) {
+        if self.leader.is_some() || self.controller.is_some() {
+            self.leader = None;
+            self.controller = None;
+        }
+        self.clear_all_timers();
+        self.election = ElectionState {
+            retries: self.election.retries,
+            ..Default::default()
+        };
+        self.fetch.inflight = None;
+        self.fetch.has_fetched = false;
+    }
+
+    /// Moves to a higher epoch with no known leader (Unattached), or keeps the epoch and becomes
+    /// Unattached in it (keeping the vote).
+    pub(crate) fn become_unattached(
+        &mut self,
+        now: Time,
+        epoch: Epoch,
+        reason: &'static str,
+        out: &mut Effects,
+    ) {
+        let from = self.role;
+        let q = &mut self.durable.quorum;
+        if epoch > q.epoch {
+            *q = QuorumState {
+                epoch,
+                voted_for: None,
+                leader: None,
+            };
+        } else {
+            q.leader = None;
+        }
+        if self.role == Role::Observer {
+            self.fetch.inflight = None;
+            self.send_fetch(now, out);
+            return;
+        }
+        self.leave_role();
+        self.role = Role::Unattached;
+        self.reset_election_timer(now, out);
+        self.trace_role(from, reason, out);
+    }
+
+    pub(crate) fn become_follower(
+        &mut self,
+        now: Time,
+        epoch: Epoch,
+        leader: NodeId,
+        reason: &'static str,
+        out: &mut Effects,
+    ) {
+        let from = self.role;
+        let q = &mut self.durable.quorum;
+        if epoch > q.epoch {
+            *q = QuorumState {
+                epoch,
+                voted_for: None,
+                leader: Some(leader),
+            };
+        } else {
+            q.leader = Some(leader);
+        }
+        if self.role == Role::Observer {
+            self.fetch.inflight = None;
+            self.send_fetch(now, out);
+            return;
+        }
+        self.leave_role();
+        self.role = Role::Follower;
+        self.enter_follower(now, leader, out);
+        self.trace_role(from, reason, out);
+    }
+
+    fn enter_follower(&mut self, now: Time, _leader: NodeId, out: &mut Effects) {
+        self.election.retries = 0;
+        self.fetch.has_fetched = false;
+        self.set_timer(Slot::FetchTimeout, now + self.cfg.fetch_timeout_ms, out);
+        self.send_fetch(now, out);
+    }
+
+    /// Any message with a higher epoch moves us to it first (as Follower if it names a leader);
+    /// a message naming the leader of our own epoch, while we know none, makes us its Follower.
+    /// Returns true if our role changed.
+    pub(crate) fn observe_epoch(
+        &mut self,
+        now: Time,
+        epoch: Epoch,
+        leader: Option<NodeId>,
+        out: &mut Effects,
+    ) -> bool {
+        let ours = self.epoch();
+        if epoch > ours {
+            match leader {
+                Some(l) if l != self.id => {
+                    self.become_follower(now, epoch, l, "saw a higher epoch with a leader", out)
+                }
+                _ => self.become_unattached(now, epoch, "saw a higher epoch", out),
+            }
+            return true;
+        }
+        if epoch == ours {
+            if let Some(l) = leader {
+                let knows_none = self.leader_id().is_none()
+                    || matches!(
+                        self.role,
+                        Role::Prospective | Role::Unattached | Role::Candidate
+                    );
+                if l != self.id
+                    && knows_none
+                    && self.role != Role::Leader
+                    && self.role != Role::Resigned
+                {
+                    self.become_follower(now, epoch, l, "learned the leader", out);
+                    return true;
+                }
+                if self.role == Role::Observer && self.leader_id() != Some(l) {
+                    self.durable.quorum.leader = Some(l);
+                }
+            }
+        }
+        false
+    }
+}

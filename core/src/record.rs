@@ -1,0 +1,64 @@
+//! The records of `__cluster_metadata`: what the log carries.
+
+use crate::types::{Epoch, NodeId, Offset};
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Record {
+    /// A neutral record: a client write (`append`) or an entry of a scenario's `initial` log.
+    Client,
+    /// Control record a new leader appends in its epoch; it lets the leader commit promptly.
+    LeaderChange {
+        leader: NodeId,
+    },
+    /// Written by the idle active controller so the HW keeps moving.
+    NoOp,
+    RegisterBroker {
+        broker: NodeId,
+    },
+    BrokerRegistrationChange {
+        broker: NodeId,
+        fenced: bool,
+    },
+    Topic {
+        name: String,
+        topic_id: u32,
+    },
+    Partition {
+        topic_id: u32,
+        partition: u32,
+        replicas: Vec<NodeId>,
+        isr: Vec<NodeId>,
+        leader: Option<NodeId>,
+    },
+    PartitionChange {
+        topic_id: u32,
+        partition: u32,
+        isr: Vec<NodeId>,
+        leader: Option<NodeId>,
+    },
+}
+
+impl Record {
+    /// The name a capture shows for this record.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Record::Client => "client",
+            Record::LeaderChange { .. } => "leader_change",
+            Record::NoOp => "no_op",
+            Record::RegisterBroker { .. } => "register_broker",
+            Record::BrokerRegistrationChange { .. } => "broker_registration_change",
+            Record::Topic { .. } => "topic",
+            Record::Partition { .. } => "partition",
+            Record::PartitionChange { .. } => "partition_change",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub offset: Offset,
+    pub epoch: Epoch,
+    pub record: Record,
+}

@@ -1,0 +1,546 @@
+//! Pull replication: Fetch with (fetch offset, last fetched epoch), long polling, DivergingEpoch
+//! truncation, the high watermark, applying committed records, snapshots and FetchSnapshot.
+
+use crate::log::Snapshot;
+use crate::message::{
+    ErrorCode, FetchBody, FetchRequest, FetchResponse, FetchSnapshotRequest, FetchSnapshotResponse,
+    Message,
+};
+use crate::node::{Effects, Node, ParkedFetch, Slot};
+use crate::role::Role;
+use crate::trace::TraceKind;
+use crate::types::{NodeId, Offset, SnapshotId, Time};
+
+impl Node {
+    // ----- fetcher side (followers and observers) -----
+
+    /// Where this node fetches from: its leader, or (observer without one) the next bootstrap server.
+    fn fetch_target(&self) -> Option<NodeId> {
+        match self.role {
+            Role::Follower => self.leader_id(),
+            Role::Observer => self.leader_id().or_else(|| {
+                let n = self.voters.len();
+                (n > 0).then(|| self.voters[self.fetch.bootstrap_index % n])
+            }),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn send_fetch(&mut self, now: Time, out: &mut Effects) {
+        let Some(target) = self.fetch_target() else {
+            return;
+        };
+        let correlation = self.correlation();
+        self.fetch.inflight = Some(correlation);
+        let msg = match self.fetch.snapshot {
+            Some((id, position)) => Message::FetchSnapshot(FetchSnapshotRequest {
+                correlation,
+                epoch: self.epoch(),
+                replica: self.id,
+                id,
+                position,
+            }),
+            None => {
+                let (last_fetched_epoch, fetch_offset) = self.durable.log.last_id();
+                Message::Fetch(FetchRequest {
+                    correlation,
+                    epoch: self.epoch(),
+                    replica: self.id,
+                    fetch_offset,
+                    last_fetched_epoch,
+                    high_watermark: self.hw,
+                })
+            }
+        };
+        out.sends.push((target, msg));
+        // A long poll is answered within fetch_max_wait; past the request timeout, ask again.
+        self.set_timer(Slot::FetchRetry, now + self.cfg.request_timeout_ms, out);
+    }
+
+    pub(crate) fn start_observer(&mut self, now: Time, out: &mut Effects) {
+        self.set_timer(Slot::FetchTimeout, now + self.cfg.fetch_timeout_ms, out);
+        self.send_fetch(now, out);
+        self.start_broker(now, out);
+    }
+
+    /// An observer that hears nothing from its leader goes back to the bootstrap servers.
+    pub(crate) fn on_observer_fetch_timeout(&mut self, now: Time, out: &mut Effects) {
+        self.durable.quorum.leader = None;
+        self.fetch.bootstrap_index += 1;
+        self.fetch.inflight = None;
+        self.set_timer(Slot::FetchTimeout, now + self.cfg.fetch_timeout_ms, out);
+        self.send_fetch(now, out);
+    }
+
+    fn fetch_succeeded(&mut self, now: Time, out: &mut Effects) {
+        self.set_timer(Slot::FetchTimeout, now + self.cfg.fetch_timeout_ms, out);
+        if self.role == Role::Follower {
+            self.fetch.has_fetched = true;
+        }
+    }
+
+    pub(crate) fn on_fetch_response(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        resp: &FetchResponse,
+        out: &mut Effects,
+    ) {
+        if self.fetch.inflight != Some(resp.correlation) {
+            return; // a duplicate, or the answer to a request we gave up on
+        }
+        self.fetch.inflight = None;
+        self.clear_timer(Slot::FetchRetry);
+        if self.observe_epoch(now, resp.epoch, resp.leader, out) {
+            return;
+        }
+        if !matches!(self.role, Role::Follower | Role::Observer) || resp.epoch != self.epoch() {
+            return;
+        }
+        match &resp.body {
+            FetchBody::Error { .. } => {
+                if self.role == Role::Observer && resp.leader.is_none() {
+                    self.fetch.bootstrap_index += 1;
+                }
+                if self.role == Role::Observer && resp.leader.is_some() && resp.leader != Some(from)
+                {
+                    // Redirected: go to the named leader at once.
+                    self.send_fetch(now, out);
+                } else {
+                    self.set_timer(Slot::FetchRetry, now + self.cfg.fetch_max_wait_ms, out);
+                }
+            }
+            FetchBody::Records {
+                entries,
+                high_watermark,
+            } => {
+                if self.role == Role::Observer && self.leader_id().is_none() {
+                    self.durable.quorum.leader = resp.leader;
+                }
+                let leo = self.durable.log.end_offset();
+                if entries.first().is_some_and(|e| e.offset != leo) {
+                    self.send_fetch(now, out); // stale: our log moved meanwhile
+                    return;
+                }
+                if let Some(first) = entries.first() {
+                    let (count, epoch) = (entries.len() as u64, first.epoch);
+                    for e in entries {
+                        self.durable.log.append(e.clone());
+                    }
+                    out.trace.push(TraceKind::Append {
+                        node: self.id,
+                        first: first.offset,
+                        count,
+                        epoch,
+                        kind: "fetched",
+                    });
+                }
+                self.fetch_succeeded(now, out);
+                if let Some(h) = high_watermark {
+                    let h = (*h).min(self.durable.log.end_offset());
+                    self.raise_hw(now, h, out);
+                }
+                self.send_fetch(now, out);
+            }
+            FetchBody::DivergingEpoch { epoch, end_offset } => {
+                let (_, own_end) = self.durable.log.end_offset_for_epoch(*epoch);
+                let to = (*end_offset).min(own_end);
+                self.truncate(to, "diverging epoch from the leader", out);
+                self.fetch_succeeded(now, out);
+                self.send_fetch(now, out);
+            }
+            FetchBody::SnapshotId { id } => {
+                self.fetch.snapshot = Some((*id, 0));
+                self.fetch_succeeded(now, out);
+                self.send_fetch(now, out);
+            }
+        }
+    }
+
+    pub(crate) fn truncate(&mut self, to: Offset, reason: &'static str, out: &mut Effects) {
+        let first_removed_epoch = self.durable.log.epoch_at(to).unwrap_or(0);
+        let removed = self.durable.log.truncate_to(to);
+        if removed > 0 {
+            out.trace.push(TraceKind::Truncate {
+                node: self.id,
+                to: to.max(self.durable.log.start_offset()),
+                removed: removed as u64,
+                first_removed_epoch,
+                reason,
+            });
+        }
+    }
+
+    pub(crate) fn on_fetch_snapshot_response(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        resp: &FetchSnapshotResponse,
+        out: &mut Effects,
+    ) {
+        if self.fetch.inflight != Some(resp.correlation) {
+            return;
+        }
+        self.fetch.inflight = None;
+        self.clear_timer(Slot::FetchRetry);
+        if self.observe_epoch(now, resp.epoch, resp.leader, out) {
+            return;
+        }
+        if !matches!(self.role, Role::Follower | Role::Observer) {
+            return;
+        }
+        let Some((id, position)) = self.fetch.snapshot else {
+            return;
+        };
+        if resp.error.is_some() || resp.id != id || resp.position != position {
+            // The snapshot is gone (a newer one replaced it): fetch again to learn the new id.
+            self.fetch.snapshot = None;
+            self.set_timer(Slot::FetchRetry, now + self.cfg.retry_backoff_ms, out);
+            return;
+        }
+        self.fetch_succeeded(now, out);
+        let got = position + resp.chunk;
+        if got < resp.size {
+            self.fetch.snapshot = Some((id, got));
+            self.send_fetch(now, out);
+            return;
+        }
+        let Some(image) = resp.image.as_deref() else {
+            self.fetch.snapshot = None;
+            self.send_fetch(now, out);
+            return;
+        };
+        // The cut-over: image replaced, log reset to start at the snapshot's end.
+        self.fetch.snapshot = None;
+        self.durable.log.reset_to_snapshot(Snapshot {
+            id,
+            image: image.clone(),
+        });
+        self.image = image.clone();
+        self.since_snapshot = 0;
+        out.trace.push(TraceKind::SnapshotLoaded {
+            node: self.id,
+            id,
+            from,
+        });
+        out.trace.push(TraceKind::LogStartMoved {
+            node: self.id,
+            offset: id.end_offset,
+        });
+        self.raise_hw(now, id.end_offset, out);
+        self.send_fetch(now, out);
+    }
+
+    /// Moves this node's known HW up (never down) and applies what became committed.
+    pub(crate) fn raise_hw(&mut self, now: Time, hw: Offset, out: &mut Effects) {
+        if self.hw.is_some_and(|h| h >= hw) {
+            return;
+        }
+        self.hw = Some(hw);
+        out.trace
+            .push(TraceKind::HighWatermark { node: self.id, hw });
+        self.apply_committed(now, out);
+    }
+
+    /// Applies committed entries to the image in order, then snapshots if enough piled up.
+    pub(crate) fn apply_committed(&mut self, now: Time, out: &mut Effects) {
+        let Some(hw) = self.hw else { return };
+        let log = &self.durable.log;
+        if self.image.applied_offset < log.start_offset() {
+            if let Some(s) = log.latest_snapshot() {
+                self.image = s.image.clone();
+            }
+        }
+        while self.image.applied_offset < hw {
+            let Some(entry) = self.durable.log.entry(self.image.applied_offset) else {
+                break;
+            };
+            let entry = entry.clone();
+            self.image.apply(&entry);
+            self.since_snapshot += 1;
+            self.on_record_applied(now, &entry, out);
+        }
+        self.maybe_snapshot(out);
+    }
+
+    fn maybe_snapshot(&mut self, out: &mut Effects) {
+        let every = self.cfg.snapshot_every_records;
+        if every == 0 || self.since_snapshot < every {
+            return;
+        }
+        let end = self.image.applied_offset;
+        let Some(epoch) = self.durable.log.epoch_at(end.wrapping_sub(1)) else {
+            return;
+        };
+        let id = SnapshotId {
+            end_offset: end,
+            epoch,
+        };
+        self.since_snapshot = 0;
+        self.durable.log.add_snapshot(Snapshot {
+            id,
+            image: self.image.clone(),
+        });
+        out.trace
+            .push(TraceKind::SnapshotTaken { node: self.id, id });
+        if let Some(start) = self
+            .durable
+            .log
+            .clean(self.cfg.metadata_max_retention_records)
+        {
+            out.trace.push(TraceKind::LogStartMoved {
+                node: self.id,
+                offset: start,
+            });
+        }
+    }
+
+    // ----- leader side -----
+
+    fn fetch_error(&self, correlation: u64, error: ErrorCode) -> Message {
+        Message::FetchResponse(FetchResponse {
+            correlation,
+            epoch: self.epoch(),
+            leader: self.leader_id(),
+            body: FetchBody::Error { error },
+        })
+    }
+
+    pub(crate) fn on_fetch_request(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        req: &FetchRequest,
+        out: &mut Effects,
+    ) {
+        if req.epoch > self.epoch() && self.role != Role::Observer {
+            // A fetcher that knows a newer epoch than ours: we are stale.
+            self.observe_epoch(now, req.epoch, None, out);
+        }
+        if req.epoch < self.epoch() {
+            out.sends.push((
+                from,
+                self.fetch_error(req.correlation, ErrorCode::FencedLeaderEpoch),
+            ));
+            return;
+        }
+        if self.role != Role::Leader {
+            out.sends.push((
+                from,
+                self.fetch_error(req.correlation, ErrorCode::NotLeaderOrFollower),
+            ));
+            return;
+        }
+        let log = &self.durable.log;
+        let start = log.start_offset();
+        let start_epoch = if start > 0 {
+            log.epoch_at(start - 1).unwrap_or(0)
+        } else {
+            0
+        };
+        let below_start = start > 0
+            && (req.fetch_offset < start
+                || (req.fetch_offset == start && req.last_fetched_epoch != start_epoch)
+                || req.last_fetched_epoch < start_epoch);
+        if below_start {
+            if let Some(s) = log.latest_snapshot() {
+                let body = FetchBody::SnapshotId { id: s.id };
+                self.respond(from, req.correlation, body, out);
+                return;
+            }
+        }
+        if req.fetch_offset > 0 || req.last_fetched_epoch > 0 {
+            let (epoch, end_offset) = log.end_offset_for_epoch(req.last_fetched_epoch);
+            if epoch != req.last_fetched_epoch || end_offset < req.fetch_offset {
+                self.respond(
+                    from,
+                    req.correlation,
+                    FetchBody::DivergingEpoch { epoch, end_offset },
+                    out,
+                );
+                return;
+            }
+        }
+        // A valid fetch: the leader's only source of progress and liveness.
+        let is_voter = self.voters.contains(&from);
+        if let Some(l) = self.leader.as_mut() {
+            let p = l.progress.entry(from).or_default();
+            p.end_offset = Some(req.fetch_offset);
+            p.last_fetch = Some(now);
+        }
+        if is_voter {
+            self.note_voter_fetch(now, from, out);
+            self.maybe_advance_hw(now, out);
+        }
+        if self.role != Role::Leader {
+            return;
+        }
+        let leo = self.durable.log.end_offset();
+        if req.fetch_offset < leo || req.high_watermark != self.hw {
+            self.respond_records(from, req, out);
+        } else {
+            let deadline = now + self.cfg.fetch_max_wait_ms;
+            if let Some(l) = self.leader.as_mut() {
+                l.parked.retain(|p| p.from != from);
+                l.parked.push(ParkedFetch {
+                    from,
+                    req: req.clone(),
+                    deadline,
+                });
+            }
+            self.set_timer(Slot::LongPoll, deadline, out);
+        }
+    }
+
+    fn respond(&self, to: NodeId, correlation: u64, body: FetchBody, out: &mut Effects) {
+        out.sends.push((
+            to,
+            Message::FetchResponse(FetchResponse {
+                correlation,
+                epoch: self.epoch(),
+                leader: Some(self.id),
+                body,
+            }),
+        ));
+    }
+
+    fn respond_records(&self, to: NodeId, req: &FetchRequest, out: &mut Effects) {
+        let log = &self.durable.log;
+        let end = log
+            .end_offset()
+            .min(req.fetch_offset + self.cfg.fetch_max_records);
+        let entries = (req.fetch_offset..end)
+            .filter_map(|o| log.entry(o).cloned())
+            .collect();
+        self.respond(
+            to,
+            req.correlation,
+            FetchBody::Records {
+                entries,
+                high_watermark: self.hw,
+            },
+            out,
+        );
+    }
+
+    /// New entries or a new HW: answer every long-polled fetch now.
+    fn complete_parked(&mut self, out: &mut Effects) {
+        let Some(l) = self.leader.as_mut() else {
+            return;
+        };
+        let parked = std::mem::take(&mut l.parked);
+        for p in &parked {
+            self.respond_records(p.from, &p.req, out);
+        }
+    }
+
+    pub(crate) fn answer_parked_with_error(&mut self, out: &mut Effects) {
+        let Some(l) = self.leader.as_mut() else {
+            return;
+        };
+        let parked = std::mem::take(&mut l.parked);
+        for p in &parked {
+            out.sends.push((
+                p.from,
+                self.fetch_error(p.req.correlation, ErrorCode::NotLeaderOrFollower),
+            ));
+        }
+    }
+
+    pub(crate) fn on_long_poll_timer(&mut self, now: Time, out: &mut Effects) {
+        let Some(l) = self.leader.as_mut() else {
+            return;
+        };
+        let (due, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut l.parked)
+            .into_iter()
+            .partition(|p| p.deadline <= now);
+        let next = rest.iter().map(|p| p.deadline).min();
+        l.parked = rest;
+        for p in &due {
+            self.respond_records(p.from, &p.req, out);
+        }
+        if let Some(at) = next {
+            self.set_timer(Slot::LongPoll, at, out);
+        }
+    }
+
+    pub(crate) fn on_leader_log_grew(&mut self, now: Time, out: &mut Effects) {
+        self.maybe_advance_hw(now, out);
+        self.complete_parked(out);
+    }
+
+    /// The HW is the offset a majority of voters reached, and moves only once that passes the
+    /// start of the leader's own epoch (unless the unsafe switch says otherwise: Raft Figure 8).
+    pub(crate) fn maybe_advance_hw(&mut self, now: Time, out: &mut Effects) {
+        let Some(l) = self.leader.as_ref() else {
+            return;
+        };
+        let leo = self.durable.log.end_offset();
+        let mut ends: Vec<Offset> = self
+            .voters
+            .iter()
+            .map(|v| {
+                if *v == self.id {
+                    leo
+                } else {
+                    l.progress.get(v).and_then(|p| p.end_offset).unwrap_or(0)
+                }
+            })
+            .collect();
+        ends.sort_unstable_by(|a, b| b.cmp(a));
+        let candidate = ends[self.voters.len() / 2];
+        let allowed = if self.cfg.unsafe_commit_previous_epoch {
+            candidate > 0
+        } else {
+            candidate > l.epoch_start
+        };
+        if allowed && self.hw.is_none_or(|h| candidate > h) {
+            self.raise_hw(now, candidate, out);
+            self.complete_parked(out);
+            self.on_leader_hw_moved(now, out);
+        }
+    }
+
+    pub(crate) fn on_fetch_snapshot_request(
+        &mut self,
+        _now: Time,
+        from: NodeId,
+        req: &FetchSnapshotRequest,
+        out: &mut Effects,
+    ) {
+        let mut resp = FetchSnapshotResponse {
+            correlation: req.correlation,
+            epoch: self.epoch(),
+            leader: self.leader_id(),
+            id: req.id,
+            position: req.position,
+            size: 0,
+            chunk: 0,
+            image: None,
+            error: None,
+        };
+        let snapshot = self.durable.log.snapshots().find(|s| s.id == req.id);
+        match (self.role, snapshot) {
+            (Role::Leader, Some(s)) if req.epoch == self.epoch() => {
+                let image = &s.image;
+                let units = 1
+                    + image.brokers.len() as u64
+                    + image
+                        .topics
+                        .values()
+                        .map(|t| 1 + t.partitions.len() as u64)
+                        .sum::<u64>();
+                resp.size = units.div_ceil(self.cfg.snapshot_chunk_records).max(1);
+                resp.chunk = 1;
+                if req.position + 1 >= resp.size {
+                    resp.image = Some(Box::new(image.clone()));
+                }
+            }
+            (Role::Leader, _) if req.epoch == self.epoch() => {
+                resp.error = Some(ErrorCode::SnapshotNotFound)
+            }
+            _ => resp.error = Some(ErrorCode::FencedLeaderEpoch),
+        }
+        out.sends.push((from, Message::FetchSnapshotResponse(resp)));
+    }
+}

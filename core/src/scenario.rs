@@ -1,0 +1,810 @@
+//! Scenarios (DESIGN §3): loading with errors that name the step and field, and running them.
+//! The loader never panics: every shape of bad input becomes a `ScenarioError`.
+
+use crate::capture::Capture;
+use crate::config::Config;
+use crate::invariants::Violation;
+use crate::sim::{Action, ClusterSpec, InitialState, Simulation, Stats};
+use crate::types::{NodeId, Offset, Time};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScenarioError {
+    /// Index of the failing step, if the problem is in `steps`.
+    pub step: Option<usize>,
+    /// Where in the document: `steps[3].crash`, `cluster.config`, ...
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Default)]
+pub struct Text {
+    pub en: String,
+    pub zh: String,
+}
+
+/// A node named by id, or whoever is the quorum leader when the step runs.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub enum Target {
+    Id(NodeId),
+    Leader,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Condition {
+    Leader,
+    LeaderIs(Target),
+    HwAtLeast { node: Target, offset: Offset },
+    CaughtUp,
+    Fenced(NodeId),
+    Unfenced(NodeId),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Step {
+    AdvanceMs(u64),
+    Until {
+        cond: Condition,
+        within_ms: u64,
+    },
+    Elect(Target),
+    Crash(Target),
+    Restart(Target),
+    Pause {
+        node: Target,
+        ms: u64,
+    },
+    Partition(Vec<Vec<NodeId>>),
+    Isolate(Target),
+    Cut {
+        a: NodeId,
+        b: NodeId,
+    },
+    CutOneWay {
+        from: NodeId,
+        to: NodeId,
+    },
+    Heal,
+    Append(u32),
+    CreateTopic {
+        name: String,
+        partitions: u32,
+        replication_factor: u32,
+    },
+    Produce,
+    Resign(Target),
+    Capture(String),
+    Say(Text),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub title: Text,
+    pub spec: ClusterSpec,
+    pub steps: Vec<Step>,
+    /// The whole document, for fields beyond the contract (goal, outcome, expect).
+    pub doc: Value,
+}
+
+fn err(step: Option<usize>, field: impl Into<String>, message: impl Into<String>) -> ScenarioError {
+    ScenarioError {
+        step,
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+fn as_u64(v: &Value, step: Option<usize>, field: &str) -> Result<u64, ScenarioError> {
+    v.as_u64().ok_or_else(|| {
+        err(
+            step,
+            field,
+            format!("expected a non-negative whole number, got {v}"),
+        )
+    })
+}
+
+fn as_id(v: &Value, step: Option<usize>, field: &str) -> Result<NodeId, ScenarioError> {
+    let n = as_u64(v, step, field)?;
+    NodeId::try_from(n).map_err(|_| err(step, field, format!("node id {n} is too large")))
+}
+
+fn as_target(v: &Value, step: Option<usize>, field: &str) -> Result<Target, ScenarioError> {
+    match v {
+        Value::String(s) if s == "leader" => Ok(Target::Leader),
+        Value::Number(_) => as_id(v, step, field).map(Target::Id),
+        _ => Err(err(
+            step,
+            field,
+            format!("expected a node id or \"leader\", got {v}"),
+        )),
+    }
+}
+
+fn as_text(v: &Value, step: Option<usize>, field: &str) -> Result<Text, ScenarioError> {
+    match v {
+        Value::String(s) => Ok(Text {
+            en: s.clone(),
+            zh: s.clone(),
+        }),
+        Value::Object(m) => {
+            let get = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_string);
+            for k in m.keys() {
+                if k != "en" && k != "zh" {
+                    return Err(err(
+                        step,
+                        format!("{field}.{k}"),
+                        "unknown language (use \"en\" and \"zh\")",
+                    ));
+                }
+            }
+            let en = get("en")
+                .ok_or_else(|| err(step, format!("{field}.en"), "missing English text"))?;
+            let zh = get("zh").unwrap_or_else(|| en.clone());
+            Ok(Text { en, zh })
+        }
+        _ => Err(err(step, field, "expected {\"en\": ..., \"zh\": ...}")),
+    }
+}
+
+fn ids(v: &Value, field: &str, first: NodeId) -> Result<Vec<NodeId>, ScenarioError> {
+    match v {
+        Value::Number(_) => {
+            let n = as_u64(v, None, field)?;
+            if n > 60 {
+                return Err(err(
+                    None,
+                    field,
+                    format!("{n} nodes is more than the playground runs (60)"),
+                ));
+            }
+            Ok((0..n as NodeId).map(|i| first + i).collect())
+        }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, x)| as_id(x, None, &format!("{field}[{i}]")))
+            .collect(),
+        _ => Err(err(None, field, "expected a list of ids or a count")),
+    }
+}
+
+fn as_condition(v: &Value, step: Option<usize>, field: &str) -> Result<Condition, ScenarioError> {
+    match v {
+        Value::String(s) if s == "leader" => Ok(Condition::Leader),
+        Value::String(s) if s == "caught_up" => Ok(Condition::CaughtUp),
+        Value::Object(m) if m.len() == 1 => {
+            let (k, x) = m
+                .iter()
+                .next()
+                .ok_or_else(|| err(step, field, "empty condition"))?;
+            let f = format!("{field}.{k}");
+            match k.as_str() {
+                "leader_is" => Ok(Condition::LeaderIs(as_target(x, step, &f)?)),
+                "fenced" => Ok(Condition::Fenced(as_id(x, step, &f)?)),
+                "unfenced" => Ok(Condition::Unfenced(as_id(x, step, &f)?)),
+                "hw_at_least" => {
+                    let o = x.as_object().ok_or_else(|| err(step, &f, "expected {\"node\": ID, \"offset\": N}"))?;
+                    for key in o.keys() {
+                        if key != "node" && key != "offset" {
+                            return Err(err(step, format!("{f}.{key}"), "unknown field"));
+                        }
+                    }
+                    let node = o.get("node").ok_or_else(|| err(step, format!("{f}.node"), "missing"))?;
+                    let offset = o.get("offset").ok_or_else(|| err(step, format!("{f}.offset"), "missing"))?;
+                    Ok(Condition::HwAtLeast {
+                        node: as_target(node, step, &format!("{f}.node"))?,
+                        offset: as_u64(offset, step, &format!("{f}.offset"))?,
+                    })
+                }
+                _ => Err(err(step, f, "unknown condition (leader, leader_is, hw_at_least, caught_up, fenced, unfenced)")),
+            }
+        }
+        _ => Err(err(step, field, format!("unknown condition {v}"))),
+    }
+}
+
+fn only_keys(m: &Map<String, Value>, allowed: &[&str], step: usize) -> Result<(), ScenarioError> {
+    for k in m.keys() {
+        if !allowed.contains(&k.as_str()) {
+            return Err(err(
+                Some(step),
+                format!("steps[{step}].{k}"),
+                format!("unexpected field beside {:?}", allowed[0]),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
+    let s = Some(i);
+    let m = v
+        .as_object()
+        .ok_or_else(|| err(s, format!("steps[{i}]"), "a step must be an object"))?;
+    let f = |k: &str| format!("steps[{i}].{k}");
+    let one = |key: &str| -> Result<&Value, ScenarioError> {
+        only_keys(m, &[key], i)?;
+        m.get(key).ok_or_else(|| err(s, f(key), "missing"))
+    };
+    let key = [
+        "advance_ms",
+        "until",
+        "elect",
+        "crash",
+        "restart",
+        "pause",
+        "partition",
+        "isolate",
+        "cut",
+        "cut_one_way",
+        "heal",
+        "append",
+        "create_topic",
+        "produce",
+        "resign",
+        "capture",
+        "say",
+    ]
+    .into_iter()
+    .find(|k| m.contains_key(*k))
+    .ok_or_else(|| err(s, format!("steps[{i}]"), format!("unknown step {v}")))?;
+    let step = match key {
+        "advance_ms" => Step::AdvanceMs(as_u64(one(key)?, s, &f(key))?),
+        "until" => {
+            only_keys(m, &["until", "within_ms"], i)?;
+            let within = m
+                .get("within_ms")
+                .ok_or_else(|| err(s, f("within_ms"), "missing: how long to wait"))?;
+            Step::Until {
+                cond: as_condition(&m[key], s, &f(key))?,
+                within_ms: as_u64(within, s, &f("within_ms"))?,
+            }
+        }
+        "elect" => Step::Elect(as_target(one(key)?, s, &f(key))?),
+        "crash" => Step::Crash(as_target(one(key)?, s, &f(key))?),
+        "restart" => Step::Restart(as_target(one(key)?, s, &f(key))?),
+        "resign" => Step::Resign(as_target(one(key)?, s, &f(key))?),
+        "isolate" => Step::Isolate(as_target(one(key)?, s, &f(key))?),
+        "pause" => {
+            only_keys(m, &["pause", "ms"], i)?;
+            let ms = m
+                .get("ms")
+                .ok_or_else(|| err(s, f("ms"), "missing: how long the pause lasts"))?;
+            let ms = as_u64(ms, s, &f("ms"))?;
+            if ms == 0 {
+                return Err(err(s, f("ms"), "must be greater than 0"));
+            }
+            Step::Pause {
+                node: as_target(&m[key], s, &f(key))?,
+                ms,
+            }
+        }
+        "partition" => {
+            let groups = one(key)?
+                .as_array()
+                .ok_or_else(|| err(s, f(key), "expected [[ids], [ids]]"))?;
+            let mut out = Vec::new();
+            for (g, group) in groups.iter().enumerate() {
+                let arr = group.as_array().ok_or_else(|| {
+                    err(
+                        s,
+                        format!("steps[{i}].partition[{g}]"),
+                        "expected a list of ids",
+                    )
+                })?;
+                out.push(
+                    arr.iter()
+                        .enumerate()
+                        .map(|(j, x)| as_id(x, s, &format!("steps[{i}].partition[{g}][{j}]")))
+                        .collect::<Result<Vec<_>, _>>()?,
+                );
+            }
+            Step::Partition(out)
+        }
+        "cut" | "cut_one_way" => {
+            let pair = one(key)?
+                .as_array()
+                .filter(|a| a.len() == 2)
+                .ok_or_else(|| err(s, f(key), "expected [A, B]"))?;
+            let (a, b) = (
+                as_id(&pair[0], s, &format!("{}[0]", f(key)))?,
+                as_id(&pair[1], s, &format!("{}[1]", f(key)))?,
+            );
+            if a == b {
+                return Err(err(s, f(key), "a link joins two different nodes"));
+            }
+            if key == "cut" {
+                Step::Cut { a, b }
+            } else {
+                Step::CutOneWay { from: a, to: b }
+            }
+        }
+        "heal" => match one(key)? {
+            Value::Bool(true) => Step::Heal,
+            other => return Err(err(s, f(key), format!("expected true, got {other}"))),
+        },
+        "append" => {
+            let n = as_u64(one(key)?, s, &f(key))?;
+            if n == 0 || n > 10_000 {
+                return Err(err(s, f(key), "append between 1 and 10000 records"));
+            }
+            Step::Append(n as u32)
+        }
+        "create_topic" => {
+            let o = one(key)?
+                .as_object()
+                .ok_or_else(|| err(s, f(key), "expected {name, partitions, replication_factor}"))?;
+            for k in o.keys() {
+                if !["name", "partitions", "replication_factor"].contains(&k.as_str()) {
+                    return Err(err(s, format!("{}.{k}", f(key)), "unknown field"));
+                }
+            }
+            let name = o
+                .get("name")
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| err(s, format!("{}.name", f(key)), "expected a non-empty string"))?;
+            let num = |k: &str, default: u64| -> Result<u32, ScenarioError> {
+                let v = match o.get(k) {
+                    Some(v) => as_u64(v, s, &format!("{}.{k}", f(key)))?,
+                    None => default,
+                };
+                if v == 0 || v > 1000 {
+                    return Err(err(
+                        s,
+                        format!("{}.{k}", f(key)),
+                        "must be between 1 and 1000",
+                    ));
+                }
+                Ok(v as u32)
+            };
+            Step::CreateTopic {
+                name: name.to_string(),
+                partitions: num("partitions", 1)?,
+                replication_factor: num("replication_factor", 1)?,
+            }
+        }
+        "produce" => {
+            one(key)?;
+            Step::Produce
+        }
+        "capture" => match one(key)? {
+            Value::String(l) => Step::Capture(l.clone()),
+            other => return Err(err(s, f(key), format!("expected a label, got {other}"))),
+        },
+        "say" => Step::Say(as_text(one(key)?, s, &f(key))?),
+        _ => return Err(err(s, format!("steps[{i}]"), "unknown step")),
+    };
+    Ok(step)
+}
+
+impl Scenario {
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        let doc: Value = serde_json::from_str(text)
+            .map_err(|e| err(None, "(document)", format!("not valid JSON: {e}")))?;
+        Scenario::from_value(doc)
+    }
+
+    pub fn from_value(doc: Value) -> Result<Scenario, ScenarioError> {
+        let top = doc
+            .as_object()
+            .ok_or_else(|| err(None, "(document)", "a scenario is a JSON object"))?;
+        let name = match top.get("name") {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(other) => {
+                return Err(err(
+                    None,
+                    "name",
+                    format!("expected a non-empty string, got {other}"),
+                ))
+            }
+            None => return Err(err(None, "name", "missing")),
+        };
+        let title = match top.get("title") {
+            Some(t) => as_text(t, None, "title")?,
+            None => Text {
+                en: name.clone(),
+                zh: name.clone(),
+            },
+        };
+        let seed = match top.get("seed") {
+            Some(v) => as_u64(v, None, "seed")?,
+            None => 1,
+        };
+        let cluster = top
+            .get("cluster")
+            .ok_or_else(|| err(None, "cluster", "missing"))?
+            .as_object()
+            .ok_or_else(|| err(None, "cluster", "expected an object"))?;
+        for k in cluster.keys() {
+            if !["controllers", "brokers", "config"].contains(&k.as_str()) {
+                return Err(err(None, format!("cluster.{k}"), "unknown field"));
+            }
+        }
+        let controllers = ids(
+            cluster
+                .get("controllers")
+                .ok_or_else(|| err(None, "cluster.controllers", "missing"))?,
+            "cluster.controllers",
+            1,
+        )?;
+        let brokers = match cluster.get("brokers") {
+            Some(v) => ids(v, "cluster.brokers", 101)?,
+            None => Vec::new(),
+        };
+        let config: Config = match cluster.get("config") {
+            Some(c) => serde_json::from_value(c.clone())
+                .map_err(|e| err(None, "cluster.config", e.to_string()))?,
+            None => Config::default(),
+        };
+        config
+            .validate()
+            .map_err(|e| err(None, "cluster.config", e))?;
+        let mut initial = BTreeMap::new();
+        if let Some(init) = top.get("initial") {
+            let m = init
+                .as_object()
+                .ok_or_else(|| err(None, "initial", "expected an object keyed by node id"))?;
+            for (k, v) in m {
+                let id: NodeId = k
+                    .parse()
+                    .map_err(|_| err(None, format!("initial.{k}"), "keys are node ids"))?;
+                let state: InitialState = serde_json::from_value(v.clone())
+                    .map_err(|e| err(None, format!("initial.{k}"), e.to_string()))?;
+                initial.insert(id, state);
+            }
+        }
+        let steps = match top.get("steps") {
+            Some(Value::Array(a)) => a
+                .iter()
+                .enumerate()
+                .map(|(i, v)| parse_step(i, v))
+                .collect::<Result<Vec<_>, _>>()?,
+            Some(_) => return Err(err(None, "steps", "expected a list")),
+            None => Vec::new(),
+        };
+        let spec = ClusterSpec {
+            seed,
+            controllers,
+            brokers,
+            config,
+            initial,
+        };
+        // Build once so cluster errors (duplicate ids, bad initial logs) surface at load time.
+        Simulation::new(spec.clone()).map_err(|e| err(None, "cluster", e))?;
+        let scenario = Scenario {
+            name,
+            title,
+            spec,
+            steps,
+            doc,
+        };
+        scenario.check_ids()?;
+        Ok(scenario)
+    }
+
+    /// Every id a step names must be a node of the cluster.
+    fn check_ids(&self) -> Result<(), ScenarioError> {
+        let known =
+            |id: NodeId| self.spec.controllers.contains(&id) || self.spec.brokers.contains(&id);
+        for (i, step) in self.steps.iter().enumerate() {
+            let mut named: Vec<NodeId> = Vec::new();
+            let t = |t: &Target| match t {
+                Target::Id(id) => Some(*id),
+                Target::Leader => None,
+            };
+            match step {
+                Step::Elect(x)
+                | Step::Crash(x)
+                | Step::Restart(x)
+                | Step::Isolate(x)
+                | Step::Resign(x)
+                | Step::Pause { node: x, .. } => named.extend(t(x)),
+                Step::Partition(groups) => named.extend(groups.iter().flatten()),
+                Step::Cut { a, b } => named.extend([*a, *b]),
+                Step::CutOneWay { from, to } => named.extend([*from, *to]),
+                Step::Until {
+                    cond: Condition::LeaderIs(x),
+                    ..
+                }
+                | Step::Until {
+                    cond: Condition::HwAtLeast { node: x, .. },
+                    ..
+                } => named.extend(t(x)),
+                Step::Until {
+                    cond: Condition::Fenced(b),
+                    ..
+                }
+                | Step::Until {
+                    cond: Condition::Unfenced(b),
+                    ..
+                } => named.push(*b),
+                _ => {}
+            }
+            if let Some(id) = named.into_iter().find(|id| !known(*id)) {
+                return Err(err(
+                    Some(i),
+                    format!("steps[{i}]"),
+                    format!("node {id} is not in the cluster"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a condition holds now.
+pub fn condition_holds(sim: &Simulation, cond: &Condition) -> bool {
+    match cond {
+        Condition::Leader => sim.quorum_leader().is_some(),
+        Condition::LeaderIs(t) => match (sim.quorum_leader(), t) {
+            (Some(l), Target::Id(id)) => l == *id,
+            (Some(_), Target::Leader) => true,
+            _ => false,
+        },
+        Condition::HwAtLeast { node, offset } => {
+            let id = match node {
+                Target::Id(id) => Some(*id),
+                Target::Leader => sim.quorum_leader(),
+            };
+            id.and_then(|id| sim.node(id))
+                .is_some_and(|n| n.alive && n.node.high_watermark().is_some_and(|h| h >= *offset))
+        }
+        Condition::CaughtUp => {
+            let Some(l) = sim.quorum_leader().and_then(|l| sim.node(l)) else {
+                return false;
+            };
+            let (leo, last) = (l.node.log().end_offset(), l.node.log().last_epoch());
+            sim.controllers()
+                .filter(|n| n.alive)
+                .all(|n| n.node.log().end_offset() == leo && n.node.log().last_epoch() == last)
+        }
+        Condition::Fenced(b) => sim
+            .committed_image()
+            .brokers
+            .get(b)
+            .is_some_and(|s| s.fenced),
+        Condition::Unfenced(b) => sim
+            .committed_image()
+            .brokers
+            .get(b)
+            .is_some_and(|s| !s.fenced),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StepError {
+    pub step: usize,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunOutput {
+    pub scenario: String,
+    pub captures: Vec<Capture>,
+    pub violations: Vec<Violation>,
+    pub stats: Stats,
+    pub error: Option<StepError>,
+}
+
+impl RunOutput {
+    /// DESIGN §4: 0 when every step ran and no invariant broke, else 1.
+    pub fn exit_code(&self) -> i32 {
+        if self.error.is_none() && self.violations.is_empty() {
+            0
+        } else {
+            1
+        }
+    }
+}
+
+/// Drives a scenario step by step. The UI uses it too, one step at a time.
+pub struct Runner {
+    pub sim: Simulation,
+    pub captures: Vec<Capture>,
+    capture_every: Option<u64>,
+    next_periodic: Time,
+}
+
+/// How long `append` / `create_topic` wait for a leader to appear.
+const WAIT_FOR_LEADER_MS: u64 = 30_000;
+
+impl Runner {
+    pub fn new(scenario: &Scenario, capture_every: Option<u64>) -> Result<Runner, String> {
+        let sim = Simulation::new(scenario.spec.clone())?;
+        let capture_every = capture_every.filter(|ms| *ms > 0);
+        Ok(Runner {
+            sim,
+            captures: Vec::new(),
+            capture_every,
+            next_periodic: capture_every.unwrap_or(0),
+        })
+    }
+
+    fn periodic(&mut self, until: Time) {
+        while let Some(every) = self.capture_every {
+            if self.next_periodic > until {
+                break;
+            }
+            self.sim.advance_to(self.next_periodic);
+            self.captures.push(self.sim.capture("t"));
+            self.next_periodic += every;
+        }
+    }
+
+    fn advance_to(&mut self, t: Time) {
+        self.periodic(t);
+        self.sim.advance_to(t);
+    }
+
+    fn run_until(&mut self, limit_ms: u64, cond: &Condition) -> bool {
+        let deadline = self.sim.now() + limit_ms;
+        loop {
+            let seg_end = match self.capture_every {
+                Some(_) if self.next_periodic <= deadline => self.next_periodic,
+                _ => deadline,
+            };
+            let span = seg_end.saturating_sub(self.sim.now());
+            if self.sim.run_until(span, |s| condition_holds(s, cond)) {
+                return true;
+            }
+            if seg_end >= deadline {
+                return false;
+            }
+            self.captures.push(self.sim.capture("t"));
+            self.next_periodic += self.capture_every.unwrap_or(u64::MAX / 2);
+        }
+    }
+
+    fn resolve(&self, t: &Target) -> Result<NodeId, String> {
+        match t {
+            Target::Id(id) => Ok(*id),
+            Target::Leader => self
+                .sim
+                .acting_leader()
+                .ok_or_else(|| "there is no leader now".to_string()),
+        }
+    }
+
+    fn wait_for_leader(&mut self) -> Result<(), String> {
+        let has_leader = |s: &Simulation| s.acting_leader().is_some();
+        if !self.sim.run_until(WAIT_FOR_LEADER_MS, has_leader) {
+            return Err(format!("no leader appeared within {WAIT_FOR_LEADER_MS} ms"));
+        }
+        Ok(())
+    }
+
+    /// Runs one step. Narration and captures change nothing in the cluster.
+    pub fn run_step(&mut self, step: &Step) -> Result<(), String> {
+        match step {
+            Step::AdvanceMs(ms) => {
+                let t = self.sim.now() + ms;
+                self.advance_to(t);
+                Ok(())
+            }
+            Step::Until { cond, within_ms } => {
+                if self.run_until(*within_ms, cond) {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "condition {cond:?} did not hold within {within_ms} ms"
+                    ))
+                }
+            }
+            Step::Elect(t) => {
+                let id = self.resolve(t)?;
+                self.sim.apply(Action::Elect(id))
+            }
+            Step::Crash(t) => {
+                let id = self.resolve(t)?;
+                self.sim.apply(Action::Crash(id))
+            }
+            Step::Restart(t) => {
+                let id = self.resolve(t)?;
+                self.sim.apply(Action::Restart(id))
+            }
+            Step::Pause { node, ms } => {
+                let id = self.resolve(node)?;
+                self.sim.apply(Action::Pause { node: id, ms: *ms })
+            }
+            Step::Resign(t) => {
+                let id = self.resolve(t)?;
+                self.sim.apply(Action::Resign(id))
+            }
+            Step::Isolate(t) => {
+                let id = self.resolve(t)?;
+                self.sim.apply(Action::Isolate(id))
+            }
+            Step::Partition(groups) => self.sim.apply(Action::Partition(groups.clone())),
+            Step::Cut { a, b } => {
+                self.sim.apply(Action::CutOneWay { from: *a, to: *b })?;
+                self.sim.apply(Action::CutOneWay { from: *b, to: *a })
+            }
+            Step::CutOneWay { from, to } => self.sim.apply(Action::CutOneWay {
+                from: *from,
+                to: *to,
+            }),
+            Step::Heal => self.sim.apply(Action::HealAll),
+            Step::Append(n) => {
+                self.wait_for_leader()?;
+                self.sim.apply(Action::Append(*n))
+            }
+            Step::CreateTopic {
+                name,
+                partitions,
+                replication_factor,
+            } => {
+                let ready = |s: &Simulation| {
+                    s.acting_leader()
+                        .and_then(|l| s.node(l))
+                        .is_some_and(|n| n.node.active_controller().is_some())
+                };
+                if !self.sim.run_until(WAIT_FOR_LEADER_MS, ready) {
+                    return Err(format!(
+                        "no active controller appeared within {WAIT_FOR_LEADER_MS} ms"
+                    ));
+                }
+                self.sim.apply(Action::CreateTopic {
+                    name: name.clone(),
+                    partitions: *partitions,
+                    replication_factor: *replication_factor,
+                })
+            }
+            Step::Produce => Err(
+                "produce is not supported yet: partition data is not replicated in this version"
+                    .into(),
+            ),
+            Step::Capture(label) => {
+                self.sim.full_check();
+                self.captures.push(self.sim.capture(label));
+                Ok(())
+            }
+            Step::Say(_) => Ok(()),
+        }
+    }
+}
+
+/// Runs a whole scenario (what `kraft-sim run` prints).
+pub fn run(scenario: &Scenario, capture_every: Option<u64>) -> RunOutput {
+    let mut runner = match Runner::new(scenario, capture_every) {
+        Ok(r) => r,
+        Err(e) => {
+            return RunOutput {
+                scenario: scenario.name.clone(),
+                captures: Vec::new(),
+                violations: Vec::new(),
+                stats: Stats::default(),
+                error: Some(StepError {
+                    step: 0,
+                    message: e,
+                }),
+            }
+        }
+    };
+    let mut error = None;
+    for (i, step) in scenario.steps.iter().enumerate() {
+        if let Err(message) = runner.run_step(step) {
+            error = Some(StepError { step: i, message });
+            break;
+        }
+    }
+    runner.sim.full_check();
+    RunOutput {
+        scenario: scenario.name.clone(),
+        captures: runner.captures,
+        violations: runner.sim.violations().to_vec(),
+        stats: runner.sim.stats(),
+        error,
+    }
+}

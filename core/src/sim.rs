@@ -1,0 +1,929 @@
+//! The simulation owns everything outside the nodes: the virtual clock, the event queue ordered by
+//! (time, sequence), the seeded network, faults, the trace and the invariant checker.
+//! Its whole history is (spec, timed actions): replaying them gives the same run, event for event.
+
+use crate::config::Config;
+use crate::invariants::{Checker, Violation};
+use crate::log::Log;
+use crate::message::Message;
+use crate::node::{Durable, Effects, Input, Node, NodeKind, QuorumState, Slot};
+use crate::record::{Entry, Record};
+use crate::role::Role;
+use crate::trace::{DropReason, Trace, TraceEvent, TraceKind};
+use crate::types::{Epoch, NodeId, Offset, Time};
+use rand::rngs::Xoshiro256PlusPlus as StdRng;
+use rand::{RngExt, SeedableRng};
+use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::rc::Rc;
+
+/// Durable state of a controller before time 0 (a scenario's `initial`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InitialState {
+    #[serde(default)]
+    pub epoch: Epoch,
+    #[serde(default)]
+    pub voted_for: Option<NodeId>,
+    #[serde(default)]
+    pub leader: Option<NodeId>,
+    /// The epoch of each entry from offset 0.
+    #[serde(default)]
+    pub log: Vec<Epoch>,
+}
+
+/// Everything needed to build the cluster at time 0.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClusterSpec {
+    pub seed: u64,
+    pub controllers: Vec<NodeId>,
+    pub brokers: Vec<NodeId>,
+    pub config: Config,
+    #[serde(default)]
+    pub initial: BTreeMap<NodeId, InitialState>,
+}
+
+impl ClusterSpec {
+    pub fn new(seed: u64, controllers: usize, brokers: usize, config: Config) -> Self {
+        ClusterSpec {
+            seed,
+            controllers: (1..=controllers as NodeId).collect(),
+            brokers: (101..101 + brokers as NodeId).collect(),
+            config,
+            initial: BTreeMap::new(),
+        }
+    }
+}
+
+/// A user's (or scenario's) action on the cluster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Crash(NodeId),
+    Restart(NodeId),
+    Pause {
+        node: NodeId,
+        ms: u64,
+    },
+    Elect(NodeId),
+    Resign(NodeId),
+    /// One direction of one link.
+    CutOneWay {
+        from: NodeId,
+        to: NodeId,
+    },
+    HealOneWay {
+        from: NodeId,
+        to: NodeId,
+    },
+    Partition(Vec<Vec<NodeId>>),
+    Isolate(NodeId),
+    HealAll,
+    Append(u32),
+    CreateTopic {
+        name: String,
+        partitions: u32,
+        replication_factor: u32,
+    },
+}
+
+/// An action with the exact point of the history where it was applied.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimedAction {
+    pub time: Time,
+    /// Events processed before it: replay applies it at exactly the same point.
+    pub after_events: u64,
+    pub action: Action,
+}
+
+/// The whole history: sharing and replay need nothing else.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Recording {
+    pub spec: ClusterSpec,
+    pub actions: Vec<TimedAction>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Envelope {
+    pub id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub sent_at: Time,
+    pub msg: Rc<Message>,
+}
+
+#[derive(Clone, Debug)]
+enum EventKind {
+    Deliver(Envelope),
+    Timer {
+        node: NodeId,
+        slot: Slot,
+        at: Time,
+        incarnation: u32,
+    },
+    Resume {
+        node: NodeId,
+        incarnation: u32,
+    },
+}
+
+#[derive(Clone, Debug)]
+struct Event {
+    time: Time,
+    seq: u64,
+    kind: EventKind,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        (self.time, self.seq) == (other.time, other.seq)
+    }
+}
+impl Eq for Event {}
+impl PartialOrd for Event {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Event {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.time, self.seq).cmp(&(other.time, other.seq))
+    }
+}
+
+/// A node as the simulation holds it: the state machine plus its liveness.
+#[derive(Clone, Debug)]
+pub struct SimNode {
+    pub node: Node,
+    pub alive: bool,
+    pub paused_until: Option<Time>,
+    held: Vec<Event>,
+    incarnation: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Stats {
+    pub time_ms: Time,
+    /// Events taken off the queue (deliveries, timers, resumes), including no-op wake-ups.
+    pub events: u64,
+    pub messages_sent: u64,
+    pub messages_delivered: u64,
+    pub messages_dropped: u64,
+    pub elections_won: u64,
+    pub trace_events: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Simulation {
+    spec: Rc<ClusterSpec>,
+    cfg: Rc<Config>,
+    now: Time,
+    next_seq: u64,
+    queue: BinaryHeap<Reverse<Event>>,
+    nodes: Vec<SimNode>,
+    cut: BTreeSet<(NodeId, NodeId)>,
+    net_rng: StdRng,
+    next_msg_id: u64,
+    trace: Trace,
+    checker: Checker,
+    history: Vec<TimedAction>,
+    stats: Stats,
+    spare: Effects,
+    step_events: Vec<TraceKind>,
+}
+
+fn node_rng(seed: u64, id: NodeId) -> StdRng {
+    StdRng::seed_from_u64(seed ^ (id as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
+impl Simulation {
+    pub fn new(spec: ClusterSpec) -> Result<Simulation, String> {
+        spec.config.validate()?;
+        let mut ids = BTreeSet::new();
+        if spec.controllers.is_empty() {
+            return Err("a cluster needs at least one controller".into());
+        }
+        if spec.controllers.len() > 15 || spec.brokers.len() > 60 {
+            return Err("at most 15 controllers and 60 brokers".into());
+        }
+        for id in spec.controllers.iter().chain(&spec.brokers) {
+            if !ids.insert(*id) {
+                return Err(format!("node id {id} is used twice"));
+            }
+        }
+        for (id, init) in &spec.initial {
+            if !spec.controllers.contains(id) {
+                return Err(format!("initial state for {id}, which is not a controller"));
+            }
+            let mut prev = 0;
+            for (i, e) in init.log.iter().enumerate() {
+                if *e == 0 || *e < prev || *e > init.epoch {
+                    return Err(format!(
+                        "initial.{id}.log[{i}]: epochs must be >= 1, non-decreasing and at most the node's epoch {}",
+                        init.epoch
+                    ));
+                }
+                prev = *e;
+            }
+            for (field, v) in [("voted_for", init.voted_for), ("leader", init.leader)] {
+                if let Some(v) = v {
+                    if !spec.controllers.contains(&v) {
+                        return Err(format!("initial.{id}.{field}: {v} is not a controller"));
+                    }
+                }
+            }
+        }
+        let cfg = Rc::new(spec.config.clone());
+        let voters: Rc<[NodeId]> = spec.controllers.clone().into();
+        let mut sim = Simulation {
+            cfg: cfg.clone(),
+            now: 0,
+            next_seq: 0,
+            queue: BinaryHeap::new(),
+            nodes: Vec::new(),
+            cut: BTreeSet::new(),
+            net_rng: StdRng::seed_from_u64(spec.seed),
+            next_msg_id: 0,
+            trace: Trace::new(cfg.trace_capacity),
+            checker: Checker::new(voters.len()),
+            history: Vec::new(),
+            stats: Stats::default(),
+            spare: Effects::default(),
+            step_events: Vec::new(),
+            spec: Rc::new(spec),
+        };
+        let spec = sim.spec.clone();
+        let kinds = spec
+            .controllers
+            .iter()
+            .map(|id| (*id, NodeKind::Controller))
+            .chain(spec.brokers.iter().map(|id| (*id, NodeKind::Broker)));
+        for (id, kind) in kinds {
+            let durable = spec
+                .initial
+                .get(&id)
+                .map(initial_durable)
+                .unwrap_or_default();
+            let mut out = Effects::default();
+            let node = Node::start(
+                id,
+                kind,
+                cfg.clone(),
+                voters.clone(),
+                durable,
+                node_rng(spec.seed, id),
+                0,
+                &mut out,
+            );
+            sim.nodes.push(SimNode {
+                node,
+                alive: true,
+                paused_until: None,
+                held: Vec::new(),
+                incarnation: 0,
+            });
+            let idx = sim.nodes.len() - 1;
+            sim.apply_effects(idx, out);
+        }
+        sim.flush_step();
+        Ok(sim)
+    }
+
+    // ----- views -----
+
+    pub fn now(&self) -> Time {
+        self.now
+    }
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+    pub fn spec(&self) -> &ClusterSpec {
+        &self.spec
+    }
+    pub fn nodes(&self) -> &[SimNode] {
+        &self.nodes
+    }
+    pub fn node(&self, id: NodeId) -> Option<&SimNode> {
+        self.nodes.iter().find(|n| n.node.id == id)
+    }
+    pub fn controllers(&self) -> impl Iterator<Item = &SimNode> {
+        self.nodes
+            .iter()
+            .filter(|n| n.node.kind == NodeKind::Controller)
+    }
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+    pub fn violations(&self) -> &[Violation] {
+        self.checker.violations()
+    }
+    pub fn stats(&self) -> Stats {
+        Stats {
+            time_ms: self.now,
+            trace_events: self.trace.total(),
+            ..self.stats.clone()
+        }
+    }
+    pub fn events_processed(&self) -> u64 {
+        self.stats.events
+    }
+    pub fn recording(&self) -> Recording {
+        Recording {
+            spec: (*self.spec).clone(),
+            actions: self.history.clone(),
+        }
+    }
+    pub fn is_link_up(&self, from: NodeId, to: NodeId) -> bool {
+        !self.cut.contains(&(from, to))
+    }
+    pub fn cut_links(&self) -> impl Iterator<Item = &(NodeId, NodeId)> {
+        self.cut.iter()
+    }
+    /// Messages on the wire, with when they will arrive.
+    pub fn in_flight(&self) -> impl Iterator<Item = (&Envelope, Time)> {
+        self.queue.iter().filter_map(|Reverse(e)| match &e.kind {
+            EventKind::Deliver(env) => Some((env, e.time)),
+            _ => None,
+        })
+    }
+    /// Time of the next event, if any.
+    pub fn next_event_time(&self) -> Option<Time> {
+        self.queue.peek().map(|Reverse(e)| e.time)
+    }
+
+    /// The leader a majority of the voters, alive, follow in its epoch (the `"leader"` condition).
+    pub fn quorum_leader(&self) -> Option<NodeId> {
+        let majority = self.spec.controllers.len() / 2 + 1;
+        self.controllers()
+            .filter(|n| n.alive && n.node.role() == Role::Leader)
+            .find_map(|l| {
+                let (id, epoch) = (l.node.id, l.node.epoch());
+                let followers = self
+                    .controllers()
+                    .filter(|n| {
+                        n.alive && n.node.epoch() == epoch && n.node.leader_id() == Some(id)
+                    })
+                    .count();
+                (followers >= majority).then_some(id)
+            })
+    }
+
+    /// The node that takes writes: the live leader with the highest epoch.
+    pub fn acting_leader(&self) -> Option<NodeId> {
+        self.controllers()
+            .filter(|n| n.alive && n.node.role() == Role::Leader)
+            .max_by_key(|n| n.node.epoch())
+            .map(|n| n.node.id)
+    }
+
+    // ----- running -----
+
+    fn push(&mut self, time: Time, kind: EventKind) {
+        self.next_seq += 1;
+        self.queue.push(Reverse(Event {
+            time,
+            seq: self.next_seq,
+            kind,
+        }));
+    }
+
+    fn index(&self, id: NodeId) -> Option<usize> {
+        self.nodes.iter().position(|n| n.node.id == id)
+    }
+
+    /// Processes the next event. None when the queue is empty; Some(false) for a no-op wake-up.
+    fn process_next(&mut self) -> Option<bool> {
+        let Reverse(ev) = self.queue.pop()?;
+        self.now = self.now.max(ev.time);
+        self.stats.events += 1;
+        let effective = match ev.kind {
+            EventKind::Deliver(env) => self.deliver(env, ev.time, ev.seq),
+            EventKind::Timer {
+                node,
+                slot,
+                at,
+                incarnation,
+            } => {
+                let Some(i) = self.index(node) else {
+                    return Some(false);
+                };
+                let n = &mut self.nodes[i];
+                if !n.alive || n.incarnation != incarnation {
+                    false
+                } else if n.paused_until.is_some() {
+                    n.held.push(Event {
+                        time: ev.time,
+                        seq: ev.seq,
+                        kind: EventKind::Timer {
+                            node,
+                            slot,
+                            at,
+                            incarnation,
+                        },
+                    });
+                    false
+                } else {
+                    let mut out = self.take_effects();
+                    let fired =
+                        self.nodes[i]
+                            .node
+                            .handle(self.now, Input::Timer { slot, at }, &mut out);
+                    self.apply_effects(i, out);
+                    fired
+                }
+            }
+            EventKind::Resume { node, incarnation } => self.resume(node, incarnation),
+        };
+        self.flush_step();
+        Some(effective)
+    }
+
+    fn deliver(&mut self, env: Envelope, time: Time, seq: u64) -> bool {
+        let Some(i) = self.index(env.to) else {
+            return false;
+        };
+        if self.cut.contains(&(env.from, env.to)) {
+            self.drop_msg(&env, DropReason::LinkDown);
+            return true;
+        }
+        if !self.nodes[i].alive {
+            self.drop_msg(&env, DropReason::NodeDown);
+            return true;
+        }
+        if self.nodes[i].paused_until.is_some() {
+            self.nodes[i].held.push(Event {
+                time,
+                seq,
+                kind: EventKind::Deliver(env),
+            });
+            return false;
+        }
+        self.stats.messages_delivered += 1;
+        self.step_events.push(TraceKind::Deliver {
+            id: env.id,
+            from: env.from,
+            to: env.to,
+            msg: env.msg.clone(),
+        });
+        let mut out = self.take_effects();
+        self.nodes[i].node.handle(
+            self.now,
+            Input::Message {
+                from: env.from,
+                msg: &env.msg,
+            },
+            &mut out,
+        );
+        self.apply_effects(i, out);
+        true
+    }
+
+    fn drop_msg(&mut self, env: &Envelope, reason: DropReason) {
+        self.stats.messages_dropped += 1;
+        self.step_events.push(TraceKind::Drop {
+            id: env.id,
+            from: env.from,
+            to: env.to,
+            reason,
+            msg: env.msg.clone(),
+        });
+    }
+
+    fn take_effects(&mut self) -> Effects {
+        let mut e = std::mem::take(&mut self.spare);
+        e.clear();
+        e
+    }
+
+    fn apply_effects(&mut self, idx: usize, mut out: Effects) {
+        let from = self.nodes[idx].node.id;
+        let incarnation = self.nodes[idx].incarnation;
+        for (slot, at) in out.timers.drain(..) {
+            self.push(
+                at,
+                EventKind::Timer {
+                    node: from,
+                    slot,
+                    at,
+                    incarnation,
+                },
+            );
+        }
+        for (to, msg) in out.sends.drain(..) {
+            self.send(from, to, msg);
+        }
+        for t in out.trace.drain(..) {
+            if let TraceKind::Role {
+                to: Role::Leader, ..
+            } = t
+            {
+                self.stats.elections_won += 1;
+            }
+            self.step_events.push(t);
+        }
+        self.spare = out;
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: Message) {
+        self.next_msg_id += 1;
+        self.stats.messages_sent += 1;
+        let env = Envelope {
+            id: self.next_msg_id,
+            from,
+            to,
+            sent_at: self.now,
+            msg: Rc::new(msg),
+        };
+        if self.cut.contains(&(from, to)) {
+            self.drop_msg(&env, DropReason::LinkDown);
+            return;
+        }
+        let cfg = self.cfg.clone();
+        if cfg.loss > 0.0 && self.net_rng.random::<f64>() < cfg.loss {
+            self.drop_msg(&env, DropReason::Loss);
+            return;
+        }
+        let copies = if cfg.duplicate > 0.0 && self.net_rng.random::<f64>() < cfg.duplicate {
+            2
+        } else {
+            1
+        };
+        for _ in 0..copies {
+            let latency = self
+                .net_rng
+                .random_range(cfg.latency_ms.min..=cfg.latency_ms.max);
+            let at = self.now + latency;
+            self.step_events.push(TraceKind::Send {
+                id: env.id,
+                from,
+                to,
+                deliver_at: at,
+                msg: env.msg.clone(),
+            });
+            self.push(at, EventKind::Deliver(env.clone()));
+        }
+    }
+
+    /// Runs the invariant checker over what this step did, then files it into the trace.
+    fn flush_step(&mut self) {
+        if self.step_events.is_empty() {
+            return;
+        }
+        let events = std::mem::take(&mut self.step_events);
+        let found = if self.cfg.check_invariants {
+            self.checker.observe(self.now, &events, &self.nodes)
+        } else {
+            Vec::new()
+        };
+        for kind in events {
+            self.trace.push(self.now, kind);
+        }
+        for v in found {
+            self.trace.push(
+                self.now,
+                TraceKind::Violation {
+                    invariant: v.invariant,
+                    detail: v.detail.clone(),
+                },
+            );
+        }
+    }
+
+    /// Delivers exactly one event that does something (skipping no-op timer wake-ups).
+    /// Returns false if nothing is left to happen.
+    pub fn step(&mut self) -> bool {
+        loop {
+            match self.process_next() {
+                None => return false,
+                Some(true) => return true,
+                Some(false) => continue,
+            }
+        }
+    }
+
+    /// Processes every event up to `time`, then sets the clock to it.
+    pub fn advance_to(&mut self, time: Time) {
+        while self.queue.peek().is_some_and(|Reverse(e)| e.time <= time) {
+            self.process_next();
+        }
+        self.now = self.now.max(time);
+    }
+
+    pub fn advance(&mut self, ms: u64) {
+        self.advance_to(self.now + ms);
+    }
+
+    /// Runs until `cond` holds (checked after every event) or `limit_ms` of virtual time pass.
+    pub fn run_until(&mut self, limit_ms: u64, mut cond: impl FnMut(&Simulation) -> bool) -> bool {
+        let deadline = self.now + limit_ms;
+        loop {
+            if cond(self) {
+                return true;
+            }
+            match self.queue.peek() {
+                Some(Reverse(e)) if e.time <= deadline => {
+                    self.process_next();
+                }
+                _ => {
+                    self.now = self.now.max(deadline);
+                    return cond(self);
+                }
+            }
+        }
+    }
+
+    // ----- actions -----
+
+    /// Applies a user action now and records it in the history. Errors leave the cluster untouched.
+    pub fn apply(&mut self, action: Action) -> Result<(), String> {
+        let record = TimedAction {
+            time: self.now,
+            after_events: self.stats.events,
+            action: action.clone(),
+        };
+        self.apply_inner(action)?;
+        self.history.push(record);
+        self.flush_step();
+        Ok(())
+    }
+
+    fn need(&self, id: NodeId) -> Result<usize, String> {
+        self.index(id)
+            .ok_or_else(|| format!("there is no node {id}"))
+    }
+
+    fn set_link(&mut self, from: NodeId, to: NodeId, up: bool) {
+        let changed = if up {
+            self.cut.remove(&(from, to))
+        } else {
+            self.cut.insert((from, to))
+        };
+        if changed {
+            self.step_events.push(TraceKind::Link { from, to, up });
+        }
+    }
+
+    fn with_node<T>(
+        &mut self,
+        idx: usize,
+        f: impl FnOnce(&mut Node, Time, &mut Effects) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let mut out = self.take_effects();
+        let now = self.now;
+        let r = f(&mut self.nodes[idx].node, now, &mut out);
+        self.apply_effects(idx, out);
+        r
+    }
+
+    fn apply_inner(&mut self, action: Action) -> Result<(), String> {
+        match action {
+            Action::Crash(id) => {
+                let i = self.need(id)?;
+                let n = &mut self.nodes[i];
+                if !n.alive {
+                    return Err(format!("node {id} is already down"));
+                }
+                n.alive = false;
+                n.incarnation += 1;
+                n.paused_until = None;
+                n.held.clear();
+                self.step_events.push(TraceKind::Crash { node: id });
+            }
+            Action::Restart(id) => {
+                let i = self.need(id)?;
+                if self.nodes[i].alive {
+                    return Err(format!("node {id} is running; crash it first"));
+                }
+                let old = &self.nodes[i].node;
+                let (kind, cfg, voters, durable, rng) = (
+                    old.kind,
+                    self.cfg.clone(),
+                    old.voters.clone(),
+                    old.durable.clone(),
+                    old.rng.clone(),
+                );
+                let mut out = self.take_effects();
+                let node = Node::start(id, kind, cfg, voters, durable, rng, self.now, &mut out);
+                let n = &mut self.nodes[i];
+                n.node = node;
+                n.alive = true;
+                n.incarnation += 1;
+                self.step_events.push(TraceKind::Restart { node: id });
+                self.apply_effects(i, out);
+            }
+            Action::Pause { node, ms } => {
+                let i = self.need(node)?;
+                if !self.nodes[i].alive {
+                    return Err(format!("node {node} is down"));
+                }
+                if ms == 0 {
+                    return Err("a pause needs ms > 0".into());
+                }
+                let until = self.now + ms;
+                let n = &mut self.nodes[i];
+                if n.paused_until.is_some_and(|u| u >= until) {
+                    return Ok(());
+                }
+                n.paused_until = Some(until);
+                let incarnation = n.incarnation;
+                self.step_events.push(TraceKind::Pause { node, until });
+                self.push(until, EventKind::Resume { node, incarnation });
+            }
+            Action::Elect(id) => {
+                let i = self.need(id)?;
+                self.check_running(i)?;
+                self.with_node(i, |n, now, out| n.force_election(now, out))?;
+            }
+            Action::Resign(id) => {
+                let i = self.need(id)?;
+                self.check_running(i)?;
+                self.with_node(i, |n, now, out| {
+                    if n.role() != Role::Leader {
+                        return Err(format!("node {} is not the leader", n.id));
+                    }
+                    n.resign(now, "graceful resignation", out);
+                    Ok(())
+                })?;
+            }
+            Action::CutOneWay { from, to } => {
+                self.need(from)?;
+                self.need(to)?;
+                self.set_link(from, to, false);
+            }
+            Action::HealOneWay { from, to } => {
+                self.need(from)?;
+                self.need(to)?;
+                self.set_link(from, to, true);
+            }
+            Action::Partition(groups) => {
+                let mut seen = BTreeSet::new();
+                for id in groups.iter().flatten() {
+                    self.need(*id)?;
+                    if !seen.insert(*id) {
+                        return Err(format!("node {id} is in two groups"));
+                    }
+                }
+                for (gi, g) in groups.iter().enumerate() {
+                    for (hi, h) in groups.iter().enumerate() {
+                        if gi != hi {
+                            for &a in g {
+                                for &b in h {
+                                    self.set_link(a, b, false);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Action::Isolate(id) => {
+                self.need(id)?;
+                let others: Vec<NodeId> = self
+                    .nodes
+                    .iter()
+                    .map(|n| n.node.id)
+                    .filter(|o| *o != id)
+                    .collect();
+                for o in others {
+                    self.set_link(id, o, false);
+                    self.set_link(o, id, false);
+                }
+            }
+            Action::HealAll => {
+                let cut: Vec<_> = self.cut.iter().copied().collect();
+                for (a, b) in cut {
+                    self.set_link(a, b, true);
+                }
+            }
+            Action::Append(count) => {
+                let id = self
+                    .acting_leader()
+                    .ok_or("there is no leader to take the append")?;
+                let i = self.need(id)?;
+                self.check_running(i)?;
+                self.with_node(i, |n, now, out| n.client_append(now, count, out))?;
+            }
+            Action::CreateTopic {
+                name,
+                partitions,
+                replication_factor,
+            } => {
+                let id = self
+                    .acting_leader()
+                    .ok_or("there is no active controller")?;
+                let i = self.need(id)?;
+                self.check_running(i)?;
+                self.with_node(i, |n, now, out| {
+                    n.create_topic(now, &name, partitions, replication_factor, out)
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_running(&self, i: usize) -> Result<(), String> {
+        let n = &self.nodes[i];
+        if !n.alive {
+            return Err(format!("node {} is down", n.node.id));
+        }
+        if n.paused_until.is_some() {
+            return Err(format!("node {} is paused", n.node.id));
+        }
+        Ok(())
+    }
+
+    fn resume(&mut self, id: NodeId, incarnation: u32) -> bool {
+        let Some(i) = self.index(id) else {
+            return false;
+        };
+        let n = &mut self.nodes[i];
+        if n.incarnation != incarnation || n.paused_until.is_none_or(|u| u > self.now) {
+            return false;
+        }
+        n.paused_until = None;
+        let held = std::mem::take(&mut n.held);
+        self.step_events.push(TraceKind::Resume { node: id });
+        // Everything that waited is handled now, in the order it arrived: timers fire late.
+        let now = self.now;
+        for ev in held {
+            self.push(now, ev.kind);
+        }
+        true
+    }
+
+    /// Rebuilds a simulation from a recording, up to `until` (virtual ms) or to its end.
+    pub fn replay(recording: &Recording, until: Option<Time>) -> Result<Simulation, String> {
+        let mut sim = Simulation::new(recording.spec.clone())?;
+        for a in &recording.actions {
+            if until.is_some_and(|t| a.time > t) {
+                break;
+            }
+            sim.replay_action(a)?;
+        }
+        if let Some(t) = until {
+            sim.advance_to(t);
+        }
+        Ok(sim)
+    }
+
+    /// Brings the simulation to the exact point `a` was applied at, then applies it.
+    pub fn replay_action(&mut self, a: &TimedAction) -> Result<(), String> {
+        while self.stats.events < a.after_events {
+            if self.process_next().is_none() {
+                break;
+            }
+        }
+        self.now = self.now.max(a.time);
+        self.apply(a.action.clone())
+    }
+
+    /// Expensive whole-cluster checks (log matching, images = replay of the committed log).
+    pub fn full_check(&mut self) -> usize {
+        let found = self.checker.full_check(self.now, &self.nodes);
+        let n = found.len();
+        for v in found {
+            self.trace.push(
+                self.now,
+                TraceKind::Violation {
+                    invariant: v.invariant,
+                    detail: v.detail,
+                },
+            );
+        }
+        n
+    }
+
+    /// Trace events since `seq` (for the UI's incremental event log).
+    pub fn trace_since(&self, seq: u64) -> impl Iterator<Item = &TraceEvent> {
+        self.trace.since(seq)
+    }
+
+    /// Peak log length over all nodes (for the memory benchmark).
+    pub fn max_log_len(&self) -> usize {
+        self.nodes
+            .iter()
+            .map(|n| n.node.log().len())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+fn initial_durable(init: &InitialState) -> Durable {
+    let mut log = Log::default();
+    for (i, e) in init.log.iter().enumerate() {
+        log.append(Entry {
+            offset: i as Offset,
+            epoch: *e,
+            record: Record::Client,
+        });
+    }
+    Durable {
+        quorum: QuorumState {
+            epoch: init.epoch,
+            voted_for: init.voted_for,
+            leader: init.leader,
+        },
+        log,
+        broker_epoch: None,
+    }
+}
