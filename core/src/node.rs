@@ -467,9 +467,25 @@ impl Node {
             self.send_fetch(now, out);
             return;
         }
+        // Kafka keeps the running election timer of a node that was already waiting for an
+        // election (so a disruptive candidate cannot keep everyone from campaigning); others draw anew.
+        let keep = match self.role {
+            Role::Candidate | Role::Unattached | Role::Resigned => {
+                self.timer_deadline(Slot::Election)
+            }
+            Role::Prospective
+                if self.election.rejected.len() + self.majority() <= self.voters.len() =>
+            {
+                self.timer_deadline(Slot::Election)
+            }
+            _ => None,
+        };
         self.leave_role();
         self.role = Role::Unattached;
-        self.reset_election_timer(now, out);
+        match keep {
+            Some(at) if at > now => self.set_timer(Slot::Election, at, out),
+            _ => self.reset_election_timer(now, out),
+        }
         self.trace_role(from, reason, out);
     }
 
@@ -532,11 +548,9 @@ impl Node {
         }
         if epoch == ours {
             if let Some(l) = leader {
-                let knows_none = self.leader_id().is_none()
-                    || matches!(
-                        self.role,
-                        Role::Prospective | Role::Unattached | Role::Candidate
-                    );
+                // Only news to a node that knows no leader in this epoch: a Prospective still knows
+                // the leader it followed, and hearing that name again changes nothing.
+                let knows_none = self.leader_id().is_none();
                 if l != self.id
                     && knows_none
                     && self.role != Role::Leader

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   kraft-sim run FILE [--capture-every MS]
   kraft-sim chaos [--seed S] [--seeds N] [--steps K] [--controllers C] [--brokers B] [--config JSON]
-  kraft-sim bench [--quick]";
+  kraft-sim bench [--quick]
+  kraft-sim trace FILE        (the run's trace, one JSON event per line)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -15,6 +16,7 @@ fn main() -> ExitCode {
         Some("run") => cmd_run(&args[1..]),
         Some("chaos") => cmd_chaos(&args[1..]),
         Some("bench") => cmd_bench(&args[1..]),
+        Some("trace") => cmd_trace(&args[1..]),
         Some("-h") | Some("--help") | Some("help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -148,5 +150,43 @@ fn cmd_bench(args: &[String]) -> ExitCode {
         return usage_error(&format!("unknown argument {a:?}"));
     }
     bench::run(quick);
+    ExitCode::SUCCESS
+}
+
+fn cmd_trace(args: &[String]) -> ExitCode {
+    let [file] = args else {
+        return usage_error("trace needs exactly one scenario FILE");
+    };
+    let scenario = match std::fs::read_to_string(file)
+        .map_err(|e| e.to_string())
+        .and_then(|t| Scenario::from_json(&t).map_err(|e| e.to_string()))
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("kraft-sim: {file}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut runner = match kraft_core::scenario::Runner::new(&scenario, None) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kraft-sim: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut printed = 0;
+    for (i, step) in scenario.steps.iter().enumerate() {
+        let r = runner.run_step(step);
+        for ev in runner.sim.trace_since(printed) {
+            if let Ok(line) = serde_json::to_string(ev) {
+                println!("{line}");
+            }
+        }
+        printed = runner.sim.trace().total();
+        if let Err(e) = r {
+            eprintln!("kraft-sim: step {i}: {e}");
+            return ExitCode::from(1);
+        }
+    }
     ExitCode::SUCCESS
 }

@@ -1,0 +1,303 @@
+//! Acceptance scenarios from `tests/scenarios/` and the library in `static/scenarios/`, run against
+//! the core, plus what the JSON outcome cannot say: trace-level facts about each behaviour.
+
+use kraft_core::scenario::{run, Runner, Scenario};
+use kraft_core::trace::TraceKind;
+use kraft_core::{expect, Role, Simulation};
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn load(name: &str) -> Scenario {
+    let path = repo().join("tests/scenarios").join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Scenario::from_json(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Runs every step and returns the runner, so tests can read the whole trace.
+fn run_all(s: &Scenario) -> Runner {
+    let mut r = Runner::new(s, None).expect("valid cluster");
+    for (i, step) in s.steps.iter().enumerate() {
+        r.run_step(step)
+            .unwrap_or_else(|e| panic!("{}: step {i}: {e}", s.name));
+    }
+    r
+}
+
+fn scenario_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in ["tests/scenarios", "static/scenarios"] {
+        if let Ok(entries) = std::fs::read_dir(repo().join(dir)) {
+            files.extend(
+                entries
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "json")),
+            );
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn every_scenario_meets_its_stated_outcome() {
+    let files = scenario_files();
+    assert!(
+        files.len() >= 12,
+        "expected the acceptance scenarios, found {}",
+        files.len()
+    );
+    let mut failures = Vec::new();
+    for f in &files {
+        let s = Scenario::from_json(&std::fs::read_to_string(f).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let out = run(&s, None);
+        if let Err(e) = expect::check(&s, &out) {
+            failures.push(format!("{}: {e}", f.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn figure_7_repairs_each_follower_by_diverging_epoch() {
+    let r = run_all(&load("figure-7-repair"));
+    let truncated: Vec<(u32, u64)> = r
+        .sim
+        .trace()
+        .events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Truncate { node, to, .. } => Some((*node, *to)),
+            _ => None,
+        })
+        .collect();
+    // c (4) and d (5) truncate to 10, e (6) to 5, f (7) to 3: one round trip per divergent epoch.
+    for expected in [(4, 10), (5, 10), (6, 5), (7, 3)] {
+        assert!(
+            truncated.contains(&expected),
+            "missing truncation {expected:?} in {truncated:?}"
+        );
+    }
+    assert!(
+        !truncated.iter().any(|(n, _)| [1, 2, 3].contains(n)),
+        "a, b and the leader never truncate"
+    );
+    let leader = r.sim.node(1).unwrap().node.log();
+    for n in r.sim.controllers() {
+        let log = n.node.log();
+        assert_eq!(log.end_offset(), 11);
+        assert!(
+            log.entries().zip(leader.entries()).all(|(a, b)| a == b),
+            "node {} differs",
+            n.node.id
+        );
+        assert_eq!(n.node.high_watermark(), Some(11));
+    }
+}
+
+#[test]
+fn figure_8_unsafe_switch_breaks_safety_and_exits_1() {
+    let out = run(&load("figure-8-unsafe"), None);
+    assert_eq!(out.exit_code(), 1);
+    assert!(out
+        .violations
+        .iter()
+        .any(|v| v.invariant == "ConsistentCommittedData"));
+    // Same history with the safe rule: no violation, and the old entry survives.
+    let safe = run(&load("figure-8-committed-survives"), None);
+    assert_eq!(safe.exit_code(), 0, "{:?}", safe.violations);
+    let after = safe.captures.iter().find(|c| c.label == "after").unwrap();
+    for n in after.nodes.iter().filter(|n| n.alive) {
+        assert_eq!(n.log[1].epoch, 2, "node {} lost the committed entry", n.id);
+    }
+}
+
+#[test]
+fn figure_8_without_leader_change_stalls_until_a_client_append() {
+    let out = run(&load("figure-8-no-leader-change"), None);
+    let stalled = out.captures.iter().find(|c| c.label == "stalled").unwrap();
+    // Entries of the old epoch sit on every node, yet nothing is committed.
+    assert!(stalled
+        .nodes
+        .iter()
+        .filter(|n| n.id != 5)
+        .all(|n| n.leo == 2 && n.hw.is_none()));
+    let committed = out
+        .captures
+        .iter()
+        .find(|c| c.label == "committed")
+        .unwrap();
+    assert_eq!(
+        committed.nodes[0].log.last().map(|e| e.kind),
+        Some("client")
+    );
+}
+
+#[test]
+fn split_vote_resolves_in_a_later_epoch() {
+    let r = run_all(&load("split-vote"));
+    let leaders: Vec<u32> = r
+        .sim
+        .trace()
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            TraceKind::Role {
+                to: Role::Leader,
+                epoch,
+                ..
+            } => Some(epoch),
+            _ => None,
+        })
+        .collect();
+    assert!(!leaders.contains(&1), "nobody can win the split epoch 1");
+    assert!(leaders.iter().all(|e| *e >= 2) && !leaders.is_empty());
+}
+
+fn max_epoch_seen(r: &Runner) -> u32 {
+    r.sim.controllers().map(|n| n.node.epoch()).max().unwrap()
+}
+
+#[test]
+fn pre_vote_keeps_a_returning_node_from_disrupting_the_leader() {
+    let on = run_all(&load("pre-vote-on-rejoin"));
+    assert_eq!(on.sim.quorum_leader(), Some(1));
+    assert_eq!(
+        max_epoch_seen(&on),
+        1,
+        "with pre-vote the isolated node never raises its epoch"
+    );
+    let off = run_all(&load("pre-vote-off-rejoin"));
+    assert!(
+        max_epoch_seen(&off) > 2,
+        "without pre-vote the returning node forces new epochs"
+    );
+    let iso = off.captures.iter().find(|c| c.label == "isolated").unwrap();
+    assert!(
+        iso.nodes[2].epoch > 1,
+        "the isolated node campaigned in ever higher epochs"
+    );
+    assert!(
+        off.sim.quorum_leader().is_some(),
+        "the quorum still recovers"
+    );
+}
+
+#[test]
+fn check_quorum_resigns_a_cut_off_leader() {
+    let r = run_all(&load("check-quorum"));
+    let resigned = r.sim.trace().events().iter().any(|e| {
+        matches!(&e.kind, TraceKind::Role { node: 1, to: Role::Resigned, reason, .. } if reason.starts_with("check-quorum"))
+    });
+    assert!(resigned);
+    // It announces EndQuorumEpoch to both voters; the partition drops both.
+    let ends = r
+        .sim
+        .trace()
+        .events()
+        .iter()
+        .filter(|e| matches!(&e.kind, TraceKind::Drop { from: 1, msg, .. } if msg.rpc() == "EndQuorumEpoch"))
+        .count();
+    assert_eq!(ends, 2, "the resigning leader announces EndQuorumEpoch");
+}
+
+#[test]
+fn one_way_cut_leader_hears_but_cannot_speak() {
+    let r = run_all(&load("one-way-cut"));
+    let cut = r.captures.iter().find(|c| c.label == "cut").unwrap();
+    assert_ne!(
+        cut.leader,
+        Some(1),
+        "followers hear nothing and elect someone else"
+    );
+    // The old leader keeps receiving fetches, so check-quorum never fires: it only learns from the new epoch.
+    let check_quorum = r.sim.trace().events().iter().any(|e| matches!(&e.kind, TraceKind::Role { node: 1, reason, .. } if reason.starts_with("check-quorum")));
+    assert!(!check_quorum);
+    assert!(cut.nodes[0].epoch >= 2 && cut.nodes[0].role != "leader");
+}
+
+#[test]
+fn crashed_leader_uncommitted_tail_is_truncated_on_return() {
+    let r = run_all(&load("crashed-leader-tail"));
+    let t = r.sim.trace().events().iter().find_map(|e| match &e.kind {
+        TraceKind::Truncate {
+            node: 1,
+            to,
+            removed,
+            ..
+        } => Some((*to, *removed)),
+        _ => None,
+    });
+    let (to, removed) = t.expect("node 1 truncated its tail");
+    assert_eq!(to, 1, "everything after the committed LeaderChange goes");
+    assert_eq!(removed, 3, "the three uncommitted client records");
+}
+
+#[test]
+fn paused_leader_timers_fire_late_and_it_steps_down() {
+    let r = run_all(&load("paused-node"));
+    let events = r.sim.trace().events();
+    let resume = events
+        .iter()
+        .find(|e| matches!(e.kind, TraceKind::Resume { node: 1 }))
+        .expect("resumed")
+        .time;
+    let step_down = events
+        .iter()
+        .find(|e| {
+            matches!(
+                &e.kind,
+                TraceKind::Role {
+                    node: 1,
+                    from: Role::Leader,
+                    ..
+                }
+            )
+        })
+        .expect("the old leader stepped down");
+    assert_eq!(
+        step_down.time, resume,
+        "everything it missed is handled the moment it wakes"
+    );
+    assert_eq!(r.sim.quorum_leader(), Some(2));
+}
+
+#[test]
+fn same_scenario_same_history() {
+    for f in scenario_files() {
+        let s = Scenario::from_json(&std::fs::read_to_string(&f).unwrap()).unwrap();
+        let a = serde_json::to_string(&run(&s, Some(250))).unwrap();
+        let b = serde_json::to_string(&run(&s, Some(250))).unwrap();
+        assert_eq!(a, b, "{} is not deterministic", f.display());
+    }
+}
+
+#[test]
+fn a_recording_replays_to_the_same_capture() {
+    let s = load("crashed-leader-tail");
+    let r = run_all(&s);
+    let rec = r.sim.recording();
+    let json = serde_json::to_string(&rec).unwrap();
+    let back: kraft_core::Recording = serde_json::from_str(&json).unwrap();
+    let replayed = Simulation::replay(&back, Some(r.sim.now())).unwrap();
+    assert_eq!(replayed.capture("x"), r.sim.capture("x"));
+    assert_eq!(replayed.trace().total(), r.sim.trace().total());
+}
+
+/// The wasm test compares its run of this scenario with this file; keep them in step.
+#[test]
+fn golden_run_matches() {
+    let s = load("figure-7-repair");
+    let got = serde_json::to_string_pretty(&run(&s, Some(100))).unwrap();
+    let path = repo().join("tests/golden/figure-7-repair.out.json");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).expect("golden file (UPDATE_GOLDEN=1 to create)");
+    assert_eq!(got.trim(), want.trim());
+}
