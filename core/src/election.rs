@@ -287,7 +287,11 @@ impl Node {
         self.durable.quorum.leader = Some(self.id);
         self.role = Role::Leader;
         self.election = Default::default();
-        self.hw = None;
+        // Kafka: a new leader does not know its HW until it commits in its own epoch. The unsafe
+        // switch plays the Raft paper's flawed rule instead, where commitIndex simply carries on.
+        if !self.cfg.unsafe_commit_previous_epoch {
+            self.hw = None;
+        }
         let epoch = self.epoch();
         let epoch_start = self.durable.log.end_offset();
         let mut state = LeaderState {

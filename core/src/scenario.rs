@@ -114,6 +114,21 @@ fn as_u64(v: &Value, step: Option<usize>, field: &str) -> Result<u64, ScenarioEr
     })
 }
 
+/// Longest span one step may cover: a day of virtual time (a 24-hour run is the longest we bench).
+pub const MAX_STEP_MS: u64 = 86_400_000;
+
+fn as_ms(v: &Value, step: Option<usize>, field: &str) -> Result<u64, ScenarioError> {
+    let ms = as_u64(v, step, field)?;
+    if ms > MAX_STEP_MS {
+        return Err(err(
+            step,
+            field,
+            format!("{ms} ms is more than a day ({MAX_STEP_MS} ms)"),
+        ));
+    }
+    Ok(ms)
+}
+
 fn as_id(v: &Value, step: Option<usize>, field: &str) -> Result<NodeId, ScenarioError> {
     let n = as_u64(v, step, field)?;
     NodeId::try_from(n).map_err(|_| err(step, field, format!("node id {n} is too large")))
@@ -260,7 +275,7 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
     .find(|k| m.contains_key(*k))
     .ok_or_else(|| err(s, format!("steps[{i}]"), format!("unknown step {v}")))?;
     let step = match key {
-        "advance_ms" => Step::AdvanceMs(as_u64(one(key)?, s, &f(key))?),
+        "advance_ms" => Step::AdvanceMs(as_ms(one(key)?, s, &f(key))?),
         "until" => {
             only_keys(m, &["until", "within_ms"], i)?;
             let within = m
@@ -268,7 +283,7 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
                 .ok_or_else(|| err(s, f("within_ms"), "missing: how long to wait"))?;
             Step::Until {
                 cond: as_condition(&m[key], s, &f(key))?,
-                within_ms: as_u64(within, s, &f("within_ms"))?,
+                within_ms: as_ms(within, s, &f("within_ms"))?,
             }
         }
         "elect" => Step::Elect(as_target(one(key)?, s, &f(key))?),
@@ -281,7 +296,7 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
             let ms = m
                 .get("ms")
                 .ok_or_else(|| err(s, f("ms"), "missing: how long the pause lasts"))?;
-            let ms = as_u64(ms, s, &f("ms"))?;
+            let ms = as_ms(ms, s, &f("ms"))?;
             if ms == 0 {
                 return Err(err(s, f("ms"), "must be greater than 0"));
             }

@@ -1,0 +1,152 @@
+//! The `kraft-sim` contract (DESIGN §4): output shape and exit codes 0 / 1 / 2.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn sim(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kraft-sim"))
+        .args(args)
+        .output()
+        .expect("kraft-sim runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn scenario(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn temp_file(name: &str, text: &str) -> String {
+    let path = std::env::temp_dir().join(format!("kraft-cli-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn run_prints_the_contract_json_and_exits_0() {
+    let (code, out, _) = sim(&[
+        "run",
+        &scenario("figure-7-repair.json"),
+        "--capture-every",
+        "100",
+    ]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    for key in ["scenario", "captures", "violations", "stats", "error"] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let caps = v["captures"].as_array().unwrap();
+    assert!(
+        caps.iter().any(|c| c["label"] == "t"),
+        "--capture-every adds captures labelled t"
+    );
+    let cap = caps.iter().find(|c| c["label"] == "repaired").unwrap();
+    let node = &cap["nodes"][0];
+    for key in [
+        "id",
+        "kind",
+        "alive",
+        "role",
+        "epoch",
+        "leader",
+        "voted_for",
+        "log_start_offset",
+        "log",
+        "leo",
+        "hw",
+        "snapshot",
+    ] {
+        assert!(node.get(key).is_some(), "node lacks {key}");
+    }
+    assert_eq!(
+        node["log"][10],
+        serde_json::json!({"offset": 10, "epoch": 8, "kind": "leader_change"})
+    );
+    assert!(cap["metadata"]["brokers"].is_array() && cap["metadata"]["topics"].is_array());
+}
+
+#[test]
+fn violations_and_failed_conditions_exit_1() {
+    let (code, out, _) = sim(&["run", &scenario("figure-8-unsafe.json")]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(!v["violations"].as_array().unwrap().is_empty());
+    let f = temp_file(
+        "never.json",
+        r#"{"name": "never", "cluster": {"controllers": 3}, "steps": [{"isolate": 1}, {"isolate": 2}, {"until": "leader", "within_ms": 3000}]}"#,
+    );
+    let (code, out, _) = sim(&["run", &f]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["error"]["step"], 2);
+}
+
+#[test]
+fn invalid_scenarios_exit_2_with_the_problem_named() {
+    let f = temp_file(
+        "bad.json",
+        r#"{"name": "bad", "cluster": {"controllers": 3}, "steps": [{"advance_ms": 5}, {"pause": 1}]}"#,
+    );
+    let (code, out, err) = sim(&["run", &f]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("steps[1].ms"), "{err}");
+    let f = temp_file("notjson.json", "{ nope");
+    let (code, _, err) = sim(&["run", &f]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not valid JSON"), "{err}");
+    let (code, _, err) = sim(&["run", "/nonexistent/file.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"));
+    let (code, _, _) = sim(&["frobnicate"]);
+    assert_eq!(code, 2);
+    let (code, _, err) = sim(&[
+        "run",
+        &scenario("figure-7-repair.json"),
+        "--capture-every",
+        "soon",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--capture-every"));
+}
+
+#[test]
+fn chaos_reports_seeds_and_exits_by_violations() {
+    let (code, out, _) = sim(&[
+        "chaos",
+        "--seeds",
+        "5",
+        "--steps",
+        "200",
+        "--controllers",
+        "3",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["seeds"], 5);
+    assert!(v["events"].as_u64().unwrap() > 1000);
+    let (code, out, err) = sim(&[
+        "chaos",
+        "--seeds",
+        "50",
+        "--steps",
+        "2000",
+        "--config",
+        r#"{"unsafe_commit_previous_epoch":true,"leader_change_record":false}"#,
+    ]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let seed = v["violations"][0]["seed"].as_u64().unwrap();
+    assert!(err.contains(&format!("--seed {seed}")), "{err}");
+    let (code, _, err) = sim(&["chaos", "--config", r#"{"nonsense": 1}"#]);
+    assert_eq!(code, 2);
+    assert!(err.contains("nonsense"));
+}
