@@ -37,11 +37,12 @@ pub struct Config {
     // --- metadata, snapshots, brokers (KIP-630 / KIP-631) ---
     /// `metadata.max.idle.interval.ms`: NoOp cadence of the idle active controller; 0 = off.
     pub metadata_max_idle_interval_ms: u64,
-    /// Snapshot after this many newly committed records; 0 = never.
+    /// Snapshot after this many newly committed records; 0 = never. The default (100) gives a
+    /// snapshot about every 50 s of an idle cluster: several in a five-minute demo.
     pub snapshot_every_records: u64,
     /// Records kept in the log beyond the latest snapshot before cleaning (0 = nothing beyond it).
     pub metadata_max_retention_records: u64,
-    /// Records per FetchSnapshot chunk.
+    /// Image records per FetchSnapshot chunk (small, so learners see a download take several chunks).
     pub snapshot_chunk_records: u64,
     pub broker_heartbeat_interval_ms: u64,
     pub broker_session_timeout_ms: u64,
@@ -78,9 +79,9 @@ impl Default for Config {
             pre_vote: true,
             leader_change_record: true,
             metadata_max_idle_interval_ms: 500,
-            snapshot_every_records: 0,
+            snapshot_every_records: 100,
             metadata_max_retention_records: 0,
-            snapshot_chunk_records: 16,
+            snapshot_chunk_records: 2,
             broker_heartbeat_interval_ms: 2000,
             broker_session_timeout_ms: 9000,
             replica_lag_time_max_ms: 30000,
@@ -117,6 +118,63 @@ impl Config {
         for (name, v) in positive {
             if v == 0 {
                 return Err(format!("{name} must be greater than 0"));
+            }
+        }
+        // Upper bounds keep virtual time from overflowing and a run from crawling.
+        let hour = 3_600_000;
+        let bounded = [
+            ("election_timeout_ms", self.election_timeout_ms, hour),
+            ("fetch_timeout_ms", self.fetch_timeout_ms, hour),
+            ("request_timeout_ms", self.request_timeout_ms, hour),
+            ("retry_backoff_ms", self.retry_backoff_ms, hour),
+            (
+                "election_backoff_max_ms",
+                self.election_backoff_max_ms,
+                hour,
+            ),
+            ("fetch_max_wait_ms", self.fetch_max_wait_ms, hour),
+            (
+                "metadata_max_idle_interval_ms",
+                self.metadata_max_idle_interval_ms,
+                hour,
+            ),
+            (
+                "broker_heartbeat_interval_ms",
+                self.broker_heartbeat_interval_ms,
+                hour,
+            ),
+            (
+                "broker_session_timeout_ms",
+                self.broker_session_timeout_ms,
+                24 * hour,
+            ),
+            (
+                "replica_lag_time_max_ms",
+                self.replica_lag_time_max_ms,
+                24 * hour,
+            ),
+            ("fetch_max_records", self.fetch_max_records, 100_000),
+            (
+                "snapshot_every_records",
+                self.snapshot_every_records,
+                10_000_000,
+            ),
+            (
+                "metadata_max_retention_records",
+                self.metadata_max_retention_records,
+                10_000_000,
+            ),
+            (
+                "snapshot_chunk_records",
+                self.snapshot_chunk_records,
+                100_000,
+            ),
+            ("trace_capacity", self.trace_capacity as u64, 10_000_000),
+            ("min_insync_replicas", self.min_insync_replicas as u64, 1000),
+        ];
+        for (name, v, max) in bounded {
+            if v > max {
+                return Err(format!("{name} must be at most {max}"));
             }
         }
         if self.latency_ms.min > self.latency_ms.max {

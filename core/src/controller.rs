@@ -348,6 +348,7 @@ impl Node {
         }
         match &entry.record {
             Record::RegisterBroker { broker } => out.trace.push(TraceKind::BrokerRegistered {
+                offset: entry.offset,
                 broker: *broker,
                 broker_epoch: entry.offset,
             }),
@@ -355,15 +356,17 @@ impl Node {
                 broker,
                 fenced: true,
             } => out.trace.push(TraceKind::BrokerFenced {
+                offset: entry.offset,
                 broker: *broker,
                 reason: "session expired or asked",
             }),
             Record::BrokerRegistrationChange {
                 broker,
                 fenced: false,
-            } => out
-                .trace
-                .push(TraceKind::BrokerUnfenced { broker: *broker }),
+            } => out.trace.push(TraceKind::BrokerUnfenced {
+                offset: entry.offset,
+                broker: *broker,
+            }),
             Record::Partition {
                 topic_id,
                 partition,
@@ -384,6 +387,7 @@ impl Node {
                     .map(|t| t.name.clone())
                     .unwrap_or_default();
                 out.trace.push(TraceKind::PartitionChange {
+                    offset: entry.offset,
                     topic,
                     partition: *partition,
                     leader: *leader,

@@ -191,6 +191,8 @@ pub struct Simulation {
     stats: Stats,
     spare: Effects,
     step_events: Vec<TraceKind>,
+    /// Highest record offset narrated so far.
+    narrated: Option<Offset>,
 }
 
 fn node_rng(seed: u64, id: NodeId) -> StdRng {
@@ -251,6 +253,7 @@ impl Simulation {
             stats: Stats::default(),
             spare: Effects::default(),
             step_events: Vec::new(),
+            narrated: None,
             spec: Rc::new(spec),
         };
         let spec = sim.spec.clone();
@@ -519,6 +522,13 @@ impl Simulation {
             } = t
             {
                 self.stats.elections_won += 1;
+            }
+            // Each committed record is narrated once, not once per leader that applies it.
+            if let Some(o) = t.record_offset() {
+                if self.narrated.is_some_and(|n| o <= n) {
+                    continue;
+                }
+                self.narrated = Some(o);
             }
             self.step_events.push(t);
         }

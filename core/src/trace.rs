@@ -108,17 +108,21 @@ pub enum TraceKind {
         up: bool,
     },
     BrokerRegistered {
+        offset: Offset,
         broker: NodeId,
         broker_epoch: Offset,
     },
     BrokerFenced {
+        offset: Offset,
         broker: NodeId,
         reason: &'static str,
     },
     BrokerUnfenced {
+        offset: Offset,
         broker: NodeId,
     },
     PartitionChange {
+        offset: Offset,
         topic: String,
         partition: u32,
         leader: Option<NodeId>,
@@ -143,44 +147,76 @@ pub struct TraceEvent {
     pub kind: TraceKind,
 }
 
+/// Events per sealed chunk: a clone of the trace copies at most this many events.
+const CHUNK: usize = 512;
+
+/// A ring of trace events that is cheap to clone (checkpoints for rewinding clone the whole
+/// simulation): full chunks are sealed and shared, only the open tail is copied.
 #[derive(Clone, Debug)]
 pub struct Trace {
-    events: VecDeque<TraceEvent>,
+    sealed: VecDeque<Rc<Vec<TraceEvent>>>,
+    tail: Vec<TraceEvent>,
     capacity: usize,
     next_seq: u64,
+}
+
+impl TraceKind {
+    /// The log offset of the committed record a narration event stands for.
+    pub fn record_offset(&self) -> Option<Offset> {
+        match self {
+            TraceKind::BrokerRegistered { offset, .. }
+            | TraceKind::BrokerFenced { offset, .. }
+            | TraceKind::BrokerUnfenced { offset, .. }
+            | TraceKind::PartitionChange { offset, .. } => Some(*offset),
+            _ => None,
+        }
+    }
 }
 
 impl Trace {
     pub fn new(capacity: usize) -> Self {
         Trace {
-            events: VecDeque::new(),
+            sealed: VecDeque::new(),
+            tail: Vec::with_capacity(CHUNK),
             capacity: capacity.max(1),
             next_seq: 0,
         }
     }
 
     pub fn push(&mut self, time: Time, kind: TraceKind) {
-        if self.events.len() == self.capacity {
-            self.events.pop_front();
-        }
-        self.events.push_back(TraceEvent {
+        self.tail.push(TraceEvent {
             seq: self.next_seq,
             time,
             kind,
         });
         self.next_seq += 1;
+        if self.tail.len() == CHUNK {
+            let full = std::mem::replace(&mut self.tail, Vec::with_capacity(CHUNK));
+            self.sealed.push_back(Rc::new(full));
+            // Keep at least `capacity` events: drop whole chunks beyond that.
+            while self.sealed.len() > 1 && (self.sealed.len() - 1) * CHUNK >= self.capacity {
+                self.sealed.pop_front();
+            }
+        }
     }
 
     /// Events still held, oldest first.
-    pub fn events(&self) -> &VecDeque<TraceEvent> {
-        &self.events
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = &TraceEvent> + Clone {
+        self.sealed
+            .iter()
+            .flat_map(|c| c.iter())
+            .chain(self.tail.iter())
     }
 
     /// Events with `seq >= from` that are still held.
     pub fn since(&self, from: u64) -> impl Iterator<Item = &TraceEvent> {
-        let first = self.events.front().map(|e| e.seq).unwrap_or(self.next_seq);
+        let first = self.first_seq();
         let skip = from.saturating_sub(first) as usize;
-        self.events.iter().skip(skip)
+        self.events().skip(skip)
+    }
+
+    fn first_seq(&self) -> u64 {
+        self.next_seq - self.len() as u64
     }
 
     /// How many events were ever recorded.
@@ -188,11 +224,12 @@ impl Trace {
         self.next_seq
     }
 
+    /// How many are held now.
     pub fn len(&self) -> usize {
-        self.events.len()
+        self.sealed.len() * CHUNK + self.tail.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.len() == 0
     }
 }

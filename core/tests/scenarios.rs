@@ -69,7 +69,6 @@ fn figure_7_repairs_each_follower_by_diverging_epoch() {
         .sim
         .trace()
         .events()
-        .iter()
         .filter_map(|e| match &e.kind {
             TraceKind::Truncate { node, to, .. } => Some((*node, *to)),
             _ => None,
@@ -144,7 +143,6 @@ fn split_vote_resolves_in_a_later_epoch() {
         .sim
         .trace()
         .events()
-        .iter()
         .filter_map(|e| match e.kind {
             TraceKind::Role {
                 to: Role::Leader,
@@ -190,7 +188,7 @@ fn pre_vote_keeps_a_returning_node_from_disrupting_the_leader() {
 #[test]
 fn check_quorum_resigns_a_cut_off_leader() {
     let r = run_all(&load("check-quorum"));
-    let resigned = r.sim.trace().events().iter().any(|e| {
+    let resigned = r.sim.trace().events().any(|e| {
         matches!(&e.kind, TraceKind::Role { node: 1, to: Role::Resigned, reason, .. } if reason.starts_with("check-quorum"))
     });
     assert!(resigned);
@@ -199,7 +197,6 @@ fn check_quorum_resigns_a_cut_off_leader() {
         .sim
         .trace()
         .events()
-        .iter()
         .filter(|e| matches!(&e.kind, TraceKind::Drop { from: 1, msg, .. } if msg.rpc() == "EndQuorumEpoch"))
         .count();
     assert_eq!(ends, 2, "the resigning leader announces EndQuorumEpoch");
@@ -215,7 +212,7 @@ fn one_way_cut_leader_hears_but_cannot_speak() {
         "followers hear nothing and elect someone else"
     );
     // The old leader keeps receiving fetches, so check-quorum never fires: it only learns from the new epoch.
-    let check_quorum = r.sim.trace().events().iter().any(|e| matches!(&e.kind, TraceKind::Role { node: 1, reason, .. } if reason.starts_with("check-quorum")));
+    let check_quorum = r.sim.trace().events().any(|e| matches!(&e.kind, TraceKind::Role { node: 1, reason, .. } if reason.starts_with("check-quorum")));
     assert!(!check_quorum);
     assert!(cut.nodes[0].epoch >= 2 && cut.nodes[0].role != "leader");
 }
@@ -223,7 +220,7 @@ fn one_way_cut_leader_hears_but_cannot_speak() {
 #[test]
 fn crashed_leader_uncommitted_tail_is_truncated_on_return() {
     let r = run_all(&load("crashed-leader-tail"));
-    let t = r.sim.trace().events().iter().find_map(|e| match &e.kind {
+    let t = r.sim.trace().events().find_map(|e| match &e.kind {
         TraceKind::Truncate {
             node: 1,
             to,
@@ -242,12 +239,12 @@ fn paused_leader_timers_fire_late_and_it_steps_down() {
     let r = run_all(&load("paused-node"));
     let events = r.sim.trace().events();
     let resume = events
-        .iter()
+        .clone()
         .find(|e| matches!(e.kind, TraceKind::Resume { node: 1 }))
         .expect("resumed")
         .time;
     let step_down = events
-        .iter()
+        .clone()
         .find(|e| {
             matches!(
                 &e.kind,
@@ -300,4 +297,131 @@ fn golden_run_matches() {
     }
     let want = std::fs::read_to_string(&path).expect("golden file (UPDATE_GOLDEN=1 to create)");
     assert_eq!(got.trim(), want.trim());
+}
+
+#[test]
+fn snapshot_cut_over_replaces_replay_from_zero() {
+    let r = run_all(&load("snapshot-cut-over"));
+    let events: Vec<_> = r.sim.trace().events().cloned().collect();
+    let restart = events
+        .iter()
+        .position(|e| matches!(e.kind, TraceKind::Restart { node: 3 }))
+        .unwrap();
+    // The first thing node 3 hears after its restart is a snapshot id, never records from offset 0.
+    let first_answer = events[restart..]
+        .iter()
+        .find_map(|e| match &e.kind {
+            TraceKind::Deliver { to: 3, msg, .. } => match msg.as_ref() {
+                kraft_core::message::Message::FetchResponse(f) => Some(f.body.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        matches!(
+            first_answer,
+            kraft_core::message::FetchBody::SnapshotId { .. }
+        ),
+        "{first_answer:?}"
+    );
+    let chunks = events[restart..]
+        .iter()
+        .filter(|e| matches!(&e.kind, TraceKind::Deliver { to: 3, msg, .. } if msg.rpc() == "FetchSnapshotResponse"))
+        .count();
+    assert!(chunks >= 2, "the snapshot comes in chunks ({chunks})");
+    assert!(events[restart..].iter().any(|e| matches!(
+        e.kind,
+        TraceKind::SnapshotLoaded {
+            node: 3,
+            from: 1,
+            ..
+        }
+    )));
+    // Afterwards its image is the leader's.
+    let leader = r.sim.node(1).unwrap();
+    let three = r.sim.node(3).unwrap();
+    assert!(three.node.log().start_offset() > 0);
+    let (a, b) = (three.node.image(), leader.node.image());
+    assert_eq!(
+        (a.brokers.clone(), a.topics.clone()),
+        (b.brokers.clone(), b.topics.clone())
+    );
+}
+
+#[test]
+fn restart_loads_own_snapshot_then_the_log_suffix() {
+    let s = load("snapshot-cut-over");
+    let out = run(&s, None);
+    let restarted = out
+        .captures
+        .iter()
+        .find(|c| c.label == "restarted-from-snapshot")
+        .unwrap();
+    let two = restarted.nodes.iter().find(|n| n.id == 2).unwrap();
+    let snap = two.snapshot.as_ref().expect("node 2 kept its snapshot");
+    assert_eq!(
+        two.log_start_offset, snap.end_offset,
+        "the log starts where its snapshot ends"
+    );
+    assert!(two.leo > two.log_start_offset && two.hw.is_none());
+    let end = out.captures.iter().find(|c| c.label == "end").unwrap();
+    assert!(end.nodes.iter().find(|n| n.id == 2).unwrap().hw.is_some());
+    assert!(
+        out.violations.is_empty(),
+        "images equal the replay of snapshot + log: {:?}",
+        out.violations
+    );
+}
+
+#[test]
+fn fencing_moves_partition_leadership_to_another_isr_member() {
+    let out = run(&load("topic-leadership"), None);
+    let created = out.captures.iter().find(|c| c.label == "created").unwrap();
+    let moved = out.captures.iter().find(|c| c.label == "moved").unwrap();
+    let topic = &created.metadata.topics[0];
+    assert_eq!(topic.partitions.len(), 3);
+    for p in &topic.partitions {
+        assert_eq!(p.replicas.len(), 2);
+        assert_eq!(
+            p.leader,
+            p.replicas.first().copied(),
+            "leader = first replica"
+        );
+        assert_eq!(p.isr, p.replicas, "ISR = replicas");
+    }
+    let led_by_101: Vec<u32> = topic
+        .partitions
+        .iter()
+        .filter(|p| p.leader == Some(101))
+        .map(|p| p.partition)
+        .collect();
+    assert!(!led_by_101.is_empty());
+    for p in &moved.metadata.topics[0].partitions {
+        assert_ne!(
+            p.leader,
+            Some(101),
+            "partition {} still led by the fenced broker",
+            p.partition
+        );
+        assert!(!p.isr.contains(&101));
+        if led_by_101.contains(&p.partition) {
+            assert!(p.leader.is_some() && p.leader_epoch == 1);
+        }
+    }
+}
+
+#[test]
+fn live_brokers_keep_their_session_across_a_controller_failover() {
+    let r = run_all(&load("broker-lifecycle"));
+    let fenced: Vec<u32> = r
+        .sim
+        .trace()
+        .events()
+        .filter_map(|e| match e.kind {
+            TraceKind::BrokerFenced { broker, .. } => Some(broker),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(fenced, vec![102], "only the crashed broker is ever fenced");
 }
