@@ -1,1 +1,182 @@
-pub fn run(_quick: bool) {}
+//! `kraft-sim bench`: the performance figures of DESIGN §6 that can be measured natively.
+//! Wall-clock figures are best-of-N on a shared machine; compare ratios from one run.
+
+use crate::config::Config;
+use crate::sim::{Action, ClusterSpec, Simulation};
+use crate::types::Time;
+use std::time::Instant;
+
+fn cluster(controllers: usize, brokers: usize, config: Config, seed: u64) -> Simulation {
+    Simulation::new(ClusterSpec::new(seed, controllers, brokers, config))
+        .expect("bench config is valid")
+}
+
+/// Runs `virtual_ms` with one client append every `append_every` ms. Returns (events, wall seconds).
+fn steady(sim: &mut Simulation, virtual_ms: Time, append_every: Time) -> (u64, f64) {
+    let start_events = sim.stats().events;
+    let t0 = Instant::now();
+    let end = sim.now() + virtual_ms;
+    while sim.now() < end {
+        let _ = sim.apply(Action::Append(1));
+        sim.advance(append_every);
+    }
+    (
+        sim.stats().events - start_events,
+        t0.elapsed().as_secs_f64(),
+    )
+}
+
+fn best_of<F: FnMut() -> (u64, f64)>(runs: usize, mut f: F) -> (u64, f64) {
+    (0..runs)
+        .map(|_| f())
+        .min_by(|a, b| (a.1 / a.0 as f64).total_cmp(&(b.1 / b.0 as f64)))
+        .unwrap_or((0, 1.0))
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+pub fn run(quick: bool) {
+    let scale = if quick { 10 } else { 1 };
+    let runs = if quick { 1 } else { 3 };
+    println!(
+        "kraft-sim bench ({} mode, best of {runs})",
+        if quick { "quick" } else { "full" }
+    );
+    let mut summary = serde_json::Map::new();
+
+    // 1. Events per second under steady appends (100 appends/s of virtual time).
+    println!("\n1. delivered events per second, steady appends, one core");
+    for checks in [true, false] {
+        for controllers in [3usize, 5, 7] {
+            let (events, secs) = best_of(runs, || {
+                let config = Config {
+                    check_invariants: checks,
+                    ..Config::default()
+                };
+                let mut sim = cluster(controllers, 0, config, 1);
+                sim.advance(3000);
+                steady(&mut sim, 600_000 / scale, 10)
+            });
+            let rate = events as f64 / secs;
+            println!(
+                "   {controllers} controllers, invariant checks {:3}: {:>12.0} events/s ({events} events in {secs:.3} s)",
+                if checks { "on" } else { "off" },
+                rate
+            );
+            summary.insert(
+                format!(
+                    "events_per_s_{controllers}c_checks_{}",
+                    if checks { "on" } else { "off" }
+                ),
+                rate.into(),
+            );
+        }
+    }
+
+    // 2. Virtual seconds per wall second: 5 controllers, 10 brokers, default settings.
+    let (virt, secs) = {
+        let mut sim = cluster(5, 10, Config::default(), 2);
+        let t0 = Instant::now();
+        let ms = 1_800_000 / scale;
+        sim.advance(ms);
+        (ms as f64 / 1000.0, t0.elapsed().as_secs_f64())
+    };
+    println!("\n2. 5 controllers + 10 brokers: {:.0} virtual seconds per wall second ({virt:.0} s in {secs:.3} s)", virt / secs);
+    summary.insert("virtual_s_per_wall_s_5c10b".into(), (virt / secs).into());
+
+    // 3. Seek anywhere in 30 minutes of history: nearest checkpoint (a clone) + replay forward.
+    let history_ms: Time = 1_800_000 / scale;
+    let every: Time = 5_000;
+    let mut sim = cluster(5, 10, Config::default(), 3);
+    let mut checkpoints = vec![sim.clone()];
+    let t0 = Instant::now();
+    while sim.now() < history_ms {
+        if sim.now() % 60_000 == 0 {
+            let _ = sim.apply(Action::Append(5));
+        }
+        sim.advance(every);
+        checkpoints.push(sim.clone());
+    }
+    let record_secs = t0.elapsed().as_secs_f64();
+    let mut seeks = Vec::new();
+    let mut target: Time = 7;
+    for _ in 0..200 {
+        target = (target * 7919 + 104_729) % history_ms;
+        let t = Instant::now();
+        let mut s = checkpoints[(target / every) as usize].clone();
+        s.advance_to(target);
+        seeks.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(s.now());
+    }
+    seeks.sort_by(f64::total_cmp);
+    let mean = seeks.iter().sum::<f64>() / seeks.len() as f64;
+    println!(
+        "\n3. seek in {} min of history (5c + 10b, checkpoint every {} s, {} checkpoints, recorded in {record_secs:.2} s):\n   mean {mean:.3} ms, p95 {:.3} ms, max {:.3} ms",
+        history_ms / 60_000,
+        every / 1000,
+        checkpoints.len(),
+        percentile(&seeks, 0.95),
+        percentile(&seeks, 1.0)
+    );
+    summary.insert("seek_p95_ms".into(), percentile(&seeks, 0.95).into());
+    drop(checkpoints);
+
+    // 4. A long run with steady metadata churn and snapshots on: log and trace stay bounded.
+    let day: Time = 86_400_000 / scale;
+    let mut sim = cluster(3, 5, Config::default(), 4);
+    let (mut peak_log, mut peak_trace) = (0usize, 0usize);
+    let t0 = Instant::now();
+    let mut minute = 0u64;
+    while sim.now() < day {
+        let _ = sim.apply(Action::Append(1));
+        sim.advance(1000);
+        if sim.now() / 60_000 > minute {
+            minute = sim.now() / 60_000;
+            peak_log = peak_log.max(sim.max_log_len());
+            peak_trace = peak_trace.max(sim.trace().len());
+            // Churn: every 10 minutes a broker goes down and comes back.
+            if minute % 10 == 0 {
+                let b = 101 + (minute / 10 % 5) as u32;
+                let _ = sim.apply(Action::Crash(b));
+            } else if minute % 10 == 3 {
+                let b = 101 + (minute / 10 % 5) as u32;
+                let _ = sim.apply(Action::Restart(b));
+            }
+        }
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let snapshots = sim
+        .nodes()
+        .iter()
+        .filter_map(|n| n.node.log().latest_snapshot())
+        .map(|s| s.id.end_offset)
+        .max();
+    println!(
+        "\n4. {} h virtual, 3 controllers + 5 brokers, an append a second, a broker bounce every 10 min ({secs:.2} s wall):\n   \
+         peak log length {peak_log} entries (LEO reached {}), latest snapshot at {:?}, trace held {} of {} events (peak {peak_trace}), violations {}",
+        day / 3_600_000,
+        sim.nodes()[0].node.log().end_offset(),
+        snapshots,
+        sim.trace().len(),
+        sim.trace().total(),
+        sim.violations().len()
+    );
+    summary.insert("peak_log_len_24h".into(), peak_log.into());
+    if let Some(mb) = peak_rss_mb() {
+        println!("   peak memory (VmHWM) of this whole bench process: {mb:.1} MB");
+        summary.insert("peak_rss_mb".into(), mb.into());
+    }
+    println!("\n{}", serde_json::Value::Object(summary));
+}

@@ -320,7 +320,8 @@ impl Checker {
                 let epoch = l.node.log().epoch_at(hw - 1);
                 let holds = |n: &&&SimNode| {
                     let log = n.node.log();
-                    log.end_offset() >= hw && (hw < log.start_offset() || log.epoch_at(hw - 1) == epoch)
+                    log.end_offset() >= hw
+                        && (hw < log.start_offset() || log.epoch_at(hw - 1) == epoch)
                 };
                 let holders = controllers.iter().filter(holds).count();
                 if holders < controllers.len() / 2 + 1 {

@@ -29,4 +29,5 @@ pub use role::Role;
 pub use scenario::{run, RunOutput, Scenario, ScenarioError};
 pub use sim::{Action, ClusterSpec, Recording, Simulation};
 pub use types::{Epoch, NodeId, Offset, Time};
+#[cfg(feature = "cli")]
 pub mod bench;
