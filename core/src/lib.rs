@@ -20,6 +20,7 @@ mod replication;
 pub mod role;
 pub mod scenario;
 pub mod sim;
+pub mod timeline;
 pub mod trace;
 pub mod types;
 

@@ -331,6 +331,10 @@ impl Simulation {
     pub fn events_processed(&self) -> u64 {
         self.stats.events
     }
+    /// How many actions of the history this simulation has applied.
+    pub fn actions_applied(&self) -> usize {
+        self.history.len()
+    }
     pub fn recording(&self) -> Recording {
         Recording {
             spec: (*self.spec).clone(),
@@ -395,8 +399,9 @@ impl Simulation {
         self.nodes.iter().position(|n| n.node.id == id)
     }
 
-    /// Processes the next event. None when the queue is empty; Some(false) for a no-op wake-up.
-    fn process_next(&mut self) -> Option<bool> {
+    /// Processes the next event, whatever it is. None when the queue is empty; Some(false) for a
+    /// no-op wake-up. (`step` skips those; the timeline needs the raw sequence.)
+    pub fn process_next(&mut self) -> Option<bool> {
         let Reverse(ev) = self.queue.pop()?;
         self.now = self.now.max(ev.time);
         self.stats.events += 1;

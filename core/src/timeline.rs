@@ -1,0 +1,245 @@
+//! The timeline: a cursor simulation that moves forward and back through one history.
+//! Moving back clones the nearest checkpoint and replays forward (never from zero); moving forward
+//! re-applies the recorded user actions at exactly the points they happened. A new action in the
+//! past starts a new branch: the old future is dropped.
+
+use crate::sim::{Action, Recording, Simulation};
+use crate::types::Time;
+
+/// Checkpoints kept at most; past that, every other one goes and the interval doubles.
+const MAX_CHECKPOINTS: usize = 240;
+
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    sim: Simulation,
+    recording: Recording,
+    /// `checkpoints[i]` is the state right after all events at or before `i * every`.
+    checkpoints: Vec<Simulation>,
+    every: Time,
+    horizon: Time,
+}
+
+impl Timeline {
+    pub fn new(sim: Simulation, every: Time) -> Timeline {
+        let recording = sim.recording();
+        let horizon = sim.now();
+        Timeline {
+            checkpoints: vec![sim.clone()],
+            sim,
+            recording,
+            every: every.max(1),
+            horizon,
+        }
+    }
+
+    /// Rebuilds a timeline from a recording and plays it to `until` (its last action if None).
+    pub fn from_recording(
+        recording: Recording,
+        every: Time,
+        until: Option<Time>,
+    ) -> Result<Timeline, String> {
+        let sim = Simulation::new(recording.spec.clone())?;
+        let end = until.unwrap_or_else(|| recording.actions.last().map_or(0, |a| a.time));
+        let mut t = Timeline::new(sim, every);
+        t.recording = recording;
+        t.run(end, false);
+        Ok(t)
+    }
+
+    pub fn sim(&self) -> &Simulation {
+        &self.sim
+    }
+    pub fn now(&self) -> Time {
+        self.sim.now()
+    }
+    /// The furthest time this branch has reached.
+    pub fn horizon(&self) -> Time {
+        self.horizon.max(self.sim.now())
+    }
+    pub fn recording(&self) -> &Recording {
+        &self.recording
+    }
+    pub fn checkpoint_count(&self) -> usize {
+        self.checkpoints.len()
+    }
+
+    fn next_checkpoint_time(&self) -> Time {
+        self.checkpoints.len() as Time * self.every
+    }
+
+    fn push_checkpoint(&mut self) {
+        self.checkpoints.push(self.sim.clone());
+        if self.checkpoints.len() > MAX_CHECKPOINTS {
+            let kept: Vec<Simulation> = self.checkpoints.drain(..).step_by(2).collect();
+            self.checkpoints = kept;
+            self.every *= 2;
+        }
+    }
+
+    /// Moves the cursor forward to `t` (or until one effective event, if `one_event`), applying
+    /// recorded actions when their moment comes and taking checkpoints on the way.
+    /// Returns whether an effective event was delivered.
+    fn run(&mut self, t: Time, one_event: bool) -> bool {
+        loop {
+            if let Some(a) = self.recording.actions.get(self.sim.actions_applied()) {
+                if self.sim.events_processed() >= a.after_events && a.time <= t.max(self.sim.now())
+                {
+                    let a = a.clone();
+                    if self.sim.replay_action(&a).is_err() {
+                        // A recorded action that no longer applies: drop the rest of this branch.
+                        self.recording.actions.truncate(self.sim.actions_applied());
+                    }
+                    continue;
+                }
+            }
+            let next_event = self.sim.next_event_time();
+            let cp = self.next_checkpoint_time();
+            let action_due = self
+                .recording
+                .actions
+                .get(self.sim.actions_applied())
+                .map(|a| a.after_events);
+            let blocks_checkpoint = action_due.is_some_and(|e| e <= self.sim.events_processed());
+            if cp <= t
+                && next_event.is_none_or(|e| e > cp)
+                && !blocks_checkpoint
+                && cp >= self.sim.now()
+            {
+                self.sim.advance_to(cp);
+                self.push_checkpoint();
+                continue;
+            }
+            let limit = if one_event { Time::MAX } else { t };
+            match next_event {
+                Some(e) if e <= limit => {
+                    // Never run past a pending recorded action.
+                    if action_due.is_some_and(|ev| ev <= self.sim.events_processed()) {
+                        break;
+                    }
+                    if self.sim.process_next() == Some(true) && one_event {
+                        self.horizon = self.horizon.max(self.sim.now());
+                        return true;
+                    }
+                }
+                _ => break,
+            }
+        }
+        if !one_event {
+            self.sim.advance_to(t.max(self.sim.now()));
+        }
+        self.horizon = self.horizon.max(self.sim.now());
+        false
+    }
+
+    /// Plays forward `ms` of virtual time.
+    pub fn advance(&mut self, ms: Time) {
+        let t = self.sim.now() + ms;
+        self.run(t, false);
+    }
+
+    /// Delivers exactly one event that does something. False if nothing is left to happen.
+    pub fn step(&mut self) -> bool {
+        self.run(self.sim.now(), true)
+    }
+
+    /// Puts the cursor at `t`, forward or back.
+    pub fn seek(&mut self, t: Time) {
+        if t < self.sim.now() {
+            let i = ((t / self.every) as usize).min(self.checkpoints.len() - 1);
+            self.sim = self.checkpoints[i].clone();
+        }
+        self.run(t, false);
+    }
+
+    /// Applies a user action at the cursor. In the past, this starts a new branch.
+    pub fn apply(&mut self, action: Action) -> Result<(), String> {
+        let applied = self.sim.actions_applied();
+        let now = self.sim.now();
+        self.sim.apply(action)?;
+        self.recording.actions.truncate(applied);
+        if let Some(a) = self.sim.recording().actions.last() {
+            self.recording.actions.push(a.clone());
+        }
+        let keep = (now / self.every) as usize + 1;
+        self.checkpoints.truncate(keep.max(1));
+        self.horizon = now;
+        Ok(())
+    }
+
+    /// A fresh simulation replayed from time 0 to `t`: what a seek must equal.
+    pub fn fresh_at(&self, t: Time) -> Result<Simulation, String> {
+        Ok(Timeline::from_recording(self.recording.clone(), self.every, Some(t))?.sim)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::sim::ClusterSpec;
+
+    fn timeline() -> Timeline {
+        let sim = Simulation::new(ClusterSpec::new(9, 3, 2, Config::default())).unwrap();
+        let mut t = Timeline::new(sim, 1000);
+        t.advance(4000);
+        let leader = t.sim().acting_leader().unwrap();
+        t.apply(Action::Crash(leader)).unwrap();
+        t.advance(3500);
+        t.apply(Action::Append(3)).unwrap();
+        for _ in 0..25 {
+            t.step();
+        }
+        t.apply(Action::Restart(leader)).unwrap();
+        t.advance(6000);
+        t
+    }
+
+    #[test]
+    fn seeking_back_and_forth_equals_a_fresh_replay() {
+        let mut t = timeline();
+        let end = t.now();
+        for target in [
+            0, 1, 999, 1000, 4000, 4001, 5123, 7500, 7600, 9000, end, 300, end,
+        ] {
+            t.seek(target);
+            assert_eq!(t.now(), target);
+            let fresh = t.fresh_at(target).unwrap();
+            assert_eq!(t.sim().capture("x"), fresh.capture("x"), "at {target}");
+            assert_eq!(
+                t.sim().trace().total(),
+                fresh.trace().total(),
+                "at {target}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_action_in_the_past_starts_a_new_branch() {
+        let mut t = timeline();
+        let actions = t.recording().actions.len();
+        t.seek(2000);
+        t.apply(Action::Isolate(1)).unwrap();
+        assert_eq!(
+            t.recording().actions.len(),
+            1,
+            "the old future ({actions} actions) is gone"
+        );
+        assert_eq!(t.horizon(), 2000);
+        t.advance(3000);
+        let fresh = t.fresh_at(5000).unwrap();
+        assert_eq!(t.sim().capture("x"), fresh.capture("x"));
+    }
+
+    #[test]
+    fn checkpoints_stay_bounded() {
+        let sim = Simulation::new(ClusterSpec::new(1, 3, 0, Config::default())).unwrap();
+        let mut t = Timeline::new(sim, 100);
+        t.advance(100_000);
+        assert!(t.checkpoint_count() <= MAX_CHECKPOINTS);
+        t.seek(55_555);
+        assert_eq!(
+            t.sim().capture("x"),
+            t.fresh_at(55_555).unwrap().capture("x")
+        );
+    }
+}
