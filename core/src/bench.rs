@@ -103,7 +103,7 @@ pub fn run(quick: bool) {
     let mut checkpoints = vec![sim.clone()];
     let t0 = Instant::now();
     while sim.now() < history_ms {
-        if sim.now() % 60_000 == 0 {
+        if sim.now().is_multiple_of(60_000) {
             let _ = sim.apply(Action::Append(5));
         }
         sim.advance(every);
@@ -147,7 +147,7 @@ pub fn run(quick: bool) {
             peak_log = peak_log.max(sim.max_log_len());
             peak_trace = peak_trace.max(sim.trace().len());
             // Churn: every 10 minutes a broker goes down and comes back.
-            if minute % 10 == 0 {
+            if minute.is_multiple_of(10) {
                 let b = 101 + (minute / 10 % 5) as u32;
                 let _ = sim.apply(Action::Crash(b));
             } else if minute % 10 == 3 {

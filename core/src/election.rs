@@ -341,7 +341,6 @@ impl Node {
             return;
         }
         if self.observe_epoch(now, epoch, Some(leader), out) {
-            return;
         }
         // Same epoch, already following it: nothing to do.
     }

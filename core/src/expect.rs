@@ -73,7 +73,7 @@ fn matches(want: &Value, got: &Value, path: &str) -> Result<(), String> {
                             .filter(|n| n["kind"] == kind && n["alive"] == true)
                             .collect()
                     }
-                    id => nodes.iter().filter(|n| n["id"].to_string() == id).collect(),
+                    id => nodes.iter().filter(|n| n["id"] == id).collect(),
                 };
                 if selected.is_empty() {
                     return Err(format!("{path}.{k}: no such node"));

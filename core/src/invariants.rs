@@ -175,8 +175,8 @@ impl Checker {
                         }
                     }
                 }
-                TraceKind::SnapshotLoaded { node, .. } => {
-                    if find(*node).is_some_and(|n| n.node.role() == Role::Leader) {
+                TraceKind::SnapshotLoaded { node, .. }
+                    if find(*node).is_some_and(|n| n.node.role() == Role::Leader) => {
                         self.report(
                             &mut found,
                             now,
@@ -184,7 +184,6 @@ impl Checker {
                             format!("leader {node} loaded a snapshot"),
                         );
                     }
-                }
                 TraceKind::Crash { node } => {
                     self.hws.remove(node);
                 }
@@ -370,9 +369,7 @@ fn replay_image(n: &SimNode) -> Option<Image> {
     let log = n.node.log();
     let applied = n.node.image().applied_offset;
     let mut image = match log
-        .snapshots()
-        .filter(|s| s.id.end_offset <= applied.max(log.start_offset()))
-        .last()
+        .snapshots().rfind(|s| s.id.end_offset <= applied.max(log.start_offset()))
     {
         Some(s) if s.id.end_offset >= log.start_offset() => s.image.clone(),
         _ if log.start_offset() == 0 => Image::default(),

@@ -242,7 +242,7 @@ impl Message {
             }
             Message::BrokerHeartbeatResponse(h) => match h.error {
                 Some(e) => format!("{e:?}"),
-                None => format!("{}", if h.fenced { "fenced" } else { "unfenced" }),
+                None => (if h.fenced { "fenced" } else { "unfenced" }).to_string(),
             },
         }
     }

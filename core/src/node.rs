@@ -171,6 +171,7 @@ pub struct Node {
 impl Node {
     /// Builds a node from its durable state alone, as Kafka does on start: an ex-leader comes back
     /// Resigned, a node that voted for itself comes back Candidate, one that knew a leader Follower.
+    #[allow(clippy::too_many_arguments)] // identity, shared settings, durable state, RNG, clock, output
     pub fn start(
         id: NodeId,
         kind: NodeKind,

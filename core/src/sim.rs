@@ -167,6 +167,8 @@ pub struct Stats {
     pub time_ms: Time,
     /// Events taken off the queue (deliveries, timers, resumes), including no-op wake-ups.
     pub events: u64,
+    /// Events that did something (what "step" counts): deliveries, drops, timers that fired.
+    pub steps: u64,
     pub messages_sent: u64,
     pub messages_delivered: u64,
     pub messages_dropped: u64,
@@ -443,6 +445,9 @@ impl Simulation {
             }
             EventKind::Resume { node, incarnation } => self.resume(node, incarnation),
         };
+        if effective {
+            self.stats.steps += 1;
+        }
         self.flush_step();
         Some(effective)
     }

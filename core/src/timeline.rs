@@ -151,6 +151,23 @@ impl Timeline {
         self.run(t, false);
     }
 
+    /// Puts the cursor right after the `n`-th effective event of this branch (for stepping back).
+    pub fn seek_to_step(&mut self, n: u64) {
+        if n < self.sim.stats().steps {
+            let i = self
+                .checkpoints
+                .iter()
+                .rposition(|c| c.stats().steps <= n)
+                .unwrap_or(0);
+            self.sim = self.checkpoints[i].clone();
+        }
+        while self.sim.stats().steps < n {
+            if !self.step() {
+                break;
+            }
+        }
+    }
+
     /// Applies a user action at the cursor. In the past, this starts a new branch.
     pub fn apply(&mut self, action: Action) -> Result<(), String> {
         let applied = self.sim.actions_applied();
@@ -228,6 +245,22 @@ mod tests {
         t.advance(3000);
         let fresh = t.fresh_at(5000).unwrap();
         assert_eq!(t.sim().capture("x"), fresh.capture("x"));
+    }
+
+    #[test]
+    fn stepping_back_returns_to_the_previous_event() {
+        let mut t = timeline();
+        t.seek(6000);
+        let before = t.sim().capture("x");
+        let n = t.sim().stats().steps;
+        assert!(t.step());
+        assert_eq!(
+            t.sim().stats().steps,
+            n + 1,
+            "a step is one effective event"
+        );
+        t.seek_to_step(n);
+        assert_eq!(t.sim().capture("x"), before);
     }
 
     #[test]

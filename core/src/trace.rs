@@ -161,6 +161,33 @@ pub struct Trace {
 }
 
 impl TraceKind {
+    /// The event's name, as its JSON `event` field says it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TraceKind::Send { .. } => "send",
+            TraceKind::Deliver { .. } => "deliver",
+            TraceKind::Drop { .. } => "drop",
+            TraceKind::Role { .. } => "role",
+            TraceKind::VoteCast { .. } => "vote_cast",
+            TraceKind::Append { .. } => "append",
+            TraceKind::Truncate { .. } => "truncate",
+            TraceKind::HighWatermark { .. } => "high_watermark",
+            TraceKind::SnapshotTaken { .. } => "snapshot_taken",
+            TraceKind::SnapshotLoaded { .. } => "snapshot_loaded",
+            TraceKind::LogStartMoved { .. } => "log_start_moved",
+            TraceKind::Crash { .. } => "crash",
+            TraceKind::Restart { .. } => "restart",
+            TraceKind::Pause { .. } => "pause",
+            TraceKind::Resume { .. } => "resume",
+            TraceKind::Link { .. } => "link",
+            TraceKind::BrokerRegistered { .. } => "broker_registered",
+            TraceKind::BrokerFenced { .. } => "broker_fenced",
+            TraceKind::BrokerUnfenced { .. } => "broker_unfenced",
+            TraceKind::PartitionChange { .. } => "partition_change",
+            TraceKind::Violation { .. } => "violation",
+        }
+    }
+
     /// The log offset of the committed record a narration event stands for.
     pub fn record_offset(&self) -> Option<Offset> {
         match self {

@@ -1,0 +1,280 @@
+//! Controls: time (play, step, speed, timeline), the node and link menus, fault presets,
+//! cluster settings, the scenario picker and the narration panel.
+
+use crate::app::{Msg, PanelProps};
+use crate::i18n::{t, Lang};
+use crate::model::{NextKind, Selected, Settings};
+use kraft_core::node::NodeKind;
+use kraft_core::sim::Action;
+use kraft_core::Role;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+fn button(label: &str, action: &str, on: &Callback<Msg>, msg: Msg, disabled: bool) -> Html {
+    let on = on.clone();
+    html! {
+        <button data-action={action.to_string()} disabled={disabled}
+                onclick={Callback::from(move |_| on.emit(msg.clone()))}>{ label }</button>
+    }
+}
+
+#[function_component(TimeControls)]
+pub fn time_controls(p: &PanelProps) -> Html {
+    let m = p.model.0.borrow();
+    let lang = m.lang;
+    let (now, horizon) = (m.sim().now(), m.timeline.horizon());
+    let on_seek = {
+        let on = p.on.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Ok(v) = e
+                .target_unchecked_into::<HtmlInputElement>()
+                .value()
+                .parse::<u64>()
+            {
+                on.emit(Msg::Seek(v));
+            }
+        })
+    };
+    let on_speed = {
+        let on = p.on.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(v) = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value()
+                .parse::<f64>()
+            {
+                on.emit(Msg::Speed(v));
+            }
+        })
+    };
+    let speeds = [0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0];
+    html! {
+        <div class="time-controls">
+            <div class="buttons">
+                { button(t(lang, "play"), "play", &p.on, Msg::Play, m.playing) }
+                { button(t(lang, "pause"), "pause-time", &p.on, Msg::Pause, !m.playing) }
+                { button(t(lang, "step-back"), "step-back", &p.on, Msg::StepBack, false) }
+                { button(t(lang, "step"), "step", &p.on, Msg::Step, false) }
+                { button(t(lang, "next-election"), "next-election", &p.on, Msg::Next(NextKind::Election), false) }
+                { button(t(lang, "next-hw"), "next-hw", &p.on, Msg::Next(NextKind::HighWatermark), false) }
+                { button(t(lang, "next-snapshot"), "next-snapshot", &p.on, Msg::Next(NextKind::Snapshot), false) }
+                <label class="speed">{ t(lang, "speed") }
+                    <select data-testid="speed" onchange={on_speed}>
+                        { for speeds.iter().map(|s| html! {
+                            <option value={s.to_string()} selected={(m.speed - s).abs() < 1e-9}>{ format!("{s}×") }</option>
+                        }) }
+                    </select>
+                </label>
+            </div>
+            <div class="timeline-row">
+                <span>{ t(lang, "time") }</span>
+                <input type="range" data-testid="timeline" min="0" max={horizon.to_string()} step="1"
+                       value={now.to_string()} oninput={on_seek} aria-label="timeline" />
+                <span class="time-label" data-testid="time">{ format!("{:.3} / {:.3} s", now as f64 / 1000.0, horizon as f64 / 1000.0) }</span>
+            </div>
+        </div>
+    }
+}
+
+#[function_component(SelectionMenu)]
+pub fn selection_menu(p: &PanelProps) -> Html {
+    let m = p.model.0.borrow();
+    let lang = m.lang;
+    let sim = m.sim();
+    let close = button(t(lang, "close"), "close", &p.on, Msg::Select(None), false);
+    match m.selected {
+        Some(Selected::Node(id)) => {
+            let Some(n) = sim.node(id) else {
+                return html! {};
+            };
+            let alive = n.alive;
+            let controller = n.node.kind == NodeKind::Controller;
+            let leader = n.node.role() == Role::Leader;
+            let act = |a: Action| Msg::Act(a);
+            html! {
+                <div class="menu node-menu" data-testid="node-menu">
+                    <h3>{ format!("{} {id}", t(lang, "node")) }</h3>
+                    <p class="facts">{ format!("{}: {} · {}: {} · LEO {} · HW {}", t(lang, "role"), kraft_core::capture::role_word(n), t(lang, "epoch"), n.node.epoch(), n.node.log().end_offset(), n.node.high_watermark().map_or("—".into(), |h| h.to_string())) }</p>
+                    <div class="buttons">
+                        { button(t(lang, "crash"), "crash", &p.on, act(Action::Crash(id)), !alive) }
+                        { button(t(lang, "restart"), "restart", &p.on, act(Action::Restart(id)), alive) }
+                        { button(t(lang, "pause-node"), "pause", &p.on, act(Action::Pause { node: id, ms: 5000 }), !alive) }
+                        if controller {
+                            { button(t(lang, "elect"), "elect", &p.on, act(Action::Elect(id)), !alive || leader) }
+                            { button(t(lang, "resign"), "resign", &p.on, act(Action::Resign(id)), !leader || !alive) }
+                        }
+                        { button(t(lang, "isolate"), "isolate", &p.on, act(Action::Isolate(id)), false) }
+                        { close }
+                    </div>
+                </div>
+            }
+        }
+        Some(Selected::Link(a, b)) => {
+            let both_up = sim.is_link_up(a, b) && sim.is_link_up(b, a);
+            let cut_both = Msg::Act(Action::Partition(vec![vec![a], vec![b]]));
+            let on = p.on.clone();
+            let heal = Callback::from(move |_| {
+                on.emit(Msg::Act(Action::HealOneWay { from: a, to: b }));
+                on.emit(Msg::Act(Action::HealOneWay { from: b, to: a }));
+            });
+            html! {
+                <div class="menu link-menu" data-testid="link-menu">
+                    <h3>{ format!("{} {a} ⇄ {b}", t(lang, "link")) }</h3>
+                    <div class="buttons">
+                        { button(t(lang, "cut-both"), "cut", &p.on, cut_both, false) }
+                        { button(&format!("{} {a} ⇸ {b}", t(lang, "cut-one")), "cut-one-way", &p.on, Msg::Act(Action::CutOneWay { from: a, to: b }), false) }
+                        { button(&format!("{} {b} ⇸ {a}", t(lang, "cut-one")), "cut-one-way-back", &p.on, Msg::Act(Action::CutOneWay { from: b, to: a }), false) }
+                        <button data-action="heal" disabled={both_up} onclick={heal}>{ t(lang, "heal") }</button>
+                        { close }
+                    </div>
+                </div>
+            }
+        }
+        None => html! {},
+    }
+}
+
+#[function_component(Presets)]
+pub fn presets(p: &PanelProps) -> Html {
+    let m = p.model.0.borrow();
+    let lang = m.lang;
+    let on = p.on.clone();
+    let create_topic = Callback::from(move |_| {
+        on.emit(Msg::Act(Action::CreateTopic {
+            name: format!("topic-{}", js_sys::Math::random().to_bits() % 1000),
+            partitions: 3,
+            replication_factor: 2,
+        }))
+    });
+    html! {
+        <div class="menu presets">
+            <div class="buttons">
+                { button(t(lang, "isolate-leader"), "isolate-leader", &p.on, Msg::IsolateLeader, false) }
+                { button(t(lang, "split"), "split", &p.on, Msg::Split, false) }
+                { button(t(lang, "heal-all"), "heal-all", &p.on, Msg::Act(Action::HealAll), false) }
+                { button(t(lang, "append"), "append", &p.on, Msg::Act(Action::Append(5)), false) }
+                <button data-action="create-topic" onclick={create_topic}>{ t(lang, "create-topic") }</button>
+            </div>
+        </div>
+    }
+}
+
+#[function_component(ScenarioPicker)]
+pub fn scenario_picker(p: &PanelProps) -> Html {
+    let m = p.model.0.borrow();
+    let lang = m.lang;
+    let current = m.scenario_name.clone().unwrap_or_default();
+    let on = p.on.clone();
+    let onchange = Callback::from(move |e: Event| {
+        let v = e
+            .target_unchecked_into::<web_sys::HtmlSelectElement>()
+            .value();
+        on.emit(Msg::Scenario((!v.is_empty()).then_some(v)));
+    });
+    html! {
+        <label class="picker">{ t(lang, "scenario") }
+            <select data-testid="scenario-picker" onchange={onchange}>
+                <option value="" selected={current.is_empty()}>{ t(lang, "free-play") }</option>
+                { for crate::library::SCENARIOS.iter().map(|(name, _)| {
+                    let title = crate::library::load(name).map(|s| if lang == Lang::Zh { s.title.zh } else { s.title.en }).unwrap_or_else(|| name.to_string());
+                    html! { <option value={name.to_string()} selected={current == *name}>{ title }</option> }
+                }) }
+            </select>
+        </label>
+    }
+}
+
+#[function_component(Narration)]
+pub fn narration(p: &PanelProps) -> Html {
+    let m = p.model.0.borrow();
+    let lang = m.lang;
+    let Some(player) = &m.player else {
+        return html! {};
+    };
+    let s = &player.scenario;
+    let title = if lang == Lang::Zh {
+        &s.title.zh
+    } else {
+        &s.title.en
+    };
+    let (reached, total) = player.narration_progress();
+    let text = player.narration().map(|(_, t)| {
+        if lang == Lang::Zh {
+            t.zh.clone()
+        } else {
+            t.en.clone()
+        }
+    });
+    let goal = crate::library::text(s, "goal", lang);
+    let outcome = crate::library::text(s, "outcome", lang);
+    html! {
+        <div class="narration" data-testid="narration">
+            <h2>{ title }</h2>
+            if let Some(g) = goal { <p class="goal"><b>{ t(lang, "goal") }{ ": " }</b>{ g }</p> }
+            <p class="say" data-testid="narration-text" data-step={reached.to_string()}>
+                { text.unwrap_or_else(|| "…".into()) }
+            </p>
+            if player.finished() {
+                if let Some(o) = outcome { <p class="outcome"><b>{ t(lang, "outcome") }{ ": " }</b>{ o }</p> }
+                <p class="done">{ t(lang, "scenario-done") }</p>
+            }
+            if let Some(problem) = &player.problem { <p class="problem">{ problem }</p> }
+            <div class="buttons">
+                { button(t(lang, "previous"), "narration-prev", &p.on, Msg::NarrationPrev, reached <= 1) }
+                <span class="progress">{ format!("{reached} / {total}") }</span>
+                { button(t(lang, "next"), "narration-next", &p.on, Msg::NarrationNext, player.finished() || m.playing) }
+            </div>
+        </div>
+    }
+}
+
+#[function_component(SettingsPanel)]
+pub fn settings_panel(p: &PanelProps) -> Html {
+    let m = p.model.0.borrow();
+    let lang = m.lang;
+    let draft = use_state(|| m.settings.clone());
+    let num = |f: fn(&mut Settings, u64)| {
+        let draft = draft.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().value();
+            if let Ok(n) = v.trim().parse::<u64>() {
+                let mut s = (*draft).clone();
+                f(&mut s, n);
+                draft.set(s);
+            }
+        })
+    };
+    let on_pre_vote = {
+        let draft = draft.clone();
+        Callback::from(move |e: Event| {
+            let mut s = (*draft).clone();
+            s.pre_vote = e.target_unchecked_into::<HtmlInputElement>().checked();
+            draft.set(s);
+        })
+    };
+    let create = {
+        let (on, draft) = (p.on.clone(), draft.clone());
+        Callback::from(move |_| on.emit(Msg::NewCluster((*draft).clone())))
+    };
+    let d = &*draft;
+    html! {
+        <details class="menu settings">
+            <summary>{ t(lang, "settings") }</summary>
+            <label>{ t(lang, "controllers") }<input type="number" min="1" max="15" value={d.controllers.to_string()} onchange={num(|s, n| s.controllers = n as usize)} data-testid="set-controllers" /></label>
+            <label>{ t(lang, "brokers") }<input type="number" min="0" max="60" value={d.brokers.to_string()} onchange={num(|s, n| s.brokers = n as usize)} data-testid="set-brokers" /></label>
+            <label>{ t(lang, "seed") }<input type="number" min="0" value={d.seed.to_string()} onchange={num(|s, n| s.seed = n)} /></label>
+            <label>{ t(lang, "snapshot-every") }<input type="number" min="0" value={d.snapshot_every_records.to_string()} onchange={num(|s, n| s.snapshot_every_records = n)} /></label>
+            <label>{ t(lang, "latency") }
+                <input type="number" min="0" value={d.latency_min.to_string()} onchange={num(|s, n| s.latency_min = n)} />
+                <input type="number" min="0" value={d.latency_max.to_string()} onchange={num(|s, n| s.latency_max = n)} />
+            </label>
+            <label class="check"><input type="checkbox" checked={d.pre_vote} onchange={on_pre_vote} />{ t(lang, "pre-vote") }</label>
+            <div class="buttons">
+                <button data-action="new-cluster" onclick={create}>{ t(lang, "new-cluster") }</button>
+                { button(t(lang, "export"), "export", &p.on, Msg::Export, false) }
+                <crate::storage::ImportButton on={p.on.clone()} label={t(lang, "import").to_string()} />
+                { button(t(lang, "share"), "share", &p.on, Msg::Share, false) }
+            </div>
+        </details>
+    }
+}

@@ -1,0 +1,134 @@
+//! `window.kraft`, the test hooks (DESIGN §5), and keyboard shortcuts.
+
+use crate::app::{Handle, Msg};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use yew::Callback;
+
+/// Keeps the installed closures alive; dropping it removes the keyboard listener.
+pub struct Installed {
+    _closures: Vec<Closure<dyn FnMut(JsValue) -> JsValue>>,
+    keydown: Option<Closure<dyn FnMut(web_sys::KeyboardEvent)>>,
+}
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        if let (Some(k), Some(doc)) = (&self.keydown, web_sys::window().and_then(|w| w.document()))
+        {
+            let _ = doc.remove_event_listener_with_callback("keydown", k.as_ref().unchecked_ref());
+        }
+    }
+}
+
+pub fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
+}
+
+fn to_js<T: serde::Serialize>(v: &T) -> JsValue {
+    serde_json::to_string(v)
+        .ok()
+        .and_then(|s| js_sys::JSON::parse(&s).ok())
+        .unwrap_or(JsValue::NULL)
+}
+
+pub fn install(handle: Handle, on: Callback<Msg>) -> Installed {
+    let kraft = js_sys::Object::new();
+    let mut closures: Vec<Closure<dyn FnMut(JsValue) -> JsValue>> = Vec::new();
+    let mut add = |name: &str, f: Box<dyn FnMut(JsValue) -> JsValue>| {
+        let c = Closure::wrap(f);
+        let _ = js_sys::Reflect::set(&kraft, &JsValue::from_str(name), c.as_ref());
+        closures.push(c);
+    };
+    let h = handle.clone();
+    add(
+        "capture",
+        Box::new(move |_| to_js(&h.0.borrow().sim().capture("page"))),
+    );
+    let h = handle.clone();
+    add(
+        "freshCapture",
+        Box::new(move |t: JsValue| {
+            let m = h.0.borrow();
+            let t = t.as_f64().map_or(m.sim().now(), |t| t.max(0.0) as u64);
+            match m.timeline.fresh_at(t) {
+                Ok(sim) => to_js(&sim.capture("page")),
+                Err(e) => JsValue::from_str(&e),
+            }
+        }),
+    );
+    let h = handle.clone();
+    add(
+        "stats",
+        Box::new(move |_| to_js(&h.0.borrow().sim().stats())),
+    );
+    let h = handle.clone();
+    add(
+        "recording",
+        Box::new(move |_| to_js(h.0.borrow().timeline.recording())),
+    );
+    let h = handle.clone();
+    add(
+        "horizon",
+        Box::new(move |_| JsValue::from_f64(h.0.borrow().timeline.horizon() as f64)),
+    );
+    let o = on.clone();
+    add(
+        "seek",
+        Box::new(move |t: JsValue| {
+            if let Some(t) = t.as_f64() {
+                o.emit(Msg::Seek(t.max(0.0) as u64));
+            }
+            JsValue::UNDEFINED
+        }),
+    );
+    let o = on.clone();
+    add(
+        "advance",
+        Box::new(move |ms: JsValue| {
+            // Plays `ms` of virtual time at once (tests use it to skip ahead deterministically).
+            if let Some(ms) = ms.as_f64() {
+                o.emit(Msg::Advance(ms.max(0.0) as u64));
+            }
+            JsValue::UNDEFINED
+        }),
+    );
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&w, &JsValue::from_str("kraft"), &kraft);
+    }
+
+    let keydown =
+        Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+            let typing = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| {
+                    matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                });
+            if typing {
+                return;
+            }
+            let playing = handle.0.borrow().playing;
+            let msg = match e.key().as_str() {
+                " " => Some(if playing { Msg::Pause } else { Msg::Play }),
+                "ArrowRight" => Some(Msg::Step),
+                "ArrowLeft" => Some(Msg::StepBack),
+                "?" => Some(Msg::Notice(Some(
+                    crate::i18n::t(handle.0.borrow().lang, "help").to_string(),
+                ))),
+                _ => None,
+            };
+            if let Some(msg) = msg {
+                e.prevent_default();
+                on.emit(msg);
+            }
+        });
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        let _ = doc.add_event_listener_with_callback("keydown", keydown.as_ref().unchecked_ref());
+    }
+    Installed {
+        _closures: closures,
+        keydown: Some(keydown),
+    }
+}

@@ -1,0 +1,348 @@
+//! What the page holds: a core `Timeline` (the cluster and its history) plus view state. Every
+//! change to the cluster goes through core's API; the UI only renders what core says.
+
+use crate::i18n::Lang;
+use crate::player::Player;
+use kraft_core::scenario::Scenario;
+use kraft_core::sim::{Action, ClusterSpec, Recording, Simulation};
+use kraft_core::timeline::Timeline;
+use kraft_core::trace::TraceKind;
+use kraft_core::{Config, NodeId, Time};
+use serde::{Deserialize, Serialize};
+
+/// Checkpoint spacing for rewinding (the timeline thins them out on long runs).
+pub const CHECKPOINT_MS: Time = 2000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selected {
+    Node(NodeId),
+    Link(NodeId, NodeId),
+}
+
+/// The settings a user picks for a new cluster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub controllers: usize,
+    pub brokers: usize,
+    pub seed: u64,
+    pub pre_vote: bool,
+    pub snapshot_every_records: u64,
+    pub latency_min: u64,
+    pub latency_max: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        // Slower links than the core default, so messages are visible as they travel.
+        Settings {
+            controllers: 5,
+            brokers: 3,
+            seed: 1,
+            pre_vote: true,
+            snapshot_every_records: 100,
+            latency_min: 20,
+            latency_max: 60,
+        }
+    }
+}
+
+impl Settings {
+    pub fn spec(&self) -> Result<ClusterSpec, String> {
+        let config = Config {
+            pre_vote: self.pre_vote,
+            snapshot_every_records: self.snapshot_every_records,
+            latency_ms: kraft_core::config::Latency {
+                min: self.latency_min,
+                max: self.latency_max,
+            },
+            ..Config::default()
+        };
+        config.validate()?;
+        if !(1..=15).contains(&self.controllers) || self.brokers > 60 {
+            return Err("1 to 15 controllers and at most 60 brokers".into());
+        }
+        Ok(ClusterSpec::new(
+            self.seed,
+            self.controllers,
+            self.brokers,
+            config,
+        ))
+    }
+}
+
+/// Kinds of events "step to next" can stop at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NextKind {
+    Election,
+    HighWatermark,
+    Snapshot,
+}
+
+pub struct Model {
+    pub timeline: Timeline,
+    pub playing: bool,
+    /// Virtual milliseconds per wall millisecond.
+    pub speed: f64,
+    pub selected: Option<Selected>,
+    pub lang: Lang,
+    pub settings: Settings,
+    /// Last refused action or bad input, shown until the next action.
+    pub notice: Option<String>,
+    pub player: Option<Player>,
+    /// Name of the library scenario loaded (for persistence and the picker).
+    pub scenario_name: Option<String>,
+    pub event_filter: EventFilter,
+    carry: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventFilter {
+    pub messages: bool,
+    pub roles: bool,
+    pub log: bool,
+    pub brokers: bool,
+    pub faults: bool,
+    pub node: Option<NodeId>,
+}
+
+impl Default for EventFilter {
+    fn default() -> Self {
+        EventFilter {
+            messages: false,
+            roles: true,
+            log: true,
+            brokers: true,
+            faults: true,
+            node: None,
+        }
+    }
+}
+
+impl EventFilter {
+    pub fn shows(&self, kind: &TraceKind) -> bool {
+        let nodes: Vec<NodeId> = match kind {
+            TraceKind::Send { from, to, .. }
+            | TraceKind::Deliver { from, to, .. }
+            | TraceKind::Drop { from, to, .. } => {
+                vec![*from, *to]
+            }
+            TraceKind::Role { node, .. }
+            | TraceKind::Append { node, .. }
+            | TraceKind::Truncate { node, .. }
+            | TraceKind::HighWatermark { node, .. }
+            | TraceKind::SnapshotTaken { node, .. }
+            | TraceKind::SnapshotLoaded { node, .. }
+            | TraceKind::LogStartMoved { node, .. }
+            | TraceKind::Crash { node }
+            | TraceKind::Restart { node }
+            | TraceKind::Pause { node, .. }
+            | TraceKind::Resume { node } => vec![*node],
+            TraceKind::VoteCast {
+                voter, candidate, ..
+            } => vec![*voter, *candidate],
+            TraceKind::Link { from, to, .. } => vec![*from, *to],
+            TraceKind::BrokerRegistered { broker, .. }
+            | TraceKind::BrokerFenced { broker, .. }
+            | TraceKind::BrokerUnfenced { broker, .. } => vec![*broker],
+            TraceKind::PartitionChange { .. } | TraceKind::Violation { .. } => vec![],
+        };
+        if let Some(n) = self.node {
+            if !nodes.is_empty() && !nodes.contains(&n) {
+                return false;
+            }
+        }
+        match kind {
+            TraceKind::Send { .. } | TraceKind::Deliver { .. } => self.messages,
+            TraceKind::Drop { .. } => self.messages || self.faults,
+            TraceKind::Role { .. } | TraceKind::VoteCast { .. } => self.roles,
+            TraceKind::Append { .. }
+            | TraceKind::Truncate { .. }
+            | TraceKind::HighWatermark { .. }
+            | TraceKind::SnapshotTaken { .. }
+            | TraceKind::SnapshotLoaded { .. }
+            | TraceKind::LogStartMoved { .. } => self.log,
+            TraceKind::BrokerRegistered { .. }
+            | TraceKind::BrokerFenced { .. }
+            | TraceKind::BrokerUnfenced { .. }
+            | TraceKind::PartitionChange { .. } => self.brokers,
+            TraceKind::Crash { .. }
+            | TraceKind::Restart { .. }
+            | TraceKind::Pause { .. }
+            | TraceKind::Resume { .. }
+            | TraceKind::Link { .. } => self.faults,
+            TraceKind::Violation { .. } => true,
+        }
+    }
+}
+
+/// What is saved across reloads and shared in links.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Saved {
+    pub version: u32,
+    pub recording: Recording,
+    pub time_ms: Time,
+    pub settings: Settings,
+    pub lang: Lang,
+    pub speed: f64,
+    #[serde(default)]
+    pub scenario: Option<String>,
+    #[serde(default)]
+    pub scenario_step: usize,
+}
+
+pub const SAVE_VERSION: u32 = 1;
+
+impl Model {
+    pub fn new(settings: Settings, lang: Lang) -> Model {
+        let spec = settings.spec().unwrap_or_else(|_| {
+            Settings::default()
+                .spec()
+                .expect("default settings are valid")
+        });
+        let sim = Simulation::new(spec).unwrap_or_else(|_| {
+            Simulation::new(ClusterSpec::new(1, 3, 0, Config::default()))
+                .expect("a 3-node cluster always builds")
+        });
+        Model {
+            timeline: Timeline::new(sim, CHECKPOINT_MS),
+            playing: false,
+            speed: 0.25,
+            selected: None,
+            lang,
+            settings,
+            notice: None,
+            player: None,
+            scenario_name: None,
+            event_filter: EventFilter::default(),
+            carry: 0.0,
+        }
+    }
+
+    pub fn sim(&self) -> &Simulation {
+        self.timeline.sim()
+    }
+
+    pub fn new_cluster(&mut self, settings: Settings) {
+        match settings.spec().and_then(Simulation::new) {
+            Ok(sim) => {
+                self.timeline = Timeline::new(sim, CHECKPOINT_MS);
+                self.settings = settings;
+                self.selected = None;
+                self.player = None;
+                self.scenario_name = None;
+                self.notice = None;
+            }
+            Err(e) => self.notice = Some(e),
+        }
+    }
+
+    pub fn load_scenario(&mut self, name: &str, scenario: Scenario) {
+        match Simulation::new(scenario.spec.clone()) {
+            Ok(sim) => {
+                self.timeline = Timeline::new(sim, CHECKPOINT_MS);
+                self.selected = None;
+                self.notice = None;
+                self.scenario_name = Some(name.to_string());
+                self.player = Some(Player::new(scenario));
+                self.playing = false;
+            }
+            Err(e) => self.notice = Some(e),
+        }
+    }
+
+    pub fn act(&mut self, action: Action) {
+        self.notice = self.timeline.apply(action).err();
+    }
+
+    /// One animation frame of `wall_ms` at the current speed.
+    pub fn tick(&mut self, wall_ms: f64) {
+        if !self.playing {
+            return;
+        }
+        self.carry += wall_ms * self.speed;
+        let ms = self.carry.floor();
+        self.carry -= ms;
+        if ms < 1.0 {
+            return;
+        }
+        let ms = ms as Time;
+        if let Some(mut player) = self.player.take() {
+            player.run_for(&mut self.timeline, ms, &mut self.playing);
+            self.player = Some(player);
+        } else {
+            self.timeline.advance(ms);
+        }
+    }
+
+    /// Runs until the next event of a kind (bounded, so a quiet cluster never hangs the page).
+    pub fn step_to_next(&mut self, kind: NextKind) {
+        let from = self.sim().trace().total();
+        let limit = self.sim().now() + 120_000;
+        while self.sim().now() < limit {
+            if !self.timeline.step() {
+                break;
+            }
+            let hit = self.sim().trace_since(from).any(|e| match (&e.kind, kind) {
+                (
+                    TraceKind::Role {
+                        to: kraft_core::Role::Leader,
+                        ..
+                    },
+                    NextKind::Election,
+                ) => true,
+                (TraceKind::HighWatermark { .. }, NextKind::HighWatermark) => true,
+                (
+                    TraceKind::SnapshotTaken { .. } | TraceKind::SnapshotLoaded { .. },
+                    NextKind::Snapshot,
+                ) => true,
+                _ => false,
+            });
+            if hit {
+                return;
+            }
+        }
+        self.notice = Some(crate::i18n::t(self.lang, "nothing-next").to_string());
+    }
+
+    pub fn saved(&self) -> Saved {
+        Saved {
+            version: SAVE_VERSION,
+            recording: self.timeline.recording().clone(),
+            time_ms: self.sim().now(),
+            settings: self.settings.clone(),
+            lang: self.lang,
+            speed: self.speed,
+            scenario: self.scenario_name.clone(),
+            scenario_step: self.player.as_ref().map_or(0, |p| p.next),
+        }
+    }
+
+    /// Restores a saved session exactly (same recording, same time). On a bad file, nothing changes.
+    pub fn restore(&mut self, saved: Saved) -> Result<(), String> {
+        if saved.version != SAVE_VERSION {
+            return Err(format!("unsupported session version {}", saved.version));
+        }
+        if !(0.01..=100.0).contains(&saved.speed) {
+            return Err("speed out of range".into());
+        }
+        let timeline =
+            Timeline::from_recording(saved.recording, CHECKPOINT_MS, Some(saved.time_ms))?;
+        self.timeline = timeline;
+        self.settings = saved.settings;
+        self.lang = saved.lang;
+        self.speed = saved.speed;
+        self.selected = None;
+        self.playing = false;
+        self.player = None;
+        self.scenario_name = None;
+        if let Some(name) = saved.scenario {
+            if let Some(s) = crate::library::load(&name) {
+                let mut p = Player::new(s);
+                p.next = saved.scenario_step.min(p.len());
+                self.player = Some(p);
+                self.scenario_name = Some(name);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,238 @@
+//! Read-only panels: each node's log, the committed metadata image, the event log and the
+//! invariant panel.
+
+use crate::app::{Msg, PanelProps};
+use crate::i18n::{describe, invariant_why, t};
+use kraft_core::node::NodeKind;
+use kraft_core::Epoch;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Entries shown per log row (the newest ones): enough to see repair, few enough to stay fast.
+const SHOWN: u64 = 40;
+
+pub fn epoch_colour(epoch: Epoch) -> String {
+    format!("hsl({}, 65%, 62%)", (epoch as u64 * 67 + 200) % 360)
+}
+
+#[function_component(LogsPanel)]
+pub fn logs_panel(p: &PanelProps) -> Html {
+    let m = p.model.0.borrow();
+    let lang = m.lang;
+    let sim = m.sim();
+    // A common window of offsets for every row, so entries line up.
+    let max_leo = sim
+        .nodes()
+        .iter()
+        .map(|n| n.node.log().end_offset())
+        .max()
+        .unwrap_or(0);
+    let first = max_leo.saturating_sub(SHOWN);
+    let rows = sim.nodes().iter().map(|n| {
+        let log = n.node.log();
+        let hw = n.node.high_watermark().filter(|_| n.alive);
+        let start = log.start_offset();
+        let snapshot = log.latest_snapshot().map(|s| s.id);
+        let cells = (first..first + SHOWN).map(|o| {
+            let entry = log.entry(o);
+            let committed = hw.is_some_and(|h| o < h);
+            let in_snapshot = o < start;
+            let style = entry.map(|e| format!("background:{}", epoch_colour(e.epoch))).unwrap_or_default();
+            let title = match entry {
+                Some(e) => format!("offset {o}, epoch {}, {}", e.epoch, e.record.kind()),
+                None if in_snapshot => format!("offset {o}: in the snapshot"),
+                None => format!("offset {o}"),
+            };
+            let kind = entry.map(|e| e.record.kind()).unwrap_or("");
+            html! {
+                <span class={classes!("cell", entry.is_none().then_some("empty"), in_snapshot.then_some("snap"),
+                                      committed.then_some("committed"), kind.to_string(),
+                                      (hw == Some(o + 1)).then_some("hw-edge"), (start == o && start > 0).then_some("start-edge"))}
+                      style={style} title={title} data-offset={o.to_string()}>
+                    { entry.map(|e| e.epoch.to_string()).unwrap_or_default() }
+                </span>
+            }
+        });
+        html! {
+            <div class={classes!("log-row", (!n.alive).then_some("dead"))} data-log-node={n.node.id.to_string()}>
+                <span class="who">{ n.node.id }</span>
+                <span class="cells">{ for cells }</span>
+                <span class="marks">
+                    { format!("start {start} · LEO {} · HW {}", log.end_offset(), hw.map_or("—".into(), |h| h.to_string())) }
+                    if let Some(s) = snapshot { { format!(" · {} ({}, {})", t(lang, "snapshot"), s.end_offset, s.epoch) } }
+                    if let Some((id, got)) = n.node.snapshot_download() { { format!(" · ⇣ {} {got}", id.end_offset) } }
+                </span>
+            </div>
+        }
+    });
+    let ruler = (first..first + SHOWN).map(|o| html! { <span class="cell ruler">{ if o % 5 == 0 { o.to_string() } else { String::new() } }</span> });
+    html! {
+        <div class="panel logs" data-testid="logs">
+            <h2>{ t(lang, "logs") }</h2>
+            <div class="log-row ruler-row"><span class="who"></span><span class="cells">{ for ruler }</span></div>
+            { for rows }
+        </div>
+    }
+}
+
+#[function_component(MetadataPanel)]
+pub fn metadata_panel(p: &PanelProps) -> Html {
+    let m = p.model.0.borrow();
+    let lang = m.lang;
+    let sim = m.sim();
+    let image = sim.committed_image();
+    let sessions = sim
+        .acting_leader()
+        .and_then(|l| sim.node(l))
+        .and_then(|n| n.node.active_controller())
+        .map(|c| c.sessions.clone());
+    let brokers = image.brokers.values().map(|b| {
+        let hb = sessions.as_ref().and_then(|s| s.get(&b.id)).map(|t| format!("{:.1} s", (sim.now().saturating_sub(*t)) as f64 / 1000.0));
+        html! {
+            <tr data-broker={b.id.to_string()} data-fenced={b.fenced.to_string()}>
+                <td>{ b.id }</td>
+                <td class={if b.fenced { "fenced" } else { "unfenced" }}>{ t(lang, if b.fenced { "fenced" } else { "unfenced" }) }</td>
+                <td>{ b.epoch }</td>
+                <td>{ hb.unwrap_or_else(|| "—".into()) }</td>
+            </tr>
+        }
+    });
+    let topics = image.topics.values().map(|topic| html! {
+        <div class="topic">
+            <h4>{ &topic.name }</h4>
+            <table>
+                <tr><th>{ t(lang, "partition") }</th><th>{ t(lang, "leader") }</th><th>{ "ISR" }</th><th>{ t(lang, "replicas") }</th></tr>
+                { for topic.partitions.iter().map(|p| html! {
+                    <tr>
+                        <td>{ p.partition }</td>
+                        <td>{ p.leader.map_or(t(lang, "none").to_string(), |l| l.to_string()) }</td>
+                        <td>{ format!("{:?}", p.isr) }</td>
+                        <td>{ format!("{:?}", p.replicas) }</td>
+                    </tr>
+                }) }
+            </table>
+        </div>
+    });
+    html! {
+        <div class="panel metadata" data-testid="metadata">
+            <h2>{ t(lang, "metadata") }</h2>
+            <h3>{ t(lang, "brokers-table") }{ format!(" · offset {}", image.applied_offset) }</h3>
+            <table>
+                <tr><th>{ "id" }</th><th>{ t(lang, "role") }</th><th>{ "broker epoch" }</th><th>{ t(lang, "heartbeat") }</th></tr>
+                { for brokers }
+            </table>
+            <h3>{ t(lang, "topics") }</h3>
+            { for topics }
+        </div>
+    }
+}
+
+#[function_component(EventLog)]
+pub fn event_log(p: &PanelProps) -> Html {
+    let m = p.model.0.borrow();
+    let lang = m.lang;
+    let f = m.event_filter.clone();
+    let toggle = |label: &str, key: &'static str, value: bool| {
+        let (on, f) = (p.on.clone(), f.clone());
+        let onchange = Callback::from(move |e: Event| {
+            let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
+            let mut f = f.clone();
+            match key {
+                "messages" => f.messages = checked,
+                "roles" => f.roles = checked,
+                "log" => f.log = checked,
+                "brokers" => f.brokers = checked,
+                _ => f.faults = checked,
+            }
+            on.emit(Msg::Filter(f));
+        });
+        html! { <label class="check"><input type="checkbox" checked={value} data-filter={key} {onchange} />{ label.to_string() }</label> }
+    };
+    let on_node = {
+        let (on, f) = (p.on.clone(), f.clone());
+        Callback::from(move |e: Event| {
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            let mut f = f.clone();
+            f.node = v.parse().ok();
+            on.emit(Msg::Filter(f));
+        })
+    };
+    let events: Vec<Html> = m
+        .sim()
+        .trace()
+        .events()
+        .rev()
+        .filter(|e| f.shows(&e.kind))
+        .take(150)
+        .map(|e| {
+            let kind = e.kind.name();
+            html! {
+                <li class={classes!("ev", kind)} data-kind={kind}>
+                    <span class="t">{ format!("{:.3}", e.time as f64 / 1000.0) }</span>
+                    { describe(lang, &e.kind) }
+                </li>
+            }
+        })
+        .collect();
+    html! {
+        <div class="panel events" data-testid="events">
+            <h2>{ t(lang, "events") }</h2>
+            <div class="filters">
+                { t(lang, "filter") }
+                { toggle(t(lang, "f-messages"), "messages", f.messages) }
+                { toggle(t(lang, "f-roles"), "roles", f.roles) }
+                { toggle(t(lang, "f-log"), "log", f.log) }
+                { toggle(t(lang, "f-brokers"), "brokers", f.brokers) }
+                { toggle(t(lang, "f-faults"), "faults", f.faults) }
+                <select onchange={on_node} data-testid="event-node">
+                    <option value="" selected={f.node.is_none()}>{ t(lang, "all-nodes") }</option>
+                    { for m.sim().nodes().iter().map(|n| html! {
+                        <option value={n.node.id.to_string()} selected={f.node == Some(n.node.id)}>{ n.node.id }</option>
+                    }) }
+                </select>
+            </div>
+            <ol class="event-list" reversed=true>{ for events }</ol>
+        </div>
+    }
+}
+
+#[function_component(Violations)]
+pub fn violations(p: &PanelProps) -> Html {
+    let m = p.model.0.borrow();
+    let lang = m.lang;
+    let cfg = m.sim().config();
+    let mut unsafe_on = Vec::new();
+    if cfg.unsafe_commit_previous_epoch {
+        unsafe_on.push("unsafe_commit_previous_epoch: the leader commits entries of earlier epochs by counting replicas (Raft Figure 8)");
+    }
+    if !cfg.leader_change_record {
+        unsafe_on.push("leader_change_record = false: a new leader appends nothing, so its HW waits for a client write");
+    }
+    let vs = m.sim().violations();
+    let brokers = m
+        .sim()
+        .nodes()
+        .iter()
+        .filter(|n| n.node.kind == NodeKind::Broker)
+        .count();
+    let _ = brokers;
+    html! {
+        <div class={classes!("menu", "invariants", (!vs.is_empty()).then_some("broken"))}>
+            <h3>{ t(lang, "violations") }</h3>
+            if !unsafe_on.is_empty() {
+                <ul class="unsafe">{ for unsafe_on.iter().map(|u| html! { <li>{ format!("⚠ {}: {u}", t(lang, "unsafe")) }</li> }) }</ul>
+            }
+            <ul data-testid="violations">
+                { for vs.iter().map(|v| html! {
+                    <li class="violation" data-invariant={v.invariant}>
+                        <b>{ v.invariant }</b>{ format!(" @ {:.3} s: {}", v.time_ms as f64 / 1000.0, v.detail) }
+                        <div class="why">{ invariant_why(lang, v.invariant) }</div>
+                    </li>
+                }) }
+            </ul>
+            if vs.is_empty() { <p class="ok">{ t(lang, "no-violations") }</p> }
+        </div>
+    }
+}

@@ -1,0 +1,145 @@
+//! The session outlives the page: saved to localStorage as it changes, exported and imported as
+//! JSON, and packed into a share link. A bad file or link changes nothing and says why.
+
+use crate::app::Msg;
+use crate::model::{Model, Saved, Settings};
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+const KEY: &str = "kraft-playground/session";
+const SHARE_PREFIX: &str = "#s=";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+pub fn to_json(saved: &Saved) -> String {
+    serde_json::to_string_pretty(saved).unwrap_or_default()
+}
+
+/// The model the page starts with: a share link first, then the saved session, else a fresh one.
+pub fn initial_model() -> Model {
+    let mut model = Model::new(Settings::default(), crate::i18n::Lang::En);
+    if let Some(saved) = from_share_link() {
+        match model.restore(saved) {
+            Ok(()) => return model,
+            Err(e) => model.notice = Some(format!("share link: {e}")),
+        }
+    }
+    let stored = storage().and_then(|s| s.get_item(KEY).ok().flatten());
+    if let Some(text) = stored {
+        match serde_json::from_str::<Saved>(&text)
+            .map_err(|e| e.to_string())
+            .and_then(|s| model.restore(s))
+        {
+            Ok(()) => {}
+            Err(e) => model.notice = Some(format!("saved session not restored: {e}")),
+        }
+    }
+    model
+}
+
+pub fn save(model: &Model) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(KEY, &to_json(&model.saved()));
+    }
+}
+
+fn encode(saved: &Saved) -> Result<String, String> {
+    let json = serde_json::to_string(saved).map_err(|e| e.to_string())?;
+    let ascii: String = js_sys::encode_uri_component(&json).into();
+    web_sys::window()
+        .ok_or("no window")?
+        .btoa(&ascii)
+        .map_err(|_| "cannot encode the session".into())
+}
+
+fn from_share_link() -> Option<Saved> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let data = hash.strip_prefix(SHARE_PREFIX)?;
+    let ascii = web_sys::window()?.atob(data).ok()?;
+    let json: String = js_sys::decode_uri_component(&ascii).ok()?.into();
+    serde_json::from_str(&json).ok()
+}
+
+/// Puts the session in the address bar and on the clipboard.
+pub fn share_link(saved: &Saved) -> Result<(), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let link = format!("{SHARE_PREFIX}{}", encode(saved)?);
+    window
+        .location()
+        .set_hash(&link[1..])
+        .map_err(|_| "cannot set the address")?;
+    let href = window
+        .location()
+        .href()
+        .map_err(|_| "cannot read the address")?;
+    let _ = window.navigator().clipboard().write_text(&href);
+    Ok(())
+}
+
+/// Saves text as a file the user downloads.
+pub fn download(name: &str, text: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Ok(a) = document.create_element("a") {
+        if let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() {
+            a.set_href(&url);
+            a.set_download(name);
+            a.click();
+        }
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ImportProps {
+    pub on: Callback<Msg>,
+    pub label: String,
+}
+
+/// A file picker that hands the file's text up as `Msg::Import`.
+#[function_component(ImportButton)]
+pub fn import_button(p: &ImportProps) -> Html {
+    let on = p.on.clone();
+    let onchange = Callback::from(move |e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        let Ok(reader) = web_sys::FileReader::new() else {
+            return;
+        };
+        let on = on.clone();
+        let r = reader.clone();
+        let onload = wasm_bindgen::closure::Closure::once(move |_: web_sys::Event| {
+            let text = r
+                .result()
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
+            on.emit(Msg::Import(text));
+        });
+        reader.set_onload(Some(onload.as_ref().unchecked_ref()));
+        onload.forget();
+        let _ = reader.read_as_text(&file);
+        input.set_value("");
+    });
+    html! {
+        <label class="import">
+            <span class="button">{ &p.label }</span>
+            <input type="file" accept="application/json,.json" data-action="import" onchange={onchange} />
+        </label>
+    }
+}
