@@ -340,8 +340,7 @@ impl Node {
         if epoch < self.epoch() || leader == self.id {
             return;
         }
-        if self.observe_epoch(now, epoch, Some(leader), out) {
-        }
+        if self.observe_epoch(now, epoch, Some(leader), out) {}
         // Same epoch, already following it: nothing to do.
     }
 

@@ -73,7 +73,10 @@ fn matches(want: &Value, got: &Value, path: &str) -> Result<(), String> {
                             .filter(|n| n["kind"] == kind && n["alive"] == true)
                             .collect()
                     }
-                    id => nodes.iter().filter(|n| n["id"] == id).collect(),
+                    id => nodes
+                        .iter()
+                        .filter(|n| n["id"].as_u64().is_some_and(|x| x.to_string() == id))
+                        .collect(),
                 };
                 if selected.is_empty() {
                     return Err(format!("{path}.{k}: no such node"));

@@ -176,14 +176,15 @@ impl Checker {
                     }
                 }
                 TraceKind::SnapshotLoaded { node, .. }
-                    if find(*node).is_some_and(|n| n.node.role() == Role::Leader) => {
-                        self.report(
-                            &mut found,
-                            now,
-                            "LeaderNeverLoadSnapshot",
-                            format!("leader {node} loaded a snapshot"),
-                        );
-                    }
+                    if find(*node).is_some_and(|n| n.node.role() == Role::Leader) =>
+                {
+                    self.report(
+                        &mut found,
+                        now,
+                        "LeaderNeverLoadSnapshot",
+                        format!("leader {node} loaded a snapshot"),
+                    );
+                }
                 TraceKind::Crash { node } => {
                     self.hws.remove(node);
                 }
@@ -369,7 +370,8 @@ fn replay_image(n: &SimNode) -> Option<Image> {
     let log = n.node.log();
     let applied = n.node.image().applied_offset;
     let mut image = match log
-        .snapshots().rfind(|s| s.id.end_offset <= applied.max(log.start_offset()))
+        .snapshots()
+        .rfind(|s| s.id.end_offset <= applied.max(log.start_offset()))
     {
         Some(s) if s.id.end_offset >= log.start_offset() => s.image.clone(),
         _ if log.start_offset() == 0 => Image::default(),

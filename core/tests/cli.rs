@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The `kraft-sim` contract (DESIGN §4): output shape and exit codes 0 / 1 / 2.
 
 use serde_json::Value;

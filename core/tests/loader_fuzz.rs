@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Bad input never panics: random and mutated scenario documents go to the loader (and, when they
 //! load, to the runner). Every error names its field, and steps' errors name the step's index.
 

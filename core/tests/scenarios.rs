@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Acceptance scenarios from `tests/scenarios/` and the library in `static/scenarios/`, run against
 //! the core, plus what the JSON outcome cannot say: trace-level facts about each behaviour.
 
@@ -296,7 +297,22 @@ fn golden_run_matches() {
         std::fs::write(&path, &got).unwrap();
     }
     let want = std::fs::read_to_string(&path).expect("golden file (UPDATE_GOLDEN=1 to create)");
-    assert_eq!(got.trim(), want.trim());
+    if let Some((i, (g, w))) = got
+        .lines()
+        .zip(want.lines())
+        .enumerate()
+        .find(|(_, (g, w))| g != w)
+    {
+        panic!(
+            "golden run differs at line {}: got {g:?}, want {w:?} (UPDATE_GOLDEN=1 if intended)",
+            i + 1
+        );
+    }
+    assert_eq!(
+        got.lines().count(),
+        want.lines().count(),
+        "golden run length differs"
+    );
 }
 
 #[test]

@@ -35,14 +35,3 @@ pub fn text(scenario: &Scenario, field: &str, lang: crate::i18n::Lang) -> Option
         .and_then(|x| x.as_str())
         .map(str::to_string)
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_library_scenario_loads() {
-        for (name, text) in super::SCENARIOS {
-            let s = kraft_core::Scenario::from_json(text).unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_eq!(&s.name, name, "file name and scenario name agree");
-        }
-    }
-}

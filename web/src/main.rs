@@ -10,6 +10,8 @@ mod model;
 mod panels;
 mod player;
 mod storage;
+#[cfg(test)]
+mod tests;
 
 /// A panic in wasm kills the page: at least say so, readably, instead of freezing.
 fn install_panic_hook() {

@@ -282,20 +282,21 @@ impl Model {
             if !self.timeline.step() {
                 break;
             }
-            let hit = self.sim().trace_since(from).any(|e| match (&e.kind, kind) {
-                (
-                    TraceKind::Role {
-                        to: kraft_core::Role::Leader,
-                        ..
-                    },
-                    NextKind::Election,
-                ) => true,
-                (TraceKind::HighWatermark { .. }, NextKind::HighWatermark) => true,
-                (
-                    TraceKind::SnapshotTaken { .. } | TraceKind::SnapshotLoaded { .. },
-                    NextKind::Snapshot,
-                ) => true,
-                _ => false,
+            let hit = self.sim().trace_since(from).any(|e| {
+                matches!(
+                    (&e.kind, kind),
+                    (
+                        TraceKind::Role {
+                            to: kraft_core::Role::Leader,
+                            ..
+                        },
+                        NextKind::Election
+                    ) | (TraceKind::HighWatermark { .. }, NextKind::HighWatermark)
+                        | (
+                            TraceKind::SnapshotTaken { .. } | TraceKind::SnapshotLoaded { .. },
+                            NextKind::Snapshot
+                        )
+                )
             });
             if hit {
                 return;

@@ -188,7 +188,7 @@ impl Player {
                             tl.step();
                         }
                         _ => {
-                            tl.advance(end - tl.now());
+                            tl.advance(end.saturating_sub(tl.now()));
                             if tl.now() >= deadline {
                                 self.problem = Some(format!(
                                     "step {}: {cond:?} did not hold in time",

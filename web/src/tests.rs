@@ -1,0 +1,119 @@
+//! The UI's model, player and text, tested natively (`cargo test`) and in headless Chrome
+//! (`wasm-pack test --headless --chrome web`).
+
+use crate::i18n::{describe, t, Lang};
+use crate::model::{Model, Settings};
+use crate::player::Player;
+use kraft_core::sim::Action;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn playing_advances_virtual_time_by_wall_time_times_speed() {
+    let mut m = Model::new(Settings::default(), Lang::En);
+    m.speed = 2.0;
+    m.tick(1000.0);
+    assert_eq!(m.sim().now(), 0, "paused: nothing moves");
+    m.playing = true;
+    for _ in 0..30 {
+        m.tick(100.0);
+    }
+    assert_eq!(m.sim().now(), 6000);
+    assert!(m.sim().acting_leader().is_some(), "a leader after 6 s");
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_refused_action_becomes_a_notice_not_a_panic() {
+    let mut m = Model::new(Settings::default(), Lang::En);
+    m.act(Action::Resign(1));
+    assert!(m
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.contains("not the leader")));
+    m.act(Action::Crash(999));
+    assert!(m.notice.is_some());
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn saved_sessions_restore_to_the_same_cluster() {
+    let mut m = Model::new(
+        Settings {
+            seed: 4,
+            ..Settings::default()
+        },
+        Lang::Zh,
+    );
+    m.playing = true;
+    m.tick(20_000.0);
+    m.act(Action::Crash(2));
+    m.playing = true;
+    m.tick(8000.0);
+    let saved = m.saved();
+    let json = serde_json::to_string(&saved).unwrap();
+    let mut other = Model::new(Settings::default(), Lang::En);
+    other.restore(serde_json::from_str(&json).unwrap()).unwrap();
+    assert_eq!(other.sim().capture("x"), m.sim().capture("x"));
+    assert_eq!(other.lang, Lang::Zh);
+    // A broken session is refused and leaves the model alone.
+    let before = other.sim().capture("x");
+    let mut bad = saved.clone();
+    bad.version = 99;
+    assert!(other.restore(bad).is_err());
+    assert_eq!(other.sim().capture("x"), before);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn every_library_scenario_plays_to_its_end_in_the_player() {
+    for (name, _) in crate::library::SCENARIOS {
+        let s = crate::library::load(name).unwrap_or_else(|| panic!("{name} loads"));
+        let (_, total) = Player::new(s.clone()).narration_progress();
+        let (tl, p) = Player::replay_to(&s, total).unwrap();
+        assert_eq!(
+            p.narration_progress().0,
+            total,
+            "{name}: every narration reached"
+        );
+        assert!(p.problem.is_none(), "{name}: {:?}", p.problem);
+        assert!(
+            tl.sim().violations().is_empty() || name.contains("unsafe"),
+            "{name}"
+        );
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn every_ui_string_has_both_languages() {
+    let keys = [
+        "title",
+        "play",
+        "pause",
+        "step",
+        "crash",
+        "restart",
+        "elect",
+        "resign",
+        "heal-all",
+        "violations",
+        "logs",
+        "metadata",
+        "events",
+        "next",
+        "previous",
+        "scenario",
+        "goal",
+        "outcome",
+    ];
+    for k in keys {
+        assert_ne!(t(Lang::En, k), k, "{k} lacks English");
+        assert_ne!(t(Lang::Zh, k), t(Lang::En, k), "{k} lacks Chinese");
+    }
+    let ev = kraft_core::trace::TraceKind::HighWatermark { node: 1, hw: 3 };
+    assert!(describe(Lang::En, &ev).contains("committed"));
+    assert!(describe(Lang::Zh, &ev).contains("已提交"));
+}
