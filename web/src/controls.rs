@@ -94,7 +94,7 @@ pub fn selection_menu(p: &PanelProps) -> Html {
             html! {
                 <div class="menu node-menu" data-testid="node-menu">
                     <h3>{ format!("{} {id}", t(lang, "node")) }</h3>
-                    <p class="facts">{ format!("{}: {} · {}: {} · LEO {} · HW {}", t(lang, "role"), kraft_core::capture::role_word(n), t(lang, "epoch"), n.node.epoch(), n.node.log().end_offset(), n.node.high_watermark().map_or("—".into(), |h| h.to_string())) }</p>
+                    <p class="facts">{ format!("{}: {} · {}: {} · LEO {} · HW {}", t(lang, "role"), kraft_core::capture::role_word(n), t(lang, "epoch"), n.node.epoch(), n.node.log().end_offset(), n.node.high_watermark().filter(|_| alive).map_or("—".into(), |h| h.to_string())) }</p>
                     <div class="buttons">
                         { button(t(lang, "crash"), "crash", &p.on, act(Action::Crash(id)), !alive) }
                         { button(t(lang, "restart"), "restart", &p.on, act(Action::Restart(id)), alive) }

@@ -94,6 +94,31 @@ pub fn install(handle: Handle, on: Callback<Msg>) -> Installed {
             JsValue::UNDEFINED
         }),
     );
+    let o = on.clone();
+    add(
+        "newCluster",
+        Box::new(move |settings: JsValue| {
+            // Settings as the panel has them, e.g. {controllers: 9, brokers: 30}; missing keys keep defaults.
+            let text = js_sys::JSON::stringify(&settings)
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_default();
+            let mut base =
+                serde_json::to_value(crate::model::Settings::default()).unwrap_or_default();
+            if let (Some(b), Ok(serde_json::Value::Object(patch))) =
+                (base.as_object_mut(), serde_json::from_str(&text))
+            {
+                b.extend(patch);
+            }
+            match serde_json::from_value(base) {
+                Ok(s) => {
+                    o.emit(Msg::NewCluster(s));
+                    JsValue::TRUE
+                }
+                Err(e) => JsValue::from_str(&e.to_string()),
+            }
+        }),
+    );
     if let Some(w) = web_sys::window() {
         let _ = js_sys::Reflect::set(&w, &JsValue::from_str("kraft"), &kraft);
     }
