@@ -94,6 +94,52 @@ pub fn install(handle: Handle, on: Callback<Msg>) -> Installed {
             JsValue::UNDEFINED
         }),
     );
+    // Benchmarks (tests/e2e/bench.mjs): the native bench's workloads, timed inside wasm.
+    add(
+        "benchEvents",
+        Box::new(move |arg: JsValue| {
+            let controllers = arg.as_f64().unwrap_or(5.0) as usize;
+            let spec = kraft_core::ClusterSpec::new(1, controllers, 0, kraft_core::Config::default());
+            let Ok(mut sim) = kraft_core::Simulation::new(spec) else { return JsValue::NULL };
+            sim.advance(3000);
+            let (e0, t0) = (sim.stats().events, js_sys::Date::now());
+            let end = sim.now() + 600_000;
+            while sim.now() < end {
+                let _ = sim.apply(kraft_core::Action::Append(1));
+                sim.advance(10);
+            }
+            let ms = js_sys::Date::now() - t0;
+            to_js(&serde_json::json!({ "events": sim.stats().events - e0, "ms": ms }))
+        }),
+    );
+    add(
+        "benchVirtual",
+        Box::new(move |_| {
+            let spec = kraft_core::ClusterSpec::new(2, 5, 10, kraft_core::Config::default());
+            let Ok(mut sim) = kraft_core::Simulation::new(spec) else { return JsValue::NULL };
+            let t0 = js_sys::Date::now();
+            sim.advance(1_800_000);
+            to_js(&serde_json::json!({ "virtual_ms": 1_800_000, "ms": js_sys::Date::now() - t0 }))
+        }),
+    );
+    let h = handle.clone();
+    add(
+        "seekTimed",
+        Box::new(move |t: JsValue| {
+            let t = t.as_f64().unwrap_or(0.0).max(0.0) as u64;
+            let t0 = js_sys::Date::now();
+            h.0.borrow_mut().timeline.seek(t);
+            JsValue::from_f64(js_sys::Date::now() - t0)
+        }),
+    );
+    add(
+        "wasmMemoryBytes",
+        Box::new(move |_| {
+            let mem: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+            let buf: js_sys::ArrayBuffer = mem.buffer().unchecked_into();
+            JsValue::from_f64(buf.byte_length() as f64)
+        }),
+    );
     let o = on.clone();
     add(
         "newCluster",
