@@ -445,14 +445,29 @@ fn live_brokers_keep_their_session_across_a_controller_failover() {
 #[test]
 fn the_library_teaches_in_both_languages() {
     let dir = repo().join("static/scenarios");
-    let files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
-    assert!(files.len() >= 15, "the library has {} scenarios", files.len());
+    let files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(
+        files.len() >= 15,
+        "the library has {} scenarios",
+        files.len()
+    );
     for f in files {
         let s = Scenario::from_json(&std::fs::read_to_string(&f).unwrap()).unwrap();
         for field in ["title", "goal", "outcome"] {
             let v = &s.doc[field];
-            let (en, zh) = (v["en"].as_str().unwrap_or(""), v["zh"].as_str().unwrap_or(""));
-            assert!(!en.is_empty() && !zh.is_empty() && en != zh, "{}: {field} in both languages", s.name);
+            let (en, zh) = (
+                v["en"].as_str().unwrap_or(""),
+                v["zh"].as_str().unwrap_or(""),
+            );
+            assert!(
+                !en.is_empty() && !zh.is_empty() && en != zh,
+                "{}: {field} in both languages",
+                s.name
+            );
         }
         let says: Vec<_> = s
             .steps
@@ -464,7 +479,11 @@ fn the_library_teaches_in_both_languages() {
             .collect();
         assert!(says.len() >= 2, "{}: narrated step by step", s.name);
         for t in says {
-            assert!(!t.en.is_empty() && !t.zh.is_empty() && t.en != t.zh, "{}: {t:?}", s.name);
+            assert!(
+                !t.en.is_empty() && !t.zh.is_empty() && t.en != t.zh,
+                "{}: {t:?}",
+                s.name
+            );
         }
     }
 }
@@ -475,11 +494,31 @@ fn graceful_resignation_hands_over_faster_than_a_fetch_timeout() {
     let s = Scenario::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
     let r = run_all(&s);
     let events: Vec<_> = r.sim.trace().events().cloned().collect();
-    let resigned = events.iter().find(|e| matches!(&e.kind, TraceKind::Role { node: 1, to: Role::Resigned, .. })).unwrap().time;
-    let next = events
+    let resigned = events
         .iter()
-        .find(|e| e.time >= resigned && matches!(&e.kind, TraceKind::Role { to: Role::Leader, node, .. } if *node != 1))
+        .find(|e| {
+            matches!(
+                &e.kind,
+                TraceKind::Role {
+                    node: 1,
+                    to: Role::Resigned,
+                    ..
+                }
+            )
+        })
         .unwrap()
         .time;
-    assert!(next - resigned < r.sim.config().fetch_timeout_ms / 2, "handed over in {} ms", next - resigned);
+    let next = events
+        .iter()
+        .find(|e| {
+            e.time >= resigned
+                && matches!(&e.kind, TraceKind::Role { to: Role::Leader, node, .. } if *node != 1)
+        })
+        .unwrap()
+        .time;
+    assert!(
+        next - resigned < r.sim.config().fetch_timeout_ms / 2,
+        "handed over in {} ms",
+        next - resigned
+    );
 }

@@ -4,7 +4,7 @@
 
 use crate::i18n::{t, Lang};
 use crate::model::{Model, NextKind, Saved, Selected, Settings};
-use crate::{cluster, controls, panels, storage};
+use crate::{charts, cluster, controls, panels, storage};
 use gloo_timers::callback::Interval;
 use kraft_core::sim::Action;
 use kraft_core::{NodeId, Time};
@@ -252,6 +252,7 @@ pub fn app() -> Html {
                 <panels::LogsPanel model={handle.clone()} version={v} on={on.clone()} />
                 <panels::MetadataPanel model={handle.clone()} version={v} on={on.clone()} />
                 <panels::EventLog model={handle.clone()} version={v} on={on.clone()} />
+                <charts::Charts model={handle.clone()} version={v} on={on.clone()} />
             </section>
             <footer>{ t(lang, "help") }</footer>
         </div>

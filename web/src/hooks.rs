@@ -99,8 +99,11 @@ pub fn install(handle: Handle, on: Callback<Msg>) -> Installed {
         "benchEvents",
         Box::new(move |arg: JsValue| {
             let controllers = arg.as_f64().unwrap_or(5.0) as usize;
-            let spec = kraft_core::ClusterSpec::new(1, controllers, 0, kraft_core::Config::default());
-            let Ok(mut sim) = kraft_core::Simulation::new(spec) else { return JsValue::NULL };
+            let spec =
+                kraft_core::ClusterSpec::new(1, controllers, 0, kraft_core::Config::default());
+            let Ok(mut sim) = kraft_core::Simulation::new(spec) else {
+                return JsValue::NULL;
+            };
             sim.advance(3000);
             let (e0, t0) = (sim.stats().events, js_sys::Date::now());
             let end = sim.now() + 600_000;
@@ -116,7 +119,9 @@ pub fn install(handle: Handle, on: Callback<Msg>) -> Installed {
         "benchVirtual",
         Box::new(move |_| {
             let spec = kraft_core::ClusterSpec::new(2, 5, 10, kraft_core::Config::default());
-            let Ok(mut sim) = kraft_core::Simulation::new(spec) else { return JsValue::NULL };
+            let Ok(mut sim) = kraft_core::Simulation::new(spec) else {
+                return JsValue::NULL;
+            };
             let t0 = js_sys::Date::now();
             sim.advance(1_800_000);
             to_js(&serde_json::json!({ "virtual_ms": 1_800_000, "ms": js_sys::Date::now() - t0 }))

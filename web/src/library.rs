@@ -5,22 +5,70 @@ use kraft_core::scenario::Scenario;
 
 /// (name, document). The order is the teaching order.
 pub const SCENARIOS: &[(&str, &str)] = &[
-    ("first-election", include_str!("../../static/scenarios/first-election.json")),
-    ("leader-crash", include_str!("../../static/scenarios/leader-crash.json")),
-    ("split-vote", include_str!("../../static/scenarios/split-vote.json")),
-    ("pre-vote", include_str!("../../static/scenarios/pre-vote.json")),
-    ("check-quorum", include_str!("../../static/scenarios/check-quorum.json")),
-    ("one-way-cut", include_str!("../../static/scenarios/one-way-cut.json")),
-    ("log-repair", include_str!("../../static/scenarios/log-repair.json")),
-    ("figure-8-leader-change", include_str!("../../static/scenarios/figure-8-leader-change.json")),
-    ("figure-8-unsafe", include_str!("../../static/scenarios/figure-8-unsafe.json")),
-    ("high-watermark", include_str!("../../static/scenarios/high-watermark.json")),
-    ("graceful-resign", include_str!("../../static/scenarios/graceful-resign.json")),
-    ("snapshot-truncation", include_str!("../../static/scenarios/snapshot-truncation.json")),
-    ("fetch-snapshot", include_str!("../../static/scenarios/fetch-snapshot.json")),
-    ("broker-registration", include_str!("../../static/scenarios/broker-registration.json")),
-    ("broker-fencing", include_str!("../../static/scenarios/broker-fencing.json")),
-    ("bootstrap-discovery", include_str!("../../static/scenarios/bootstrap-discovery.json")),
+    (
+        "first-election",
+        include_str!("../../static/scenarios/first-election.json"),
+    ),
+    (
+        "leader-crash",
+        include_str!("../../static/scenarios/leader-crash.json"),
+    ),
+    (
+        "split-vote",
+        include_str!("../../static/scenarios/split-vote.json"),
+    ),
+    (
+        "pre-vote",
+        include_str!("../../static/scenarios/pre-vote.json"),
+    ),
+    (
+        "check-quorum",
+        include_str!("../../static/scenarios/check-quorum.json"),
+    ),
+    (
+        "one-way-cut",
+        include_str!("../../static/scenarios/one-way-cut.json"),
+    ),
+    (
+        "log-repair",
+        include_str!("../../static/scenarios/log-repair.json"),
+    ),
+    (
+        "figure-8-leader-change",
+        include_str!("../../static/scenarios/figure-8-leader-change.json"),
+    ),
+    (
+        "figure-8-unsafe",
+        include_str!("../../static/scenarios/figure-8-unsafe.json"),
+    ),
+    (
+        "high-watermark",
+        include_str!("../../static/scenarios/high-watermark.json"),
+    ),
+    (
+        "graceful-resign",
+        include_str!("../../static/scenarios/graceful-resign.json"),
+    ),
+    (
+        "snapshot-truncation",
+        include_str!("../../static/scenarios/snapshot-truncation.json"),
+    ),
+    (
+        "fetch-snapshot",
+        include_str!("../../static/scenarios/fetch-snapshot.json"),
+    ),
+    (
+        "broker-registration",
+        include_str!("../../static/scenarios/broker-registration.json"),
+    ),
+    (
+        "broker-fencing",
+        include_str!("../../static/scenarios/broker-fencing.json"),
+    ),
+    (
+        "bootstrap-discovery",
+        include_str!("../../static/scenarios/bootstrap-discovery.json"),
+    ),
 ];
 
 pub fn load(name: &str) -> Option<Scenario> {

@@ -1,6 +1,7 @@
 //! KRaft Playground in the browser: the Yew UI over `kraft-core`.
 
 mod app;
+mod charts;
 mod cluster;
 mod controls;
 mod hooks;

@@ -181,6 +181,9 @@ pub struct Saved {
     pub version: u32,
     pub recording: Recording,
     pub time_ms: Time,
+    /// Raw events processed: with the time, the exact point (several events share a millisecond).
+    #[serde(default)]
+    pub events: u64,
     pub settings: Settings,
     pub lang: Lang,
     pub speed: f64,
@@ -310,6 +313,7 @@ impl Model {
             version: SAVE_VERSION,
             recording: self.timeline.recording().clone(),
             time_ms: self.sim().now(),
+            events: self.sim().events_processed(),
             settings: self.settings.clone(),
             lang: self.lang,
             speed: self.speed,

@@ -1,0 +1,256 @@
+//! Charts drawn with plotters on a canvas, from core's trace (so they agree with the timeline):
+//! HW and LEO of each controller over time with elections marked, and messages per second by RPC.
+
+use crate::app::PanelProps;
+use crate::i18n::t;
+use kraft_core::sim::Simulation;
+use kraft_core::trace::TraceKind;
+use kraft_core::NodeId;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use std::collections::BTreeMap;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+/// How much virtual time the charts show (the trace ring may hold less).
+const WINDOW_S: f64 = 60.0;
+
+type Points = Vec<(f64, f64)>;
+
+#[derive(Default)]
+pub struct Series {
+    pub hw: BTreeMap<NodeId, Points>,
+    pub leo: BTreeMap<NodeId, Points>,
+    pub elections: Vec<f64>,
+    /// RPC name → messages sent in each whole second.
+    pub rpcs: BTreeMap<&'static str, BTreeMap<i64, u32>>,
+    pub from: f64,
+    pub to: f64,
+}
+
+/// Reads the series from the trace: every HW, LEO and election event carries absolute values.
+pub fn series(sim: &Simulation) -> Series {
+    let controllers: Vec<NodeId> = sim.spec().controllers.clone();
+    let to = sim.now() as f64 / 1000.0;
+    let from = (to - WINDOW_S).max(
+        sim.trace()
+            .events()
+            .next()
+            .map_or(0.0, |e| e.time as f64 / 1000.0),
+    );
+    let mut s = Series {
+        from,
+        to,
+        ..Default::default()
+    };
+    for e in sim.trace().events() {
+        let at = e.time as f64 / 1000.0;
+        if at < from {
+            continue;
+        }
+        let is_controller = |n: &NodeId| controllers.contains(n);
+        match &e.kind {
+            TraceKind::HighWatermark { node, hw } if is_controller(node) => {
+                s.hw.entry(*node).or_default().push((at, *hw as f64))
+            }
+            TraceKind::Append {
+                node, first, count, ..
+            } if is_controller(node) => s
+                .leo
+                .entry(*node)
+                .or_default()
+                .push((at, (first + count) as f64)),
+            TraceKind::Truncate { node, to, .. } if is_controller(node) => {
+                s.leo.entry(*node).or_default().push((at, *to as f64))
+            }
+            TraceKind::SnapshotLoaded { node, id, .. } if is_controller(node) => s
+                .leo
+                .entry(*node)
+                .or_default()
+                .push((at, id.end_offset as f64)),
+            TraceKind::Role {
+                to: kraft_core::Role::Leader,
+                ..
+            } => s.elections.push(at),
+            TraceKind::Send { msg, .. } => {
+                *s.rpcs
+                    .entry(msg.rpc())
+                    .or_default()
+                    .entry(at.floor() as i64)
+                    .or_default() += 1
+            }
+            _ => {}
+        }
+    }
+    s
+}
+
+fn palette(i: usize) -> RGBColor {
+    const C: [RGBColor; 8] = [
+        RGBColor(43, 89, 195),
+        RGBColor(214, 96, 39),
+        RGBColor(47, 138, 76),
+        RGBColor(155, 107, 211),
+        RGBColor(200, 60, 60),
+        RGBColor(18, 163, 154),
+        RGBColor(120, 120, 40),
+        RGBColor(90, 90, 90),
+    ];
+    C[i % C.len()]
+}
+
+fn draw_offsets(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()> {
+    let backend = CanvasBackend::with_canvas_object(canvas)?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).ok()?;
+    let max_y = s
+        .leo
+        .values()
+        .chain(s.hw.values())
+        .flatten()
+        .map(|p| p.1)
+        .fold(1.0, f64::max)
+        * 1.05;
+    let min_y =
+        s.hw.values()
+            .flatten()
+            .map(|p| p.1)
+            .fold(max_y, f64::min)
+            .min(max_y - 1.0)
+            .max(0.0);
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 14))
+        .margin(6)
+        .x_label_area_size(22)
+        .y_label_area_size(40)
+        .build_cartesian_2d(s.from..s.to.max(s.from + 1.0), min_y..max_y)
+        .ok()?;
+    chart
+        .configure_mesh()
+        .x_desc("s")
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .ok()?;
+    for (i, (node, pts)) in s.leo.iter().enumerate() {
+        let c = palette(i);
+        chart
+            .draw_series(LineSeries::new(
+                pts.iter().copied(),
+                c.mix(0.45).stroke_width(1),
+            ))
+            .ok()?
+            .label(format!("{node} LEO"))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c.mix(0.45)));
+    }
+    for (i, (node, pts)) in s.hw.iter().enumerate() {
+        let c = palette(i);
+        chart
+            .draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(2)))
+            .ok()?
+            .label(format!("{node} HW"))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c.stroke_width(2)));
+    }
+    for at in &s.elections {
+        chart
+            .draw_series(LineSeries::new(
+                vec![(*at, min_y), (*at, max_y)],
+                RED.mix(0.6).stroke_width(1),
+            ))
+            .ok()?;
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK.mix(0.2))
+        .draw()
+        .ok()?;
+    root.present().ok()
+}
+
+fn draw_rpcs(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()> {
+    let backend = CanvasBackend::with_canvas_object(canvas)?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).ok()?;
+    let max_y = s
+        .rpcs
+        .values()
+        .flat_map(|m| m.values())
+        .copied()
+        .max()
+        .unwrap_or(1) as f64
+        * 1.1;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 14))
+        .margin(6)
+        .x_label_area_size(22)
+        .y_label_area_size(40)
+        .build_cartesian_2d(s.from..s.to.max(s.from + 1.0), 0.0..max_y.max(1.0))
+        .ok()?;
+    chart
+        .configure_mesh()
+        .x_desc("s")
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .ok()?;
+    // The busiest RPCs, so the chart stays readable.
+    let mut busiest: Vec<(&&str, u32)> =
+        s.rpcs.iter().map(|(k, m)| (k, m.values().sum())).collect();
+    busiest.sort_by(|a, b| b.1.cmp(&a.1));
+    for (i, (rpc, _)) in busiest.iter().take(7).enumerate() {
+        let c = palette(i);
+        let pts: Vec<(f64, f64)> = s.rpcs[**rpc]
+            .iter()
+            .map(|(sec, n)| (*sec as f64 + 0.5, *n as f64))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(pts, c.stroke_width(2)))
+            .ok()?
+            .label(rpc.to_string())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK.mix(0.2))
+        .draw()
+        .ok()?;
+    root.present().ok()
+}
+
+#[function_component(Charts)]
+pub fn charts(p: &PanelProps) -> Html {
+    let offsets = use_node_ref();
+    let rpcs = use_node_ref();
+    let last_draw = use_mut_ref(|| 0.0f64);
+    {
+        let (offsets, rpcs, model, last_draw) = (
+            offsets.clone(),
+            rpcs.clone(),
+            p.model.clone(),
+            last_draw.clone(),
+        );
+        use_effect_with(p.version, move |_| {
+            let m = model.0.borrow();
+            let now = js_sys::Date::now();
+            // While playing, a few redraws a second are plenty; paused, draw every change.
+            if !m.playing || now - *last_draw.borrow() > 250.0 {
+                *last_draw.borrow_mut() = now;
+                let s = series(m.sim());
+                if let Some(c) = offsets.cast::<HtmlCanvasElement>() {
+                    draw_offsets(c, &s, t(m.lang, "chart-offsets"));
+                }
+                if let Some(c) = rpcs.cast::<HtmlCanvasElement>() {
+                    draw_rpcs(c, &s, t(m.lang, "chart-rpcs"));
+                }
+            }
+        });
+    }
+    let m = p.model.0.borrow();
+    html! {
+        <div class="panel charts" data-testid="charts">
+            <h2>{ t(m.lang, "charts") }</h2>
+            <canvas ref={offsets} width="620" height="260" data-chart="offsets"></canvas>
+            <canvas ref={rpcs} width="620" height="260" data-chart="rpcs"></canvas>
+        </div>
+    }
+}
