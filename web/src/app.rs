@@ -84,6 +84,12 @@ fn update(m: &mut Model, msg: Msg) -> bool {
         Msg::Seek(time) => {
             m.playing = false;
             m.timeline.seek(time.min(m.timeline.horizon()));
+            // The timeline replays the scenario's recorded actions by itself; a player still
+            // running its steps would apply them twice. Narration resumes with Previous/Next.
+            if m.player.take().is_some() {
+                m.scenario_name = None;
+                m.notice = Some(t(m.lang, "scenario-left").to_string());
+            }
         }
         Msg::Advance(ms) => m.timeline.advance(ms),
         Msg::Select(s) => m.selected = s,

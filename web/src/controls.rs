@@ -268,6 +268,8 @@ pub fn settings_panel(p: &PanelProps) -> Html {
                 <input type="number" min="0" value={d.latency_min.to_string()} onchange={num(|s, n| s.latency_min = n)} />
                 <input type="number" min="0" value={d.latency_max.to_string()} onchange={num(|s, n| s.latency_max = n)} />
             </label>
+            <label>{ t(lang, "election-timeout") }<input type="number" min="1" value={d.election_timeout_ms.to_string()} onchange={num(|s, n| s.election_timeout_ms = n)} /></label>
+            <label>{ t(lang, "fetch-timeout") }<input type="number" min="1" value={d.fetch_timeout_ms.to_string()} onchange={num(|s, n| s.fetch_timeout_ms = n)} /></label>
             <label class="check"><input type="checkbox" checked={d.pre_vote} onchange={on_pre_vote} />{ t(lang, "pre-vote") }</label>
             <div class="buttons">
                 <button data-action="new-cluster" onclick={create}>{ t(lang, "new-cluster") }</button>

@@ -64,6 +64,8 @@ pub fn t(lang: Lang, key: &str) -> &str {
         "pre-vote" => ("Pre-vote (KIP-996)", "预投票（KIP-996）"),
         "snapshot-every" => ("Snapshot every N records", "每 N 条记录做快照"),
         "latency" => ("Latency ms (min-max)", "延迟毫秒（最小-最大）"),
+        "election-timeout" => ("Election timeout ms", "选举超时（毫秒）"),
+        "fetch-timeout" => ("Fetch timeout ms", "拉取超时（毫秒）"),
         "new-cluster" => ("New cluster", "新建集群"),
         "scenario" => ("Scenario", "场景"),
         "free-play" => ("Free play", "自由模式"),
@@ -115,6 +117,7 @@ pub fn t(lang: Lang, key: &str) -> &str {
             "That file is not a KRaft Playground session",
             "该文件不是 KRaft 演练场的会话",
         ),
+        "scenario-left" => ("You moved through time: the scenario's narration stops here and you play freely (pick the scenario again to restart it).", "你移动了时间：场景讲解在此停止，你可以自由操作（重新选择场景即可从头开始）。"),
         "scenario-done" => (
             "The scenario is over. Keep playing freely.",
             "场景结束。可以继续自由操作。",

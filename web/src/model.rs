@@ -21,6 +21,7 @@ pub enum Selected {
 
 /// The settings a user picks for a new cluster.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Settings {
     pub controllers: usize,
     pub brokers: usize,
@@ -29,6 +30,8 @@ pub struct Settings {
     pub snapshot_every_records: u64,
     pub latency_min: u64,
     pub latency_max: u64,
+    pub election_timeout_ms: u64,
+    pub fetch_timeout_ms: u64,
 }
 
 impl Default for Settings {
@@ -42,6 +45,8 @@ impl Default for Settings {
             snapshot_every_records: 100,
             latency_min: 20,
             latency_max: 60,
+            election_timeout_ms: 1000,
+            fetch_timeout_ms: 2000,
         }
     }
 }

@@ -4,6 +4,7 @@
 use crate::app::{Msg, PanelProps};
 use crate::i18n::{describe, invariant_why, t};
 use kraft_core::node::NodeKind;
+use kraft_core::trace::TraceKind;
 use kraft_core::Epoch;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -28,6 +29,28 @@ pub fn logs_panel(p: &PanelProps) -> Html {
         .max()
         .unwrap_or(0);
     let first = max_leo.saturating_sub(SHOWN);
+    // What just happened to each log (last 2 s of virtual time): truncations and cut-overs stand out.
+    let mut recent: std::collections::BTreeMap<kraft_core::NodeId, String> = Default::default();
+    let since = sim.now().saturating_sub(2000);
+    for e in sim.trace().events().rev().take_while(|e| e.time >= since) {
+        let (node, what) = match &e.kind {
+            TraceKind::Truncate {
+                node, to, removed, ..
+            } => (*node, format!("✂ {removed} → {to}")),
+            TraceKind::SnapshotLoaded { node, id, .. } => (
+                *node,
+                format!(
+                    "⇣ {} ({}, {})",
+                    t(lang, "snapshot"),
+                    id.end_offset,
+                    id.epoch
+                ),
+            ),
+            TraceKind::SnapshotTaken { node, id } => (*node, format!("📷 {}", id.end_offset)),
+            _ => continue,
+        };
+        recent.entry(node).or_insert(what);
+    }
     let rows = sim.nodes().iter().map(|n| {
         let log = n.node.log();
         let hw = n.node.high_watermark().filter(|_| n.alive);
@@ -62,6 +85,7 @@ pub fn logs_panel(p: &PanelProps) -> Html {
                     if let Some(s) = snapshot { { format!(" · {} ({}, {})", t(lang, "snapshot"), s.end_offset, s.epoch) } }
                     if let Some((id, got)) = n.node.snapshot_download() { { format!(" · ⇣ {} {got}", id.end_offset) } }
                 </span>
+                if let Some(what) = recent.get(&n.node.id) { <span class="recent" data-recent={n.node.id.to_string()}>{ what }</span> }
             </div>
         }
     });
