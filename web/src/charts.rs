@@ -195,7 +195,7 @@ fn draw_rpcs(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()> {
     // The busiest RPCs, so the chart stays readable.
     let mut busiest: Vec<(&&str, u32)> =
         s.rpcs.iter().map(|(k, m)| (k, m.values().sum())).collect();
-    busiest.sort_by(|a, b| b.1.cmp(&a.1));
+    busiest.sort_by_key(|b| std::cmp::Reverse(b.1));
     for (i, (rpc, _)) in busiest.iter().take(7).enumerate() {
         let c = palette(i);
         let pts: Vec<(f64, f64)> = s.rpcs[**rpc]
