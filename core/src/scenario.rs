@@ -624,6 +624,66 @@ impl RunOutput {
     }
 }
 
+/// The cluster actions a step stands for, resolved against the cluster as it is now (so
+/// `"leader"` names the current leader). Empty for steps that are about time, narration or
+/// captures. Shared by the CLI runner and the UI's scenario player.
+pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, String> {
+    let id = |t: &Target| match t {
+        Target::Id(id) => Ok(*id),
+        Target::Leader => sim
+            .acting_leader()
+            .ok_or_else(|| "there is no leader now".to_string()),
+    };
+    Ok(match step {
+        Step::Elect(t) => vec![Action::Elect(id(t)?)],
+        Step::Crash(t) => vec![Action::Crash(id(t)?)],
+        Step::Restart(t) => vec![Action::Restart(id(t)?)],
+        Step::Resign(t) => vec![Action::Resign(id(t)?)],
+        Step::Isolate(t) => vec![Action::Isolate(id(t)?)],
+        Step::Pause { node, ms } => vec![Action::Pause {
+            node: id(node)?,
+            ms: *ms,
+        }],
+        Step::Partition(groups) => vec![Action::Partition(groups.clone())],
+        Step::Cut { a, b } => vec![
+            Action::CutOneWay { from: *a, to: *b },
+            Action::CutOneWay { from: *b, to: *a },
+        ],
+        Step::CutOneWay { from, to } => vec![Action::CutOneWay {
+            from: *from,
+            to: *to,
+        }],
+        Step::Heal => vec![Action::HealAll],
+        Step::Append(n) => vec![Action::Append(*n)],
+        Step::CreateTopic {
+            name,
+            partitions,
+            replication_factor,
+        } => vec![Action::CreateTopic {
+            name: name.clone(),
+            partitions: *partitions,
+            replication_factor: *replication_factor,
+        }],
+        Step::Produce => {
+            return Err(
+                "produce is not supported yet: partition data is not replicated in this version"
+                    .into(),
+            )
+        }
+        Step::AdvanceMs(_) | Step::Until { .. } | Step::Capture(_) | Step::Say(_) => vec![],
+    })
+}
+
+/// Whether a write step can be taken now: `append` needs a leader, `create_topic` an active controller.
+pub fn ready_for(sim: &Simulation, step: &Step) -> bool {
+    let leader = sim.acting_leader().and_then(|l| sim.node(l));
+    match step {
+        Step::CreateTopic { .. } => leader.is_some_and(|n| n.node.active_controller().is_some()),
+        Step::Append(_) => leader.is_some(),
+        _ => true,
+    }
+}
+
 /// Drives a scenario step by step. The UI uses it too, one step at a time.
 pub struct Runner {
     pub sim: Simulation,
@@ -682,111 +742,39 @@ impl Runner {
         }
     }
 
-    fn resolve(&self, t: &Target) -> Result<NodeId, String> {
-        match t {
-            Target::Id(id) => Ok(*id),
-            Target::Leader => self
-                .sim
-                .acting_leader()
-                .ok_or_else(|| "there is no leader now".to_string()),
-        }
-    }
-
-    fn wait_for_leader(&mut self) -> Result<(), String> {
-        let has_leader = |s: &Simulation| s.acting_leader().is_some();
-        if !self.sim.run_until(WAIT_FOR_LEADER_MS, has_leader) {
-            return Err(format!("no leader appeared within {WAIT_FOR_LEADER_MS} ms"));
-        }
-        Ok(())
-    }
-
     /// Runs one step. Narration and captures change nothing in the cluster.
     pub fn run_step(&mut self, step: &Step) -> Result<(), String> {
         match step {
             Step::AdvanceMs(ms) => {
                 let t = self.sim.now() + ms;
                 self.advance_to(t);
-                Ok(())
             }
             Step::Until { cond, within_ms } => {
-                if self.run_until(*within_ms, cond) {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "condition {cond:?} did not hold within {within_ms} ms"
-                    ))
-                }
-            }
-            Step::Elect(t) => {
-                let id = self.resolve(t)?;
-                self.sim.apply(Action::Elect(id))
-            }
-            Step::Crash(t) => {
-                let id = self.resolve(t)?;
-                self.sim.apply(Action::Crash(id))
-            }
-            Step::Restart(t) => {
-                let id = self.resolve(t)?;
-                self.sim.apply(Action::Restart(id))
-            }
-            Step::Pause { node, ms } => {
-                let id = self.resolve(node)?;
-                self.sim.apply(Action::Pause { node: id, ms: *ms })
-            }
-            Step::Resign(t) => {
-                let id = self.resolve(t)?;
-                self.sim.apply(Action::Resign(id))
-            }
-            Step::Isolate(t) => {
-                let id = self.resolve(t)?;
-                self.sim.apply(Action::Isolate(id))
-            }
-            Step::Partition(groups) => self.sim.apply(Action::Partition(groups.clone())),
-            Step::Cut { a, b } => {
-                self.sim.apply(Action::CutOneWay { from: *a, to: *b })?;
-                self.sim.apply(Action::CutOneWay { from: *b, to: *a })
-            }
-            Step::CutOneWay { from, to } => self.sim.apply(Action::CutOneWay {
-                from: *from,
-                to: *to,
-            }),
-            Step::Heal => self.sim.apply(Action::HealAll),
-            Step::Append(n) => {
-                self.wait_for_leader()?;
-                self.sim.apply(Action::Append(*n))
-            }
-            Step::CreateTopic {
-                name,
-                partitions,
-                replication_factor,
-            } => {
-                let ready = |s: &Simulation| {
-                    s.acting_leader()
-                        .and_then(|l| s.node(l))
-                        .is_some_and(|n| n.node.active_controller().is_some())
-                };
-                if !self.sim.run_until(WAIT_FOR_LEADER_MS, ready) {
+                if !self.run_until(*within_ms, cond) {
                     return Err(format!(
-                        "no active controller appeared within {WAIT_FOR_LEADER_MS} ms"
+                        "condition {cond:?} did not hold within {within_ms} ms"
                     ));
                 }
-                self.sim.apply(Action::CreateTopic {
-                    name: name.clone(),
-                    partitions: *partitions,
-                    replication_factor: *replication_factor,
-                })
             }
-            Step::Produce => Err(
-                "produce is not supported yet: partition data is not replicated in this version"
-                    .into(),
-            ),
             Step::Capture(label) => {
                 self.sim.full_check();
                 self.captures.push(self.sim.capture(label));
-                Ok(())
             }
-            Step::Say(_) => Ok(()),
+            _ => {
+                if !self
+                    .sim
+                    .run_until(WAIT_FOR_LEADER_MS, |s| ready_for(s, step))
+                {
+                    return Err(format!(
+                        "no leader (or active controller) appeared within {WAIT_FOR_LEADER_MS} ms"
+                    ));
+                }
+                for action in step_actions(&self.sim, step)? {
+                    self.sim.apply(action)?;
+                }
+            }
         }
+        Ok(())
     }
 }
 

@@ -1,8 +1,10 @@
 //! Plays a scenario's steps on the timeline at the speed of the animation: narration (`say`)
 //! pauses for the learner, time steps (`advance_ms`, `until`) run as time passes.
 
-use kraft_core::scenario::{condition_holds, Condition, Scenario, Step, Target, Text};
-use kraft_core::sim::{Action, Simulation};
+use kraft_core::scenario::{
+    condition_holds, ready_for, step_actions, Condition, Scenario, Step, Text,
+};
+use kraft_core::sim::Simulation;
 use kraft_core::timeline::Timeline;
 use kraft_core::Time;
 
@@ -69,52 +71,8 @@ impl Player {
         )
     }
 
-    fn resolve(sim: &Simulation, t: &Target) -> Result<kraft_core::NodeId, String> {
-        match t {
-            Target::Id(id) => Ok(*id),
-            Target::Leader => sim
-                .acting_leader()
-                .ok_or_else(|| "there is no leader now".to_string()),
-        }
-    }
-
-    fn action_of(sim: &Simulation, step: &Step) -> Result<Vec<Action>, String> {
-        Ok(match step {
-            Step::Elect(t) => vec![Action::Elect(Self::resolve(sim, t)?)],
-            Step::Crash(t) => vec![Action::Crash(Self::resolve(sim, t)?)],
-            Step::Restart(t) => vec![Action::Restart(Self::resolve(sim, t)?)],
-            Step::Resign(t) => vec![Action::Resign(Self::resolve(sim, t)?)],
-            Step::Isolate(t) => vec![Action::Isolate(Self::resolve(sim, t)?)],
-            Step::Pause { node, ms } => vec![Action::Pause {
-                node: Self::resolve(sim, node)?,
-                ms: *ms,
-            }],
-            Step::Partition(g) => vec![Action::Partition(g.clone())],
-            Step::Cut { a, b } => vec![
-                Action::CutOneWay { from: *a, to: *b },
-                Action::CutOneWay { from: *b, to: *a },
-            ],
-            Step::CutOneWay { from, to } => vec![Action::CutOneWay {
-                from: *from,
-                to: *to,
-            }],
-            Step::Heal => vec![Action::HealAll],
-            Step::Append(n) => vec![Action::Append(*n)],
-            Step::CreateTopic {
-                name,
-                partitions,
-                replication_factor,
-            } => vec![Action::CreateTopic {
-                name: name.clone(),
-                partitions: *partitions,
-                replication_factor: *replication_factor,
-            }],
-            _ => vec![],
-        })
-    }
-
     fn apply(&mut self, tl: &mut Timeline, step: &Step) {
-        match Self::action_of(tl.sim(), step) {
+        match step_actions(tl.sim(), step) {
             Ok(actions) => {
                 for a in actions {
                     if let Err(e) = tl.apply(a) {
@@ -123,16 +81,6 @@ impl Player {
                 }
             }
             Err(e) => self.problem = Some(format!("step {}: {e}", self.next)),
-        }
-    }
-
-    fn leader_ready(sim: &Simulation, step: &Step) -> bool {
-        match step {
-            Step::CreateTopic { .. } => sim
-                .acting_leader()
-                .and_then(|l| sim.node(l))
-                .is_some_and(|n| n.node.active_controller().is_some()),
-            _ => sim.acting_leader().is_some(),
         }
     }
 
@@ -153,7 +101,7 @@ impl Player {
                     deadline: now + within_ms,
                 })
             }
-            Step::Append(_) | Step::CreateTopic { .. } if !Self::leader_ready(tl.sim(), &step) => {
+            Step::Append(_) | Step::CreateTopic { .. } if !ready_for(tl.sim(), &step) => {
                 self.wait = Some(Wait::Leader {
                     then: step.clone(),
                     deadline: now + 30_000,
@@ -203,12 +151,12 @@ impl Player {
             }
             Some(Wait::Leader { then, deadline }) => {
                 let end = deadline.min(target);
-                while !Self::leader_ready(tl.sim(), &then) && tl.now() < end {
+                while !ready_for(tl.sim(), &then) && tl.now() < end {
                     if !tl.step() || tl.now() > end {
                         break;
                     }
                 }
-                if Self::leader_ready(tl.sim(), &then) {
+                if ready_for(tl.sim(), &then) {
                     self.wait = None;
                     self.apply(tl, &then);
                 } else if tl.now() >= deadline {
