@@ -102,7 +102,8 @@ report_installs() {
 cmd_serve() {
   ensure_rust_wasm; ensure_trunk; ensure_wasm_bindgen; ensure_wasm_opt
   report_installs
-  exec trunk serve --address 127.0.0.1 --port 8080 "$@"
+  # KRAFT_PORT / KRAFT_SERVE_DIST let the end-to-end test run this command beside a release build.
+  exec trunk serve --address 127.0.0.1 --port "${KRAFT_PORT:-8080}" --dist "${KRAFT_SERVE_DIST:-dist}" "$@"
 }
 
 cmd_test() {
