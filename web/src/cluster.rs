@@ -205,9 +205,9 @@ pub fn cluster_view(p: &PanelProps) -> Html {
         let label = if !n.alive {
             t(lang, "offline").to_string()
         } else if n.paused_until.is_some() {
-            format!("{} ({})", role, t(lang, "paused"))
+            format!("{} ({})", crate::i18n::role_label(lang, &role), t(lang, "paused"))
         } else {
-            role.clone()
+            crate::i18n::role_label(lang, &role)
         };
         html! {
             <g class={classes!("node", kind, role.clone(), n.paused_until.is_some().then_some("paused"), selected.then_some("selected"))}

@@ -82,6 +82,12 @@ pub fn t(lang: Lang, key: &str) -> &str {
         "epoch" => ("epoch", "任期"),
         "leader" => ("leader", "领导者"),
         "offline" => ("offline", "离线"),
+        "leader-role" => ("leader", "领导者"),
+        "follower" => ("follower", "追随者"),
+        "candidate" => ("candidate", "候选者"),
+        "prospective" => ("prospective", "预候选者"),
+        "unattached" => ("unattached", "未归属"),
+        "resigned" => ("resigned", "已辞职"),
         "paused" => ("paused", "已暂停"),
         "node" => ("Node", "节点"),
         "link" => ("Link", "链路"),
@@ -89,6 +95,7 @@ pub fn t(lang: Lang, key: &str) -> &str {
         "brokers-table" => ("Brokers (committed image)", "Broker（已提交的元数据镜像）"),
         "topics" => ("Topics", "主题"),
         "fenced" => ("fenced", "已隔离"),
+        "observer" => ("observer", "观察者"),
         "unfenced" => ("unfenced", "未隔离"),
         "heartbeat" => ("last heartbeat", "最近心跳"),
         "partition" => ("partition", "分区"),
@@ -514,4 +521,14 @@ pub fn invariant_why(lang: Lang, name: &str) -> &'static str {
     } else {
         en
     }
+}
+
+/// The word a role shows on screen (the `data-role` test hook keeps the English word).
+pub fn role_label(lang: Lang, role: &str) -> String {
+    let key = if role == "leader" {
+        "leader-role"
+    } else {
+        role
+    };
+    t(lang, key).to_string()
 }
