@@ -40,6 +40,13 @@ fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+fn rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -56,8 +63,74 @@ pub fn run(quick: bool) {
     );
     let mut summary = serde_json::Map::new();
 
-    // 1. Events per second under steady appends (100 appends/s of virtual time).
-    println!("\n1. delivered events per second, steady appends, one core");
+    // 1. A long run with steady metadata churn and snapshots on: log and trace stay bounded.
+    let day: Time = 86_400_000 / scale;
+    let mut sim = cluster(3, 5, Config::default(), 4);
+    let (mut peak_log, mut peak_trace) = (0usize, 0usize);
+    let t0 = Instant::now();
+    let mut minute = 0u64;
+    let mut rss_by_hour = Vec::new();
+    while sim.now() < day {
+        let _ = sim.apply(Action::Append(1));
+        sim.advance(1000);
+        if sim.now() / 60_000 > minute {
+            minute = sim.now() / 60_000;
+            peak_log = peak_log.max(sim.max_log_len());
+            peak_trace = peak_trace.max(sim.trace().len());
+            if minute % 60 == 0 {
+                rss_by_hour.push(rss_mb().unwrap_or(0.0));
+            }
+            // Churn: every 10 minutes a broker goes down and comes back.
+            if minute.is_multiple_of(10) {
+                let b = 101 + (minute / 10 % 5) as u32;
+                let _ = sim.apply(Action::Crash(b));
+            } else if minute % 10 == 3 {
+                let b = 101 + (minute / 10 % 5) as u32;
+                let _ = sim.apply(Action::Restart(b));
+            }
+        }
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let snapshots = sim
+        .nodes()
+        .iter()
+        .filter_map(|n| n.node.log().latest_snapshot())
+        .map(|s| s.id.end_offset)
+        .max();
+    println!(
+        "\n1. {} h virtual, 3 controllers + 5 brokers, an append a second, a broker bounce every 10 min ({secs:.2} s wall):\n   \
+         peak log length {peak_log} entries (LEO reached {}), latest snapshot at {:?}, trace held {} of {} events (peak {peak_trace}), violations {}",
+        day / 3_600_000,
+        sim.nodes()[0].node.log().end_offset(),
+        snapshots,
+        sim.trace().len(),
+        sim.trace().total(),
+        sim.violations().len()
+    );
+    let actions = sim.actions_applied();
+    println!(
+        "   the history holds {actions} user actions (kept for replay and sharing, about {:.1} MB)",
+        (actions * std::mem::size_of::<crate::sim::TimedAction>()) as f64 / 1_048_576.0
+    );
+    summary.insert("peak_log_len_24h".into(), peak_log.into());
+    if let Some(mb) = peak_rss_mb() {
+        let at = |h: usize| rss_by_hour.get(h.saturating_sub(1)).copied().unwrap_or(0.0);
+        let last = rss_by_hour.len();
+        println!(
+            "   resident memory after 1 h {:.1} MB, {} h {:.1} MB, {} h {:.1} MB; peak {mb:.1} MB",
+            at(1),
+            last / 2,
+            at(last / 2),
+            last,
+            at(last)
+        );
+        summary.insert("peak_rss_mb_24h_run".into(), mb.into());
+        summary.insert("rss_mb_first_hour".into(), at(1).into());
+        summary.insert("rss_mb_last_hour".into(), at(last).into());
+    }
+
+    // 2. Events per second under steady appends (100 appends/s of virtual time).
+    println!("\n2. delivered events per second, steady appends, one core");
     for checks in [true, false] {
         for controllers in [3usize, 5, 7] {
             let (events, secs) = best_of(runs, || {
@@ -85,7 +158,7 @@ pub fn run(quick: bool) {
         }
     }
 
-    // 2. Virtual seconds per wall second: 5 controllers, 10 brokers, default settings.
+    // 3. Virtual seconds per wall second: 5 controllers, 10 brokers, default settings.
     let (virt, secs) = {
         let mut sim = cluster(5, 10, Config::default(), 2);
         let t0 = Instant::now();
@@ -93,10 +166,10 @@ pub fn run(quick: bool) {
         sim.advance(ms);
         (ms as f64 / 1000.0, t0.elapsed().as_secs_f64())
     };
-    println!("\n2. 5 controllers + 10 brokers: {:.0} virtual seconds per wall second ({virt:.0} s in {secs:.3} s)", virt / secs);
+    println!("\n3. 5 controllers + 10 brokers: {:.0} virtual seconds per wall second ({virt:.0} s in {secs:.3} s)", virt / secs);
     summary.insert("virtual_s_per_wall_s_5c10b".into(), (virt / secs).into());
 
-    // 3. Seek anywhere in 30 minutes of history: nearest checkpoint (a clone) + replay forward.
+    // 4. Seek anywhere in 30 minutes of history: nearest checkpoint (a clone) + replay forward.
     let history_ms: Time = 1_800_000 / scale;
     let every: Time = 5_000;
     let mut sim = cluster(5, 10, Config::default(), 3);
@@ -123,7 +196,7 @@ pub fn run(quick: bool) {
     seeks.sort_by(f64::total_cmp);
     let mean = seeks.iter().sum::<f64>() / seeks.len() as f64;
     println!(
-        "\n3. seek in {} min of history (5c + 10b, checkpoint every {} s, {} checkpoints, recorded in {record_secs:.2} s):\n   mean {mean:.3} ms, p95 {:.3} ms, max {:.3} ms",
+        "\n4. seek in {} min of history (5c + 10b, checkpoint every {} s, {} checkpoints, recorded in {record_secs:.2} s):\n   mean {mean:.3} ms, p95 {:.3} ms, max {:.3} ms",
         history_ms / 60_000,
         every / 1000,
         checkpoints.len(),
@@ -133,50 +206,5 @@ pub fn run(quick: bool) {
     summary.insert("seek_p95_ms".into(), percentile(&seeks, 0.95).into());
     drop(checkpoints);
 
-    // 4. A long run with steady metadata churn and snapshots on: log and trace stay bounded.
-    let day: Time = 86_400_000 / scale;
-    let mut sim = cluster(3, 5, Config::default(), 4);
-    let (mut peak_log, mut peak_trace) = (0usize, 0usize);
-    let t0 = Instant::now();
-    let mut minute = 0u64;
-    while sim.now() < day {
-        let _ = sim.apply(Action::Append(1));
-        sim.advance(1000);
-        if sim.now() / 60_000 > minute {
-            minute = sim.now() / 60_000;
-            peak_log = peak_log.max(sim.max_log_len());
-            peak_trace = peak_trace.max(sim.trace().len());
-            // Churn: every 10 minutes a broker goes down and comes back.
-            if minute.is_multiple_of(10) {
-                let b = 101 + (minute / 10 % 5) as u32;
-                let _ = sim.apply(Action::Crash(b));
-            } else if minute % 10 == 3 {
-                let b = 101 + (minute / 10 % 5) as u32;
-                let _ = sim.apply(Action::Restart(b));
-            }
-        }
-    }
-    let secs = t0.elapsed().as_secs_f64();
-    let snapshots = sim
-        .nodes()
-        .iter()
-        .filter_map(|n| n.node.log().latest_snapshot())
-        .map(|s| s.id.end_offset)
-        .max();
-    println!(
-        "\n4. {} h virtual, 3 controllers + 5 brokers, an append a second, a broker bounce every 10 min ({secs:.2} s wall):\n   \
-         peak log length {peak_log} entries (LEO reached {}), latest snapshot at {:?}, trace held {} of {} events (peak {peak_trace}), violations {}",
-        day / 3_600_000,
-        sim.nodes()[0].node.log().end_offset(),
-        snapshots,
-        sim.trace().len(),
-        sim.trace().total(),
-        sim.violations().len()
-    );
-    summary.insert("peak_log_len_24h".into(), peak_log.into());
-    if let Some(mb) = peak_rss_mb() {
-        println!("   peak memory (VmHWM) of this whole bench process: {mb:.1} MB");
-        summary.insert("peak_rss_mb".into(), mb.into());
-    }
     println!("\n{}", serde_json::Value::Object(summary));
 }
