@@ -77,7 +77,7 @@ pub fn run(quick: bool) {
             minute = sim.now() / 60_000;
             peak_log = peak_log.max(sim.max_log_len());
             peak_trace = peak_trace.max(sim.trace().len());
-            if minute % 60 == 0 {
+            if minute.is_multiple_of(60) {
                 rss_by_hour.push(rss_mb().unwrap_or(0.0));
             }
             // Churn: every 10 minutes a broker goes down and comes back.

@@ -190,6 +190,7 @@ pub fn app() -> Html {
                     if crate::hooks::page_hidden() {
                         return;
                     }
+                    let started = crate::hooks::now_ms();
                     model.borrow_mut().tick(wall);
                     if now - saved_at > 2000.0 || !model.borrow().playing {
                         storage::save(&model.borrow());
@@ -197,6 +198,16 @@ pub fn app() -> Html {
                     }
                     *version.borrow_mut() += 1;
                     force.force_update();
+                    // Yew renders in a microtask; ours, queued after it, sees the frame's end.
+                    let done = wasm_bindgen::closure::Closure::once_into_js(
+                        move |_: wasm_bindgen::JsValue| {
+                            crate::hooks::record_frame(crate::hooks::now_ms() - started);
+                        },
+                    );
+                    if let Some(w) = web_sys::window() {
+                        use wasm_bindgen::JsCast;
+                        w.queue_microtask(done.unchecked_ref());
+                    }
                 })
             });
             move || drop(interval)

@@ -20,6 +20,26 @@ impl Drop for Installed {
     }
 }
 
+thread_local! {
+    /// Work time of recent animation frames (tick + render), for the browser benchmark.
+    static FRAMES: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+pub fn record_frame(ms: f64) {
+    FRAMES.with(|f| {
+        let mut f = f.borrow_mut();
+        if f.len() < 10_000 {
+            f.push(ms);
+        }
+    });
+}
+
 pub fn page_hidden() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
@@ -135,6 +155,13 @@ pub fn install(handle: Handle, on: Callback<Msg>) -> Installed {
             let t0 = js_sys::Date::now();
             h.0.borrow_mut().timeline.seek(t);
             JsValue::from_f64(js_sys::Date::now() - t0)
+        }),
+    );
+    add(
+        "frameTimes",
+        Box::new(move |_| {
+            let frames = FRAMES.with(|f| std::mem::take(&mut *f.borrow_mut()));
+            to_js(&frames)
         }),
     );
     add(
