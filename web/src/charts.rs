@@ -222,26 +222,37 @@ pub fn charts(p: &PanelProps) -> Html {
     let offsets = use_node_ref();
     let rpcs = use_node_ref();
     let last_draw = use_mut_ref(|| 0.0f64);
+    // Drawing is deferred to a timeout (one pending at a time), so a seek or a step shows the
+    // cluster at once and the charts follow; while playing, a few redraws a second are plenty.
+    let pending = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
     {
-        let (offsets, rpcs, model, last_draw) = (
+        let (offsets, rpcs, model, last_draw, pending) = (
             offsets.clone(),
             rpcs.clone(),
             p.model.clone(),
             last_draw.clone(),
+            pending.clone(),
         );
         use_effect_with(p.version, move |_| {
-            let m = model.0.borrow();
+            let playing = model.0.borrow().playing;
             let now = js_sys::Date::now();
-            // While playing, a few redraws a second are plenty; paused, draw every change.
-            if !m.playing || now - *last_draw.borrow() > 250.0 {
-                *last_draw.borrow_mut() = now;
-                let s = series(m.sim());
-                if let Some(c) = offsets.cast::<HtmlCanvasElement>() {
-                    draw_offsets(c, &s, t(m.lang, "chart-offsets"));
-                }
-                if let Some(c) = rpcs.cast::<HtmlCanvasElement>() {
-                    draw_rpcs(c, &s, t(m.lang, "chart-rpcs"));
-                }
+            let due = !playing || now - *last_draw.borrow() > 250.0;
+            if due && pending.borrow().is_none() {
+                let slot = pending.clone();
+                let timeout =
+                    gloo_timers::callback::Timeout::new(if playing { 0 } else { 30 }, move || {
+                        slot.borrow_mut().take();
+                        *last_draw.borrow_mut() = js_sys::Date::now();
+                        let m = model.0.borrow();
+                        let s = series(m.sim());
+                        if let Some(c) = offsets.cast::<HtmlCanvasElement>() {
+                            draw_offsets(c, &s, t(m.lang, "chart-offsets"));
+                        }
+                        if let Some(c) = rpcs.cast::<HtmlCanvasElement>() {
+                            draw_rpcs(c, &s, t(m.lang, "chart-rpcs"));
+                        }
+                    });
+                *pending.borrow_mut() = Some(timeout);
             }
         });
     }
