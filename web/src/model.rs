@@ -199,6 +199,8 @@ pub struct Saved {
 }
 
 pub const SAVE_VERSION: u32 = 1;
+/// Longest session restored from a file or link: a day of virtual time.
+pub const MAX_SESSION_MS: Time = 86_400_000;
 
 impl Model {
     pub fn new(settings: Settings, lang: Lang) -> Model {
@@ -334,6 +336,13 @@ impl Model {
         }
         if !(0.01..=100.0).contains(&saved.speed) {
             return Err("speed out of range".into());
+        }
+        // A session replays from time 0: refuse ones that would keep the page busy for long.
+        if saved.time_ms > MAX_SESSION_MS || saved.recording.actions.len() > 200_000 {
+            return Err(format!(
+                "the session is longer than the playground replays ({} h of virtual time)",
+                MAX_SESSION_MS / 3_600_000
+            ));
         }
         let timeline =
             Timeline::from_recording(saved.recording, CHECKPOINT_MS, Some(saved.time_ms))?;

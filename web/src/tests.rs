@@ -64,6 +64,13 @@ fn saved_sessions_restore_to_the_same_cluster() {
     bad.version = 99;
     assert!(other.restore(bad).is_err());
     assert_eq!(other.sim().capture("x"), before);
+    let mut endless = saved.clone();
+    endless.time_ms = u64::MAX / 2;
+    assert!(
+        other.restore(endless).is_err(),
+        "an absurdly long session is refused, not replayed"
+    );
+    assert_eq!(other.sim().capture("x"), before);
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
