@@ -443,6 +443,33 @@ impl Node {
         self.fetch.has_fetched = false;
     }
 
+    /// Durable first: a higher epoch (dropping the vote) or, in the same epoch, the leader now known.
+    /// An observer has no election role, so it just fetches from whoever leads: returns true then.
+    fn record_epoch(
+        &mut self,
+        now: Time,
+        epoch: Epoch,
+        leader: Option<NodeId>,
+        out: &mut Effects,
+    ) -> bool {
+        let q = &mut self.durable.quorum;
+        if epoch > q.epoch {
+            *q = QuorumState {
+                epoch,
+                voted_for: None,
+                leader,
+            };
+        } else {
+            q.leader = leader;
+        }
+        if self.role == Role::Observer {
+            self.fetch.inflight = None;
+            self.send_fetch(now, out);
+            return true;
+        }
+        false
+    }
+
     /// Moves to a higher epoch with no known leader (Unattached), or keeps the epoch and becomes
     /// Unattached in it (keeping the vote).
     pub(crate) fn become_unattached(
@@ -453,19 +480,7 @@ impl Node {
         out: &mut Effects,
     ) {
         let from = self.role;
-        let q = &mut self.durable.quorum;
-        if epoch > q.epoch {
-            *q = QuorumState {
-                epoch,
-                voted_for: None,
-                leader: None,
-            };
-        } else {
-            q.leader = None;
-        }
-        if self.role == Role::Observer {
-            self.fetch.inflight = None;
-            self.send_fetch(now, out);
+        if self.record_epoch(now, epoch, None, out) {
             return;
         }
         // Kafka keeps the running election timer of a node that was already waiting for an
@@ -499,19 +514,7 @@ impl Node {
         out: &mut Effects,
     ) {
         let from = self.role;
-        let q = &mut self.durable.quorum;
-        if epoch > q.epoch {
-            *q = QuorumState {
-                epoch,
-                voted_for: None,
-                leader: Some(leader),
-            };
-        } else {
-            q.leader = Some(leader);
-        }
-        if self.role == Role::Observer {
-            self.fetch.inflight = None;
-            self.send_fetch(now, out);
+        if self.record_epoch(now, epoch, Some(leader), out) {
             return;
         }
         self.leave_role();
