@@ -222,11 +222,8 @@ impl Simulation {
             }
             let mut prev = 0;
             for (i, e) in init.log.iter().enumerate() {
-                if *e == 0 || *e < prev || *e > init.epoch {
-                    return Err(format!(
-                        "initial.{id}.log[{i}]: epochs must be >= 1, non-decreasing and at most the node's epoch {}",
-                        init.epoch
-                    ));
+                if *e == 0 || *e < prev {
+                    return Err(format!("initial.{id}.log[{i}]: epochs must be >= 1 and never decrease along the log"));
                 }
                 prev = *e;
             }
@@ -939,7 +936,8 @@ fn initial_durable(init: &InitialState) -> Durable {
     }
     Durable {
         quorum: QuorumState {
-            epoch: init.epoch,
+            // A node is at least in the epoch of its last entry, whatever the document says.
+            epoch: init.epoch.max(init.log.last().copied().unwrap_or(0)),
             voted_for: init.voted_for,
             leader: init.leader,
         },

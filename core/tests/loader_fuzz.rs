@@ -210,4 +210,16 @@ fn step_errors_name_index_and_field() {
     assert!(e.step == Some(0) && e.message.contains('9'), "{e}");
     let e = Scenario::from_value(json!({"name": "t", "cluster": {"controllers": 3}, "steps": [{"advance_ms": 1, "crash": 1}]})).unwrap_err();
     assert_eq!(e.step, Some(0));
+    let e = Scenario::from_value(
+        json!({"name": "t", "cluster": {"controllers": 3}, "initial": {"2": {"log": [1, 3, 2]}}}),
+    )
+    .unwrap_err();
+    assert!(e.message.contains("initial.2.log[2]"), "{e}");
+    // An epoch below the log's last entry is raised to it, not refused.
+    let s = Scenario::from_value(
+        json!({"name": "t", "cluster": {"controllers": 3}, "initial": {"2": {"log": [1, 1, 4]}}}),
+    )
+    .unwrap();
+    let sim = kraft_core::Simulation::new(s.spec).unwrap();
+    assert_eq!(sim.node(2).unwrap().node.epoch(), 4);
 }
