@@ -63,7 +63,7 @@ pub struct PartitionCapture {
     pub isr: Vec<NodeId>,
     pub replicas: Vec<NodeId>,
     pub leader_epoch: u32,
-    /// Data-plane offsets: the playground does not replicate partition data yet.
+    /// Data-plane offsets at the partition leader (null when it has no live leader).
     pub leo: Option<Offset>,
     pub hw: Option<Offset>,
 }
@@ -141,6 +141,20 @@ impl Simulation {
             .unwrap_or_default()
     }
 
+    /// (LEO, HW) of a partition as its live leader broker has them.
+    pub fn partition_offsets(
+        &self,
+        topic_id: u32,
+        partition: u32,
+        leader: Option<NodeId>,
+    ) -> Option<(Offset, Offset)> {
+        let n = self.node(leader?).filter(|n| n.alive)?;
+        n.node
+            .partition_replicas()
+            .get(&(topic_id, partition))
+            .map(|r| (r.leo, r.hw))
+    }
+
     pub fn capture(&self, label: &str) -> Capture {
         let leader = self.acting_leader();
         let epoch = match leader.and_then(|l| self.node(l)) {
@@ -179,8 +193,12 @@ impl Simulation {
                             isr: p.isr.clone(),
                             replicas: p.replicas.clone(),
                             leader_epoch: p.leader_epoch,
-                            leo: None,
-                            hw: None,
+                            leo: self
+                                .partition_offsets(t.topic_id, p.partition, p.leader)
+                                .map(|r| r.0),
+                            hw: self
+                                .partition_offsets(t.topic_id, p.partition, p.leader)
+                                .map(|r| r.1),
                         })
                         .collect(),
                 })

@@ -137,9 +137,18 @@ impl Node {
                 let mut isr: Vec<NodeId> = p.isr.iter().copied().filter(|b| *b != broker).collect();
                 let mut leader = p.leader;
                 if isr.is_empty() {
-                    // The last in-sync replica keeps its place: it is the only one with all the data.
-                    isr = p.isr.clone();
-                    leader = None;
+                    match p.replicas.iter().copied().find(|b| unfenced.contains(b)) {
+                        // unclean.leader.election.enable: an out-of-sync replica leads, losing data.
+                        Some(b) if self.cfg.unclean_leader_election => {
+                            isr = vec![b];
+                            leader = Some(b);
+                        }
+                        // The last in-sync replica keeps its place: it is the only one with all the data.
+                        _ => {
+                            isr = p.isr.clone();
+                            leader = None;
+                        }
+                    }
                 } else if p.leader == Some(broker) {
                     leader = isr.iter().copied().find(|b| unfenced.contains(b));
                 }

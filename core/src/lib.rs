@@ -15,6 +15,7 @@ pub mod log;
 pub mod message;
 pub mod metadata;
 pub mod node;
+pub mod partition;
 pub mod record;
 mod replication;
 pub mod role;

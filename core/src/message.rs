@@ -37,6 +37,28 @@ pub enum Message {
     },
     BrokerHeartbeat(HeartbeatRequest),
     BrokerHeartbeatResponse(HeartbeatResponse),
+    /// Data plane: a partition follower pulls from the partition leader.
+    PartitionFetch {
+        topic_id: u32,
+        partition: u32,
+        leader_epoch: u32,
+        fetch_offset: Offset,
+    },
+    PartitionFetchResponse {
+        topic_id: u32,
+        partition: u32,
+        leader_epoch: u32,
+        leo: Offset,
+        hw: Offset,
+        error: Option<ErrorCode>,
+    },
+    /// A partition leader asks the active controller to change the ISR.
+    AlterPartition {
+        topic_id: u32,
+        partition: u32,
+        leader_epoch: u32,
+        isr: Vec<NodeId>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -177,6 +199,9 @@ impl Message {
             Message::BrokerRegistrationResponse { .. } => "BrokerRegistrationResponse",
             Message::BrokerHeartbeat(_) => "BrokerHeartbeat",
             Message::BrokerHeartbeatResponse(_) => "BrokerHeartbeatResponse",
+            Message::PartitionFetch { .. } => "PartitionFetch",
+            Message::PartitionFetchResponse { .. } => "PartitionFetchResponse",
+            Message::AlterPartition { .. } => "AlterPartition",
         }
     }
 
@@ -244,6 +269,29 @@ impl Message {
                 Some(e) => format!("{e:?}"),
                 None => (if h.fenced { "fenced" } else { "unfenced" }).to_string(),
             },
+            Message::PartitionFetch {
+                topic_id,
+                partition,
+                fetch_offset,
+                ..
+            } => {
+                format!("{topic_id}-{partition} from {fetch_offset}")
+            }
+            Message::PartitionFetchResponse {
+                topic_id,
+                partition,
+                leo,
+                hw,
+                ..
+            } => {
+                format!("{topic_id}-{partition} leo {leo} hw {hw}")
+            }
+            Message::AlterPartition {
+                topic_id,
+                partition,
+                isr,
+                ..
+            } => format!("{topic_id}-{partition} isr {isr:?}"),
         }
     }
 }

@@ -39,6 +39,8 @@ pub struct Durable {
     pub log: Log,
     /// A broker's registration (its broker epoch), so a restarted broker re-registers knowingly.
     pub broker_epoch: Option<Offset>,
+    /// A broker's partition replicas (their logs are on disk: the LEO survives a crash).
+    pub partitions: BTreeMap<crate::partition::PartitionKey, crate::partition::Replica>,
 }
 
 /// Timer slots. Each slot holds one deadline; the simulation only sees "wake me at t".
@@ -61,9 +63,11 @@ pub enum Slot {
     ControllerTick,
     /// Broker: next heartbeat or registration attempt.
     Heartbeat,
+    /// Broker: fetch followed partitions, check the ISR of led ones.
+    Partitions,
 }
 
-pub const SLOTS: usize = 8;
+pub const SLOTS: usize = 9;
 
 impl Slot {
     fn index(self) -> usize {
@@ -207,6 +211,14 @@ impl Node {
             next_correlation: 0,
         };
         if kind == NodeKind::Broker || !node.is_voter() {
+            // Replica logs survive; who leads and how far followers got is learned again.
+            for r in node.durable.partitions.values_mut() {
+                *r = crate::partition::Replica {
+                    leo: r.leo,
+                    hw: r.hw,
+                    ..Default::default()
+                };
+            }
             node.role = Role::Observer;
             node.start_observer(now, out);
             return node;
@@ -370,6 +382,7 @@ impl Node {
             Slot::LongPoll => self.on_long_poll_timer(now, out),
             Slot::ControllerTick => self.on_controller_tick(now, out),
             Slot::Heartbeat => self.on_heartbeat_timer(now, out),
+            Slot::Partitions => self.on_partitions_tick(now, out),
         }
     }
 
@@ -412,6 +425,42 @@ impl Node {
             ),
             Message::BrokerHeartbeat(req) => self.on_broker_heartbeat(now, from, req, out),
             Message::BrokerHeartbeatResponse(resp) => self.on_heartbeat_response(now, resp, out),
+            Message::PartitionFetch {
+                topic_id,
+                partition,
+                leader_epoch,
+                fetch_offset,
+            } => self.on_partition_fetch(
+                now,
+                from,
+                (*topic_id, *partition),
+                *leader_epoch,
+                *fetch_offset,
+                out,
+            ),
+            Message::PartitionFetchResponse {
+                topic_id,
+                partition,
+                leader_epoch,
+                leo,
+                hw,
+                error,
+            } => self.on_partition_fetch_response(
+                (*topic_id, *partition),
+                *leader_epoch,
+                *leo,
+                *hw,
+                *error,
+                out,
+            ),
+            Message::AlterPartition {
+                topic_id,
+                partition,
+                leader_epoch,
+                isr,
+            } => {
+                self.on_alter_partition(now, from, (*topic_id, *partition), *leader_epoch, isr, out)
+            }
         }
     }
 

@@ -228,6 +228,7 @@ impl Node {
             offset: id.end_offset,
         });
         self.raise_hw(now, id.end_offset, out);
+        self.sync_partitions(now, out);
         self.send_fetch(now, out);
     }
 
@@ -251,6 +252,7 @@ impl Node {
                 self.image = s.image.clone();
             }
         }
+        let applied_before = self.image.applied_offset;
         while self.image.applied_offset < hw {
             let Some(entry) = self.durable.log.entry(self.image.applied_offset) else {
                 break;
@@ -259,6 +261,9 @@ impl Node {
             self.image.apply(&entry);
             self.since_snapshot += 1;
             self.on_record_applied(now, &entry, out);
+        }
+        if self.image.applied_offset != applied_before {
+            self.sync_partitions(now, out);
         }
         self.maybe_snapshot(out);
     }

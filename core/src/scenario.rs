@@ -80,7 +80,12 @@ pub enum Step {
         partitions: u32,
         replication_factor: u32,
     },
-    Produce,
+    Produce {
+        topic: String,
+        partition: u32,
+        records: u32,
+        acks: crate::partition::Acks,
+    },
     Resign(Target),
     Capture(String),
     Say(Text),
@@ -391,8 +396,56 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
             }
         }
         "produce" => {
-            one(key)?;
-            Step::Produce
+            let o = one(key)?
+                .as_object()
+                .ok_or_else(|| err(s, f(key), "expected {topic, partition, records, acks}"))?;
+            for k in o.keys() {
+                if !["topic", "partition", "records", "acks"].contains(&k.as_str()) {
+                    return Err(err(s, format!("{}.{k}", f(key)), "unknown field"));
+                }
+            }
+            let topic = o
+                .get("topic")
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| err(s, format!("{}.topic", f(key)), "expected a topic name"))?;
+            let partition = match o.get("partition") {
+                Some(v) => as_u64(v, s, &format!("{}.partition", f(key)))?,
+                None => 0,
+            };
+            let records = match o.get("records") {
+                Some(v) => as_u64(v, s, &format!("{}.records", f(key)))?,
+                None => 1,
+            };
+            if records == 0 || records > 1_000_000 || partition > 1000 {
+                return Err(err(
+                    s,
+                    format!("{}.records", f(key)),
+                    "records between 1 and 1000000, partition at most 1000",
+                ));
+            }
+            let acks = match o.get("acks") {
+                None => crate::partition::Acks::All,
+                Some(Value::String(a)) if a == "all" || a == "-1" => crate::partition::Acks::All,
+                Some(Value::String(a)) if a == "1" => crate::partition::Acks::Leader,
+                Some(Value::String(a)) if a == "0" => crate::partition::Acks::None,
+                Some(v) if v.as_i64() == Some(-1) => crate::partition::Acks::All,
+                Some(v) if v.as_i64() == Some(1) => crate::partition::Acks::Leader,
+                Some(v) if v.as_i64() == Some(0) => crate::partition::Acks::None,
+                Some(v) => {
+                    return Err(err(
+                        s,
+                        format!("{}.acks", f(key)),
+                        format!("expected 0, 1 or \"all\", got {v}"),
+                    ))
+                }
+            };
+            Step::Produce {
+                topic: topic.to_string(),
+                partition: partition as u32,
+                records: records as u32,
+                acks,
+            }
         }
         "capture" => match one(key)? {
             Value::String(l) => Step::Capture(l.clone()),
@@ -664,22 +717,44 @@ pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, String
             partitions: *partitions,
             replication_factor: *replication_factor,
         }],
-        Step::Produce => {
-            return Err(
-                "produce is not supported yet: partition data is not replicated in this version"
-                    .into(),
-            )
+        Step::Produce {
+            topic,
+            partition,
+            records,
+            acks,
+        } => {
+            vec![Action::Produce {
+                topic: topic.clone(),
+                partition: *partition,
+                records: *records,
+                acks: *acks,
+            }]
         }
         Step::AdvanceMs(_) | Step::Until { .. } | Step::Capture(_) | Step::Say(_) => vec![],
     })
 }
 
-/// Whether a write step can be taken now: `append` needs a leader, `create_topic` an active controller.
+/// Whether a write step can be taken now: `append` needs a leader, `create_topic` an active
+/// controller, `produce` a partition leader in the committed image.
 pub fn ready_for(sim: &Simulation, step: &Step) -> bool {
     let leader = sim.acting_leader().and_then(|l| sim.node(l));
     match step {
         Step::CreateTopic { .. } => leader.is_some_and(|n| n.node.active_controller().is_some()),
         Step::Append(_) => leader.is_some(),
+        // The leader broker must itself know it leads (brokers apply the metadata a little later).
+        Step::Produce {
+            topic, partition, ..
+        } => sim
+            .partition_leader(topic, *partition)
+            .is_ok_and(|(key, l)| {
+                sim.node(l).is_some_and(|n| {
+                    n.alive
+                        && n.node
+                            .partition_replicas()
+                            .get(&key)
+                            .is_some_and(|r| r.leader == Some(l))
+                })
+            }),
         _ => true,
     }
 }

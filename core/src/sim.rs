@@ -86,6 +86,13 @@ pub enum Action {
         partitions: u32,
         replication_factor: u32,
     },
+    /// A client writes `records` to a partition through its leader broker.
+    Produce {
+        topic: String,
+        partition: u32,
+        records: u32,
+        acks: crate::partition::Acks,
+    },
 }
 
 /// An action with the exact point of the history where it was applied.
@@ -820,6 +827,17 @@ impl Simulation {
                 self.check_running(i)?;
                 self.with_node(i, |n, now, out| n.client_append(now, count, out))?;
             }
+            Action::Produce {
+                topic,
+                partition,
+                records,
+                acks,
+            } => {
+                let (key, leader) = self.partition_leader(&topic, partition)?;
+                let i = self.need(leader)?;
+                self.check_running(i)?;
+                self.with_node(i, |n, now, out| n.produce(now, key, records, acks, out))?;
+            }
             Action::CreateTopic {
                 name,
                 partitions,
@@ -915,6 +933,27 @@ impl Simulation {
         self.trace.since(seq)
     }
 
+    /// The partition's key and its leader broker, from the committed image.
+    pub fn partition_leader(
+        &self,
+        topic: &str,
+        partition: u32,
+    ) -> Result<(crate::partition::PartitionKey, NodeId), String> {
+        let image = self.committed_image();
+        let t = image
+            .topic_by_name(topic)
+            .ok_or_else(|| format!("there is no topic {topic:?}"))?;
+        let p = t
+            .partitions
+            .iter()
+            .find(|p| p.partition == partition)
+            .ok_or_else(|| format!("topic {topic:?} has no partition {partition}"))?;
+        let leader = p
+            .leader
+            .ok_or_else(|| format!("partition {topic}-{partition} has no leader"))?;
+        Ok(((t.topic_id, partition), leader))
+    }
+
     /// Peak log length over all nodes (for the memory benchmark).
     pub fn max_log_len(&self) -> usize {
         self.nodes
@@ -943,5 +982,6 @@ fn initial_durable(init: &InitialState) -> Durable {
         },
         log,
         broker_epoch: None,
+        partitions: Default::default(),
     }
 }

@@ -128,6 +128,26 @@ pub enum TraceKind {
         leader: Option<NodeId>,
         isr: Vec<NodeId>,
     },
+    Produced {
+        node: NodeId,
+        topic_id: u32,
+        partition: u32,
+        records: u64,
+        leo: Offset,
+    },
+    PartitionHighWatermark {
+        node: NodeId,
+        topic_id: u32,
+        partition: u32,
+        hw: Offset,
+    },
+    PartitionTruncated {
+        node: NodeId,
+        topic_id: u32,
+        partition: u32,
+        to: Offset,
+        removed: u64,
+    },
     Violation {
         invariant: &'static str,
         detail: String,
@@ -184,6 +204,9 @@ impl TraceKind {
             TraceKind::BrokerFenced { .. } => "broker_fenced",
             TraceKind::BrokerUnfenced { .. } => "broker_unfenced",
             TraceKind::PartitionChange { .. } => "partition_change",
+            TraceKind::Produced { .. } => "produced",
+            TraceKind::PartitionHighWatermark { .. } => "partition_high_watermark",
+            TraceKind::PartitionTruncated { .. } => "partition_truncated",
             TraceKind::Violation { .. } => "violation",
         }
     }

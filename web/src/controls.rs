@@ -146,6 +146,26 @@ pub fn presets(p: &PanelProps) -> Html {
             replication_factor: 2,
         }))
     });
+    let produce = {
+        let (on, first) = (
+            p.on.clone(),
+            m.sim()
+                .committed_image()
+                .topics
+                .values()
+                .next()
+                .map(|t| t.name.clone()),
+        );
+        Callback::from(move |_| match &first {
+            Some(topic) => on.emit(Msg::Act(Action::Produce {
+                topic: topic.clone(),
+                partition: 0,
+                records: 10,
+                acks: kraft_core::partition::Acks::All,
+            })),
+            None => on.emit(Msg::Notice(Some("create a topic first".into()))),
+        })
+    };
     html! {
         <div class="menu presets">
             <div class="buttons">
@@ -154,6 +174,7 @@ pub fn presets(p: &PanelProps) -> Html {
                 { button(t(lang, "heal-all"), "heal-all", &p.on, Msg::Act(Action::HealAll), false) }
                 { button(t(lang, "append"), "append", &p.on, Msg::Act(Action::Append(5)), false) }
                 <button data-action="create-topic" onclick={create_topic}>{ t(lang, "create-topic") }</button>
+                <button data-action="produce" onclick={produce}>{ t(lang, "produce") }</button>
             </div>
         </div>
     }

@@ -57,6 +57,7 @@ pub fn t(lang: Lang, key: &str) -> &str {
         "split" => ("Split the controllers", "分裂控制器"),
         "append" => ("Append 5 records", "追加 5 条记录"),
         "create-topic" => ("Create a topic", "创建主题"),
+        "produce" => ("Produce 10 records", "写入 10 条记录"),
         "settings" => ("Cluster", "集群"),
         "controllers" => ("Controllers", "控制器"),
         "brokers" => ("Brokers", "Broker"),
@@ -454,6 +455,44 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
                 format!("分区 {topic}-{partition}：领导者 {l}，ISR {isr:?}")
             } else {
                 format!("partition {topic}-{partition}: leader {l}, ISR {isr:?}")
+            }
+        }
+        TraceKind::Produced {
+            node,
+            topic_id,
+            partition,
+            records,
+            leo,
+        } => {
+            if zh {
+                format!("Broker {node} 作为分区 {topic_id}-{partition} 的领导者写入 {records} 条记录（LEO {leo}）")
+            } else {
+                format!("broker {node}, leader of partition {topic_id}-{partition}, takes {records} records (LEO {leo})")
+            }
+        }
+        TraceKind::PartitionHighWatermark {
+            node,
+            topic_id,
+            partition,
+            hw,
+        } => {
+            if zh {
+                format!("分区 {topic_id}-{partition} 的高水位在 Broker {node} 上推进到 {hw}：ISR 中所有副本都已持有")
+            } else {
+                format!("partition {topic_id}-{partition} HW moves to {hw} on broker {node}: every ISR member has it")
+            }
+        }
+        TraceKind::PartitionTruncated {
+            node,
+            topic_id,
+            partition,
+            to,
+            removed,
+        } => {
+            if zh {
+                format!("Broker {node} 将分区 {topic_id}-{partition} 截断到 {to}，丢失 {removed} 条记录（新领导者的日志为准）")
+            } else {
+                format!("broker {node} truncates partition {topic_id}-{partition} to {to}, losing {removed} records (the new leader's log wins)")
             }
         }
         TraceKind::Violation { invariant, detail } => {

@@ -149,6 +149,9 @@ impl EventFilter {
             TraceKind::BrokerRegistered { broker, .. }
             | TraceKind::BrokerFenced { broker, .. }
             | TraceKind::BrokerUnfenced { broker, .. } => vec![*broker],
+            TraceKind::Produced { node, .. }
+            | TraceKind::PartitionHighWatermark { node, .. }
+            | TraceKind::PartitionTruncated { node, .. } => vec![*node],
             TraceKind::PartitionChange { .. } | TraceKind::Violation { .. } => vec![],
         };
         if let Some(n) = self.node {
@@ -169,7 +172,10 @@ impl EventFilter {
             TraceKind::BrokerRegistered { .. }
             | TraceKind::BrokerFenced { .. }
             | TraceKind::BrokerUnfenced { .. }
-            | TraceKind::PartitionChange { .. } => self.brokers,
+            | TraceKind::PartitionChange { .. }
+            | TraceKind::Produced { .. }
+            | TraceKind::PartitionHighWatermark { .. }
+            | TraceKind::PartitionTruncated { .. } => self.brokers,
             TraceKind::Crash { .. }
             | TraceKind::Restart { .. }
             | TraceKind::Pause { .. }

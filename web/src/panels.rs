@@ -125,13 +125,14 @@ pub fn metadata_panel(p: &PanelProps) -> Html {
         <div class="topic">
             <h4>{ &topic.name }</h4>
             <table>
-                <tr><th>{ t(lang, "partition") }</th><th>{ t(lang, "leader") }</th><th>{ "ISR" }</th><th>{ t(lang, "replicas") }</th></tr>
+                <tr><th>{ t(lang, "partition") }</th><th>{ t(lang, "leader") }</th><th>{ "ISR" }</th><th>{ t(lang, "replicas") }</th><th>{ "LEO" }</th><th>{ "HW" }</th></tr>
                 { for topic.partitions.iter().map(|p| html! {
                     <tr>
                         <td>{ p.partition }</td>
                         <td>{ p.leader.map_or(t(lang, "none").to_string(), |l| l.to_string()) }</td>
                         <td>{ format!("{:?}", p.isr) }</td>
                         <td>{ format!("{:?}", p.replicas) }</td>
+                        { for sim.partition_offsets(topic.topic_id, p.partition, p.leader).map(|(leo, hw)| html! { <><td>{ leo }</td><td>{ hw }</td></> }) }
                     </tr>
                 }) }
             </table>

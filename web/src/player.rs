@@ -93,7 +93,7 @@ impl Player {
         let now = tl.now();
         match &step {
             Step::Say(_) => return false,
-            Step::Capture(_) | Step::Produce => {}
+            Step::Capture(_) => {}
             Step::AdvanceMs(ms) => self.wait = Some(Wait::AdvanceTo(now + ms)),
             Step::Until { cond, within_ms } => {
                 self.wait = Some(Wait::Until {
@@ -101,7 +101,9 @@ impl Player {
                     deadline: now + within_ms,
                 })
             }
-            Step::Append(_) | Step::CreateTopic { .. } if !ready_for(tl.sim(), &step) => {
+            Step::Append(_) | Step::CreateTopic { .. } | Step::Produce { .. }
+                if !ready_for(tl.sim(), &step) =>
+            {
                 self.wait = Some(Wait::Leader {
                     then: step.clone(),
                     deadline: now + 30_000,

@@ -1,0 +1,355 @@
+//! Data-plane replication of ordinary topic partitions (PROTOCOL §9), on brokers. Followers pull
+//! from the partition leader; the leader's HW is the smallest LEO across the ISR; a follower that
+//! stays behind for `replica_lag_time_max_ms` leaves the ISR and rejoins when it catches up, both
+//! through AlterPartition to the active controller, which writes the PartitionChange record.
+//! The playground replicates record counts, not payloads.
+
+use crate::message::{ErrorCode, Message};
+use crate::node::{Effects, Node, NodeKind, Slot};
+use crate::trace::TraceKind;
+use crate::types::{NodeId, Offset, Time};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A client's durability request for a produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Acks {
+    /// acks=0: no wait.
+    None,
+    /// acks=1: the leader wrote it.
+    Leader,
+    /// acks=all: every ISR member has it; refused when the ISR is below min.insync.replicas.
+    All,
+}
+
+/// Partition key: (topic id, partition).
+pub type PartitionKey = (u32, u32);
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Replica {
+    pub leo: Offset,
+    pub hw: Offset,
+    /// The partition leader epoch this replica last saw in the committed image.
+    pub leader_epoch: u32,
+    pub leader: Option<NodeId>,
+    /// Leader only: each follower's LEO and when it was last caught up.
+    pub followers: BTreeMap<NodeId, (Offset, Time)>,
+    /// Leader only: when an AlterPartition was last sent (resent if the change does not show up).
+    pub alter_sent: Option<Time>,
+}
+
+/// How often followers fetch and leaders check their ISR.
+const TICK_MS: u64 = 250;
+
+impl Node {
+    pub fn partition_replicas(&self) -> &BTreeMap<PartitionKey, Replica> {
+        &self.durable.partitions
+    }
+
+    /// After the committed image changed: take up the replicas this broker holds, as leader or follower.
+    pub(crate) fn sync_partitions(&mut self, now: Time, out: &mut Effects) {
+        if self.kind != NodeKind::Broker {
+            return;
+        }
+        let mut any = false;
+        for t in self.image.topics.values() {
+            for p in &t.partitions {
+                if !p.replicas.contains(&self.id) {
+                    continue;
+                }
+                any = true;
+                let r = self
+                    .durable
+                    .partitions
+                    .entry((t.topic_id, p.partition))
+                    .or_default();
+                if r.leader_epoch != p.leader_epoch
+                    || r.leader != p.leader
+                    || (r.leader.is_none() && p.leader.is_none())
+                {
+                    r.leader_epoch = p.leader_epoch;
+                    r.leader = p.leader;
+                    r.followers = if p.leader == Some(self.id) {
+                        p.replicas
+                            .iter()
+                            .filter(|b| **b != self.id)
+                            .map(|b| (*b, (0, now)))
+                            .collect()
+                    } else {
+                        BTreeMap::new()
+                    };
+                    r.alter_sent = None;
+                }
+            }
+        }
+        if any && self.timer_deadline(Slot::Partitions).is_none() {
+            self.set_timer(Slot::Partitions, now + TICK_MS, out);
+        }
+    }
+
+    fn isr_of(&self, key: PartitionKey) -> Vec<NodeId> {
+        self.image
+            .topics
+            .get(&key.0)
+            .and_then(|t| t.partitions.iter().find(|p| p.partition == key.1))
+            .map(|p| p.isr.clone())
+            .unwrap_or_default()
+    }
+
+    /// A client write to this broker as the partition's leader.
+    pub fn produce(
+        &mut self,
+        _now: Time,
+        key: PartitionKey,
+        records: u32,
+        acks: Acks,
+        out: &mut Effects,
+    ) -> Result<(), String> {
+        let isr = self.isr_of(key);
+        let min_isr = self.cfg.min_insync_replicas as usize;
+        let id = self.id;
+        let r = self
+            .durable
+            .partitions
+            .get_mut(&key)
+            .filter(|r| r.leader == Some(id))
+            .ok_or_else(|| {
+                format!(
+                    "NOT_LEADER_OR_FOLLOWER: broker {id} does not lead partition {}-{}",
+                    key.0, key.1
+                )
+            })?;
+        if acks == Acks::All && isr.len() < min_isr {
+            return Err(format!(
+                "NOT_ENOUGH_REPLICAS: the ISR {isr:?} is smaller than min.insync.replicas = {min_isr}"
+            ));
+        }
+        r.leo += records as u64;
+        out.trace.push(TraceKind::Produced {
+            node: id,
+            topic_id: key.0,
+            partition: key.1,
+            records: records as u64,
+            leo: r.leo,
+        });
+        self.advance_partition_hw(key, out);
+        Ok(())
+    }
+
+    /// HW = the smallest LEO across the ISR (the leader's own LEO included); it never moves back.
+    fn advance_partition_hw(&mut self, key: PartitionKey, out: &mut Effects) {
+        let isr = self.isr_of(key);
+        let id = self.id;
+        let Some(r) = self.durable.partitions.get_mut(&key) else {
+            return;
+        };
+        let hw = isr
+            .iter()
+            .map(|b| {
+                if *b == id {
+                    r.leo
+                } else {
+                    r.followers.get(b).map_or(0, |f| f.0)
+                }
+            })
+            .min()
+            .unwrap_or(r.leo)
+            .min(r.leo);
+        if hw > r.hw {
+            r.hw = hw;
+            out.trace.push(TraceKind::PartitionHighWatermark {
+                node: id,
+                topic_id: key.0,
+                partition: key.1,
+                hw,
+            });
+        }
+    }
+
+    pub(crate) fn on_partitions_tick(&mut self, now: Time, out: &mut Effects) {
+        let keys: Vec<PartitionKey> = self.durable.partitions.keys().copied().collect();
+        let controller = self.leader_id();
+        for key in keys {
+            let isr = self.isr_of(key);
+            let id = self.id;
+            let lag_max = self.cfg.replica_lag_time_max_ms;
+            let Some(r) = self.durable.partitions.get_mut(&key) else {
+                continue;
+            };
+            match r.leader {
+                Some(l) if l == id => {
+                    // The ISR this leader wants: drop laggards, take back those caught up to its HW.
+                    let mut want: Vec<NodeId> = isr
+                        .iter()
+                        .copied()
+                        .filter(|b| {
+                            *b == id
+                                || r.followers
+                                    .get(b)
+                                    .is_some_and(|(_, at)| now.saturating_sub(*at) <= lag_max)
+                        })
+                        .collect();
+                    for (b, (leo, at)) in &r.followers {
+                        if !want.contains(b) && *leo >= r.hw && now.saturating_sub(*at) <= lag_max {
+                            want.push(*b);
+                        }
+                    }
+                    want.sort_unstable();
+                    let mut have = isr.clone();
+                    have.sort_unstable();
+                    let resend = r.alter_sent.is_none_or(|t| now >= t + 2000);
+                    if want != have && resend {
+                        if let Some(c) = controller {
+                            r.alter_sent = Some(now);
+                            out.sends.push((
+                                c,
+                                Message::AlterPartition {
+                                    topic_id: key.0,
+                                    partition: key.1,
+                                    leader_epoch: r.leader_epoch,
+                                    isr: want,
+                                },
+                            ));
+                        }
+                    }
+                }
+                Some(l) => {
+                    let msg = Message::PartitionFetch {
+                        topic_id: key.0,
+                        partition: key.1,
+                        leader_epoch: r.leader_epoch,
+                        fetch_offset: r.leo,
+                    };
+                    out.sends.push((l, msg));
+                }
+                None => {}
+            }
+        }
+        self.set_timer(Slot::Partitions, now + TICK_MS, out);
+    }
+
+    pub(crate) fn on_partition_fetch(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        key: PartitionKey,
+        leader_epoch: u32,
+        fetch_offset: Offset,
+        out: &mut Effects,
+    ) {
+        let id = self.id;
+        let answer = match self.durable.partitions.get_mut(&key) {
+            Some(r) if r.leader == Some(id) && r.leader_epoch == leader_epoch => {
+                let caught_up = fetch_offset >= r.leo;
+                if let Some(f) = r.followers.get_mut(&from) {
+                    f.0 = fetch_offset.min(r.leo);
+                    if caught_up {
+                        f.1 = now;
+                    }
+                }
+                None
+            }
+            _ => Some(ErrorCode::NotLeaderOrFollower),
+        };
+        if answer.is_none() {
+            self.advance_partition_hw(key, out);
+        }
+        let r = self.durable.partitions.get(&key);
+        out.sends.push((
+            from,
+            Message::PartitionFetchResponse {
+                topic_id: key.0,
+                partition: key.1,
+                leader_epoch,
+                leo: r.map_or(0, |r| r.leo),
+                hw: r.map_or(0, |r| r.hw),
+                error: answer,
+            },
+        ));
+    }
+
+    pub(crate) fn on_partition_fetch_response(
+        &mut self,
+        key: PartitionKey,
+        leader_epoch: u32,
+        leo: Offset,
+        hw: Offset,
+        error: Option<ErrorCode>,
+        out: &mut Effects,
+    ) {
+        let id = self.id;
+        let Some(r) = self.durable.partitions.get_mut(&key) else {
+            return;
+        };
+        if error.is_some() || r.leader_epoch != leader_epoch || r.leader == Some(id) {
+            return;
+        }
+        // The follower takes what the leader has (after an unclean election, that may mean losing
+        // records it held: the leader's log wins).
+        if r.leo > leo {
+            out.trace.push(TraceKind::PartitionTruncated {
+                node: id,
+                topic_id: key.0,
+                partition: key.1,
+                to: leo,
+                removed: r.leo - leo,
+            });
+        }
+        r.leo = leo;
+        let new_hw = hw.min(r.leo);
+        if new_hw > r.hw {
+            r.hw = new_hw;
+        }
+    }
+
+    /// The active controller takes an ISR change from the partition's current leader.
+    pub(crate) fn on_alter_partition(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        key: PartitionKey,
+        leader_epoch: u32,
+        isr: &[NodeId],
+        out: &mut Effects,
+    ) {
+        if self.controller.is_none() {
+            return;
+        }
+        let pending = self.pending_image();
+        let Some(p) = pending
+            .topics
+            .get(&key.0)
+            .and_then(|t| t.partitions.iter().find(|p| p.partition == key.1))
+        else {
+            return;
+        };
+        let unfenced = pending.unfenced_brokers();
+        if p.leader != Some(from)
+            || p.leader_epoch != leader_epoch
+            || isr.is_empty()
+            || !isr.contains(&from)
+        {
+            return;
+        }
+        // Only replicas that are registered and unfenced may join the ISR.
+        let isr: Vec<NodeId> = isr
+            .iter()
+            .copied()
+            .filter(|b| p.replicas.contains(b) && (unfenced.contains(b) || *b == from))
+            .collect();
+        let mut current = p.isr.clone();
+        current.sort_unstable();
+        let mut new = isr.clone();
+        new.sort_unstable();
+        if current != new {
+            let record = crate::record::Record::PartitionChange {
+                topic_id: key.0,
+                partition: key.1,
+                isr,
+                leader: p.leader,
+            };
+            self.leader_append(now, record, out);
+        }
+    }
+}

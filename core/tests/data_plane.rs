@@ -1,0 +1,141 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Partition replication (PROTOCOL §9): HW = smallest LEO across the ISR, a lagging follower leaves
+//! the ISR through AlterPartition and rejoins when caught up, acks=all refused below
+//! min.insync.replicas, and an unclean election that loses acknowledged records.
+
+use kraft_core::partition::Acks;
+use kraft_core::{Action, ClusterSpec, Config, NodeId, Simulation};
+
+fn cluster(config: Config) -> Simulation {
+    let mut sim = Simulation::new(ClusterSpec::new(11, 3, 3, config)).unwrap();
+    let ready = |s: &Simulation| s.committed_image().unfenced_brokers().len() == 3;
+    assert!(sim.run_until(20_000, ready));
+    sim.apply(Action::CreateTopic {
+        name: "orders".into(),
+        partitions: 1,
+        replication_factor: 3,
+    })
+    .unwrap();
+    sim.advance(2000);
+    sim
+}
+
+fn partition(sim: &Simulation) -> (Vec<NodeId>, Option<NodeId>, Option<(u64, u64)>) {
+    let c = sim.capture("x");
+    let p = &c.metadata.topics[0].partitions[0];
+    (p.isr.clone(), p.leader, p.leo.zip(p.hw))
+}
+
+fn produce(sim: &mut Simulation, records: u32, acks: Acks) -> Result<(), String> {
+    sim.apply(Action::Produce {
+        topic: "orders".into(),
+        partition: 0,
+        records,
+        acks,
+    })
+}
+
+#[test]
+fn hw_follows_the_isr_and_a_laggard_leaves_and_rejoins_it() {
+    let config = Config {
+        replica_lag_time_max_ms: 4000,
+        min_insync_replicas: 2,
+        ..Config::default()
+    };
+    let mut sim = cluster(config);
+    let (isr, leader, _) = partition(&sim);
+    let leader = leader.unwrap();
+    assert_eq!(isr.len(), 3);
+    produce(&mut sim, 10, Acks::All).unwrap();
+    sim.advance(1000);
+    assert_eq!(
+        partition(&sim).2,
+        Some((10, 10)),
+        "every ISR member fetched the 10 records"
+    );
+
+    let followers: Vec<NodeId> = isr.iter().copied().filter(|b| *b != leader).collect();
+    // One follower stalls (a long GC): after replica.lag.time.max.ms it leaves the ISR, before its
+    // session expires, so this is the data plane's doing, not fencing.
+    sim.apply(Action::Pause {
+        node: followers[0],
+        ms: 12_000,
+    })
+    .unwrap();
+    produce(&mut sim, 5, Acks::All).unwrap();
+    sim.advance(6000);
+    let (isr, _, offsets) = partition(&sim);
+    assert!(
+        !isr.contains(&followers[0]) && isr.len() == 2,
+        "isr {isr:?}"
+    );
+    assert!(!sim.committed_image().brokers[&followers[0]].fenced);
+    assert_eq!(
+        offsets,
+        Some((15, 15)),
+        "with the laggard out, the HW moves on"
+    );
+
+    // The second follower stalls too: the ISR is the leader alone, below min.insync.replicas = 2.
+    sim.apply(Action::Pause {
+        node: followers[1],
+        ms: 6000,
+    })
+    .unwrap();
+    sim.advance(5500);
+    assert_eq!(partition(&sim).0, vec![leader]);
+    let refused = produce(&mut sim, 1, Acks::All).unwrap_err();
+    assert!(refused.contains("NOT_ENOUGH_REPLICAS"), "{refused}");
+    produce(&mut sim, 1, Acks::Leader).unwrap();
+
+    // Both wake, catch up and rejoin.
+    sim.advance(8000);
+    let (isr, _, offsets) = partition(&sim);
+    assert_eq!(isr.len(), 3, "isr {isr:?}");
+    assert_eq!(offsets, Some((16, 16)));
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
+
+#[test]
+fn unclean_leader_election_trades_availability_for_lost_records() {
+    for unclean in [false, true] {
+        let config = Config {
+            replica_lag_time_max_ms: 3000,
+            unclean_leader_election: unclean,
+            ..Config::default()
+        };
+        let mut sim = cluster(config);
+        let (isr, leader, _) = partition(&sim);
+        let leader = leader.unwrap();
+        // Followers stall; the leader alone takes records the others never see.
+        for f in isr.iter().filter(|b| **b != leader) {
+            sim.apply(Action::Isolate(*f)).unwrap();
+        }
+        sim.advance(5000);
+        assert_eq!(partition(&sim).0, vec![leader]);
+        produce(&mut sim, 7, Acks::All).unwrap();
+        sim.advance(500);
+        // The only in-sync replica dies; the others come back.
+        sim.apply(Action::Crash(leader)).unwrap();
+        sim.apply(Action::HealAll).unwrap();
+        sim.advance(20_000);
+        let (isr, new_leader, offsets) = partition(&sim);
+        if unclean {
+            assert!(
+                new_leader.is_some_and(|l| l != leader),
+                "an out-of-sync replica leads"
+            );
+            assert_eq!(
+                offsets.map(|o| o.0),
+                Some(0),
+                "the 7 acknowledged records are gone"
+            );
+        } else {
+            assert_eq!(
+                new_leader, None,
+                "no leader until the last in-sync replica returns"
+            );
+            assert_eq!(isr, vec![leader]);
+        }
+    }
+}
