@@ -234,6 +234,64 @@ fn as_condition(v: &Value, step: Option<usize>, field: &str) -> Result<Condition
     }
 }
 
+/// An object-valued step argument (`create_topic`, `produce`): only known fields, and every
+/// error names `steps[i].step.field`.
+struct Args<'a>(&'a Map<String, Value>, Option<usize>, String);
+
+impl<'a> Args<'a> {
+    fn new(
+        v: &'a Value,
+        step: Option<usize>,
+        path: String,
+        allowed: &[&str],
+    ) -> Result<Self, ScenarioError> {
+        let o = v.as_object().ok_or_else(|| {
+            err(
+                step,
+                &path,
+                format!("expected an object with {}", allowed.join(", ")),
+            )
+        })?;
+        if let Some(k) = o.keys().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(err(step, format!("{path}.{k}"), "unknown field"));
+        }
+        Ok(Args(o, step, path))
+    }
+
+    fn field(&self, k: &str) -> String {
+        format!("{}.{k}", self.2)
+    }
+
+    fn name(&self, k: &str) -> Result<String, ScenarioError> {
+        self.0
+            .get(k)
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| err(self.1, self.field(k), "expected a non-empty string"))
+    }
+
+    fn number(
+        &self,
+        k: &str,
+        default: u64,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<u64, ScenarioError> {
+        let v = match self.0.get(k) {
+            Some(v) => as_u64(v, self.1, &self.field(k))?,
+            None => default,
+        };
+        if !range.contains(&v) {
+            return Err(err(
+                self.1,
+                self.field(k),
+                format!("must be between {} and {}", range.start(), range.end()),
+            ));
+        }
+        Ok(v)
+    }
+}
+
 fn only_keys(m: &Map<String, Value>, allowed: &[&str], step: usize) -> Result<(), ScenarioError> {
     for k in m.keys() {
         if !allowed.contains(&k.as_str()) {
@@ -362,69 +420,29 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
             Step::Append(n as u32)
         }
         "create_topic" => {
-            let o = one(key)?
-                .as_object()
-                .ok_or_else(|| err(s, f(key), "expected {name, partitions, replication_factor}"))?;
-            for k in o.keys() {
-                if !["name", "partitions", "replication_factor"].contains(&k.as_str()) {
-                    return Err(err(s, format!("{}.{k}", f(key)), "unknown field"));
-                }
-            }
-            let name = o
-                .get("name")
-                .and_then(Value::as_str)
-                .filter(|n| !n.is_empty())
-                .ok_or_else(|| err(s, format!("{}.name", f(key)), "expected a non-empty string"))?;
-            let num = |k: &str, default: u64| -> Result<u32, ScenarioError> {
-                let v = match o.get(k) {
-                    Some(v) => as_u64(v, s, &format!("{}.{k}", f(key)))?,
-                    None => default,
-                };
-                if v == 0 || v > 1000 {
-                    return Err(err(
-                        s,
-                        format!("{}.{k}", f(key)),
-                        "must be between 1 and 1000",
-                    ));
-                }
-                Ok(v as u32)
-            };
+            let o = Args::new(
+                one(key)?,
+                s,
+                f(key),
+                &["name", "partitions", "replication_factor"],
+            )?;
             Step::CreateTopic {
-                name: name.to_string(),
-                partitions: num("partitions", 1)?,
-                replication_factor: num("replication_factor", 1)?,
+                name: o.name("name")?,
+                partitions: o.number("partitions", 1, 1..=1000)? as u32,
+                replication_factor: o.number("replication_factor", 1, 1..=1000)? as u32,
             }
         }
         "produce" => {
-            let o = one(key)?
-                .as_object()
-                .ok_or_else(|| err(s, f(key), "expected {topic, partition, records, acks}"))?;
-            for k in o.keys() {
-                if !["topic", "partition", "records", "acks"].contains(&k.as_str()) {
-                    return Err(err(s, format!("{}.{k}", f(key)), "unknown field"));
-                }
-            }
-            let topic = o
-                .get("topic")
-                .and_then(Value::as_str)
-                .filter(|n| !n.is_empty())
-                .ok_or_else(|| err(s, format!("{}.topic", f(key)), "expected a topic name"))?;
-            let partition = match o.get("partition") {
-                Some(v) => as_u64(v, s, &format!("{}.partition", f(key)))?,
-                None => 0,
-            };
-            let records = match o.get("records") {
-                Some(v) => as_u64(v, s, &format!("{}.records", f(key)))?,
-                None => 1,
-            };
-            if records == 0 || records > 1_000_000 || partition > 1000 {
-                return Err(err(
-                    s,
-                    format!("{}.records", f(key)),
-                    "records between 1 and 1000000, partition at most 1000",
-                ));
-            }
-            let acks = match o.get("acks") {
+            let o = Args::new(
+                one(key)?,
+                s,
+                f(key),
+                &["topic", "partition", "records", "acks"],
+            )?;
+            let topic = o.name("topic")?;
+            let partition = o.number("partition", 0, 0..=1000)? as u32;
+            let records = o.number("records", 1, 1..=1_000_000)? as u32;
+            let acks = match o.0.get("acks") {
                 None => crate::partition::Acks::All,
                 Some(Value::String(a)) if a == "all" || a == "-1" => crate::partition::Acks::All,
                 Some(Value::String(a)) if a == "1" => crate::partition::Acks::Leader,
@@ -435,15 +453,15 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
                 Some(v) => {
                     return Err(err(
                         s,
-                        format!("{}.acks", f(key)),
+                        o.field("acks"),
                         format!("expected 0, 1 or \"all\", got {v}"),
                     ))
                 }
             };
             Step::Produce {
-                topic: topic.to_string(),
-                partition: partition as u32,
-                records: records as u32,
+                topic,
+                partition,
+                records,
                 acks,
             }
         }
