@@ -6,9 +6,11 @@ use crate::i18n::t;
 use kraft_core::sim::Simulation;
 use kraft_core::trace::TraceKind;
 use kraft_core::NodeId;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use std::collections::BTreeMap;
+use std::ops::Range;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
@@ -99,10 +101,53 @@ fn palette(i: usize) -> RGBColor {
     C[i % C.len()]
 }
 
-fn draw_offsets(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()> {
-    let backend = CanvasBackend::with_canvas_object(canvas)?;
-    let root = backend.into_drawing_area();
+type Chart<'a> = ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The frame both charts share: white canvas, caption, axes over `x` × `y`, the series `draw`
+/// adds, and their legend.
+fn plot(
+    canvas: HtmlCanvasElement,
+    title: &str,
+    x: Range<f64>,
+    y: Range<f64>,
+    draw: impl FnOnce(&mut Chart) -> Option<()>,
+) -> Option<()> {
+    let root = CanvasBackend::with_canvas_object(canvas)?.into_drawing_area();
     root.fill(&WHITE).ok()?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 14))
+        .margin(6)
+        .x_label_area_size(22)
+        .y_label_area_size(40)
+        .build_cartesian_2d(x, y)
+        .ok()?;
+    chart
+        .configure_mesh()
+        .x_desc("s")
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .ok()?;
+    draw(&mut chart)?;
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK.mix(0.2))
+        .draw()
+        .ok()?;
+    root.present().ok()
+}
+
+/// A line with a legend entry.
+fn line(chart: &mut Chart, pts: Vec<(f64, f64)>, style: ShapeStyle, label: String) -> Option<()> {
+    chart
+        .draw_series(LineSeries::new(pts, style))
+        .ok()?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], style));
+    Some(())
+}
+
+fn draw_offsets(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()> {
     let max_y = s
         .leo
         .values()
@@ -118,59 +163,42 @@ fn draw_offsets(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()
             .fold(max_y, f64::min)
             .min(max_y - 1.0)
             .max(0.0);
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 14))
-        .margin(6)
-        .x_label_area_size(22)
-        .y_label_area_size(40)
-        .build_cartesian_2d(s.from..s.to.max(s.from + 1.0), min_y..max_y)
-        .ok()?;
-    chart
-        .configure_mesh()
-        .x_desc("s")
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .ok()?;
-    for (i, (node, pts)) in s.leo.iter().enumerate() {
-        let c = palette(i);
-        chart
-            .draw_series(LineSeries::new(
-                pts.iter().copied(),
-                c.mix(0.45).stroke_width(1),
-            ))
-            .ok()?
-            .label(format!("{node} LEO"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c.mix(0.45)));
-    }
-    for (i, (node, pts)) in s.hw.iter().enumerate() {
-        let c = palette(i);
-        chart
-            .draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(2)))
-            .ok()?
-            .label(format!("{node} HW"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c.stroke_width(2)));
-    }
-    for at in &s.elections {
-        chart
-            .draw_series(LineSeries::new(
-                vec![(*at, min_y), (*at, max_y)],
-                RED.mix(0.6).stroke_width(1),
-            ))
-            .ok()?;
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK.mix(0.2))
-        .draw()
-        .ok()?;
-    root.present().ok()
+    plot(
+        canvas,
+        title,
+        s.from..s.to.max(s.from + 1.0),
+        min_y..max_y,
+        |chart| {
+            for (i, (node, pts)) in s.leo.iter().enumerate() {
+                line(
+                    chart,
+                    pts.clone(),
+                    palette(i).mix(0.45).stroke_width(1),
+                    format!("{node} LEO"),
+                )?;
+            }
+            for (i, (node, pts)) in s.hw.iter().enumerate() {
+                line(
+                    chart,
+                    pts.clone(),
+                    palette(i).stroke_width(2),
+                    format!("{node} HW"),
+                )?;
+            }
+            for at in &s.elections {
+                chart
+                    .draw_series(LineSeries::new(
+                        vec![(*at, min_y), (*at, max_y)],
+                        RED.mix(0.6).stroke_width(1),
+                    ))
+                    .ok()?;
+            }
+            Some(())
+        },
+    )
 }
 
 fn draw_rpcs(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()> {
-    let backend = CanvasBackend::with_canvas_object(canvas)?;
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).ok()?;
     let max_y = s
         .rpcs
         .values()
@@ -179,42 +207,26 @@ fn draw_rpcs(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()> {
         .max()
         .unwrap_or(1) as f64
         * 1.1;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 14))
-        .margin(6)
-        .x_label_area_size(22)
-        .y_label_area_size(40)
-        .build_cartesian_2d(s.from..s.to.max(s.from + 1.0), 0.0..max_y.max(1.0))
-        .ok()?;
-    chart
-        .configure_mesh()
-        .x_desc("s")
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .ok()?;
-    // The busiest RPCs, so the chart stays readable.
-    let mut busiest: Vec<(&&str, u32)> =
-        s.rpcs.iter().map(|(k, m)| (k, m.values().sum())).collect();
-    busiest.sort_by_key(|b| std::cmp::Reverse(b.1));
-    for (i, (rpc, _)) in busiest.iter().take(7).enumerate() {
-        let c = palette(i);
-        let pts: Vec<(f64, f64)> = s.rpcs[**rpc]
-            .iter()
-            .map(|(sec, n)| (*sec as f64 + 0.5, *n as f64))
-            .collect();
-        chart
-            .draw_series(LineSeries::new(pts, c.stroke_width(2)))
-            .ok()?
-            .label(rpc.to_string())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c.stroke_width(2)));
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK.mix(0.2))
-        .draw()
-        .ok()?;
-    root.present().ok()
+    plot(
+        canvas,
+        title,
+        s.from..s.to.max(s.from + 1.0),
+        0.0..max_y.max(1.0),
+        |chart| {
+            // The busiest RPCs, so the chart stays readable.
+            let mut busiest: Vec<(&&str, u32)> =
+                s.rpcs.iter().map(|(k, m)| (k, m.values().sum())).collect();
+            busiest.sort_by_key(|b| std::cmp::Reverse(b.1));
+            for (i, (rpc, _)) in busiest.iter().take(7).enumerate() {
+                let pts = s.rpcs[**rpc]
+                    .iter()
+                    .map(|(sec, n)| (*sec as f64 + 0.5, *n as f64))
+                    .collect();
+                line(chart, pts, palette(i).stroke_width(2), rpc.to_string())?;
+            }
+            Some(())
+        },
+    )
 }
 
 #[function_component(Charts)]
