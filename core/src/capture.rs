@@ -133,12 +133,16 @@ impl Simulation {
     /// The committed metadata image, independent of any one node: the furthest-applied image among
     /// the live controllers (committed images never disagree, they only lag).
     pub fn committed_image(&self) -> crate::metadata::Image {
+        self.committed_image_ref().cloned().unwrap_or_default()
+    }
+
+    /// The same, borrowed (None before any controller has applied anything): for hot paths.
+    pub fn committed_image_ref(&self) -> Option<&crate::metadata::Image> {
         self.nodes()
             .iter()
             .filter(|n| n.alive && n.node.kind == NodeKind::Controller)
             .max_by_key(|n| (n.node.image().applied_offset, std::cmp::Reverse(n.node.id)))
-            .map(|n| n.node.image().clone())
-            .unwrap_or_default()
+            .map(|n| n.node.image())
     }
 
     /// (LEO, HW) of a partition as its live leader broker has them.
@@ -187,18 +191,17 @@ impl Simulation {
                     partitions: t
                         .partitions
                         .iter()
-                        .map(|p| PartitionCapture {
-                            partition: p.partition,
-                            leader: p.leader,
-                            isr: p.isr.clone(),
-                            replicas: p.replicas.clone(),
-                            leader_epoch: p.leader_epoch,
-                            leo: self
-                                .partition_offsets(t.topic_id, p.partition, p.leader)
-                                .map(|r| r.0),
-                            hw: self
-                                .partition_offsets(t.topic_id, p.partition, p.leader)
-                                .map(|r| r.1),
+                        .map(|p| {
+                            let offsets = self.partition_offsets(t.topic_id, p.partition, p.leader);
+                            PartitionCapture {
+                                partition: p.partition,
+                                leader: p.leader,
+                                isr: p.isr.clone(),
+                                replicas: p.replicas.clone(),
+                                leader_epoch: p.leader_epoch,
+                                leo: offsets.map(|r| r.0),
+                                hw: offsets.map(|r| r.1),
+                            }
                         })
                         .collect(),
                 })

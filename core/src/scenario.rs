@@ -657,14 +657,12 @@ pub fn condition_holds(sim: &Simulation, cond: &Condition) -> bool {
                 .all(|n| n.node.log().end_offset() == leo && n.node.log().last_epoch() == last)
         }
         Condition::Fenced(b) => sim
-            .committed_image()
-            .brokers
-            .get(b)
+            .committed_image_ref()
+            .and_then(|i| i.brokers.get(b))
             .is_some_and(|s| s.fenced),
         Condition::Unfenced(b) => sim
-            .committed_image()
-            .brokers
-            .get(b)
+            .committed_image_ref()
+            .and_then(|i| i.brokers.get(b))
             .is_some_and(|s| !s.fenced),
     }
 }

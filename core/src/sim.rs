@@ -939,9 +939,9 @@ impl Simulation {
         topic: &str,
         partition: u32,
     ) -> Result<(crate::partition::PartitionKey, NodeId), String> {
-        let image = self.committed_image();
-        let t = image
-            .topic_by_name(topic)
+        let t = self
+            .committed_image_ref()
+            .and_then(|image| image.topic_by_name(topic))
             .ok_or_else(|| format!("there is no topic {topic:?}"))?;
         let p = t
             .partitions

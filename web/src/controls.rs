@@ -150,10 +150,8 @@ pub fn presets(p: &PanelProps) -> Html {
         let (on, first) = (
             p.on.clone(),
             m.sim()
-                .committed_image()
-                .topics
-                .values()
-                .next()
+                .committed_image_ref()
+                .and_then(|i| i.topics.values().next())
                 .map(|t| t.name.clone()),
         );
         Callback::from(move |_| match &first {

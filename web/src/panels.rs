@@ -104,7 +104,8 @@ pub fn metadata_panel(p: &PanelProps) -> Html {
     let m = p.model.0.borrow();
     let lang = m.lang;
     let sim = m.sim();
-    let image = sim.committed_image();
+    let empty = kraft_core::metadata::Image::default();
+    let image = sim.committed_image_ref().unwrap_or(&empty);
     let sessions = sim
         .acting_leader()
         .and_then(|l| sim.node(l))
