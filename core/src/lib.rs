@@ -1,35 +1,17 @@
 //! kraft-core: a whole Apache Kafka KRaft cluster as a deterministic, sans-IO simulation.
 //!
-//! Nodes (`node`) are pure state machines fed messages and timer firings; the simulation (`sim`)
-//! owns the virtual clock, the seeded network and the history. Same seed + same actions = same run.
+//! Three layers, each depending only on the ones below it:
+//! - [`protocol`]: the nodes (controllers and brokers) as pure state machines;
+//! - [`sim`]: the simulation that runs them (clock, network, faults, trace, invariants, timeline);
+//! - [`scenario`]: the scenario format and the runner the CLI and the UI share.
+//!
+//! Same seed + same actions = same run. The items re-exported here are what the UI and the CLI
+//! need; everything else is reachable through the layer modules.
 
-pub mod broker;
-pub mod capture;
-pub mod chaos;
-pub mod config;
-pub mod controller;
-mod election;
-pub mod expect;
-pub mod invariants;
-pub mod log;
-pub mod message;
-pub mod metadata;
-pub mod node;
-pub mod partition;
-pub mod record;
-mod replication;
-pub mod role;
+pub mod protocol;
 pub mod scenario;
 pub mod sim;
-pub mod timeline;
-pub mod trace;
-pub mod types;
 
-pub use capture::Capture;
-pub use config::Config;
-pub use role::Role;
+pub use protocol::{Config, Epoch, NodeId, Offset, Role, Time, TraceKind};
 pub use scenario::{run, RunOutput, Scenario, ScenarioError};
-pub use sim::{Action, ClusterSpec, Recording, Simulation};
-pub use types::{Epoch, NodeId, Offset, Time};
-#[cfg(feature = "cli")]
-pub mod bench;
+pub use sim::{Action, Capture, ClusterSpec, Recording, Simulation, Timeline, TraceEvent};

@@ -3,7 +3,7 @@
 //! the ISR through AlterPartition and rejoins when caught up, acks=all refused below
 //! min.insync.replicas, and an unclean election that loses acknowledged records.
 
-use kraft_core::partition::Acks;
+use kraft_core::protocol::partition::Acks;
 use kraft_core::{Action, ClusterSpec, Config, NodeId, Simulation};
 
 fn cluster(config: Config) -> Simulation {

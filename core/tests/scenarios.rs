@@ -2,9 +2,10 @@
 //! Acceptance scenarios from `tests/scenarios/` and the library in `static/scenarios/`, run against
 //! the core, plus what the JSON outcome cannot say: trace-level facts about each behaviour.
 
+use kraft_core::scenario::expect;
 use kraft_core::scenario::{run, Runner, Scenario};
-use kraft_core::trace::TraceKind;
-use kraft_core::{expect, Role, Simulation};
+use kraft_core::TraceKind;
+use kraft_core::{Role, Simulation};
 use std::path::{Path, PathBuf};
 
 fn repo() -> PathBuf {
@@ -328,7 +329,7 @@ fn snapshot_cut_over_replaces_replay_from_zero() {
         .iter()
         .find_map(|e| match &e.kind {
             TraceKind::Deliver { to: 3, msg, .. } => match msg.as_ref() {
-                kraft_core::message::Message::FetchResponse(f) => Some(f.body.clone()),
+                kraft_core::protocol::message::Message::FetchResponse(f) => Some(f.body.clone()),
                 _ => None,
             },
             _ => None,
@@ -337,7 +338,7 @@ fn snapshot_cut_over_replaces_replay_from_zero() {
     assert!(
         matches!(
             first_answer,
-            kraft_core::message::FetchBody::SnapshotId { .. }
+            kraft_core::protocol::message::FetchBody::SnapshotId { .. }
         ),
         "{first_answer:?}"
     );

@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use kraft_core::scenario::{run, Scenario};
-use kraft_core::timeline::Timeline;
+use kraft_core::Timeline;
 use kraft_core::{Action, ClusterSpec, Config, Simulation};
 use wasm_bindgen_test::*;
 

@@ -4,8 +4,8 @@
 use crate::app::PanelProps;
 use crate::i18n::t;
 use kraft_core::sim::Simulation;
-use kraft_core::trace::TraceKind;
 use kraft_core::NodeId;
+use kraft_core::TraceKind;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;

@@ -4,9 +4,9 @@
 use crate::app::{Msg, PanelProps};
 use crate::i18n::t;
 use crate::model::Selected;
-use kraft_core::capture::role_word;
-use kraft_core::message::{FetchBody, Message};
-use kraft_core::node::{NodeKind, Slot};
+use kraft_core::protocol::message::{FetchBody, Message};
+use kraft_core::protocol::{NodeKind, Slot};
+use kraft_core::sim::capture::role_word;
 use kraft_core::sim::{SimNode, Simulation};
 use kraft_core::{NodeId, Role};
 use std::collections::BTreeMap;

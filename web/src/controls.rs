@@ -4,7 +4,7 @@
 use crate::app::{Msg, PanelProps};
 use crate::i18n::{t, Lang};
 use crate::model::{NextKind, Selected, Settings};
-use kraft_core::node::NodeKind;
+use kraft_core::protocol::NodeKind;
 use kraft_core::sim::Action;
 use kraft_core::Role;
 use web_sys::HtmlInputElement;
@@ -94,7 +94,7 @@ pub fn selection_menu(p: &PanelProps) -> Html {
             html! {
                 <div class="menu node-menu" data-testid="node-menu">
                     <h3>{ format!("{} {id}", t(lang, "node")) }</h3>
-                    <p class="facts">{ format!("{}: {} · {}: {} · LEO {} · HW {}", t(lang, "role"), kraft_core::capture::role_word(n), t(lang, "epoch"), n.node.epoch(), n.node.log().end_offset(), n.node.high_watermark().filter(|_| alive).map_or("—".into(), |h| h.to_string())) }</p>
+                    <p class="facts">{ format!("{}: {} · {}: {} · LEO {} · HW {}", t(lang, "role"), kraft_core::sim::capture::role_word(n), t(lang, "epoch"), n.node.epoch(), n.node.log().end_offset(), n.node.high_watermark().filter(|_| alive).map_or("—".into(), |h| h.to_string())) }</p>
                     <div class="buttons">
                         { button(t(lang, "crash"), "crash", &p.on, act(Action::Crash(id)), !alive) }
                         { button(t(lang, "restart"), "restart", &p.on, act(Action::Restart(id)), alive) }
@@ -159,7 +159,7 @@ pub fn presets(p: &PanelProps) -> Html {
                 topic: topic.clone(),
                 partition: 0,
                 records: 10,
-                acks: kraft_core::partition::Acks::All,
+                acks: kraft_core::protocol::partition::Acks::All,
             })),
             None => on.emit(Msg::Notice(Some("create a topic first".into()))),
         })

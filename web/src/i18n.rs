@@ -1,7 +1,7 @@
 //! All UI text in English and Chinese, and the one-sentence explanation of each trace event.
 
-use kraft_core::message::{FetchBody, Message};
-use kraft_core::trace::{DropReason, TraceKind};
+use kraft_core::protocol::message::{FetchBody, Message};
+use kraft_core::protocol::{DropReason, TraceKind};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

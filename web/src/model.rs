@@ -5,8 +5,8 @@ use crate::i18n::Lang;
 use crate::player::Player;
 use kraft_core::scenario::Scenario;
 use kraft_core::sim::{Action, ClusterSpec, Recording, Simulation};
-use kraft_core::timeline::Timeline;
-use kraft_core::trace::TraceKind;
+use kraft_core::Timeline;
+use kraft_core::TraceKind;
 use kraft_core::{Config, NodeId, Time};
 use serde::{Deserialize, Serialize};
 
@@ -56,7 +56,7 @@ impl Settings {
         let config = Config {
             pre_vote: self.pre_vote,
             snapshot_every_records: self.snapshot_every_records,
-            latency_ms: kraft_core::config::Latency {
+            latency_ms: kraft_core::protocol::config::Latency {
                 min: self.latency_min,
                 max: self.latency_max,
             },

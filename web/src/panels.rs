@@ -3,9 +3,9 @@
 
 use crate::app::{Msg, PanelProps};
 use crate::i18n::{describe, invariant_why, t};
-use kraft_core::node::NodeKind;
-use kraft_core::trace::TraceKind;
+use kraft_core::protocol::NodeKind;
 use kraft_core::Epoch;
+use kraft_core::TraceKind;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -104,7 +104,7 @@ pub fn metadata_panel(p: &PanelProps) -> Html {
     let m = p.model.0.borrow();
     let lang = m.lang;
     let sim = m.sim();
-    let empty = kraft_core::metadata::Image::default();
+    let empty = kraft_core::protocol::metadata::Image::default();
     let image = sim.committed_image_ref().unwrap_or(&empty);
     let sessions = sim
         .acting_leader()

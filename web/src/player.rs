@@ -5,8 +5,8 @@ use kraft_core::scenario::{
     condition_holds, ready_for, step_actions, Condition, Scenario, Step, Text,
 };
 use kraft_core::sim::Simulation;
-use kraft_core::timeline::Timeline;
 use kraft_core::Time;
+use kraft_core::Timeline;
 
 #[derive(Clone, Debug)]
 enum Wait {

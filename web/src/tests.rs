@@ -120,7 +120,7 @@ fn every_ui_string_has_both_languages() {
         assert_ne!(t(Lang::En, k), k, "{k} lacks English");
         assert_ne!(t(Lang::Zh, k), t(Lang::En, k), "{k} lacks Chinese");
     }
-    let ev = kraft_core::trace::TraceKind::HighWatermark { node: 1, hw: 3 };
+    let ev = kraft_core::TraceKind::HighWatermark { node: 1, hw: 3 };
     assert!(describe(Lang::En, &ev).contains("committed"));
     assert!(describe(Lang::Zh, &ev).contains("已提交"));
 }

@@ -1,7 +1,8 @@
 //! `kraft-sim`: runs scenarios headless, random fault schedules, and the benchmarks (DESIGN §4).
 
-use kraft_core::chaos::{self, ChaosOptions};
-use kraft_core::{bench, Config, Scenario};
+use kraft_core::sim::bench;
+use kraft_core::sim::chaos::{self, ChaosOptions};
+use kraft_core::{Config, Scenario};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:

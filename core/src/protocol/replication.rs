@@ -1,15 +1,15 @@
 //! Pull replication: Fetch with (fetch offset, last fetched epoch), long polling, DivergingEpoch
 //! truncation, the high watermark, applying committed records, snapshots and FetchSnapshot.
 
-use crate::log::Snapshot;
-use crate::message::{
+use crate::protocol::event::TraceKind;
+use crate::protocol::log::Snapshot;
+use crate::protocol::message::{
     ErrorCode, FetchBody, FetchRequest, FetchResponse, FetchSnapshotRequest, FetchSnapshotResponse,
     Message,
 };
-use crate::node::{Effects, Node, ParkedFetch, Slot};
-use crate::role::Role;
-use crate::trace::TraceKind;
-use crate::types::{NodeId, Offset, SnapshotId, Time};
+use crate::protocol::node::{Effects, Node, ParkedFetch, Slot};
+use crate::protocol::role::Role;
+use crate::protocol::types::{NodeId, Offset, SnapshotId, Time};
 
 impl Node {
     // ----- fetcher side (followers and observers) -----

@@ -4,13 +4,13 @@
 //! The protocol is spread over `impl Node` blocks by concern: `election` (votes and role changes),
 //! `replication` (Fetch, HW, snapshots), `controller` (the active controller) and `broker`.
 
-use crate::config::Config;
-use crate::log::Log;
-use crate::message::Message;
-use crate::metadata::Image;
-use crate::role::Role;
-use crate::trace::TraceKind;
-use crate::types::{Epoch, NodeId, Offset, SnapshotId, Time};
+use crate::protocol::config::Config;
+use crate::protocol::event::TraceKind;
+use crate::protocol::log::Log;
+use crate::protocol::message::Message;
+use crate::protocol::metadata::Image;
+use crate::protocol::role::Role;
+use crate::protocol::types::{Epoch, NodeId, Offset, SnapshotId, Time};
 use rand::rngs::Xoshiro256PlusPlus as StdRng;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
@@ -40,7 +40,8 @@ pub struct Durable {
     /// A broker's registration (its broker epoch), so a restarted broker re-registers knowingly.
     pub broker_epoch: Option<Offset>,
     /// A broker's partition replicas (their logs are on disk: the LEO survives a crash).
-    pub partitions: BTreeMap<crate::partition::PartitionKey, crate::partition::Replica>,
+    pub partitions:
+        BTreeMap<crate::protocol::partition::PartitionKey, crate::protocol::partition::Replica>,
 }
 
 /// Timer slots. Each slot holds one deadline; the simulation only sees "wake me at t".
@@ -114,7 +115,7 @@ pub struct ReplicaProgress {
 #[derive(Clone, Debug)]
 pub(crate) struct ParkedFetch {
     pub from: NodeId,
-    pub req: crate::message::FetchRequest,
+    pub req: crate::protocol::message::FetchRequest,
     pub deadline: Time,
 }
 
@@ -167,8 +168,8 @@ pub struct Node {
     pub(crate) election: ElectionState,
     pub(crate) fetch: FetchState,
     pub(crate) leader: Option<LeaderState>,
-    pub(crate) controller: Option<crate::controller::ActiveController>,
-    pub(crate) broker: crate::broker::BrokerState,
+    pub(crate) controller: Option<crate::protocol::controller::ActiveController>,
+    pub(crate) broker: crate::protocol::broker::BrokerState,
     pub(crate) next_correlation: u64,
 }
 
@@ -213,7 +214,7 @@ impl Node {
         if kind == NodeKind::Broker || !node.is_voter() {
             // Replica logs survive; who leads and how far followers got is learned again.
             for r in node.durable.partitions.values_mut() {
-                *r = crate::partition::Replica {
+                *r = crate::protocol::partition::Replica {
                     leo: r.leo,
                     hw: r.hw,
                     ..Default::default()
@@ -287,10 +288,10 @@ impl Node {
     pub fn snapshot_download(&self) -> Option<(SnapshotId, u64)> {
         self.fetch.snapshot
     }
-    pub fn active_controller(&self) -> Option<&crate::controller::ActiveController> {
+    pub fn active_controller(&self) -> Option<&crate::protocol::controller::ActiveController> {
         self.controller.as_ref()
     }
-    pub fn broker_state(&self) -> &crate::broker::BrokerState {
+    pub fn broker_state(&self) -> &crate::protocol::broker::BrokerState {
         &self.broker
     }
 

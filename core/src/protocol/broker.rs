@@ -1,9 +1,9 @@
 //! The broker's side of KIP-631: register with the active controller, heartbeat, learn whether it
 //! is fenced. (Its metadata replication is the observer path in `replication`.)
 
-use crate::message::{ErrorCode, HeartbeatRequest, HeartbeatResponse, Message};
-use crate::node::{Effects, Node, NodeKind, Slot};
-use crate::types::{Epoch, NodeId, Offset, Time};
+use crate::protocol::message::{ErrorCode, HeartbeatRequest, HeartbeatResponse, Message};
+use crate::protocol::node::{Effects, Node, NodeKind, Slot};
+use crate::protocol::types::{Epoch, NodeId, Offset, Time};
 
 #[derive(Clone, Debug, Default)]
 pub struct BrokerState {

@@ -2,15 +2,16 @@
 //! (time, sequence), the seeded network, faults, the trace and the invariant checker.
 //! Its whole history is (spec, timed actions): replaying them gives the same run, event for event.
 
-use crate::config::Config;
-use crate::invariants::{Checker, Violation};
-use crate::log::Log;
-use crate::message::Message;
-use crate::node::{Durable, Effects, Input, Node, NodeKind, QuorumState, Slot};
-use crate::record::{Entry, Record};
-use crate::role::Role;
-use crate::trace::{DropReason, Trace, TraceEvent, TraceKind};
-use crate::types::{Epoch, NodeId, Offset, Time};
+use crate::protocol::config::Config;
+use crate::protocol::event::{DropReason, TraceKind};
+use crate::protocol::log::Log;
+use crate::protocol::message::Message;
+use crate::protocol::node::{Durable, Effects, Input, Node, NodeKind, QuorumState, Slot};
+use crate::protocol::record::{Entry, Record};
+use crate::protocol::role::Role;
+use crate::protocol::types::{Epoch, NodeId, Offset, Time};
+use crate::sim::invariants::{Checker, Violation};
+use crate::sim::trace::{Trace, TraceEvent};
 use rand::rngs::Xoshiro256PlusPlus as StdRng;
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
@@ -91,7 +92,7 @@ pub enum Action {
         topic: String,
         partition: u32,
         records: u32,
-        acks: crate::partition::Acks,
+        acks: crate::protocol::partition::Acks,
     },
 }
 
@@ -938,7 +939,7 @@ impl Simulation {
         &self,
         topic: &str,
         partition: u32,
-    ) -> Result<(crate::partition::PartitionKey, NodeId), String> {
+    ) -> Result<(crate::protocol::partition::PartitionKey, NodeId), String> {
         let t = self
             .committed_image_ref()
             .and_then(|image| image.topic_by_name(topic))

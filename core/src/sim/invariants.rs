@@ -1,11 +1,11 @@
 //! Safety invariants, checked by the core itself after each step (cheap, incremental) and on demand
 //! (whole-cluster). The names follow Kafka's own simulation test where one exists.
 
-use crate::metadata::Image;
-use crate::role::Role;
+use crate::protocol::event::TraceKind;
+use crate::protocol::metadata::Image;
+use crate::protocol::role::Role;
+use crate::protocol::types::{Epoch, NodeId, Offset, Time};
 use crate::sim::SimNode;
-use crate::trace::TraceKind;
-use crate::types::{Epoch, NodeId, Offset, Time};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

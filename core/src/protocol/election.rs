@@ -1,12 +1,12 @@
 //! Elections: timeouts, pre-vote (KIP-996), Vote, BeginQuorumEpoch, EndQuorumEpoch, becoming leader,
 //! resigning. Kafka's rules from PROTOCOL.md §3–4.
 
-use crate::message::{Message, VoteRequest, VoteResponse};
-use crate::node::{Effects, LeaderState, Node, ReplicaProgress, Slot};
-use crate::record::{Entry, Record};
-use crate::role::Role;
-use crate::trace::TraceKind;
-use crate::types::{Epoch, NodeId, Time};
+use crate::protocol::event::TraceKind;
+use crate::protocol::message::{Message, VoteRequest, VoteResponse};
+use crate::protocol::node::{Effects, LeaderState, Node, ReplicaProgress, Slot};
+use crate::protocol::record::{Entry, Record};
+use crate::protocol::role::Role;
+use crate::protocol::types::{Epoch, NodeId, Time};
 use rand::RngExt;
 
 impl Node {
@@ -116,7 +116,7 @@ impl Node {
         self.fetch.inflight = None;
         let epoch = self.epoch() + 1;
         // Durable before any request leaves: the new epoch and our vote for ourselves.
-        self.durable.quorum = crate::node::QuorumState {
+        self.durable.quorum = crate::protocol::node::QuorumState {
             epoch,
             voted_for: Some(self.id),
             leader: None,

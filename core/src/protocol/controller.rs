@@ -2,13 +2,13 @@
 //! start, writes the cluster's metadata: broker registrations, fencing, topics and partition
 //! leadership, and a NoOp when idle so the HW keeps moving.
 
-use crate::message::{ErrorCode, HeartbeatRequest, HeartbeatResponse, Message};
-use crate::metadata::Image;
-use crate::node::{Effects, Node, Slot};
-use crate::record::{Entry, Record};
-use crate::role::Role;
-use crate::trace::TraceKind;
-use crate::types::{NodeId, Offset, Time};
+use crate::protocol::event::TraceKind;
+use crate::protocol::message::{ErrorCode, HeartbeatRequest, HeartbeatResponse, Message};
+use crate::protocol::metadata::Image;
+use crate::protocol::node::{Effects, Node, Slot};
+use crate::protocol::record::{Entry, Record};
+use crate::protocol::role::Role;
+use crate::protocol::types::{NodeId, Offset, Time};
 use rand::RngExt;
 use std::collections::BTreeMap;
 
@@ -31,7 +31,7 @@ impl Node {
         let hw = self.hw.unwrap_or(0);
         let epoch_start = self.leader.as_ref().map_or(u64::MAX, |l| l.epoch_start);
         if self.controller.is_none()
-            && self.kind == crate::node::NodeKind::Controller
+            && self.kind == crate::protocol::node::NodeKind::Controller
             && hw > epoch_start
         {
             let sessions = self.image.brokers.keys().map(|b| (*b, now)).collect();

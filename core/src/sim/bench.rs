@@ -1,9 +1,9 @@
 //! `kraft-sim bench`: the performance figures of DESIGN §6 that can be measured natively.
 //! Wall-clock figures are best-of-N on a shared machine; compare ratios from one run.
 
-use crate::config::Config;
+use crate::protocol::config::Config;
+use crate::protocol::types::Time;
 use crate::sim::{Action, ClusterSpec, Simulation};
-use crate::types::Time;
 use std::time::Instant;
 
 fn cluster(controllers: usize, brokers: usize, config: Config, seed: u64) -> Simulation {

@@ -1,10 +1,10 @@
 //! A capture: the JSON picture of the cluster at one instant (DESIGN §4). The CLI prints it, the UI's
 //! `window.kraft.capture()` returns it, and tests compare the two.
 
-use crate::node::NodeKind;
-use crate::role::Role;
+use crate::protocol::node::NodeKind;
+use crate::protocol::role::Role;
+use crate::protocol::types::{Epoch, NodeId, Offset, Time};
 use crate::sim::{SimNode, Simulation};
-use crate::types::{Epoch, NodeId, Offset, Time};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -132,12 +132,12 @@ pub fn node_capture(n: &SimNode) -> NodeCapture {
 impl Simulation {
     /// The committed metadata image, independent of any one node: the furthest-applied image among
     /// the live controllers (committed images never disagree, they only lag).
-    pub fn committed_image(&self) -> crate::metadata::Image {
+    pub fn committed_image(&self) -> crate::protocol::metadata::Image {
         self.committed_image_ref().cloned().unwrap_or_default()
     }
 
     /// The same, borrowed (None before any controller has applied anything): for hot paths.
-    pub fn committed_image_ref(&self) -> Option<&crate::metadata::Image> {
+    pub fn committed_image_ref(&self) -> Option<&crate::protocol::metadata::Image> {
         self.nodes()
             .iter()
             .filter(|n| n.alive && n.node.kind == NodeKind::Controller)

@@ -1,7 +1,7 @@
 //! The metadata image: what replaying committed records in order gives. Every node keeps its own.
 
-use crate::record::{Entry, Record};
-use crate::types::{NodeId, Offset};
+use crate::protocol::record::{Entry, Record};
+use crate::protocol::types::{NodeId, Offset};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -1,9 +1,9 @@
 //! The replicated log of one node: entries from the log start offset, the epoch cache, and the
 //! snapshots that stand in for everything below the log start. All of it is durable.
 
-use crate::metadata::Image;
-use crate::record::Entry;
-use crate::types::{Epoch, Offset, SnapshotId};
+use crate::protocol::metadata::Image;
+use crate::protocol::record::Entry;
+use crate::protocol::types::{Epoch, Offset, SnapshotId};
 use std::collections::VecDeque;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -193,7 +193,7 @@ impl Log {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Record;
+    use crate::protocol::record::Record;
 
     fn log_of(epochs: &[Epoch]) -> Log {
         let mut log = Log::default();

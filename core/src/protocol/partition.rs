@@ -4,10 +4,10 @@
 //! through AlterPartition to the active controller, which writes the PartitionChange record.
 //! The playground replicates record counts, not payloads.
 
-use crate::message::{ErrorCode, Message};
-use crate::node::{Effects, Node, NodeKind, Slot};
-use crate::trace::TraceKind;
-use crate::types::{NodeId, Offset, Time};
+use crate::protocol::event::TraceKind;
+use crate::protocol::message::{ErrorCode, Message};
+use crate::protocol::node::{Effects, Node, NodeKind, Slot};
+use crate::protocol::types::{NodeId, Offset, Time};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -343,7 +343,7 @@ impl Node {
         let mut new = isr.clone();
         new.sort_unstable();
         if current != new {
-            let record = crate::record::Record::PartitionChange {
+            let record = crate::protocol::record::Record::PartitionChange {
                 topic_id: key.0,
                 partition: key.1,
                 isr,

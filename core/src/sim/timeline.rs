@@ -3,8 +3,8 @@
 //! re-applies the recorded user actions at exactly the points they happened. A new action in the
 //! past starts a new branch: the old future is dropped.
 
+use crate::protocol::types::Time;
 use crate::sim::{Action, Recording, Simulation};
-use crate::types::Time;
 
 /// Checkpoints kept at most; past that, every other one goes and the interval doubles.
 const MAX_CHECKPOINTS: usize = 120;
@@ -237,7 +237,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
+    use crate::protocol::config::Config;
     use crate::sim::ClusterSpec;
 
     fn timeline() -> Timeline {

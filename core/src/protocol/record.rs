@@ -1,6 +1,6 @@
 //! The records of `__cluster_metadata`: what the log carries.
 
-use crate::types::{Epoch, NodeId, Offset};
+use crate::protocol::types::{Epoch, NodeId, Offset};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

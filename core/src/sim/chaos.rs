@@ -1,9 +1,9 @@
 //! Random fault schedules (`kraft-sim chaos`): crashes, restarts, pauses, partitions, one-way cuts,
 //! message loss and client writes, with the invariant checker watching every event.
 
-use crate::config::Config;
+use crate::protocol::config::Config;
+use crate::protocol::types::{NodeId, Time};
 use crate::sim::{Action, ClusterSpec, Simulation};
-use crate::types::{NodeId, Time};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use serde::Serialize;

@@ -1,9 +1,9 @@
 //! The RPCs nodes exchange. Every request and response carries the sender's epoch and known leader,
 //! so a receiver behind on epochs catches up from any message.
 
-use crate::metadata::Image;
-use crate::record::Entry;
-use crate::types::{Epoch, NodeId, Offset, SnapshotId};
+use crate::protocol::metadata::Image;
+use crate::protocol::record::Entry;
+use crate::protocol::types::{Epoch, NodeId, Offset, SnapshotId};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

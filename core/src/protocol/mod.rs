@@ -1,0 +1,32 @@
+//! The protocol layer: the nodes of a KRaft cluster as pure state machines.
+//!
+//! A `Node` is fed one input at a time (a delivered message or a fired timer) and returns its
+//! effects (messages to send, timers to set, events that happened). Nothing here knows about the
+//! simulation: no clock, no network, no global randomness.
+//!
+//! One concept per module: `node` (state, dispatch, role changes), `election` (votes, pre-votes),
+//! `replication` (Fetch, the HW, snapshots), `controller` (the active controller), `broker`
+//! (broker registration and heartbeats), `partition` (topic partition replicas), `log`, `message`
+//! (the RPCs), `record` (what the metadata log carries), `metadata` (the image), `event` (what
+//! nodes report), `config`, `role`, `types`.
+
+pub mod broker;
+pub mod config;
+pub mod controller;
+mod election;
+pub mod event;
+pub mod log;
+pub mod message;
+pub mod metadata;
+pub mod node;
+pub mod partition;
+pub mod record;
+mod replication;
+pub mod role;
+pub mod types;
+
+pub use config::Config;
+pub use event::{DropReason, TraceKind};
+pub use node::{Durable, Effects, Input, Node, NodeKind, QuorumState, Slot};
+pub use role::Role;
+pub use types::{Epoch, NodeId, Offset, SnapshotId, Time};

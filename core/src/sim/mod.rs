@@ -1,0 +1,23 @@
+//! The simulation layer: everything outside the nodes.
+//!
+//! `simulation` owns the virtual clock, the event queue, the seeded network and faults; `trace`
+//! keeps what happened; `invariants` checks safety after each step; `timeline` moves back and
+//! forth through one history from checkpoints; `capture` turns the cluster into the JSON the CLI
+//! and tests read; `chaos` runs random fault schedules.
+
+#[cfg(feature = "cli")]
+pub mod bench;
+pub mod capture;
+pub mod chaos;
+pub mod invariants;
+pub mod simulation;
+pub mod timeline;
+pub mod trace;
+
+pub use capture::Capture;
+pub use invariants::Violation;
+pub use simulation::{
+    Action, ClusterSpec, Envelope, InitialState, Recording, SimNode, Simulation, Stats, TimedAction,
+};
+pub use timeline::Timeline;
+pub use trace::{Trace, TraceEvent};

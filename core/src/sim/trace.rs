@@ -1,0 +1,91 @@
+//! The typed record of everything that happened. The UI narrates from it; tests assert on it.
+//! It is a ring: the newest `capacity` events are kept, counts of all of them are not lost.
+
+pub use crate::protocol::event::TraceKind;
+use crate::protocol::types::Time;
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TraceEvent {
+    /// Position in the whole history (not in the ring): stable across rewinds and replays.
+    pub seq: u64,
+    pub time: Time,
+    #[serde(flatten)]
+    pub kind: TraceKind,
+}
+
+/// Events per sealed chunk: a clone of the trace copies at most this many events.
+const CHUNK: usize = 512;
+
+/// A ring of trace events that is cheap to clone (checkpoints for rewinding clone the whole
+/// simulation): full chunks are sealed and shared, only the open tail is copied.
+#[derive(Clone, Debug)]
+pub struct Trace {
+    sealed: VecDeque<Rc<Vec<TraceEvent>>>,
+    tail: Vec<TraceEvent>,
+    capacity: usize,
+    next_seq: u64,
+}
+
+impl Trace {
+    pub fn new(capacity: usize) -> Self {
+        Trace {
+            sealed: VecDeque::new(),
+            tail: Vec::with_capacity(CHUNK),
+            capacity: capacity.max(1),
+            next_seq: 0,
+        }
+    }
+
+    pub fn push(&mut self, time: Time, kind: TraceKind) {
+        self.tail.push(TraceEvent {
+            seq: self.next_seq,
+            time,
+            kind,
+        });
+        self.next_seq += 1;
+        if self.tail.len() == CHUNK {
+            let full = std::mem::replace(&mut self.tail, Vec::with_capacity(CHUNK));
+            self.sealed.push_back(Rc::new(full));
+            // Keep at least `capacity` events: drop whole chunks beyond that.
+            while self.sealed.len() > 1 && (self.sealed.len() - 1) * CHUNK >= self.capacity {
+                self.sealed.pop_front();
+            }
+        }
+    }
+
+    /// Events still held, oldest first.
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = &TraceEvent> + Clone {
+        self.sealed
+            .iter()
+            .flat_map(|c| c.iter())
+            .chain(self.tail.iter())
+    }
+
+    /// Events with `seq >= from` that are still held.
+    pub fn since(&self, from: u64) -> impl Iterator<Item = &TraceEvent> {
+        let first = self.first_seq();
+        let skip = from.saturating_sub(first) as usize;
+        self.events().skip(skip)
+    }
+
+    fn first_seq(&self) -> u64 {
+        self.next_seq - self.len() as u64
+    }
+
+    /// How many events were ever recorded.
+    pub fn total(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// How many are held now.
+    pub fn len(&self) -> usize {
+        self.sealed.len() * CHUNK + self.tail.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
