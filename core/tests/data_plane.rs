@@ -33,6 +33,7 @@ fn produce(sim: &mut Simulation, records: u32, acks: Acks) -> Result<(), String>
         records,
         acks,
     })
+    .map_err(|e| e.to_string())
 }
 
 #[test]

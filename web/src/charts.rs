@@ -1,8 +1,8 @@
 //! Charts drawn with plotters on a canvas, from core's trace (so they agree with the timeline):
 //! HW and LEO of each controller over time with elections marked, and messages per second by RPC.
 
-use crate::app::PanelProps;
 use crate::i18n::t;
+use crate::store::use_store;
 use kraft_core::sim::Simulation;
 use kraft_core::NodeId;
 use kraft_core::TraceKind;
@@ -230,7 +230,8 @@ fn draw_rpcs(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()> {
 }
 
 #[function_component(Charts)]
-pub fn charts(p: &PanelProps) -> Html {
+pub fn charts() -> Html {
+    let (store, _) = use_store();
     let offsets = use_node_ref();
     let rpcs = use_node_ref();
     let last_draw = use_mut_ref(|| 0.0f64);
@@ -241,12 +242,12 @@ pub fn charts(p: &PanelProps) -> Html {
         let (offsets, rpcs, model, last_draw, pending) = (
             offsets.clone(),
             rpcs.clone(),
-            p.model.clone(),
+            store.model.clone(),
             last_draw.clone(),
             pending.clone(),
         );
-        use_effect_with(p.version, move |_| {
-            let playing = model.0.borrow().playing;
+        use_effect_with(store.version, move |_| {
+            let playing = model.borrow().playing;
             let now = js_sys::Date::now();
             let due = !playing || now - *last_draw.borrow() > 250.0;
             if due && pending.borrow().is_none() {
@@ -255,7 +256,7 @@ pub fn charts(p: &PanelProps) -> Html {
                     gloo_timers::callback::Timeout::new(if playing { 0 } else { 30 }, move || {
                         slot.borrow_mut().take();
                         *last_draw.borrow_mut() = js_sys::Date::now();
-                        let m = model.0.borrow();
+                        let m = model.borrow();
                         let s = series(m.sim());
                         if let Some(c) = offsets.cast::<HtmlCanvasElement>() {
                             draw_offsets(c, &s, t(m.lang, "chart-offsets"));
@@ -268,7 +269,7 @@ pub fn charts(p: &PanelProps) -> Html {
             }
         });
     }
-    let m = p.model.0.borrow();
+    let m = store.model.borrow();
     html! {
         <div class="panel charts" data-testid="charts">
             <h2>{ t(m.lang, "charts") }</h2>

@@ -1,9 +1,9 @@
 //! The cluster as an SVG picture: controllers on a ring, brokers in a row, links you can click,
 //! messages travelling along them, and a timer arc on each node. Drawn from core state only.
 
-use crate::app::{Msg, PanelProps};
 use crate::i18n::t;
 use crate::model::Selected;
+use crate::store::{use_store, Msg};
 use kraft_core::protocol::message::{FetchBody, Message};
 use kraft_core::protocol::{NodeKind, Slot};
 use kraft_core::sim::capture::role_word;
@@ -93,8 +93,9 @@ fn timer(sim: &Simulation, n: &SimNode) -> Option<(f64, &'static str)> {
 }
 
 #[function_component(ClusterView)]
-pub fn cluster_view(p: &PanelProps) -> Html {
-    let m = p.model.0.borrow();
+pub fn cluster_view() -> Html {
+    let (store, on) = use_store();
+    let m = store.model.borrow();
     let sim = m.sim();
     let lang = m.lang;
     let pos = layout(sim);
@@ -128,7 +129,7 @@ pub fn cluster_view(p: &PanelProps) -> Html {
         };
         let selected = m.selected == Some(Selected::Link(*a, *b));
         let onclick = {
-            let (on, a, b) = (p.on.clone(), *a, *b);
+            let (on, a, b) = (on.clone(), *a, *b);
             Callback::from(move |_| on.emit(Msg::Select(Some(Selected::Link(a, b)))))
         };
         let broker_link = !controllers.contains(a);
@@ -163,7 +164,7 @@ pub fn cluster_view(p: &PanelProps) -> Html {
         let rpc = env.msg.rpc();
         Some(html! {
             <g class={classes!("msg", format!("rpc-{rpc}"))} transform={format!("translate({x:.1},{y:.1})")} data-rpc={rpc}>
-                <title>{ format!("{} → {}: {}", env.from, env.to, env.msg.summary()) }</title>
+                <title>{ format!("{} → {} {}: {}", env.from, env.to, rpc, crate::i18n::message_summary(lang, &env.msg)) }</title>
                 <circle r="5" />
                 if !big { <text y="-8">{ short_label(&env.msg) }</text> }
             </g>
@@ -187,7 +188,7 @@ pub fn cluster_view(p: &PanelProps) -> Html {
         };
         let selected = m.selected == Some(Selected::Node(id));
         let onclick = {
-            let on = p.on.clone();
+            let on = on.clone();
             Callback::from(move |e: MouseEvent| {
                 e.stop_propagation();
                 on.emit(Msg::Select(Some(Selected::Node(id))))
@@ -198,7 +199,7 @@ pub fn cluster_view(p: &PanelProps) -> Html {
             html! {
                 <circle class={classes!("timer", name)} r={(r + 5.0).to_string()}
                     stroke-dasharray={format!("{:.1} {:.1}", circ * left, circ)} transform="rotate(-90)">
-                    <title>{ format!("{name} timeout") }</title>
+                    <title>{ t(lang, &format!("timer-{name}")) }</title>
                 </circle>
             }
         });
@@ -215,7 +216,7 @@ pub fn cluster_view(p: &PanelProps) -> Html {
                data-epoch={n.node.epoch().to_string()} data-alive={n.alive.to_string()}
                data-hw={hw} data-leo={leo.to_string()} data-leader={n.node.leader_id().map(|l| l.to_string()).unwrap_or_default()}
                transform={format!("translate({x:.1},{y:.1})")} onclick={onclick} role="button" tabindex="0">
-                <title>{ format!("{id}: {role}, epoch {}, leader {}, LEO {leo}", n.node.epoch(), n.node.leader_id().map_or("-".into(), |l| l.to_string())) }</title>
+                <title>{ format!("{id}: {label} · {} {} · {} {} · LEO {leo}", t(lang, "epoch"), n.node.epoch(), t(lang, "leader"), n.node.leader_id().map_or("—".into(), |l| l.to_string())) }</title>
                 { for arc }
                 <circle class="body" r={r.to_string()} />
                 <text class="id" dy="5">{ id }</text>
@@ -231,7 +232,7 @@ pub fn cluster_view(p: &PanelProps) -> Html {
     });
 
     let deselect = {
-        let on = p.on.clone();
+        let on = on.clone();
         Callback::from(move |_| on.emit(Msg::Select(None)))
     };
     html! {

@@ -1,9 +1,9 @@
 //! Controls: time (play, step, speed, timeline), the node and link menus, fault presets,
 //! cluster settings, the scenario picker and the narration panel.
 
-use crate::app::{Msg, PanelProps};
 use crate::i18n::{t, Lang};
-use crate::model::{NextKind, Selected, Settings};
+use crate::model::{NextKind, Notice, Selected, Settings};
+use crate::store::{use_store, Msg};
 use kraft_core::protocol::NodeKind;
 use kraft_core::sim::Action;
 use kraft_core::Role;
@@ -19,12 +19,13 @@ fn button(label: &str, action: &str, on: &Callback<Msg>, msg: Msg, disabled: boo
 }
 
 #[function_component(TimeControls)]
-pub fn time_controls(p: &PanelProps) -> Html {
-    let m = p.model.0.borrow();
+pub fn time_controls() -> Html {
+    let (store, on) = use_store();
+    let m = store.model.borrow();
     let lang = m.lang;
     let (now, horizon) = (m.sim().now(), m.timeline.horizon());
     let on_seek = {
-        let on = p.on.clone();
+        let on = on.clone();
         Callback::from(move |e: InputEvent| {
             if let Ok(v) = e
                 .target_unchecked_into::<HtmlInputElement>()
@@ -36,7 +37,7 @@ pub fn time_controls(p: &PanelProps) -> Html {
         })
     };
     let on_speed = {
-        let on = p.on.clone();
+        let on = on.clone();
         Callback::from(move |e: Event| {
             if let Ok(v) = e
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
@@ -51,13 +52,13 @@ pub fn time_controls(p: &PanelProps) -> Html {
     html! {
         <div class="time-controls">
             <div class="buttons">
-                { button(t(lang, "play"), "play", &p.on, Msg::Play, m.playing) }
-                { button(t(lang, "pause"), "pause-time", &p.on, Msg::Pause, !m.playing) }
-                { button(t(lang, "step-back"), "step-back", &p.on, Msg::StepBack, false) }
-                { button(t(lang, "step"), "step", &p.on, Msg::Step, false) }
-                { button(t(lang, "next-election"), "next-election", &p.on, Msg::Next(NextKind::Election), false) }
-                { button(t(lang, "next-hw"), "next-hw", &p.on, Msg::Next(NextKind::HighWatermark), false) }
-                { button(t(lang, "next-snapshot"), "next-snapshot", &p.on, Msg::Next(NextKind::Snapshot), false) }
+                { button(t(lang, "play"), "play", &on, Msg::Play, m.playing) }
+                { button(t(lang, "pause"), "pause-time", &on, Msg::Pause, !m.playing) }
+                { button(t(lang, "step-back"), "step-back", &on, Msg::StepBack, false) }
+                { button(t(lang, "step"), "step", &on, Msg::Step, false) }
+                { button(t(lang, "next-election"), "next-election", &on, Msg::Next(NextKind::Election), false) }
+                { button(t(lang, "next-hw"), "next-hw", &on, Msg::Next(NextKind::HighWatermark), false) }
+                { button(t(lang, "next-snapshot"), "next-snapshot", &on, Msg::Next(NextKind::Snapshot), false) }
                 <label class="speed">{ t(lang, "speed") }
                     <select data-testid="speed" onchange={on_speed}>
                         { for speeds.iter().map(|s| html! {
@@ -77,11 +78,12 @@ pub fn time_controls(p: &PanelProps) -> Html {
 }
 
 #[function_component(SelectionMenu)]
-pub fn selection_menu(p: &PanelProps) -> Html {
-    let m = p.model.0.borrow();
+pub fn selection_menu() -> Html {
+    let (store, on) = use_store();
+    let m = store.model.borrow();
     let lang = m.lang;
     let sim = m.sim();
-    let close = button(t(lang, "close"), "close", &p.on, Msg::Select(None), false);
+    let close = button(t(lang, "close"), "close", &on, Msg::Select(None), false);
     match m.selected {
         Some(Selected::Node(id)) => {
             let Some(n) = sim.node(id) else {
@@ -94,16 +96,16 @@ pub fn selection_menu(p: &PanelProps) -> Html {
             html! {
                 <div class="menu node-menu" data-testid="node-menu">
                     <h3>{ format!("{} {id}", t(lang, "node")) }</h3>
-                    <p class="facts">{ format!("{}: {} · {}: {} · LEO {} · HW {}", t(lang, "role"), kraft_core::sim::capture::role_word(n), t(lang, "epoch"), n.node.epoch(), n.node.log().end_offset(), n.node.high_watermark().filter(|_| alive).map_or("—".into(), |h| h.to_string())) }</p>
+                    <p class="facts">{ format!("{}: {} · {}: {} · LEO {} · HW {}", t(lang, "role"), crate::i18n::role_label(lang, &kraft_core::sim::capture::role_word(n)), t(lang, "epoch"), n.node.epoch(), n.node.log().end_offset(), n.node.high_watermark().filter(|_| alive).map_or("—".into(), |h| h.to_string())) }</p>
                     <div class="buttons">
-                        { button(t(lang, "crash"), "crash", &p.on, act(Action::Crash(id)), !alive) }
-                        { button(t(lang, "restart"), "restart", &p.on, act(Action::Restart(id)), alive) }
-                        { button(t(lang, "pause-node"), "pause", &p.on, act(Action::Pause { node: id, ms: 5000 }), !alive) }
+                        { button(t(lang, "crash"), "crash", &on, act(Action::Crash(id)), !alive) }
+                        { button(t(lang, "restart"), "restart", &on, act(Action::Restart(id)), alive) }
+                        { button(t(lang, "pause-node"), "pause", &on, act(Action::Pause { node: id, ms: 5000 }), !alive) }
                         if controller {
-                            { button(t(lang, "elect"), "elect", &p.on, act(Action::Elect(id)), !alive || leader) }
-                            { button(t(lang, "resign"), "resign", &p.on, act(Action::Resign(id)), !leader || !alive) }
+                            { button(t(lang, "elect"), "elect", &on, act(Action::Elect(id)), !alive || leader) }
+                            { button(t(lang, "resign"), "resign", &on, act(Action::Resign(id)), !leader || !alive) }
                         }
-                        { button(t(lang, "isolate"), "isolate", &p.on, act(Action::Isolate(id)), false) }
+                        { button(t(lang, "isolate"), "isolate", &on, act(Action::Isolate(id)), false) }
                         { close }
                     </div>
                 </div>
@@ -112,18 +114,18 @@ pub fn selection_menu(p: &PanelProps) -> Html {
         Some(Selected::Link(a, b)) => {
             let both_up = sim.is_link_up(a, b) && sim.is_link_up(b, a);
             let cut_both = Msg::Act(Action::Partition(vec![vec![a], vec![b]]));
-            let on = p.on.clone();
+            let on2 = on.clone();
             let heal = Callback::from(move |_| {
-                on.emit(Msg::Act(Action::HealOneWay { from: a, to: b }));
-                on.emit(Msg::Act(Action::HealOneWay { from: b, to: a }));
+                on2.emit(Msg::Act(Action::HealOneWay { from: a, to: b }));
+                on2.emit(Msg::Act(Action::HealOneWay { from: b, to: a }));
             });
             html! {
                 <div class="menu link-menu" data-testid="link-menu">
                     <h3>{ format!("{} {a} ⇄ {b}", t(lang, "link")) }</h3>
                     <div class="buttons">
-                        { button(t(lang, "cut-both"), "cut", &p.on, cut_both, false) }
-                        { button(&format!("{} {a} ⇸ {b}", t(lang, "cut-one")), "cut-one-way", &p.on, Msg::Act(Action::CutOneWay { from: a, to: b }), false) }
-                        { button(&format!("{} {b} ⇸ {a}", t(lang, "cut-one")), "cut-one-way-back", &p.on, Msg::Act(Action::CutOneWay { from: b, to: a }), false) }
+                        { button(t(lang, "cut-both"), "cut", &on, cut_both, false) }
+                        { button(&format!("{} {a} ⇸ {b}", t(lang, "cut-one")), "cut-one-way", &on, Msg::Act(Action::CutOneWay { from: a, to: b }), false) }
+                        { button(&format!("{} {b} ⇸ {a}", t(lang, "cut-one")), "cut-one-way-back", &on, Msg::Act(Action::CutOneWay { from: b, to: a }), false) }
                         <button data-action="heal" disabled={both_up} onclick={heal}>{ t(lang, "heal") }</button>
                         { close }
                     </div>
@@ -135,12 +137,13 @@ pub fn selection_menu(p: &PanelProps) -> Html {
 }
 
 #[function_component(Presets)]
-pub fn presets(p: &PanelProps) -> Html {
-    let m = p.model.0.borrow();
+pub fn presets() -> Html {
+    let (store, on) = use_store();
+    let m = store.model.borrow();
     let lang = m.lang;
-    let on = p.on.clone();
+    let on2 = on.clone();
     let create_topic = Callback::from(move |_| {
-        on.emit(Msg::Act(Action::CreateTopic {
+        on2.emit(Msg::Act(Action::CreateTopic {
             name: format!("topic-{}", js_sys::Math::random().to_bits() % 1000),
             partitions: 3,
             replication_factor: 2,
@@ -148,7 +151,7 @@ pub fn presets(p: &PanelProps) -> Html {
     });
     let produce = {
         let (on, first) = (
-            p.on.clone(),
+            on.clone(),
             m.sim()
                 .committed_image_ref()
                 .and_then(|i| i.topics.values().next())
@@ -161,16 +164,16 @@ pub fn presets(p: &PanelProps) -> Html {
                 records: 10,
                 acks: kraft_core::protocol::partition::Acks::All,
             })),
-            None => on.emit(Msg::Notice(Some("create a topic first".into()))),
+            None => on.emit(Msg::Notice(Some(Notice::Say("create-topic-first")))),
         })
     };
     html! {
         <div class="menu presets">
             <div class="buttons">
-                { button(t(lang, "isolate-leader"), "isolate-leader", &p.on, Msg::IsolateLeader, false) }
-                { button(t(lang, "split"), "split", &p.on, Msg::Split, false) }
-                { button(t(lang, "heal-all"), "heal-all", &p.on, Msg::Act(Action::HealAll), false) }
-                { button(t(lang, "append"), "append", &p.on, Msg::Act(Action::Append(5)), false) }
+                { button(t(lang, "isolate-leader"), "isolate-leader", &on, Msg::IsolateLeader, false) }
+                { button(t(lang, "split"), "split", &on, Msg::Split, false) }
+                { button(t(lang, "heal-all"), "heal-all", &on, Msg::Act(Action::HealAll), false) }
+                { button(t(lang, "append"), "append", &on, Msg::Act(Action::Append(5)), false) }
                 <button data-action="create-topic" onclick={create_topic}>{ t(lang, "create-topic") }</button>
                 <button data-action="produce" onclick={produce}>{ t(lang, "produce") }</button>
             </div>
@@ -179,11 +182,12 @@ pub fn presets(p: &PanelProps) -> Html {
 }
 
 #[function_component(ScenarioPicker)]
-pub fn scenario_picker(p: &PanelProps) -> Html {
-    let m = p.model.0.borrow();
+pub fn scenario_picker() -> Html {
+    let (store, on) = use_store();
+    let m = store.model.borrow();
     let lang = m.lang;
     let current = m.scenario_name.clone().unwrap_or_default();
-    let on = p.on.clone();
+    let on = on.clone();
     let onchange = Callback::from(move |e: Event| {
         let v = e
             .target_unchecked_into::<web_sys::HtmlSelectElement>()
@@ -204,8 +208,9 @@ pub fn scenario_picker(p: &PanelProps) -> Html {
 }
 
 #[function_component(Narration)]
-pub fn narration(p: &PanelProps) -> Html {
-    let m = p.model.0.borrow();
+pub fn narration() -> Html {
+    let (store, on) = use_store();
+    let m = store.model.borrow();
     let lang = m.lang;
     let Some(player) = &m.player else {
         return html! {};
@@ -237,19 +242,22 @@ pub fn narration(p: &PanelProps) -> Html {
                 if let Some(o) = outcome { <p class="outcome"><b>{ t(lang, "outcome") }{ ": " }</b>{ o }</p> }
                 <p class="done">{ t(lang, "scenario-done") }</p>
             }
-            if let Some(problem) = &player.problem { <p class="problem">{ problem }</p> }
+            if let Some((step, problem)) = player.problem() {
+                <p class="problem">{ format!("{} {step}: {}", t(lang, "step-failed"), crate::i18n::step_failure(lang, problem)) }</p>
+            }
             <div class="buttons">
-                { button(t(lang, "previous"), "narration-prev", &p.on, Msg::NarrationPrev, reached <= 1) }
+                { button(t(lang, "previous"), "narration-prev", &on, Msg::NarrationPrev, reached <= 1) }
                 <span class="progress">{ format!("{reached} / {total}") }</span>
-                { button(t(lang, "next"), "narration-next", &p.on, Msg::NarrationNext, player.finished() || m.playing) }
+                { button(t(lang, "next"), "narration-next", &on, Msg::NarrationNext, player.finished() || m.playing) }
             </div>
         </div>
     }
 }
 
 #[function_component(SettingsPanel)]
-pub fn settings_panel(p: &PanelProps) -> Html {
-    let m = p.model.0.borrow();
+pub fn settings_panel() -> Html {
+    let (store, on) = use_store();
+    let m = store.model.borrow();
     let lang = m.lang;
     let draft = use_state(|| m.settings.clone());
     let num = |f: fn(&mut Settings, u64)| {
@@ -272,8 +280,22 @@ pub fn settings_panel(p: &PanelProps) -> Html {
         })
     };
     let create = {
-        let (on, draft) = (p.on.clone(), draft.clone());
+        let (on, draft) = (on.clone(), draft.clone());
         Callback::from(move |_| on.emit(Msg::NewCluster((*draft).clone())))
+    };
+    let export = {
+        let model = store.model.clone();
+        Callback::from(move |_| {
+            let text = crate::storage::to_json(&model.borrow().saved());
+            crate::storage::download("kraft-session.json", &text);
+        })
+    };
+    let share = {
+        let (model, on) = (store.model.clone(), on.clone());
+        Callback::from(move |_| {
+            let notice = crate::storage::share_link(&model.borrow().saved());
+            on.emit(Msg::Notice(Some(notice)));
+        })
     };
     let d = &*draft;
     html! {
@@ -292,9 +314,9 @@ pub fn settings_panel(p: &PanelProps) -> Html {
             <label class="check"><input type="checkbox" checked={d.pre_vote} onchange={on_pre_vote} />{ t(lang, "pre-vote") }</label>
             <div class="buttons">
                 <button data-action="new-cluster" onclick={create}>{ t(lang, "new-cluster") }</button>
-                { button(t(lang, "export"), "export", &p.on, Msg::Export, false) }
-                <crate::storage::ImportButton on={p.on.clone()} label={t(lang, "import").to_string()} />
-                { button(t(lang, "share"), "share", &p.on, Msg::Share, false) }
+                <button data-action="export" onclick={export}>{ t(lang, "export") }</button>
+                <crate::storage::ImportButton on={on.clone()} label={t(lang, "import").to_string()} />
+                <button data-action="share" onclick={share}>{ t(lang, "share") }</button>
             </div>
         </details>
     }

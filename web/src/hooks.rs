@@ -1,6 +1,9 @@
 //! `window.kraft`, the test hooks (DESIGN §5), and keyboard shortcuts.
 
-use crate::app::{Handle, Msg};
+use crate::model::{Model, Notice};
+use crate::store::Msg;
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::Callback;
@@ -53,7 +56,7 @@ fn to_js<T: serde::Serialize>(v: &T) -> JsValue {
         .unwrap_or(JsValue::NULL)
 }
 
-pub fn install(handle: Handle, on: Callback<Msg>) -> Installed {
+pub fn install(model: Rc<RefCell<Model>>, on: Callback<Msg>) -> Installed {
     let kraft = js_sys::Object::new();
     let mut closures: Vec<Closure<dyn FnMut(JsValue) -> JsValue>> = Vec::new();
     let mut add = |name: &str, f: Box<dyn FnMut(JsValue) -> JsValue>| {
@@ -61,37 +64,34 @@ pub fn install(handle: Handle, on: Callback<Msg>) -> Installed {
         let _ = js_sys::Reflect::set(&kraft, &JsValue::from_str(name), c.as_ref());
         closures.push(c);
     };
-    let h = handle.clone();
+    let h = model.clone();
     add(
         "capture",
-        Box::new(move |_| to_js(&h.0.borrow().sim().capture("page"))),
+        Box::new(move |_| to_js(&h.borrow().sim().capture("page"))),
     );
-    let h = handle.clone();
+    let h = model.clone();
     add(
         "freshCapture",
         Box::new(move |t: JsValue| {
-            let m = h.0.borrow();
+            let m = h.borrow();
             let t = t.as_f64().map_or(m.sim().now(), |t| t.max(0.0) as u64);
             match m.timeline.fresh_at(t) {
                 Ok(sim) => to_js(&sim.capture("page")),
-                Err(e) => JsValue::from_str(&e),
+                Err(e) => JsValue::from_str(&e.to_string()),
             }
         }),
     );
-    let h = handle.clone();
-    add(
-        "stats",
-        Box::new(move |_| to_js(&h.0.borrow().sim().stats())),
-    );
-    let h = handle.clone();
+    let h = model.clone();
+    add("stats", Box::new(move |_| to_js(&h.borrow().sim().stats())));
+    let h = model.clone();
     add(
         "recording",
-        Box::new(move |_| to_js(h.0.borrow().timeline.recording())),
+        Box::new(move |_| to_js(h.borrow().timeline.recording())),
     );
-    let h = handle.clone();
+    let h = model.clone();
     add(
         "horizon",
-        Box::new(move |_| JsValue::from_f64(h.0.borrow().timeline.horizon() as f64)),
+        Box::new(move |_| JsValue::from_f64(h.borrow().timeline.horizon() as f64)),
     );
     let o = on.clone();
     add(
@@ -147,13 +147,13 @@ pub fn install(handle: Handle, on: Callback<Msg>) -> Installed {
             to_js(&serde_json::json!({ "virtual_ms": 1_800_000, "ms": js_sys::Date::now() - t0 }))
         }),
     );
-    let h = handle.clone();
+    let o = on.clone();
     add(
         "seekTimed",
         Box::new(move |t: JsValue| {
             let t = t.as_f64().unwrap_or(0.0).max(0.0) as u64;
             let t0 = js_sys::Date::now();
-            h.0.borrow_mut().timeline.seek(t);
+            o.emit(Msg::Seek(t));
             JsValue::from_f64(js_sys::Date::now() - t0)
         }),
     );
@@ -212,14 +212,12 @@ pub fn install(handle: Handle, on: Callback<Msg>) -> Installed {
             if typing {
                 return;
             }
-            let playing = handle.0.borrow().playing;
+            let playing = model.borrow().playing;
             let msg = match e.key().as_str() {
                 " " => Some(if playing { Msg::Pause } else { Msg::Play }),
                 "ArrowRight" => Some(Msg::Step),
                 "ArrowLeft" => Some(Msg::StepBack),
-                "?" => Some(Msg::Notice(Some(
-                    crate::i18n::t(handle.0.borrow().lang, "help").to_string(),
-                ))),
+                "?" => Some(Msg::Notice(Some(Notice::Say("help")))),
                 _ => None,
             };
             if let Some(msg) = msg {

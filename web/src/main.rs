@@ -11,6 +11,7 @@ mod model;
 mod panels;
 mod player;
 mod storage;
+mod store;
 #[cfg(test)]
 mod tests;
 

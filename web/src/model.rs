@@ -4,7 +4,10 @@
 use crate::i18n::Lang;
 use crate::player::Player;
 use kraft_core::scenario::Scenario;
-use kraft_core::sim::{Action, ClusterSpec, Recording, Simulation};
+use kraft_core::sim::{
+    Action, ActionError, ClusterSpec, Recording, ReplayError, Simulation, SpecError, MAX_BROKERS,
+    MAX_CONTROLLERS,
+};
 use kraft_core::Timeline;
 use kraft_core::TraceKind;
 use kraft_core::{Config, NodeId, Time};
@@ -52,9 +55,11 @@ impl Default for Settings {
 }
 
 impl Settings {
-    pub fn spec(&self) -> Result<ClusterSpec, String> {
+    pub fn spec(&self) -> Result<ClusterSpec, SpecError> {
         let config = Config {
             pre_vote: self.pre_vote,
+            election_timeout_ms: self.election_timeout_ms,
+            fetch_timeout_ms: self.fetch_timeout_ms,
             snapshot_every_records: self.snapshot_every_records,
             latency_ms: kraft_core::protocol::config::Latency {
                 min: self.latency_min,
@@ -63,8 +68,8 @@ impl Settings {
             ..Config::default()
         };
         config.validate()?;
-        if !(1..=15).contains(&self.controllers) || self.brokers > 60 {
-            return Err("1 to 15 controllers and at most 60 brokers".into());
+        if !(1..=MAX_CONTROLLERS).contains(&self.controllers) || self.brokers > MAX_BROKERS {
+            return Err(SpecError::TooManyNodes);
         }
         Ok(ClusterSpec::new(
             self.seed,
@@ -72,6 +77,76 @@ impl Settings {
             self.brokers,
             config,
         ))
+    }
+}
+
+/// Something the page tells the learner, kept typed so it is said in the current language.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    /// A fixed sentence (an i18n key).
+    Say(&'static str),
+    Action(ActionError),
+    Spec(SpecError),
+    Replay(ReplayError),
+    Session(SessionError),
+    /// A file or link that is not a session; the detail (JSON position) is for the curious.
+    NotASession,
+    /// A share link that could not be read: the page opened without it.
+    BadShareLink,
+    /// The saved session could not be restored.
+    NotRestored(Box<Notice>),
+    /// An imported file is a session, but not one the playground can replay.
+    BadImport(Box<Notice>),
+    NoScenario(String),
+}
+
+impl Notice {
+    pub fn text(&self, lang: Lang) -> String {
+        use crate::i18n::{action_error, replay_error, spec_error, t};
+        match self {
+            Notice::Say(key) => t(lang, key).to_string(),
+            Notice::Action(e) => action_error(lang, e),
+            Notice::Spec(e) => spec_error(lang, e),
+            Notice::Replay(e) => replay_error(lang, e),
+            Notice::Session(e) => e.text(lang),
+            Notice::NotASession => t(lang, "import-error").to_string(),
+            Notice::BadShareLink => t(lang, "bad-link").to_string(),
+            Notice::NotRestored(inner) => {
+                format!("{}: {}", t(lang, "not-restored"), inner.text(lang))
+            }
+            Notice::BadImport(inner) => {
+                format!("{}: {}", t(lang, "import-error"), inner.text(lang))
+            }
+            Notice::NoScenario(name) => format!("{}: {name}", t(lang, "no-scenario")),
+        }
+    }
+}
+
+/// Why a saved session (file, link or storage) is refused.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SessionError {
+    Version(u32),
+    Speed,
+    TooLong,
+}
+
+impl SessionError {
+    pub fn text(&self, lang: Lang) -> String {
+        let hours = MAX_SESSION_MS / 3_600_000;
+        match (self, lang) {
+            (SessionError::Version(v), Lang::En) => format!("unsupported session version {v}"),
+            (SessionError::Version(v), Lang::Zh) => format!("不支持的会话版本 {v}"),
+            (SessionError::Speed, Lang::En) => "speed out of range".into(),
+            (SessionError::Speed, Lang::Zh) => "速度超出范围".into(),
+            (SessionError::TooLong, Lang::En) => {
+                format!(
+                    "the session is longer than the playground replays ({hours} h of virtual time)"
+                )
+            }
+            (SessionError::TooLong, Lang::Zh) => {
+                format!("会话太长，演练场只重放 {hours} 小时以内的虚拟时间")
+            }
+        }
     }
 }
 
@@ -92,7 +167,7 @@ pub struct Model {
     pub lang: Lang,
     pub settings: Settings,
     /// Last refused action or bad input, shown until the next action.
-    pub notice: Option<String>,
+    pub notice: Option<Notice>,
     pub player: Option<Player>,
     /// Name of the library scenario loaded (for persistence and the picker).
     pub scenario_name: Option<String>,
@@ -248,7 +323,7 @@ impl Model {
                 self.scenario_name = None;
                 self.notice = None;
             }
-            Err(e) => self.notice = Some(e),
+            Err(e) => self.notice = Some(Notice::Spec(e)),
         }
     }
 
@@ -262,12 +337,12 @@ impl Model {
                 self.player = Some(Player::new(scenario));
                 self.playing = false;
             }
-            Err(e) => self.notice = Some(e),
+            Err(e) => self.notice = Some(Notice::Spec(e)),
         }
     }
 
     pub fn act(&mut self, action: Action) {
-        self.notice = self.timeline.apply(action).err();
+        self.notice = self.timeline.apply(action).err().map(Notice::Action);
     }
 
     /// One animation frame of `wall_ms` at the current speed.
@@ -318,7 +393,7 @@ impl Model {
                 return;
             }
         }
-        self.notice = Some(crate::i18n::t(self.lang, "nothing-next").to_string());
+        self.notice = Some(Notice::Say("nothing-next"));
     }
 
     pub fn saved(&self) -> Saved {
@@ -331,27 +406,25 @@ impl Model {
             lang: self.lang,
             speed: self.speed,
             scenario: self.scenario_name.clone(),
-            scenario_step: self.player.as_ref().map_or(0, |p| p.next),
+            scenario_step: self.player.as_ref().map_or(0, |p| p.next_step()),
         }
     }
 
     /// Restores a saved session exactly (same recording, same time). On a bad file, nothing changes.
-    pub fn restore(&mut self, saved: Saved) -> Result<(), String> {
+    pub fn restore(&mut self, saved: Saved) -> Result<(), Notice> {
         if saved.version != SAVE_VERSION {
-            return Err(format!("unsupported session version {}", saved.version));
+            return Err(Notice::Session(SessionError::Version(saved.version)));
         }
         if !(0.01..=100.0).contains(&saved.speed) {
-            return Err("speed out of range".into());
+            return Err(Notice::Session(SessionError::Speed));
         }
         // A session replays from time 0: refuse ones that would keep the page busy for long.
         if saved.time_ms > MAX_SESSION_MS || saved.recording.actions.len() > 200_000 {
-            return Err(format!(
-                "the session is longer than the playground replays ({} h of virtual time)",
-                MAX_SESSION_MS / 3_600_000
-            ));
+            return Err(Notice::Session(SessionError::TooLong));
         }
         let timeline =
-            Timeline::from_recording(saved.recording, CHECKPOINT_MS, Some(saved.time_ms))?;
+            Timeline::from_recording(saved.recording, CHECKPOINT_MS, Some(saved.time_ms))
+                .map_err(Notice::Replay)?;
         self.timeline = timeline;
         self.settings = saved.settings;
         self.lang = saved.lang;
@@ -363,7 +436,7 @@ impl Model {
         if let Some(name) = saved.scenario {
             if let Some(s) = crate::library::load(&name) {
                 let mut p = Player::new(s);
-                p.next = saved.scenario_step.min(p.len());
+                p.resume_at(saved.scenario_step);
                 self.player = Some(p);
                 self.scenario_name = Some(name);
             }

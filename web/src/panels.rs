@@ -1,8 +1,8 @@
 //! Read-only panels: each node's log, the committed metadata image, the event log and the
 //! invariant panel.
 
-use crate::app::{Msg, PanelProps};
-use crate::i18n::{describe, invariant_why, t};
+use crate::i18n::{describe, invariant_why, record_kind, t};
+use crate::store::{use_store, Msg};
 use kraft_core::protocol::NodeKind;
 use kraft_core::Epoch;
 use kraft_core::TraceKind;
@@ -17,8 +17,9 @@ pub fn epoch_colour(epoch: Epoch) -> String {
 }
 
 #[function_component(LogsPanel)]
-pub fn logs_panel(p: &PanelProps) -> Html {
-    let m = p.model.0.borrow();
+pub fn logs_panel() -> Html {
+    let (store, _) = use_store();
+    let m = store.model.borrow();
     let lang = m.lang;
     let sim = m.sim();
     // A common window of offsets for every row, so entries line up.
@@ -62,9 +63,9 @@ pub fn logs_panel(p: &PanelProps) -> Html {
             let in_snapshot = o < start;
             let style = entry.map(|e| format!("background:{}", epoch_colour(e.epoch))).unwrap_or_default();
             let title = match entry {
-                Some(e) => format!("offset {o}, epoch {}, {}", e.epoch, e.record.kind()),
-                None if in_snapshot => format!("offset {o}: in the snapshot"),
-                None => format!("offset {o}"),
+                Some(e) => format!("{} {o} · {} {} · {}", t(lang, "offset"), t(lang, "epoch"), e.epoch, record_kind(lang, e.record.kind())),
+                None if in_snapshot => format!("{} {o}: {}", t(lang, "offset"), t(lang, "in-snapshot")),
+                None => format!("{} {o}", t(lang, "offset")),
             };
             let kind = entry.map(|e| e.record.kind()).unwrap_or("");
             html! {
@@ -81,7 +82,7 @@ pub fn logs_panel(p: &PanelProps) -> Html {
                 <span class="who">{ n.node.id }</span>
                 <span class="cells">{ for cells }</span>
                 <span class="marks">
-                    { format!("start {start} · LEO {} · HW {}", log.end_offset(), hw.map_or("—".into(), |h| h.to_string())) }
+                    { format!("{} {start} · LEO {} · HW {}", t(lang, "log-start"), log.end_offset(), hw.map_or("—".into(), |h| h.to_string())) }
                     if let Some(s) = snapshot { { format!(" · {} ({}, {})", t(lang, "snapshot"), s.end_offset, s.epoch) } }
                     if let Some((id, got)) = n.node.snapshot_download() { { format!(" · ⇣ {} {got}", id.end_offset) } }
                 </span>
@@ -100,8 +101,9 @@ pub fn logs_panel(p: &PanelProps) -> Html {
 }
 
 #[function_component(MetadataPanel)]
-pub fn metadata_panel(p: &PanelProps) -> Html {
-    let m = p.model.0.borrow();
+pub fn metadata_panel() -> Html {
+    let (store, _) = use_store();
+    let m = store.model.borrow();
     let lang = m.lang;
     let sim = m.sim();
     let empty = kraft_core::protocol::metadata::Image::default();
@@ -142,9 +144,9 @@ pub fn metadata_panel(p: &PanelProps) -> Html {
     html! {
         <div class="panel metadata" data-testid="metadata">
             <h2>{ t(lang, "metadata") }</h2>
-            <h3>{ t(lang, "brokers-table") }{ format!(" · offset {}", image.applied_offset) }</h3>
+            <h3>{ t(lang, "brokers-table") }{ format!(" · {} {}", t(lang, "offset"), image.applied_offset) }</h3>
             <table>
-                <tr><th>{ "id" }</th><th>{ t(lang, "role") }</th><th>{ "broker epoch" }</th><th>{ t(lang, "heartbeat") }</th></tr>
+                <tr><th>{ t(lang, "id") }</th><th>{ t(lang, "state") }</th><th>{ "broker epoch" }</th><th>{ t(lang, "heartbeat") }</th></tr>
                 { for brokers }
             </table>
             <h3>{ t(lang, "topics") }</h3>
@@ -154,12 +156,13 @@ pub fn metadata_panel(p: &PanelProps) -> Html {
 }
 
 #[function_component(EventLog)]
-pub fn event_log(p: &PanelProps) -> Html {
-    let m = p.model.0.borrow();
+pub fn event_log() -> Html {
+    let (store, on) = use_store();
+    let m = store.model.borrow();
     let lang = m.lang;
     let f = m.event_filter.clone();
     let toggle = |label: &str, key: &'static str, value: bool| {
-        let (on, f) = (p.on.clone(), f.clone());
+        let (on, f) = (on.clone(), f.clone());
         let onchange = Callback::from(move |e: Event| {
             let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
             let mut f = f.clone();
@@ -175,7 +178,7 @@ pub fn event_log(p: &PanelProps) -> Html {
         html! { <label class="check"><input type="checkbox" checked={value} data-filter={key} {onchange} />{ label.to_string() }</label> }
     };
     let on_node = {
-        let (on, f) = (p.on.clone(), f.clone());
+        let (on, f) = (on.clone(), f.clone());
         Callback::from(move |e: Event| {
             let v = e
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
@@ -225,16 +228,17 @@ pub fn event_log(p: &PanelProps) -> Html {
 }
 
 #[function_component(Violations)]
-pub fn violations(p: &PanelProps) -> Html {
-    let m = p.model.0.borrow();
+pub fn violations() -> Html {
+    let (store, _) = use_store();
+    let m = store.model.borrow();
     let lang = m.lang;
     let cfg = m.sim().config();
     let mut unsafe_on = Vec::new();
     if cfg.unsafe_commit_previous_epoch {
-        unsafe_on.push("unsafe_commit_previous_epoch: the leader commits entries of earlier epochs by counting replicas (Raft Figure 8)");
+        unsafe_on.push(("unsafe_commit_previous_epoch", t(lang, "unsafe-commit")));
     }
     if !cfg.leader_change_record {
-        unsafe_on.push("leader_change_record = false: a new leader appends nothing, so its HW waits for a client write");
+        unsafe_on.push(("leader_change_record = false", t(lang, "no-leader-change")));
     }
     let vs = m.sim().violations();
     let brokers = m
@@ -248,12 +252,14 @@ pub fn violations(p: &PanelProps) -> Html {
         <div class={classes!("menu", "invariants", (!vs.is_empty()).then_some("broken"))}>
             <h3>{ t(lang, "violations") }</h3>
             if !unsafe_on.is_empty() {
-                <ul class="unsafe">{ for unsafe_on.iter().map(|u| html! { <li>{ format!("⚠ {}: {u}", t(lang, "unsafe")) }</li> }) }</ul>
+                <ul class="unsafe">{ for unsafe_on.iter().map(|(key, what)| html! { <li>{ format!("⚠ {}: {key}: {what}", t(lang, "unsafe")) }</li> }) }</ul>
             }
             <ul data-testid="violations">
                 { for vs.iter().map(|v| html! {
                     <li class="violation" data-invariant={v.invariant}>
-                        <b>{ v.invariant }</b>{ format!(" @ {:.3} s: {}", v.time_ms as f64 / 1000.0, v.detail) }
+                        <b>{ v.invariant }</b>{ format!(" @ {:.3} s", v.time_ms as f64 / 1000.0) }
+                        // The detail names nodes and offsets in English; Chinese readers get the rule itself.
+                        if lang == crate::i18n::Lang::En { { format!(": {}", v.detail) } }
                         <div class="why">{ invariant_why(lang, v.invariant) }</div>
                     </li>
                 }) }

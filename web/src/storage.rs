@@ -1,8 +1,8 @@
 //! The session outlives the page: saved to localStorage as it changes, exported and imported as
 //! JSON, and packed into a share link. A bad file or link changes nothing and says why.
 
-use crate::app::Msg;
-use crate::model::{Model, Saved, Settings};
+use crate::model::{Model, Notice, Saved, Settings};
+use crate::store::Msg;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -21,20 +21,23 @@ pub fn to_json(saved: &Saved) -> String {
 /// The model the page starts with: a share link first, then the saved session, else a fresh one.
 pub fn initial_model() -> Model {
     let mut model = Model::new(Settings::default(), crate::i18n::Lang::En);
-    if let Some(saved) = from_share_link() {
-        match model.restore(saved) {
+    match from_share_link() {
+        Some(Ok(saved)) => match model.restore(saved) {
             Ok(()) => return model,
-            Err(e) => model.notice = Some(format!("share link: {e}")),
-        }
+            Err(_) => model.notice = Some(Notice::BadShareLink),
+        },
+        // A link that cannot be read says so instead of silently opening free play.
+        Some(Err(())) => model.notice = Some(Notice::BadShareLink),
+        None => {}
     }
     let stored = storage().and_then(|s| s.get_item(KEY).ok().flatten());
     if let Some(text) = stored {
         match serde_json::from_str::<Saved>(&text)
-            .map_err(|e| e.to_string())
+            .map_err(|_| Notice::NotASession)
             .and_then(|s| model.restore(s))
         {
             Ok(()) => {}
-            Err(e) => model.notice = Some(format!("saved session not restored: {e}")),
+            Err(e) => model.notice = Some(Notice::NotRestored(Box::new(e))),
         }
     }
     model
@@ -46,37 +49,40 @@ pub fn save(model: &Model) {
     }
 }
 
-fn encode(saved: &Saved) -> Result<String, String> {
-    let json = serde_json::to_string(saved).map_err(|e| e.to_string())?;
+fn encode(saved: &Saved) -> Option<String> {
+    let json = serde_json::to_string(saved).ok()?;
     let ascii: String = js_sys::encode_uri_component(&json).into();
-    web_sys::window()
-        .ok_or("no window")?
-        .btoa(&ascii)
-        .map_err(|_| "cannot encode the session".into())
+    web_sys::window()?.btoa(&ascii).ok()
 }
 
-fn from_share_link() -> Option<Saved> {
+/// None without a share link; Some(Err) for one that cannot be read.
+fn from_share_link() -> Option<Result<Saved, ()>> {
     let hash = web_sys::window()?.location().hash().ok()?;
     let data = hash.strip_prefix(SHARE_PREFIX)?;
+    Some(decode(data).ok_or(()))
+}
+
+fn decode(data: &str) -> Option<Saved> {
     let ascii = web_sys::window()?.atob(data).ok()?;
     let json: String = js_sys::decode_uri_component(&ascii).ok()?.into();
     serde_json::from_str(&json).ok()
 }
 
-/// Puts the session in the address bar and on the clipboard.
-pub fn share_link(saved: &Saved) -> Result<(), String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let link = format!("{SHARE_PREFIX}{}", encode(saved)?);
-    window
-        .location()
-        .set_hash(&link[1..])
-        .map_err(|_| "cannot set the address")?;
-    let href = window
-        .location()
-        .href()
-        .map_err(|_| "cannot read the address")?;
-    let _ = window.navigator().clipboard().write_text(&href);
-    Ok(())
+/// Puts the session in the address bar and on the clipboard (a callback's effect, not the
+/// reducer's). Says what happened as a notice.
+pub fn share_link(saved: &Saved) -> Notice {
+    let done = (|| {
+        let window = web_sys::window()?;
+        let link = format!("{SHARE_PREFIX}{}", encode(saved)?);
+        window.location().set_hash(&link[1..]).ok()?;
+        let href = window.location().href().ok()?;
+        let _ = window.navigator().clipboard().write_text(&href);
+        Some(())
+    })();
+    match done {
+        Some(()) => Notice::Say("shared"),
+        None => Notice::Say("share-failed"),
+    }
 }
 
 /// Saves text as a file the user downloads.

@@ -31,8 +31,12 @@ fn a_refused_action_becomes_a_notice_not_a_panic() {
     m.act(Action::Resign(1));
     assert!(m
         .notice
-        .as_deref()
-        .is_some_and(|n| n.contains("not the leader")));
+        .as_ref()
+        .is_some_and(|n| n.text(Lang::En).contains("not the leader")));
+    assert!(m
+        .notice
+        .as_ref()
+        .is_some_and(|n| n.text(Lang::Zh).contains("不是领导者")));
     m.act(Action::Crash(999));
     assert!(m.notice.is_some());
 }
@@ -85,7 +89,7 @@ fn every_library_scenario_plays_to_its_end_in_the_player() {
             total,
             "{name}: every narration reached"
         );
-        assert!(p.problem.is_none(), "{name}: {:?}", p.problem);
+        assert!(p.problem().is_none(), "{name}: {:?}", p.problem());
         assert!(
             tl.sim().violations().is_empty() || name.contains("unsafe"),
             "{name}"
@@ -123,4 +127,39 @@ fn every_ui_string_has_both_languages() {
     let ev = kraft_core::TraceKind::HighWatermark { node: 1, hw: 3 };
     assert!(describe(Lang::En, &ev).contains("committed"));
     assert!(describe(Lang::Zh, &ev).contains("已提交"));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn settings_timeouts_change_the_cluster() {
+    let slow = Settings {
+        election_timeout_ms: 6000,
+        fetch_timeout_ms: 9000,
+        ..Settings::default()
+    };
+    let mut m = Model::new(Settings::default(), Lang::En);
+    m.new_cluster(slow.clone());
+    assert_eq!(m.sim().config().election_timeout_ms, 6000);
+    assert_eq!(m.sim().config().fetch_timeout_ms, 9000);
+    // Election timeouts are uniform in [T, 2T): nobody campaigns before 6 s.
+    m.timeline.advance(5900);
+    assert!(m.sim().acting_leader().is_none(), "no leader before 6 s");
+    m.timeline.advance(7000);
+    assert!(
+        m.sim().acting_leader().is_some(),
+        "a leader once they time out"
+    );
+    // The default cluster elects within about 2 s.
+    let mut d = Model::new(Settings::default(), Lang::En);
+    d.timeline.advance(2500);
+    assert!(d.sim().acting_leader().is_some());
+    // A bad value is refused with a reason in both languages, and the cluster stays.
+    m.new_cluster(Settings {
+        election_timeout_ms: 0,
+        ..slow
+    });
+    let n = m.notice.as_ref().expect("refused");
+    assert!(n.text(Lang::En).contains("election_timeout_ms"));
+    assert!(n.text(Lang::Zh).contains("必须大于 0"));
+    assert_eq!(m.sim().config().election_timeout_ms, 6000);
 }

@@ -99,7 +99,7 @@ impl Default for Config {
 
 impl Config {
     /// Rejects values that would make the simulation meaningless (a zero timeout spins forever).
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         let positive = [
             ("election_timeout_ms", self.election_timeout_ms),
             ("fetch_timeout_ms", self.fetch_timeout_ms),
@@ -117,7 +117,7 @@ impl Config {
         ];
         for (name, v) in positive {
             if v == 0 {
-                return Err(format!("{name} must be greater than 0"));
+                return Err(ConfigError::NotPositive(name));
             }
         }
         // Upper bounds keep virtual time from overflowing and a run from crawling.
@@ -174,18 +174,21 @@ impl Config {
         ];
         for (name, v, max) in bounded {
             if v > max {
-                return Err(format!("{name} must be at most {max}"));
+                return Err(ConfigError::TooLarge { key: name, max });
             }
         }
         if self.latency_ms.min > self.latency_ms.max {
-            return Err("latency_ms.min must not exceed latency_ms.max".into());
+            return Err(ConfigError::LatencyOrder);
         }
         if self.latency_ms.max > 60_000 {
-            return Err("latency_ms.max must be at most 60000".into());
+            return Err(ConfigError::TooLarge {
+                key: "latency_ms.max",
+                max: 60_000,
+            });
         }
         for (name, p) in [("loss", self.loss), ("duplicate", self.duplicate)] {
             if !(0.0..=0.9).contains(&p) {
-                return Err(format!("{name} must be between 0 and 0.9"));
+                return Err(ConfigError::Probability(name));
             }
         }
         Ok(())
@@ -194,5 +197,27 @@ impl Config {
     /// Leader's check-quorum window: 1.5 × the fetch timeout.
     pub fn check_quorum_ms(&self) -> u64 {
         self.fetch_timeout_ms * 3 / 2
+    }
+}
+
+/// A setting out of its range. Keys are the config keys (protocol identifiers in every language).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigError {
+    NotPositive(&'static str),
+    TooLarge { key: &'static str, max: u64 },
+    LatencyOrder,
+    Probability(&'static str),
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::NotPositive(key) => write!(f, "{key} must be greater than 0"),
+            ConfigError::TooLarge { key, max } => write!(f, "{key} must be at most {max}"),
+            ConfigError::LatencyOrder => {
+                write!(f, "latency_ms.min must not exceed latency_ms.max")
+            }
+            ConfigError::Probability(key) => write!(f, "{key} must be between 0 and 0.9"),
+        }
     }
 }

@@ -2,6 +2,8 @@
 //! start, writes the cluster's metadata: broker registrations, fencing, topics and partition
 //! leadership, and a NoOp when idle so the HW keeps moving.
 
+use crate::protocol::error::CommandError;
+use crate::protocol::event::FenceReason;
 use crate::protocol::event::TraceKind;
 use crate::protocol::message::{ErrorCode, HeartbeatRequest, HeartbeatResponse, Message};
 use crate::protocol::metadata::Image;
@@ -21,9 +23,6 @@ pub struct ActiveController {
     /// Registrations answered once their record commits: (record offset, broker, correlation).
     awaiting_commit: Vec<(Offset, NodeId, u64)>,
 }
-
-/// Why a topic could not be created.
-pub type CommandError = String;
 
 impl Node {
     /// Called when the leader's HW moves: activate once past the epoch start, answer registrations.
@@ -198,7 +197,7 @@ impl Node {
         out: &mut Effects,
     ) -> Result<(), CommandError> {
         if self.role != Role::Leader {
-            return Err(format!("node {} is not the leader", self.id));
+            return Err(CommandError::NotLeader(self.id));
         }
         for _ in 0..count {
             self.leader_append(now, Record::Client, out);
@@ -220,21 +219,21 @@ impl Node {
         out: &mut Effects,
     ) -> Result<(), CommandError> {
         if self.controller.is_none() {
-            return Err(format!("node {} is not the active controller", self.id));
+            return Err(CommandError::NotActiveController(self.id));
         }
         let pending = self.pending_image();
         if pending.topic_by_name(name).is_some() {
-            return Err(format!("topic {name:?} already exists"));
+            return Err(CommandError::TopicExists(name.to_string()));
         }
         let brokers = pending.unfenced_brokers();
         if replication_factor == 0 || replication_factor as usize > brokers.len() {
-            return Err(format!(
-                "replication factor {replication_factor} needs as many unfenced brokers; there are {}",
-                brokers.len()
-            ));
+            return Err(CommandError::ReplicationFactor {
+                wanted: replication_factor,
+                unfenced: brokers.len(),
+            });
         }
         if partitions == 0 {
-            return Err("a topic needs at least one partition".into());
+            return Err(CommandError::NoPartitions);
         }
         let topic_id = pending.topics.keys().next_back().map_or(1, |id| id + 1);
         self.controller_append(
@@ -367,7 +366,7 @@ impl Node {
             } => out.trace.push(TraceKind::BrokerFenced {
                 offset: entry.offset,
                 broker: *broker,
-                reason: "session expired or asked",
+                reason: FenceReason::SessionExpired,
             }),
             Record::BrokerRegistrationChange {
                 broker,

@@ -1,7 +1,9 @@
 //! Elections: timeouts, pre-vote (KIP-996), Vote, BeginQuorumEpoch, EndQuorumEpoch, becoming leader,
 //! resigning. Kafka's rules from PROTOCOL.md §3–4.
 
+use crate::protocol::error::CommandError;
 use crate::protocol::event::TraceKind;
+use crate::protocol::event::{RoleReason, VoteReason};
 use crate::protocol::message::{Message, VoteRequest, VoteResponse};
 use crate::protocol::node::{Effects, LeaderState, Node, ReplicaProgress, Slot};
 use crate::protocol::record::{Entry, Record};
@@ -13,18 +15,20 @@ impl Node {
     /// The election timer fired (or a user forced it with `elect`).
     pub(crate) fn on_election_timeout(&mut self, now: Time, out: &mut Effects) {
         match self.role {
-            Role::Unattached | Role::Follower => self.start_election(now, "election timeout", out),
+            Role::Unattached | Role::Follower => {
+                self.start_election(now, RoleReason::ElectionTimeout, out)
+            }
             Role::Prospective => {
                 // Pre-vote timed out undecided: back to the leader we knew, else Unattached.
-                self.abandon_prospective(now, "pre-vote timed out", out);
+                self.abandon_prospective(now, RoleReason::PreVoteTimedOut, out);
             }
             Role::Candidate => {
                 if self.election.backing_off {
                     self.election.backing_off = false;
                     if self.cfg.pre_vote {
-                        self.become_prospective(now, "back-off over", out);
+                        self.become_prospective(now, RoleReason::BackoffOver, out);
                     } else {
-                        self.become_candidate(now, "back-off over", out);
+                        self.become_candidate(now, RoleReason::BackoffOver, out);
                     }
                 } else {
                     self.back_off(now, out);
@@ -32,7 +36,7 @@ impl Node {
             }
             Role::Resigned => {
                 let epoch = self.epoch() + 1;
-                self.become_unattached(now, epoch, "resigned leader's election timeout", out);
+                self.become_unattached(now, epoch, RoleReason::ResignedElectionTimeout, out);
             }
             Role::Leader | Role::Observer => {}
         }
@@ -41,39 +45,36 @@ impl Node {
     /// A follower's fetch timeout: the leader is gone, campaign.
     pub(crate) fn on_fetch_timeout(&mut self, now: Time, out: &mut Effects) {
         match self.role {
-            Role::Follower => self.start_election(now, "fetch timeout", out),
+            Role::Follower => self.start_election(now, RoleReason::FetchTimeout, out),
             Role::Observer => self.on_observer_fetch_timeout(now, out),
             _ => {}
         }
     }
 
     /// Forced from outside (`elect` in a scenario, "elect now" in the UI).
-    pub fn force_election(&mut self, now: Time, out: &mut Effects) -> Result<(), String> {
+    pub fn force_election(&mut self, now: Time, out: &mut Effects) -> Result<(), CommandError> {
         match self.role {
-            Role::Leader => Err(format!("node {} is already the leader", self.id)),
-            Role::Observer => Err(format!(
-                "node {} is a broker and cannot be elected",
-                self.id
-            )),
+            Role::Leader => Err(CommandError::AlreadyLeader(self.id)),
+            Role::Observer => Err(CommandError::BrokerCannotBeElected(self.id)),
             Role::Candidate => {
                 self.election.backing_off = false;
-                self.become_candidate(now, "forced election", out);
+                self.become_candidate(now, RoleReason::ForcedElection, out);
                 Ok(())
             }
             Role::Resigned => {
                 let epoch = self.epoch() + 1;
-                self.become_unattached(now, epoch, "forced election", out);
-                self.start_election(now, "forced election", out);
+                self.become_unattached(now, epoch, RoleReason::ForcedElection, out);
+                self.start_election(now, RoleReason::ForcedElection, out);
                 Ok(())
             }
             _ => {
-                self.start_election(now, "forced election", out);
+                self.start_election(now, RoleReason::ForcedElection, out);
                 Ok(())
             }
         }
     }
 
-    fn start_election(&mut self, now: Time, reason: &'static str, out: &mut Effects) {
+    fn start_election(&mut self, now: Time, reason: RoleReason, out: &mut Effects) {
         if self.cfg.pre_vote {
             self.become_prospective(now, reason, out);
         } else {
@@ -81,7 +82,7 @@ impl Node {
         }
     }
 
-    fn become_prospective(&mut self, now: Time, reason: &'static str, out: &mut Effects) {
+    fn become_prospective(&mut self, now: Time, reason: RoleReason, out: &mut Effects) {
         let from = self.role;
         self.clear_all_timers();
         self.leader = None;
@@ -93,14 +94,14 @@ impl Node {
         self.election.granted.insert(self.id);
         self.trace_role(from, reason, out);
         if self.election.granted.len() >= self.majority() {
-            self.become_candidate(now, "pre-vote won", out);
+            self.become_candidate(now, RoleReason::PreVoteWon, out);
             return;
         }
         self.request_votes(true, out);
         self.reset_election_timer(now, out);
     }
 
-    fn abandon_prospective(&mut self, now: Time, reason: &'static str, out: &mut Effects) {
+    fn abandon_prospective(&mut self, now: Time, reason: RoleReason, out: &mut Effects) {
         let epoch = self.epoch();
         match self.leader_id() {
             Some(l) if l != self.id => self.become_follower(now, epoch, l, reason, out),
@@ -108,7 +109,7 @@ impl Node {
         }
     }
 
-    pub(crate) fn become_candidate(&mut self, now: Time, reason: &'static str, out: &mut Effects) {
+    pub(crate) fn become_candidate(&mut self, now: Time, reason: RoleReason, out: &mut Effects) {
         let from = self.role;
         self.clear_all_timers();
         self.leader = None;
@@ -170,7 +171,7 @@ impl Node {
             return;
         }
         if req.epoch > self.epoch() {
-            self.become_unattached(now, req.epoch, "vote request with a higher epoch", out);
+            self.become_unattached(now, req.epoch, RoleReason::VoteRequestWithHigherEpoch, out);
         }
         let (granted, reason) = self.decide_vote(req);
         if granted && !req.pre_vote {
@@ -180,7 +181,7 @@ impl Node {
                 let from_role = self.role;
                 self.clear_all_timers();
                 self.role = Role::Unattached;
-                self.trace_role(from_role, "granted a vote", out);
+                self.trace_role(from_role, RoleReason::GrantedVote, out);
             }
             self.reset_election_timer(now, out);
         }
@@ -203,39 +204,39 @@ impl Node {
         ));
     }
 
-    fn decide_vote(&self, req: &VoteRequest) -> (bool, &'static str) {
+    fn decide_vote(&self, req: &VoteRequest) -> (bool, VoteReason) {
         if req.epoch < self.epoch() {
-            return (false, "candidate's epoch is older");
+            return (false, VoteReason::CandidateEpochOlder);
         }
         let ours = self.durable.log.last_id();
         let up_to_date = (req.last_epoch, req.end_offset) >= ours;
         let q = &self.durable.quorum;
         if req.pre_vote {
             match self.role {
-                Role::Leader => return (false, "I am the leader"),
-                Role::Resigned => return (false, "I resigned in this epoch"),
+                Role::Leader => return (false, VoteReason::IAmTheLeader),
+                Role::Resigned => return (false, VoteReason::IResignedInThisEpoch),
                 Role::Follower if self.fetch.has_fetched => {
-                    return (false, "my leader is alive (I fetched from it)")
+                    return (false, VoteReason::MyLeaderIsAlive)
                 }
                 _ => {}
             }
         } else {
             match self.role {
-                Role::Leader => return (false, "I am the leader"),
-                Role::Resigned => return (false, "I resigned in this epoch"),
+                Role::Leader => return (false, VoteReason::IAmTheLeader),
+                Role::Resigned => return (false, VoteReason::IResignedInThisEpoch),
                 _ => {}
             }
             if q.leader.is_some() {
-                return (false, "I already follow a leader in this epoch");
+                return (false, VoteReason::AlreadyFollowingALeader);
             }
             if q.voted_for.is_some_and(|v| v != req.candidate) {
-                return (false, "I already voted in this epoch");
+                return (false, VoteReason::AlreadyVoted);
             }
         }
         if !up_to_date {
-            return (false, "my log is more up to date");
+            return (false, VoteReason::MyLogIsMoreUpToDate);
         }
-        (true, "log is up to date")
+        (true, VoteReason::LogIsUpToDate)
     }
 
     pub(crate) fn on_vote_response(
@@ -270,9 +271,11 @@ impl Node {
         let lost = self.voters.len() - self.election.rejected.len() < majority;
         match self.role {
             Role::Prospective if self.election.granted.len() >= majority => {
-                self.become_candidate(now, "pre-vote won", out)
+                self.become_candidate(now, RoleReason::PreVoteWon, out)
             }
-            Role::Prospective if lost => self.abandon_prospective(now, "pre-vote lost", out),
+            Role::Prospective if lost => {
+                self.abandon_prospective(now, RoleReason::PreVoteLost, out)
+            }
             Role::Candidate if self.election.granted.len() >= majority => {
                 self.become_leader(now, out)
             }
@@ -302,7 +305,7 @@ impl Node {
             state.progress.insert(v, ReplicaProgress::default());
         }
         self.leader = Some(state);
-        self.trace_role(from, "won the election", out);
+        self.trace_role(from, RoleReason::WonElection, out);
         if self.cfg.leader_change_record {
             self.leader_append(now, Record::LeaderChange { leader: self.id }, out);
         }
@@ -356,7 +359,7 @@ impl Node {
             }
             self.set_timer(Slot::CheckQuorum, now + self.cfg.check_quorum_ms(), out);
         } else {
-            self.resign(now, "check-quorum failed: no fetches from a majority", out);
+            self.resign(now, RoleReason::CheckQuorumFailed, out);
         }
     }
 
@@ -375,7 +378,7 @@ impl Node {
 
     /// Graceful (user) or forced (check-quorum) resignation: EndQuorumEpoch with the best-caught-up
     /// voters first, so they campaign first.
-    pub fn resign(&mut self, now: Time, reason: &'static str, out: &mut Effects) {
+    pub fn resign(&mut self, now: Time, reason: RoleReason, out: &mut Effects) {
         if self.role != Role::Leader {
             return;
         }

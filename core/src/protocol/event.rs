@@ -8,6 +8,114 @@ use crate::protocol::types::{Epoch, NodeId, Offset, SnapshotId, Time};
 use serde::Serialize;
 use std::rc::Rc;
 
+/// Why a node changed role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleReason {
+    ElectionTimeout,
+    PreVoteTimedOut,
+    BackoffOver,
+    ResignedElectionTimeout,
+    FetchTimeout,
+    ForcedElection,
+    PreVoteWon,
+    PreVoteLost,
+    VoteRequestWithHigherEpoch,
+    GrantedVote,
+    WonElection,
+    CheckQuorumFailed,
+    GracefulResignation,
+    HigherEpochWithLeader,
+    HigherEpoch,
+    LearnedLeader,
+}
+
+impl RoleReason {
+    /// The reason in English (the UI translates the enum itself).
+    pub fn text(self) -> &'static str {
+        match self {
+            RoleReason::ElectionTimeout => "election timeout",
+            RoleReason::PreVoteTimedOut => "pre-vote timed out",
+            RoleReason::BackoffOver => "back-off over",
+            RoleReason::ResignedElectionTimeout => "resigned leader's election timeout",
+            RoleReason::FetchTimeout => "fetch timeout",
+            RoleReason::ForcedElection => "forced election",
+            RoleReason::PreVoteWon => "pre-vote won",
+            RoleReason::PreVoteLost => "pre-vote lost",
+            RoleReason::VoteRequestWithHigherEpoch => "vote request with a higher epoch",
+            RoleReason::GrantedVote => "granted a vote",
+            RoleReason::WonElection => "won the election",
+            RoleReason::CheckQuorumFailed => "check-quorum failed: no fetches from a majority",
+            RoleReason::GracefulResignation => "graceful resignation",
+            RoleReason::HigherEpochWithLeader => "saw a higher epoch with a leader",
+            RoleReason::HigherEpoch => "saw a higher epoch",
+            RoleReason::LearnedLeader => "learned the leader",
+        }
+    }
+}
+
+/// Why a vote or pre-vote was granted or refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteReason {
+    CandidateEpochOlder,
+    IAmTheLeader,
+    IResignedInThisEpoch,
+    MyLeaderIsAlive,
+    AlreadyFollowingALeader,
+    AlreadyVoted,
+    MyLogIsMoreUpToDate,
+    LogIsUpToDate,
+}
+
+impl VoteReason {
+    /// The reason in English (the UI translates the enum itself).
+    pub fn text(self) -> &'static str {
+        match self {
+            VoteReason::CandidateEpochOlder => "candidate's epoch is older",
+            VoteReason::IAmTheLeader => "I am the leader",
+            VoteReason::IResignedInThisEpoch => "I resigned in this epoch",
+            VoteReason::MyLeaderIsAlive => "my leader is alive (I fetched from it)",
+            VoteReason::AlreadyFollowingALeader => "I already follow a leader in this epoch",
+            VoteReason::AlreadyVoted => "I already voted in this epoch",
+            VoteReason::MyLogIsMoreUpToDate => "my log is more up to date",
+            VoteReason::LogIsUpToDate => "log is up to date",
+        }
+    }
+}
+
+/// Why a log was truncated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TruncateReason {
+    DivergingEpoch,
+}
+
+impl TruncateReason {
+    /// The reason in English (the UI translates the enum itself).
+    pub fn text(self) -> &'static str {
+        match self {
+            TruncateReason::DivergingEpoch => "diverging epoch from the leader",
+        }
+    }
+}
+
+/// Why the active controller fenced a broker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FenceReason {
+    SessionExpired,
+}
+
+impl FenceReason {
+    /// The reason in English (the UI translates the enum itself).
+    pub fn text(self) -> &'static str {
+        match self {
+            FenceReason::SessionExpired => "session expired or asked",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DropReason {
@@ -48,7 +156,7 @@ pub enum TraceKind {
         to: Role,
         epoch: Epoch,
         leader: Option<NodeId>,
-        reason: &'static str,
+        reason: RoleReason,
     },
     VoteCast {
         voter: NodeId,
@@ -56,7 +164,7 @@ pub enum TraceKind {
         epoch: Epoch,
         pre_vote: bool,
         granted: bool,
-        reason: &'static str,
+        reason: VoteReason,
     },
     Append {
         node: NodeId,
@@ -70,7 +178,7 @@ pub enum TraceKind {
         to: Offset,
         removed: u64,
         first_removed_epoch: Epoch,
-        reason: &'static str,
+        reason: TruncateReason,
     },
     HighWatermark {
         node: NodeId,
@@ -115,7 +223,7 @@ pub enum TraceKind {
     BrokerFenced {
         offset: Offset,
         broker: NodeId,
-        reason: &'static str,
+        reason: FenceReason,
     },
     BrokerUnfenced {
         offset: Offset,

@@ -74,6 +74,22 @@ pub enum ErrorCode {
     SnapshotNotFound,
     /// The quorum leader is not yet the active controller (it has not replayed its epoch start).
     NotController,
+    /// acks=all while the ISR is smaller than `min.insync.replicas`.
+    NotEnoughReplicas,
+}
+
+impl ErrorCode {
+    /// Kafka's name for the code, as clients print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
+            ErrorCode::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            ErrorCode::StaleBrokerEpoch => "STALE_BROKER_EPOCH",
+            ErrorCode::SnapshotNotFound => "SNAPSHOT_NOT_FOUND",
+            ErrorCode::NotController => "NOT_CONTROLLER",
+            ErrorCode::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -5,6 +5,7 @@
 //! `replication` (Fetch, HW, snapshots), `controller` (the active controller) and `broker`.
 
 use crate::protocol::config::Config;
+use crate::protocol::event::RoleReason;
 use crate::protocol::event::TraceKind;
 use crate::protocol::log::Log;
 use crate::protocol::message::Message;
@@ -467,7 +468,7 @@ impl Node {
 
     // ----- role changes shared by every path -----
 
-    pub(crate) fn trace_role(&self, from: Role, reason: &'static str, out: &mut Effects) {
+    pub(crate) fn trace_role(&self, from: Role, reason: RoleReason, out: &mut Effects) {
         out.trace.push(TraceKind::Role {
             node: self.id,
             from,
@@ -526,7 +527,7 @@ impl Node {
         &mut self,
         now: Time,
         epoch: Epoch,
-        reason: &'static str,
+        reason: RoleReason,
         out: &mut Effects,
     ) {
         let from = self.role;
@@ -560,7 +561,7 @@ impl Node {
         now: Time,
         epoch: Epoch,
         leader: NodeId,
-        reason: &'static str,
+        reason: RoleReason,
         out: &mut Effects,
     ) {
         let from = self.role;
@@ -594,9 +595,9 @@ impl Node {
         if epoch > ours {
             match leader {
                 Some(l) if l != self.id => {
-                    self.become_follower(now, epoch, l, "saw a higher epoch with a leader", out)
+                    self.become_follower(now, epoch, l, RoleReason::HigherEpochWithLeader, out)
                 }
-                _ => self.become_unattached(now, epoch, "saw a higher epoch", out),
+                _ => self.become_unattached(now, epoch, RoleReason::HigherEpoch, out),
             }
             return true;
         }
@@ -610,7 +611,7 @@ impl Node {
                     && self.role != Role::Leader
                     && self.role != Role::Resigned
                 {
-                    self.become_follower(now, epoch, l, "learned the leader", out);
+                    self.become_follower(now, epoch, l, RoleReason::LearnedLeader, out);
                     return true;
                 }
                 if self.role == Role::Observer && self.leader_id() != Some(l) {

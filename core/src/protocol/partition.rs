@@ -4,6 +4,7 @@
 //! through AlterPartition to the active controller, which writes the PartitionChange record.
 //! The playground replicates record counts, not payloads.
 
+use crate::protocol::error::{CommandError, KafkaDetail};
 use crate::protocol::event::TraceKind;
 use crate::protocol::message::{ErrorCode, Message};
 use crate::protocol::node::{Effects, Node, NodeKind, Slot};
@@ -105,7 +106,7 @@ impl Node {
         records: u32,
         acks: Acks,
         out: &mut Effects,
-    ) -> Result<(), String> {
+    ) -> Result<(), CommandError> {
         let isr = self.isr_of(key);
         let min_isr = self.cfg.min_insync_replicas as usize;
         let id = self.id;
@@ -114,16 +115,19 @@ impl Node {
             .partitions
             .get_mut(&key)
             .filter(|r| r.leader == Some(id))
-            .ok_or_else(|| {
-                format!(
-                    "NOT_LEADER_OR_FOLLOWER: broker {id} does not lead partition {}-{}",
-                    key.0, key.1
-                )
+            .ok_or(CommandError::Kafka {
+                code: ErrorCode::NotLeaderOrFollower,
+                detail: KafkaDetail::DoesNotLead {
+                    broker: id,
+                    topic_id: key.0,
+                    partition: key.1,
+                },
             })?;
         if acks == Acks::All && isr.len() < min_isr {
-            return Err(format!(
-                "NOT_ENOUGH_REPLICAS: the ISR {isr:?} is smaller than min.insync.replicas = {min_isr}"
-            ));
+            return Err(CommandError::Kafka {
+                code: ErrorCode::NotEnoughReplicas,
+                detail: KafkaDetail::IsrTooSmall { isr, min_isr },
+            });
         }
         r.leo += records as u64;
         out.trace.push(TraceKind::Produced {

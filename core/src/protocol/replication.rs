@@ -2,6 +2,7 @@
 //! truncation, the high watermark, applying committed records, snapshots and FetchSnapshot.
 
 use crate::protocol::event::TraceKind;
+use crate::protocol::event::TruncateReason;
 use crate::protocol::log::Snapshot;
 use crate::protocol::message::{
     ErrorCode, FetchBody, FetchRequest, FetchResponse, FetchSnapshotRequest, FetchSnapshotResponse,
@@ -145,7 +146,7 @@ impl Node {
             FetchBody::DivergingEpoch { epoch, end_offset } => {
                 let (_, own_end) = self.durable.log.end_offset_for_epoch(*epoch);
                 let to = (*end_offset).min(own_end);
-                self.truncate(to, "diverging epoch from the leader", out);
+                self.truncate(to, TruncateReason::DivergingEpoch, out);
                 self.fetch_succeeded(now, out);
                 self.send_fetch(now, out);
             }
@@ -157,7 +158,7 @@ impl Node {
         }
     }
 
-    pub(crate) fn truncate(&mut self, to: Offset, reason: &'static str, out: &mut Effects) {
+    pub(crate) fn truncate(&mut self, to: Offset, reason: TruncateReason, out: &mut Effects) {
         let first_removed_epoch = self.durable.log.epoch_at(to).unwrap_or(0);
         let removed = self.durable.log.truncate_to(to);
         if removed > 0 {

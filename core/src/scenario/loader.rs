@@ -536,7 +536,7 @@ impl Scenario {
         };
         config
             .validate()
-            .map_err(|e| err(None, "cluster.config", e))?;
+            .map_err(|e| err(None, "cluster.config", e.to_string()))?;
         let mut initial = BTreeMap::new();
         if let Some(init) = top.get("initial") {
             let m = init
@@ -568,7 +568,7 @@ impl Scenario {
             initial,
         };
         // Build once so cluster errors (duplicate ids, bad initial logs) surface at load time.
-        Simulation::new(spec.clone()).map_err(|e| err(None, "cluster", e))?;
+        Simulation::new(spec.clone()).map_err(|e| err(None, "cluster", e.to_string()))?;
         let scenario = Scenario {
             name,
             title,

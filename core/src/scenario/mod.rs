@@ -6,4 +6,7 @@ pub mod loader;
 pub mod runner;
 
 pub use loader::{Condition, Scenario, ScenarioError, Step, Target, Text};
-pub use runner::{condition_holds, ready_for, run, step_actions, RunOutput, Runner, StepError};
+pub use runner::{
+    condition_holds, ready_for, run, step_actions, Driver, Engine, Poll, RunOutput, Runner,
+    StepError, StepFailure, Wait,
+};

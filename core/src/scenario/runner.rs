@@ -1,10 +1,12 @@
-//! Runs a scenario's steps against a simulation: conditions, the actions a step stands for, and
-//! the runner the CLI uses.
+//! The one scenario engine: conditions, the actions a step stands for, and a resumable runner
+//! that the CLI drives to the end in one call and the UI drives a frame at a time. Both get the
+//! same history, event for event, because the runner only ever stops between events.
 
 use crate::protocol::types::Time;
 use crate::scenario::loader::{Condition, Scenario, Step, Target};
-use crate::sim::{Action, Capture, Simulation, Stats, Violation};
+use crate::sim::{Action, ActionError, Capture, Simulation, SpecError, Stats, Timeline, Violation};
 use serde::Serialize;
+use std::fmt;
 
 /// Whether a condition holds now.
 pub fn condition_holds(sim: &Simulation, cond: &Condition) -> bool {
@@ -72,12 +74,10 @@ impl RunOutput {
 /// The cluster actions a step stands for, resolved against the cluster as it is now (so
 /// `"leader"` names the current leader). Empty for steps that are about time, narration or
 /// captures. Shared by the CLI runner and the UI's scenario player.
-pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, String> {
+pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, ActionError> {
     let id = |t: &Target| match t {
         Target::Id(id) => Ok(*id),
-        Target::Leader => sim
-            .acting_leader()
-            .ok_or_else(|| "there is no leader now".to_string()),
+        Target::Leader => sim.acting_leader().ok_or(ActionError::NoLeader),
     };
     Ok(match step {
         Step::Elect(t) => vec![Action::Elect(id(t)?)],
@@ -151,103 +151,372 @@ pub fn ready_for(sim: &Simulation, step: &Step) -> bool {
     }
 }
 
-/// Drives a scenario step by step. The UI uses it too, one step at a time.
-pub struct Runner {
-    pub sim: Simulation,
+/// Why a step failed. `Display` is the English sentence in the CLI's JSON.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepFailure {
+    /// The cluster could not be built.
+    Spec(SpecError),
+    /// An `until` whose condition did not hold in time.
+    ConditionNotMet { cond: Condition, within_ms: u64 },
+    /// A write step that found no leader (or active controller, or partition leader) in time.
+    NoLeaderInTime { within_ms: u64 },
+    /// The cluster refused the step's action.
+    Action(ActionError),
+}
+
+impl fmt::Display for StepFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StepFailure::Spec(e) => e.fmt(f),
+            StepFailure::ConditionNotMet { cond, within_ms } => {
+                write!(f, "condition {cond:?} did not hold within {within_ms} ms")
+            }
+            StepFailure::NoLeaderInTime { within_ms } => write!(
+                f,
+                "no leader (or active controller) appeared within {within_ms} ms"
+            ),
+            StepFailure::Action(e) => e.fmt(f),
+        }
+    }
+}
+
+impl From<ActionError> for StepFailure {
+    fn from(e: ActionError) -> Self {
+        StepFailure::Action(e)
+    }
+}
+
+/// What the runner drives: a bare simulation (the CLI, tests) or the UI's timeline, which also
+/// records actions and keeps checkpoints. The runner needs only these four moves.
+pub trait Driver {
+    fn sim(&self) -> &Simulation;
+    /// Processes the next event if it happens at or before `limit`; false if none does.
+    fn process_next_until(&mut self, limit: Time) -> bool;
+    /// Processes every event up to `t`, then sets the clock to `t`.
+    fn advance_to(&mut self, t: Time);
+    fn apply(&mut self, action: Action) -> Result<(), ActionError>;
+    /// A capture step: the CLI also runs the whole-cluster checks there.
+    fn capture(&mut self, label: &str) -> Capture;
+}
+
+impl Driver for Simulation {
+    fn sim(&self) -> &Simulation {
+        self
+    }
+    fn process_next_until(&mut self, limit: Time) -> bool {
+        if self.next_event_time().is_some_and(|t| t <= limit) {
+            self.process_next();
+            true
+        } else {
+            false
+        }
+    }
+    fn advance_to(&mut self, t: Time) {
+        Simulation::advance_to(self, t)
+    }
+    fn apply(&mut self, action: Action) -> Result<(), ActionError> {
+        Simulation::apply(self, action)
+    }
+    fn capture(&mut self, label: &str) -> Capture {
+        self.full_check();
+        Simulation::capture(self, label)
+    }
+}
+
+impl Driver for Timeline {
+    fn sim(&self) -> &Simulation {
+        Timeline::sim(self)
+    }
+    fn process_next_until(&mut self, limit: Time) -> bool {
+        Timeline::process_next_until(self, limit)
+    }
+    fn advance_to(&mut self, t: Time) {
+        Timeline::advance_to(self, t)
+    }
+    fn apply(&mut self, action: Action) -> Result<(), ActionError> {
+        Timeline::apply(self, action)
+    }
+    /// The page's history must equal a fresh replay, so no extra checks are written into it here.
+    fn capture(&mut self, label: &str) -> Capture {
+        Timeline::sim(self).capture(label)
+    }
+}
+
+/// How long `append` / `create_topic` / `produce` wait for someone to take them.
+const WAIT_FOR_LEADER_MS: u64 = 30_000;
+
+/// What the running step waits for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Wait {
+    /// `advance_ms`: the clock reaching this time.
+    Time(Time),
+    /// `until`: a condition, by a deadline.
+    Condition {
+        cond: Condition,
+        deadline: Time,
+        within_ms: u64,
+    },
+    /// A write step: a leader (or active controller, or partition leader) to take it.
+    Leader { deadline: Time },
+}
+
+/// Why `poll` returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Poll {
+    /// Virtual time reached the budget; call again to go on.
+    Budget,
+    /// A narration step was reached (its index): the learner reads before going on.
+    Narration(usize),
+    /// Every step ran, or one failed (see `error`).
+    Done,
+}
+
+/// The resumable scenario engine: it holds the steps and where they are, not the cluster. Poll
+/// it with a driver and a budget of virtual time.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    steps: Vec<Step>,
+    /// Index of the step running (or next to run).
+    next: usize,
+    wait: Option<Wait>,
     pub captures: Vec<Capture>,
     capture_every: Option<u64>,
     next_periodic: Time,
+    error: Option<(usize, StepFailure)>,
 }
 
-/// How long `append` / `create_topic` wait for a leader to appear.
-const WAIT_FOR_LEADER_MS: u64 = 30_000;
+impl Engine {
+    pub fn new(scenario: &Scenario, capture_every: Option<u64>) -> Engine {
+        Engine::from_steps(scenario.steps.clone(), capture_every)
+    }
 
-impl Runner {
-    pub fn new(scenario: &Scenario, capture_every: Option<u64>) -> Result<Runner, String> {
-        let sim = Simulation::new(scenario.spec.clone())?;
+    pub fn from_steps(steps: Vec<Step>, capture_every: Option<u64>) -> Engine {
         let capture_every = capture_every.filter(|ms| *ms > 0);
-        Ok(Runner {
-            sim,
+        Engine {
+            steps,
+            next: 0,
+            wait: None,
             captures: Vec::new(),
             capture_every,
             next_periodic: capture_every.unwrap_or(0),
-        })
+            error: None,
+        }
     }
 
-    fn periodic(&mut self, until: Time) {
+    /// Index of the step running or next to run.
+    pub fn next_step(&self) -> usize {
+        self.next
+    }
+    /// What the running step waits for, if anything.
+    pub fn waiting(&self) -> Option<&Wait> {
+        self.wait.as_ref()
+    }
+    /// The step that failed and why.
+    pub fn error(&self) -> Option<&(usize, StepFailure)> {
+        self.error.as_ref()
+    }
+    pub fn finished(&self) -> bool {
+        self.error.is_some() || (self.next >= self.steps.len() && self.wait.is_none())
+    }
+
+    /// Skips to step `next` without running the ones before (restoring a saved position whose
+    /// history the timeline already holds).
+    pub fn resume_at(&mut self, next: usize) {
+        self.next = next.min(self.steps.len());
+        self.wait = None;
+        self.error = None;
+    }
+
+    /// Periodic captures (`--capture-every`) due at or before `t`, each taken once the clock
+    /// stands exactly on it.
+    fn periodic(&mut self, d: &mut impl Driver, t: Time) {
         while let Some(every) = self.capture_every {
-            if self.next_periodic > until {
+            if self.next_periodic > t {
                 break;
             }
-            self.sim.advance_to(self.next_periodic);
-            self.captures.push(self.sim.capture("t"));
+            d.advance_to(self.next_periodic);
+            self.captures.push(d.sim().capture("t"));
             self.next_periodic += every;
         }
     }
 
-    fn advance_to(&mut self, t: Time) {
-        self.periodic(t);
-        self.sim.advance_to(t);
-    }
-
-    fn run_until(&mut self, limit_ms: u64, cond: &Condition) -> bool {
-        let deadline = self.sim.now() + limit_ms;
+    /// Runs events until `cond` holds (checked before every event), `deadline` passes (false) or
+    /// the budget `until` is reached (None).
+    fn wait_for(
+        &mut self,
+        d: &mut impl Driver,
+        deadline: Time,
+        until: Time,
+        cond: impl Fn(&Simulation) -> bool,
+    ) -> Option<bool> {
         loop {
-            let seg_end = match self.capture_every {
-                Some(_) if self.next_periodic <= deadline => self.next_periodic,
-                _ => deadline,
-            };
-            let span = seg_end.saturating_sub(self.sim.now());
-            if self.sim.run_until(span, |s| condition_holds(s, cond)) {
-                return true;
+            if cond(d.sim()) {
+                return Some(true);
             }
-            if seg_end >= deadline {
-                return false;
+            let end = deadline.min(until);
+            if let Some(p) = self.capture_every.map(|_| self.next_periodic) {
+                if p <= end && d.sim().next_event_time().is_none_or(|e| e > p) {
+                    self.periodic(d, p);
+                    continue;
+                }
             }
-            self.captures.push(self.sim.capture("t"));
-            self.next_periodic += self.capture_every.unwrap_or(u64::MAX / 2);
+            if !d.process_next_until(end) {
+                d.advance_to(end);
+                if deadline <= until {
+                    return Some(cond(d.sim()));
+                }
+                return None;
+            }
         }
     }
 
-    /// Runs one step. Narration and captures change nothing in the cluster.
-    pub fn run_step(&mut self, step: &Step) -> Result<(), String> {
-        match step {
-            Step::AdvanceMs(ms) => {
-                let t = self.sim.now() + ms;
-                self.advance_to(t);
-            }
-            Step::Until { cond, within_ms } => {
-                if !self.run_until(*within_ms, cond) {
-                    return Err(format!(
-                        "condition {cond:?} did not hold within {within_ms} ms"
-                    ));
+    /// Works on the waiting step until virtual time `until`. True when the wait is over.
+    fn work(&mut self, d: &mut impl Driver, until: Time) -> bool {
+        let Some(wait) = self.wait.clone() else {
+            return true;
+        };
+        let step = self.next;
+        match wait {
+            Wait::Time(t) => {
+                let end = t.min(until);
+                self.periodic(d, end);
+                d.advance_to(end);
+                if d.sim().now() < t {
+                    return false;
                 }
+            }
+            Wait::Condition {
+                cond,
+                deadline,
+                within_ms,
+            } => match self.wait_for(d, deadline, until, |s| condition_holds(s, &cond)) {
+                None => return false,
+                Some(true) => {}
+                Some(false) => {
+                    self.error = Some((step, StepFailure::ConditionNotMet { cond, within_ms }));
+                }
+            },
+            Wait::Leader { deadline } => {
+                let write = self.steps[step].clone();
+                match self.wait_for(d, deadline, until, |s| ready_for(s, &write)) {
+                    None => return false,
+                    Some(true) => {
+                        if let Err(e) = apply_step(d, &write) {
+                            self.error = Some((step, e));
+                        }
+                    }
+                    Some(false) => {
+                        self.error = Some((
+                            step,
+                            StepFailure::NoLeaderInTime {
+                                within_ms: WAIT_FOR_LEADER_MS,
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        self.wait = None;
+        self.next += 1;
+        true
+    }
+
+    /// Starts step `self.next`. Returns a narration index at a `say` step.
+    fn start(&mut self, d: &mut impl Driver) -> Option<usize> {
+        let i = self.next;
+        let now = d.sim().now();
+        match &self.steps[i] {
+            Step::Say(_) => {
+                self.next += 1;
+                return Some(i);
+            }
+            Step::AdvanceMs(ms) => self.wait = Some(Wait::Time(now + ms)),
+            Step::Until { cond, within_ms } => {
+                self.wait = Some(Wait::Condition {
+                    cond: cond.clone(),
+                    deadline: now + within_ms,
+                    within_ms: *within_ms,
+                })
             }
             Step::Capture(label) => {
-                self.sim.full_check();
-                self.captures.push(self.sim.capture(label));
+                let c = d.capture(label);
+                self.captures.push(c);
+                self.next += 1;
             }
             _ => {
-                if !self
-                    .sim
-                    .run_until(WAIT_FOR_LEADER_MS, |s| ready_for(s, step))
-                {
-                    return Err(format!(
-                        "no leader (or active controller) appeared within {WAIT_FOR_LEADER_MS} ms"
-                    ));
+                self.wait = Some(Wait::Leader {
+                    deadline: now + WAIT_FOR_LEADER_MS,
+                })
+            }
+        }
+        None
+    }
+
+    /// Runs steps until virtual time `until` (then `Budget`), a narration step (when
+    /// `stop_at_narration`), or the end. Stopping never falls between an event and its checks,
+    /// so any slicing of the budget gives the same history.
+    pub fn poll(&mut self, d: &mut impl Driver, until: Time, stop_at_narration: bool) -> Poll {
+        loop {
+            if self.error.is_some() {
+                return Poll::Done;
+            }
+            if self.wait.is_some() {
+                if !self.work(d, until) {
+                    return Poll::Budget;
                 }
-                for action in step_actions(&self.sim, step)? {
-                    self.sim.apply(action)?;
+                continue;
+            }
+            if self.next >= self.steps.len() {
+                return Poll::Done;
+            }
+            if let Some(i) = self.start(d) {
+                if stop_at_narration {
+                    return Poll::Narration(i);
                 }
             }
         }
-        Ok(())
     }
+}
+
+/// The engine with a simulation of its own: what the CLI and the tests use.
+pub struct Runner {
+    pub engine: Engine,
+    pub sim: Simulation,
+    /// Kept for the tests' step-by-step form.
+    pub captures: Vec<Capture>,
+}
+
+impl Runner {
+    pub fn new(scenario: &Scenario, capture_every: Option<u64>) -> Result<Runner, SpecError> {
+        Ok(Runner {
+            engine: Engine::new(scenario, capture_every),
+            sim: Simulation::new(scenario.spec.clone())?,
+            captures: Vec::new(),
+        })
+    }
+
+    /// Runs one step to its end (the tests' step-by-step form).
+    pub fn run_step(&mut self, step: &Step) -> Result<(), StepFailure> {
+        let mut one = Engine::from_steps(vec![step.clone()], None);
+        one.poll(&mut self.sim, Time::MAX, false);
+        self.captures.append(&mut one.captures);
+        match one.error {
+            Some((_, e)) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+fn apply_step(d: &mut impl Driver, step: &Step) -> Result<(), StepFailure> {
+    for action in step_actions(d.sim(), step)? {
+        d.apply(action)?;
+    }
+    Ok(())
 }
 
 /// Runs a whole scenario (what `kraft-sim run` prints).
 pub fn run(scenario: &Scenario, capture_every: Option<u64>) -> RunOutput {
-    let mut runner = match Runner::new(scenario, capture_every) {
+    let mut r = match Runner::new(scenario, capture_every) {
         Ok(r) => r,
         Err(e) => {
             return RunOutput {
@@ -257,24 +526,21 @@ pub fn run(scenario: &Scenario, capture_every: Option<u64>) -> RunOutput {
                 stats: Stats::default(),
                 error: Some(StepError {
                     step: 0,
-                    message: e,
+                    message: e.to_string(),
                 }),
             }
         }
     };
-    let mut error = None;
-    for (i, step) in scenario.steps.iter().enumerate() {
-        if let Err(message) = runner.run_step(step) {
-            error = Some(StepError { step: i, message });
-            break;
-        }
-    }
-    runner.sim.full_check();
+    r.engine.poll(&mut r.sim, Time::MAX, false);
+    r.sim.full_check();
     RunOutput {
         scenario: scenario.name.clone(),
-        captures: runner.captures,
-        violations: runner.sim.violations().to_vec(),
-        stats: runner.sim.stats(),
-        error,
+        captures: r.engine.captures,
+        violations: r.sim.violations().to_vec(),
+        stats: r.sim.stats(),
+        error: r.engine.error.map(|(step, e)| StepError {
+            step,
+            message: e.to_string(),
+        }),
     }
 }

@@ -9,12 +9,14 @@
 pub mod bench;
 pub mod capture;
 pub mod chaos;
+pub mod error;
 pub mod invariants;
 pub mod simulation;
 pub mod timeline;
 pub mod trace;
 
 pub use capture::Capture;
+pub use error::{ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS};
 pub use invariants::Violation;
 pub use simulation::{
     Action, ClusterSpec, Envelope, InitialState, Recording, SimNode, Simulation, Stats, TimedAction,

@@ -3,6 +3,8 @@
 //! Its whole history is (spec, timed actions): replaying them gives the same run, event for event.
 
 use crate::protocol::config::Config;
+use crate::protocol::error::CommandError;
+use crate::protocol::event::RoleReason;
 use crate::protocol::event::{DropReason, TraceKind};
 use crate::protocol::log::Log;
 use crate::protocol::message::Message;
@@ -10,6 +12,7 @@ use crate::protocol::node::{Durable, Effects, Input, Node, NodeKind, QuorumState
 use crate::protocol::record::{Entry, Record};
 use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
+use crate::sim::error::{ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS};
 use crate::sim::invariants::{Checker, Violation};
 use crate::sim::trace::{Trace, TraceEvent};
 use rand::rngs::Xoshiro256PlusPlus as StdRng;
@@ -210,35 +213,39 @@ fn node_rng(seed: u64, id: NodeId) -> StdRng {
 }
 
 impl Simulation {
-    pub fn new(spec: ClusterSpec) -> Result<Simulation, String> {
+    pub fn new(spec: ClusterSpec) -> Result<Simulation, SpecError> {
         spec.config.validate()?;
         let mut ids = BTreeSet::new();
         if spec.controllers.is_empty() {
-            return Err("a cluster needs at least one controller".into());
+            return Err(SpecError::NoController);
         }
-        if spec.controllers.len() > 15 || spec.brokers.len() > 60 {
-            return Err("at most 15 controllers and 60 brokers".into());
+        if spec.controllers.len() > MAX_CONTROLLERS || spec.brokers.len() > MAX_BROKERS {
+            return Err(SpecError::TooManyNodes);
         }
         for id in spec.controllers.iter().chain(&spec.brokers) {
             if !ids.insert(*id) {
-                return Err(format!("node id {id} is used twice"));
+                return Err(SpecError::IdTwice(*id));
             }
         }
         for (id, init) in &spec.initial {
             if !spec.controllers.contains(id) {
-                return Err(format!("initial state for {id}, which is not a controller"));
+                return Err(SpecError::InitialNotController(*id));
             }
             let mut prev = 0;
             for (i, e) in init.log.iter().enumerate() {
                 if *e == 0 || *e < prev {
-                    return Err(format!("initial.{id}.log[{i}]: epochs must be >= 1 and never decrease along the log"));
+                    return Err(SpecError::InitialLogEpoch { id: *id, index: i });
                 }
                 prev = *e;
             }
             for (field, v) in [("voted_for", init.voted_for), ("leader", init.leader)] {
                 if let Some(v) = v {
                     if !spec.controllers.contains(&v) {
-                        return Err(format!("initial.{id}.{field}: {v} is not a controller"));
+                        return Err(SpecError::InitialNotAController {
+                            id: *id,
+                            field,
+                            value: v,
+                        });
                     }
                 }
             }
@@ -661,7 +668,7 @@ impl Simulation {
     // ----- actions -----
 
     /// Applies a user action now and records it in the history. Errors leave the cluster untouched.
-    pub fn apply(&mut self, action: Action) -> Result<(), String> {
+    pub fn apply(&mut self, action: Action) -> Result<(), ActionError> {
         let record = TimedAction {
             time: self.now,
             after_events: self.stats.events,
@@ -673,9 +680,8 @@ impl Simulation {
         Ok(())
     }
 
-    fn need(&self, id: NodeId) -> Result<usize, String> {
-        self.index(id)
-            .ok_or_else(|| format!("there is no node {id}"))
+    fn need(&self, id: NodeId) -> Result<usize, ActionError> {
+        self.index(id).ok_or(ActionError::NoSuchNode(id))
     }
 
     fn set_link(&mut self, from: NodeId, to: NodeId, up: bool) {
@@ -692,22 +698,22 @@ impl Simulation {
     fn with_node<T>(
         &mut self,
         idx: usize,
-        f: impl FnOnce(&mut Node, Time, &mut Effects) -> Result<T, String>,
-    ) -> Result<T, String> {
+        f: impl FnOnce(&mut Node, Time, &mut Effects) -> Result<T, CommandError>,
+    ) -> Result<T, ActionError> {
         let mut out = self.take_effects();
         let now = self.now;
         let r = f(&mut self.nodes[idx].node, now, &mut out);
         self.apply_effects(idx, out);
-        r
+        Ok(r?)
     }
 
-    fn apply_inner(&mut self, action: Action) -> Result<(), String> {
+    fn apply_inner(&mut self, action: Action) -> Result<(), ActionError> {
         match action {
             Action::Crash(id) => {
                 let i = self.need(id)?;
                 let n = &mut self.nodes[i];
                 if !n.alive {
-                    return Err(format!("node {id} is already down"));
+                    return Err(ActionError::AlreadyDown(id));
                 }
                 n.alive = false;
                 n.incarnation += 1;
@@ -718,7 +724,7 @@ impl Simulation {
             Action::Restart(id) => {
                 let i = self.need(id)?;
                 if self.nodes[i].alive {
-                    return Err(format!("node {id} is running; crash it first"));
+                    return Err(ActionError::StillRunning(id));
                 }
                 let old = &self.nodes[i].node;
                 let (kind, cfg, voters, durable, rng) = (
@@ -740,10 +746,10 @@ impl Simulation {
             Action::Pause { node, ms } => {
                 let i = self.need(node)?;
                 if !self.nodes[i].alive {
-                    return Err(format!("node {node} is down"));
+                    return Err(ActionError::Down(node));
                 }
                 if ms == 0 {
-                    return Err("a pause needs ms > 0".into());
+                    return Err(ActionError::ZeroPause);
                 }
                 let until = self.now + ms;
                 let n = &mut self.nodes[i];
@@ -765,9 +771,9 @@ impl Simulation {
                 self.check_running(i)?;
                 self.with_node(i, |n, now, out| {
                     if n.role() != Role::Leader {
-                        return Err(format!("node {} is not the leader", n.id));
+                        return Err(CommandError::NotLeader(n.id));
                     }
-                    n.resign(now, "graceful resignation", out);
+                    n.resign(now, RoleReason::GracefulResignation, out);
                     Ok(())
                 })?;
             }
@@ -786,7 +792,7 @@ impl Simulation {
                 for id in groups.iter().flatten() {
                     self.need(*id)?;
                     if !seen.insert(*id) {
-                        return Err(format!("node {id} is in two groups"));
+                        return Err(ActionError::InTwoGroups(*id));
                     }
                 }
                 for (gi, g) in groups.iter().enumerate() {
@@ -821,9 +827,7 @@ impl Simulation {
                 }
             }
             Action::Append(count) => {
-                let id = self
-                    .acting_leader()
-                    .ok_or("there is no leader to take the append")?;
+                let id = self.acting_leader().ok_or(ActionError::NoLeader)?;
                 let i = self.need(id)?;
                 self.check_running(i)?;
                 self.with_node(i, |n, now, out| n.client_append(now, count, out))?;
@@ -846,7 +850,7 @@ impl Simulation {
             } => {
                 let id = self
                     .acting_leader()
-                    .ok_or("there is no active controller")?;
+                    .ok_or(ActionError::NoActiveController)?;
                 let i = self.need(id)?;
                 self.check_running(i)?;
                 self.with_node(i, |n, now, out| {
@@ -857,13 +861,13 @@ impl Simulation {
         Ok(())
     }
 
-    fn check_running(&self, i: usize) -> Result<(), String> {
+    fn check_running(&self, i: usize) -> Result<(), ActionError> {
         let n = &self.nodes[i];
         if !n.alive {
-            return Err(format!("node {} is down", n.node.id));
+            return Err(ActionError::Down(n.node.id));
         }
         if n.paused_until.is_some() {
-            return Err(format!("node {} is paused", n.node.id));
+            return Err(ActionError::Paused(n.node.id));
         }
         Ok(())
     }
@@ -888,7 +892,7 @@ impl Simulation {
     }
 
     /// Rebuilds a simulation from a recording, up to `until` (virtual ms) or to its end.
-    pub fn replay(recording: &Recording, until: Option<Time>) -> Result<Simulation, String> {
+    pub fn replay(recording: &Recording, until: Option<Time>) -> Result<Simulation, ReplayError> {
         let mut sim = Simulation::new(recording.spec.clone())?;
         for a in &recording.actions {
             if until.is_some_and(|t| a.time > t) {
@@ -903,7 +907,7 @@ impl Simulation {
     }
 
     /// Brings the simulation to the exact point `a` was applied at, then applies it.
-    pub fn replay_action(&mut self, a: &TimedAction) -> Result<(), String> {
+    pub fn replay_action(&mut self, a: &TimedAction) -> Result<(), ActionError> {
         while self.stats.events < a.after_events {
             if self.process_next().is_none() {
                 break;
@@ -939,19 +943,23 @@ impl Simulation {
         &self,
         topic: &str,
         partition: u32,
-    ) -> Result<(crate::protocol::partition::PartitionKey, NodeId), String> {
+    ) -> Result<(crate::protocol::partition::PartitionKey, NodeId), ActionError> {
         let t = self
             .committed_image_ref()
             .and_then(|image| image.topic_by_name(topic))
-            .ok_or_else(|| format!("there is no topic {topic:?}"))?;
+            .ok_or_else(|| ActionError::NoTopic(topic.to_string()))?;
         let p = t
             .partitions
             .iter()
             .find(|p| p.partition == partition)
-            .ok_or_else(|| format!("topic {topic:?} has no partition {partition}"))?;
-        let leader = p
-            .leader
-            .ok_or_else(|| format!("partition {topic}-{partition} has no leader"))?;
+            .ok_or_else(|| ActionError::NoPartition {
+                topic: topic.to_string(),
+                partition,
+            })?;
+        let leader = p.leader.ok_or_else(|| ActionError::NoPartitionLeader {
+            topic: topic.to_string(),
+            partition,
+        })?;
         Ok(((t.topic_id, partition), leader))
     }
 

@@ -4,7 +4,18 @@
 //! past starts a new branch: the old future is dropped.
 
 use crate::protocol::types::Time;
-use crate::sim::{Action, Recording, Simulation};
+use crate::sim::{Action, ActionError, Recording, ReplayError, Simulation};
+
+/// Where `run` stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stop {
+    /// After every event up to the time, with the clock set to it.
+    All,
+    /// After the first event that does something.
+    Effective,
+    /// After the next event of any kind, if it happens by the time.
+    OneRaw,
+}
 
 /// Checkpoints kept at most; past that, every other one goes and the interval doubles.
 const MAX_CHECKPOINTS: usize = 120;
@@ -37,12 +48,12 @@ impl Timeline {
         recording: Recording,
         every: Time,
         until: Option<Time>,
-    ) -> Result<Timeline, String> {
+    ) -> Result<Timeline, ReplayError> {
         let sim = Simulation::new(recording.spec.clone())?;
         let end = until.unwrap_or_else(|| recording.actions.last().map_or(0, |a| a.time));
         let mut t = Timeline::new(sim, every);
         t.recording = recording;
-        t.run(end, false);
+        t.run(end, Stop::All);
         Ok(t)
     }
 
@@ -76,10 +87,10 @@ impl Timeline {
         }
     }
 
-    /// Moves the cursor forward to `t` (or until one effective event, if `one_event`), applying
+    /// Moves the cursor forward to `t` (or as far as `stop` says), applying
     /// recorded actions when their moment comes and taking checkpoints on the way.
     /// Returns whether an effective event was delivered.
-    fn run(&mut self, t: Time, one_event: bool) -> bool {
+    fn run(&mut self, t: Time, stop: Stop) -> bool {
         loop {
             if let Some(a) = self.recording.actions.get(self.sim.actions_applied()) {
                 if self.sim.events_processed() >= a.after_events && a.time <= t.max(self.sim.now())
@@ -109,14 +120,19 @@ impl Timeline {
                 self.push_checkpoint();
                 continue;
             }
-            let limit = if one_event { Time::MAX } else { t };
+            let limit = if stop == Stop::Effective {
+                Time::MAX
+            } else {
+                t
+            };
             match next_event {
                 Some(e) if e <= limit => {
                     // Never run past a pending recorded action.
                     if action_due.is_some_and(|ev| ev <= self.sim.events_processed()) {
                         break;
                     }
-                    if self.sim.process_next() == Some(true) && one_event {
+                    let effective = self.sim.process_next() == Some(true);
+                    if (effective && stop == Stop::Effective) || stop == Stop::OneRaw {
                         self.horizon = self.horizon.max(self.sim.now());
                         return true;
                     }
@@ -124,7 +140,7 @@ impl Timeline {
                 _ => break,
             }
         }
-        if !one_event {
+        if stop == Stop::All {
             self.sim.advance_to(t.max(self.sim.now()));
         }
         self.horizon = self.horizon.max(self.sim.now());
@@ -134,12 +150,23 @@ impl Timeline {
     /// Plays forward `ms` of virtual time.
     pub fn advance(&mut self, ms: Time) {
         let t = self.sim.now() + ms;
-        self.run(t, false);
+        self.run(t, Stop::All);
     }
 
     /// Delivers exactly one event that does something. False if nothing is left to happen.
     pub fn step(&mut self) -> bool {
-        self.run(self.sim.now(), true)
+        self.run(self.sim.now(), Stop::Effective)
+    }
+
+    /// Processes the next event (effective or not) if it happens at or before `limit`, applying
+    /// recorded actions and taking checkpoints on the way. False if there is none by then.
+    pub fn process_next_until(&mut self, limit: Time) -> bool {
+        self.run(limit.max(self.sim.now()), Stop::OneRaw)
+    }
+
+    /// Processes every event up to `t` and sets the clock there (nothing moves back).
+    pub fn advance_to(&mut self, t: Time) {
+        self.run(t.max(self.sim.now()), Stop::All);
     }
 
     /// Puts the cursor at `t`, forward or back.
@@ -151,7 +178,7 @@ impl Timeline {
         if t < self.sim.now() || cp.now() > self.sim.now() {
             self.sim = cp.clone();
         }
-        self.run(t, false);
+        self.run(t, Stop::All);
     }
 
     /// Rebuilds a timeline at the exact point of a saved session: `events` raw events processed and
@@ -161,13 +188,13 @@ impl Timeline {
         every: Time,
         time: Time,
         events: u64,
-    ) -> Result<Timeline, String> {
+    ) -> Result<Timeline, ReplayError> {
         let sim = Simulation::new(recording.spec.clone())?;
         let mut t = Timeline::new(sim, every);
         t.recording = recording;
         // Everything before `time` had happened: run there normally, taking checkpoints.
         if time > 0 {
-            t.run(time - 1, false);
+            t.run(time - 1, Stop::All);
         }
         while t.sim.events_processed() < events {
             if let Some(a) = t.recording.actions.get(t.sim.actions_applied()) {
@@ -214,7 +241,7 @@ impl Timeline {
     }
 
     /// Applies a user action at the cursor. In the past, this starts a new branch.
-    pub fn apply(&mut self, action: Action) -> Result<(), String> {
+    pub fn apply(&mut self, action: Action) -> Result<(), ActionError> {
         let applied = self.sim.actions_applied();
         let now = self.sim.now();
         self.sim.apply(action)?;
@@ -229,7 +256,7 @@ impl Timeline {
     }
 
     /// A fresh simulation replayed from time 0 to `t`: what a seek must equal.
-    pub fn fresh_at(&self, t: Time) -> Result<Simulation, String> {
+    pub fn fresh_at(&self, t: Time) -> Result<Simulation, ReplayError> {
         Ok(Timeline::from_recording(self.recording.clone(), self.every, Some(t))?.sim)
     }
 }

@@ -1,145 +1,96 @@
-//! All UI text in English and Chinese, and the one-sentence explanation of each trace event.
+//! One sentence for each trace event, in English or Chinese, from the typed event and its typed
+//! reason: nothing here is parsed from English.
 
+use super::{role_label, t, Lang};
 use kraft_core::protocol::message::{FetchBody, Message};
-use kraft_core::protocol::{DropReason, TraceKind};
-use serde::{Deserialize, Serialize};
+use kraft_core::protocol::{
+    DropReason, FenceReason, RoleReason, TraceKind, TruncateReason, VoteReason,
+};
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    En,
-    Zh,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Zh => "zh",
-        }
+fn role_reason(lang: Lang, r: RoleReason) -> &'static str {
+    if lang == Lang::En {
+        return r.text();
+    }
+    match r {
+        RoleReason::ElectionTimeout => "选举超时",
+        RoleReason::PreVoteTimedOut => "预投票超时",
+        RoleReason::BackoffOver => "退避结束",
+        RoleReason::ResignedElectionTimeout => "已辞职的领导者选举超时",
+        RoleReason::FetchTimeout => "拉取超时",
+        RoleReason::ForcedElection => "强制选举",
+        RoleReason::PreVoteWon => "赢得预投票",
+        RoleReason::PreVoteLost => "输掉预投票",
+        RoleReason::VoteRequestWithHigherEpoch => "收到更高任期的投票请求",
+        RoleReason::GrantedVote => "投出了选票",
+        RoleReason::WonElection => "赢得选举",
+        RoleReason::CheckQuorumFailed => "法定人数检查（check-quorum）失败：多数派没有来拉取",
+        RoleReason::GracefulResignation => "主动辞职",
+        RoleReason::HigherEpochWithLeader => "看到带领导者的更高任期",
+        RoleReason::HigherEpoch => "看到更高的任期",
+        RoleReason::LearnedLeader => "得知了领导者",
     }
 }
 
-/// A UI string. Unknown keys show the key itself, so a missing translation is visible, not fatal.
-pub fn t(lang: Lang, key: &str) -> &str {
-    let (en, zh) = match key {
-        "title" => ("KRaft Playground", "KRaft 演练场"),
-        "subtitle" => (
-            "A Kafka KRaft cluster in your browser: break it and watch it heal",
-            "浏览器里的 Kafka KRaft 集群：弄坏它，看它自愈",
-        ),
-        "play" => ("Play", "播放"),
-        "pause" => ("Pause", "暂停"),
-        "step" => ("Step", "单步"),
-        "step-back" => ("Step back", "后退"),
-        "speed" => ("Speed", "速度"),
-        "next-election" => ("Next election", "下一次选举"),
-        "next-hw" => ("Next HW move", "下一次高水位推进"),
-        "next-snapshot" => ("Next snapshot", "下一个快照"),
-        "time" => ("Time", "时间"),
-        "events" => ("Event log", "事件日志"),
-        "logs" => ("Logs", "日志"),
-        "metadata" => ("Metadata", "元数据"),
-        "violations" => ("Invariants", "不变量"),
-        "no-violations" => ("All safety invariants hold.", "所有安全不变量均成立。"),
-        "crash" => ("Crash", "崩溃"),
-        "restart" => ("Restart", "重启"),
-        "pause-node" => ("Pause 5 s (GC)", "暂停 5 秒（GC）"),
-        "elect" => ("Elect now", "立即选举"),
-        "resign" => ("Resign", "辞职"),
-        "isolate" => ("Isolate", "隔离"),
-        "cut-both" => ("Cut both ways", "双向切断"),
-        "cut-one" => ("Cut one way", "单向切断"),
-        "heal" => ("Heal", "恢复"),
-        "heal-all" => ("Heal all links", "恢复所有链路"),
-        "isolate-leader" => ("Isolate the leader", "隔离领导者"),
-        "split" => ("Split the controllers", "分裂控制器"),
-        "append" => ("Append 5 records", "追加 5 条记录"),
-        "create-topic" => ("Create a topic", "创建主题"),
-        "produce" => ("Produce 10 records", "写入 10 条记录"),
-        "settings" => ("Cluster", "集群"),
-        "controllers" => ("Controllers", "控制器"),
-        "brokers" => ("Brokers", "Broker"),
-        "seed" => ("Seed", "随机种子"),
-        "pre-vote" => ("Pre-vote (KIP-996)", "预投票（KIP-996）"),
-        "snapshot-every" => ("Snapshot every N records", "每 N 条记录做快照"),
-        "latency" => ("Latency ms (min-max)", "延迟毫秒（最小-最大）"),
-        "election-timeout" => ("Election timeout ms", "选举超时（毫秒）"),
-        "fetch-timeout" => ("Fetch timeout ms", "拉取超时（毫秒）"),
-        "new-cluster" => ("New cluster", "新建集群"),
-        "scenario" => ("Scenario", "场景"),
-        "free-play" => ("Free play", "自由模式"),
-        "next" => ("Next", "下一步"),
-        "previous" => ("Previous", "上一步"),
-        "export" => ("Export", "导出"),
-        "import" => ("Import", "导入"),
-        "share" => ("Copy share link", "复制分享链接"),
-        "shared" => (
-            "Share link copied to the clipboard (and put in the address bar).",
-            "分享链接已复制到剪贴板（也已放入地址栏）。",
-        ),
-        "role" => ("role", "角色"),
-        "epoch" => ("epoch", "任期"),
-        "leader" => ("leader", "领导者"),
-        "offline" => ("offline", "离线"),
-        "leader-role" => ("leader", "领导者"),
-        "follower" => ("follower", "追随者"),
-        "candidate" => ("candidate", "候选者"),
-        "prospective" => ("prospective", "预候选者"),
-        "unattached" => ("unattached", "未归属"),
-        "resigned" => ("resigned", "已辞职"),
-        "paused" => ("paused", "已暂停"),
-        "node" => ("Node", "节点"),
-        "link" => ("Link", "链路"),
-        "close" => ("Close", "关闭"),
-        "brokers-table" => ("Brokers (committed image)", "Broker（已提交的元数据镜像）"),
-        "topics" => ("Topics", "主题"),
-        "fenced" => ("fenced", "已隔离"),
-        "observer" => ("observer", "观察者"),
-        "unfenced" => ("unfenced", "未隔离"),
-        "heartbeat" => ("last heartbeat", "最近心跳"),
-        "partition" => ("partition", "分区"),
-        "replicas" => ("replicas", "副本"),
-        "none" => ("none", "无"),
-        "filter" => ("Show", "显示"),
-        "f-messages" => ("messages", "消息"),
-        "f-roles" => ("roles & votes", "角色与投票"),
-        "f-log" => ("log & HW", "日志与高水位"),
-        "f-brokers" => ("brokers", "Broker"),
-        "f-faults" => ("faults", "故障"),
-        "all-nodes" => ("all nodes", "所有节点"),
-        "charts" => ("Charts", "图表"),
-        "chart-offsets" => ("HW and LEO per node", "各节点的高水位与 LEO"),
-        "chart-rpcs" => ("Messages per second by RPC", "各 RPC 每秒消息数"),
-        "unsafe" => ("Unsafe switch on", "不安全开关已打开"),
-        "help" => (
-            "Keys: space play/pause, → step, ← step back, ? help",
-            "快捷键：空格 播放/暂停，→ 单步，← 后退，? 帮助",
-        ),
-        "nothing-next" => (
-            "Nothing of that kind happened in the next 2 minutes.",
-            "接下来 2 分钟内没有发生此类事件。",
-        ),
-        "import-error" => (
-            "That file is not a KRaft Playground session",
-            "该文件不是 KRaft 演练场的会话",
-        ),
-        "scenario-left" => ("You moved through time: the scenario's narration stops here and you play freely (pick the scenario again to restart it).", "你移动了时间：场景讲解在此停止，你可以自由操作（重新选择场景即可从头开始）。"),
-        "scenario-done" => (
-            "The scenario is over. Keep playing freely.",
-            "场景结束。可以继续自由操作。",
-        ),
-        "goal" => ("Goal", "目标"),
-        "outcome" => ("What you should see", "你应该看到"),
-        "log-start" => ("log start", "日志起点"),
-        "snapshot" => ("snapshot", "快照"),
-        _ => (key, key),
-    };
-    match lang {
-        Lang::En => en,
-        Lang::Zh => zh,
+fn vote_reason(lang: Lang, r: VoteReason) -> &'static str {
+    if lang == Lang::En {
+        return r.text();
     }
+    match r {
+        VoteReason::CandidateEpochOlder => "候选者的任期更旧",
+        VoteReason::IAmTheLeader => "我就是领导者",
+        VoteReason::IResignedInThisEpoch => "我在这个任期已辞职",
+        VoteReason::MyLeaderIsAlive => "我的领导者还活着（我刚从它那里拉取过）",
+        VoteReason::AlreadyFollowingALeader => "我在这个任期已经追随一个领导者",
+        VoteReason::AlreadyVoted => "我在这个任期已经投过票",
+        VoteReason::MyLogIsMoreUpToDate => "我的日志更新",
+        VoteReason::LogIsUpToDate => "对方的日志足够新",
+    }
+}
+
+fn truncate_reason(lang: Lang, r: TruncateReason) -> &'static str {
+    match (lang, r) {
+        (Lang::En, _) => r.text(),
+        (Lang::Zh, TruncateReason::DivergingEpoch) => "领导者指出日志分叉（DivergingEpoch）",
+    }
+}
+
+fn fence_reason(lang: Lang, r: FenceReason) -> &'static str {
+    match (lang, r) {
+        (Lang::En, FenceReason::SessionExpired) => "no heartbeat within its session",
+        (Lang::Zh, FenceReason::SessionExpired) => "会话期内没有收到心跳",
+    }
+}
+
+/// A record kind as core names it: Kafka's record names stay; the playground's own words translate.
+pub fn record_kind(lang: Lang, kind: &str) -> &'static str {
+    match (kind, lang) {
+        ("client", Lang::En) => "client record",
+        ("client", Lang::Zh) => "客户端记录",
+        ("fetched", Lang::En) => "fetched from the leader",
+        ("fetched", Lang::Zh) => "从领导者拉取",
+        ("no_op", _) => "NoOpRecord",
+        ("leader_change", _) => "LeaderChangeMessage",
+        ("register_broker", _) => "RegisterBrokerRecord",
+        ("broker_registration_change", _) => "BrokerRegistrationChangeRecord",
+        ("topic", _) => "TopicRecord",
+        ("partition", _) => "PartitionRecord",
+        ("partition_change", _) => "PartitionChangeRecord",
+        (_, Lang::En) => "record",
+        (_, Lang::Zh) => "记录",
+    }
+}
+
+fn role(lang: Lang, r: kraft_core::Role) -> String {
+    role_label(lang, r.name())
+}
+
+fn opt(lang: Lang, v: Option<u64>) -> String {
+    v.map_or_else(|| t(lang, "unknown").to_string(), |v| v.to_string())
+}
+
+/// A message's key fields in a short phrase (tooltips, the event log).
+pub fn message_summary(lang: Lang, msg: &Message) -> String {
+    rpc_line(lang, msg)
 }
 
 fn rpc_line(lang: Lang, msg: &Message) -> String {
@@ -159,15 +110,31 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             FetchBody::Records { entries, high_watermark } => format!(
                 "answers with {} records and HW {}",
                 entries.len(),
-                high_watermark.map_or("unknown".into(), |h| h.to_string())
+                opt(lang, *high_watermark)
             ),
             FetchBody::DivergingEpoch { epoch, end_offset } => format!("says the logs diverge: epoch {epoch} ends at {end_offset}, truncate there"),
             FetchBody::SnapshotId { id } => format!("says: too far behind, fetch snapshot ({}, {})", id.end_offset, id.epoch),
-            FetchBody::Error { error } => format!("refuses the fetch: {error:?}"),
+            FetchBody::Error { error } => format!("refuses the fetch: {}", error.name()),
         },
         Message::FetchSnapshot(f) => format!("downloads snapshot ({}, {}) from chunk {}", f.id.end_offset, f.id.epoch, f.position),
         Message::FetchSnapshotResponse(r) => format!("sends snapshot chunk {} of {}", r.position + 1, r.size),
-        other => other.summary(),
+        Message::BrokerRegistration { broker, .. } => format!("broker {broker} asks to register"),
+        Message::BrokerRegistrationResponse { broker_epoch, error, .. } => match error {
+            Some(e) => format!("refuses the registration: {}", e.name()),
+            None => format!("registered, broker epoch {}", opt(lang, *broker_epoch)),
+        },
+        Message::BrokerHeartbeat(h) => format!("heartbeat of broker {} (metadata log replicated to offset {})", h.broker, h.metadata_offset),
+        Message::BrokerHeartbeatResponse(h) => match h.error {
+            Some(e) => format!("refuses the heartbeat: {}", e.name()),
+            None if h.fenced => "answers: still fenced".to_string(),
+            None => "answers: unfenced".to_string(),
+        },
+        Message::PartitionFetch { topic_id, partition, fetch_offset, .. } => format!("fetches partition {topic_id}-{partition} from offset {fetch_offset}"),
+        Message::PartitionFetchResponse { topic_id, partition, leo, hw, error, .. } => match error {
+            Some(e) => format!("refuses the fetch of partition {topic_id}-{partition}: {}", e.name()),
+            None => format!("partition {topic_id}-{partition}: LEO {leo}, HW {hw}"),
+        },
+        Message::AlterPartition { topic_id, partition, isr, .. } => format!("asks to change the ISR of partition {topic_id}-{partition} to {isr:?}"),
     };
     if lang == Lang::En {
         return en;
@@ -206,7 +173,7 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             } => format!(
                 "返回 {} 条记录，高水位 {}",
                 entries.len(),
-                high_watermark.map_or("未知".into(), |h| h.to_string())
+                opt(lang, *high_watermark)
             ),
             FetchBody::DivergingEpoch { epoch, end_offset } => {
                 format!("指出日志分叉：任期 {epoch} 结束于 {end_offset}，请截断到那里")
@@ -214,7 +181,7 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             FetchBody::SnapshotId { id } => {
                 format!("指出落后太多，请拉取快照 ({}, {})", id.end_offset, id.epoch)
             }
-            FetchBody::Error { error } => format!("拒绝拉取：{error:?}"),
+            FetchBody::Error { error } => format!("拒绝拉取：{}", error.name()),
         },
         Message::FetchSnapshot(f) => format!(
             "从第 {} 块开始下载快照 ({}, {})",
@@ -223,7 +190,47 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
         Message::FetchSnapshotResponse(r) => {
             format!("发送快照第 {} / {} 块", r.position + 1, r.size)
         }
-        other => other.summary(),
+        Message::BrokerRegistration { broker, .. } => format!("Broker {broker} 请求注册"),
+        Message::BrokerRegistrationResponse {
+            broker_epoch,
+            error,
+            ..
+        } => match error {
+            Some(e) => format!("拒绝注册：{}", e.name()),
+            None => format!("注册成功，broker epoch {}", opt(lang, *broker_epoch)),
+        },
+        Message::BrokerHeartbeat(h) => format!(
+            "Broker {} 的心跳（元数据日志已复制到偏移 {}）",
+            h.broker, h.metadata_offset
+        ),
+        Message::BrokerHeartbeatResponse(h) => match h.error {
+            Some(e) => format!("拒绝心跳：{}", e.name()),
+            None if h.fenced => "回复：仍被屏蔽".to_string(),
+            None => "回复：未屏蔽".to_string(),
+        },
+        Message::PartitionFetch {
+            topic_id,
+            partition,
+            fetch_offset,
+            ..
+        } => format!("从偏移 {fetch_offset} 拉取分区 {topic_id}-{partition}"),
+        Message::PartitionFetchResponse {
+            topic_id,
+            partition,
+            leo,
+            hw,
+            error,
+            ..
+        } => match error {
+            Some(e) => format!("拒绝拉取分区 {topic_id}-{partition}：{}", e.name()),
+            None => format!("分区 {topic_id}-{partition}：LEO {leo}，高水位 {hw}"),
+        },
+        Message::AlterPartition {
+            topic_id,
+            partition,
+            isr,
+            ..
+        } => format!("请求把分区 {topic_id}-{partition} 的 ISR 改为 {isr:?}"),
     }
 }
 
@@ -279,15 +286,17 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
             });
             if zh {
                 format!(
-                    "{node} 从 {} 变为 {}（任期 {epoch}{leader}）：{reason}",
-                    from.name(),
-                    to.name()
+                    "{node} 从{}变为{}（任期 {epoch}{leader}）：{}",
+                    role(lang, *from),
+                    role(lang, *to),
+                    role_reason(lang, *reason)
                 )
             } else {
                 format!(
-                    "{node} goes from {} to {} in epoch {epoch}{leader}: {reason}",
-                    from.name(),
-                    to.name()
+                    "{node} goes from {} to {} in epoch {epoch}{leader}: {}",
+                    role(lang, *from),
+                    role(lang, *to),
+                    role_reason(lang, *reason)
                 )
             }
         }
@@ -307,13 +316,15 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
             };
             if zh {
                 format!(
-                    "{voter} {}{candidate} 在任期 {epoch} 的{kind}：{reason}",
-                    if *granted { "同意" } else { "拒绝" }
+                    "{voter} {}{candidate} 在任期 {epoch} 的{kind}：{}",
+                    if *granted { "同意" } else { "拒绝" },
+                    vote_reason(lang, *reason)
                 )
             } else {
                 format!(
-                    "{voter} {} {candidate}'s {kind} in epoch {epoch}: {reason}",
-                    if *granted { "grants" } else { "refuses" }
+                    "{voter} {} {candidate}'s {kind} in epoch {epoch}: {}",
+                    if *granted { "grants" } else { "refuses" },
+                    vote_reason(lang, *reason)
                 )
             }
         }
@@ -325,10 +336,14 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
             kind,
         } => {
             if zh {
-                format!("{node} 在偏移 {first} 追加 {count} 条记录（任期 {epoch}，{kind}）")
+                format!(
+                    "{node} 在偏移 {first} 追加 {count} 条记录（任期 {epoch}，{}）",
+                    record_kind(lang, kind)
+                )
             } else {
                 format!(
-                    "{node} appends {count} record(s) at offset {first} in epoch {epoch} ({kind})"
+                    "{node} appends {count} record(s) at offset {first} in epoch {epoch} ({})",
+                    record_kind(lang, kind)
                 )
             }
         }
@@ -340,10 +355,14 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
             ..
         } => {
             if zh {
-                format!("{node} 将日志截断到偏移 {to}，删除 {removed} 条：{reason}")
+                format!(
+                    "{node} 将日志截断到偏移 {to}，删除 {removed} 条：{}",
+                    truncate_reason(lang, *reason)
+                )
             } else {
                 format!(
-                    "{node} truncates its log to offset {to}, removing {removed} entries: {reason}"
+                    "{node} truncates its log to offset {to}, removing {removed} entries: {}",
+                    truncate_reason(lang, *reason)
                 )
             }
         }
@@ -424,21 +443,21 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
             ..
         } => {
             if zh {
-                format!("Broker {broker} 注册成功，broker epoch = {broker_epoch}（注册记录的偏移），初始为隔离状态")
+                format!("Broker {broker} 注册成功，broker epoch = {broker_epoch}（注册记录的偏移），初始为屏蔽状态")
             } else {
                 format!("broker {broker} is registered with broker epoch {broker_epoch} (its record's offset); it starts fenced")
             }
         }
-        TraceKind::BrokerFenced { broker, .. } => {
+        TraceKind::BrokerFenced { broker, reason, .. } => {
             if zh {
-                format!("Broker {broker} 被隔离：会话超时未收到心跳")
+                format!("Broker {broker} 被屏蔽：{}", fence_reason(lang, *reason))
             } else {
-                format!("broker {broker} is fenced: no heartbeat within its session")
+                format!("broker {broker} is fenced: {}", fence_reason(lang, *reason))
             }
         }
         TraceKind::BrokerUnfenced { broker, .. } => {
             if zh {
-                format!("Broker {broker} 已追上元数据日志，解除隔离")
+                format!("Broker {broker} 已追上元数据日志，解除屏蔽")
             } else {
                 format!("broker {broker} caught up with the metadata log and is unfenced")
             }
@@ -497,77 +516,13 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
         }
         TraceKind::Violation { invariant, detail } => {
             if zh {
-                format!("违反不变量 {invariant}：{detail}")
+                format!(
+                    "违反不变量 {invariant}：{}",
+                    super::invariant_why(lang, invariant)
+                )
             } else {
                 format!("invariant {invariant} broken: {detail}")
             }
         }
     }
-}
-
-/// Why each invariant exists, for the invariant panel.
-pub fn invariant_why(lang: Lang, name: &str) -> &'static str {
-    let (en, zh) = match name {
-        "SingleLeader" => (
-            "At most one leader per epoch, or two nodes could commit different entries.",
-            "每个任期至多一个领导者，否则两个节点会提交不同的条目。",
-        ),
-        "MonotonicEpoch" => ("A node's epoch never goes back.", "节点的任期永不回退。"),
-        "MonotonicHighWatermark" => (
-            "What was committed stays committed: the HW never moves back.",
-            "已提交的永远已提交：高水位不会回退。",
-        ),
-        "MajorityReachedHighWatermark" => (
-            "A leader's HW is held by a majority of voters.",
-            "领导者的高水位必须被多数投票者持有。",
-        ),
-        "ConsistentCommittedData" => (
-            "Committed entries are never changed or removed on any node.",
-            "已提交的条目在任何节点上都不会被修改或删除。",
-        ),
-        "LeaderCompleteness" => (
-            "A new leader holds every entry committed before its epoch.",
-            "新领导者持有其任期之前提交的所有条目。",
-        ),
-        "NoTruncationBelowHighWatermark" => (
-            "A follower never truncates below its own HW.",
-            "追随者永远不会截断到自己的高水位之下。",
-        ),
-        "SnapshotCommitted" => (
-            "A snapshot never covers uncommitted offsets.",
-            "快照永远不包含未提交的偏移。",
-        ),
-        "SnapshotAtLogStart" => (
-            "Snapshots start at or after the log start.",
-            "快照始于日志起点或之后。",
-        ),
-        "LeaderNeverLoadSnapshot" => (
-            "A leader never loads a snapshot from another node.",
-            "领导者从不加载其他节点的快照。",
-        ),
-        "LogMatching" => (
-            "Logs that agree at an (offset, epoch) agree on everything before it.",
-            "在某个 (偏移, 任期) 一致的日志，其之前的内容也完全一致。",
-        ),
-        "ImageMatchesCommittedLog" => (
-            "Every image equals the replay of the committed log it holds.",
-            "每个元数据镜像都等于其已提交日志的重放结果。",
-        ),
-        _ => ("", ""),
-    };
-    if lang == Lang::Zh {
-        zh
-    } else {
-        en
-    }
-}
-
-/// The word a role shows on screen (the `data-role` test hook keeps the English word).
-pub fn role_label(lang: Lang, role: &str) -> String {
-    let key = if role == "leader" {
-        "leader-role"
-    } else {
-        role
-    };
-    t(lang, key).to_string()
 }

@@ -1,0 +1,81 @@
+//! Why a node refuses a command from outside (a user's click or a scenario step). Typed, so the UI
+//! can say it in the learner's language; `Display` gives the English sentence the CLI prints.
+
+use crate::protocol::message::ErrorCode;
+use crate::protocol::types::NodeId;
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommandError {
+    /// Only the quorum leader takes client writes or resigns.
+    NotLeader(NodeId),
+    /// "Elect now" on the node that already leads.
+    AlreadyLeader(NodeId),
+    /// Brokers replicate the metadata log but never vote or lead it.
+    BrokerCannotBeElected(NodeId),
+    /// Topics are created by the active controller only.
+    NotActiveController(NodeId),
+    TopicExists(String),
+    /// Each replica of a partition needs its own unfenced broker.
+    ReplicationFactor {
+        wanted: u32,
+        unfenced: usize,
+    },
+    NoPartitions,
+    /// A Kafka error a client would see, with what it was about.
+    Kafka {
+        code: ErrorCode,
+        detail: KafkaDetail,
+    },
+}
+
+/// The facts behind a Kafka error code, for the sentence that explains it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KafkaDetail {
+    /// NOT_LEADER_OR_FOLLOWER on produce.
+    DoesNotLead {
+        broker: NodeId,
+        topic_id: u32,
+        partition: u32,
+    },
+    /// NOT_ENOUGH_REPLICAS on an acks=all produce.
+    IsrTooSmall { isr: Vec<NodeId>, min_isr: usize },
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::NotLeader(id) => write!(f, "node {id} is not the leader"),
+            CommandError::AlreadyLeader(id) => write!(f, "node {id} is already the leader"),
+            CommandError::BrokerCannotBeElected(id) => {
+                write!(f, "node {id} is a broker and cannot be elected")
+            }
+            CommandError::NotActiveController(id) => {
+                write!(f, "node {id} is not the active controller")
+            }
+            CommandError::TopicExists(name) => write!(f, "topic {name:?} already exists"),
+            CommandError::ReplicationFactor { wanted, unfenced } => write!(
+                f,
+                "replication factor {wanted} needs as many unfenced brokers; there are {unfenced}"
+            ),
+            CommandError::NoPartitions => write!(f, "a topic needs at least one partition"),
+            CommandError::Kafka { code, detail } => {
+                write!(f, "{}: ", code.name())?;
+                match detail {
+                    KafkaDetail::DoesNotLead {
+                        broker,
+                        topic_id,
+                        partition,
+                    } => write!(
+                        f,
+                        "broker {broker} does not lead partition {topic_id}-{partition}"
+                    ),
+                    KafkaDetail::IsrTooSmall { isr, min_isr } => write!(
+                        f,
+                        "the ISR {isr:?} is smaller than min.insync.replicas = {min_isr}"
+                    ),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Why the simulation refuses an action or a cluster. Typed, so the UI can say it in the learner's
+//! language; `Display` gives the English sentence the CLI prints.
+
+use crate::protocol::config::ConfigError;
+use crate::protocol::error::CommandError;
+use crate::protocol::types::NodeId;
+use std::fmt;
+
+/// The most nodes of each kind a cluster may have (the picture and the page stay readable).
+pub const MAX_CONTROLLERS: usize = 15;
+pub const MAX_BROKERS: usize = 60;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActionError {
+    NoSuchNode(NodeId),
+    AlreadyDown(NodeId),
+    /// Restart asks for a crashed node.
+    StillRunning(NodeId),
+    Down(NodeId),
+    Paused(NodeId),
+    ZeroPause,
+    InTwoGroups(NodeId),
+    NoLeader,
+    NoActiveController,
+    NoTopic(String),
+    NoPartition {
+        topic: String,
+        partition: u32,
+    },
+    NoPartitionLeader {
+        topic: String,
+        partition: u32,
+    },
+    /// The node itself refused.
+    Node(CommandError),
+}
+
+impl From<CommandError> for ActionError {
+    fn from(e: CommandError) -> Self {
+        ActionError::Node(e)
+    }
+}
+
+impl fmt::Display for ActionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ActionError::NoSuchNode(id) => write!(f, "there is no node {id}"),
+            ActionError::AlreadyDown(id) => write!(f, "node {id} is already down"),
+            ActionError::StillRunning(id) => write!(f, "node {id} is running; crash it first"),
+            ActionError::Down(id) => write!(f, "node {id} is down"),
+            ActionError::Paused(id) => write!(f, "node {id} is paused"),
+            ActionError::ZeroPause => write!(f, "a pause needs ms > 0"),
+            ActionError::InTwoGroups(id) => write!(f, "node {id} is in two groups"),
+            ActionError::NoLeader => write!(f, "there is no leader now"),
+            ActionError::NoActiveController => write!(f, "there is no active controller"),
+            ActionError::NoTopic(t) => write!(f, "there is no topic {t:?}"),
+            ActionError::NoPartition { topic, partition } => {
+                write!(f, "topic {topic:?} has no partition {partition}")
+            }
+            ActionError::NoPartitionLeader { topic, partition } => {
+                write!(f, "partition {topic}-{partition} has no leader")
+            }
+            ActionError::Node(e) => e.fmt(f),
+        }
+    }
+}
+
+/// Why a cluster cannot be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpecError {
+    NoController,
+    TooManyNodes,
+    IdTwice(NodeId),
+    InitialNotController(NodeId),
+    /// `initial.<id>.log[<index>]`: epochs must be >= 1 and never decrease.
+    InitialLogEpoch {
+        id: NodeId,
+        index: usize,
+    },
+    /// `initial.<id>.<field>` names a node that is not a controller.
+    InitialNotAController {
+        id: NodeId,
+        field: &'static str,
+        value: NodeId,
+    },
+    Config(ConfigError),
+}
+
+impl From<ConfigError> for SpecError {
+    fn from(e: ConfigError) -> Self {
+        SpecError::Config(e)
+    }
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpecError::NoController => write!(f, "a cluster needs at least one controller"),
+            SpecError::TooManyNodes => write!(
+                f,
+                "at most {MAX_CONTROLLERS} controllers and {MAX_BROKERS} brokers"
+            ),
+            SpecError::IdTwice(id) => write!(f, "node id {id} is used twice"),
+            SpecError::InitialNotController(id) => {
+                write!(f, "initial state for {id}, which is not a controller")
+            }
+            SpecError::InitialLogEpoch { id, index } => write!(
+                f,
+                "initial.{id}.log[{index}]: epochs must be >= 1 and never decrease along the log"
+            ),
+            SpecError::InitialNotAController { id, field, value } => {
+                write!(f, "initial.{id}.{field}: {value} is not a controller")
+            }
+            SpecError::Config(e) => e.fmt(f),
+        }
+    }
+}
+
+/// Why a recorded history cannot be rebuilt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplayError {
+    Spec(SpecError),
+    Action(ActionError),
+}
+
+impl From<SpecError> for ReplayError {
+    fn from(e: SpecError) -> Self {
+        ReplayError::Spec(e)
+    }
+}
+
+impl From<ActionError> for ReplayError {
+    fn from(e: ActionError) -> Self {
+        ReplayError::Action(e)
+    }
+}
+
+impl fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplayError::Spec(e) => e.fmt(f),
+            ReplayError::Action(e) => e.fmt(f),
+        }
+    }
+}

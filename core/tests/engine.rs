@@ -1,0 +1,85 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! One scenario engine: the page drives it a frame at a time on a timeline, the CLI in one call on
+//! a bare simulation. Both must give the same history, so the page passes the same `expect`.
+
+use kraft_core::scenario::{expect, Engine, Poll, RunOutput, Scenario};
+use kraft_core::{run, Simulation, Timeline};
+use std::path::Path;
+
+fn scenarios() -> Vec<Scenario> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut out = Vec::new();
+    for dir in ["tests/scenarios", "static/scenarios"] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            out.push(Scenario::from_json(&text).unwrap_or_else(|e| panic!("{f:?}: {e}")));
+        }
+    }
+    out
+}
+
+/// Drives the engine on a timeline the way the page does: slices of `slice` ms of virtual time,
+/// stopping at every narration and going on.
+fn run_on_timeline(s: &Scenario, slice: u64) -> (RunOutput, Timeline) {
+    let sim = Simulation::new(s.spec.clone()).unwrap();
+    let mut tl = Timeline::new(sim, 2000);
+    let mut engine = Engine::new(s, None);
+    let mut frames = 0;
+    loop {
+        let until = tl.now() + slice;
+        match engine.poll(&mut tl, until, true) {
+            Poll::Done => break,
+            Poll::Budget | Poll::Narration(_) => {}
+        }
+        frames += 1;
+        assert!(frames < 1_000_000, "{}: the engine never finishes", s.name);
+    }
+    let mut sim = tl.sim().clone();
+    sim.full_check();
+    let out = RunOutput {
+        scenario: s.name.clone(),
+        captures: engine.captures.clone(),
+        violations: sim.violations().to_vec(),
+        stats: sim.stats(),
+        error: engine
+            .error()
+            .map(|(step, e)| kraft_core::scenario::StepError {
+                step: *step,
+                message: e.to_string(),
+            }),
+    };
+    (out, tl)
+}
+
+#[test]
+fn the_page_and_the_cli_run_every_scenario_to_the_same_history() {
+    let all = scenarios();
+    assert!(all.len() >= 30, "found {} scenarios", all.len());
+    for s in &all {
+        let cli = run(s, None);
+        for slice in [1, 37, 1000] {
+            let (page, tl) = run_on_timeline(s, slice);
+            expect::check(s, &page)
+                .unwrap_or_else(|e| panic!("{} (slices of {slice} ms): {e}", s.name));
+            assert_eq!(page.captures, cli.captures, "{}: captures", s.name);
+            assert_eq!(page.stats, cli.stats, "{}: same events, same time", s.name);
+            assert_eq!(page.error, cli.error, "{}: same outcome", s.name);
+            // The page's history is replayable: a fresh replay lands on the same state.
+            let (now, events) = (tl.now(), tl.sim().events_processed());
+            let fresh = Timeline::from_position(tl.recording().clone(), 2000, now, events).unwrap();
+            assert_eq!(
+                fresh.sim().capture("end"),
+                tl.sim().capture("end"),
+                "{}",
+                s.name
+            );
+        }
+    }
+}

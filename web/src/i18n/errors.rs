@@ -1,0 +1,124 @@
+//! Refusals and errors from core, said in the learner's language. Core's errors are typed, so
+//! nothing here parses English; config keys and Kafka error names stay as they are.
+
+use super::Lang;
+use kraft_core::protocol::{CommandError, ConfigError, KafkaDetail};
+use kraft_core::scenario::StepFailure;
+use kraft_core::sim::{ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS};
+
+fn pick(lang: Lang, en: String, zh: String) -> String {
+    if lang == Lang::Zh {
+        zh
+    } else {
+        en
+    }
+}
+
+pub fn command_error(lang: Lang, e: &CommandError) -> String {
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    match e {
+        CommandError::NotLeader(id) => format!("节点 {id} 不是领导者"),
+        CommandError::AlreadyLeader(id) => format!("节点 {id} 已经是领导者"),
+        CommandError::BrokerCannotBeElected(id) => format!("节点 {id} 是 Broker，不能参选"),
+        CommandError::NotActiveController(id) => format!("节点 {id} 不是活跃控制器"),
+        CommandError::TopicExists(name) => format!("主题 {name:?} 已存在"),
+        CommandError::ReplicationFactor { wanted, unfenced } => {
+            format!("副本因子 {wanted} 需要同样多的未隔离 Broker；现在只有 {unfenced} 个")
+        }
+        CommandError::NoPartitions => "主题至少需要一个分区".to_string(),
+        CommandError::Kafka { code, detail } => {
+            let why = match detail {
+                KafkaDetail::DoesNotLead {
+                    broker,
+                    topic_id,
+                    partition,
+                } => format!("Broker {broker} 不是分区 {topic_id}-{partition} 的领导者"),
+                KafkaDetail::IsrTooSmall { isr, min_isr } => {
+                    format!("ISR {isr:?} 小于 min.insync.replicas = {min_isr}")
+                }
+            };
+            format!("{}：{why}", code.name())
+        }
+    }
+}
+
+pub fn action_error(lang: Lang, e: &ActionError) -> String {
+    let zh = match e {
+        ActionError::Node(c) => return command_error(lang, c),
+        ActionError::NoSuchNode(id) => format!("没有节点 {id}"),
+        ActionError::AlreadyDown(id) => format!("节点 {id} 已经宕机"),
+        ActionError::StillRunning(id) => format!("节点 {id} 正在运行；请先让它崩溃"),
+        ActionError::Down(id) => format!("节点 {id} 已宕机"),
+        ActionError::Paused(id) => format!("节点 {id} 已暂停"),
+        ActionError::ZeroPause => "暂停时长必须大于 0 毫秒".to_string(),
+        ActionError::InTwoGroups(id) => format!("节点 {id} 同时出现在两个分组中"),
+        ActionError::NoLeader => "现在没有领导者".to_string(),
+        ActionError::NoActiveController => "现在没有活跃控制器".to_string(),
+        ActionError::NoTopic(t) => format!("没有主题 {t:?}"),
+        ActionError::NoPartition { topic, partition } => {
+            format!("主题 {topic:?} 没有分区 {partition}")
+        }
+        ActionError::NoPartitionLeader { topic, partition } => {
+            format!("分区 {topic}-{partition} 没有领导者")
+        }
+    };
+    pick(lang, e.to_string(), zh)
+}
+
+pub fn config_error(lang: Lang, e: &ConfigError) -> String {
+    let zh = match e {
+        ConfigError::NotPositive(key) => format!("{key} 必须大于 0"),
+        ConfigError::TooLarge { key, max } => format!("{key} 最大为 {max}"),
+        ConfigError::LatencyOrder => "latency_ms.min 不能大于 latency_ms.max".to_string(),
+        ConfigError::Probability(key) => format!("{key} 必须在 0 到 0.9 之间"),
+    };
+    pick(lang, e.to_string(), zh)
+}
+
+pub fn spec_error(lang: Lang, e: &SpecError) -> String {
+    let zh = match e {
+        SpecError::Config(c) => return config_error(lang, c),
+        SpecError::NoController => "集群至少需要一个控制器".to_string(),
+        SpecError::TooManyNodes => {
+            format!("最多 {MAX_CONTROLLERS} 个控制器和 {MAX_BROKERS} 个 Broker")
+        }
+        SpecError::IdTwice(id) => format!("节点编号 {id} 被使用了两次"),
+        SpecError::InitialNotController(id) => format!("initial 中的 {id} 不是控制器"),
+        SpecError::InitialLogEpoch { id, index } => {
+            format!("initial.{id}.log[{index}]：任期必须 ≥ 1，且沿日志不能减小")
+        }
+        SpecError::InitialNotAController { id, field, value } => {
+            format!("initial.{id}.{field}：{value} 不是控制器")
+        }
+    };
+    pick(lang, e.to_string(), zh)
+}
+
+pub fn replay_error(lang: Lang, e: &ReplayError) -> String {
+    match e {
+        ReplayError::Spec(s) => spec_error(lang, s),
+        ReplayError::Action(a) => action_error(lang, a),
+    }
+}
+
+pub fn step_failure(lang: Lang, e: &StepFailure) -> String {
+    let zh = match e {
+        StepFailure::Spec(s) => return spec_error(lang, s),
+        StepFailure::Action(a) => return action_error(lang, a),
+        StepFailure::ConditionNotMet { within_ms, .. } => {
+            format!("等待的条件在 {within_ms} 毫秒内没有成立")
+        }
+        StepFailure::NoLeaderInTime { within_ms } => {
+            format!("{within_ms} 毫秒内没有出现领导者（或活跃控制器）")
+        }
+    };
+    let en = match e {
+        StepFailure::ConditionNotMet { within_ms, .. } => {
+            format!("the condition it waits for did not hold within {within_ms} ms")
+        }
+        other => other.to_string(),
+    };
+    pick(lang, en, zh)
+}

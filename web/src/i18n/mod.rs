@@ -1,0 +1,252 @@
+//! All UI text in English and Chinese. The words follow one glossary (docs/glossary.md):
+//! protocol identifiers (RPC and record names, config keys, Kafka error names) stay as they are.
+//! `events` says each trace event in a sentence; `errors` says core's refusals.
+
+mod errors;
+mod events;
+
+pub use errors::{action_error, replay_error, spec_error, step_failure};
+pub use events::{describe, message_summary, record_kind};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+}
+
+/// A UI string. Unknown keys show the key itself, so a missing translation is visible, not fatal.
+pub fn t(lang: Lang, key: &str) -> &str {
+    let (en, zh) = match key {
+        "title" => ("KRaft Playground", "KRaft 演练场"),
+        "subtitle" => (
+            "A Kafka KRaft cluster in your browser: break it and watch it heal",
+            "浏览器里的 Kafka KRaft 集群：弄坏它，看它自愈",
+        ),
+        "play" => ("Play", "播放"),
+        "pause" => ("Pause", "暂停"),
+        "step" => ("Step", "单步"),
+        "step-back" => ("Step back", "后退"),
+        "speed" => ("Speed", "速度"),
+        "next-election" => ("Next election", "下一次选举"),
+        "next-hw" => ("Next HW move", "下一次高水位推进"),
+        "next-snapshot" => ("Next snapshot", "下一个快照"),
+        "time" => ("Time", "时间"),
+        "events" => ("Event log", "事件日志"),
+        "logs" => ("Logs", "日志"),
+        "metadata" => ("Metadata", "元数据"),
+        "violations" => ("Invariants", "不变量"),
+        "no-violations" => ("All safety invariants hold.", "所有安全不变量均成立。"),
+        "crash" => ("Crash", "崩溃"),
+        "restart" => ("Restart", "重启"),
+        "pause-node" => ("Pause 5 s (GC)", "暂停 5 秒（GC）"),
+        "elect" => ("Elect now", "立即选举"),
+        "resign" => ("Resign", "辞职"),
+        "isolate" => ("Isolate", "隔离"),
+        "cut-both" => ("Cut both ways", "双向切断"),
+        "cut-one" => ("Cut one way", "单向切断"),
+        "heal" => ("Heal", "恢复"),
+        "heal-all" => ("Heal all links", "恢复所有链路"),
+        "isolate-leader" => ("Isolate the leader", "隔离领导者"),
+        "split" => ("Split the controllers", "分裂控制器"),
+        "append" => ("Append 5 records", "追加 5 条记录"),
+        "create-topic" => ("Create a topic", "创建主题"),
+        "produce" => ("Produce 10 records", "写入 10 条记录"),
+        "settings" => ("Cluster", "集群"),
+        "controllers" => ("Controllers", "控制器"),
+        "brokers" => ("Brokers", "Broker"),
+        "seed" => ("Seed", "随机种子"),
+        "pre-vote" => ("Pre-vote (KIP-996)", "预投票（KIP-996）"),
+        "snapshot-every" => ("Snapshot every N records", "每 N 条记录做快照"),
+        "latency" => ("Latency ms (min-max)", "延迟毫秒（最小-最大）"),
+        "election-timeout" => ("Election timeout ms", "选举超时（毫秒）"),
+        "fetch-timeout" => ("Fetch timeout ms", "拉取超时（毫秒）"),
+        "new-cluster" => ("New cluster", "新建集群"),
+        "scenario" => ("Scenario", "场景"),
+        "free-play" => ("Free play", "自由模式"),
+        "next" => ("Next", "下一步"),
+        "previous" => ("Previous", "上一步"),
+        "export" => ("Export", "导出"),
+        "import" => ("Import", "导入"),
+        "share" => ("Copy share link", "复制分享链接"),
+        "shared" => (
+            "Share link copied to the clipboard (and put in the address bar).",
+            "分享链接已复制到剪贴板（也已放入地址栏）。",
+        ),
+        "role" => ("role", "角色"),
+        "epoch" => ("epoch", "任期"),
+        "leader" => ("leader", "领导者"),
+        "offline" => ("offline", "离线"),
+        "leader-role" => ("leader", "领导者"),
+        "follower" => ("follower", "追随者"),
+        "candidate" => ("candidate", "候选者"),
+        "prospective" => ("prospective", "预候选者"),
+        "unattached" => ("unattached", "未归属"),
+        "resigned" => ("resigned", "已辞职"),
+        "paused" => ("paused", "已暂停"),
+        "node" => ("Node", "节点"),
+        "link" => ("Link", "链路"),
+        "close" => ("Close", "关闭"),
+        "brokers-table" => ("Brokers (committed image)", "Broker（已提交的元数据镜像）"),
+        "topics" => ("Topics", "主题"),
+        "fenced" => ("fenced", "已屏蔽"),
+        "observer" => ("observer", "观察者"),
+        "unfenced" => ("unfenced", "未屏蔽"),
+        "heartbeat" => ("last heartbeat", "最近心跳"),
+        "partition" => ("partition", "分区"),
+        "replicas" => ("replicas", "副本"),
+        "none" => ("none", "无"),
+        "filter" => ("Show", "显示"),
+        "f-messages" => ("messages", "消息"),
+        "f-roles" => ("roles & votes", "角色与投票"),
+        "f-log" => ("log & HW", "日志与高水位"),
+        "f-brokers" => ("brokers", "Broker"),
+        "f-faults" => ("faults", "故障"),
+        "all-nodes" => ("all nodes", "所有节点"),
+        "charts" => ("Charts", "图表"),
+        "chart-offsets" => ("HW and LEO per node", "各节点的高水位与 LEO"),
+        "chart-rpcs" => ("Messages per second by RPC", "各 RPC 每秒消息数"),
+        "unsafe" => ("Unsafe switch on", "不安全开关已打开"),
+        "help" => (
+            "Keys: space play/pause, → step, ← step back, ? help",
+            "快捷键：空格 播放/暂停，→ 单步，← 后退，? 帮助",
+        ),
+        "nothing-next" => (
+            "Nothing of that kind happened in the next 2 minutes.",
+            "接下来 2 分钟内没有发生此类事件。",
+        ),
+        "import-error" => (
+            "That file is not a KRaft Playground session",
+            "该文件不是 KRaft 演练场的会话",
+        ),
+        "scenario-left" => ("You moved through time: the scenario's narration stops here and you play freely (pick the scenario again to restart it).", "你移动了时间：场景讲解在此停止，你可以自由操作（重新选择场景即可从头开始）。"),
+        "scenario-done" => (
+            "The scenario is over. Keep playing freely.",
+            "场景结束。可以继续自由操作。",
+        ),
+        "goal" => ("Goal", "目标"),
+        "outcome" => ("What you should see", "你应该看到"),
+        "log-start" => ("log start", "日志起点"),
+        "snapshot" => ("snapshot", "快照"),
+        "unknown" => ("unknown", "未知"),
+        "offset" => ("offset", "偏移"),
+        "in-snapshot" => ("in the snapshot", "在快照中"),
+        "id" => ("id", "编号"),
+        "state" => ("state", "状态"),
+        "language" => ("language", "语言"),
+        "timer-fetch" => (
+            "fetch timeout: no fetch answered by the leader for this long → campaign",
+            "拉取超时：这么久没有从领导者拉取成功 → 发起选举",
+        ),
+        "timer-election" => (
+            "election timeout: random in [T, 2T)",
+            "选举超时：在 [T, 2T) 之间随机",
+        ),
+        "timer-check-quorum" => (
+            "check-quorum: a majority must fetch within this window, or the leader resigns",
+            "法定人数检查（check-quorum）：多数派必须在这个窗口内来拉取，否则领导者辞职",
+        ),
+        "unsafe-commit" => (
+            "the leader commits entries of earlier epochs by counting replicas (Raft Figure 8)",
+            "领导者靠数副本来提交更早任期的条目（Raft 图 8）",
+        ),
+        "no-leader-change" => (
+            "a new leader appends nothing, so its HW waits for a client write",
+            "新领导者不追加任何记录，所以它的高水位要等客户端写入",
+        ),
+        "nothing-left" => ("Nothing left to happen.", "没有将要发生的事件了。"),
+        "no-leader-to-isolate" => ("There is no leader to isolate.", "没有可以隔离的领导者。"),
+        "no-scenario" => ("No such scenario", "没有这个场景"),
+        "not-restored" => ("The saved session was not restored", "保存的会话没有恢复"),
+        "bad-link" => (
+            "The share link could not be read; the page opened without it.",
+            "无法读取分享链接；页面在没有它的情况下打开。",
+        ),
+        "share-failed" => ("The share link could not be made.", "无法生成分享链接。"),
+        "create-topic-first" => ("Create a topic first.", "请先创建一个主题。"),
+        "step-failed" => ("Step", "步骤"),
+        _ => (key, key),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
+/// Why each invariant exists, for the invariant panel.
+pub fn invariant_why(lang: Lang, name: &str) -> &'static str {
+    let (en, zh) = match name {
+        "SingleLeader" => (
+            "At most one leader per epoch, or two nodes could commit different entries.",
+            "每个任期至多一个领导者，否则两个节点会提交不同的条目。",
+        ),
+        "MonotonicEpoch" => ("A node's epoch never goes back.", "节点的任期永不回退。"),
+        "MonotonicHighWatermark" => (
+            "What was committed stays committed: the HW never moves back.",
+            "已提交的永远已提交：高水位不会回退。",
+        ),
+        "MajorityReachedHighWatermark" => (
+            "A leader's HW is held by a majority of voters.",
+            "领导者的高水位必须被多数投票者持有。",
+        ),
+        "ConsistentCommittedData" => (
+            "Committed entries are never changed or removed on any node.",
+            "已提交的条目在任何节点上都不会被修改或删除。",
+        ),
+        "LeaderCompleteness" => (
+            "A new leader holds every entry committed before its epoch.",
+            "新领导者持有其任期之前提交的所有条目。",
+        ),
+        "NoTruncationBelowHighWatermark" => (
+            "A follower never truncates below its own HW.",
+            "追随者永远不会截断到自己的高水位之下。",
+        ),
+        "SnapshotCommitted" => (
+            "A snapshot never covers uncommitted offsets.",
+            "快照永远不包含未提交的偏移。",
+        ),
+        "SnapshotAtLogStart" => (
+            "Snapshots start at or after the log start.",
+            "快照始于日志起点或之后。",
+        ),
+        "LeaderNeverLoadSnapshot" => (
+            "A leader never loads a snapshot from another node.",
+            "领导者从不加载其他节点的快照。",
+        ),
+        "LogMatching" => (
+            "Logs that agree at an (offset, epoch) agree on everything before it.",
+            "在某个 (偏移, 任期) 一致的日志，其之前的内容也完全一致。",
+        ),
+        "ImageMatchesCommittedLog" => (
+            "Every image equals the replay of the committed log it holds.",
+            "每个元数据镜像都等于其已提交日志的重放结果。",
+        ),
+        _ => ("", ""),
+    };
+    if lang == Lang::Zh {
+        zh
+    } else {
+        en
+    }
+}
+
+/// The word a role shows on screen (the `data-role` test hook keeps the English word).
+pub fn role_label(lang: Lang, role: &str) -> String {
+    let key = if role == "leader" {
+        "leader-role"
+    } else {
+        role
+    };
+    t(lang, key).to_string()
+}

@@ -1,0 +1,168 @@
+//! The page's state in one place: a Yew reducer store that owns the model (the core timeline and
+//! the view state), shared with every component by context. Components read it and dispatch
+//! `Msg`s; `reduce` only changes the model. Saving, downloading and the clipboard happen in
+//! effects and callbacks outside it.
+
+use crate::i18n::Lang;
+use crate::model::{EventFilter, Model, NextKind, Notice, Saved, Selected, Settings};
+use crate::player::Player;
+use kraft_core::sim::Action;
+use kraft_core::{NodeId, Time};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Msg {
+    /// One animation frame of this many wall milliseconds.
+    Tick(f64),
+    Play,
+    Pause,
+    Step,
+    StepBack,
+    Next(NextKind),
+    Speed(f64),
+    Seek(Time),
+    Advance(Time),
+    Select(Option<Selected>),
+    Act(Action),
+    IsolateLeader,
+    Split,
+    NewCluster(Settings),
+    Lang(Lang),
+    Scenario(Option<String>),
+    NarrationNext,
+    NarrationPrev,
+    Filter(EventFilter),
+    /// The text of a file the user picked.
+    Import(String),
+    Notice(Option<Notice>),
+}
+
+/// The store: the model behind a stable `Rc` (hooks and timers keep it), and a version that
+/// changes with every message so that Yew re-renders what reads it.
+pub struct Store {
+    pub model: Rc<RefCell<Model>>,
+    pub version: u64,
+}
+
+impl PartialEq for Store {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version && Rc::ptr_eq(&self.model, &other.model)
+    }
+}
+
+impl Reducible for Store {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        update(&mut self.model.borrow_mut(), msg);
+        Rc::new(Store {
+            model: self.model.clone(),
+            version: self.version + 1,
+        })
+    }
+}
+
+pub type StoreHandle = UseReducerHandle<Store>;
+
+/// The store from context, and a callback that dispatches to it.
+#[hook]
+pub fn use_store() -> (StoreHandle, Callback<Msg>) {
+    let store = use_context::<StoreHandle>().expect("the App provides the store");
+    let dispatcher = store.dispatcher();
+    (store, Callback::from(move |m: Msg| dispatcher.dispatch(m)))
+}
+
+/// Applies one message to the model. Pure state change: no storage, no downloads, no clipboard.
+pub fn update(m: &mut Model, msg: Msg) {
+    if !matches!(msg, Msg::Notice(_) | Msg::Select(_) | Msg::Tick(_)) {
+        m.notice = None;
+    }
+    match msg {
+        Msg::Tick(wall_ms) => m.tick(wall_ms),
+        Msg::Play => m.playing = true,
+        Msg::Pause => m.playing = false,
+        Msg::Step => {
+            m.playing = false;
+            if !m.timeline.step() {
+                m.notice = Some(Notice::Say("nothing-left"));
+            }
+        }
+        Msg::StepBack => {
+            m.playing = false;
+            let n = m.sim().stats().steps;
+            if n > 0 {
+                m.timeline.seek_to_step(n - 1);
+            }
+        }
+        Msg::Next(kind) => {
+            m.playing = false;
+            m.step_to_next(kind);
+        }
+        Msg::Speed(s) => m.speed = s.clamp(0.01, 50.0),
+        Msg::Seek(time) => {
+            m.playing = false;
+            m.timeline.seek(time.min(m.timeline.horizon()));
+            // The timeline replays the scenario's recorded actions by itself; a player still
+            // running its steps would apply them twice. Narration resumes with Previous/Next.
+            if m.player.take().is_some() {
+                m.scenario_name = None;
+                m.notice = Some(Notice::Say("scenario-left"));
+            }
+        }
+        Msg::Advance(ms) => m.timeline.advance(ms),
+        Msg::Select(s) => m.selected = s,
+        Msg::Act(a) => m.act(a),
+        Msg::IsolateLeader => match m.sim().acting_leader() {
+            Some(l) => m.act(Action::Isolate(l)),
+            None => m.notice = Some(Notice::Say("no-leader-to-isolate")),
+        },
+        Msg::Split => {
+            let ids: Vec<NodeId> = m.sim().spec().controllers.clone();
+            let half = ids.len() / 2;
+            m.act(Action::Partition(vec![
+                ids[..half].to_vec(),
+                ids[half..].to_vec(),
+            ]));
+        }
+        Msg::NewCluster(s) => m.new_cluster(s),
+        Msg::Lang(l) => m.lang = l,
+        Msg::Scenario(None) => {
+            let s = m.settings.clone();
+            m.new_cluster(s);
+        }
+        Msg::Scenario(Some(name)) => match crate::library::load(&name) {
+            Some(s) => m.load_scenario(&name, s),
+            None => m.notice = Some(Notice::NoScenario(name)),
+        },
+        Msg::NarrationNext => {
+            if m.player.as_ref().is_some_and(|p| !p.finished()) {
+                m.playing = true;
+            }
+        }
+        Msg::NarrationPrev => {
+            if let Some(p) = m.player.as_ref() {
+                let (reached, _) = p.narration_progress();
+                match Player::replay_to(&p.scenario, reached.saturating_sub(1).max(1)) {
+                    Ok((tl, player)) => {
+                        m.timeline = tl;
+                        m.player = Some(player);
+                        m.playing = false;
+                    }
+                    Err(e) => m.notice = Some(Notice::Spec(e)),
+                }
+            }
+        }
+        Msg::Filter(f) => m.event_filter = f,
+        Msg::Import(text) => match serde_json::from_str::<Saved>(&text) {
+            Ok(saved) => {
+                if let Err(e) = m.restore(saved) {
+                    m.notice = Some(Notice::BadImport(Box::new(e)));
+                }
+            }
+            Err(_) => m.notice = Some(Notice::NotASession),
+        },
+        Msg::Notice(n) => m.notice = n,
+    }
+}
