@@ -65,13 +65,13 @@ fn short_label(msg: &Message) -> String {
             if v.pre_vote { "PreVote" } else { "Vote" },
             if v.granted { "✓" } else { "✗" }
         ),
-        Message::BeginQuorumEpoch { .. } => "BeginEpoch".into(),
-        Message::EndQuorumEpoch { .. } => "EndEpoch".into(),
+        Message::BeginQuorumEpoch(_) => "BeginEpoch".into(),
+        Message::EndQuorumEpoch(_) => "EndEpoch".into(),
         Message::FetchSnapshotResponse(_) => "Chunk".into(),
         Message::BrokerHeartbeat(_) => "Heartbeat".into(),
         Message::BrokerHeartbeatResponse(_) => "HB↩".into(),
-        Message::BrokerRegistration { .. } => "Register".into(),
-        Message::BrokerRegistrationResponse { .. } => "Reg↩".into(),
+        Message::BrokerRegistration(_) => "Register".into(),
+        Message::BrokerRegistrationResponse(_) => "Reg↩".into(),
         other => other.rpc().into(),
     }
 }

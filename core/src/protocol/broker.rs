@@ -1,7 +1,10 @@
 //! The broker's side of KIP-631: register with the active controller, heartbeat, learn whether it
 //! is fenced. (Its metadata replication is the observer path in `replication`.)
 
-use crate::protocol::message::{ErrorCode, HeartbeatRequest, HeartbeatResponse, Message};
+use crate::protocol::message::{
+    BrokerRegistrationRequest, BrokerRegistrationResponse, ErrorCode, HeartbeatRequest,
+    HeartbeatResponse, Message,
+};
 use crate::protocol::node::{Effects, Node, NodeKind, Slot};
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
 
@@ -46,10 +49,10 @@ impl Node {
         self.broker.inflight = Some(correlation);
         let (msg, next) = match self.broker.registered {
             None => (
-                Message::BrokerRegistration {
+                Message::BrokerRegistration(BrokerRegistrationRequest {
                     correlation,
                     broker: self.id,
-                },
+                }),
                 500,
             ),
             Some(broker_epoch) => (
@@ -91,17 +94,19 @@ impl Node {
         );
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn on_registration_response(
         &mut self,
         now: Time,
-        correlation: u64,
-        epoch: Epoch,
-        leader: Option<NodeId>,
-        error: Option<ErrorCode>,
-        broker_epoch: Option<Offset>,
+        resp: &BrokerRegistrationResponse,
         out: &mut Effects,
     ) {
+        let BrokerRegistrationResponse {
+            correlation,
+            epoch,
+            leader,
+            error,
+            broker_epoch,
+        } = *resp;
         if self.kind != NodeKind::Broker || self.broker.inflight != Some(correlation) {
             return;
         }

@@ -5,7 +5,10 @@
 use crate::protocol::error::CommandError;
 use crate::protocol::event::FenceReason;
 use crate::protocol::event::TraceKind;
-use crate::protocol::message::{ErrorCode, HeartbeatRequest, HeartbeatResponse, Message};
+use crate::protocol::message::{
+    BrokerRegistrationRequest, BrokerRegistrationResponse, ErrorCode, HeartbeatRequest,
+    HeartbeatResponse, Message,
+};
 use crate::protocol::metadata::Image;
 use crate::protocol::node::{Effects, Node, Slot};
 use crate::protocol::record::{Entry, Record};
@@ -51,13 +54,13 @@ impl Node {
         for (offset, broker, correlation) in done {
             out.sends.push((
                 broker,
-                Message::BrokerRegistrationResponse {
+                Message::BrokerRegistrationResponse(BrokerRegistrationResponse {
                     correlation,
                     epoch,
                     leader: Some(self.id),
                     error: None,
                     broker_epoch: Some(offset),
-                },
+                }),
             ));
         }
     }
@@ -266,23 +269,26 @@ impl Node {
         &mut self,
         now: Time,
         from: NodeId,
-        correlation: u64,
-        broker: NodeId,
+        req: &BrokerRegistrationRequest,
         out: &mut Effects,
     ) {
+        let BrokerRegistrationRequest {
+            correlation,
+            broker,
+        } = *req;
         if self.controller.is_none() {
             let error = if self.role == Role::Leader {
                 ErrorCode::NotController
             } else {
                 ErrorCode::NotLeaderOrFollower
             };
-            let msg = Message::BrokerRegistrationResponse {
+            let msg = Message::BrokerRegistrationResponse(BrokerRegistrationResponse {
                 correlation,
                 epoch: self.epoch(),
                 leader: self.leader_id(),
                 error: Some(error),
                 broker_epoch: None,
-            };
+            });
             out.sends.push((from, msg));
             return;
         }

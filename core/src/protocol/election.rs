@@ -4,11 +4,13 @@
 use crate::protocol::error::CommandError;
 use crate::protocol::event::TraceKind;
 use crate::protocol::event::{RoleReason, VoteReason};
-use crate::protocol::message::{Message, VoteRequest, VoteResponse};
+use crate::protocol::message::{
+    BeginQuorumEpochRequest, EndQuorumEpochRequest, Message, VoteRequest, VoteResponse,
+};
 use crate::protocol::node::{Effects, LeaderState, Node, ReplicaProgress, Slot};
 use crate::protocol::record::{Entry, Record};
 use crate::protocol::role::Role;
-use crate::protocol::types::{Epoch, NodeId, Time};
+use crate::protocol::types::{NodeId, Time};
 use rand::RngExt;
 
 impl Node {
@@ -321,8 +323,10 @@ impl Node {
     fn send_begin_quorum_epoch(&mut self, out: &mut Effects) {
         let (epoch, leader) = (self.epoch(), self.id);
         for &v in self.voters.iter().filter(|&&v| v != self.id) {
-            out.sends
-                .push((v, Message::BeginQuorumEpoch { epoch, leader }));
+            out.sends.push((
+                v,
+                Message::BeginQuorumEpoch(BeginQuorumEpochRequest { epoch, leader }),
+            ));
         }
     }
 
@@ -336,10 +340,10 @@ impl Node {
     pub(crate) fn on_begin_quorum_epoch(
         &mut self,
         now: Time,
-        epoch: Epoch,
-        leader: NodeId,
+        req: &BeginQuorumEpochRequest,
         out: &mut Effects,
     ) {
+        let BeginQuorumEpochRequest { epoch, leader } = *req;
         if epoch < self.epoch() || leader == self.id {
             return;
         }
@@ -406,11 +410,11 @@ impl Node {
         for &v in self.voters.iter().filter(|&&v| v != self.id) {
             out.sends.push((
                 v,
-                Message::EndQuorumEpoch {
+                Message::EndQuorumEpoch(EndQuorumEpochRequest {
                     epoch,
                     leader,
                     preferred_successors: preferred.clone(),
-                },
+                }),
             ));
         }
         self.reset_election_timer(now, out);
@@ -421,11 +425,11 @@ impl Node {
     pub(crate) fn on_end_quorum_epoch(
         &mut self,
         now: Time,
-        epoch: Epoch,
-        leader: NodeId,
-        successors: &[NodeId],
+        req: &EndQuorumEpochRequest,
         out: &mut Effects,
     ) {
+        let (epoch, leader) = (req.epoch, req.leader);
+        let successors = &req.preferred_successors[..];
         if epoch < self.epoch() {
             return;
         }

@@ -11,54 +11,21 @@ use serde::Serialize;
 pub enum Message {
     Vote(VoteRequest),
     VoteResponse(VoteResponse),
-    BeginQuorumEpoch {
-        epoch: Epoch,
-        leader: NodeId,
-    },
-    EndQuorumEpoch {
-        epoch: Epoch,
-        leader: NodeId,
-        preferred_successors: Vec<NodeId>,
-    },
+    BeginQuorumEpoch(BeginQuorumEpochRequest),
+    EndQuorumEpoch(EndQuorumEpochRequest),
     Fetch(FetchRequest),
     FetchResponse(FetchResponse),
     FetchSnapshot(FetchSnapshotRequest),
     FetchSnapshotResponse(FetchSnapshotResponse),
-    BrokerRegistration {
-        correlation: u64,
-        broker: NodeId,
-    },
-    BrokerRegistrationResponse {
-        correlation: u64,
-        epoch: Epoch,
-        leader: Option<NodeId>,
-        error: Option<ErrorCode>,
-        broker_epoch: Option<Offset>,
-    },
+    BrokerRegistration(BrokerRegistrationRequest),
+    BrokerRegistrationResponse(BrokerRegistrationResponse),
     BrokerHeartbeat(HeartbeatRequest),
     BrokerHeartbeatResponse(HeartbeatResponse),
     /// Data plane: a partition follower pulls from the partition leader.
-    PartitionFetch {
-        topic_id: u32,
-        partition: u32,
-        leader_epoch: u32,
-        fetch_offset: Offset,
-    },
-    PartitionFetchResponse {
-        topic_id: u32,
-        partition: u32,
-        leader_epoch: u32,
-        leo: Offset,
-        hw: Offset,
-        error: Option<ErrorCode>,
-    },
+    PartitionFetch(PartitionFetchRequest),
+    PartitionFetchResponse(PartitionFetchResponse),
     /// A partition leader asks the active controller to change the ISR.
-    AlterPartition {
-        topic_id: u32,
-        partition: u32,
-        leader_epoch: u32,
-        isr: Vec<NodeId>,
-    },
+    AlterPartition(AlterPartitionRequest),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -205,19 +172,23 @@ impl Message {
             Message::Vote(_) => "Vote",
             Message::VoteResponse(v) if v.pre_vote => "PreVoteResponse",
             Message::VoteResponse(_) => "VoteResponse",
-            Message::BeginQuorumEpoch { .. } => "BeginQuorumEpoch",
-            Message::EndQuorumEpoch { .. } => "EndQuorumEpoch",
+            Message::BeginQuorumEpoch(_) => "BeginQuorumEpoch",
+            Message::EndQuorumEpoch(EndQuorumEpochRequest { .. }) => "EndQuorumEpoch",
             Message::Fetch(_) => "Fetch",
             Message::FetchResponse(_) => "FetchResponse",
             Message::FetchSnapshot(_) => "FetchSnapshot",
             Message::FetchSnapshotResponse(_) => "FetchSnapshotResponse",
-            Message::BrokerRegistration { .. } => "BrokerRegistration",
-            Message::BrokerRegistrationResponse { .. } => "BrokerRegistrationResponse",
+            Message::BrokerRegistration(BrokerRegistrationRequest { .. }) => "BrokerRegistration",
+            Message::BrokerRegistrationResponse(BrokerRegistrationResponse { .. }) => {
+                "BrokerRegistrationResponse"
+            }
             Message::BrokerHeartbeat(_) => "BrokerHeartbeat",
             Message::BrokerHeartbeatResponse(_) => "BrokerHeartbeatResponse",
-            Message::PartitionFetch { .. } => "PartitionFetch",
-            Message::PartitionFetchResponse { .. } => "PartitionFetchResponse",
-            Message::AlterPartition { .. } => "AlterPartition",
+            Message::PartitionFetch(PartitionFetchRequest { .. }) => "PartitionFetch",
+            Message::PartitionFetchResponse(PartitionFetchResponse { .. }) => {
+                "PartitionFetchResponse"
+            }
+            Message::AlterPartition(AlterPartitionRequest { .. }) => "AlterPartition",
         }
     }
 
@@ -235,12 +206,14 @@ impl Message {
                     if v.granted { "granted" } else { "refused" }
                 )
             }
-            Message::BeginQuorumEpoch { epoch, leader } => format!("epoch {epoch} leader {leader}"),
-            Message::EndQuorumEpoch {
+            Message::BeginQuorumEpoch(BeginQuorumEpochRequest { epoch, leader }) => {
+                format!("epoch {epoch} leader {leader}")
+            }
+            Message::EndQuorumEpoch(EndQuorumEpochRequest {
                 epoch,
                 preferred_successors,
                 ..
-            } => {
+            }) => {
                 format!("epoch {epoch} successors {preferred_successors:?}")
             }
             Message::Fetch(f) => format!(
@@ -269,12 +242,14 @@ impl Message {
             Message::FetchSnapshotResponse(r) => {
                 format!("chunk {}+{} of {}", r.position, r.chunk, r.size)
             }
-            Message::BrokerRegistration { broker, .. } => format!("broker {broker}"),
-            Message::BrokerRegistrationResponse {
+            Message::BrokerRegistration(BrokerRegistrationRequest { broker, .. }) => {
+                format!("broker {broker}")
+            }
+            Message::BrokerRegistrationResponse(BrokerRegistrationResponse {
                 broker_epoch,
                 error,
                 ..
-            } => match error {
+            }) => match error {
                 Some(e) => format!("{e:?}"),
                 None => format!("broker epoch {}", fmt_opt(*broker_epoch)),
             },
@@ -285,33 +260,87 @@ impl Message {
                 Some(e) => format!("{e:?}"),
                 None => (if h.fenced { "fenced" } else { "unfenced" }).to_string(),
             },
-            Message::PartitionFetch {
+            Message::PartitionFetch(PartitionFetchRequest {
                 topic_id,
                 partition,
                 fetch_offset,
                 ..
-            } => {
+            }) => {
                 format!("{topic_id}-{partition} from {fetch_offset}")
             }
-            Message::PartitionFetchResponse {
+            Message::PartitionFetchResponse(PartitionFetchResponse {
                 topic_id,
                 partition,
                 leo,
                 hw,
                 ..
-            } => {
+            }) => {
                 format!("{topic_id}-{partition} leo {leo} hw {hw}")
             }
-            Message::AlterPartition {
+            Message::AlterPartition(AlterPartitionRequest {
                 topic_id,
                 partition,
                 isr,
                 ..
-            } => format!("{topic_id}-{partition} isr {isr:?}"),
+            }) => format!("{topic_id}-{partition} isr {isr:?}"),
         }
     }
 }
 
 pub(crate) fn fmt_opt(v: Option<Offset>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BeginQuorumEpochRequest {
+    pub epoch: Epoch,
+    pub leader: NodeId,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EndQuorumEpochRequest {
+    pub epoch: Epoch,
+    pub leader: NodeId,
+    pub preferred_successors: Vec<NodeId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BrokerRegistrationRequest {
+    pub correlation: u64,
+    pub broker: NodeId,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BrokerRegistrationResponse {
+    pub correlation: u64,
+    pub epoch: Epoch,
+    pub leader: Option<NodeId>,
+    pub error: Option<ErrorCode>,
+    pub broker_epoch: Option<Offset>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartitionFetchRequest {
+    pub topic_id: u32,
+    pub partition: u32,
+    pub leader_epoch: u32,
+    pub fetch_offset: Offset,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartitionFetchResponse {
+    pub topic_id: u32,
+    pub partition: u32,
+    pub leader_epoch: u32,
+    pub leo: Offset,
+    pub hw: Offset,
+    pub error: Option<ErrorCode>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AlterPartitionRequest {
+    pub topic_id: u32,
+    pub partition: u32,
+    pub leader_epoch: u32,
+    pub isr: Vec<NodeId>,
 }

@@ -29,6 +29,6 @@ pub mod types;
 pub use config::{Config, ConfigError};
 pub use error::{CommandError, KafkaDetail};
 pub use event::{DropReason, FenceReason, RoleReason, TraceKind, TruncateReason, VoteReason};
-pub use node::{Durable, Effects, Input, Node, NodeKind, QuorumState, Slot};
+pub use node::{Durable, Effects, Identity, Input, Node, NodeKind, QuorumState, Slot};
 pub use role::Role;
 pub use types::{Epoch, NodeId, Offset, SnapshotId, Time};

@@ -151,6 +151,15 @@ pub(crate) struct FetchState {
     pub snapshot: Option<(SnapshotId, u64)>,
 }
 
+/// Who a node is and what it shares with the cluster: what `start` needs besides its disk.
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub id: NodeId,
+    pub kind: NodeKind,
+    pub cfg: Rc<Config>,
+    pub voters: Rc<[NodeId]>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Node {
     pub id: NodeId,
@@ -177,17 +186,19 @@ pub struct Node {
 impl Node {
     /// Builds a node from its durable state alone, as Kafka does on start: an ex-leader comes back
     /// Resigned, a node that voted for itself comes back Candidate, one that knew a leader Follower.
-    #[allow(clippy::too_many_arguments)] // identity, shared settings, durable state, RNG, clock, output
     pub fn start(
-        id: NodeId,
-        kind: NodeKind,
-        cfg: Rc<Config>,
-        voters: Rc<[NodeId]>,
+        identity: Identity,
         durable: Durable,
         rng: StdRng,
         now: Time,
         out: &mut Effects,
     ) -> Node {
+        let Identity {
+            id,
+            kind,
+            cfg,
+            voters,
+        } = identity;
         let image = durable
             .log
             .latest_snapshot()
@@ -276,6 +287,15 @@ impl Node {
     }
     pub fn voters(&self) -> &[NodeId] {
         &self.voters
+    }
+    /// This node's identity, to start it again from its disk.
+    pub fn identity(&self) -> Identity {
+        Identity {
+            id: self.id,
+            kind: self.kind,
+            cfg: self.cfg.clone(),
+            voters: self.voters.clone(),
+        }
     }
     /// The leader's view of replication progress (empty unless leader).
     pub fn progress(&self) -> Option<&BTreeMap<NodeId, ReplicaProgress>> {
@@ -392,77 +412,23 @@ impl Node {
         match msg {
             Message::Vote(req) => self.on_vote_request(now, from, req, out),
             Message::VoteResponse(resp) => self.on_vote_response(now, from, resp, out),
-            Message::BeginQuorumEpoch { epoch, leader } => {
-                self.on_begin_quorum_epoch(now, *epoch, *leader, out)
-            }
-            Message::EndQuorumEpoch {
-                epoch,
-                leader,
-                preferred_successors,
-            } => self.on_end_quorum_epoch(now, *epoch, *leader, preferred_successors, out),
+            Message::BeginQuorumEpoch(req) => self.on_begin_quorum_epoch(now, req, out),
+            Message::EndQuorumEpoch(req) => self.on_end_quorum_epoch(now, req, out),
             Message::Fetch(req) => self.on_fetch_request(now, from, req, out),
             Message::FetchResponse(resp) => self.on_fetch_response(now, from, resp, out),
             Message::FetchSnapshot(req) => self.on_fetch_snapshot_request(now, from, req, out),
             Message::FetchSnapshotResponse(resp) => {
                 self.on_fetch_snapshot_response(now, from, resp, out)
             }
-            Message::BrokerRegistration {
-                correlation,
-                broker,
-            } => self.on_broker_registration(now, from, *correlation, *broker, out),
-            Message::BrokerRegistrationResponse {
-                correlation,
-                epoch,
-                leader,
-                error,
-                broker_epoch,
-            } => self.on_registration_response(
-                now,
-                *correlation,
-                *epoch,
-                *leader,
-                *error,
-                *broker_epoch,
-                out,
-            ),
+            Message::BrokerRegistration(req) => self.on_broker_registration(now, from, req, out),
+            Message::BrokerRegistrationResponse(resp) => {
+                self.on_registration_response(now, resp, out)
+            }
             Message::BrokerHeartbeat(req) => self.on_broker_heartbeat(now, from, req, out),
             Message::BrokerHeartbeatResponse(resp) => self.on_heartbeat_response(now, resp, out),
-            Message::PartitionFetch {
-                topic_id,
-                partition,
-                leader_epoch,
-                fetch_offset,
-            } => self.on_partition_fetch(
-                now,
-                from,
-                (*topic_id, *partition),
-                *leader_epoch,
-                *fetch_offset,
-                out,
-            ),
-            Message::PartitionFetchResponse {
-                topic_id,
-                partition,
-                leader_epoch,
-                leo,
-                hw,
-                error,
-            } => self.on_partition_fetch_response(
-                (*topic_id, *partition),
-                *leader_epoch,
-                *leo,
-                *hw,
-                *error,
-                out,
-            ),
-            Message::AlterPartition {
-                topic_id,
-                partition,
-                leader_epoch,
-                isr,
-            } => {
-                self.on_alter_partition(now, from, (*topic_id, *partition), *leader_epoch, isr, out)
-            }
+            Message::PartitionFetch(req) => self.on_partition_fetch(now, from, req, out),
+            Message::PartitionFetchResponse(resp) => self.on_partition_fetch_response(resp, out),
+            Message::AlterPartition(req) => self.on_alter_partition(now, from, req, out),
         }
     }
 

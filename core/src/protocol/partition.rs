@@ -6,7 +6,9 @@
 
 use crate::protocol::error::{CommandError, KafkaDetail};
 use crate::protocol::event::TraceKind;
-use crate::protocol::message::{ErrorCode, Message};
+use crate::protocol::message::{
+    AlterPartitionRequest, ErrorCode, Message, PartitionFetchRequest, PartitionFetchResponse,
+};
 use crate::protocol::node::{Effects, Node, NodeKind, Slot};
 use crate::protocol::types::{NodeId, Offset, Time};
 use serde::{Deserialize, Serialize};
@@ -208,23 +210,23 @@ impl Node {
                             r.alter_sent = Some(now);
                             out.sends.push((
                                 c,
-                                Message::AlterPartition {
+                                Message::AlterPartition(AlterPartitionRequest {
                                     topic_id: key.0,
                                     partition: key.1,
                                     leader_epoch: r.leader_epoch,
                                     isr: want,
-                                },
+                                }),
                             ));
                         }
                     }
                 }
                 Some(l) => {
-                    let msg = Message::PartitionFetch {
+                    let msg = Message::PartitionFetch(PartitionFetchRequest {
                         topic_id: key.0,
                         partition: key.1,
                         leader_epoch: r.leader_epoch,
                         fetch_offset: r.leo,
-                    };
+                    });
                     out.sends.push((l, msg));
                 }
                 None => {}
@@ -237,11 +239,11 @@ impl Node {
         &mut self,
         now: Time,
         from: NodeId,
-        key: PartitionKey,
-        leader_epoch: u32,
-        fetch_offset: Offset,
+        req: &PartitionFetchRequest,
         out: &mut Effects,
     ) {
+        let key = (req.topic_id, req.partition);
+        let (leader_epoch, fetch_offset) = (req.leader_epoch, req.fetch_offset);
         let id = self.id;
         let answer = match self.durable.partitions.get_mut(&key) {
             Some(r) if r.leader == Some(id) && r.leader_epoch == leader_epoch => {
@@ -262,26 +264,24 @@ impl Node {
         let r = self.durable.partitions.get(&key);
         out.sends.push((
             from,
-            Message::PartitionFetchResponse {
+            Message::PartitionFetchResponse(PartitionFetchResponse {
                 topic_id: key.0,
                 partition: key.1,
                 leader_epoch,
                 leo: r.map_or(0, |r| r.leo),
                 hw: r.map_or(0, |r| r.hw),
                 error: answer,
-            },
+            }),
         ));
     }
 
     pub(crate) fn on_partition_fetch_response(
         &mut self,
-        key: PartitionKey,
-        leader_epoch: u32,
-        leo: Offset,
-        hw: Offset,
-        error: Option<ErrorCode>,
+        resp: &PartitionFetchResponse,
         out: &mut Effects,
     ) {
+        let key = (resp.topic_id, resp.partition);
+        let (leader_epoch, leo, hw, error) = (resp.leader_epoch, resp.leo, resp.hw, resp.error);
         let id = self.id;
         let Some(r) = self.durable.partitions.get_mut(&key) else {
             return;
@@ -312,11 +312,11 @@ impl Node {
         &mut self,
         now: Time,
         from: NodeId,
-        key: PartitionKey,
-        leader_epoch: u32,
-        isr: &[NodeId],
+        req: &AlterPartitionRequest,
         out: &mut Effects,
     ) {
+        let key = (req.topic_id, req.partition);
+        let (leader_epoch, isr) = (req.leader_epoch, &req.isr[..]);
         if self.controller.is_none() {
             return;
         }

@@ -8,7 +8,7 @@ use crate::protocol::event::RoleReason;
 use crate::protocol::event::{DropReason, TraceKind};
 use crate::protocol::log::Log;
 use crate::protocol::message::Message;
-use crate::protocol::node::{Durable, Effects, Input, Node, NodeKind, QuorumState, Slot};
+use crate::protocol::node::{Durable, Effects, Identity, Input, Node, NodeKind, QuorumState, Slot};
 use crate::protocol::record::{Entry, Record};
 use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
@@ -283,16 +283,13 @@ impl Simulation {
                 .map(initial_durable)
                 .unwrap_or_default();
             let mut out = Effects::default();
-            let node = Node::start(
+            let identity = Identity {
                 id,
                 kind,
-                cfg.clone(),
-                voters.clone(),
-                durable,
-                node_rng(spec.seed, id),
-                0,
-                &mut out,
-            );
+                cfg: cfg.clone(),
+                voters: voters.clone(),
+            };
+            let node = Node::start(identity, durable, node_rng(spec.seed, id), 0, &mut out);
             sim.nodes.push(SimNode {
                 node,
                 alive: true,
@@ -727,15 +724,10 @@ impl Simulation {
                     return Err(ActionError::StillRunning(id));
                 }
                 let old = &self.nodes[i].node;
-                let (kind, cfg, voters, durable, rng) = (
-                    old.kind,
-                    self.cfg.clone(),
-                    old.voters.clone(),
-                    old.durable.clone(),
-                    old.rng.clone(),
-                );
+                let (identity, durable, rng) =
+                    (old.identity(), old.durable.clone(), old.rng.clone());
                 let mut out = self.take_effects();
-                let node = Node::start(id, kind, cfg, voters, durable, rng, self.now, &mut out);
+                let node = Node::start(identity, durable, rng, self.now, &mut out);
                 let n = &mut self.nodes[i];
                 n.node = node;
                 n.alive = true;

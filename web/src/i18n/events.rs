@@ -2,7 +2,11 @@
 //! reason: nothing here is parsed from English.
 
 use super::{role_label, t, Lang};
-use kraft_core::protocol::message::{FetchBody, Message};
+use kraft_core::protocol::message::{
+    AlterPartitionRequest, BeginQuorumEpochRequest, BrokerRegistrationRequest,
+    BrokerRegistrationResponse, EndQuorumEpochRequest, FetchBody, Message, PartitionFetchRequest,
+    PartitionFetchResponse,
+};
 use kraft_core::protocol::{
     DropReason, FenceReason, RoleReason, TraceKind, TruncateReason, VoteReason,
 };
@@ -101,8 +105,8 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
         ),
         Message::Vote(v) => format!("asks for a vote in epoch {} (last entry epoch {}, end offset {})", v.epoch, v.last_epoch, v.end_offset),
         Message::VoteResponse(v) => format!("{} the {}vote (epoch {})", if v.granted { "grants" } else { "refuses" }, if v.pre_vote { "pre-" } else { "" }, v.epoch),
-        Message::BeginQuorumEpoch { epoch, leader } => format!("announces that {leader} leads epoch {epoch}"),
-        Message::EndQuorumEpoch { epoch, preferred_successors, .. } => {
+        Message::BeginQuorumEpoch(BeginQuorumEpochRequest { epoch, leader }) => format!("announces that {leader} leads epoch {epoch}"),
+        Message::EndQuorumEpoch(EndQuorumEpochRequest { epoch, preferred_successors, .. }) => {
             format!("is leaving epoch {epoch}; preferred successors {preferred_successors:?}")
         }
         Message::Fetch(f) => format!("fetches from offset {} (last fetched epoch {})", f.fetch_offset, f.last_fetched_epoch),
@@ -118,8 +122,8 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
         },
         Message::FetchSnapshot(f) => format!("downloads snapshot ({}, {}) from chunk {}", f.id.end_offset, f.id.epoch, f.position),
         Message::FetchSnapshotResponse(r) => format!("sends snapshot chunk {} of {}", r.position + 1, r.size),
-        Message::BrokerRegistration { broker, .. } => format!("broker {broker} asks to register"),
-        Message::BrokerRegistrationResponse { broker_epoch, error, .. } => match error {
+        Message::BrokerRegistration(BrokerRegistrationRequest { broker, .. }) => format!("broker {broker} asks to register"),
+        Message::BrokerRegistrationResponse(BrokerRegistrationResponse { broker_epoch, error, .. }) => match error {
             Some(e) => format!("refuses the registration: {}", e.name()),
             None => format!("registered, broker epoch {}", opt(lang, *broker_epoch)),
         },
@@ -129,12 +133,12 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             None if h.fenced => "answers: still fenced".to_string(),
             None => "answers: unfenced".to_string(),
         },
-        Message::PartitionFetch { topic_id, partition, fetch_offset, .. } => format!("fetches partition {topic_id}-{partition} from offset {fetch_offset}"),
-        Message::PartitionFetchResponse { topic_id, partition, leo, hw, error, .. } => match error {
+        Message::PartitionFetch(PartitionFetchRequest { topic_id, partition, fetch_offset, .. }) => format!("fetches partition {topic_id}-{partition} from offset {fetch_offset}"),
+        Message::PartitionFetchResponse(PartitionFetchResponse { topic_id, partition, leo, hw, error, .. }) => match error {
             Some(e) => format!("refuses the fetch of partition {topic_id}-{partition}: {}", e.name()),
             None => format!("partition {topic_id}-{partition}: LEO {leo}, HW {hw}"),
         },
-        Message::AlterPartition { topic_id, partition, isr, .. } => format!("asks to change the ISR of partition {topic_id}-{partition} to {isr:?}"),
+        Message::AlterPartition(AlterPartitionRequest { topic_id, partition, isr, .. }) => format!("asks to change the ISR of partition {topic_id}-{partition} to {isr:?}"),
     };
     if lang == Lang::En {
         return en;
@@ -154,14 +158,14 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             if v.pre_vote { "预" } else { "" },
             v.epoch
         ),
-        Message::BeginQuorumEpoch { epoch, leader } => {
+        Message::BeginQuorumEpoch(BeginQuorumEpochRequest { epoch, leader }) => {
             format!("宣布 {leader} 成为任期 {epoch} 的领导者")
         }
-        Message::EndQuorumEpoch {
+        Message::EndQuorumEpoch(EndQuorumEpochRequest {
             epoch,
             preferred_successors,
             ..
-        } => format!("即将离开任期 {epoch}；首选继任者 {preferred_successors:?}"),
+        }) => format!("即将离开任期 {epoch}；首选继任者 {preferred_successors:?}"),
         Message::Fetch(f) => format!(
             "从偏移 {} 拉取（最后拉取的任期 {}）",
             f.fetch_offset, f.last_fetched_epoch
@@ -190,12 +194,14 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
         Message::FetchSnapshotResponse(r) => {
             format!("发送快照第 {} / {} 块", r.position + 1, r.size)
         }
-        Message::BrokerRegistration { broker, .. } => format!("Broker {broker} 请求注册"),
-        Message::BrokerRegistrationResponse {
+        Message::BrokerRegistration(BrokerRegistrationRequest { broker, .. }) => {
+            format!("Broker {broker} 请求注册")
+        }
+        Message::BrokerRegistrationResponse(BrokerRegistrationResponse {
             broker_epoch,
             error,
             ..
-        } => match error {
+        }) => match error {
             Some(e) => format!("拒绝注册：{}", e.name()),
             None => format!("注册成功，broker epoch {}", opt(lang, *broker_epoch)),
         },
@@ -208,29 +214,29 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             None if h.fenced => "回复：仍被屏蔽".to_string(),
             None => "回复：未屏蔽".to_string(),
         },
-        Message::PartitionFetch {
+        Message::PartitionFetch(PartitionFetchRequest {
             topic_id,
             partition,
             fetch_offset,
             ..
-        } => format!("从偏移 {fetch_offset} 拉取分区 {topic_id}-{partition}"),
-        Message::PartitionFetchResponse {
+        }) => format!("从偏移 {fetch_offset} 拉取分区 {topic_id}-{partition}"),
+        Message::PartitionFetchResponse(PartitionFetchResponse {
             topic_id,
             partition,
             leo,
             hw,
             error,
             ..
-        } => match error {
+        }) => match error {
             Some(e) => format!("拒绝拉取分区 {topic_id}-{partition}：{}", e.name()),
             None => format!("分区 {topic_id}-{partition}：LEO {leo}，高水位 {hw}"),
         },
-        Message::AlterPartition {
+        Message::AlterPartition(AlterPartitionRequest {
             topic_id,
             partition,
             isr,
             ..
-        } => format!("请求把分区 {topic_id}-{partition} 的 ISR 改为 {isr:?}"),
+        }) => format!("请求把分区 {topic_id}-{partition} 的 ISR 改为 {isr:?}"),
     }
 }
 
