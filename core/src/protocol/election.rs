@@ -86,13 +86,8 @@ impl Node {
 
     fn become_prospective(&mut self, now: Time, reason: RoleReason, out: &mut Effects) {
         let from = self.role;
-        self.clear_all_timers();
-        self.leader = None;
-        self.controller = None;
-        self.fetch.inflight = None;
+        self.leave_role();
         self.role = Role::Prospective;
-        self.election.granted.clear();
-        self.election.rejected.clear();
         self.election.granted.insert(self.id);
         self.trace_role(from, reason, out);
         if self.election.granted.len() >= self.majority() {
@@ -113,10 +108,7 @@ impl Node {
 
     pub(crate) fn become_candidate(&mut self, now: Time, reason: RoleReason, out: &mut Effects) {
         let from = self.role;
-        self.clear_all_timers();
-        self.leader = None;
-        self.controller = None;
-        self.fetch.inflight = None;
+        self.leave_role();
         let epoch = self.epoch() + 1;
         // Durable before any request leaves: the new epoch and our vote for ourselves.
         self.durable.quorum = crate::protocol::node::QuorumState {
@@ -125,9 +117,6 @@ impl Node {
             leader: None,
         };
         self.role = Role::Candidate;
-        self.election.backing_off = false;
-        self.election.granted.clear();
-        self.election.rejected.clear();
         self.election.granted.insert(self.id);
         self.trace_role(from, reason, out);
         if self.election.granted.len() >= self.majority() {
@@ -181,7 +170,7 @@ impl Node {
             self.durable.quorum.voted_for = Some(req.candidate);
             if self.role != Role::Unattached {
                 let from_role = self.role;
-                self.clear_all_timers();
+                self.leave_role();
                 self.role = Role::Unattached;
                 self.trace_role(from_role, RoleReason::GrantedVote, out);
             }
@@ -288,10 +277,10 @@ impl Node {
 
     pub(crate) fn become_leader(&mut self, now: Time, out: &mut Effects) {
         let from = self.role;
-        self.clear_all_timers();
+        self.leave_role();
         self.durable.quorum.leader = Some(self.id);
         self.role = Role::Leader;
-        self.election = Default::default();
+        self.election.retries = 0;
         // Kafka: a new leader does not know its HW until it commits in its own epoch. The unsafe
         // switch plays the Raft paper's flawed rule instead, where commitIndex simply carries on.
         if !self.cfg.unsafe_commit_previous_epoch {
@@ -401,9 +390,7 @@ impl Node {
         let preferred: Vec<NodeId> = successors.into_iter().map(|(_, id)| id).collect();
         let from = self.role;
         self.answer_parked_with_error(out);
-        self.clear_all_timers();
-        self.leader = None;
-        self.controller = None;
+        self.leave_role();
         self.role = Role::Resigned;
         self.trace_role(from, reason, out);
         let (epoch, leader) = (self.epoch(), self.id);

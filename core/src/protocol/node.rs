@@ -445,12 +445,12 @@ impl Node {
         });
     }
 
-    /// Leaves whatever role we had: drops leader and controller state and every timer.
-    fn leave_role(&mut self) {
-        if self.leader.is_some() || self.controller.is_some() {
-            self.leader = None;
-            self.controller = None;
-        }
+    /// Leaves whatever role we had, the one reset every role change goes through: drops leader
+    /// and controller state, every timer, the votes of a running election (the count of lost
+    /// elections stays for the back-off) and the fetch in flight.
+    pub(crate) fn leave_role(&mut self) {
+        self.leader = None;
+        self.controller = None;
         self.clear_all_timers();
         self.election = ElectionState {
             retries: self.election.retries,
