@@ -133,27 +133,11 @@ impl Node {
             .collect();
         for t in pending.topics.values() {
             for p in &t.partitions {
-                if !p.isr.contains(&broker) && p.leader != Some(broker) {
+                let Some((isr, leader)) =
+                    p.after_fencing(broker, &unfenced, self.cfg.unclean_leader_election)
+                else {
                     continue;
-                }
-                let mut isr: Vec<NodeId> = p.isr.iter().copied().filter(|b| *b != broker).collect();
-                let mut leader = p.leader;
-                if isr.is_empty() {
-                    match p.replicas.iter().copied().find(|b| unfenced.contains(b)) {
-                        // unclean.leader.election.enable: an out-of-sync replica leads, losing data.
-                        Some(b) if self.cfg.unclean_leader_election => {
-                            isr = vec![b];
-                            leader = Some(b);
-                        }
-                        // The last in-sync replica keeps its place: it is the only one with all the data.
-                        _ => {
-                            isr = p.isr.clone();
-                            leader = None;
-                        }
-                    }
-                } else if p.leader == Some(broker) {
-                    leader = isr.iter().copied().find(|b| unfenced.contains(b));
-                }
+                };
                 self.controller_append(
                     now,
                     Record::PartitionChange {

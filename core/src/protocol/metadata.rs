@@ -23,6 +23,38 @@ pub struct PartitionState {
     pub leader_epoch: u32,
 }
 
+impl PartitionState {
+    /// What fencing `broker` does to this partition, as (new ISR, new leader), or None if the
+    /// partition does not involve it. The broker leaves the ISR; if it led, the first ISR member
+    /// still `unfenced` takes over. Fencing the last ISR member leaves it in the ISR (it alone has
+    /// every committed record) with no leader, unless `unclean` lets an out-of-sync replica lead.
+    pub fn after_fencing(
+        &self,
+        broker: NodeId,
+        unfenced: &[NodeId],
+        unclean: bool,
+    ) -> Option<(Vec<NodeId>, Option<NodeId>)> {
+        if !self.isr.contains(&broker) && self.leader != Some(broker) {
+            return None;
+        }
+        let isr: Vec<NodeId> = self.isr.iter().copied().filter(|b| *b != broker).collect();
+        if isr.is_empty() {
+            return Some(
+                match self.replicas.iter().copied().find(|b| unfenced.contains(b)) {
+                    Some(b) if unclean => (vec![b], Some(b)),
+                    _ => (self.isr.clone(), None),
+                },
+            );
+        }
+        let leader = if self.leader == Some(broker) {
+            isr.iter().copied().find(|b| unfenced.contains(b))
+        } else {
+            self.leader
+        };
+        Some((isr, leader))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TopicState {
     pub name: String,

@@ -26,6 +26,9 @@ mod replication;
 pub mod role;
 pub mod types;
 
+#[cfg(test)]
+mod node_tests;
+
 pub use config::{Config, ConfigError};
 pub use error::{CommandError, KafkaDetail};
 pub use event::{DropReason, FenceReason, RoleReason, TraceKind, TruncateReason, VoteReason};

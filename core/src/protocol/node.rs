@@ -362,6 +362,16 @@ impl Node {
         }
     }
 
+    /// Test support: fires a timer slot at its deadline, as the simulation would.
+    #[cfg(test)]
+    pub(crate) fn fire(&mut self, slot: Slot, out: &mut Effects) -> bool {
+        let t = self.timers[slot.index()];
+        let (Some(at), Some(deadline)) = (t.armed, t.deadline) else {
+            return false;
+        };
+        self.handle(deadline.max(at), Input::Timer { slot, at }, out)
+    }
+
     /// Election timeout: uniform in [T, 2T) from this node's seeded RNG.
     pub(crate) fn reset_election_timer(&mut self, now: Time, out: &mut Effects) {
         let t = self.cfg.election_timeout_ms;

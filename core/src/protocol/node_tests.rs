@@ -1,0 +1,753 @@
+//! Node-level tests in the style of etcd's `raft_paper_test.go`: build one node in a given state,
+//! give it one input, assert on its effects. No simulation: the node alone, rule by rule.
+
+use crate::protocol::config::Config;
+use crate::protocol::event::{RoleReason, TraceKind, TruncateReason, VoteReason};
+use crate::protocol::log::{Log, Snapshot};
+use crate::protocol::message::{
+    BeginQuorumEpochRequest, EndQuorumEpochRequest, ErrorCode, FetchBody, FetchRequest,
+    FetchResponse, Message, VoteRequest, VoteResponse,
+};
+use crate::protocol::metadata::{Image, PartitionState};
+use crate::protocol::node::{Durable, Effects, Identity, Input, Node, NodeKind, QuorumState, Slot};
+use crate::protocol::record::{Entry, Record};
+use crate::protocol::role::Role;
+use crate::protocol::types::{Epoch, NodeId, Offset, SnapshotId, Time};
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::SeedableRng;
+use std::rc::Rc;
+
+// ----- building one node -----
+
+fn config(pre_vote: bool) -> Config {
+    Config {
+        pre_vote,
+        ..Config::default()
+    }
+}
+
+fn log_of(epochs: &[Epoch]) -> Log {
+    let mut log = Log::default();
+    for (i, e) in epochs.iter().enumerate() {
+        log.append(Entry {
+            offset: i as Offset,
+            epoch: *e,
+            record: Record::Client,
+        });
+    }
+    log
+}
+
+fn disk(epoch: Epoch, voted_for: Option<NodeId>, leader: Option<NodeId>, log: &[Epoch]) -> Durable {
+    Durable {
+        quorum: QuorumState {
+            epoch,
+            voted_for,
+            leader,
+        },
+        log: log_of(log),
+        ..Default::default()
+    }
+}
+
+/// A controller `id` among `voters`, started at `now` from `durable`.
+fn start_with(
+    id: NodeId,
+    voters: &[NodeId],
+    durable: Durable,
+    cfg: Config,
+    now: Time,
+) -> (Node, Effects) {
+    let mut out = Effects::default();
+    let identity = Identity {
+        id,
+        kind: NodeKind::Controller,
+        cfg: Rc::new(cfg),
+        voters: voters.to_vec().into(),
+    };
+    let rng = Xoshiro256PlusPlus::seed_from_u64(id as u64);
+    let n = Node::start(identity, durable, rng, now, &mut out);
+    (n, out)
+}
+
+fn start(id: NodeId, voters: &[NodeId], durable: Durable) -> (Node, Effects) {
+    start_with(id, voters, durable, config(true), 0)
+}
+
+fn deliver(n: &mut Node, now: Time, from: NodeId, msg: Message) -> Effects {
+    let mut out = Effects::default();
+    n.handle(now, Input::Message { from, msg: &msg }, &mut out);
+    out
+}
+
+fn fire(n: &mut Node, slot: Slot) -> Effects {
+    let mut out = Effects::default();
+    assert!(n.fire(slot, &mut out), "{slot:?} was not armed");
+    out
+}
+
+fn vote(epoch: Epoch, candidate: NodeId, last: (Epoch, Offset), pre_vote: bool) -> Message {
+    Message::Vote(VoteRequest {
+        epoch,
+        candidate,
+        last_epoch: last.0,
+        end_offset: last.1,
+        pre_vote,
+    })
+}
+
+fn vote_answer(out: &Effects) -> (bool, VoteReason) {
+    let granted = out
+        .sends
+        .iter()
+        .find_map(|(_, m)| match m {
+            Message::VoteResponse(r) => Some(r.granted),
+            _ => None,
+        })
+        .expect("a vote response");
+    let reason = out
+        .trace
+        .iter()
+        .find_map(|t| match t {
+            TraceKind::VoteCast { reason, .. } => Some(*reason),
+            _ => None,
+        })
+        .expect("a VoteCast event");
+    (granted, reason)
+}
+
+fn granted_vote(epoch: Epoch, pre_vote: bool) -> Message {
+    Message::VoteResponse(VoteResponse {
+        epoch,
+        leader: None,
+        granted: true,
+        pre_vote,
+    })
+}
+
+fn fetch(epoch: Epoch, replica: NodeId, offset: Offset, last_epoch: Epoch) -> Message {
+    Message::Fetch(FetchRequest {
+        correlation: 1,
+        epoch,
+        replica,
+        fetch_offset: offset,
+        last_fetched_epoch: last_epoch,
+        high_watermark: None,
+    })
+}
+
+fn fetch_body(out: &Effects) -> FetchBody {
+    out.sends
+        .iter()
+        .find_map(|(_, m)| match m {
+            Message::FetchResponse(r) => Some(r.body.clone()),
+            _ => None,
+        })
+        .expect("a fetch response")
+}
+
+fn sent<'a>(out: &'a Effects, rpc: &str) -> Vec<(NodeId, &'a Message)> {
+    out.sends
+        .iter()
+        .filter(|(_, m)| m.rpc() == rpc)
+        .map(|(to, m)| (*to, m))
+        .collect()
+}
+
+/// A leader of `epoch` among `voters`: a Candidate from its disk, then granted by a majority.
+fn leader(id: NodeId, voters: &[NodeId], epoch: Epoch, log: &[Epoch]) -> Node {
+    let (mut n, _) = start(id, voters, disk(epoch, Some(id), None, log));
+    assert_eq!(n.role(), Role::Candidate);
+    for &v in voters.iter().filter(|&&v| v != id) {
+        deliver(&mut n, 1, v, granted_vote(epoch, false));
+        if n.role() == Role::Leader {
+            break;
+        }
+    }
+    assert_eq!(n.role(), Role::Leader);
+    n
+}
+
+// ----- votes: who grants, who refuses (KIP-595's Vote handling) -----
+
+#[test]
+fn vote_refused_for_an_older_epoch() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(5, None, None, &[1, 5]));
+    let out = deliver(&mut n, 10, 2, vote(4, 2, (5, 2), false));
+    assert_eq!(vote_answer(&out), (false, VoteReason::CandidateEpochOlder));
+    assert_eq!(n.epoch(), 5);
+}
+
+#[test]
+fn vote_in_a_higher_epoch_moves_there_and_is_durable_before_the_answer() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(2, None, None, &[1, 2]));
+    let out = deliver(&mut n, 10, 2, vote(3, 2, (2, 2), false));
+    assert_eq!(vote_answer(&out), (true, VoteReason::LogIsUpToDate));
+    assert_eq!(n.epoch(), 3);
+    assert_eq!(n.voted_for(), Some(2), "the vote is on disk");
+    assert_eq!(n.durable().quorum.voted_for, Some(2));
+    assert_eq!(n.role(), Role::Unattached);
+}
+
+#[test]
+fn vote_refused_to_a_shorter_log_with_the_same_last_epoch() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(2, None, None, &[1, 2, 2]));
+    let out = deliver(&mut n, 10, 2, vote(3, 2, (2, 2), false));
+    assert_eq!(vote_answer(&out), (false, VoteReason::MyLogIsMoreUpToDate));
+    assert_eq!(
+        n.epoch(),
+        3,
+        "the epoch moves even when the vote is refused"
+    );
+    assert_eq!(n.voted_for(), None);
+}
+
+#[test]
+fn vote_refused_to_a_longer_log_with_an_older_last_epoch() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(3, None, None, &[1, 3]));
+    let out = deliver(&mut n, 10, 2, vote(4, 2, (2, 9), false));
+    assert_eq!(vote_answer(&out), (false, VoteReason::MyLogIsMoreUpToDate));
+}
+
+#[test]
+fn vote_granted_to_a_shorter_log_with_a_newer_last_epoch() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(3, None, None, &[1, 1, 1, 2]));
+    let out = deliver(&mut n, 10, 2, vote(4, 2, (3, 2), false));
+    assert_eq!(vote_answer(&out), (true, VoteReason::LogIsUpToDate));
+}
+
+#[test]
+fn vote_refused_when_already_voted_for_another_in_the_epoch() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(3, Some(3), None, &[1]));
+    let out = deliver(&mut n, 10, 2, vote(3, 2, (1, 1), false));
+    assert_eq!(vote_answer(&out), (false, VoteReason::AlreadyVoted));
+    assert_eq!(n.voted_for(), Some(3));
+}
+
+#[test]
+fn vote_granted_again_to_the_same_candidate() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(3, Some(2), None, &[1]));
+    let out = deliver(&mut n, 10, 2, vote(3, 2, (1, 1), false));
+    assert_eq!(
+        vote_answer(&out).0,
+        true,
+        "a retried request gets the same answer"
+    );
+}
+
+#[test]
+fn vote_refused_by_the_leader_of_the_epoch() {
+    let mut n = leader(1, &[1, 2, 3], 2, &[1]);
+    let out = deliver(&mut n, 10, 2, vote(2, 2, (9, 9), false));
+    assert_eq!(vote_answer(&out), (false, VoteReason::IAmTheLeader));
+    assert_eq!(n.role(), Role::Leader);
+}
+
+#[test]
+fn vote_refused_by_a_resigned_leader_in_its_epoch() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(4, Some(1), Some(1), &[4]));
+    assert_eq!(n.role(), Role::Resigned);
+    let out = deliver(&mut n, 10, 2, vote(4, 2, (4, 9), false));
+    assert_eq!(vote_answer(&out), (false, VoteReason::IResignedInThisEpoch));
+}
+
+#[test]
+fn vote_refused_by_a_follower_of_the_epochs_leader() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(4, None, Some(3), &[4]));
+    assert_eq!(n.role(), Role::Follower);
+    let out = deliver(&mut n, 10, 2, vote(4, 2, (4, 9), false));
+    assert_eq!(
+        vote_answer(&out),
+        (false, VoteReason::AlreadyFollowingALeader)
+    );
+}
+
+#[test]
+fn prevote_refused_by_a_follower_that_has_fetched_from_its_leader() {
+    let (mut n, out) = start(1, &[1, 2, 3], disk(4, None, Some(3), &[4]));
+    let (to, req) = sent(&out, "Fetch")[0];
+    assert_eq!(to, 3);
+    let Message::Fetch(req) = req else {
+        unreachable!()
+    };
+    let ok = Message::FetchResponse(FetchResponse {
+        correlation: req.correlation,
+        epoch: 4,
+        leader: Some(3),
+        body: FetchBody::Records {
+            entries: vec![],
+            high_watermark: Some(1),
+        },
+    });
+    deliver(&mut n, 5, 3, ok);
+    // A Prospective asks in its own epoch (Kafka's testHandlePreVoteRequestAsFollowerWithElectedLeader).
+    let out = deliver(&mut n, 10, 2, vote(4, 2, (4, 9), true));
+    assert_eq!(vote_answer(&out), (false, VoteReason::MyLeaderIsAlive));
+}
+
+#[test]
+fn prevote_granted_by_a_follower_that_has_not_fetched_yet() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(4, None, Some(3), &[4]));
+    let out = deliver(&mut n, 10, 2, vote(4, 2, (4, 9), true));
+    assert_eq!(vote_answer(&out), (true, VoteReason::LogIsUpToDate));
+}
+
+#[test]
+fn prevote_granted_records_no_vote() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(4, None, None, &[4]));
+    let out = deliver(&mut n, 10, 2, vote(4, 2, (4, 5), true));
+    assert!(vote_answer(&out).0);
+    assert_eq!(n.epoch(), 4);
+    assert_eq!(
+        n.voted_for(),
+        None,
+        "a pre-vote is not a vote: nothing on disk"
+    );
+    assert_eq!(n.role(), Role::Unattached);
+}
+
+#[test]
+fn prevote_refused_to_a_stale_log() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(4, None, None, &[4, 4]));
+    let out = deliver(&mut n, 10, 2, vote(5, 2, (4, 1), true));
+    assert_eq!(vote_answer(&out), (false, VoteReason::MyLogIsMoreUpToDate));
+}
+
+// ----- role changes -----
+
+#[test]
+fn follower_fetch_timeout_starts_a_prevote_without_raising_the_epoch() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(4, None, Some(3), &[4]));
+    let out = fire(&mut n, Slot::FetchTimeout);
+    assert_eq!(n.role(), Role::Prospective);
+    assert_eq!(n.epoch(), 4);
+    let asks = sent(&out, "PreVote");
+    assert_eq!(
+        asks.iter().map(|(to, _)| *to).collect::<Vec<_>>(),
+        vec![2, 3]
+    );
+}
+
+#[test]
+fn follower_fetch_timeout_without_prevote_campaigns_in_the_next_epoch() {
+    let (mut n, _) = start_with(
+        1,
+        &[1, 2, 3],
+        disk(4, None, Some(3), &[4]),
+        config(false),
+        0,
+    );
+    let out = fire(&mut n, Slot::FetchTimeout);
+    assert_eq!(n.role(), Role::Candidate);
+    assert_eq!(n.epoch(), 5);
+    assert_eq!(
+        n.durable().quorum.voted_for,
+        Some(1),
+        "it votes for itself, on disk"
+    );
+    assert_eq!(sent(&out, "Vote").len(), 2);
+    assert!(out.trace.iter().any(|t| matches!(
+        t,
+        TraceKind::Role {
+            to: Role::Candidate,
+            reason: RoleReason::FetchTimeout,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn prospective_becomes_candidate_on_a_majority_of_prevotes() {
+    let (mut n, _) = start(1, &[1, 2, 3, 4, 5], disk(4, None, None, &[4]));
+    fire(&mut n, Slot::Election);
+    assert_eq!(n.role(), Role::Prospective);
+    deliver(&mut n, 1, 2, granted_vote(4, true));
+    assert_eq!(n.role(), Role::Prospective, "2 of 5 is not a majority");
+    let out = deliver(&mut n, 2, 3, granted_vote(4, true));
+    assert_eq!(n.role(), Role::Candidate);
+    assert_eq!(n.epoch(), 5);
+    assert_eq!(sent(&out, "Vote").len(), 4);
+}
+
+#[test]
+fn candidate_becomes_leader_on_a_majority_and_announces_it() {
+    let (mut n, _) = start(1, &[1, 2, 3, 4, 5], disk(3, Some(1), None, &[1, 3]));
+    deliver(&mut n, 1, 2, granted_vote(3, false));
+    assert_eq!(n.role(), Role::Candidate);
+    let out = deliver(&mut n, 2, 4, granted_vote(3, false));
+    assert_eq!(n.role(), Role::Leader);
+    assert_eq!(sent(&out, "BeginQuorumEpoch").len(), 4);
+    let last = n.log().entries().last().unwrap();
+    assert_eq!((last.offset, last.epoch), (2, 3));
+    assert!(matches!(last.record, Record::LeaderChange { leader: 1 }));
+    assert_eq!(
+        n.high_watermark(),
+        None,
+        "a new leader does not know its HW yet"
+    );
+}
+
+#[test]
+fn candidate_with_four_voters_needs_three() {
+    let (mut n, _) = start(1, &[1, 2, 3, 4], disk(3, Some(1), None, &[1]));
+    deliver(&mut n, 1, 2, granted_vote(3, false));
+    assert_eq!(n.role(), Role::Candidate, "2 of 4 is no majority");
+    deliver(&mut n, 2, 3, granted_vote(3, false));
+    assert_eq!(n.role(), Role::Leader);
+}
+
+#[test]
+fn candidate_steps_down_on_a_response_with_a_higher_epoch() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(3, Some(1), None, &[1]));
+    let newer = Message::VoteResponse(VoteResponse {
+        epoch: 6,
+        leader: Some(2),
+        granted: false,
+        pre_vote: false,
+    });
+    deliver(&mut n, 1, 3, newer);
+    assert_eq!(
+        (n.role(), n.epoch(), n.leader_id()),
+        (Role::Follower, 6, Some(2))
+    );
+}
+
+#[test]
+fn leader_follows_a_begin_quorum_epoch_of_a_higher_epoch() {
+    let mut n = leader(1, &[1, 2, 3], 2, &[1]);
+    let out = deliver(
+        &mut n,
+        5,
+        3,
+        Message::BeginQuorumEpoch(BeginQuorumEpochRequest {
+            epoch: 3,
+            leader: 3,
+        }),
+    );
+    assert_eq!(
+        (n.role(), n.epoch(), n.leader_id()),
+        (Role::Follower, 3, Some(3))
+    );
+    assert_eq!(
+        sent(&out, "Fetch")[0].0,
+        3,
+        "it starts fetching from the new leader"
+    );
+}
+
+#[test]
+fn stale_begin_quorum_epoch_is_ignored() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(5, None, Some(2), &[5]));
+    deliver(
+        &mut n,
+        5,
+        3,
+        Message::BeginQuorumEpoch(BeginQuorumEpochRequest {
+            epoch: 4,
+            leader: 3,
+        }),
+    );
+    assert_eq!((n.epoch(), n.leader_id()), (5, Some(2)));
+}
+
+// ----- starting from disk (Kafka's QuorumState initialisation) -----
+
+#[test]
+fn ex_leader_restarts_resigned_with_an_unknown_hw() {
+    let (n, _) = start(1, &[1, 2, 3], disk(4, Some(1), Some(1), &[4, 4]));
+    assert_eq!(n.role(), Role::Resigned);
+    assert_eq!(n.high_watermark(), None);
+    assert_eq!(n.epoch(), 4);
+}
+
+#[test]
+fn node_that_voted_for_itself_restarts_as_candidate_and_asks_again() {
+    let (n, out) = start(1, &[1, 2, 3], disk(4, Some(1), None, &[3]));
+    assert_eq!(n.role(), Role::Candidate);
+    assert_eq!(n.epoch(), 4, "same epoch: the vote on disk still counts");
+    assert_eq!(sent(&out, "Vote").len(), 2);
+}
+
+#[test]
+fn node_that_knew_a_leader_restarts_as_its_follower() {
+    let (n, out) = start(1, &[1, 2, 3], disk(4, Some(2), Some(2), &[4]));
+    assert_eq!((n.role(), n.leader_id()), (Role::Follower, Some(2)));
+    assert_eq!(sent(&out, "Fetch")[0].0, 2);
+}
+
+// ----- the leader's answers to Fetch -----
+
+#[test]
+fn fetch_from_a_diverging_log_gets_the_end_of_the_last_common_epoch() {
+    let mut n = leader(1, &[1, 2, 3], 4, &[1, 1, 2, 2]);
+    // The follower's log is [1, 1, 2, 3, 3]: epoch 3 is unknown to the leader.
+    let out = deliver(&mut n, 5, 2, fetch(4, 2, 5, 3));
+    assert_eq!(
+        fetch_body(&out),
+        FetchBody::DivergingEpoch {
+            epoch: 2,
+            end_offset: 4
+        }
+    );
+}
+
+#[test]
+fn fetch_past_the_end_of_its_epoch_gets_that_epochs_end() {
+    let mut n = leader(1, &[1, 2, 3], 4, &[1, 1, 2, 2, 2]);
+    // The follower has epoch 1 up to offset 3 (the leader's epoch 1 ends at 2).
+    let out = deliver(&mut n, 5, 2, fetch(4, 2, 3, 1));
+    assert_eq!(
+        fetch_body(&out),
+        FetchBody::DivergingEpoch {
+            epoch: 1,
+            end_offset: 2
+        }
+    );
+}
+
+#[test]
+fn fetch_below_the_log_start_gets_the_snapshot_id() {
+    let mut d = disk(4, Some(1), None, &[1, 1, 2, 2]);
+    d.log.add_snapshot(Snapshot {
+        id: SnapshotId {
+            end_offset: 3,
+            epoch: 2,
+        },
+        image: Image::default(),
+    });
+    d.log.clean(0);
+    assert_eq!(d.log.start_offset(), 3);
+    let (mut n, _) = start(1, &[1, 2, 3], d);
+    deliver(&mut n, 1, 2, granted_vote(4, false));
+    assert_eq!(n.role(), Role::Leader);
+    let out = deliver(&mut n, 5, 3, fetch(4, 3, 1, 1));
+    assert_eq!(
+        fetch_body(&out),
+        FetchBody::SnapshotId {
+            id: SnapshotId {
+                end_offset: 3,
+                epoch: 2
+            }
+        }
+    );
+}
+
+#[test]
+fn fetch_with_an_older_epoch_is_fenced() {
+    let mut n = leader(1, &[1, 2, 3], 4, &[1]);
+    let out = deliver(&mut n, 5, 2, fetch(3, 2, 1, 1));
+    assert_eq!(
+        fetch_body(&out),
+        FetchBody::Error {
+            error: ErrorCode::FencedLeaderEpoch
+        }
+    );
+}
+
+#[test]
+fn fetch_to_a_follower_is_refused_as_not_leader() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(4, None, Some(2), &[4]));
+    let out = deliver(&mut n, 5, 3, fetch(4, 3, 1, 4));
+    assert_eq!(
+        fetch_body(&out),
+        FetchBody::Error {
+            error: ErrorCode::NotLeaderOrFollower
+        }
+    );
+}
+
+#[test]
+fn caught_up_fetch_is_parked_until_fetch_max_wait() {
+    let mut n = leader(1, &[1, 2, 3], 2, &[1]);
+    let leo = n.log().end_offset();
+    // The first fetch at the end moves the HW, so it is answered at once with the news.
+    let out = deliver(&mut n, 5, 2, fetch(2, 2, leo, 2));
+    assert_eq!(n.high_watermark(), Some(leo));
+    assert_eq!(sent(&out, "FetchResponse").len(), 1);
+    // At the end and with the leader's HW: nothing to say, so the leader holds it.
+    let mut again = fetch(2, 2, leo, 2);
+    if let Message::Fetch(f) = &mut again {
+        f.high_watermark = Some(leo);
+    }
+    let out = deliver(&mut n, 6, 2, again);
+    assert!(sent(&out, "FetchResponse").is_empty(), "a long poll waits");
+    let wait = n.timer_deadline(Slot::LongPoll).expect("a long-poll timer");
+    assert_eq!(wait, 6 + Config::default().fetch_max_wait_ms);
+    let out = fire(&mut n, Slot::LongPoll);
+    assert_eq!(
+        sent(&out, "FetchResponse").len(),
+        1,
+        "answered when the wait is over"
+    );
+}
+
+// ----- the high watermark -----
+
+#[test]
+fn hw_moves_when_a_majority_holds_an_entry_of_the_leaders_epoch() {
+    let mut n = leader(1, &[1, 2, 3, 4, 5], 3, &[1, 1]);
+    // LeaderChange at offset 2, in epoch 3.
+    deliver(&mut n, 5, 2, fetch(3, 2, 3, 3));
+    assert_eq!(n.high_watermark(), None, "leader + 1 of 5 is no majority");
+    deliver(&mut n, 6, 3, fetch(3, 3, 3, 3));
+    assert_eq!(n.high_watermark(), Some(3));
+}
+
+#[test]
+fn hw_never_counts_entries_of_earlier_epochs_alone() {
+    let cfg = Config {
+        leader_change_record: false,
+        ..config(true)
+    };
+    let (mut n, _) = start_with(1, &[1, 2, 3], disk(3, Some(1), None, &[1, 2]), cfg, 0);
+    deliver(&mut n, 1, 2, granted_vote(3, false));
+    assert_eq!(n.role(), Role::Leader);
+    // A majority holds both entries of epochs 1 and 2, none of epoch 3: Raft Figure 8.
+    deliver(&mut n, 5, 2, fetch(3, 2, 2, 2));
+    deliver(&mut n, 5, 3, fetch(3, 3, 2, 2));
+    assert_eq!(n.high_watermark(), None);
+}
+
+#[test]
+fn follower_learns_the_hw_from_a_fetch_response_up_to_its_own_end() {
+    let (mut n, out) = start(1, &[1, 2, 3], disk(4, None, Some(2), &[4]));
+    let Message::Fetch(req) = sent(&out, "Fetch")[0].1 else {
+        unreachable!()
+    };
+    let resp = Message::FetchResponse(FetchResponse {
+        correlation: req.correlation,
+        epoch: 4,
+        leader: Some(2),
+        body: FetchBody::Records {
+            entries: vec![Entry {
+                offset: 1,
+                epoch: 4,
+                record: Record::NoOp,
+            }],
+            high_watermark: Some(5),
+        },
+    });
+    deliver(&mut n, 5, 2, resp);
+    assert_eq!(n.log().end_offset(), 2);
+    assert_eq!(n.high_watermark(), Some(2), "never above its own LEO");
+}
+
+#[test]
+fn follower_truncates_to_the_diverging_epochs_end() {
+    let (mut n, out) = start(1, &[1, 2, 3], disk(5, None, Some(2), &[1, 1, 3, 3, 3]));
+    let Message::Fetch(req) = sent(&out, "Fetch")[0].1 else {
+        unreachable!()
+    };
+    let resp = Message::FetchResponse(FetchResponse {
+        correlation: req.correlation,
+        epoch: 5,
+        leader: Some(2),
+        body: FetchBody::DivergingEpoch {
+            epoch: 1,
+            end_offset: 2,
+        },
+    });
+    let out = deliver(&mut n, 5, 2, resp);
+    assert_eq!(n.log().end_offset(), 2);
+    assert!(out.trace.iter().any(|t| matches!(
+        t,
+        TraceKind::Truncate {
+            to: 2,
+            removed: 3,
+            reason: TruncateReason::DivergingEpoch,
+            ..
+        }
+    )));
+    let next = sent(&out, "Fetch");
+    let Message::Fetch(again) = next[0].1 else {
+        unreachable!()
+    };
+    assert_eq!((again.fetch_offset, again.last_fetched_epoch), (2, 1));
+}
+
+// ----- resigning and EndQuorumEpoch -----
+
+#[test]
+fn resigning_leader_names_successors_by_progress() {
+    let mut n = leader(1, &[1, 2, 3], 2, &[1, 1]);
+    deliver(&mut n, 5, 3, fetch(2, 3, 3, 2));
+    deliver(&mut n, 5, 2, fetch(2, 2, 2, 1));
+    let mut out = Effects::default();
+    n.resign(10, RoleReason::GracefulResignation, &mut out);
+    assert_eq!(n.role(), Role::Resigned);
+    let ends = sent(&out, "EndQuorumEpoch");
+    assert_eq!(ends.len(), 2);
+    let Message::EndQuorumEpoch(req) = ends[0].1 else {
+        unreachable!()
+    };
+    assert_eq!(
+        req.preferred_successors,
+        vec![3, 2],
+        "the most caught-up first"
+    );
+}
+
+#[test]
+fn first_preferred_successor_campaigns_at_once_others_wait() {
+    let end = |successors: Vec<NodeId>| {
+        Message::EndQuorumEpoch(EndQuorumEpochRequest {
+            epoch: 4,
+            leader: 2,
+            preferred_successors: successors,
+        })
+    };
+    let (mut first, _) = start(1, &[1, 2, 3, 4], disk(4, None, Some(2), &[4]));
+    deliver(&mut first, 100, 2, end(vec![1, 3, 4]));
+    assert_eq!(first.timer_deadline(Slot::FetchTimeout), Some(100));
+
+    let (mut second, _) = start(3, &[1, 2, 3, 4], disk(4, None, Some(2), &[4]));
+    deliver(&mut second, 100, 2, end(vec![1, 3, 4]));
+    let wait = second.timer_deadline(Slot::FetchTimeout).unwrap() - 100;
+    assert!(wait > 0, "the second successor waits");
+    assert!(wait <= Config::default().election_backoff_max_ms);
+}
+
+// ----- partition leadership (the active controller's choice, a pure rule) -----
+
+#[test]
+fn fencing_a_partition_leader_moves_leadership_to_the_next_unfenced_isr_member() {
+    let p = PartitionState {
+        partition: 0,
+        replicas: vec![101, 102, 103],
+        isr: vec![101, 102, 103],
+        leader: Some(101),
+        leader_epoch: 0,
+    };
+    assert_eq!(
+        p.after_fencing(101, &[103], false),
+        Some((vec![102, 103], Some(103))),
+        "102 is fenced too: the first unfenced ISR member leads"
+    );
+    assert_eq!(
+        p.after_fencing(102, &[101, 103], false),
+        Some((vec![101, 103], Some(101))),
+        "a follower leaves the ISR; the leader stays"
+    );
+}
+
+#[test]
+fn fencing_the_last_isr_member_leaves_no_leader_unless_unclean_election() {
+    let p = PartitionState {
+        partition: 0,
+        replicas: vec![101, 102],
+        isr: vec![101],
+        leader: Some(101),
+        leader_epoch: 0,
+    };
+    assert_eq!(
+        p.after_fencing(101, &[102], false),
+        Some((vec![101], None)),
+        "the last in-sync replica keeps its place; nobody leads"
+    );
+    assert_eq!(
+        p.after_fencing(101, &[102], true),
+        Some((vec![102], Some(102))),
+        "unclean: an out-of-sync replica leads"
+    );
+    assert_eq!(p.after_fencing(103, &[101, 102], false), None, "not ours");
+}
