@@ -228,9 +228,8 @@ fn vote_refused_when_already_voted_for_another_in_the_epoch() {
 fn vote_granted_again_to_the_same_candidate() {
     let (mut n, _) = start(1, &[1, 2, 3], disk(3, Some(2), None, &[1]));
     let out = deliver(&mut n, 10, 2, vote(3, 2, (1, 1), false));
-    assert_eq!(
+    assert!(
         vote_answer(&out).0,
-        true,
         "a retried request gets the same answer"
     );
 }
