@@ -147,10 +147,38 @@ fn cmd_chaos(args: &[String]) -> ExitCode {
 
 fn cmd_bench(args: &[String]) -> ExitCode {
     let quick = args.iter().any(|a| a == "--quick");
-    if let Some(a) = args.iter().find(|a| *a != "--quick") {
+    let memory = args.iter().any(|a| a == "--memory");
+    let case = args
+        .iter()
+        .position(|a| a == "--memory-case")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(case) = case {
+        bench::memory_case(case, quick);
+        return ExitCode::SUCCESS;
+    }
+    if let Some(a) = args.iter().find(|a| *a != "--quick" && *a != "--memory") {
         return usage_error(&format!("unknown argument {a:?}"));
     }
-    bench::run(quick);
+    if memory {
+        // Each case in a fresh process: freed memory of one would hide the growth of the next.
+        let Ok(me) = std::env::current_exe() else {
+            return usage_error("cannot find this program to run the memory cases");
+        };
+        for case in 0..bench::MEMORY_CASES.len() {
+            let mut cmd = std::process::Command::new(&me);
+            cmd.args(["bench", "--memory-case", &case.to_string()]);
+            if quick {
+                cmd.arg("--quick");
+            }
+            match cmd.output() {
+                Ok(o) => print!("{}", String::from_utf8_lossy(&o.stdout)),
+                Err(e) => eprintln!("memory case {case}: {e}"),
+            }
+        }
+    } else {
+        bench::run(quick);
+    }
     ExitCode::SUCCESS
 }
 

@@ -5,6 +5,7 @@ use crate::protocol::metadata::Image;
 use crate::protocol::record::Entry;
 use crate::protocol::types::{Epoch, Offset, SnapshotId};
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Snapshot {
@@ -18,7 +19,8 @@ pub struct Log {
     start: Offset,
     /// Epoch of the entry just below `start` (0 when `start == 0`): the snapshot's epoch.
     start_epoch: Epoch,
-    entries: VecDeque<Entry>,
+    /// Entries are shared: with the leader that sent them and with every checkpoint of this log.
+    entries: VecDeque<Rc<Entry>>,
     /// (epoch, first offset) of every epoch present among `entries`, ascending.
     epochs: Vec<(Epoch, Offset)>,
     /// Retained snapshots, oldest first.
@@ -44,10 +46,15 @@ impl Log {
     }
 
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.entries.iter()
+        self.entries.iter().map(|e| &**e)
     }
 
     pub fn entry(&self, offset: Offset) -> Option<&Entry> {
+        self.shared_entry(offset).map(|e| &**e)
+    }
+
+    /// The entry itself, to send or copy without cloning it.
+    pub fn shared_entry(&self, offset: Offset) -> Option<&Rc<Entry>> {
         if offset < self.start {
             return None;
         }
@@ -99,6 +106,10 @@ impl Log {
     }
 
     pub fn append(&mut self, entry: Entry) {
+        self.append_shared(Rc::new(entry));
+    }
+
+    pub fn append_shared(&mut self, entry: Rc<Entry>) {
         debug_assert_eq!(entry.offset, self.end_offset());
         if self.epochs.last().map(|(e, _)| *e) != Some(entry.epoch) {
             self.epochs.push((entry.epoch, entry.offset));

@@ -5,6 +5,7 @@ use crate::protocol::metadata::Image;
 use crate::protocol::record::Entry;
 use crate::protocol::types::{Epoch, NodeId, Offset, SnapshotId};
 use serde::Serialize;
+use std::rc::Rc;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "rpc")]
@@ -99,7 +100,7 @@ pub struct FetchResponse {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FetchBody {
     Records {
-        entries: Vec<Entry>,
+        entries: Vec<Rc<Entry>>,
         high_watermark: Option<Offset>,
     },
     /// The fetcher's log diverges: truncate to where `epoch` ends in the leader's log.

@@ -618,11 +618,11 @@ fn follower_learns_the_hw_from_a_fetch_response_up_to_its_own_end() {
         epoch: 4,
         leader: Some(2),
         body: FetchBody::Records {
-            entries: vec![Entry {
+            entries: vec![Rc::new(Entry {
                 offset: 1,
                 epoch: 4,
                 record: Record::NoOp,
-            }],
+            })],
             high_watermark: Some(5),
         },
     });

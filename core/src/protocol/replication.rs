@@ -126,7 +126,7 @@ impl Node {
                 if let Some(first) = entries.first() {
                     let (count, epoch) = (entries.len() as u64, first.epoch);
                     for e in entries {
-                        self.durable.log.append(e.clone());
+                        self.durable.log.append_shared(e.clone());
                     }
                     out.trace.push(TraceKind::Append {
                         node: self.id,
@@ -416,7 +416,7 @@ impl Node {
             .end_offset()
             .min(req.fetch_offset + self.cfg.fetch_max_records);
         let entries = (req.fetch_offset..end)
-            .filter_map(|o| log.entry(o).cloned())
+            .filter_map(|o| log.shared_entry(o).cloned())
             .collect();
         self.respond(
             to,

@@ -208,3 +208,36 @@ pub fn run(quick: bool) {
 
     println!("\n{}", serde_json::Value::Object(summary));
 }
+
+/// The page's timeline cases `kraft-sim bench --memory` measures, each in a process of its own.
+pub const MEMORY_CASES: [(&str, usize, usize, Time); 2] = [
+    ("30 min, 5c + 10b", 5, 10, 1_800_000),
+    ("24 h, 3c + 5b", 3, 5, 86_400_000),
+];
+
+/// Resident memory that a Timeline (what the page holds: cursor + checkpoints sharing unchanged
+/// structure) adds for one case, with an append a minute. Run in a fresh process so that no other
+/// workload's freed memory hides the growth. Prints one JSON line.
+pub fn memory_case(case: usize, quick: bool) {
+    let Some(&(label, c, b, ms)) = MEMORY_CASES.get(case) else {
+        return;
+    };
+    let ms = if quick { ms / 10 } else { ms };
+    let before = rss_mb().unwrap_or(0.0);
+    let t0 = Instant::now();
+    let mut tl = crate::sim::Timeline::new(cluster(c, b, Config::default(), 3), 2000);
+    while tl.now() < ms {
+        let _ = tl.apply(Action::Append(1));
+        tl.advance(60_000);
+    }
+    let grew = rss_mb().unwrap_or(0.0) - before;
+    println!(
+        "{}",
+        serde_json::json!({
+            "case": label,
+            "checkpoints": tl.checkpoint_count(),
+            "timeline_mb": grew,
+            "wall_s": t0.elapsed().as_secs_f64(),
+        })
+    );
+}

@@ -11,6 +11,7 @@ pub mod capture;
 pub mod chaos;
 pub mod error;
 pub mod invariants;
+mod shared;
 pub mod simulation;
 pub mod timeline;
 pub mod trace;

@@ -14,6 +14,7 @@ use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
 use crate::sim::error::{ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS};
 use crate::sim::invariants::{Checker, Violation};
+use crate::sim::shared::SharedVec;
 use crate::sim::trace::{Trace, TraceEvent};
 use rand::rngs::Xoshiro256PlusPlus as StdRng;
 use rand::{RngExt, SeedableRng};
@@ -200,7 +201,8 @@ pub struct Simulation {
     next_msg_id: u64,
     trace: Trace,
     checker: Checker,
-    history: Vec<TimedAction>,
+    /// Actions applied so far; shared with checkpoints.
+    history: SharedVec<TimedAction>,
     stats: Stats,
     spare: Effects,
     step_events: Vec<TraceKind>,
@@ -263,7 +265,7 @@ impl Simulation {
             next_msg_id: 0,
             trace: Trace::new(cfg.trace_capacity),
             checker: Checker::new(voters.len()),
-            history: Vec::new(),
+            history: SharedVec::default(),
             stats: Stats::default(),
             spare: Effects::default(),
             step_events: Vec::new(),
@@ -349,8 +351,19 @@ impl Simulation {
     pub fn recording(&self) -> Recording {
         Recording {
             spec: (*self.spec).clone(),
-            actions: self.history.clone(),
+            actions: self.history.to_vec(),
         }
+    }
+    /// The last action applied (what a timeline records after `apply`).
+    pub fn last_action(&self) -> Option<&TimedAction> {
+        self.history.last()
+    }
+    /// A copy to keep as a rewind checkpoint: the cluster exactly, but only the newest
+    /// `trace_events` of the trace (the live cursor keeps the full ring).
+    pub fn checkpoint(&self, trace_events: usize) -> Simulation {
+        let mut c = self.clone();
+        c.trace = self.trace.trimmed(trace_events);
+        c
     }
     pub fn is_link_up(&self, from: NodeId, to: NodeId) -> bool {
         !self.cut.contains(&(from, to))

@@ -6,6 +6,10 @@
 use crate::protocol::types::Time;
 use crate::sim::{Action, ActionError, Recording, ReplayError, Simulation};
 
+/// Trace events a checkpoint keeps: after a seek the event log and charts start from these
+/// plus what replays; keeping the whole ring in every checkpoint cost most of the memory.
+const CHECKPOINT_TRACE: usize = 1024;
+
 /// Where `run` stops.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Stop {
@@ -35,7 +39,7 @@ impl Timeline {
         let recording = sim.recording();
         let horizon = sim.now();
         Timeline {
-            checkpoints: vec![sim.clone()],
+            checkpoints: vec![sim.checkpoint(CHECKPOINT_TRACE)],
             sim,
             recording,
             every: every.max(1),
@@ -79,7 +83,7 @@ impl Timeline {
     }
 
     fn push_checkpoint(&mut self) {
-        self.checkpoints.push(self.sim.clone());
+        self.checkpoints.push(self.sim.checkpoint(CHECKPOINT_TRACE));
         if self.checkpoints.len() > MAX_CHECKPOINTS {
             let kept: Vec<Simulation> = self.checkpoints.drain(..).step_by(2).collect();
             self.checkpoints = kept;
@@ -246,7 +250,7 @@ impl Timeline {
         let now = self.sim.now();
         self.sim.apply(action)?;
         self.recording.actions.truncate(applied);
-        if let Some(a) = self.sim.recording().actions.last() {
+        if let Some(a) = self.sim.last_action() {
             self.recording.actions.push(a.clone());
         }
         let keep = (now / self.every) as usize + 1;

@@ -17,7 +17,7 @@ pub struct TraceEvent {
 }
 
 /// Events per sealed chunk: a clone of the trace copies at most this many events.
-const CHUNK: usize = 512;
+const CHUNK: usize = 128;
 
 /// A ring of trace events that is cheap to clone (checkpoints for rewinding clone the whole
 /// simulation): full chunks are sealed and shared, only the open tail is copied.
@@ -54,6 +54,15 @@ impl Trace {
                 self.sealed.pop_front();
             }
         }
+    }
+
+    /// The same trace holding only about the newest `keep` events (whole chunks; counts kept).
+    pub fn trimmed(&self, keep: usize) -> Trace {
+        let mut t = self.clone();
+        while t.sealed.len() > 1 && (t.sealed.len() - 1) * CHUNK + t.tail.len() >= keep {
+            t.sealed.pop_front();
+        }
+        t
     }
 
     /// Events still held, oldest first.
