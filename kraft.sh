@@ -73,6 +73,16 @@ ensure_chromium() {
   fi
 }
 
+ensure_cjk_font() {
+  # Headless Chromium draws Chinese as empty boxes without a CJK font (screenshots, the zh tests).
+  if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+    say "installing: Debian's fonts-noto-cjk (Chinese in screenshots and browser tests)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fontconfig >/dev/null
+    installed+=(fonts-noto-cjk)
+  fi
+}
+
 ensure_wasm_pack() {
   if ! have wasm-pack; then
     say "installing: wasm-pack (cargo install, about 2 minutes)"
@@ -108,7 +118,7 @@ cmd_serve() {
 
 cmd_test() {
   ensure_rust_wasm; ensure_trunk; ensure_wasm_bindgen; ensure_wasm_opt
-  ensure_chromium; ensure_wasm_pack; ensure_playwright
+  ensure_chromium; ensure_cjk_font; ensure_wasm_pack; ensure_playwright
   report_installs
   export CHROMEDRIVER=/usr/bin/chromedriver
 

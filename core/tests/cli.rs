@@ -1,5 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! The `kraft-sim` contract (DESIGN §4): output shape and exit codes 0 / 1 / 2.
+//! The `kraft-sim` contract: output shape and exit codes 0 / 1 / 2.
 
 use serde_json::Value;
 use std::path::PathBuf;

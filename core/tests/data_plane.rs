@@ -1,5 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! Partition replication (PROTOCOL §9): HW = smallest LEO across the ISR, a lagging follower leaves
+//! Partition replication: HW = smallest LEO across the ISR, a lagging follower leaves
 //! the ISR through AlterPartition and rejoins when caught up, acks=all refused below
 //! min.insync.replicas, and an unclean election that loses acknowledged records.
 

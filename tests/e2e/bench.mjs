@@ -1,4 +1,4 @@
-// Browser benchmark (DESIGN §6): runs the release build in headless Chromium and prints figures,
+// Browser benchmark (docs/architecture.md, "Performance"): runs the release build in headless Chromium and prints figures,
 // with the native figures measured in the same run for the ratios. Not a pass/fail test.
 //   node bench.mjs            (after `trunk build --release` and `cargo build --release -p kraft-core`)
 import { readFile, readdir } from 'node:fs/promises';

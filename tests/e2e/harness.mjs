@@ -46,7 +46,7 @@ export async function open(b, url, viewport = { width: 1400, height: 1000 }) {
   return { context, page, errors };
 }
 
-// Compares what the page shows with a capture (DESIGN §4 JSON), node by node.
+// Compares what the page shows with a capture (the CLI's capture JSON, docs/architecture.md), node by node.
 export async function domMatchesCapture(page, capture) {
   const dom = await page.$$eval('[data-node-id]', (els) => els.map((e) => ({
     id: Number(e.dataset.nodeId), kind: e.dataset.kind, role: e.dataset.role, epoch: Number(e.dataset.epoch),

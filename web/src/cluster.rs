@@ -237,7 +237,7 @@ pub fn cluster_view() -> Html {
     };
     html! {
         <svg class="cluster" viewBox={format!("0 0 {WIDTH} {HEIGHT}")} data-testid="cluster" onclick={deselect.clone()}
-             role="img" aria-label="cluster">
+             role="img" aria-label={t(lang, "cluster-view")}>
             <rect class="backdrop" x="0" y="0" width={WIDTH.to_string()} height={HEIGHT.to_string()} />
             <text class="clock" x="12" y="24">{ format!("t = {:.3} s", sim.now() as f64 / 1000.0) }</text>
             <g onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>

@@ -70,7 +70,7 @@ pub fn time_controls() -> Html {
             <div class="timeline-row">
                 <span>{ t(lang, "time") }</span>
                 <input type="range" data-testid="timeline" min="0" max={horizon.to_string()} step="1"
-                       value={now.to_string()} oninput={on_seek} aria-label="timeline" />
+                       value={now.to_string()} oninput={on_seek} aria-label={t(lang, "timeline")} />
                 <span class="time-label" data-testid="time">{ format!("{:.3} / {:.3} s", now as f64 / 1000.0, horizon as f64 / 1000.0) }</span>
             </div>
         </div>

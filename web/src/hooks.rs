@@ -1,4 +1,4 @@
-//! `window.kraft`, the test hooks (DESIGN §5), and keyboard shortcuts.
+//! `window.kraft`, the test hooks (docs/architecture.md, "Contracts"), and keyboard shortcuts.
 
 use crate::model::{Model, Notice};
 use crate::store::Msg;

@@ -1,4 +1,4 @@
-//! `kraft-sim`: runs scenarios headless, random fault schedules, and the benchmarks (DESIGN §4).
+//! `kraft-sim`: runs scenarios headless, random fault schedules, and the benchmarks.
 
 use kraft_core::sim::bench;
 use kraft_core::sim::chaos::{self, ChaosOptions};

@@ -1,5 +1,5 @@
 //! Elections: timeouts, pre-vote (KIP-996), Vote, BeginQuorumEpoch, EndQuorumEpoch, becoming leader,
-//! resigning. Kafka's rules from PROTOCOL.md §3–4.
+//! resigning. Kafka's rules (KIP-595, KIP-996; raft/ QuorumState and the *State classes).
 
 use crate::protocol::error::CommandError;
 use crate::protocol::event::TraceKind;

@@ -1,4 +1,4 @@
-//! Data-plane replication of ordinary topic partitions (PROTOCOL §9), on brokers. Followers pull
+//! Data-plane replication of ordinary topic partitions (Kafka's ReplicaManager and Partition, simplified), on brokers. Followers pull
 //! from the partition leader; the leader's HW is the smallest LEO across the ISR; a follower that
 //! stays behind for `replica_lag_time_max_ms` leaves the ISR and rejoins when it catches up, both
 //! through AlterPartition to the active controller, which writes the PartitionChange record.

@@ -61,7 +61,7 @@ pub struct RunOutput {
 }
 
 impl RunOutput {
-    /// DESIGN §4: 0 when every step ran and no invariant broke, else 1.
+    /// The CLI contract: 0 when every step ran and no invariant broke, else 1.
     pub fn exit_code(&self) -> i32 {
         if self.error.is_none() && self.violations.is_empty() {
             0

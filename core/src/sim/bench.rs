@@ -1,4 +1,4 @@
-//! `kraft-sim bench`: the performance figures of DESIGN §6 that can be measured natively.
+//! `kraft-sim bench`: the performance figures that can be measured natively (docs/architecture.md).
 //! Wall-clock figures are best-of-N on a shared machine; compare ratios from one run.
 
 use crate::protocol::config::Config;

@@ -1,4 +1,4 @@
-//! A capture: the JSON picture of the cluster at one instant (DESIGN §4). The CLI prints it, the UI's
+//! A capture: the JSON picture of the cluster at one instant. The CLI prints it, the UI's
 //! `window.kraft.capture()` returns it, and tests compare the two.
 
 use crate::protocol::node::NodeKind;

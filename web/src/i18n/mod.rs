@@ -145,6 +145,8 @@ pub fn t(lang: Lang, key: &str) -> &str {
         "id" => ("id", "编号"),
         "state" => ("state", "状态"),
         "language" => ("language", "语言"),
+        "cluster-view" => ("the cluster", "集群"),
+        "timeline" => ("timeline", "时间轴"),
         "timer-fetch" => (
             "fetch timeout: no fetch answered by the leader for this long → campaign",
             "拉取超时：这么久没有从领导者拉取成功 → 发起选举",
