@@ -8,6 +8,17 @@
 //! Same seed + same actions = same run. The items re-exported here are what the UI and the CLI
 //! need; everything else is reachable through the layer modules.
 
+/// `impl From<Inner> for Outer` that wraps the inner error in one variant, so `?` converts.
+macro_rules! wrap_error {
+    ($outer:ident :: $variant:ident ($inner:ty)) => {
+        impl From<$inner> for $outer {
+            fn from(e: $inner) -> Self {
+                $outer::$variant(e)
+            }
+        }
+    };
+}
+
 pub mod protocol;
 pub mod scenario;
 pub mod sim;

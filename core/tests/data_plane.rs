@@ -4,17 +4,18 @@
 //! min.insync.replicas, and an unclean election that loses acknowledged records.
 
 use kraft_core::protocol::partition::Acks;
+use kraft_core::sim::{NewTopic, ProduceRecords};
 use kraft_core::{Action, ClusterSpec, Config, NodeId, Simulation};
 
 fn cluster(config: Config) -> Simulation {
     let mut sim = Simulation::new(ClusterSpec::new(11, 3, 3, config)).unwrap();
     let ready = |s: &Simulation| s.committed_image().unfenced_brokers().len() == 3;
     assert!(sim.run_until(20_000, ready));
-    sim.apply(Action::CreateTopic {
+    sim.apply(Action::CreateTopic(NewTopic {
         name: "orders".into(),
         partitions: 1,
         replication_factor: 3,
-    })
+    }))
     .unwrap();
     sim.advance(2000);
     sim
@@ -27,12 +28,12 @@ fn partition(sim: &Simulation) -> (Vec<NodeId>, Option<NodeId>, Option<(u64, u64
 }
 
 fn produce(sim: &mut Simulation, records: u32, acks: Acks) -> Result<(), String> {
-    sim.apply(Action::Produce {
+    sim.apply(Action::Produce(ProduceRecords {
         topic: "orders".into(),
         partition: 0,
         records,
         acks,
-    })
+    }))
     .map_err(|e| e.to_string())
 }
 

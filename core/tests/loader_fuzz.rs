@@ -109,7 +109,7 @@ fn span_ms(s: &Scenario) -> u64 {
         .iter()
         .map(|st| match st {
             Step::AdvanceMs(ms) | Step::Until { within_ms: ms, .. } | Step::Pause { ms, .. } => *ms,
-            Step::Append(_) | Step::CreateTopic { .. } => 30_000,
+            Step::Append(_) | Step::CreateTopic(_) => 30_000,
             _ => 0,
         })
         .sum()

@@ -33,6 +33,21 @@ try {
 const server = await serve();
 const b = await browser();
 try {
+  // 0. Memory of the page's history, each in a fresh page (wasm memory never shrinks, so an earlier
+  //    workload would hide it): 30 minutes of 5 controllers + 10 brokers, and 24 hours of 3 + 5.
+  for (const [key, settings, ms] of [
+    ['wasm_memory_mb_30min_5c10b_fresh', { controllers: 5, brokers: 10, seed: 7 }, 1_800_000],
+    ['wasm_memory_mb_24h_3c5b_fresh', { controllers: 3, brokers: 5, seed: 4 }, 86_400_000],
+  ]) {
+    const { page: p, context: c } = await open(b, server.url);
+    await p.evaluate((s) => window.kraft.newCluster(s), settings);
+    const t0 = Date.now();
+    // In steps of an hour at most, as a learner's session grows.
+    for (let t = 0; t < ms; t += 3_600_000) await p.evaluate((d) => window.kraft.advance(d), Math.min(3_600_000, ms - t));
+    out[key] = +((await p.evaluate(() => window.kraft.wasmMemoryBytes())) / 1048576).toFixed(1);
+    out[key.replace('wasm_memory_mb', 'wall_s')] = +((Date.now() - t0) / 1000).toFixed(1);
+    await c.close();
+  }
   const { page, context } = await open(b, server.url);
   // 1. Events per second in wasm (best of 3), same workload as the native bench.
   let best = 0;

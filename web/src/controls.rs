@@ -5,7 +5,7 @@ use crate::i18n::{t, Lang};
 use crate::model::{NextKind, Notice, Selected, Settings};
 use crate::store::{use_store, Msg};
 use kraft_core::protocol::NodeKind;
-use kraft_core::sim::Action;
+use kraft_core::sim::{Action, NewTopic, ProduceRecords};
 use kraft_core::Role;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -143,11 +143,11 @@ pub fn presets() -> Html {
     let lang = m.lang;
     let on2 = on.clone();
     let create_topic = Callback::from(move |_| {
-        on2.emit(Msg::Act(Action::CreateTopic {
+        on2.emit(Msg::Act(Action::CreateTopic(NewTopic {
             name: format!("topic-{}", js_sys::Math::random().to_bits() % 1000),
             partitions: 3,
             replication_factor: 2,
-        }))
+        })))
     });
     let produce = {
         let (on, first) = (
@@ -158,12 +158,12 @@ pub fn presets() -> Html {
                 .map(|t| t.name.clone()),
         );
         Callback::from(move |_| match &first {
-            Some(topic) => on.emit(Msg::Act(Action::Produce {
+            Some(topic) => on.emit(Msg::Act(Action::Produce(ProduceRecords {
                 topic: topic.clone(),
                 partition: 0,
                 records: 10,
                 acks: kraft_core::protocol::partition::Acks::All,
-            })),
+            }))),
             None => on.emit(Msg::Notice(Some(Notice::Say("create-topic-first")))),
         })
     };

@@ -64,10 +64,26 @@ pub fn install(model: Rc<RefCell<Model>>, on: Callback<Msg>) -> Installed {
         let _ = js_sys::Reflect::set(&kraft, &JsValue::from_str(name), c.as_ref());
         closures.push(c);
     };
-    let h = model.clone();
+    // Reads of the model, and calls that dispatch a message with a number of milliseconds.
+    let view = |f: fn(&Model) -> JsValue| -> Box<dyn FnMut(JsValue) -> JsValue> {
+        let h = model.clone();
+        Box::new(move |_| f(&h.borrow()))
+    };
+    let emit_ms = |f: fn(u64) -> Msg| -> Box<dyn FnMut(JsValue) -> JsValue> {
+        let o = on.clone();
+        Box::new(move |v: JsValue| {
+            if let Some(v) = v.as_f64() {
+                o.emit(f(v.max(0.0) as u64));
+            }
+            JsValue::UNDEFINED
+        })
+    };
+    add("capture", view(|m| to_js(&m.sim().capture("page"))));
+    add("stats", view(|m| to_js(&m.sim().stats())));
+    add("recording", view(|m| to_js(m.timeline.recording())));
     add(
-        "capture",
-        Box::new(move |_| to_js(&h.borrow().sim().capture("page"))),
+        "horizon",
+        view(|m| JsValue::from_f64(m.timeline.horizon() as f64)),
     );
     let h = model.clone();
     add(
@@ -81,39 +97,9 @@ pub fn install(model: Rc<RefCell<Model>>, on: Callback<Msg>) -> Installed {
             }
         }),
     );
-    let h = model.clone();
-    add("stats", Box::new(move |_| to_js(&h.borrow().sim().stats())));
-    let h = model.clone();
-    add(
-        "recording",
-        Box::new(move |_| to_js(h.borrow().timeline.recording())),
-    );
-    let h = model.clone();
-    add(
-        "horizon",
-        Box::new(move |_| JsValue::from_f64(h.borrow().timeline.horizon() as f64)),
-    );
-    let o = on.clone();
-    add(
-        "seek",
-        Box::new(move |t: JsValue| {
-            if let Some(t) = t.as_f64() {
-                o.emit(Msg::Seek(t.max(0.0) as u64));
-            }
-            JsValue::UNDEFINED
-        }),
-    );
-    let o = on.clone();
-    add(
-        "advance",
-        Box::new(move |ms: JsValue| {
-            // Plays `ms` of virtual time at once (tests use it to skip ahead deterministically).
-            if let Some(ms) = ms.as_f64() {
-                o.emit(Msg::Advance(ms.max(0.0) as u64));
-            }
-            JsValue::UNDEFINED
-        }),
-    );
+    add("seek", emit_ms(Msg::Seek));
+    // Plays ms of virtual time at once (tests use it to skip ahead deterministically).
+    add("advance", emit_ms(Msg::Advance));
     // Benchmarks (tests/e2e/bench.mjs): the native bench's workloads, timed inside wasm.
     add(
         "benchEvents",

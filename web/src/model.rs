@@ -3,6 +3,7 @@
 
 use crate::i18n::Lang;
 use crate::player::Player;
+use kraft_core::protocol::event::EventGroup;
 use kraft_core::scenario::Scenario;
 use kraft_core::sim::{
     Action, ActionError, ClusterSpec, Recording, ReplayError, Simulation, SpecError, MAX_BROKERS,
@@ -200,63 +201,20 @@ impl Default for EventFilter {
 
 impl EventFilter {
     pub fn shows(&self, kind: &TraceKind) -> bool {
-        let nodes: Vec<NodeId> = match kind {
-            TraceKind::Send { from, to, .. }
-            | TraceKind::Deliver { from, to, .. }
-            | TraceKind::Drop { from, to, .. } => {
-                vec![*from, *to]
-            }
-            TraceKind::Role { node, .. }
-            | TraceKind::Append { node, .. }
-            | TraceKind::Truncate { node, .. }
-            | TraceKind::HighWatermark { node, .. }
-            | TraceKind::SnapshotTaken { node, .. }
-            | TraceKind::SnapshotLoaded { node, .. }
-            | TraceKind::LogStartMoved { node, .. }
-            | TraceKind::Crash { node }
-            | TraceKind::Restart { node }
-            | TraceKind::Pause { node, .. }
-            | TraceKind::Resume { node } => vec![*node],
-            TraceKind::VoteCast {
-                voter, candidate, ..
-            } => vec![*voter, *candidate],
-            TraceKind::Link { from, to, .. } => vec![*from, *to],
-            TraceKind::BrokerRegistered { broker, .. }
-            | TraceKind::BrokerFenced { broker, .. }
-            | TraceKind::BrokerUnfenced { broker, .. } => vec![*broker],
-            TraceKind::Produced { node, .. }
-            | TraceKind::PartitionHighWatermark { node, .. }
-            | TraceKind::PartitionTruncated { node, .. } => vec![*node],
-            TraceKind::PartitionChange { .. } | TraceKind::Violation { .. } => vec![],
-        };
+        let (a, b) = kind.nodes();
         if let Some(n) = self.node {
-            if !nodes.is_empty() && !nodes.contains(&n) {
+            if a.is_some() && a != Some(n) && b != Some(n) {
                 return false;
             }
         }
-        match kind {
-            TraceKind::Send { .. } | TraceKind::Deliver { .. } => self.messages,
-            TraceKind::Drop { .. } => self.messages || self.faults,
-            TraceKind::Role { .. } | TraceKind::VoteCast { .. } => self.roles,
-            TraceKind::Append { .. }
-            | TraceKind::Truncate { .. }
-            | TraceKind::HighWatermark { .. }
-            | TraceKind::SnapshotTaken { .. }
-            | TraceKind::SnapshotLoaded { .. }
-            | TraceKind::LogStartMoved { .. } => self.log,
-            TraceKind::BrokerRegistered { .. }
-            | TraceKind::BrokerFenced { .. }
-            | TraceKind::BrokerUnfenced { .. }
-            | TraceKind::PartitionChange { .. }
-            | TraceKind::Produced { .. }
-            | TraceKind::PartitionHighWatermark { .. }
-            | TraceKind::PartitionTruncated { .. } => self.brokers,
-            TraceKind::Crash { .. }
-            | TraceKind::Restart { .. }
-            | TraceKind::Pause { .. }
-            | TraceKind::Resume { .. }
-            | TraceKind::Link { .. } => self.faults,
-            TraceKind::Violation { .. } => true,
+        match kind.group() {
+            EventGroup::Message => self.messages,
+            EventGroup::Drop => self.messages || self.faults,
+            EventGroup::Election => self.roles,
+            EventGroup::Log => self.log,
+            EventGroup::Broker => self.brokers,
+            EventGroup::Fault => self.faults,
+            EventGroup::Violation => true,
         }
     }
 }

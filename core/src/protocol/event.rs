@@ -266,7 +266,64 @@ fn ser_msg<S: serde::Serializer>(msg: &Rc<Message>, s: S) -> Result<S::Ok, S::Er
     msg.as_ref().serialize(s)
 }
 
+/// What an event is about, for filtering: messages on the wire, dropped ones, elections, the log,
+/// brokers and partitions, faults, broken invariants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventGroup {
+    Message,
+    Drop,
+    Election,
+    Log,
+    Broker,
+    Fault,
+    Violation,
+}
+
 impl TraceKind {
+    pub fn group(&self) -> EventGroup {
+        self.about().0
+    }
+
+    /// The nodes an event concerns (none for cluster-wide ones).
+    pub fn nodes(&self) -> (Option<NodeId>, Option<NodeId>) {
+        let (_, a, b) = self.about();
+        (a, b)
+    }
+
+    /// What an event is about: its group and the nodes it concerns, in one place per variant.
+    fn about(&self) -> (EventGroup, Option<NodeId>, Option<NodeId>) {
+        use EventGroup::*;
+        match self {
+            TraceKind::Send { from, to, .. } | TraceKind::Deliver { from, to, .. } => {
+                (Message, Some(*from), Some(*to))
+            }
+            TraceKind::Drop { from, to, .. } => (Drop, Some(*from), Some(*to)),
+            TraceKind::Role { node, .. } => (Election, Some(*node), None),
+            TraceKind::VoteCast {
+                voter, candidate, ..
+            } => (Election, Some(*voter), Some(*candidate)),
+            TraceKind::Append { node, .. }
+            | TraceKind::Truncate { node, .. }
+            | TraceKind::HighWatermark { node, .. }
+            | TraceKind::SnapshotTaken { node, .. }
+            | TraceKind::SnapshotLoaded { node, .. }
+            | TraceKind::LogStartMoved { node, .. } => (Log, Some(*node), None),
+            TraceKind::BrokerRegistered { broker, .. }
+            | TraceKind::BrokerFenced { broker, .. }
+            | TraceKind::BrokerUnfenced { broker, .. } => (Broker, Some(*broker), None),
+            TraceKind::Produced { node, .. }
+            | TraceKind::PartitionHighWatermark { node, .. }
+            | TraceKind::PartitionTruncated { node, .. } => (Broker, Some(*node), None),
+            TraceKind::PartitionChange { .. } => (Broker, None, None),
+            TraceKind::Crash { node }
+            | TraceKind::Restart { node }
+            | TraceKind::Pause { node, .. }
+            | TraceKind::Resume { node } => (Fault, Some(*node), None),
+            TraceKind::Link { from, to, .. } => (Fault, Some(*from), Some(*to)),
+            TraceKind::Violation { .. } => (Violation, None, None),
+        }
+    }
+
     /// The event's name, as its JSON `event` field says it.
     pub fn name(&self) -> &'static str {
         match self {

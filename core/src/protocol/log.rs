@@ -2,7 +2,7 @@
 //! snapshots that stand in for everything below the log start. All of it is durable.
 
 use crate::protocol::metadata::Image;
-use crate::protocol::record::Entry;
+use crate::protocol::record::{Entry, Record};
 use crate::protocol::types::{Epoch, Offset, SnapshotId};
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -28,6 +28,20 @@ pub struct Log {
 }
 
 impl Log {
+    /// A log of neutral (client) records with these epochs from offset 0: a scenario's `initial`
+    /// log, and the tests' logs.
+    pub fn from_epochs(epochs: &[Epoch]) -> Log {
+        let mut log = Log::default();
+        for (i, e) in epochs.iter().enumerate() {
+            log.append(Entry {
+                offset: i as Offset,
+                epoch: *e,
+                record: Record::Client,
+            });
+        }
+        log
+    }
+
     pub fn start_offset(&self) -> Offset {
         self.start
     }
@@ -204,18 +218,9 @@ impl Log {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::record::Record;
 
     fn log_of(epochs: &[Epoch]) -> Log {
-        let mut log = Log::default();
-        for (i, e) in epochs.iter().enumerate() {
-            log.append(Entry {
-                offset: i as u64,
-                epoch: *e,
-                record: Record::Client,
-            });
-        }
-        log
+        Log::from_epochs(epochs)
     }
 
     #[test]

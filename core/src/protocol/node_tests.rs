@@ -26,18 +26,6 @@ fn config(pre_vote: bool) -> Config {
     }
 }
 
-fn log_of(epochs: &[Epoch]) -> Log {
-    let mut log = Log::default();
-    for (i, e) in epochs.iter().enumerate() {
-        log.append(Entry {
-            offset: i as Offset,
-            epoch: *e,
-            record: Record::Client,
-        });
-    }
-    log
-}
-
 fn disk(epoch: Epoch, voted_for: Option<NodeId>, leader: Option<NodeId>, log: &[Epoch]) -> Durable {
     Durable {
         quorum: QuorumState {
@@ -45,7 +33,7 @@ fn disk(epoch: Epoch, voted_for: Option<NodeId>, leader: Option<NodeId>, log: &[
             voted_for,
             leader,
         },
-        log: log_of(log),
+        log: Log::from_epochs(log),
         ..Default::default()
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::protocol::config::Config;
 use crate::protocol::types::{NodeId, Offset};
-use crate::sim::{ClusterSpec, InitialState, Simulation};
+use crate::sim::{ClusterSpec, InitialState, NewTopic, ProduceRecords, Simulation};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -50,40 +50,19 @@ pub enum Condition {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Step {
     AdvanceMs(u64),
-    Until {
-        cond: Condition,
-        within_ms: u64,
-    },
+    Until { cond: Condition, within_ms: u64 },
     Elect(Target),
     Crash(Target),
     Restart(Target),
-    Pause {
-        node: Target,
-        ms: u64,
-    },
+    Pause { node: Target, ms: u64 },
     Partition(Vec<Vec<NodeId>>),
     Isolate(Target),
-    Cut {
-        a: NodeId,
-        b: NodeId,
-    },
-    CutOneWay {
-        from: NodeId,
-        to: NodeId,
-    },
+    Cut { a: NodeId, b: NodeId },
+    CutOneWay { from: NodeId, to: NodeId },
     Heal,
     Append(u32),
-    CreateTopic {
-        name: String,
-        partitions: u32,
-        replication_factor: u32,
-    },
-    Produce {
-        topic: String,
-        partition: u32,
-        records: u32,
-        acks: crate::protocol::partition::Acks,
-    },
+    CreateTopic(NewTopic),
+    Produce(ProduceRecords),
     Resign(Target),
     Capture(String),
     Say(Text),
@@ -424,11 +403,11 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
                 f(key),
                 &["name", "partitions", "replication_factor"],
             )?;
-            Step::CreateTopic {
+            Step::CreateTopic(NewTopic {
                 name: o.name("name")?,
                 partitions: o.number("partitions", 1, 1..=1000)? as u32,
                 replication_factor: o.number("replication_factor", 1, 1..=1000)? as u32,
-            }
+            })
         }
         "produce" => {
             let o = Args::new(
@@ -458,12 +437,12 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
                     ))
                 }
             };
-            Step::Produce {
+            Step::Produce(ProduceRecords {
                 topic,
                 partition,
                 records,
                 acks,
-            }
+            })
         }
         "capture" => match one(key)? {
             Value::String(l) => Step::Capture(l.clone()),

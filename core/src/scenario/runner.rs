@@ -100,28 +100,8 @@ pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, Action
         }],
         Step::Heal => vec![Action::HealAll],
         Step::Append(n) => vec![Action::Append(*n)],
-        Step::CreateTopic {
-            name,
-            partitions,
-            replication_factor,
-        } => vec![Action::CreateTopic {
-            name: name.clone(),
-            partitions: *partitions,
-            replication_factor: *replication_factor,
-        }],
-        Step::Produce {
-            topic,
-            partition,
-            records,
-            acks,
-        } => {
-            vec![Action::Produce {
-                topic: topic.clone(),
-                partition: *partition,
-                records: *records,
-                acks: *acks,
-            }]
-        }
+        Step::CreateTopic(t) => vec![Action::CreateTopic(t.clone())],
+        Step::Produce(p) => vec![Action::Produce(p.clone())],
         Step::AdvanceMs(_) | Step::Until { .. } | Step::Capture(_) | Step::Say(_) => vec![],
     })
 }
@@ -131,13 +111,11 @@ pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, Action
 pub fn ready_for(sim: &Simulation, step: &Step) -> bool {
     let leader = sim.acting_leader().and_then(|l| sim.node(l));
     match step {
-        Step::CreateTopic { .. } => leader.is_some_and(|n| n.node.active_controller().is_some()),
+        Step::CreateTopic(_) => leader.is_some_and(|n| n.node.active_controller().is_some()),
         Step::Append(_) => leader.is_some(),
         // The leader broker must itself know it leads (brokers apply the metadata a little later).
-        Step::Produce {
-            topic, partition, ..
-        } => sim
-            .partition_leader(topic, *partition)
+        Step::Produce(p) => sim
+            .partition_leader(&p.topic, p.partition)
             .is_ok_and(|(key, l)| {
                 sim.node(l).is_some_and(|n| {
                     n.alive
@@ -180,11 +158,7 @@ impl fmt::Display for StepFailure {
     }
 }
 
-impl From<ActionError> for StepFailure {
-    fn from(e: ActionError) -> Self {
-        StepFailure::Action(e)
-    }
-}
+wrap_error!(StepFailure::Action(ActionError));
 
 /// What the runner drives: a bare simulation (the CLI, tests) or the UI's timeline, which also
 /// records actions and keeps checkpoints. The runner needs only these four moves.

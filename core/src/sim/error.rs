@@ -35,11 +35,7 @@ pub enum ActionError {
     Node(CommandError),
 }
 
-impl From<CommandError> for ActionError {
-    fn from(e: CommandError) -> Self {
-        ActionError::Node(e)
-    }
-}
+wrap_error!(ActionError::Node(CommandError));
 
 impl fmt::Display for ActionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -86,11 +82,7 @@ pub enum SpecError {
     Config(ConfigError),
 }
 
-impl From<ConfigError> for SpecError {
-    fn from(e: ConfigError) -> Self {
-        SpecError::Config(e)
-    }
-}
+wrap_error!(SpecError::Config(ConfigError));
 
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -123,17 +115,8 @@ pub enum ReplayError {
     Action(ActionError),
 }
 
-impl From<SpecError> for ReplayError {
-    fn from(e: SpecError) -> Self {
-        ReplayError::Spec(e)
-    }
-}
-
-impl From<ActionError> for ReplayError {
-    fn from(e: ActionError) -> Self {
-        ReplayError::Action(e)
-    }
-}
+wrap_error!(ReplayError::Spec(SpecError));
+wrap_error!(ReplayError::Action(ActionError));
 
 impl fmt::Display for ReplayError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -20,7 +20,8 @@ pub use capture::Capture;
 pub use error::{ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS};
 pub use invariants::Violation;
 pub use simulation::{
-    Action, ClusterSpec, Envelope, InitialState, Recording, SimNode, Simulation, Stats, TimedAction,
+    Action, ClusterSpec, Envelope, InitialState, NewTopic, ProduceRecords, Recording, SimNode,
+    Simulation, Stats, TimedAction,
 };
 pub use timeline::Timeline;
 pub use trace::{Trace, TraceEvent};

@@ -9,7 +9,6 @@ use crate::protocol::event::{DropReason, TraceKind};
 use crate::protocol::log::Log;
 use crate::protocol::message::Message;
 use crate::protocol::node::{Durable, Effects, Identity, Input, Node, NodeKind, QuorumState, Slot};
-use crate::protocol::record::{Entry, Record};
 use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
 use crate::sim::error::{ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS};
@@ -86,18 +85,26 @@ pub enum Action {
     Isolate(NodeId),
     HealAll,
     Append(u32),
-    CreateTopic {
-        name: String,
-        partitions: u32,
-        replication_factor: u32,
-    },
+    CreateTopic(NewTopic),
     /// A client writes `records` to a partition through its leader broker.
-    Produce {
-        topic: String,
-        partition: u32,
-        records: u32,
-        acks: crate::protocol::partition::Acks,
-    },
+    Produce(ProduceRecords),
+}
+
+/// A topic to create: what `create_topic` asks the active controller for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewTopic {
+    pub name: String,
+    pub partitions: u32,
+    pub replication_factor: u32,
+}
+
+/// Records a client hands to a partition's leader.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProduceRecords {
+    pub topic: String,
+    pub partition: u32,
+    pub records: u32,
+    pub acks: crate::protocol::partition::Acks,
 }
 
 /// An action with the exact point of the history where it was applied.
@@ -837,22 +844,22 @@ impl Simulation {
                 self.check_running(i)?;
                 self.with_node(i, |n, now, out| n.client_append(now, count, out))?;
             }
-            Action::Produce {
+            Action::Produce(ProduceRecords {
                 topic,
                 partition,
                 records,
                 acks,
-            } => {
+            }) => {
                 let (key, leader) = self.partition_leader(&topic, partition)?;
                 let i = self.need(leader)?;
                 self.check_running(i)?;
                 self.with_node(i, |n, now, out| n.produce(now, key, records, acks, out))?;
             }
-            Action::CreateTopic {
+            Action::CreateTopic(NewTopic {
                 name,
                 partitions,
                 replication_factor,
-            } => {
+            }) => {
                 let id = self
                     .acting_leader()
                     .ok_or(ActionError::NoActiveController)?;
@@ -979,14 +986,7 @@ impl Simulation {
 }
 
 fn initial_durable(init: &InitialState) -> Durable {
-    let mut log = Log::default();
-    for (i, e) in init.log.iter().enumerate() {
-        log.append(Entry {
-            offset: i as Offset,
-            epoch: *e,
-            record: Record::Client,
-        });
-    }
+    let log = Log::from_epochs(&init.log);
     Durable {
         quorum: QuorumState {
             // A node is at least in the epoch of its last entry, whatever the document says.
