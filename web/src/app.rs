@@ -53,18 +53,10 @@ fn use_animation(store: &StoreHandle, on: &Callback<Msg>) {
                 if crate::hooks::page_hidden() {
                     return;
                 }
+                // The reducer runs inside the dispatch; the render follows (see Page).
                 let started = crate::hooks::now_ms();
                 on.emit(Msg::Tick(wall));
-                // Yew renders in a microtask; ours, queued after it, sees the frame's end.
-                let done = wasm_bindgen::closure::Closure::once_into_js(
-                    move |_: wasm_bindgen::JsValue| {
-                        crate::hooks::record_frame(crate::hooks::now_ms() - started);
-                    },
-                );
-                if let Some(w) = web_sys::window() {
-                    use wasm_bindgen::JsCast;
-                    w.queue_microtask(done.unchecked_ref());
-                }
+                crate::hooks::frame_ticked(crate::hooks::now_ms() - started);
             })
         });
         move || drop(interval)
@@ -73,7 +65,10 @@ fn use_animation(store: &StoreHandle, on: &Callback<Msg>) {
 
 #[function_component(Page)]
 fn page() -> Html {
+    crate::hooks::render_started();
     let (store, on) = use_store();
+    // Effects run once the render is committed: the end of an animation frame's work.
+    use_effect_with(store.version, |_| crate::hooks::frame_rendered());
     use_autosave(&store);
     use_animation(&store, &on);
     // window.kraft (test hooks) and keyboard shortcuts, installed once.

@@ -26,6 +26,10 @@ impl Drop for Installed {
 thread_local! {
     /// Work time of recent animation frames (tick + render), for the browser benchmark.
     static FRAMES: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The tick of the animation frame waiting for its render: how long the tick took.
+    static FRAME_TICK: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
+    /// When the page's latest render began.
+    static RENDER_START: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
 }
 
 pub fn now_ms() -> f64 {
@@ -34,7 +38,24 @@ pub fn now_ms() -> f64 {
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
-pub fn record_frame(ms: f64) {
+/// An animation frame's tick (the reducer advancing the simulation) took this long.
+pub fn frame_ticked(ms: f64) {
+    FRAME_TICK.with(|s| s.set(Some(ms)));
+}
+
+/// The page begins to render.
+pub fn render_started() {
+    RENDER_START.with(|s| s.set(now_ms()));
+}
+
+/// The page committed a render: a pending frame's work is its tick plus this render.
+pub fn frame_rendered() {
+    if let Some(tick) = FRAME_TICK.with(|s| s.take()) {
+        record_frame(tick + now_ms() - RENDER_START.with(|s| s.get()));
+    }
+}
+
+fn record_frame(ms: f64) {
     FRAMES.with(|f| {
         let mut f = f.borrow_mut();
         if f.len() < 10_000 {
