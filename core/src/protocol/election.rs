@@ -7,7 +7,7 @@ use crate::protocol::event::{RoleReason, VoteReason};
 use crate::protocol::message::{
     BeginQuorumEpochRequest, EndQuorumEpochRequest, Message, VoteRequest, VoteResponse,
 };
-use crate::protocol::node::{Effects, LeaderState, Node, ReplicaProgress, Slot};
+use crate::protocol::node::{Effects, LeaderState, Node, ReplicaProgress, Slot, Tally};
 use crate::protocol::record::{Entry, Record};
 use crate::protocol::role::Role;
 use crate::protocol::types::{NodeId, Time};
@@ -251,26 +251,16 @@ impl Node {
         if !expected {
             return;
         }
-        if resp.granted {
-            self.election.rejected.remove(&from);
-            self.election.granted.insert(from);
-        } else {
-            self.election.granted.remove(&from);
-            self.election.rejected.insert(from);
-        }
-        let majority = self.majority();
-        let lost = self.voters.len() - self.election.rejected.len() < majority;
-        match self.role {
-            Role::Prospective if self.election.granted.len() >= majority => {
+        self.election.record(from, resp.granted);
+        match (self.role, self.election.outcome(self.voters.len())) {
+            (Role::Prospective, Tally::Won) => {
                 self.become_candidate(now, RoleReason::PreVoteWon, out)
             }
-            Role::Prospective if lost => {
+            (Role::Prospective, Tally::Lost) => {
                 self.abandon_prospective(now, RoleReason::PreVoteLost, out)
             }
-            Role::Candidate if self.election.granted.len() >= majority => {
-                self.become_leader(now, out)
-            }
-            Role::Candidate if lost => self.back_off(now, out),
+            (Role::Candidate, Tally::Won) => self.become_leader(now, out),
+            (Role::Candidate, Tally::Lost) => self.back_off(now, out),
             _ => {}
         }
     }

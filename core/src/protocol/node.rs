@@ -140,6 +140,59 @@ pub(crate) struct ElectionState {
     pub backing_off: bool,
 }
 
+/// Where an election stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tally {
+    /// A majority granted.
+    Won,
+    /// Too many refused for a majority to be possible.
+    Lost,
+    Open,
+}
+
+impl ElectionState {
+    /// A voter's latest answer replaces any earlier one.
+    pub fn record(&mut self, voter: NodeId, granted: bool) {
+        if granted {
+            self.rejected.remove(&voter);
+            self.granted.insert(voter);
+        } else {
+            self.granted.remove(&voter);
+            self.rejected.insert(voter);
+        }
+    }
+
+    pub fn outcome(&self, voters: usize) -> Tally {
+        let majority = voters / 2 + 1;
+        if self.granted.len() >= majority {
+            Tally::Won
+        } else if voters - self.rejected.len() < majority {
+            Tally::Lost
+        } else {
+            Tally::Open
+        }
+    }
+}
+
+impl LeaderState {
+    /// The largest offset that a majority of `voters` holds: the leader itself at `own_end`, the
+    /// others as far as their last fetch showed (0 before their first).
+    pub fn majority_end(&self, voters: &[NodeId], me: NodeId, own_end: Offset) -> Offset {
+        let mut ends: Vec<Offset> = voters
+            .iter()
+            .map(|v| {
+                if *v == me {
+                    own_end
+                } else {
+                    self.progress.get(v).and_then(|p| p.end_offset).unwrap_or(0)
+                }
+            })
+            .collect();
+        ends.sort_unstable_by(|a, b| b.cmp(a));
+        ends[voters.len() / 2]
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FetchState {
     pub inflight: Option<u64>,

@@ -738,3 +738,39 @@ fn fencing_the_last_isr_member_leaves_no_leader_unless_unclean_election() {
     );
     assert_eq!(p.after_fencing(103, &[101, 102], false), None, "not ours");
 }
+
+// ----- the small pure rules -----
+
+#[test]
+fn a_tally_is_won_by_a_majority_and_lost_once_a_majority_is_impossible() {
+    use crate::protocol::node::{ElectionState, Tally};
+    let mut e = ElectionState::default();
+    e.record(1, true);
+    assert_eq!(e.outcome(4), Tally::Open);
+    e.record(2, true);
+    assert_eq!(e.outcome(4), Tally::Open, "2 of 4 is no majority");
+    e.record(3, false);
+    e.record(4, false);
+    assert_eq!(e.outcome(4), Tally::Lost);
+    e.record(3, true);
+    assert_eq!(e.outcome(4), Tally::Won, "a voter's latest answer counts");
+}
+
+#[test]
+fn majority_end_is_the_offset_a_majority_holds() {
+    use crate::protocol::node::{LeaderState, ReplicaProgress};
+    let mut l = LeaderState::default();
+    for (id, end) in [(2, 7), (3, 4), (4, 9)] {
+        l.progress.insert(
+            id,
+            ReplicaProgress {
+                end_offset: Some(end),
+                last_fetch: None,
+            },
+        );
+    }
+    // Ends 10, 9, 7, 4, 0 (voter 5 never fetched): three of five hold 7.
+    assert_eq!(l.majority_end(&[1, 2, 3, 4, 5], 1, 10), 7);
+    // Four voters need three: 10, 9, 7, 4 -> 7.
+    assert_eq!(l.majority_end(&[1, 2, 3, 4], 1, 10), 7);
+}

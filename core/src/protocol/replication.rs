@@ -482,19 +482,7 @@ impl Node {
             return;
         };
         let leo = self.durable.log.end_offset();
-        let mut ends: Vec<Offset> = self
-            .voters
-            .iter()
-            .map(|v| {
-                if *v == self.id {
-                    leo
-                } else {
-                    l.progress.get(v).and_then(|p| p.end_offset).unwrap_or(0)
-                }
-            })
-            .collect();
-        ends.sort_unstable_by(|a, b| b.cmp(a));
-        let candidate = ends[self.voters.len() / 2];
+        let candidate = l.majority_end(&self.voters, self.id, leo);
         let allowed = if self.cfg.unsafe_commit_previous_epoch {
             candidate > 0
         } else {
