@@ -322,7 +322,7 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
             };
             if zh {
                 format!(
-                    "{voter} {}{candidate} 在任期 {epoch} 的{kind}：{}",
+                    "{voter} {} {candidate} 在任期 {epoch} 的{kind}：{}",
                     if *granted { "同意" } else { "拒绝" },
                     vote_reason(lang, *reason)
                 )
