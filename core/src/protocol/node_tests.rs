@@ -774,3 +774,46 @@ fn majority_end_is_the_offset_a_majority_holds() {
     // Four voters need three: 10, 9, 7, 4 -> 7.
     assert_eq!(l.majority_end(&[1, 2, 3, 4], 1, 10), 7);
 }
+
+// ----- fidelity: Kafka's rules the playground now follows -----
+
+/// A leader with a snapshot at offset 3 (log start 3), granted by voter 2.
+fn leader_with_snapshot() -> Node {
+    let mut d = disk(4, Some(1), None, &[1, 1, 2, 2]);
+    d.log.add_snapshot(Snapshot {
+        id: SnapshotId {
+            end_offset: 3,
+            epoch: 2,
+        },
+        image: Image::default(),
+    });
+    d.log.clean(0);
+    let (mut n, _) = start(1, &[1, 2, 3], d);
+    deliver(&mut n, 1, 2, granted_vote(4, false));
+    assert_eq!(n.role(), Role::Leader);
+    n
+}
+
+#[test]
+fn fetch_snapshot_counts_for_check_quorum() {
+    // Kafka's updateCheckQuorumForFollowingVoter: FetchSnapshot, like Fetch, shows a live voter.
+    let mut n = leader_with_snapshot();
+    let first = n.timer_deadline(Slot::CheckQuorum).unwrap();
+    let req = Message::FetchSnapshot(crate::protocol::message::FetchSnapshotRequest {
+        correlation: 7,
+        epoch: 4,
+        replica: 3,
+        id: SnapshotId {
+            end_offset: 3,
+            epoch: 2,
+        },
+        position: 0,
+    });
+    let out = deliver(&mut n, 2000, 3, req);
+    assert_eq!(sent(&out, "FetchSnapshotResponse").len(), 1);
+    assert_eq!(
+        n.timer_deadline(Slot::CheckQuorum),
+        Some(2000 + Config::default().check_quorum_ms()),
+        "the window restarts (it was {first})"
+    );
+}

@@ -497,7 +497,7 @@ impl Node {
 
     pub(crate) fn on_fetch_snapshot_request(
         &mut self,
-        _now: Time,
+        now: Time,
         from: NodeId,
         req: &FetchSnapshotRequest,
         out: &mut Effects,
@@ -534,6 +534,11 @@ impl Node {
                 resp.error = Some(ErrorCode::SnapshotNotFound)
             }
             _ => resp.error = Some(ErrorCode::FencedLeaderEpoch),
+        }
+        // Kafka's updateCheckQuorumForFollowingVoter: a voter downloading a snapshot is alive and
+        // following, so a leader whose majority is busy downloading does not resign.
+        if resp.error.is_none() && self.voters.contains(&from) {
+            self.note_voter_fetch(now, from, out);
         }
         out.sends.push((from, Message::FetchSnapshotResponse(resp)));
     }
