@@ -203,9 +203,10 @@ impl Node {
         let up_to_date = (req.last_epoch, req.end_offset) >= ours;
         let q = &self.durable.quorum;
         if req.pre_vote {
+            // Kafka's ResignedState.canGrantVote: a resigned leader grants pre-votes to logs at
+            // least as up to date as its own (it wants a successor); only real votes are refused.
             match self.role {
                 Role::Leader => return (false, VoteReason::IAmTheLeader),
-                Role::Resigned => return (false, VoteReason::IResignedInThisEpoch),
                 Role::Follower if self.fetch.has_fetched => {
                     return (false, VoteReason::MyLeaderIsAlive)
                 }

@@ -817,3 +817,15 @@ fn fetch_snapshot_counts_for_check_quorum() {
         "the window restarts (it was {first})"
     );
 }
+
+#[test]
+fn resigned_grants_prevotes_to_up_to_date_logs_only() {
+    // Kafka's ResignedState.canGrantVote: yes to a pre-vote from an up-to-date log.
+    let (mut n, _) = start(1, &[1, 2, 3], disk(4, Some(1), Some(1), &[4, 4]));
+    assert_eq!(n.role(), Role::Resigned);
+    let out = deliver(&mut n, 10, 2, vote(4, 2, (4, 2), true));
+    assert_eq!(vote_answer(&out), (true, VoteReason::LogIsUpToDate));
+    assert_eq!(n.role(), Role::Resigned, "a pre-vote changes nothing");
+    let out = deliver(&mut n, 10, 3, vote(4, 3, (4, 1), true));
+    assert_eq!(vote_answer(&out), (false, VoteReason::MyLogIsMoreUpToDate));
+}
