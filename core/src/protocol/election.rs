@@ -168,7 +168,14 @@ impl Node {
         if granted && !req.pre_vote {
             // Durable before the response leaves.
             self.durable.quorum.voted_for = Some(req.candidate);
-            if self.role != Role::Unattached {
+            if self.role == Role::Prospective {
+                // Kafka's prospectiveAddVotedState: it stays Prospective in a new state (a new
+                // pre-vote round, a fresh timeout); the candidate it voted for may well win first.
+                self.leave_role();
+                self.role = Role::Prospective;
+                self.election.granted.insert(self.id);
+                self.request_votes(true, out);
+            } else if self.role != Role::Unattached {
                 let from_role = self.role;
                 self.leave_role();
                 self.role = Role::Unattached;

@@ -829,3 +829,24 @@ fn resigned_grants_prevotes_to_up_to_date_logs_only() {
     let out = deliver(&mut n, 10, 3, vote(4, 3, (4, 1), true));
     assert_eq!(vote_answer(&out), (false, VoteReason::MyLogIsMoreUpToDate));
 }
+
+#[test]
+fn prospective_that_grants_a_vote_stays_prospective() {
+    // Kafka's QuorumState.prospectiveAddVotedState.
+    let (mut n, _) = start(1, &[1, 2, 3], disk(4, None, None, &[4]));
+    fire(&mut n, Slot::Election);
+    assert_eq!(n.role(), Role::Prospective);
+    let out = deliver(&mut n, 3000, 2, vote(4, 2, (4, 1), false));
+    assert_eq!(vote_answer(&out), (true, VoteReason::LogIsUpToDate));
+    assert_eq!(n.role(), Role::Prospective);
+    assert_eq!(n.voted_for(), Some(2), "the vote is on disk");
+    assert_eq!(sent(&out, "PreVote").len(), 2, "a new pre-vote round");
+    let t = n.timer_deadline(Slot::Election).unwrap();
+    assert!(
+        (4000..5000).contains(&t),
+        "a fresh election timeout from now: {t}"
+    );
+    // It still cannot vote twice in the epoch.
+    let out = deliver(&mut n, 3001, 3, vote(4, 3, (4, 1), false));
+    assert_eq!(vote_answer(&out), (false, VoteReason::AlreadyVoted));
+}
