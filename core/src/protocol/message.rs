@@ -44,6 +44,8 @@ pub enum ErrorCode {
     NotController,
     /// acks=all while the ISR is smaller than `min.insync.replicas`.
     NotEnoughReplicas,
+    /// A Fetch or FetchSnapshot in an epoch newer than ours: we cannot be its leader.
+    UnknownLeaderEpoch,
 }
 
 impl ErrorCode {
@@ -56,6 +58,7 @@ impl ErrorCode {
             ErrorCode::SnapshotNotFound => "SNAPSHOT_NOT_FOUND",
             ErrorCode::NotController => "NOT_CONTROLLER",
             ErrorCode::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
+            ErrorCode::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
         }
     }
 }

@@ -850,3 +850,60 @@ fn prospective_that_grants_a_vote_stays_prospective() {
     let out = deliver(&mut n, 3001, 3, vote(4, 3, (4, 1), false));
     assert_eq!(vote_answer(&out), (false, VoteReason::AlreadyVoted));
 }
+
+#[test]
+fn fetch_from_a_newer_epoch_is_answered_unknown_leader_epoch_and_changes_nothing() {
+    // Fetch and FetchSnapshot are leader-only: a newer epoch in one does not move the receiver.
+    let mut n = leader(1, &[1, 2, 3], 4, &[1]);
+    let out = deliver(&mut n, 5, 2, fetch(5, 2, 1, 1));
+    assert_eq!(
+        fetch_body(&out),
+        FetchBody::Error {
+            error: ErrorCode::UnknownLeaderEpoch
+        }
+    );
+    assert_eq!(
+        (n.role(), n.epoch()),
+        (Role::Leader, 4),
+        "a stale leader stays until told"
+    );
+    let snap = Message::FetchSnapshot(crate::protocol::message::FetchSnapshotRequest {
+        correlation: 9,
+        epoch: 5,
+        replica: 2,
+        id: SnapshotId {
+            end_offset: 1,
+            epoch: 1,
+        },
+        position: 0,
+    });
+    let out = deliver(&mut n, 6, 2, snap);
+    let err = out.sends.iter().find_map(|(_, m)| match m {
+        Message::FetchSnapshotResponse(r) => r.error,
+        _ => None,
+    });
+    assert_eq!(err, Some(ErrorCode::UnknownLeaderEpoch));
+    assert_eq!((n.role(), n.epoch()), (Role::Leader, 4));
+}
+
+#[test]
+fn an_answer_from_an_older_epoch_is_retried_shortly() {
+    let (mut n, out) = start(1, &[1, 2, 3], disk(5, None, Some(2), &[5]));
+    let Message::Fetch(req) = sent(&out, "Fetch")[0].1 else {
+        unreachable!()
+    };
+    let stale = Message::FetchResponse(FetchResponse {
+        correlation: req.correlation,
+        epoch: 4,
+        leader: Some(3),
+        body: FetchBody::Error {
+            error: ErrorCode::UnknownLeaderEpoch,
+        },
+    });
+    deliver(&mut n, 10, 2, stale);
+    assert_eq!((n.epoch(), n.leader_id()), (5, Some(2)));
+    assert_eq!(
+        n.timer_deadline(Slot::FetchRetry),
+        Some(10 + Config::default().retry_backoff_ms)
+    );
+}

@@ -95,7 +95,16 @@ impl Node {
         if self.observe_epoch(now, resp.epoch, resp.leader, out) {
             return;
         }
-        if !matches!(self.role, Role::Follower | Role::Observer) || resp.epoch != self.epoch() {
+        if !matches!(self.role, Role::Follower | Role::Observer) {
+            return;
+        }
+        if resp.epoch < self.epoch() {
+            // A replica behind on epochs answered (UNKNOWN_LEADER_EPOCH): ask again shortly; an
+            // observer still looking for the leader tries the next bootstrap server.
+            if self.role == Role::Observer && self.leader_id().is_none() {
+                self.fetch.bootstrap_index += 1;
+            }
+            self.set_timer(Slot::FetchRetry, now + self.cfg.retry_backoff_ms, out);
             return;
         }
         match &resp.body {
@@ -319,9 +328,15 @@ impl Node {
         req: &FetchRequest,
         out: &mut Effects,
     ) {
-        if req.epoch > self.epoch() && self.role != Role::Observer {
-            // A fetcher that knows a newer epoch than ours: we are stale.
-            self.observe_epoch(now, req.epoch, None, out);
+        if req.epoch > self.epoch() {
+            // Fetch is a leader-only request: one from a newer epoch cannot be for us, and it
+            // changes nothing here (Kafka answers UNKNOWN_LEADER_EPOCH; we learn the new epoch
+            // from other traffic).
+            out.sends.push((
+                from,
+                self.fetch_error(req.correlation, ErrorCode::UnknownLeaderEpoch),
+            ));
+            return;
         }
         if req.epoch < self.epoch() {
             out.sends.push((
@@ -533,6 +548,7 @@ impl Node {
             (Role::Leader, _) if req.epoch == self.epoch() => {
                 resp.error = Some(ErrorCode::SnapshotNotFound)
             }
+            _ if req.epoch > self.epoch() => resp.error = Some(ErrorCode::UnknownLeaderEpoch),
             _ => resp.error = Some(ErrorCode::FencedLeaderEpoch),
         }
         // Kafka's updateCheckQuorumForFollowingVoter: a voter downloading a snapshot is alive and
