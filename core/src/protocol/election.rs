@@ -37,8 +37,10 @@ impl Node {
                 }
             }
             Role::Resigned => {
+                // Kafka: Unattached in the next epoch with no time left, so it campaigns at once.
                 let epoch = self.epoch() + 1;
                 self.become_unattached(now, epoch, RoleReason::ResignedElectionTimeout, out);
+                self.start_election(now, RoleReason::ElectionTimeout, out);
             }
             Role::Leader | Role::Observer => {}
         }
@@ -76,7 +78,7 @@ impl Node {
         }
     }
 
-    fn start_election(&mut self, now: Time, reason: RoleReason, out: &mut Effects) {
+    pub(crate) fn start_election(&mut self, now: Time, reason: RoleReason, out: &mut Effects) {
         if self.cfg.pre_vote {
             self.become_prospective(now, reason, out);
         } else {

@@ -583,6 +583,10 @@ impl Node {
             _ => self.reset_election_timer(now, out),
         }
         self.trace_role(from, reason, out);
+        // A kept deadline that has already passed: no time left, campaign at once.
+        if keep.is_some_and(|at| at <= now) {
+            self.start_election(now, RoleReason::ElectionTimeout, out);
+        }
     }
 
     pub(crate) fn become_follower(

@@ -907,3 +907,26 @@ fn an_answer_from_an_older_epoch_is_retried_shortly() {
         Some(10 + Config::default().retry_backoff_ms)
     );
 }
+
+#[test]
+fn resigned_election_timeout_campaigns_at_once_in_the_next_epoch() {
+    // Kafka: Resigned's election timeout -> Unattached(epoch + 1) with no time left -> Prospective.
+    let (mut n, _) = start(1, &[1, 2, 3], disk(4, Some(1), Some(1), &[4]));
+    let out = fire(&mut n, Slot::Election);
+    assert_eq!((n.role(), n.epoch()), (Role::Prospective, 5));
+    assert_eq!(sent(&out, "PreVote").len(), 2);
+}
+
+#[test]
+fn a_kept_election_deadline_that_has_passed_campaigns_at_once() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(4, None, None, &[4, 4]));
+    let deadline = n.timer_deadline(Slot::Election).unwrap();
+    // At the deadline, before the timer is handled, a stale candidate of epoch 6 asks for a vote.
+    let out = deliver(&mut n, deadline, 2, vote(6, 2, (4, 1), false));
+    assert!(!vote_answer(&out).0, "its log is behind");
+    assert_eq!(
+        (n.role(), n.epoch()),
+        (Role::Prospective, 6),
+        "no time left: it campaigns"
+    );
+}
