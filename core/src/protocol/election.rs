@@ -32,7 +32,12 @@ impl Node {
                     } else {
                         self.become_candidate(now, RoleReason::BackoffOver, out);
                     }
+                } else if self.cfg.pre_vote {
+                    // Kafka 4 (KIP-996): an undecided election times out straight to Prospective;
+                    // only a lost one backs off first.
+                    self.become_prospective(now, RoleReason::ElectionTimeout, out);
                 } else {
+                    // Kafka before pre-vote backed off on a timeout too.
                     self.back_off(now, out);
                 }
             }
@@ -88,7 +93,14 @@ impl Node {
 
     fn become_prospective(&mut self, now: Time, reason: RoleReason, out: &mut Effects) {
         let from = self.role;
+        // Kafka counts elections in a row: from a Candidate one more, else this is the first.
+        let retries = if from == Role::Candidate {
+            self.election.retries.saturating_add(1)
+        } else {
+            1
+        };
         self.leave_role();
+        self.election.retries = retries;
         self.role = Role::Prospective;
         self.election.granted.insert(self.id);
         self.trace_role(from, reason, out);
@@ -110,7 +122,13 @@ impl Node {
 
     pub(crate) fn become_candidate(&mut self, now: Time, reason: RoleReason, out: &mut Effects) {
         let from = self.role;
+        let retries = match from {
+            Role::Prospective => self.election.retries,
+            Role::Candidate => self.election.retries.saturating_add(1),
+            _ => 1,
+        };
         self.leave_role();
+        self.election.retries = retries;
         let epoch = self.epoch() + 1;
         // Durable before any request leaves: the new epoch and our vote for ourselves.
         self.durable.quorum = crate::protocol::node::QuorumState {
@@ -143,11 +161,11 @@ impl Node {
         }
     }
 
-    /// Lost (or timed out): wait a randomized exponential back-off, in units of 100 ms, capped.
+    /// A lost election waits a randomized exponential back-off: 100 ms times a uniform integer in
+    /// [0, 2^retries), capped (Kafka's binaryExponentialElectionBackoffMs).
     fn back_off(&mut self, now: Time, out: &mut Effects) {
-        self.election.retries = self.election.retries.saturating_add(1);
-        let exp = self.election.retries.min(10) - 1;
-        let units = self.rng.random_range(1..=(1u64 << exp));
+        let exp = self.election.retries.clamp(1, 20);
+        let units = self.rng.random_range(0..(1u64 << exp));
         let backoff = (units * 100).min(self.cfg.election_backoff_max_ms);
         self.election.backing_off = true;
         self.set_timer(Slot::Election, now + backoff, out);

@@ -295,7 +295,10 @@ impl Node {
             node.reset_election_timer(now, out);
         } else if q.voted_for == Some(id) && q.leader.is_none() {
             node.role = Role::Candidate;
-            node.election = ElectionState::default();
+            node.election = ElectionState {
+                retries: 1,
+                ..Default::default()
+            };
             node.election.granted.insert(id);
             node.request_votes(false, out);
             node.reset_election_timer(now, out);

@@ -930,3 +930,51 @@ fn a_kept_election_deadline_that_has_passed_campaigns_at_once() {
         "no time left: it campaigns"
     );
 }
+
+#[test]
+fn candidate_election_timeout_goes_to_prospective_at_once() {
+    // Kafka 4: an undecided election times out straight back to Prospective (no back-off).
+    let (mut n, _) = start(1, &[1, 2, 3], disk(4, Some(1), None, &[4]));
+    assert_eq!(n.role(), Role::Candidate);
+    let out = fire(&mut n, Slot::Election);
+    assert_eq!((n.role(), n.epoch()), (Role::Prospective, 4));
+    assert_eq!(sent(&out, "PreVote").len(), 2);
+}
+
+#[test]
+fn a_lost_election_backs_off_100_ms_times_a_draw_from_0_to_2_pow_retries() {
+    // Kafka's binaryExponentialElectionBackoffMs: 100 ms x uniform [0, 2^retries), capped.
+    let refusal = |epoch| {
+        Message::VoteResponse(VoteResponse {
+            epoch,
+            leader: None,
+            granted: false,
+            pre_vote: false,
+        })
+    };
+    let mut first = std::collections::BTreeSet::new();
+    let mut second = std::collections::BTreeSet::new();
+    for id in 1..=40u32 {
+        let voters = [id, 100 + id, 200 + id];
+        let (mut n, _) = start_with(id, &voters, disk(4, Some(id), None, &[4]), config(false), 0);
+        deliver(&mut n, 10, voters[1], refusal(4));
+        deliver(&mut n, 10, voters[2], refusal(4));
+        first.insert(n.timer_deadline(Slot::Election).unwrap() - 10);
+        // The back-off over, it tries again in epoch 5 (pre-vote off) and loses again.
+        fire(&mut n, Slot::Election);
+        assert_eq!((n.role(), n.epoch()), (Role::Candidate, 5));
+        let now = 1000;
+        deliver(&mut n, now, voters[1], refusal(5));
+        deliver(&mut n, now, voters[2], refusal(5));
+        second.insert(n.timer_deadline(Slot::Election).unwrap() - now);
+    }
+    assert_eq!(first, [0, 100].into(), "first loss: 0 or 100 ms");
+    assert!(
+        second.iter().all(|b| [0, 100, 200, 300].contains(b)),
+        "{second:?}"
+    );
+    assert!(
+        second.len() > 2,
+        "the second loss draws from a wider range: {second:?}"
+    );
+}
