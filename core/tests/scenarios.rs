@@ -523,3 +523,43 @@ fn graceful_resignation_hands_over_faster_than_a_fetch_timeout() {
         next - resigned
     );
 }
+
+/// Issue 11, fix 1: a leader that crashes and restarts at once comes back Resigned and sends
+/// EndQuorumEpoch, so a successor is elected without waiting out a fetch timeout first.
+#[test]
+fn a_restarted_leader_hands_over_without_a_fetch_timeout() {
+    use kraft_core::{Action, ClusterSpec, Config};
+    let mut waits = Vec::new();
+    for seed in 1..=20 {
+        let mut sim = Simulation::new(ClusterSpec::new(seed, 3, 0, Config::default())).unwrap();
+        assert!(sim.run_until(10_000, |s| s.quorum_leader().is_some()));
+        sim.advance(1000);
+        let old = sim.quorum_leader().unwrap();
+        let epoch = sim.node(old).unwrap().node.epoch();
+        sim.apply(Action::Crash(old)).unwrap();
+        sim.apply(Action::Restart(old)).unwrap();
+        let t0 = sim.now();
+        assert!(
+            sim.run_until(10_000, |s| s.quorum_leader().is_some_and(|l| s
+                .node(l)
+                .unwrap()
+                .node
+                .epoch()
+                > epoch))
+        );
+        let resigned_told = sim.trace().events().any(|e| {
+            e.time == t0
+                && matches!(&e.kind, TraceKind::Send { from, msg, .. }
+                    if *from == old && msg.rpc() == "EndQuorumEpoch")
+        });
+        assert!(
+            resigned_told,
+            "seed {seed}: the restarted leader announces its end at once"
+        );
+        waits.push(sim.now() - t0);
+    }
+    eprintln!("handover waits after a restart: {waits:?}");
+    let fetch_timeout = Config::default().fetch_timeout_ms;
+    let slow = waits.iter().filter(|w| **w >= fetch_timeout).count();
+    assert!(slow <= 2, "most handovers beat a fetch timeout: {waits:?}");
+}

@@ -67,6 +67,7 @@ fn short_label(msg: &Message) -> String {
         ),
         Message::BeginQuorumEpoch(_) => "BeginEpoch".into(),
         Message::EndQuorumEpoch(_) => "EndEpoch".into(),
+        Message::EndQuorumEpochResponse(_) => "EndEpoch↩".into(),
         Message::FetchSnapshotResponse(_) => "Chunk".into(),
         Message::BrokerHeartbeat(_) => "Heartbeat".into(),
         Message::BrokerHeartbeatResponse(_) => "HB↩".into(),

@@ -5,9 +5,12 @@ use crate::protocol::error::CommandError;
 use crate::protocol::event::TraceKind;
 use crate::protocol::event::{RoleReason, VoteReason};
 use crate::protocol::message::{
-    BeginQuorumEpochRequest, EndQuorumEpochRequest, Message, VoteRequest, VoteResponse,
+    BeginQuorumEpochRequest, EndQuorumEpochRequest, EndQuorumEpochResponse, Message, VoteRequest,
+    VoteResponse,
 };
-use crate::protocol::node::{Effects, LeaderState, Node, ReplicaProgress, Slot, Tally};
+use crate::protocol::node::{
+    Effects, LeaderState, Node, ReplicaProgress, ResignedState, Slot, Tally,
+};
 use crate::protocol::record::{Entry, Record};
 use crate::protocol::role::Role;
 use crate::protocol::types::{NodeId, Time};
@@ -319,7 +322,7 @@ impl Node {
             self.leader_append(now, Record::LeaderChange { leader: self.id }, out);
         }
         self.send_begin_quorum_epoch(out);
-        self.set_timer(Slot::BeginEpoch, now + self.cfg.fetch_timeout_ms / 2, out);
+        self.set_timer(Slot::Announce, now + self.cfg.fetch_timeout_ms / 2, out);
         if self.voters.len() > 1 {
             self.set_timer(Slot::CheckQuorum, now + self.cfg.check_quorum_ms(), out);
         }
@@ -337,10 +340,65 @@ impl Node {
         }
     }
 
-    pub(crate) fn on_begin_epoch_timer(&mut self, now: Time, out: &mut Effects) {
-        if self.role == Role::Leader {
-            self.send_begin_quorum_epoch(out);
-            self.set_timer(Slot::BeginEpoch, now + self.cfg.fetch_timeout_ms / 2, out);
+    pub(crate) fn on_announce_timer(&mut self, now: Time, out: &mut Effects) {
+        match self.role {
+            Role::Leader => {
+                self.send_begin_quorum_epoch(out);
+                self.set_timer(Slot::Announce, now + self.cfg.fetch_timeout_ms / 2, out);
+            }
+            Role::Resigned => self.send_end_quorum_epoch(now, out),
+            _ => {}
+        }
+    }
+
+    /// Becomes the resigned leader's announcer: every other voter must acknowledge EndQuorumEpoch.
+    pub(crate) fn enter_resigned(&mut self, now: Time, preferred: Vec<NodeId>, out: &mut Effects) {
+        let unacked = self
+            .voters
+            .iter()
+            .copied()
+            .filter(|v| *v != self.id)
+            .collect();
+        self.resigned = Some(ResignedState { preferred, unacked });
+        self.send_end_quorum_epoch(now, out);
+    }
+
+    /// EndQuorumEpoch to every voter that has not acknowledged it; again after a request timeout.
+    fn send_end_quorum_epoch(&mut self, now: Time, out: &mut Effects) {
+        let Some(r) = self.resigned.as_ref() else {
+            return;
+        };
+        if r.unacked.is_empty() {
+            return;
+        }
+        let (epoch, leader) = (self.epoch(), self.id);
+        for &v in &r.unacked {
+            out.sends.push((
+                v,
+                Message::EndQuorumEpoch(EndQuorumEpochRequest {
+                    epoch,
+                    leader,
+                    preferred_successors: r.preferred.clone(),
+                }),
+            ));
+        }
+        self.set_timer(Slot::Announce, now + self.cfg.request_timeout_ms, out);
+    }
+
+    pub(crate) fn on_end_quorum_epoch_response(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        resp: &EndQuorumEpochResponse,
+        out: &mut Effects,
+    ) {
+        if self.observe_epoch(now, resp.epoch, resp.leader, out) {
+            return;
+        }
+        if resp.epoch == self.epoch() {
+            if let Some(r) = self.resigned.as_mut() {
+                r.unacked.remove(&from);
+            }
         }
     }
 
@@ -411,23 +469,31 @@ impl Node {
         self.leave_role();
         self.role = Role::Resigned;
         self.trace_role(from, reason, out);
-        let (epoch, leader) = (self.epoch(), self.id);
-        for &v in self.voters.iter().filter(|&&v| v != self.id) {
-            out.sends.push((
-                v,
-                Message::EndQuorumEpoch(EndQuorumEpochRequest {
-                    epoch,
-                    leader,
-                    preferred_successors: preferred.clone(),
-                }),
-            ));
-        }
+        self.enter_resigned(now, preferred, out);
         self.reset_election_timer(now, out);
     }
 
     /// A follower told its leader is leaving shortens its fetch timeout by its place in the
     /// successor list: first campaigns at once, others wait min(M, (M >> (N-1)) << (p-1)).
     pub(crate) fn on_end_quorum_epoch(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        req: &EndQuorumEpochRequest,
+        out: &mut Effects,
+    ) {
+        self.handle_end_quorum_epoch(now, req, out);
+        // Acknowledged whatever we made of it, with our epoch so a stale sender learns.
+        out.sends.push((
+            from,
+            Message::EndQuorumEpochResponse(EndQuorumEpochResponse {
+                epoch: self.epoch(),
+                leader: self.leader_id(),
+            }),
+        ));
+    }
+
+    fn handle_end_quorum_epoch(
         &mut self,
         now: Time,
         req: &EndQuorumEpochRequest,

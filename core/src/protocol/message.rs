@@ -14,6 +14,7 @@ pub enum Message {
     VoteResponse(VoteResponse),
     BeginQuorumEpoch(BeginQuorumEpochRequest),
     EndQuorumEpoch(EndQuorumEpochRequest),
+    EndQuorumEpochResponse(EndQuorumEpochResponse),
     Fetch(FetchRequest),
     FetchResponse(FetchResponse),
     FetchSnapshot(FetchSnapshotRequest),
@@ -178,6 +179,7 @@ impl Message {
             Message::VoteResponse(_) => "VoteResponse",
             Message::BeginQuorumEpoch(_) => "BeginQuorumEpoch",
             Message::EndQuorumEpoch(EndQuorumEpochRequest { .. }) => "EndQuorumEpoch",
+            Message::EndQuorumEpochResponse(_) => "EndQuorumEpochResponse",
             Message::Fetch(_) => "Fetch",
             Message::FetchResponse(_) => "FetchResponse",
             Message::FetchSnapshot(_) => "FetchSnapshot",
@@ -249,4 +251,11 @@ pub struct AlterPartitionRequest {
     pub partition: u32,
     pub leader_epoch: u32,
     pub isr: Vec<NodeId>,
+}
+
+/// A voter's acknowledgement of EndQuorumEpoch: the resigned node stops resending to it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EndQuorumEpochResponse {
+    pub epoch: Epoch,
+    pub leader: Option<NodeId>,
 }

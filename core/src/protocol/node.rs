@@ -57,8 +57,9 @@ pub enum Slot {
     FetchRetry,
     /// Leader: fetches from a majority must arrive in each window, else resign.
     CheckQuorum,
-    /// Leader: resend BeginQuorumEpoch.
-    BeginEpoch,
+    /// Leader: resend BeginQuorumEpoch. Resigned: resend EndQuorumEpoch to voters that have not
+    /// acknowledged it.
+    Announce,
     /// Leader: answer long-polled fetches whose wait is over.
     LongPoll,
     /// Active controller: NoOp when idle; session expiry checks.
@@ -193,6 +194,14 @@ impl LeaderState {
     }
 }
 
+/// A resigned leader's announcement: the successors it named, and the voters that have not
+/// acknowledged its EndQuorumEpoch yet (Kafka's ResignedState).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ResignedState {
+    pub preferred: Vec<NodeId>,
+    pub unacked: BTreeSet<NodeId>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FetchState {
     pub inflight: Option<u64>,
@@ -231,6 +240,7 @@ pub struct Node {
     pub(crate) election: ElectionState,
     pub(crate) fetch: FetchState,
     pub(crate) leader: Option<LeaderState>,
+    pub(crate) resigned: Option<ResignedState>,
     pub(crate) controller: Option<crate::protocol::controller::ActiveController>,
     pub(crate) broker: crate::protocol::broker::BrokerState,
     pub(crate) next_correlation: u64,
@@ -272,6 +282,7 @@ impl Node {
             election: ElectionState::default(),
             fetch: FetchState::default(),
             leader: None,
+            resigned: None,
             controller: None,
             broker: Default::default(),
             next_correlation: 0,
@@ -291,7 +302,10 @@ impl Node {
         }
         let q = node.durable.quorum.clone();
         if q.leader == Some(id) {
+            // Kafka's testInitializeAsResignedLeaderFromStateStore: back Resigned, and it tells
+            // the others at once so nobody waits a whole fetch timeout.
             node.role = Role::Resigned;
+            node.enter_resigned(now, Vec::new(), out);
             node.reset_election_timer(now, out);
         } else if q.voted_for == Some(id) && q.leader.is_none() {
             node.role = Role::Candidate;
@@ -466,7 +480,7 @@ impl Node {
             Slot::FetchTimeout => self.on_fetch_timeout(now, out),
             Slot::FetchRetry => self.send_fetch(now, out),
             Slot::CheckQuorum => self.on_check_quorum(now, out),
-            Slot::BeginEpoch => self.on_begin_epoch_timer(now, out),
+            Slot::Announce => self.on_announce_timer(now, out),
             Slot::LongPoll => self.on_long_poll_timer(now, out),
             Slot::ControllerTick => self.on_controller_tick(now, out),
             Slot::Heartbeat => self.on_heartbeat_timer(now, out),
@@ -479,7 +493,10 @@ impl Node {
             Message::Vote(req) => self.on_vote_request(now, from, req, out),
             Message::VoteResponse(resp) => self.on_vote_response(now, from, resp, out),
             Message::BeginQuorumEpoch(req) => self.on_begin_quorum_epoch(now, req, out),
-            Message::EndQuorumEpoch(req) => self.on_end_quorum_epoch(now, req, out),
+            Message::EndQuorumEpoch(req) => self.on_end_quorum_epoch(now, from, req, out),
+            Message::EndQuorumEpochResponse(resp) => {
+                self.on_end_quorum_epoch_response(now, from, resp, out)
+            }
             Message::Fetch(req) => self.on_fetch_request(now, from, req, out),
             Message::FetchResponse(resp) => self.on_fetch_response(now, from, resp, out),
             Message::FetchSnapshot(req) => self.on_fetch_snapshot_request(now, from, req, out),
@@ -516,6 +533,7 @@ impl Node {
     /// elections stays for the back-off) and the fetch in flight.
     pub(crate) fn leave_role(&mut self) {
         self.leader = None;
+        self.resigned = None;
         self.controller = None;
         self.clear_all_timers();
         self.election = ElectionState {

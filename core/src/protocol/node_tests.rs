@@ -978,3 +978,60 @@ fn a_lost_election_backs_off_100_ms_times_a_draw_from_0_to_2_pow_retries() {
         "the second loss draws from a wider range: {second:?}"
     );
 }
+
+#[test]
+fn ex_leader_restarts_resigned_and_sends_end_quorum_epoch() {
+    // Kafka's testInitializeAsResignedLeaderFromStateStore.
+    let (n, out) = start(1, &[1, 2, 3], disk(4, Some(1), Some(1), &[4]));
+    assert_eq!(n.role(), Role::Resigned);
+    let ends = sent(&out, "EndQuorumEpoch");
+    assert_eq!(
+        ends.iter().map(|(to, _)| *to).collect::<Vec<_>>(),
+        vec![2, 3]
+    );
+    let Message::EndQuorumEpoch(req) = ends[0].1 else {
+        unreachable!()
+    };
+    assert_eq!((req.epoch, req.leader), (4, 1));
+}
+
+#[test]
+fn end_quorum_epoch_is_resent_until_each_voter_acknowledges() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(4, Some(1), Some(1), &[4]));
+    let ack = Message::EndQuorumEpochResponse(crate::protocol::message::EndQuorumEpochResponse {
+        epoch: 4,
+        leader: None,
+    });
+    deliver(&mut n, 10, 2, ack.clone());
+    let out = fire(&mut n, Slot::Announce);
+    let again: Vec<NodeId> = sent(&out, "EndQuorumEpoch")
+        .iter()
+        .map(|(to, _)| *to)
+        .collect();
+    assert_eq!(again, vec![3], "only the voter that has not acknowledged");
+    deliver(&mut n, 3000, 3, ack);
+    let mut out = Effects::default();
+    n.fire(Slot::Announce, &mut out);
+    assert!(
+        sent(&out, "EndQuorumEpoch").is_empty(),
+        "everyone acknowledged"
+    );
+}
+
+#[test]
+fn a_voter_acknowledges_end_quorum_epoch() {
+    let (mut n, _) = start(2, &[1, 2, 3], disk(4, None, Some(1), &[4]));
+    let out = deliver(
+        &mut n,
+        10,
+        1,
+        Message::EndQuorumEpoch(EndQuorumEpochRequest {
+            epoch: 4,
+            leader: 1,
+            preferred_successors: vec![2, 3],
+        }),
+    );
+    let acks = sent(&out, "EndQuorumEpochResponse");
+    assert_eq!(acks.len(), 1);
+    assert_eq!(acks[0].0, 1);
+}

@@ -106,6 +106,7 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
         Message::Vote(v) => format!("asks for a vote in epoch {} (last entry epoch {}, end offset {})", v.epoch, v.last_epoch, v.end_offset),
         Message::VoteResponse(v) => format!("{} the {}vote (epoch {})", if v.granted { "grants" } else { "refuses" }, if v.pre_vote { "pre-" } else { "" }, v.epoch),
         Message::BeginQuorumEpoch(BeginQuorumEpochRequest { epoch, leader }) => format!("announces that {leader} leads epoch {epoch}"),
+        Message::EndQuorumEpochResponse(r) => format!("acknowledges the end of the leader's epoch (its epoch {})", r.epoch),
         Message::EndQuorumEpoch(EndQuorumEpochRequest { epoch, preferred_successors, .. }) => {
             format!("is leaving epoch {epoch}; preferred successors {preferred_successors:?}")
         }
@@ -144,6 +145,9 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
         return en;
     }
     match msg {
+        Message::EndQuorumEpochResponse(r) => {
+            format!("确认领导者的任期结束（它的任期 {}）", r.epoch)
+        }
         Message::Vote(v) if v.pre_vote => format!(
             "在任期 {} 请求预投票（最后条目任期 {}，末尾偏移 {}），不提升任期",
             v.epoch, v.last_epoch, v.end_offset
