@@ -510,8 +510,9 @@ impl Node {
         if self.role != Role::Follower || self.leader_id() != Some(leader) {
             return;
         }
-        // The leader is going away: we no longer vouch for it when asked for a pre-vote.
-        self.fetch.has_fetched = false;
+        // Released Kafka keeps refusing pre-votes after an EndQuorumEpoch if this follower has
+        // fetched from the leader (the successor wins with the resigned node's grant and those of
+        // followers that had not fetched yet); only the fetch timeout is cut short.
         let m = self.cfg.election_backoff_max_ms;
         let n = successors.len() as u32;
         let wait = match successors.iter().position(|&s| s == self.id) {

@@ -1035,3 +1035,34 @@ fn a_voter_acknowledges_end_quorum_epoch() {
     assert_eq!(acks.len(), 1);
     assert_eq!(acks[0].0, 1);
 }
+
+#[test]
+fn a_follower_that_fetched_keeps_refusing_prevotes_after_end_quorum_epoch() {
+    // Released Kafka (KAFKA-20895 is not merged): EndQuorumEpoch shortens the fetch timeout only.
+    let (mut n, out) = start(3, &[1, 2, 3], disk(4, None, Some(1), &[4]));
+    let Message::Fetch(req) = sent(&out, "Fetch")[0].1 else {
+        unreachable!()
+    };
+    let ok = Message::FetchResponse(FetchResponse {
+        correlation: req.correlation,
+        epoch: 4,
+        leader: Some(1),
+        body: FetchBody::Records {
+            entries: vec![],
+            high_watermark: Some(1),
+        },
+    });
+    deliver(&mut n, 5, 1, ok);
+    deliver(
+        &mut n,
+        10,
+        1,
+        Message::EndQuorumEpoch(EndQuorumEpochRequest {
+            epoch: 4,
+            leader: 1,
+            preferred_successors: vec![2, 3],
+        }),
+    );
+    let out = deliver(&mut n, 11, 2, vote(4, 2, (4, 1), true));
+    assert_eq!(vote_answer(&out), (false, VoteReason::MyLeaderIsAlive));
+}
