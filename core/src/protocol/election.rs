@@ -102,7 +102,7 @@ impl Node {
         } else {
             1
         };
-        self.leave_role();
+        self.leave_role(out);
         self.election.retries = retries;
         self.role = Role::Prospective;
         self.election.granted.insert(self.id);
@@ -130,7 +130,7 @@ impl Node {
             Role::Candidate => self.election.retries.saturating_add(1),
             _ => 1,
         };
-        self.leave_role();
+        self.leave_role(out);
         self.election.retries = retries;
         let epoch = self.epoch() + 1;
         // Durable before any request leaves: the new epoch and our vote for ourselves.
@@ -194,13 +194,13 @@ impl Node {
             if self.role == Role::Prospective {
                 // Kafka's prospectiveAddVotedState: it stays Prospective in a new state (a new
                 // pre-vote round, a fresh timeout); the candidate it voted for may well win first.
-                self.leave_role();
+                self.leave_role(out);
                 self.role = Role::Prospective;
                 self.election.granted.insert(self.id);
                 self.request_votes(true, out);
             } else if self.role != Role::Unattached {
                 let from_role = self.role;
-                self.leave_role();
+                self.leave_role(out);
                 self.role = Role::Unattached;
                 self.trace_role(from_role, RoleReason::GrantedVote, out);
             }
@@ -298,7 +298,7 @@ impl Node {
 
     pub(crate) fn become_leader(&mut self, now: Time, out: &mut Effects) {
         let from = self.role;
-        self.leave_role();
+        self.leave_role(out);
         self.durable.quorum.leader = Some(self.id);
         self.role = Role::Leader;
         self.election.retries = 0;
@@ -465,8 +465,7 @@ impl Node {
         successors.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         let preferred: Vec<NodeId> = successors.into_iter().map(|(_, id)| id).collect();
         let from = self.role;
-        self.answer_parked_with_error(out);
-        self.leave_role();
+        self.leave_role(out);
         self.role = Role::Resigned;
         self.trace_role(from, reason, out);
         self.enter_resigned(now, preferred, out);

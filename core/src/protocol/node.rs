@@ -531,7 +531,11 @@ impl Node {
     /// Leaves whatever role we had, the one reset every role change goes through: drops leader
     /// and controller state, every timer, the votes of a running election (the count of lost
     /// elections stays for the back-off) and the fetch in flight.
-    pub(crate) fn leave_role(&mut self) {
+    pub(crate) fn leave_role(&mut self, out: &mut Effects) {
+        // Long-polled fetches are answered, not dropped: their fetchers learn at once.
+        self.answer_parked_with_error(out);
+        // A snapshot download belongs to one follower term: after a change it starts over.
+        self.fetch.snapshot = None;
         self.leader = None;
         self.resigned = None;
         self.controller = None;
@@ -565,6 +569,7 @@ impl Node {
         }
         if self.role == Role::Observer {
             self.fetch.inflight = None;
+            self.fetch.snapshot = None;
             self.send_fetch(now, out);
             return true;
         }
@@ -597,7 +602,7 @@ impl Node {
             }
             _ => None,
         };
-        self.leave_role();
+        self.leave_role(out);
         self.role = Role::Unattached;
         match keep {
             Some(at) if at > now => self.set_timer(Slot::Election, at, out),
@@ -622,7 +627,7 @@ impl Node {
         if self.record_epoch(now, epoch, Some(leader), out) {
             return;
         }
-        self.leave_role();
+        self.leave_role(out);
         self.role = Role::Follower;
         self.enter_follower(now, leader, out);
         self.trace_role(from, reason, out);

@@ -1066,3 +1066,66 @@ fn a_follower_that_fetched_keeps_refusing_prevotes_after_end_quorum_epoch() {
     let out = deliver(&mut n, 11, 2, vote(4, 2, (4, 1), true));
     assert_eq!(vote_answer(&out), (false, VoteReason::MyLeaderIsAlive));
 }
+
+#[test]
+fn a_leader_stepping_down_answers_its_parked_fetches() {
+    let mut n = leader(1, &[1, 2, 3], 2, &[1]);
+    let leo = n.log().end_offset();
+    deliver(&mut n, 5, 2, fetch(2, 2, leo, 2));
+    let mut parked = fetch(2, 2, leo, 2);
+    if let Message::Fetch(f) = &mut parked {
+        f.high_watermark = n.high_watermark();
+        f.correlation = 42;
+    }
+    let out = deliver(&mut n, 6, 2, parked);
+    assert!(sent(&out, "FetchResponse").is_empty(), "parked");
+    // A newer epoch arrives: the leader steps down and answers the parked fetch at once.
+    let out = deliver(&mut n, 7, 3, vote(3, 3, (2, leo), false));
+    assert_ne!(n.role(), Role::Leader);
+    let answered = out.sends.iter().any(|(to, m)| {
+        *to == 2
+            && matches!(m, Message::FetchResponse(r) if r.correlation == 42
+                && r.body == FetchBody::Error { error: ErrorCode::NotLeaderOrFollower })
+    });
+    assert!(answered, "{:?}", out.sends);
+}
+
+#[test]
+fn a_snapshot_download_starts_over_with_a_new_leader() {
+    let (mut n, out) = start(3, &[1, 2, 3], disk(4, None, Some(1), &[1]));
+    let Message::Fetch(req) = sent(&out, "Fetch")[0].1 else {
+        unreachable!()
+    };
+    let go_fetch_snapshot = Message::FetchResponse(FetchResponse {
+        correlation: req.correlation,
+        epoch: 4,
+        leader: Some(1),
+        body: FetchBody::SnapshotId {
+            id: SnapshotId {
+                end_offset: 9,
+                epoch: 3,
+            },
+        },
+    });
+    let out = deliver(&mut n, 5, 1, go_fetch_snapshot);
+    assert_eq!(sent(&out, "FetchSnapshot").len(), 1, "downloading from 1");
+    let out = deliver(
+        &mut n,
+        6,
+        2,
+        Message::BeginQuorumEpoch(BeginQuorumEpochRequest {
+            epoch: 5,
+            leader: 2,
+        }),
+    );
+    assert_eq!(
+        n.snapshot_download(),
+        None,
+        "the download was for the old leader's term"
+    );
+    assert_eq!(
+        sent(&out, "Fetch")[0].0,
+        2,
+        "it fetches from the new leader first"
+    );
+}
