@@ -563,3 +563,114 @@ fn a_restarted_leader_hands_over_without_a_fetch_timeout() {
     let slow = waits.iter().filter(|w| **w >= fetch_timeout).count();
     assert!(slow <= 2, "most handovers beat a fetch timeout: {waits:?}");
 }
+
+/// Issue 11, fix 10: the active controller's timing, as Kafka's QuorumController.
+#[test]
+fn the_active_controller_writes_a_noop_every_interval_even_when_busy() {
+    use kraft_core::{Action, ClusterSpec, Config};
+    let mut sim = Simulation::new(ClusterSpec::new(3, 3, 0, Config::default())).unwrap();
+    assert!(sim.run_until(10_000, |s| s
+        .acting_leader()
+        .and_then(|l| s.node(l))
+        .is_some_and(|n| n.node.active_controller().is_some())));
+    let leader = sim.acting_leader().unwrap();
+    let from = sim.now();
+    // Busy: a client record every 100 ms for 5 s.
+    for _ in 0..50 {
+        sim.apply(Action::Append(1)).unwrap();
+        sim.advance(100);
+    }
+    let noops = sim
+        .trace()
+        .events()
+        .filter(|e| e.time > from)
+        .filter(
+            |e| matches!(&e.kind, TraceKind::Append { node, kind: "no_op", .. } if *node == leader),
+        )
+        .count();
+    let every = Config::default().metadata_max_idle_interval_ms;
+    assert!(
+        (9..=11).contains(&noops),
+        "{noops} NoOps in 5 s of writes (one per {every} ms expected)"
+    );
+}
+
+#[test]
+fn an_expired_session_is_fenced_at_its_exact_expiry_and_heartbeats_are_answered_after_commit() {
+    use kraft_core::{Action, ClusterSpec, Config};
+    let timeout = Config::default().broker_session_timeout_ms;
+    for seed in 1..=5 {
+        let mut sim = Simulation::new(ClusterSpec::new(seed, 3, 2, Config::default())).unwrap();
+        assert!(
+            sim.run_until(20_000, |s| s.committed_image_ref().is_some_and(|i| i
+                .brokers
+                .len()
+                == 2
+                && i.unfenced_brokers().len() == 2))
+        );
+        sim.advance(3000);
+        let leader = sim.acting_leader().unwrap();
+        sim.apply(Action::Crash(101)).unwrap();
+        // Its last heartbeat as the controller saw it: no more arrive after the crash (heartbeats
+        // in flight may still land, so read it once they have).
+        sim.advance(200);
+        let last = sim
+            .node(leader)
+            .unwrap()
+            .node
+            .active_controller()
+            .unwrap()
+            .sessions[&101];
+        assert!(sim.run_until(20_000, |s| s
+            .committed_image_ref()
+            .and_then(|i| i.brokers.get(&101))
+            .is_some_and(|b| b.fenced)));
+        let fenced_at = sim
+            .trace()
+            .events()
+            .find(|e| {
+                matches!(&e.kind, TraceKind::Append { node, kind: "broker_registration_change", .. }
+                    if *node == leader)
+                    && e.time > last
+            })
+            .map(|e| e.time)
+            .unwrap();
+        assert_eq!(
+            fenced_at,
+            last + timeout,
+            "seed {seed}: fenced exactly at expiry"
+        );
+    }
+    // The unfencing reply waits for the record's commit: it leaves after the record is appended.
+    let mut sim = Simulation::new(ClusterSpec::new(2, 3, 1, Config::default())).unwrap();
+    assert!(sim.run_until(20_000, |s| s
+        .committed_image_ref()
+        .and_then(|i| i.brokers.get(&101))
+        .is_some_and(|b| !b.fenced)));
+    sim.advance(500);
+    let appended = sim
+        .trace()
+        .events()
+        .find(|e| {
+            matches!(
+                &e.kind,
+                TraceKind::Append {
+                    kind: "broker_registration_change",
+                    ..
+                }
+            )
+        })
+        .map(|e| e.time)
+        .unwrap();
+    let replied = sim
+        .trace()
+        .events()
+        .find(|e| matches!(&e.kind, TraceKind::Send { to: 101, msg, .. }
+            if matches!(&**msg, kraft_core::protocol::message::Message::BrokerHeartbeatResponse(r) if !r.fenced)))
+        .map(|e| e.time)
+        .unwrap();
+    assert!(
+        replied > appended,
+        "reply at {replied}, record appended at {appended}"
+    );
+}

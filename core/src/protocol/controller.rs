@@ -21,10 +21,12 @@ use std::collections::BTreeMap;
 pub struct ActiveController {
     /// Last heartbeat (or the activation time: a new controller gives everyone a fresh session).
     pub sessions: BTreeMap<NodeId, Time>,
-    /// When this controller last appended a record (for the idle NoOp).
+    /// When this controller last appended a record.
     pub last_write: Time,
-    /// Registrations answered once their record commits: (record offset, broker, correlation).
-    awaiting_commit: Vec<(Offset, NodeId, u64)>,
+    /// When the next NoOp is due (every `metadata_max_idle_interval_ms`, busy or idle).
+    next_noop: Time,
+    /// Replies that go out once the record they depend on commits: (its offset, to, reply).
+    awaiting_commit: Vec<(Offset, NodeId, Message)>,
 }
 
 impl Node {
@@ -40,36 +42,46 @@ impl Node {
             self.controller = Some(ActiveController {
                 sessions,
                 last_write: now,
+                next_noop: now + self.cfg.metadata_max_idle_interval_ms,
                 awaiting_commit: Vec::new(),
             });
-            self.set_timer(Slot::ControllerTick, now + self.tick_ms(), out);
+            self.schedule_controller_tick(out);
         }
-        let epoch = self.epoch();
         let Some(c) = self.controller.as_mut() else {
             return;
         };
         let (done, rest): (Vec<_>, Vec<_>) =
             c.awaiting_commit.drain(..).partition(|(o, _, _)| *o < hw);
         c.awaiting_commit = rest;
-        for (offset, broker, correlation) in done {
-            out.sends.push((
-                broker,
-                Message::BrokerRegistrationResponse(BrokerRegistrationResponse {
-                    correlation,
-                    epoch,
-                    leader: Some(self.id),
-                    error: None,
-                    broker_epoch: Some(offset),
-                }),
-            ));
+        for (_, to, reply) in done {
+            out.sends.push((to, reply));
         }
     }
 
-    fn tick_ms(&self) -> u64 {
-        match self.cfg.metadata_max_idle_interval_ms {
-            0 => 500,
-            idle => idle.min(500),
+    /// The controller wakes for the next NoOp and at the next session expiry, exactly then.
+    fn schedule_controller_tick(&mut self, out: &mut Effects) {
+        let Some(c) = self.controller.as_ref() else {
+            return;
+        };
+        let timeout = self.cfg.broker_session_timeout_ms;
+        let expiry = self
+            .image_for_sessions()
+            .filter_map(|b| c.sessions.get(&b).map(|t| t + timeout))
+            .min();
+        let noop = (self.cfg.metadata_max_idle_interval_ms > 0).then_some(c.next_noop);
+        if let Some(at) = [expiry, noop].into_iter().flatten().min() {
+            self.set_timer(Slot::ControllerTick, at, out);
         }
+    }
+
+    /// Brokers the controller holds sessions for and that are not fenced yet.
+    fn image_for_sessions(&self) -> impl Iterator<Item = NodeId> + '_ {
+        let pending = self.pending_image();
+        pending
+            .brokers
+            .into_values()
+            .filter(|b| !b.fenced)
+            .map(|b| b.id)
     }
 
     /// The controller's view including its own uncommitted writes (Kafka's in-memory state).
@@ -94,27 +106,32 @@ impl Node {
     }
 
     pub(crate) fn on_controller_tick(&mut self, now: Time, out: &mut Effects) {
-        let Some(c) = self.controller.as_ref() else {
+        let Some(c) = self.controller.as_mut() else {
             return;
         };
+        // Kafka's periodic NoOp: every interval, whether or not other records were written.
         let idle = self.cfg.metadata_max_idle_interval_ms;
-        if idle > 0 && now >= c.last_write + idle {
+        if idle > 0 && now >= c.next_noop {
+            c.next_noop = now + idle;
             self.controller_append(now, Record::NoOp, out);
         }
-        // Expired sessions are fenced one broker per controller event.
+        // Every session that has expired by now is fenced, back to back.
         let timeout = self.cfg.broker_session_timeout_ms;
-        let pending = self.pending_image();
-        let expired = self.controller.as_ref().and_then(|c| {
-            pending
-                .brokers
-                .values()
-                .find(|b| !b.fenced && c.sessions.get(&b.id).is_none_or(|t| now >= t + timeout))
-                .map(|b| b.id)
-        });
-        if let Some(broker) = expired {
+        loop {
+            let pending = self.pending_image();
+            let expired = self.controller.as_ref().and_then(|c| {
+                pending
+                    .brokers
+                    .values()
+                    .find(|b| !b.fenced && c.sessions.get(&b.id).is_none_or(|t| now >= t + timeout))
+                    .map(|b| b.id)
+            });
+            let Some(broker) = expired else {
+                break;
+            };
             self.fence_broker(now, broker, &pending, out);
         }
-        self.set_timer(Slot::ControllerTick, now + self.tick_ms(), out);
+        self.schedule_controller_tick(out);
     }
 
     fn fence_broker(&mut self, now: Time, broker: NodeId, pending: &Image, out: &mut Effects) {
@@ -277,10 +294,18 @@ impl Node {
             return;
         }
         let offset = self.controller_append(now, Record::RegisterBroker { broker }, out);
+        let reply = Message::BrokerRegistrationResponse(BrokerRegistrationResponse {
+            correlation,
+            epoch: self.epoch(),
+            leader: Some(self.id),
+            error: None,
+            broker_epoch: Some(offset),
+        });
         if let Some(c) = self.controller.as_mut() {
             c.sessions.insert(broker, now);
-            c.awaiting_commit.push((offset, from, correlation));
+            c.awaiting_commit.push((offset, from, reply));
         }
+        self.schedule_controller_tick(out);
     }
 
     pub(crate) fn on_broker_heartbeat(
@@ -327,6 +352,7 @@ impl Node {
         // Caught up once it has applied its own registration record.
         resp.caught_up = req.metadata_offset > req.broker_epoch;
         resp.fenced = fenced;
+        let before = self.durable.log.end_offset();
         if req.want_fence && !fenced {
             self.fence_broker(now, req.broker, &pending, out);
             resp.fenced = true;
@@ -335,8 +361,14 @@ impl Node {
             resp.fenced = false;
         }
         resp.shutdown_ok = req.want_shutdown;
-        out.sends
-            .push((from, Message::BrokerHeartbeatResponse(resp)));
+        let reply = Message::BrokerHeartbeatResponse(resp);
+        let last = self.durable.log.end_offset();
+        match self.controller.as_mut() {
+            // A heartbeat that changed the broker's state is answered once that change commits.
+            Some(c) if last > before => c.awaiting_commit.push((last - 1, from, reply)),
+            _ => out.sends.push((from, reply)),
+        }
+        self.schedule_controller_tick(out);
     }
 
     /// Every node applies committed records; the leader narrates the ones that change the cluster.
