@@ -674,3 +674,62 @@ fn an_expired_session_is_fenced_at_its_exact_expiry_and_heartbeats_are_answered_
         "reply at {replied}, record appended at {appended}"
     );
 }
+
+/// Issue 11, fix 9: a broker restarted within its session is a new incarnation, refused until the
+/// old one's session expires and it is fenced (its leaderships move); then it registers anew.
+#[test]
+fn a_broker_restarted_within_its_session_waits_for_the_old_incarnation_to_be_fenced() {
+    use kraft_core::protocol::message::{ErrorCode, Message};
+    use kraft_core::sim::NewTopic;
+    use kraft_core::{Action, ClusterSpec, Config};
+    let mut sim = Simulation::new(ClusterSpec::new(5, 3, 3, Config::default())).unwrap();
+    assert!(sim.run_until(20_000, |s| s
+        .committed_image_ref()
+        .is_some_and(|i| i.unfenced_brokers().len() == 3)));
+    sim.apply(Action::CreateTopic(NewTopic {
+        name: "orders".into(),
+        partitions: 3,
+        replication_factor: 2,
+    }))
+    .unwrap();
+    sim.advance(3000);
+    let old_epoch = sim.committed_image_ref().unwrap().brokers[&101].epoch;
+    let crashed_at = sim.now();
+    sim.apply(Action::Crash(101)).unwrap();
+    sim.advance(300);
+    sim.apply(Action::Restart(101)).unwrap();
+    // Refused while the old session lives.
+    sim.advance(3000);
+    let refused = sim.trace().events().any(|e| {
+        matches!(&e.kind, TraceKind::Send { to: 101, msg, .. }
+            if matches!(&**msg, Message::BrokerRegistrationResponse(r)
+                if r.error == Some(ErrorCode::DuplicateBrokerRegistration)))
+    });
+    assert!(refused, "the new incarnation is refused");
+    let image = sim.committed_image_ref().unwrap();
+    assert!(
+        !image.brokers[&101].fenced,
+        "the old incarnation's session still lives"
+    );
+    // The old incarnation is fenced at expiry: it leads nothing and leaves every ISR.
+    assert!(sim.run_until(15_000, |s| s
+        .committed_image_ref()
+        .is_some_and(|i| i.brokers[&101].fenced)));
+    let fenced_at = sim.now();
+    assert!(
+        fenced_at - crashed_at >= 8_000,
+        "fenced at session expiry, not at the restart"
+    );
+    // The PartitionChange records follow the fencing record in the log.
+    sim.advance(200);
+    let image = sim.committed_image_ref().unwrap();
+    for p in &image.topic_by_name("orders").unwrap().partitions {
+        assert_ne!(p.leader, Some(101));
+        assert!(!p.isr.contains(&101) || p.isr.len() == 1);
+    }
+    // Then it registers with a new broker epoch and is unfenced.
+    assert!(sim.run_until(15_000, |s| s
+        .committed_image_ref()
+        .is_some_and(|i| !i.brokers[&101].fenced)));
+    assert!(sim.committed_image_ref().unwrap().brokers[&101].epoch > old_epoch);
+}

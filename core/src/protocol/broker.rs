@@ -52,6 +52,7 @@ impl Node {
                 Message::BrokerRegistration(BrokerRegistrationRequest {
                     correlation,
                     broker: self.id,
+                    incarnation: self.durable.starts,
                 }),
                 500,
             ),
@@ -118,6 +119,12 @@ impl Node {
                 self.broker.fenced = true;
                 self.set_timer(Slot::Heartbeat, now + self.cfg.retry_backoff_ms, out);
             }
+            // Our previous incarnation's session still lives: ask again a heartbeat later.
+            (Some(ErrorCode::DuplicateBrokerRegistration), _) => self.set_timer(
+                Slot::Heartbeat,
+                now + self.cfg.broker_heartbeat_interval_ms,
+                out,
+            ),
             _ => self.controller_not_ready(now, epoch, leader, out),
         }
     }

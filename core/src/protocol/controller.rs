@@ -276,6 +276,7 @@ impl Node {
         let BrokerRegistrationRequest {
             correlation,
             broker,
+            incarnation,
         } = *req;
         if self.controller.is_none() {
             let error = if self.role == Role::Leader {
@@ -293,7 +294,35 @@ impl Node {
             out.sends.push((from, msg));
             return;
         }
-        let offset = self.controller_append(now, Record::RegisterBroker { broker }, out);
+        // Kafka's ClusterControlManager: another incarnation of a broker whose session is still
+        // alive is refused; once that session expires (and the old one is fenced) it may register.
+        let timeout = self.cfg.broker_session_timeout_ms;
+        let duplicate = self.pending_image().brokers.get(&broker).is_some_and(|b| {
+            b.incarnation != incarnation
+                && self
+                    .controller
+                    .as_ref()
+                    .is_some_and(|c| c.sessions.get(&broker).is_some_and(|t| now < t + timeout))
+        });
+        if duplicate {
+            let msg = Message::BrokerRegistrationResponse(BrokerRegistrationResponse {
+                correlation,
+                epoch: self.epoch(),
+                leader: self.leader_id(),
+                error: Some(ErrorCode::DuplicateBrokerRegistration),
+                broker_epoch: None,
+            });
+            out.sends.push((from, msg));
+            return;
+        }
+        let offset = self.controller_append(
+            now,
+            Record::RegisterBroker {
+                broker,
+                incarnation,
+            },
+            out,
+        );
         let reply = Message::BrokerRegistrationResponse(BrokerRegistrationResponse {
             correlation,
             epoch: self.epoch(),
@@ -377,7 +406,7 @@ impl Node {
             return;
         }
         match &entry.record {
-            Record::RegisterBroker { broker } => out.trace.push(TraceKind::BrokerRegistered {
+            Record::RegisterBroker { broker, .. } => out.trace.push(TraceKind::BrokerRegistered {
                 offset: entry.offset,
                 broker: *broker,
                 broker_epoch: entry.offset,

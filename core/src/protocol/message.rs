@@ -47,6 +47,8 @@ pub enum ErrorCode {
     NotEnoughReplicas,
     /// A Fetch or FetchSnapshot in an epoch newer than ours: we cannot be its leader.
     UnknownLeaderEpoch,
+    /// A new incarnation of a broker whose previous one still has a live session.
+    DuplicateBrokerRegistration,
 }
 
 impl ErrorCode {
@@ -60,6 +62,7 @@ impl ErrorCode {
             ErrorCode::NotController => "NOT_CONTROLLER",
             ErrorCode::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
             ErrorCode::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
+            ErrorCode::DuplicateBrokerRegistration => "DUPLICATE_BROKER_REGISTRATION",
         }
     }
 }
@@ -216,6 +219,8 @@ pub struct EndQuorumEpochRequest {
 pub struct BrokerRegistrationRequest {
     pub correlation: u64,
     pub broker: NodeId,
+    /// This process start of the broker (Kafka's incarnationId).
+    pub incarnation: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

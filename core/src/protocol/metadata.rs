@@ -11,6 +11,8 @@ pub struct BrokerState {
     /// The broker epoch: offset of its RegisterBroker record.
     pub epoch: Offset,
     pub fenced: bool,
+    /// Which process start of the broker registered (a restart is a new incarnation).
+    pub incarnation: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -77,13 +79,17 @@ impl Image {
         self.applied_offset = entry.offset + 1;
         match &entry.record {
             Record::Client | Record::LeaderChange { .. } | Record::NoOp => {}
-            Record::RegisterBroker { broker } => {
+            Record::RegisterBroker {
+                broker,
+                incarnation,
+            } => {
                 self.brokers.insert(
                     *broker,
                     BrokerState {
                         id: *broker,
                         epoch: entry.offset,
                         fenced: true,
+                        incarnation: *incarnation,
                     },
                 );
             }

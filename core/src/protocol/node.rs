@@ -43,6 +43,8 @@ pub struct Durable {
     /// A broker's partition replicas (their logs are on disk: the LEO survives a crash).
     pub partitions:
         BTreeMap<crate::protocol::partition::PartitionKey, crate::protocol::partition::Replica>,
+    /// How many times this process has started: a broker's incarnation (Kafka's incarnationId).
+    pub starts: u64,
 }
 
 /// Timer slots. Each slot holds one deadline; the simulation only sees "wake me at t".
@@ -262,6 +264,8 @@ impl Node {
             cfg,
             voters,
         } = identity;
+        let mut durable = durable;
+        durable.starts += 1;
         let image = durable
             .log
             .latest_snapshot()

@@ -16,6 +16,8 @@ pub enum Record {
     NoOp,
     RegisterBroker {
         broker: NodeId,
+        /// The process start that registered (Kafka's incarnationId).
+        incarnation: u64,
     },
     BrokerRegistrationChange {
         broker: NodeId,

@@ -997,5 +997,6 @@ fn initial_durable(init: &InitialState) -> Durable {
         log,
         broker_epoch: None,
         partitions: Default::default(),
+        starts: 0,
     }
 }
