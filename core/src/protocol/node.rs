@@ -553,14 +553,7 @@ impl Node {
     }
 
     /// Durable first: a higher epoch (dropping the vote) or, in the same epoch, the leader now known.
-    /// An observer has no election role, so it just fetches from whoever leads: returns true then.
-    fn record_epoch(
-        &mut self,
-        now: Time,
-        epoch: Epoch,
-        leader: Option<NodeId>,
-        out: &mut Effects,
-    ) -> bool {
+    fn record_epoch(&mut self, epoch: Epoch, leader: Option<NodeId>) {
         let q = &mut self.durable.quorum;
         if epoch > q.epoch {
             *q = QuorumState {
@@ -571,13 +564,18 @@ impl Node {
         } else {
             q.leader = leader;
         }
-        if self.role == Role::Observer {
-            self.fetch.inflight = None;
-            self.fetch.snapshot = None;
-            self.send_fetch(now, out);
-            return true;
+    }
+
+    /// An observer has no election role: on news of the epoch it just fetches from whoever
+    /// leads now (a download from the old leader starts over). True if we are an observer.
+    fn refetch_if_observer(&mut self, now: Time, out: &mut Effects) -> bool {
+        if self.role != Role::Observer {
+            return false;
         }
-        false
+        self.fetch.inflight = None;
+        self.fetch.snapshot = None;
+        self.send_fetch(now, out);
+        true
     }
 
     /// Moves to a higher epoch with no known leader (Unattached), or keeps the epoch and becomes
@@ -590,7 +588,8 @@ impl Node {
         out: &mut Effects,
     ) {
         let from = self.role;
-        if self.record_epoch(now, epoch, None, out) {
+        self.record_epoch(epoch, None);
+        if self.refetch_if_observer(now, out) {
             return;
         }
         // Kafka keeps the running election timer of a node that was already waiting for an
@@ -628,7 +627,8 @@ impl Node {
         out: &mut Effects,
     ) {
         let from = self.role;
-        if self.record_epoch(now, epoch, Some(leader), out) {
+        self.record_epoch(epoch, Some(leader));
+        if self.refetch_if_observer(now, out) {
             return;
         }
         self.leave_role(out);

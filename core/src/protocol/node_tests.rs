@@ -104,6 +104,14 @@ fn vote_answer(out: &Effects) -> (bool, VoteReason) {
     (granted, reason)
 }
 
+fn end_epoch(epoch: Epoch, leader: NodeId, successors: Vec<NodeId>) -> Message {
+    Message::EndQuorumEpoch(EndQuorumEpochRequest {
+        epoch,
+        leader,
+        preferred_successors: successors,
+    })
+}
+
 fn granted_vote(epoch: Epoch, pre_vote: bool) -> Message {
     Message::VoteResponse(VoteResponse {
         epoch,
@@ -122,6 +130,49 @@ fn fetch(epoch: Epoch, replica: NodeId, offset: Offset, last_epoch: Epoch) -> Me
         last_fetched_epoch: last_epoch,
         high_watermark: None,
     })
+}
+
+/// The leader's answer to a fetch.
+fn answer(correlation: u64, epoch: Epoch, leader: NodeId, body: FetchBody) -> Message {
+    Message::FetchResponse(FetchResponse {
+        correlation,
+        epoch,
+        leader: Some(leader),
+        body,
+    })
+}
+
+fn nothing_new(hw: Offset) -> FetchBody {
+    FetchBody::Records {
+        entries: vec![],
+        high_watermark: Some(hw),
+    }
+}
+
+/// Follower `id` of three, started from `d`, whose first fetch its leader answers with `body`
+/// (in epoch `epoch`) at time 5: returns it and what it did then.
+fn answered(id: NodeId, d: Durable, epoch: Epoch, body: FetchBody) -> (Node, Effects) {
+    let leader = d.quorum.leader.expect("a follower");
+    let (mut n, out) = start(id, &[1, 2, 3], d);
+    let correlation = first_fetch(&out).correlation;
+    let out = deliver(&mut n, 5, leader, answer(correlation, epoch, leader, body));
+    (n, out)
+}
+
+/// The first Fetch a node sent.
+fn first_fetch(out: &Effects) -> &FetchRequest {
+    match sent(out, "Fetch")[0].1 {
+        Message::Fetch(req) => req,
+        _ => unreachable!(),
+    }
+}
+
+/// The error a fetch was answered with, if any.
+fn fetch_error(out: &Effects) -> Option<ErrorCode> {
+    match fetch_body(out) {
+        FetchBody::Error { error } => Some(error),
+        _ => None,
+    }
 }
 
 fn fetch_body(out: &Effects) -> FetchBody {
@@ -158,19 +209,25 @@ fn leader(id: NodeId, voters: &[NodeId], epoch: Epoch, log: &[Epoch]) -> Node {
 
 // ----- votes: who grants, who refuses (KIP-595's Vote handling) -----
 
+/// Node 1 of three, started from `d`, is asked by node 2: returns it and its answer.
+fn asked(d: Durable, req: Message) -> (Node, (bool, VoteReason)) {
+    let (mut n, _) = start(1, &[1, 2, 3], d);
+    let out = deliver(&mut n, 10, 2, req);
+    let answer = vote_answer(&out);
+    (n, answer)
+}
+
 #[test]
 fn vote_refused_for_an_older_epoch() {
-    let (mut n, _) = start(1, &[1, 2, 3], disk(5, None, None, &[1, 5]));
-    let out = deliver(&mut n, 10, 2, vote(4, 2, (5, 2), false));
-    assert_eq!(vote_answer(&out), (false, VoteReason::CandidateEpochOlder));
+    let (n, answer) = asked(disk(5, None, None, &[1, 5]), vote(4, 2, (5, 2), false));
+    assert_eq!(answer, (false, VoteReason::CandidateEpochOlder));
     assert_eq!(n.epoch(), 5);
 }
 
 #[test]
 fn vote_in_a_higher_epoch_moves_there_and_is_durable_before_the_answer() {
-    let (mut n, _) = start(1, &[1, 2, 3], disk(2, None, None, &[1, 2]));
-    let out = deliver(&mut n, 10, 2, vote(3, 2, (2, 2), false));
-    assert_eq!(vote_answer(&out), (true, VoteReason::LogIsUpToDate));
+    let (n, answer) = asked(disk(2, None, None, &[1, 2]), vote(3, 2, (2, 2), false));
+    assert_eq!(answer, (true, VoteReason::LogIsUpToDate));
     assert_eq!(n.epoch(), 3);
     assert_eq!(n.voted_for(), Some(2), "the vote is on disk");
     assert_eq!(n.durable().quorum.voted_for, Some(2));
@@ -179,9 +236,8 @@ fn vote_in_a_higher_epoch_moves_there_and_is_durable_before_the_answer() {
 
 #[test]
 fn vote_refused_to_a_shorter_log_with_the_same_last_epoch() {
-    let (mut n, _) = start(1, &[1, 2, 3], disk(2, None, None, &[1, 2, 2]));
-    let out = deliver(&mut n, 10, 2, vote(3, 2, (2, 2), false));
-    assert_eq!(vote_answer(&out), (false, VoteReason::MyLogIsMoreUpToDate));
+    let (n, answer) = asked(disk(2, None, None, &[1, 2, 2]), vote(3, 2, (2, 2), false));
+    assert_eq!(answer, (false, VoteReason::MyLogIsMoreUpToDate));
     assert_eq!(
         n.epoch(),
         3,
@@ -191,35 +247,16 @@ fn vote_refused_to_a_shorter_log_with_the_same_last_epoch() {
 }
 
 #[test]
-fn vote_refused_to_a_longer_log_with_an_older_last_epoch() {
-    let (mut n, _) = start(1, &[1, 2, 3], disk(3, None, None, &[1, 3]));
-    let out = deliver(&mut n, 10, 2, vote(4, 2, (2, 9), false));
-    assert_eq!(vote_answer(&out), (false, VoteReason::MyLogIsMoreUpToDate));
-}
-
-#[test]
-fn vote_granted_to_a_shorter_log_with_a_newer_last_epoch() {
-    let (mut n, _) = start(1, &[1, 2, 3], disk(3, None, None, &[1, 1, 1, 2]));
-    let out = deliver(&mut n, 10, 2, vote(4, 2, (3, 2), false));
-    assert_eq!(vote_answer(&out), (true, VoteReason::LogIsUpToDate));
-}
-
-#[test]
 fn vote_refused_when_already_voted_for_another_in_the_epoch() {
-    let (mut n, _) = start(1, &[1, 2, 3], disk(3, Some(3), None, &[1]));
-    let out = deliver(&mut n, 10, 2, vote(3, 2, (1, 1), false));
-    assert_eq!(vote_answer(&out), (false, VoteReason::AlreadyVoted));
+    let (n, answer) = asked(disk(3, Some(3), None, &[1]), vote(3, 2, (1, 1), false));
+    assert_eq!(answer, (false, VoteReason::AlreadyVoted));
     assert_eq!(n.voted_for(), Some(3));
 }
 
 #[test]
 fn vote_granted_again_to_the_same_candidate() {
-    let (mut n, _) = start(1, &[1, 2, 3], disk(3, Some(2), None, &[1]));
-    let out = deliver(&mut n, 10, 2, vote(3, 2, (1, 1), false));
-    assert!(
-        vote_answer(&out).0,
-        "a retried request gets the same answer"
-    );
+    let (_, answer) = asked(disk(3, Some(2), None, &[1]), vote(3, 2, (1, 1), false));
+    assert!(answer.0, "a retried request gets the same answer");
 }
 
 #[test]
@@ -232,21 +269,16 @@ fn vote_refused_by_the_leader_of_the_epoch() {
 
 #[test]
 fn vote_refused_by_a_resigned_leader_in_its_epoch() {
-    let (mut n, _) = start(1, &[1, 2, 3], disk(4, Some(1), Some(1), &[4]));
+    let (n, answer) = asked(disk(4, Some(1), Some(1), &[4]), vote(4, 2, (4, 9), false));
+    assert_eq!(answer, (false, VoteReason::IResignedInThisEpoch));
     assert_eq!(n.role(), Role::Resigned);
-    let out = deliver(&mut n, 10, 2, vote(4, 2, (4, 9), false));
-    assert_eq!(vote_answer(&out), (false, VoteReason::IResignedInThisEpoch));
 }
 
 #[test]
 fn vote_refused_by_a_follower_of_the_epochs_leader() {
-    let (mut n, _) = start(1, &[1, 2, 3], disk(4, None, Some(3), &[4]));
+    let (n, answer) = asked(disk(4, None, Some(3), &[4]), vote(4, 2, (4, 9), false));
+    assert_eq!(answer, (false, VoteReason::AlreadyFollowingALeader));
     assert_eq!(n.role(), Role::Follower);
-    let out = deliver(&mut n, 10, 2, vote(4, 2, (4, 9), false));
-    assert_eq!(
-        vote_answer(&out),
-        (false, VoteReason::AlreadyFollowingALeader)
-    );
 }
 
 #[test]
@@ -257,15 +289,7 @@ fn prevote_refused_by_a_follower_that_has_fetched_from_its_leader() {
     let Message::Fetch(req) = req else {
         unreachable!()
     };
-    let ok = Message::FetchResponse(FetchResponse {
-        correlation: req.correlation,
-        epoch: 4,
-        leader: Some(3),
-        body: FetchBody::Records {
-            entries: vec![],
-            high_watermark: Some(1),
-        },
-    });
+    let ok = answer(req.correlation, 4, 3, nothing_new(1));
     deliver(&mut n, 5, 3, ok);
     // A Prospective asks in its own epoch (Kafka's testHandlePreVoteRequestAsFollowerWithElectedLeader).
     let out = deliver(&mut n, 10, 2, vote(4, 2, (4, 9), true));
@@ -274,9 +298,8 @@ fn prevote_refused_by_a_follower_that_has_fetched_from_its_leader() {
 
 #[test]
 fn prevote_granted_by_a_follower_that_has_not_fetched_yet() {
-    let (mut n, _) = start(1, &[1, 2, 3], disk(4, None, Some(3), &[4]));
-    let out = deliver(&mut n, 10, 2, vote(4, 2, (4, 9), true));
-    assert_eq!(vote_answer(&out), (true, VoteReason::LogIsUpToDate));
+    let (_, answer) = asked(disk(4, None, Some(3), &[4]), vote(4, 2, (4, 9), true));
+    assert_eq!(answer, (true, VoteReason::LogIsUpToDate));
 }
 
 #[test]
@@ -294,10 +317,32 @@ fn prevote_granted_records_no_vote() {
 }
 
 #[test]
-fn prevote_refused_to_a_stale_log() {
-    let (mut n, _) = start(1, &[1, 2, 3], disk(4, None, None, &[4, 4]));
-    let out = deliver(&mut n, 10, 2, vote(5, 2, (4, 1), true));
-    assert_eq!(vote_answer(&out), (false, VoteReason::MyLogIsMoreUpToDate));
+fn each_vote_rule_on_its_own() {
+    // (the rule, node 1's disk, node 2's request, the answer)
+    let cases = [
+        (
+            "vote refused to a longer log with an older last epoch",
+            disk(3, None, None, &[1, 3]),
+            vote(4, 2, (2, 9), false),
+            (false, VoteReason::MyLogIsMoreUpToDate),
+        ),
+        (
+            "vote granted to a shorter log with a newer last epoch",
+            disk(3, None, None, &[1, 1, 1, 2]),
+            vote(4, 2, (3, 2), false),
+            (true, VoteReason::LogIsUpToDate),
+        ),
+        (
+            "prevote refused to a stale log",
+            disk(4, None, None, &[4, 4]),
+            vote(5, 2, (4, 1), true),
+            (false, VoteReason::MyLogIsMoreUpToDate),
+        ),
+    ];
+    for (rule, d, req, want) in cases {
+        let (_, answer) = asked(d, req);
+        assert_eq!(answer, want, "{rule}");
+    }
 }
 
 // ----- role changes -----
@@ -494,19 +539,8 @@ fn fetch_past_the_end_of_its_epoch_gets_that_epochs_end() {
 
 #[test]
 fn fetch_below_the_log_start_gets_the_snapshot_id() {
-    let mut d = disk(4, Some(1), None, &[1, 1, 2, 2]);
-    d.log.add_snapshot(Snapshot {
-        id: SnapshotId {
-            end_offset: 3,
-            epoch: 2,
-        },
-        image: Image::default(),
-    });
-    d.log.clean(0);
-    assert_eq!(d.log.start_offset(), 3);
-    let (mut n, _) = start(1, &[1, 2, 3], d);
-    deliver(&mut n, 1, 2, granted_vote(4, false));
-    assert_eq!(n.role(), Role::Leader);
+    let mut n = leader_with_snapshot();
+    assert_eq!(n.log().start_offset(), 3);
     let out = deliver(&mut n, 5, 3, fetch(4, 3, 1, 1));
     assert_eq!(
         fetch_body(&out),
@@ -523,24 +557,14 @@ fn fetch_below_the_log_start_gets_the_snapshot_id() {
 fn fetch_with_an_older_epoch_is_fenced() {
     let mut n = leader(1, &[1, 2, 3], 4, &[1]);
     let out = deliver(&mut n, 5, 2, fetch(3, 2, 1, 1));
-    assert_eq!(
-        fetch_body(&out),
-        FetchBody::Error {
-            error: ErrorCode::FencedLeaderEpoch
-        }
-    );
+    assert_eq!(fetch_error(&out), Some(ErrorCode::FencedLeaderEpoch));
 }
 
 #[test]
 fn fetch_to_a_follower_is_refused_as_not_leader() {
     let (mut n, _) = start(1, &[1, 2, 3], disk(4, None, Some(2), &[4]));
     let out = deliver(&mut n, 5, 3, fetch(4, 3, 1, 4));
-    assert_eq!(
-        fetch_body(&out),
-        FetchBody::Error {
-            error: ErrorCode::NotLeaderOrFollower
-        }
-    );
+    assert_eq!(fetch_error(&out), Some(ErrorCode::NotLeaderOrFollower));
 }
 
 #[test]
@@ -597,44 +621,26 @@ fn hw_never_counts_entries_of_earlier_epochs_alone() {
 
 #[test]
 fn follower_learns_the_hw_from_a_fetch_response_up_to_its_own_end() {
-    let (mut n, out) = start(1, &[1, 2, 3], disk(4, None, Some(2), &[4]));
-    let Message::Fetch(req) = sent(&out, "Fetch")[0].1 else {
-        unreachable!()
+    let body = FetchBody::Records {
+        entries: vec![Rc::new(Entry {
+            offset: 1,
+            epoch: 4,
+            record: Record::NoOp,
+        })],
+        high_watermark: Some(5),
     };
-    let resp = Message::FetchResponse(FetchResponse {
-        correlation: req.correlation,
-        epoch: 4,
-        leader: Some(2),
-        body: FetchBody::Records {
-            entries: vec![Rc::new(Entry {
-                offset: 1,
-                epoch: 4,
-                record: Record::NoOp,
-            })],
-            high_watermark: Some(5),
-        },
-    });
-    deliver(&mut n, 5, 2, resp);
+    let (n, _) = answered(1, disk(4, None, Some(2), &[4]), 4, body);
     assert_eq!(n.log().end_offset(), 2);
     assert_eq!(n.high_watermark(), Some(2), "never above its own LEO");
 }
 
 #[test]
 fn follower_truncates_to_the_diverging_epochs_end() {
-    let (mut n, out) = start(1, &[1, 2, 3], disk(5, None, Some(2), &[1, 1, 3, 3, 3]));
-    let Message::Fetch(req) = sent(&out, "Fetch")[0].1 else {
-        unreachable!()
+    let diverging = FetchBody::DivergingEpoch {
+        epoch: 1,
+        end_offset: 2,
     };
-    let resp = Message::FetchResponse(FetchResponse {
-        correlation: req.correlation,
-        epoch: 5,
-        leader: Some(2),
-        body: FetchBody::DivergingEpoch {
-            epoch: 1,
-            end_offset: 2,
-        },
-    });
-    let out = deliver(&mut n, 5, 2, resp);
+    let (n, out) = answered(1, disk(5, None, Some(2), &[1, 1, 3, 3, 3]), 5, diverging);
     assert_eq!(n.log().end_offset(), 2);
     assert!(out.trace.iter().any(|t| matches!(
         t,
@@ -676,13 +682,7 @@ fn resigning_leader_names_successors_by_progress() {
 
 #[test]
 fn first_preferred_successor_campaigns_at_once_others_wait() {
-    let end = |successors: Vec<NodeId>| {
-        Message::EndQuorumEpoch(EndQuorumEpochRequest {
-            epoch: 4,
-            leader: 2,
-            preferred_successors: successors,
-        })
-    };
+    let end = |successors: Vec<NodeId>| end_epoch(4, 2, successors);
     let (mut first, _) = start(1, &[1, 2, 3, 4], disk(4, None, Some(2), &[4]));
     deliver(&mut first, 100, 2, end(vec![1, 3, 4]));
     assert_eq!(first.timer_deadline(Slot::FetchTimeout), Some(100));
@@ -821,10 +821,8 @@ fn fetch_snapshot_counts_for_check_quorum() {
 #[test]
 fn resigned_grants_prevotes_to_up_to_date_logs_only() {
     // Kafka's ResignedState.canGrantVote: yes to a pre-vote from an up-to-date log.
-    let (mut n, _) = start(1, &[1, 2, 3], disk(4, Some(1), Some(1), &[4, 4]));
-    assert_eq!(n.role(), Role::Resigned);
-    let out = deliver(&mut n, 10, 2, vote(4, 2, (4, 2), true));
-    assert_eq!(vote_answer(&out), (true, VoteReason::LogIsUpToDate));
+    let (mut n, answer) = asked(disk(4, Some(1), Some(1), &[4, 4]), vote(4, 2, (4, 2), true));
+    assert_eq!(answer, (true, VoteReason::LogIsUpToDate));
     assert_eq!(n.role(), Role::Resigned, "a pre-vote changes nothing");
     let out = deliver(&mut n, 10, 3, vote(4, 3, (4, 1), true));
     assert_eq!(vote_answer(&out), (false, VoteReason::MyLogIsMoreUpToDate));
@@ -856,12 +854,7 @@ fn fetch_from_a_newer_epoch_is_answered_unknown_leader_epoch_and_changes_nothing
     // Fetch and FetchSnapshot are leader-only: a newer epoch in one does not move the receiver.
     let mut n = leader(1, &[1, 2, 3], 4, &[1]);
     let out = deliver(&mut n, 5, 2, fetch(5, 2, 1, 1));
-    assert_eq!(
-        fetch_body(&out),
-        FetchBody::Error {
-            error: ErrorCode::UnknownLeaderEpoch
-        }
-    );
+    assert_eq!(fetch_error(&out), Some(ErrorCode::UnknownLeaderEpoch));
     assert_eq!(
         (n.role(), n.epoch()),
         (Role::Leader, 4),
@@ -889,17 +882,15 @@ fn fetch_from_a_newer_epoch_is_answered_unknown_leader_epoch_and_changes_nothing
 #[test]
 fn an_answer_from_an_older_epoch_is_retried_shortly() {
     let (mut n, out) = start(1, &[1, 2, 3], disk(5, None, Some(2), &[5]));
-    let Message::Fetch(req) = sent(&out, "Fetch")[0].1 else {
-        unreachable!()
-    };
-    let stale = Message::FetchResponse(FetchResponse {
-        correlation: req.correlation,
-        epoch: 4,
-        leader: Some(3),
-        body: FetchBody::Error {
+    let req = first_fetch(&out);
+    let stale = answer(
+        req.correlation,
+        4,
+        3,
+        FetchBody::Error {
             error: ErrorCode::UnknownLeaderEpoch,
         },
-    });
+    );
     deliver(&mut n, 10, 2, stale);
     assert_eq!((n.epoch(), n.leader_id()), (5, Some(2)));
     assert_eq!(
@@ -1021,16 +1012,7 @@ fn end_quorum_epoch_is_resent_until_each_voter_acknowledges() {
 #[test]
 fn a_voter_acknowledges_end_quorum_epoch() {
     let (mut n, _) = start(2, &[1, 2, 3], disk(4, None, Some(1), &[4]));
-    let out = deliver(
-        &mut n,
-        10,
-        1,
-        Message::EndQuorumEpoch(EndQuorumEpochRequest {
-            epoch: 4,
-            leader: 1,
-            preferred_successors: vec![2, 3],
-        }),
-    );
+    let out = deliver(&mut n, 10, 1, end_epoch(4, 1, vec![2, 3]));
     let acks = sent(&out, "EndQuorumEpochResponse");
     assert_eq!(acks.len(), 1);
     assert_eq!(acks[0].0, 1);
@@ -1039,30 +1021,8 @@ fn a_voter_acknowledges_end_quorum_epoch() {
 #[test]
 fn a_follower_that_fetched_keeps_refusing_prevotes_after_end_quorum_epoch() {
     // Released Kafka (KAFKA-20895 is not merged): EndQuorumEpoch shortens the fetch timeout only.
-    let (mut n, out) = start(3, &[1, 2, 3], disk(4, None, Some(1), &[4]));
-    let Message::Fetch(req) = sent(&out, "Fetch")[0].1 else {
-        unreachable!()
-    };
-    let ok = Message::FetchResponse(FetchResponse {
-        correlation: req.correlation,
-        epoch: 4,
-        leader: Some(1),
-        body: FetchBody::Records {
-            entries: vec![],
-            high_watermark: Some(1),
-        },
-    });
-    deliver(&mut n, 5, 1, ok);
-    deliver(
-        &mut n,
-        10,
-        1,
-        Message::EndQuorumEpoch(EndQuorumEpochRequest {
-            epoch: 4,
-            leader: 1,
-            preferred_successors: vec![2, 3],
-        }),
-    );
+    let (mut n, _) = answered(3, disk(4, None, Some(1), &[4]), 4, nothing_new(1));
+    deliver(&mut n, 10, 1, end_epoch(4, 1, vec![2, 3]));
     let out = deliver(&mut n, 11, 2, vote(4, 2, (4, 1), true));
     assert_eq!(vote_answer(&out), (false, VoteReason::MyLeaderIsAlive));
 }
@@ -1092,22 +1052,13 @@ fn a_leader_stepping_down_answers_its_parked_fetches() {
 
 #[test]
 fn a_snapshot_download_starts_over_with_a_new_leader() {
-    let (mut n, out) = start(3, &[1, 2, 3], disk(4, None, Some(1), &[1]));
-    let Message::Fetch(req) = sent(&out, "Fetch")[0].1 else {
-        unreachable!()
-    };
-    let go_fetch_snapshot = Message::FetchResponse(FetchResponse {
-        correlation: req.correlation,
-        epoch: 4,
-        leader: Some(1),
-        body: FetchBody::SnapshotId {
-            id: SnapshotId {
-                end_offset: 9,
-                epoch: 3,
-            },
+    let go_fetch_snapshot = FetchBody::SnapshotId {
+        id: SnapshotId {
+            end_offset: 9,
+            epoch: 3,
         },
-    });
-    let out = deliver(&mut n, 5, 1, go_fetch_snapshot);
+    };
+    let (mut n, out) = answered(3, disk(4, None, Some(1), &[1]), 4, go_fetch_snapshot);
     assert_eq!(sent(&out, "FetchSnapshot").len(), 1, "downloading from 1");
     let out = deliver(
         &mut n,

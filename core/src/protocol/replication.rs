@@ -10,7 +10,7 @@ use crate::protocol::message::{
 };
 use crate::protocol::node::{Effects, Node, ParkedFetch, Slot};
 use crate::protocol::role::Role;
-use crate::protocol::types::{NodeId, Offset, SnapshotId, Time};
+use crate::protocol::types::{Epoch, NodeId, Offset, SnapshotId, Time};
 
 impl Node {
     // ----- fetcher side (followers and observers) -----
@@ -80,6 +80,27 @@ impl Node {
         }
     }
 
+    /// The common start of handling a Fetch or FetchSnapshot answer: only the one in flight counts
+    /// (not a duplicate or one given up on), a newer epoch is taken first, and only fetchers go on.
+    fn accept_fetch_answer(
+        &mut self,
+        now: Time,
+        correlation: u64,
+        epoch: Epoch,
+        leader: Option<NodeId>,
+        out: &mut Effects,
+    ) -> bool {
+        if self.fetch.inflight != Some(correlation) {
+            return false;
+        }
+        self.fetch.inflight = None;
+        self.clear_timer(Slot::FetchRetry);
+        if self.observe_epoch(now, epoch, leader, out) {
+            return false;
+        }
+        matches!(self.role, Role::Follower | Role::Observer)
+    }
+
     pub(crate) fn on_fetch_response(
         &mut self,
         now: Time,
@@ -87,15 +108,7 @@ impl Node {
         resp: &FetchResponse,
         out: &mut Effects,
     ) {
-        if self.fetch.inflight != Some(resp.correlation) {
-            return; // a duplicate, or the answer to a request we gave up on
-        }
-        self.fetch.inflight = None;
-        self.clear_timer(Slot::FetchRetry);
-        if self.observe_epoch(now, resp.epoch, resp.leader, out) {
-            return;
-        }
-        if !matches!(self.role, Role::Follower | Role::Observer) {
+        if !self.accept_fetch_answer(now, resp.correlation, resp.epoch, resp.leader, out) {
             return;
         }
         if resp.epoch < self.epoch() {
@@ -188,15 +201,7 @@ impl Node {
         resp: &FetchSnapshotResponse,
         out: &mut Effects,
     ) {
-        if self.fetch.inflight != Some(resp.correlation) {
-            return;
-        }
-        self.fetch.inflight = None;
-        self.clear_timer(Slot::FetchRetry);
-        if self.observe_epoch(now, resp.epoch, resp.leader, out) {
-            return;
-        }
-        if !matches!(self.role, Role::Follower | Role::Observer) {
+        if !self.accept_fetch_answer(now, resp.correlation, resp.epoch, resp.leader, out) {
             return;
         }
         let Some((id, position)) = self.fetch.snapshot else {
