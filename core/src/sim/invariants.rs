@@ -383,3 +383,206 @@ fn replay_image(n: &SimNode) -> Option<Image> {
     }
     Some(image)
 }
+
+/// Every invariant can fire: each test hands the checker a state or a step that breaks exactly
+/// one rule and expects it named. (An invariant that cannot fire checks nothing.)
+#[cfg(test)]
+mod every_invariant_fires {
+    use super::*;
+    use crate::protocol::config::Config;
+    use crate::protocol::event::{RoleReason, TruncateReason};
+    use crate::protocol::log::{Log, Snapshot};
+    use crate::protocol::node::{Durable, Effects, Identity, Node, NodeKind, QuorumState};
+    use crate::protocol::types::SnapshotId;
+    use rand::SeedableRng;
+    use std::rc::Rc;
+
+    /// Controller `id` of voters 1-3 with this log, restarted from disk; role and HW set by hand.
+    fn node(id: NodeId, epoch: Epoch, log: &[Epoch], role: Role, hw: Option<Offset>) -> SimNode {
+        let durable = Durable {
+            quorum: QuorumState {
+                epoch,
+                voted_for: None,
+                leader: None,
+            },
+            log: Log::from_epochs(log),
+            ..Default::default()
+        };
+        let identity = Identity {
+            id,
+            kind: NodeKind::Controller,
+            cfg: Rc::new(Config::default()),
+            voters: vec![1, 2, 3].into(),
+        };
+        let rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+        let mut n = Node::start(identity, durable, rng, 0, &mut Effects::default());
+        n.role = role;
+        n.hw = hw;
+        SimNode::running(n)
+    }
+
+    fn role(node: NodeId, to: Role, epoch: Epoch) -> TraceKind {
+        TraceKind::Role {
+            node,
+            from: Role::Candidate,
+            to,
+            epoch,
+            leader: Some(node),
+            reason: RoleReason::WonElection,
+        }
+    }
+
+    fn names(found: &[Violation]) -> Vec<&'static str> {
+        found.iter().map(|v| v.invariant).collect()
+    }
+
+    #[test]
+    fn single_leader() {
+        let nodes = [
+            node(1, 3, &[3], Role::Leader, None),
+            node(2, 3, &[3], Role::Leader, None),
+        ];
+        let mut c = Checker::new(3);
+        assert!(c.observe(0, &[role(1, Role::Leader, 3)], &nodes).is_empty());
+        let found = c.observe(1, &[role(2, Role::Leader, 3)], &nodes);
+        assert_eq!(names(&found), vec!["SingleLeader"]);
+    }
+
+    #[test]
+    fn monotonic_epoch() {
+        let nodes = [node(1, 3, &[], Role::Follower, None)];
+        let mut c = Checker::new(3);
+        c.observe(0, &[role(1, Role::Follower, 3)], &nodes);
+        let found = c.observe(1, &[role(1, Role::Follower, 2)], &nodes);
+        assert_eq!(names(&found), vec!["MonotonicEpoch"]);
+    }
+
+    #[test]
+    fn monotonic_high_watermark() {
+        let mut nodes = [node(1, 2, &[1, 2, 2], Role::Follower, Some(3))];
+        let mut c = Checker::new(3);
+        c.observe(0, &[TraceKind::HighWatermark { node: 1, hw: 3 }], &nodes);
+        nodes[0].node.hw = Some(2);
+        let found = c.observe(1, &[TraceKind::HighWatermark { node: 1, hw: 2 }], &nodes);
+        assert_eq!(names(&found), vec!["MonotonicHighWatermark"]);
+    }
+
+    #[test]
+    fn consistent_committed_data_and_no_truncation_below_the_hw() {
+        let nodes = [node(1, 2, &[1, 1, 2], Role::Follower, Some(3))];
+        let mut c = Checker::new(3);
+        c.observe(0, &[TraceKind::HighWatermark { node: 1, hw: 3 }], &nodes);
+        let truncate = TraceKind::Truncate {
+            node: 1,
+            to: 1,
+            removed: 2,
+            first_removed_epoch: 1,
+            reason: TruncateReason::DivergingEpoch,
+        };
+        let found = c.observe(1, &[truncate], &nodes);
+        assert_eq!(
+            names(&found),
+            vec!["ConsistentCommittedData", "NoTruncationBelowHighWatermark"]
+        );
+        // Another node committing a different epoch at a committed offset.
+        let other = [node(2, 3, &[1, 3, 3], Role::Follower, Some(2))];
+        let found = c.observe(2, &[TraceKind::HighWatermark { node: 2, hw: 2 }], &other);
+        assert_eq!(names(&found), vec!["ConsistentCommittedData"]);
+    }
+
+    #[test]
+    fn leader_completeness() {
+        let follower = [node(1, 2, &[1, 1, 2], Role::Follower, Some(3))];
+        let mut c = Checker::new(3);
+        c.observe(0, &[TraceKind::HighWatermark { node: 1, hw: 3 }], &follower);
+        // A leader of a later epoch that lacks what was committed before it.
+        let short = [node(2, 3, &[1], Role::Leader, None)];
+        let found = c.observe(1, &[role(2, Role::Leader, 3)], &short);
+        assert_eq!(names(&found), vec!["LeaderCompleteness"]);
+    }
+
+    #[test]
+    fn snapshot_committed_and_snapshot_at_log_start() {
+        let mut n = node(1, 2, &[1, 1, 2, 2], Role::Follower, Some(1));
+        n.node.durable.log.add_snapshot(Snapshot {
+            id: SnapshotId {
+                end_offset: 3,
+                epoch: 2,
+            },
+            image: Image::default(),
+        });
+        n.node.durable.log.clean(0);
+        let taken = |end_offset| TraceKind::SnapshotTaken {
+            node: 1,
+            id: SnapshotId {
+                end_offset,
+                epoch: 2,
+            },
+        };
+        let mut c = Checker::new(3);
+        let nodes = [n];
+        // Past its HW (1): not committed yet.
+        assert_eq!(
+            names(&c.observe(0, &[taken(3)], &nodes)),
+            vec!["SnapshotCommitted"]
+        );
+        // Below its log start (3): it stands for nothing the log does not already start after.
+        let found = c.observe(1, &[taken(1)], &nodes);
+        assert_eq!(names(&found), vec!["SnapshotAtLogStart"]);
+    }
+
+    #[test]
+    fn leader_never_loads_a_snapshot() {
+        let nodes = [node(1, 2, &[2], Role::Leader, None)];
+        let loaded = TraceKind::SnapshotLoaded {
+            node: 1,
+            id: SnapshotId {
+                end_offset: 1,
+                epoch: 2,
+            },
+            from: 2,
+        };
+        let found = Checker::new(3).observe(0, &[loaded], &nodes);
+        assert_eq!(names(&found), vec!["LeaderNeverLoadSnapshot"]);
+    }
+
+    #[test]
+    fn log_matching() {
+        // Same (offset 2, epoch 3), different epochs below it.
+        let nodes = [
+            node(1, 3, &[1, 1, 3], Role::Follower, None),
+            node(2, 3, &[1, 2, 3], Role::Follower, None),
+        ];
+        let found = Checker::new(3).full_check(0, &nodes);
+        assert_eq!(names(&found), vec!["LogMatching"]);
+    }
+
+    #[test]
+    fn majority_reached_high_watermark() {
+        let nodes = [
+            node(1, 2, &[2, 2, 2], Role::Leader, Some(3)),
+            node(2, 2, &[2], Role::Follower, None),
+            node(3, 2, &[2], Role::Follower, None),
+        ];
+        let found = Checker::new(3).full_check(0, &nodes);
+        assert_eq!(names(&found), vec!["MajorityReachedHighWatermark"]);
+    }
+
+    #[test]
+    fn image_matches_committed_log() {
+        let mut n = node(1, 2, &[2], Role::Follower, None);
+        // Claims to have applied a record its log does not replay to.
+        n.node.image.applied_offset = 1;
+        n.node.image.brokers.insert(
+            101,
+            crate::protocol::metadata::BrokerState {
+                id: 101,
+                epoch: 0,
+                fenced: false,
+                incarnation: 1,
+            },
+        );
+        let found = Checker::new(3).full_check(0, &[n]);
+        assert_eq!(names(&found), vec!["ImageMatchesCommittedLog"]);
+    }
+}

@@ -181,6 +181,20 @@ pub struct SimNode {
     incarnation: u32,
 }
 
+impl SimNode {
+    /// Test support: a live node as the simulation would hold it.
+    #[cfg(test)]
+    pub(crate) fn running(node: Node) -> SimNode {
+        SimNode {
+            node,
+            alive: true,
+            paused_until: None,
+            held: Vec::new(),
+            incarnation: 0,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Stats {
     pub time_ms: Time,
