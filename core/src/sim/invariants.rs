@@ -432,6 +432,14 @@ mod every_invariant_fires {
         }
     }
 
+    /// A checker that has seen node 1 commit offsets 0-2 (epochs 1, 1, 2).
+    fn committed_0_to_2() -> (Checker, [SimNode; 1]) {
+        let nodes = [node(1, 2, &[1, 1, 2], Role::Follower, Some(3))];
+        let mut c = Checker::new(3);
+        c.observe(0, &[TraceKind::HighWatermark { node: 1, hw: 3 }], &nodes);
+        (c, nodes)
+    }
+
     fn names(found: &[Violation]) -> Vec<&'static str> {
         found.iter().map(|v| v.invariant).collect()
     }
@@ -469,9 +477,7 @@ mod every_invariant_fires {
 
     #[test]
     fn consistent_committed_data_and_no_truncation_below_the_hw() {
-        let nodes = [node(1, 2, &[1, 1, 2], Role::Follower, Some(3))];
-        let mut c = Checker::new(3);
-        c.observe(0, &[TraceKind::HighWatermark { node: 1, hw: 3 }], &nodes);
+        let (mut c, nodes) = committed_0_to_2();
         let truncate = TraceKind::Truncate {
             node: 1,
             to: 1,
@@ -492,9 +498,7 @@ mod every_invariant_fires {
 
     #[test]
     fn leader_completeness() {
-        let follower = [node(1, 2, &[1, 1, 2], Role::Follower, Some(3))];
-        let mut c = Checker::new(3);
-        c.observe(0, &[TraceKind::HighWatermark { node: 1, hw: 3 }], &follower);
+        let (mut c, _) = committed_0_to_2();
         // A leader of a later epoch that lacks what was committed before it.
         let short = [node(2, 3, &[1], Role::Leader, None)];
         let found = c.observe(1, &[role(2, Role::Leader, 3)], &short);
