@@ -141,3 +141,39 @@ fn unclean_leader_election_trades_availability_for_lost_records() {
         }
     }
 }
+
+/// The partition HW is the smallest LEO across the ISR: a slow member still in the ISR holds it.
+#[test]
+fn hw_waits_for_the_slowest_isr_member() {
+    let config = Config {
+        replica_lag_time_max_ms: 4000,
+        ..Config::default()
+    };
+    let mut sim = cluster(config);
+    let (isr, leader, _) = partition(&sim);
+    let leader = leader.unwrap();
+    produce(&mut sim, 10, Acks::All).unwrap();
+    sim.advance(1000);
+    assert_eq!(partition(&sim).2, Some((10, 10)));
+    let slow = isr.iter().copied().find(|b| *b != leader).unwrap();
+    sim.apply(Action::Pause {
+        node: slow,
+        ms: 3000,
+    })
+    .unwrap();
+    produce(&mut sim, 5, Acks::Leader).unwrap();
+    sim.advance(1000);
+    let (isr, _, offsets) = partition(&sim);
+    assert!(isr.contains(&slow), "still within replica.lag.time.max.ms");
+    assert_eq!(
+        offsets,
+        Some((15, 10)),
+        "LEO 15 at the leader, HW held at 10 by {slow}"
+    );
+    sim.advance(4000);
+    assert_eq!(
+        partition(&sim).2,
+        Some((15, 15)),
+        "caught up after its pause"
+    );
+}

@@ -1080,3 +1080,81 @@ fn a_snapshot_download_starts_over_with_a_new_leader() {
         "it fetches from the new leader first"
     );
 }
+
+#[test]
+fn a_broker_is_unfenced_only_once_it_has_applied_its_own_registration() {
+    use crate::protocol::message::HeartbeatRequest;
+    // The committed log holds broker 101's registration at offset 1 (so its broker epoch is 1).
+    let mut d = disk(2, Some(1), None, &[]);
+    for (offset, record) in [
+        (0, Record::LeaderChange { leader: 1 }),
+        (
+            1,
+            Record::RegisterBroker {
+                broker: 101,
+                incarnation: 1,
+            },
+        ),
+    ] {
+        d.log.append(Entry {
+            offset,
+            epoch: 1,
+            record,
+        });
+    }
+    let (mut n, _) = start(1, &[1, 2, 3], d);
+    deliver(&mut n, 1, 2, granted_vote(2, false));
+    deliver(&mut n, 2, 2, fetch(2, 2, 3, 2));
+    assert!(
+        n.active_controller().is_some(),
+        "active once its epoch's start committed"
+    );
+    assert!(n.image().brokers[&101].fenced);
+    let heartbeat = |metadata_offset| {
+        Message::BrokerHeartbeat(HeartbeatRequest {
+            correlation: metadata_offset,
+            broker: 101,
+            broker_epoch: 1,
+            metadata_offset,
+            want_fence: false,
+            want_shutdown: false,
+        })
+    };
+    let end = n.log().end_offset();
+    let out = deliver(&mut n, 10, 101, heartbeat(1));
+    assert_eq!(
+        n.log().end_offset(),
+        end,
+        "offset 1 not applied yet: still fenced"
+    );
+    let fenced = out
+        .sends
+        .iter()
+        .any(|(_, m)| matches!(m, Message::BrokerHeartbeatResponse(r) if r.fenced && !r.caught_up));
+    assert!(fenced);
+    deliver(&mut n, 20, 101, heartbeat(2));
+    let last = n.log().entries().last().unwrap();
+    assert!(
+        matches!(
+            last.record,
+            Record::BrokerRegistrationChange {
+                broker: 101,
+                fenced: false
+            }
+        ),
+        "caught up past its registration: unfenced"
+    );
+}
+
+#[test]
+fn a_followers_hw_never_moves_back() {
+    let (mut n, out) = answered(1, disk(4, None, Some(2), &[4, 4, 4]), 4, nothing_new(3));
+    assert_eq!(n.high_watermark(), Some(3));
+    let again = first_fetch(&out).correlation;
+    deliver(&mut n, 10, 2, answer(again, 4, 2, nothing_new(1)));
+    assert_eq!(
+        n.high_watermark(),
+        Some(3),
+        "a stale, lower HW is not taken"
+    );
+}
