@@ -130,6 +130,9 @@ impl Checker {
                 TraceKind::HighWatermark { node, hw } => {
                     if let Some(n) = find(*node) {
                         self.check_hw(now, n, *hw, &mut found);
+                        if n.node.role() == Role::Leader {
+                            self.check_majority_holds_hw(now, nodes, &mut found);
+                        }
                     }
                 }
                 TraceKind::Truncate {
@@ -250,6 +253,42 @@ impl Checker {
         let _ = self.voters;
     }
 
+    /// The current leader (newest epoch): its HW must be held by a majority of voters. An offset a
+    /// voter has already folded into its snapshot counts as held. Cheap: run on every HW move.
+    fn check_majority_holds_hw(
+        &mut self,
+        now: Time,
+        nodes: &[SimNode],
+        found: &mut Vec<Violation>,
+    ) {
+        let voters: Vec<&SimNode> = nodes.iter().filter(|n| n.node.is_voter()).collect();
+        let newest = voters
+            .iter()
+            .filter(|n| n.alive && n.node.role() == Role::Leader)
+            .max_by_key(|n| n.node.epoch());
+        let Some(l) = newest else {
+            return;
+        };
+        let Some(hw) = l.node.high_watermark().filter(|hw| *hw > 0) else {
+            return;
+        };
+        let epoch = l.node.log().epoch_at(hw - 1);
+        let holds = |n: &&&SimNode| {
+            let log = n.node.log();
+            log.end_offset() >= hw && (hw < log.start_offset() || log.epoch_at(hw - 1) == epoch)
+        };
+        let holders = voters.iter().filter(holds).count();
+        if holders < voters.len() / 2 + 1 {
+            let id = l.node.id;
+            self.report(
+                found,
+                now,
+                "MajorityReachedHighWatermark",
+                format!("leader {id} HW {hw} is held by {holders} voters"),
+            );
+        }
+    }
+
     /// Every committed entry must be in a new leader's log with the same epoch.
     fn check_leader_completeness(&mut self, now: Time, n: &SimNode, found: &mut Vec<Violation>) {
         let log = n.node.log();
@@ -293,7 +332,6 @@ impl Checker {
     /// every image equal to the replay of the committed log prefix the node holds.
     pub fn full_check(&mut self, now: Time, nodes: &[SimNode]) -> Vec<Violation> {
         let mut found = Vec::new();
-        let controllers: Vec<&SimNode> = nodes.iter().filter(|n| n.node.is_voter()).collect();
         for (i, a) in nodes.iter().enumerate() {
             for b in &nodes[i + 1..] {
                 if let Some(o) = log_matching_breaks(a, b) {
@@ -309,31 +347,7 @@ impl Checker {
                 }
             }
         }
-        // The current leader (newest epoch): its HW must be held by a majority of voters. An
-        // offset a voter has already folded into its snapshot counts as held.
-        let newest = controllers
-            .iter()
-            .filter(|n| n.alive && n.node.role() == Role::Leader)
-            .max_by_key(|n| n.node.epoch());
-        if let Some(l) = newest {
-            if let Some(hw) = l.node.high_watermark().filter(|hw| *hw > 0) {
-                let epoch = l.node.log().epoch_at(hw - 1);
-                let holds = |n: &&&SimNode| {
-                    let log = n.node.log();
-                    log.end_offset() >= hw
-                        && (hw < log.start_offset() || log.epoch_at(hw - 1) == epoch)
-                };
-                let holders = controllers.iter().filter(holds).count();
-                if holders < controllers.len() / 2 + 1 {
-                    self.report(
-                        &mut found,
-                        now,
-                        "MajorityReachedHighWatermark",
-                        format!("leader {} HW {hw} is held by {holders} voters", l.node.id),
-                    );
-                }
-            }
-        }
+        self.check_majority_holds_hw(now, nodes, &mut found);
         for n in nodes.iter().filter(|n| n.alive) {
             let replayed = replay_image(n);
             if replayed.as_ref() != Some(n.node.image()) {
@@ -569,6 +583,18 @@ mod every_invariant_fires {
             node(3, 2, &[2], Role::Follower, None),
         ];
         let found = Checker::new(3).full_check(0, &nodes);
+        assert_eq!(names(&found), vec!["MajorityReachedHighWatermark"]);
+    }
+
+    #[test]
+    fn majority_reached_high_watermark_is_checked_on_every_hw_move() {
+        let nodes = [
+            node(1, 2, &[2, 2, 2], Role::Leader, Some(3)),
+            node(2, 2, &[2], Role::Follower, None),
+            node(3, 2, &[2], Role::Follower, None),
+        ];
+        let found =
+            Checker::new(3).observe(0, &[TraceKind::HighWatermark { node: 1, hw: 3 }], &nodes);
         assert_eq!(names(&found), vec!["MajorityReachedHighWatermark"]);
     }
 
