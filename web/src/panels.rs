@@ -257,9 +257,7 @@ pub fn violations() -> Html {
             <ul data-testid="violations">
                 { for vs.iter().map(|v| html! {
                     <li class="violation" data-invariant={v.invariant}>
-                        <b>{ v.invariant }</b>{ format!(" @ {:.3} s", v.time_ms as f64 / 1000.0) }
-                        // The detail names nodes and offsets in English; Chinese readers get the rule itself.
-                        if lang == crate::i18n::Lang::En { { format!(": {}", v.detail) } }
+                        <b>{ v.invariant }</b>{ format!(" @ {:.3} s: {}", v.time_ms as f64 / 1000.0, crate::i18n::breach(lang, &v.breach)) }
                         <div class="why">{ invariant_why(lang, v.invariant) }</div>
                     </li>
                 }) }

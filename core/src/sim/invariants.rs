@@ -13,7 +13,150 @@ use std::collections::BTreeMap;
 pub struct Violation {
     pub time_ms: Time,
     pub invariant: &'static str,
+    /// The breach in English (what the CLI prints).
     pub detail: String,
+    /// The same facts, typed, for the page to say in the learner's language.
+    #[serde(skip)]
+    pub breach: Breach,
+}
+
+/// What exactly broke a rule: the nodes, epochs and offsets involved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Breach {
+    EpochWentBack {
+        node: NodeId,
+        from: Epoch,
+        to: Epoch,
+    },
+    TwoLeaders {
+        first: NodeId,
+        second: NodeId,
+        epoch: Epoch,
+    },
+    TruncatedCommitted {
+        node: NodeId,
+        offset: Offset,
+        epoch: Epoch,
+    },
+    TruncatedBelowHw {
+        node: NodeId,
+        to: Offset,
+        hw: Offset,
+    },
+    SnapshotPastHw {
+        node: NodeId,
+        end_offset: Offset,
+    },
+    SnapshotBeforeLogStart {
+        node: NodeId,
+    },
+    LeaderLoadedSnapshot {
+        node: NodeId,
+    },
+    HwWentBack {
+        node: NodeId,
+        from: Offset,
+        to: Offset,
+    },
+    LeaderHwBelowEarlier {
+        node: NodeId,
+        hw: Offset,
+        earlier: Offset,
+    },
+    CommittedDiffers {
+        node: NodeId,
+        offset: Offset,
+        epoch: Epoch,
+        committed_epoch: Epoch,
+    },
+    HwNotOnMajority {
+        node: NodeId,
+        hw: Offset,
+        holders: usize,
+    },
+    LeaderTooShort {
+        node: NodeId,
+        epoch: Epoch,
+        end: Offset,
+        required: Offset,
+    },
+    LeaderLacksEntry {
+        node: NodeId,
+        offset: Offset,
+    },
+    LogsDiverge {
+        a: NodeId,
+        b: NodeId,
+        offset: Offset,
+    },
+    ImageDiffers {
+        node: NodeId,
+    },
+}
+
+impl std::fmt::Display for Breach {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Breach::EpochWentBack { node, from, to } => {
+                write!(f, "node {node} went from epoch {from} back to {to}")
+            }
+            Breach::TwoLeaders { first, second, epoch } => {
+                write!(f, "nodes {first} and {second} both led epoch {epoch}")
+            }
+            Breach::TruncatedCommitted { node, offset, epoch } => write!(
+                f,
+                "node {node} truncated committed entry at offset {offset} (epoch {epoch})"
+            ),
+            Breach::TruncatedBelowHw { node, to, hw } => {
+                write!(f, "node {node} truncated to {to}, below its high watermark {hw}")
+            }
+            Breach::SnapshotPastHw { node, end_offset } => {
+                write!(f, "node {node} snapshot at {end_offset} passes its HW")
+            }
+            Breach::SnapshotBeforeLogStart { node } => {
+                write!(f, "node {node} snapshot ends before its log start")
+            }
+            Breach::LeaderLoadedSnapshot { node } => write!(f, "leader {node} loaded a snapshot"),
+            Breach::HwWentBack { node, from, to } => {
+                write!(f, "node {node} HW went from {from} down to {to}")
+            }
+            Breach::LeaderHwBelowEarlier { node, hw, earlier } => write!(
+                f,
+                "leader {node} reports HW {hw}, below the {earlier} an earlier leader reported"
+            ),
+            Breach::CommittedDiffers {
+                node,
+                offset,
+                epoch,
+                committed_epoch,
+            } => write!(
+                f,
+                "node {node} commits offset {offset} in epoch {epoch}, but epoch {committed_epoch} was committed there"
+            ),
+            Breach::HwNotOnMajority { node, hw, holders } => {
+                write!(f, "leader {node} HW {hw} is held by {holders} voters")
+            }
+            Breach::LeaderTooShort {
+                node,
+                epoch,
+                end,
+                required,
+            } => write!(
+                f,
+                "new leader {node} of epoch {epoch} ends at {end} but {required} entries were committed before"
+            ),
+            Breach::LeaderLacksEntry { node, offset } => {
+                write!(f, "new leader {node} lacks committed entry {offset}")
+            }
+            Breach::LogsDiverge { a, b, offset } => write!(
+                f,
+                "nodes {a} and {b} agree at an offset but differ at {offset} before it"
+            ),
+            Breach::ImageDiffers { node } => {
+                write!(f, "node {node} image differs from the replay of its log")
+            }
+        }
+    }
 }
 
 /// How many violations are kept (a broken run tends to repeat itself).
@@ -75,12 +218,13 @@ impl Checker {
         found: &mut Vec<Violation>,
         time_ms: Time,
         invariant: &'static str,
-        detail: String,
+        breach: Breach,
     ) {
         let v = Violation {
             time_ms,
             invariant,
-            detail,
+            detail: breach.to_string(),
+            breach,
         };
         if self.violations.len() < MAX_VIOLATIONS {
             self.violations.push(v.clone());
@@ -108,7 +252,11 @@ impl Checker {
                             &mut found,
                             now,
                             "MonotonicEpoch",
-                            format!("node {node} went from epoch {prev} back to {epoch}"),
+                            Breach::EpochWentBack {
+                                node: *node,
+                                from: prev,
+                                to: *epoch,
+                            },
                         );
                     }
                     if *to == Role::Leader {
@@ -119,7 +267,11 @@ impl Checker {
                                 &mut found,
                                 now,
                                 "SingleLeader",
-                                format!("nodes {other} and {node} both led epoch {epoch}"),
+                                Breach::TwoLeaders {
+                                    first: other,
+                                    second: *node,
+                                    epoch: *epoch,
+                                },
                             );
                         }
                         if let Some(n) = find(*node) {
@@ -146,7 +298,11 @@ impl Checker {
                             &mut found,
                             now,
                             "ConsistentCommittedData",
-                            format!("node {node} truncated committed entry at offset {to} (epoch {first_removed_epoch})"),
+                            Breach::TruncatedCommitted {
+                                node: *node,
+                                offset: *to,
+                                epoch: *first_removed_epoch,
+                            },
                         );
                     }
                     if let Some(hw) = self.hws.get(node).filter(|hw| **hw > *to) {
@@ -154,7 +310,11 @@ impl Checker {
                             &mut found,
                             now,
                             "NoTruncationBelowHighWatermark",
-                            format!("node {node} truncated to {to}, below its high watermark {hw}"),
+                            Breach::TruncatedBelowHw {
+                                node: *node,
+                                to: *to,
+                                hw: *hw,
+                            },
                         );
                     }
                 }
@@ -165,7 +325,10 @@ impl Checker {
                                 &mut found,
                                 now,
                                 "SnapshotCommitted",
-                                format!("node {node} snapshot at {} passes its HW", id.end_offset),
+                                Breach::SnapshotPastHw {
+                                    node: *node,
+                                    end_offset: id.end_offset,
+                                },
                             );
                         }
                         if id.end_offset < n.node.log().start_offset() {
@@ -173,7 +336,7 @@ impl Checker {
                                 &mut found,
                                 now,
                                 "SnapshotAtLogStart",
-                                format!("node {node} snapshot ends before its log start"),
+                                Breach::SnapshotBeforeLogStart { node: *node },
                             );
                         }
                     }
@@ -185,7 +348,7 @@ impl Checker {
                         &mut found,
                         now,
                         "LeaderNeverLoadSnapshot",
-                        format!("leader {node} loaded a snapshot"),
+                        Breach::LeaderLoadedSnapshot { node: *node },
                     );
                 }
                 TraceKind::Crash { node } => {
@@ -206,7 +369,11 @@ impl Checker {
                 found,
                 now,
                 "MonotonicHighWatermark",
-                format!("node {id} HW went from {} down to {hw}", prev.unwrap_or(0)),
+                Breach::HwWentBack {
+                    node: id,
+                    from: prev.unwrap_or(0),
+                    to: hw,
+                },
             );
         }
         // As in Kafka's simulation test, the HW of the current leader (the newest epoch) never goes
@@ -218,10 +385,11 @@ impl Checker {
                     found,
                     now,
                     "MonotonicHighWatermark",
-                    format!(
-                        "leader {id} reports HW {hw}, below the {} an earlier leader reported",
-                        self.max_leader_hw
-                    ),
+                    Breach::LeaderHwBelowEarlier {
+                        node: id,
+                        hw,
+                        earlier: self.max_leader_hw,
+                    },
                 );
             }
             self.max_leader_hw = self.max_leader_hw.max(hw);
@@ -236,7 +404,12 @@ impl Checker {
                         found,
                         now,
                         "ConsistentCommittedData",
-                        format!("node {id} commits offset {o} in epoch {e}, but epoch {c} was committed there"),
+                        Breach::CommittedDiffers {
+                            node: id,
+                            offset: o,
+                            epoch: e,
+                            committed_epoch: c,
+                        },
                     );
                     break;
                 }
@@ -284,7 +457,11 @@ impl Checker {
                 found,
                 now,
                 "MajorityReachedHighWatermark",
-                format!("leader {id} HW {hw} is held by {holders} voters"),
+                Breach::HwNotOnMajority {
+                    node: id,
+                    hw,
+                    holders,
+                },
             );
         }
     }
@@ -308,10 +485,12 @@ impl Checker {
                 found,
                 now,
                 "LeaderCompleteness",
-                format!(
-                    "new leader {id} of epoch {epoch} ends at {} but {required} entries were committed before",
-                    log.end_offset()
-                ),
+                Breach::LeaderTooShort {
+                    node: id,
+                    epoch,
+                    end: log.end_offset(),
+                    required,
+                },
             );
             return;
         }
@@ -321,7 +500,10 @@ impl Checker {
                     found,
                     now,
                     "LeaderCompleteness",
-                    format!("new leader {id} lacks committed entry {o}"),
+                    Breach::LeaderLacksEntry {
+                        node: id,
+                        offset: o,
+                    },
                 );
                 return;
             }
@@ -339,10 +521,11 @@ impl Checker {
                         &mut found,
                         now,
                         "LogMatching",
-                        format!(
-                            "nodes {} and {} agree at an offset but differ at {o} before it",
-                            a.node.id, b.node.id
-                        ),
+                        Breach::LogsDiverge {
+                            a: a.node.id,
+                            b: b.node.id,
+                            offset: o,
+                        },
                     );
                 }
             }
@@ -355,10 +538,7 @@ impl Checker {
                     &mut found,
                     now,
                     "ImageMatchesCommittedLog",
-                    format!(
-                        "node {} image differs from the replay of its log",
-                        n.node.id
-                    ),
+                    Breach::ImageDiffers { node: n.node.id },
                 );
             }
         }

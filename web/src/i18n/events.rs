@@ -10,6 +10,7 @@ use kraft_core::protocol::message::{
 use kraft_core::protocol::{
     DropReason, FenceReason, RoleReason, TraceKind, TruncateReason, VoteReason,
 };
+use kraft_core::sim::invariants::Breach;
 
 fn role_reason(lang: Lang, r: RoleReason) -> &'static str {
     if lang == Lang::En {
@@ -534,5 +535,63 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
                 format!("invariant {invariant} broken: {detail}")
             }
         }
+    }
+}
+
+/// What exactly broke a safety rule, in the learner's language.
+pub fn breach(lang: Lang, b: &Breach) -> String {
+    if lang == Lang::En {
+        return b.to_string();
+    }
+    match b {
+        Breach::EpochWentBack { node, from, to } => {
+            format!("节点 {node} 的任期从 {from} 回退到 {to}")
+        }
+        Breach::TwoLeaders { first, second, epoch } => {
+            format!("节点 {first} 和 {second} 都领导了任期 {epoch}")
+        }
+        Breach::TruncatedCommitted { node, offset, epoch } => {
+            format!("节点 {node} 截断了偏移 {offset} 处已提交的条目（任期 {epoch}）")
+        }
+        Breach::TruncatedBelowHw { node, to, hw } => {
+            format!("节点 {node} 截断到 {to}，低于它的高水位 {hw}")
+        }
+        Breach::SnapshotPastHw { node, end_offset } => {
+            format!("节点 {node} 在 {end_offset} 处的快照超过了它的高水位")
+        }
+        Breach::SnapshotBeforeLogStart { node } => format!("节点 {node} 的快照结束在日志起点之前"),
+        Breach::LeaderLoadedSnapshot { node } => format!("领导者 {node} 载入了一个快照"),
+        Breach::HwWentBack { node, from, to } => {
+            format!("节点 {node} 的高水位从 {from} 回退到 {to}")
+        }
+        Breach::LeaderHwBelowEarlier { node, hw, earlier } => {
+            format!("领导者 {node} 报告的高水位 {hw} 低于之前的领导者报告的 {earlier}")
+        }
+        Breach::CommittedDiffers {
+            node,
+            offset,
+            epoch,
+            committed_epoch,
+        } => format!(
+            "节点 {node} 在任期 {epoch} 提交了偏移 {offset}，但那里已提交的是任期 {committed_epoch} 的条目"
+        ),
+        Breach::HwNotOnMajority { node, hw, holders } => {
+            format!("领导者 {node} 的高水位 {hw} 只被 {holders} 个投票者持有")
+        }
+        Breach::LeaderTooShort {
+            node,
+            epoch,
+            end,
+            required,
+        } => format!(
+            "任期 {epoch} 的新领导者 {node} 的日志结束于 {end}，但之前已提交了 {required} 条"
+        ),
+        Breach::LeaderLacksEntry { node, offset } => {
+            format!("新领导者 {node} 缺少已提交的条目 {offset}")
+        }
+        Breach::LogsDiverge { a, b, offset } => {
+            format!("节点 {a} 和 {b} 在某个偏移一致，但在它之前的偏移 {offset} 处不同")
+        }
+        Breach::ImageDiffers { node } => format!("节点 {node} 的元数据镜像与其日志的重放结果不同"),
     }
 }

@@ -6,7 +6,7 @@ mod errors;
 mod events;
 
 pub use errors::{action_error, replay_error, spec_error, step_failure};
-pub use events::{describe, message_summary, record_kind};
+pub use events::{breach, describe, message_summary, record_kind};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
