@@ -173,8 +173,9 @@ pub struct Checker {
     /// The committed prefix as runs of (epoch, first offset), and its length.
     committed: Vec<(Epoch, Offset)>,
     committed_len: Offset,
-    /// (epoch of the node that extended the committed prefix, prefix length then).
-    commit_marks: Vec<(Epoch, Offset)>,
+    /// Completeness obligations: for each epoch, the highest HW a node in that epoch has known
+    /// (within the committed prefix). A leader of a later epoch must hold that much.
+    commit_marks: BTreeMap<Epoch, Offset>,
     violations: Vec<Violation>,
 }
 
@@ -188,7 +189,7 @@ impl Checker {
             max_leader_hw: 0,
             committed: Vec::new(),
             committed_len: 0,
-            commit_marks: Vec::new(),
+            commit_marks: BTreeMap::new(),
             violations: Vec::new(),
         }
     }
@@ -418,11 +419,11 @@ impl Checker {
                 None => break,
             }
         }
-        let epoch = n.node.epoch();
-        match self.commit_marks.last_mut() {
-            Some((e, len)) if *e == epoch => *len = (*len).max(self.committed_len),
-            _ => self.commit_marks.push((epoch, self.committed_len)),
-        }
+        // This node's own obligation: what it knows committed, in its own epoch. (Recording the
+        // whole committed prefix under a stale node's epoch would bind leaders it never bound.)
+        let known = hw.min(self.committed_len);
+        let mark = self.commit_marks.entry(n.node.epoch()).or_insert(0);
+        *mark = (*mark).max(known);
         let _ = self.voters;
     }
 
@@ -475,8 +476,7 @@ impl Checker {
         // epoch (say, one that won before a pause) may lag behind what newer epochs committed.
         let required = self
             .commit_marks
-            .iter()
-            .filter(|(e, _)| *e < epoch)
+            .range(..epoch)
             .map(|(_, len)| *len)
             .max()
             .unwrap_or(0);
