@@ -204,6 +204,12 @@ impl Log {
         }
     }
 
+    /// Test-only fault: the earliest snapshot is lost (the checker must notice).
+    #[cfg(test)]
+    pub(crate) fn lose_earliest_snapshot(&mut self) {
+        self.snapshots.pop_front();
+    }
+
     /// The snapshot cut-over: replace everything with a snapshot fetched from the leader.
     pub fn reset_to_snapshot(&mut self, snapshot: Snapshot) {
         self.entries.clear();

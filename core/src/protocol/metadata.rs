@@ -5,7 +5,7 @@ use crate::protocol::types::{NodeId, Offset};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct BrokerState {
     pub id: NodeId,
     /// The broker epoch: offset of its RegisterBroker record.
@@ -15,7 +15,7 @@ pub struct BrokerState {
     pub incarnation: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct PartitionState {
     pub partition: u32,
     pub replicas: Vec<NodeId>,
@@ -57,14 +57,14 @@ impl PartitionState {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct TopicState {
     pub name: String,
     pub topic_id: u32,
     pub partitions: Vec<PartitionState>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Image {
     /// Offset after the last applied record (exclusive, like the HW).
     pub applied_offset: Offset,

@@ -3,11 +3,14 @@
 
 use crate::protocol::event::TraceKind;
 use crate::protocol::metadata::Image;
+use crate::protocol::record::Entry;
 use crate::protocol::role::Role;
-use crate::protocol::types::{Epoch, NodeId, Offset, Time};
+use crate::protocol::types::{Epoch, NodeId, Offset, SnapshotId, Time};
+use crate::sim::shared::SharedVec;
 use crate::sim::SimNode;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Violation {
@@ -92,6 +95,20 @@ pub enum Breach {
     ImageDiffers {
         node: NodeId,
     },
+    AppliedPastHw {
+        node: NodeId,
+        applied: Offset,
+        hw: Offset,
+    },
+    SnapshotImageDiffers {
+        node: NodeId,
+        end_offset: Offset,
+    },
+    LogStartWithoutSnapshot {
+        node: NodeId,
+        start: Offset,
+        earliest: Option<Offset>,
+    },
 }
 
 impl std::fmt::Display for Breach {
@@ -155,6 +172,25 @@ impl std::fmt::Display for Breach {
             Breach::ImageDiffers { node } => {
                 write!(f, "node {node} image differs from the replay of its log")
             }
+            Breach::AppliedPastHw { node, applied, hw } => write!(
+                f,
+                "node {node} applied records up to {applied}, past its high watermark {hw}"
+            ),
+            Breach::SnapshotImageDiffers { node, end_offset } => write!(
+                f,
+                "node {node} snapshot at {end_offset} differs from the replay of the committed log"
+            ),
+            Breach::LogStartWithoutSnapshot {
+                node,
+                start,
+                earliest,
+            } => match earliest {
+                Some(end) => write!(
+                    f,
+                    "node {node} log starts at {start} but its earliest snapshot ends at {end}"
+                ),
+                None => write!(f, "node {node} log starts at {start} with no snapshot"),
+            },
         }
     }
 }
@@ -162,13 +198,103 @@ impl std::fmt::Display for Breach {
 /// How many violations are kept (a broken run tends to repeat itself).
 const MAX_VIOLATIONS: usize = 100;
 
+/// What the checker last saw of one node: after each step the node's state is compared with it,
+/// so a change that no event announced is checked too.
+#[derive(Clone, Debug)]
+struct Seen {
+    id: NodeId,
+    /// The last HW the node knew while up (Kafka does not keep the HW on disk: forgotten on crash).
+    hw: Option<Offset>,
+    /// `Offset::MAX` until the image has been checked (after a start or a restart).
+    applied: Offset,
+    log_start: Offset,
+    log_end: Offset,
+    epochs: usize,
+    last_epoch: Option<(Epoch, Offset)>,
+    earliest_snapshot: Option<Offset>,
+}
+
+impl Seen {
+    fn new(id: NodeId) -> Self {
+        Seen {
+            id,
+            hw: None,
+            applied: Offset::MAX,
+            log_start: 0,
+            log_end: 0,
+            epochs: 0,
+            last_epoch: None,
+            earliest_snapshot: None,
+        }
+    }
+}
+
+/// Where an epoch's entries begin. The leader of an epoch appends them once, after one fixed
+/// entry, so every log that holds them must agree: this is log matching, one epoch at a time.
+#[derive(Clone, Copy, Debug)]
+struct EpochStart {
+    first: Offset,
+    /// Epoch of the entry just before `first`.
+    previous: Epoch,
+    /// False when only seen in a log whose start cut into the epoch: it may begin lower.
+    exact: bool,
+    node: NodeId,
+}
+
+/// The replay of the committed prefix, with a fingerprint of the image after each applied offset
+/// from `base` on: what every node's image and every snapshot must equal at its offset.
+#[derive(Clone, Debug)]
+struct Replay {
+    image: Image,
+    base: Offset,
+    fingerprints: SharedVec<u64>,
+}
+
+impl Replay {
+    fn new() -> Self {
+        let image = Image::default();
+        let mut fingerprints = SharedVec::default();
+        fingerprints.push(fingerprint(&image));
+        Replay {
+            image,
+            base: 0,
+            fingerprints,
+        }
+    }
+
+    fn push(&mut self, entry: &Entry) {
+        self.image.apply(entry);
+        self.fingerprints.push(fingerprint(&self.image));
+    }
+
+    /// The replay's fingerprint after applying everything below `applied`, if still kept.
+    fn at(&self, applied: Offset) -> Option<u64> {
+        let i = applied.checked_sub(self.base)?;
+        self.fingerprints.get(usize::try_from(i).ok()?).copied()
+    }
+
+    /// Below every node's log start no image or snapshot can stand again: forget it.
+    fn forget_below(&mut self, offset: Offset) {
+        if let Some(i) = offset
+            .checked_sub(self.base)
+            .and_then(|i| usize::try_from(i).ok())
+        {
+            self.base += self.fingerprints.forget_below(i) as Offset;
+        }
+    }
+}
+
+fn fingerprint(image: &Image) -> u64 {
+    let mut h = DefaultHasher::new();
+    image.hash(&mut h);
+    h.finish()
+}
+
 #[derive(Clone, Debug)]
 pub struct Checker {
-    voters: usize,
     leaders: BTreeMap<Epoch, NodeId>,
     epochs: BTreeMap<NodeId, Epoch>,
-    /// Each node's known HW while it stays up (forgotten on crash).
-    hws: BTreeMap<NodeId, Offset>,
+    seen: Vec<Seen>,
     max_leader_hw: Offset,
     /// The committed prefix as runs of (epoch, first offset), and its length.
     committed: Vec<(Epoch, Offset)>,
@@ -176,20 +302,29 @@ pub struct Checker {
     /// Completeness obligations: for each epoch, the highest HW a node in that epoch has known
     /// (within the committed prefix). A leader of a later epoch must hold that much.
     commit_marks: BTreeMap<Epoch, Offset>,
+    epoch_starts: BTreeMap<Epoch, EpochStart>,
+    replay: Replay,
     violations: Vec<Violation>,
 }
 
+impl Default for Checker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Checker {
-    pub fn new(voters: usize) -> Self {
+    pub fn new() -> Self {
         Checker {
-            voters,
             leaders: BTreeMap::new(),
             epochs: BTreeMap::new(),
-            hws: BTreeMap::new(),
+            seen: Vec::new(),
             max_leader_hw: 0,
             committed: Vec::new(),
             committed_len: 0,
             commit_marks: BTreeMap::new(),
+            epoch_starts: BTreeMap::new(),
+            replay: Replay::new(),
             violations: Vec::new(),
         }
     }
@@ -207,11 +342,12 @@ impl Checker {
         self.committed.get(i.wrapping_sub(1)).map(|(e, _)| *e)
     }
 
-    fn push_committed(&mut self, epoch: Epoch) {
-        if self.committed.last().map(|(e, _)| *e) != Some(epoch) {
-            self.committed.push((epoch, self.committed_len));
+    fn push_committed(&mut self, entry: &Entry) {
+        if self.committed.last().map(|(e, _)| *e) != Some(entry.epoch) {
+            self.committed.push((entry.epoch, self.committed_len));
         }
         self.committed_len += 1;
+        self.replay.push(entry);
     }
 
     fn report(
@@ -233,7 +369,23 @@ impl Checker {
         found.push(v);
     }
 
-    /// Checks what one step did. Returns the violations it found.
+    /// Where the checker keeps what it saw of node `id` (the nodes keep their order, so the
+    /// position usually finds it at once).
+    fn seen_index(&mut self, position: usize, id: NodeId) -> usize {
+        if self.seen.get(position).is_some_and(|s| s.id == id) {
+            return position;
+        }
+        match self.seen.iter().position(|s| s.id == id) {
+            Some(i) => i,
+            None => {
+                self.seen.push(Seen::new(id));
+                self.seen.len() - 1
+            }
+        }
+    }
+
+    /// Checks what one step did: its events, then every node's state as the step left it.
+    /// Returns the violations it found.
     pub fn observe(
         &mut self,
         now: Time,
@@ -242,6 +394,8 @@ impl Checker {
     ) -> Vec<Violation> {
         let mut found = Vec::new();
         let find = |id: NodeId| nodes.iter().find(|n| n.node.id == id);
+        // Where a truncation in this step cut each log: entries from there on may be new.
+        let mut cuts: Vec<(NodeId, Offset)> = Vec::new();
         for ev in events {
             match ev {
                 TraceKind::Role {
@@ -280,20 +434,13 @@ impl Checker {
                         }
                     }
                 }
-                TraceKind::HighWatermark { node, hw } => {
-                    if let Some(n) = find(*node) {
-                        self.check_hw(now, n, *hw, &mut found);
-                        if n.node.role() == Role::Leader {
-                            self.check_majority_holds_hw(now, nodes, &mut found);
-                        }
-                    }
-                }
                 TraceKind::Truncate {
                     node,
                     to,
                     first_removed_epoch,
                     ..
                 } => {
+                    cuts.push((*node, *to));
                     if self.committed_epoch(*to) == Some(*first_removed_epoch) {
                         self.report(
                             &mut found,
@@ -306,7 +453,13 @@ impl Checker {
                             },
                         );
                     }
-                    if let Some(hw) = self.hws.get(node).filter(|hw| **hw > *to) {
+                    let hw = self
+                        .seen
+                        .iter()
+                        .find(|s| s.id == *node)
+                        .and_then(|s| s.hw)
+                        .filter(|hw| *hw > *to);
+                    if let Some(hw) = hw {
                         self.report(
                             &mut found,
                             now,
@@ -314,7 +467,7 @@ impl Checker {
                             Breach::TruncatedBelowHw {
                                 node: *node,
                                 to: *to,
-                                hw: *hw,
+                                hw,
                             },
                         );
                     }
@@ -340,39 +493,130 @@ impl Checker {
                                 Breach::SnapshotBeforeLogStart { node: *node },
                             );
                         }
+                        self.check_snapshot_image(now, n, *id, &mut found);
                     }
                 }
-                TraceKind::SnapshotLoaded { node, .. }
-                    if find(*node).is_some_and(|n| n.node.role() == Role::Leader) =>
-                {
-                    self.report(
-                        &mut found,
-                        now,
-                        "LeaderNeverLoadSnapshot",
-                        Breach::LeaderLoadedSnapshot { node: *node },
-                    );
-                }
-                TraceKind::Crash { node } => {
-                    self.hws.remove(node);
+                TraceKind::SnapshotLoaded { node, id, .. } => {
+                    if let Some(n) = find(*node) {
+                        if n.node.role() == Role::Leader {
+                            self.report(
+                                &mut found,
+                                now,
+                                "LeaderNeverLoadSnapshot",
+                                Breach::LeaderLoadedSnapshot { node: *node },
+                            );
+                        }
+                        self.check_snapshot_image(now, n, *id, &mut found);
+                    }
                 }
                 _ => {}
             }
         }
+        self.check_node_states(now, nodes, &cuts, &mut found);
         found
     }
 
-    fn check_hw(&mut self, now: Time, n: &SimNode, hw: Offset, found: &mut Vec<Violation>) {
+    /// Reads every node's state after a step: HW, image, log and snapshots, each checked when it
+    /// changed.
+    fn check_node_states(
+        &mut self,
+        now: Time,
+        nodes: &[SimNode],
+        cuts: &[(NodeId, Offset)],
+        found: &mut Vec<Violation>,
+    ) {
+        let mut log_start_moved = false;
+        for (position, n) in nodes.iter().enumerate() {
+            let i = self.seen_index(position, n.node.id);
+            if !n.alive {
+                // A restart brings the HW back unknown and the image back from disk.
+                self.seen[i].hw = None;
+                self.seen[i].applied = Offset::MAX;
+                continue;
+            }
+            if let Some(hw) = n.node.high_watermark() {
+                if self.seen[i].hw != Some(hw) {
+                    self.check_hw(now, i, n, hw, found);
+                    if n.node.role() == Role::Leader {
+                        self.check_majority_holds_hw(now, nodes, found);
+                    }
+                }
+            }
+            if n.node.image().applied_offset != self.seen[i].applied {
+                self.seen[i].applied = n.node.image().applied_offset;
+                self.check_image(now, n, found);
+            }
+            let log = n.node.log();
+            let last_epoch = log.epoch_cache().last().copied();
+            let seen = &self.seen[i];
+            if log.end_offset() != seen.log_end
+                || log.start_offset() != seen.log_start
+                || log.epoch_cache().len() != seen.epochs
+                || last_epoch != seen.last_epoch
+            {
+                let cut = cuts
+                    .iter()
+                    .filter(|(id, _)| *id == n.node.id)
+                    .map(|(_, to)| *to)
+                    .min()
+                    .unwrap_or(Offset::MAX);
+                let from = if log.start_offset() != seen.log_start {
+                    0
+                } else {
+                    seen.log_end.min(cut)
+                };
+                self.check_epoch_starts(now, n, from, found);
+            }
+            let earliest = log.snapshots().next().map(|s| s.id.end_offset);
+            let seen = &self.seen[i];
+            if log.start_offset() != seen.log_start || earliest != seen.earliest_snapshot {
+                log_start_moved |= log.start_offset() != seen.log_start;
+                // Kafka: once the log start is above 0, the earliest snapshot ends exactly there.
+                if log.start_offset() > 0 && earliest != Some(log.start_offset()) {
+                    self.report(
+                        found,
+                        now,
+                        "SnapshotAtLogStart",
+                        Breach::LogStartWithoutSnapshot {
+                            node: n.node.id,
+                            start: log.start_offset(),
+                            earliest,
+                        },
+                    );
+                }
+            }
+            let seen = &mut self.seen[i];
+            seen.log_start = log.start_offset();
+            seen.log_end = log.end_offset();
+            seen.epochs = log.epoch_cache().len();
+            seen.last_epoch = last_epoch;
+            seen.earliest_snapshot = earliest;
+        }
+        if log_start_moved {
+            let lowest = nodes.iter().map(|n| n.node.log().start_offset()).min();
+            self.replay.forget_below(lowest.unwrap_or(0));
+        }
+    }
+
+    fn check_hw(
+        &mut self,
+        now: Time,
+        i: usize,
+        n: &SimNode,
+        hw: Offset,
+        found: &mut Vec<Violation>,
+    ) {
         let id = n.node.id;
         let log = n.node.log();
-        let prev = self.hws.insert(id, hw);
-        if prev.is_some_and(|p| p > hw) {
+        let prev = self.seen[i].hw.replace(hw);
+        if let Some(from) = prev.filter(|p| *p > hw) {
             self.report(
                 found,
                 now,
                 "MonotonicHighWatermark",
                 Breach::HwWentBack {
                     node: id,
-                    from: prev.unwrap_or(0),
+                    from,
                     to: hw,
                 },
             );
@@ -398,9 +642,9 @@ impl Checker {
         // Committed data: every offset this node now calls committed matches the committed prefix.
         let from = prev.unwrap_or(0).max(log.start_offset());
         for o in from..hw {
-            let Some(e) = log.epoch_at(o) else { break };
+            let Some(entry) = log.entry(o) else { break };
             match self.committed_epoch(o) {
-                Some(c) if c != e => {
+                Some(c) if c != entry.epoch => {
                     self.report(
                         found,
                         now,
@@ -408,14 +652,14 @@ impl Checker {
                         Breach::CommittedDiffers {
                             node: id,
                             offset: o,
-                            epoch: e,
+                            epoch: entry.epoch,
                             committed_epoch: c,
                         },
                     );
                     break;
                 }
                 Some(_) => {}
-                None if o == self.committed_len => self.push_committed(e),
+                None if o == self.committed_len => self.push_committed(entry),
                 None => break,
             }
         }
@@ -424,7 +668,131 @@ impl Checker {
         let known = hw.min(self.committed_len);
         let mark = self.commit_marks.entry(n.node.epoch()).or_insert(0);
         *mark = (*mark).max(known);
-        let _ = self.voters;
+    }
+
+    /// A node's image: nothing at or above its HW applied, and equal to the replay of the
+    /// committed log at the offset it applied up to (so all images agree on the committed prefix).
+    fn check_image(&mut self, now: Time, n: &SimNode, found: &mut Vec<Violation>) {
+        let image = n.node.image();
+        let id = n.node.id;
+        if let Some(hw) = n
+            .node
+            .high_watermark()
+            .filter(|hw| image.applied_offset > *hw)
+        {
+            self.report(
+                found,
+                now,
+                "ImageMatchesCommittedLog",
+                Breach::AppliedPastHw {
+                    node: id,
+                    applied: image.applied_offset,
+                    hw,
+                },
+            );
+        }
+        if self
+            .replay
+            .at(image.applied_offset)
+            .is_some_and(|fp| fp != fingerprint(image))
+        {
+            self.report(
+                found,
+                now,
+                "ImageMatchesCommittedLog",
+                Breach::ImageDiffers { node: id },
+            );
+        }
+    }
+
+    /// A snapshot a node took or loaded holds the replay of the committed log at its end offset.
+    fn check_snapshot_image(
+        &mut self,
+        now: Time,
+        n: &SimNode,
+        id: SnapshotId,
+        found: &mut Vec<Violation>,
+    ) {
+        let Some(s) = n.node.log().snapshots().find(|s| s.id == id) else {
+            return;
+        };
+        let wrong = s.image.applied_offset != id.end_offset
+            || self
+                .replay
+                .at(id.end_offset)
+                .is_some_and(|fp| fp != fingerprint(&s.image));
+        if wrong {
+            self.report(
+                found,
+                now,
+                "ImageMatchesCommittedLog",
+                Breach::SnapshotImageDiffers {
+                    node: n.node.id,
+                    end_offset: id.end_offset,
+                },
+            );
+        }
+    }
+
+    /// Log matching, incrementally: each epoch in this log from offset `from` on must begin where
+    /// (and after the same epoch as) every other log that holds it has it begin.
+    fn check_epoch_starts(
+        &mut self,
+        now: Time,
+        n: &SimNode,
+        from: Offset,
+        found: &mut Vec<Violation>,
+    ) {
+        let log = n.node.log();
+        let cache = log.epoch_cache();
+        // The run holding `from` began before it and was checked then.
+        let first = cache.partition_point(|(_, s)| *s < from);
+        for k in first..cache.len() {
+            let (epoch, start) = cache[k];
+            let previous = match k.checked_sub(1) {
+                Some(p) => cache[p].0,
+                None => log.epoch_at(start.wrapping_sub(1)).unwrap_or(0),
+            };
+            // Only a log start can cut into an epoch (the entry before it has the same epoch).
+            let exact = previous != epoch;
+            let here = EpochStart {
+                first: start,
+                previous,
+                exact,
+                node: n.node.id,
+            };
+            let Some(known) = self.epoch_starts.get(&epoch).copied() else {
+                self.epoch_starts.insert(epoch, here);
+                continue;
+            };
+            let agrees = match (known.exact, exact) {
+                (true, true) => known.first == start && known.previous == previous,
+                (true, false) => known.first <= start,
+                (false, true) => start <= known.first,
+                (false, false) => true,
+            };
+            if !agrees {
+                let offset = if known.first == start {
+                    start.saturating_sub(1)
+                } else {
+                    known.first.min(start)
+                };
+                self.report(
+                    found,
+                    now,
+                    "LogMatching",
+                    Breach::LogsDiverge {
+                        a: known.node,
+                        b: n.node.id,
+                        offset,
+                    },
+                );
+                return;
+            }
+            if !known.exact && (exact || start < known.first) {
+                self.epoch_starts.insert(epoch, here);
+            }
+        }
     }
 
     /// The current leader (newest epoch): its HW must be held by a majority of voters. An offset a
@@ -510,8 +878,9 @@ impl Checker {
         }
     }
 
-    /// Whole-cluster checks: log matching across nodes, the leader's HW held by a majority, and
-    /// every image equal to the replay of the committed log prefix the node holds.
+    /// Whole-cluster checks on top of the per-step ones: log matching between every pair of
+    /// logs, the leader's HW held by a majority, and every image equal to a fresh replay of the
+    /// node's own log (from its snapshot at the log start).
     pub fn full_check(&mut self, now: Time, nodes: &[SimNode]) -> Vec<Violation> {
         let mut found = Vec::new();
         for (i, a) in nodes.iter().enumerate() {
@@ -629,7 +998,7 @@ mod every_invariant_fires {
     /// A checker that has seen node 1 commit offsets 0-2 (epochs 1, 1, 2).
     fn committed_0_to_2() -> (Checker, [SimNode; 1]) {
         let nodes = [node(1, 2, &[1, 1, 2], Role::Follower, Some(3))];
-        let mut c = Checker::new(3);
+        let mut c = Checker::new();
         c.observe(0, &[TraceKind::HighWatermark { node: 1, hw: 3 }], &nodes);
         (c, nodes)
     }
@@ -644,7 +1013,7 @@ mod every_invariant_fires {
             node(1, 3, &[3], Role::Leader, None),
             node(2, 3, &[3], Role::Leader, None),
         ];
-        let mut c = Checker::new(3);
+        let mut c = Checker::new();
         assert!(c.observe(0, &[role(1, Role::Leader, 3)], &nodes).is_empty());
         let found = c.observe(1, &[role(2, Role::Leader, 3)], &nodes);
         assert_eq!(names(&found), vec!["SingleLeader"]);
@@ -653,7 +1022,7 @@ mod every_invariant_fires {
     #[test]
     fn monotonic_epoch() {
         let nodes = [node(1, 3, &[], Role::Follower, None)];
-        let mut c = Checker::new(3);
+        let mut c = Checker::new();
         c.observe(0, &[role(1, Role::Follower, 3)], &nodes);
         let found = c.observe(1, &[role(1, Role::Follower, 2)], &nodes);
         assert_eq!(names(&found), vec!["MonotonicEpoch"]);
@@ -662,7 +1031,7 @@ mod every_invariant_fires {
     #[test]
     fn monotonic_high_watermark() {
         let mut nodes = [node(1, 2, &[1, 2, 2], Role::Follower, Some(3))];
-        let mut c = Checker::new(3);
+        let mut c = Checker::new();
         c.observe(0, &[TraceKind::HighWatermark { node: 1, hw: 3 }], &nodes);
         nodes[0].node.hw = Some(2);
         let found = c.observe(1, &[TraceKind::HighWatermark { node: 1, hw: 2 }], &nodes);
@@ -707,7 +1076,10 @@ mod every_invariant_fires {
                 end_offset: 3,
                 epoch: 2,
             },
-            image: Image::default(),
+            image: Image {
+                applied_offset: 3,
+                ..Image::default()
+            },
         });
         n.node.durable.log.clean(0);
         let taken = |end_offset| TraceKind::SnapshotTaken {
@@ -717,7 +1089,7 @@ mod every_invariant_fires {
                 epoch: 2,
             },
         };
-        let mut c = Checker::new(3);
+        let mut c = Checker::new();
         let nodes = [n];
         // Past its HW (1): not committed yet.
         assert_eq!(
@@ -740,19 +1112,69 @@ mod every_invariant_fires {
             },
             from: 2,
         };
-        let found = Checker::new(3).observe(0, &[loaded], &nodes);
+        let found = Checker::new().observe(0, &[loaded], &nodes);
         assert_eq!(names(&found), vec!["LeaderNeverLoadSnapshot"]);
     }
 
     #[test]
-    fn log_matching() {
+    fn log_matching_after_every_step_and_in_the_whole_check() {
         // Same (offset 2, epoch 3), different epochs below it.
         let nodes = [
             node(1, 3, &[1, 1, 3], Role::Follower, None),
             node(2, 3, &[1, 2, 3], Role::Follower, None),
         ];
-        let found = Checker::new(3).full_check(0, &nodes);
+        let found = Checker::new().observe(0, &[], &nodes);
         assert_eq!(names(&found), vec!["LogMatching"]);
+        let found = Checker::new().full_check(0, &nodes);
+        assert_eq!(names(&found), vec!["LogMatching"]);
+    }
+
+    #[test]
+    fn log_matching_when_an_epoch_begins_at_two_offsets() {
+        let mut c = Checker::new();
+        assert!(c
+            .observe(0, &[], &[node(1, 2, &[1, 2, 2], Role::Follower, None)])
+            .is_empty());
+        // Epoch 2 began at offset 1 in node 1's log, at offset 2 here: one of them is not the
+        // leader's.
+        let later = [node(2, 2, &[1, 1, 2], Role::Follower, None)];
+        assert_eq!(names(&c.observe(1, &[], &later)), vec!["LogMatching"]);
+    }
+
+    #[test]
+    fn monotonic_high_watermark_read_from_node_state_without_an_event() {
+        let mut nodes = [node(1, 2, &[1, 2, 2], Role::Follower, Some(3))];
+        let mut c = Checker::new();
+        assert!(c.observe(0, &[], &nodes).is_empty());
+        nodes[0].node.hw = Some(2);
+        assert_eq!(
+            names(&c.observe(1, &[], &nodes)),
+            vec!["MonotonicHighWatermark"]
+        );
+    }
+
+    #[test]
+    fn snapshot_at_log_start_as_kafka_keeps_it() {
+        let snapshot = |end_offset| Snapshot {
+            id: SnapshotId {
+                end_offset,
+                epoch: 2,
+            },
+            image: Image {
+                applied_offset: end_offset,
+                ..Image::default()
+            },
+        };
+        let mut n = node(1, 2, &[1, 1, 2, 2, 2], Role::Follower, None);
+        n.node.durable.log.add_snapshot(snapshot(3));
+        n.node.durable.log.clean(0);
+        n.node.durable.log.add_snapshot(snapshot(4));
+        let mut c = Checker::new();
+        assert!(c.observe(0, &[], std::slice::from_ref(&n)).is_empty());
+        // A fault: the snapshot at the log start (3) is lost; the earliest now ends at 4.
+        n.node.durable.log.lose_earliest_snapshot();
+        let found = c.observe(1, &[], &[n]);
+        assert_eq!(names(&found), vec!["SnapshotAtLogStart"]);
     }
 
     #[test]
@@ -764,27 +1186,81 @@ mod every_invariant_fires {
             node(3, 2, &[2], Role::Follower, None),
         ];
         let moved = TraceKind::HighWatermark { node: 1, hw: 3 };
-        let found = Checker::new(3).observe(0, &[moved], &nodes);
+        let found = Checker::new().observe(0, &[moved], &nodes);
         assert_eq!(names(&found), vec!["MajorityReachedHighWatermark"]);
-        let found = Checker::new(3).full_check(0, &nodes);
+        let found = Checker::new().full_check(0, &nodes);
         assert_eq!(names(&found), vec!["MajorityReachedHighWatermark"]);
     }
 
+    fn broker(id: NodeId) -> crate::protocol::metadata::BrokerState {
+        crate::protocol::metadata::BrokerState {
+            id,
+            epoch: 0,
+            fenced: false,
+            incarnation: 1,
+        }
+    }
+
     #[test]
-    fn image_matches_committed_log() {
-        let mut n = node(1, 2, &[2], Role::Follower, None);
+    fn image_matches_committed_log_after_every_step_and_in_the_whole_check() {
+        let mut n = node(1, 2, &[2], Role::Follower, Some(1));
         // Claims to have applied a record its log does not replay to.
         n.node.image.applied_offset = 1;
-        n.node.image.brokers.insert(
-            101,
-            crate::protocol::metadata::BrokerState {
-                id: 101,
-                epoch: 0,
-                fenced: false,
-                incarnation: 1,
-            },
-        );
-        let found = Checker::new(3).full_check(0, &[n]);
+        n.node.image.brokers.insert(101, broker(101));
+        let found = Checker::new().observe(0, &[], std::slice::from_ref(&n));
+        assert_eq!(names(&found), vec!["ImageMatchesCommittedLog"]);
+        let found = Checker::new().full_check(0, &[n]);
+        assert_eq!(names(&found), vec!["ImageMatchesCommittedLog"]);
+    }
+
+    #[test]
+    fn images_agree_across_nodes_on_the_committed_prefix() {
+        let mut c = Checker::new();
+        let mut a = node(1, 2, &[2, 2], Role::Follower, Some(2));
+        a.node.image.applied_offset = 2;
+        assert!(c.observe(0, &[], std::slice::from_ref(&a)).is_empty());
+        // Node 2 reaches the same offset later with a different image.
+        let mut b = node(2, 2, &[2, 2], Role::Follower, Some(2));
+        b.node.image.applied_offset = 2;
+        b.node.image.brokers.insert(102, broker(102));
+        let found = c.observe(1, &[], &[a, b]);
+        assert_eq!(names(&found), vec!["ImageMatchesCommittedLog"]);
+    }
+
+    #[test]
+    fn nothing_at_or_above_the_hw_is_applied() {
+        let mut n = node(1, 2, &[2, 2, 2], Role::Follower, Some(1));
+        n.node.image.applied_offset = 2;
+        let found = Checker::new().observe(0, &[], &[n]);
+        assert_eq!(names(&found), vec!["ImageMatchesCommittedLog"]);
+        assert!(matches!(
+            found[0].breach,
+            Breach::AppliedPastHw {
+                applied: 2,
+                hw: 1,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_snapshot_image_equals_the_replay_of_the_committed_log() {
+        let mut n = node(1, 2, &[2, 2, 2], Role::Follower, Some(3));
+        n.node.image.applied_offset = 3;
+        let id = SnapshotId {
+            end_offset: 2,
+            epoch: 2,
+        };
+        let mut image = Image {
+            applied_offset: 2,
+            ..Image::default()
+        };
+        image.brokers.insert(101, broker(101));
+        n.node.durable.log.add_snapshot(Snapshot { id, image });
+        let mut c = Checker::new();
+        assert!(c.observe(0, &[], std::slice::from_ref(&n)).is_empty());
+        let taken = TraceKind::SnapshotTaken { node: 1, id };
+        let found = c.observe(1, &[taken], &[n]);
         assert_eq!(names(&found), vec!["ImageMatchesCommittedLog"]);
     }
 }

@@ -41,6 +41,21 @@ impl<T: Clone> SharedVec<T> {
             .or_else(|| self.sealed.last().and_then(|c| c.last()))
     }
 
+    pub fn get(&self, index: usize) -> Option<&T> {
+        match self.sealed.get(index / CHUNK) {
+            Some(chunk) => chunk.get(index % CHUNK),
+            None => self.tail.get(index - self.sealed.len() * CHUNK),
+        }
+    }
+
+    /// Forgets the sealed chunks that lie wholly below `index`. Returns how many items went (the
+    /// caller shifts its indices by that much).
+    pub fn forget_below(&mut self, index: usize) -> usize {
+        let chunks = (index / CHUNK).min(self.sealed.len());
+        self.sealed.drain(..chunks);
+        chunks * CHUNK
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &T> {
         self.sealed
             .iter()
@@ -74,5 +89,21 @@ mod tests {
         assert_eq!(b.last(), Some(&999));
         assert_eq!(a.last(), Some(&(CHUNK * 2 + 4)));
         assert_eq!(a.to_vec(), (0..CHUNK * 2 + 5).collect::<Vec<_>>());
+        assert_eq!(a.get(CHUNK + 3), Some(&(CHUNK + 3)));
+        assert_eq!(b.get(CHUNK * 2 + 5), Some(&999));
+        assert_eq!(b.get(CHUNK * 2 + 6), None);
+    }
+
+    #[test]
+    fn forgets_only_whole_sealed_chunks_below_an_index() {
+        let mut a = SharedVec::default();
+        for i in 0..(CHUNK * 3 + 2) {
+            a.push(i);
+        }
+        assert_eq!(a.forget_below(CHUNK * 2 - 1), CHUNK);
+        assert_eq!(a.get(0), Some(&CHUNK));
+        assert_eq!(a.forget_below(CHUNK * 9), CHUNK * 2);
+        assert_eq!(a.get(0), Some(&(CHUNK * 3)));
+        assert_eq!(a.len(), 2);
     }
 }

@@ -593,5 +593,19 @@ pub fn breach(lang: Lang, b: &Breach) -> String {
             format!("节点 {a} 和 {b} 在某个偏移一致，但在它之前的偏移 {offset} 处不同")
         }
         Breach::ImageDiffers { node } => format!("节点 {node} 的元数据镜像与其日志的重放结果不同"),
+        Breach::AppliedPastHw { node, applied, hw } => {
+            format!("节点 {node} 已应用到 {applied}，超过了它的高水位 {hw}")
+        }
+        Breach::SnapshotImageDiffers { node, end_offset } => {
+            format!("节点 {node} 在 {end_offset} 处的快照与已提交日志的重放结果不同")
+        }
+        Breach::LogStartWithoutSnapshot {
+            node,
+            start,
+            earliest,
+        } => match earliest {
+            Some(end) => format!("节点 {node} 的日志起始于 {start}，但它最早的快照结束于 {end}"),
+            None => format!("节点 {node} 的日志起始于 {start}，却没有快照"),
+        },
     }
 }
