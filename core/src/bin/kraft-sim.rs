@@ -8,7 +8,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   kraft-sim run FILE [--capture-every MS]
   kraft-sim chaos [--seed S] [--seeds N] [--steps K] [--controllers C] [--brokers B] [--config JSON]
-  kraft-sim bench [--quick]
+  kraft-sim bench [--quick] [--memory | --events]
   kraft-sim trace FILE        (the run's trace, one JSON event per line)";
 
 fn main() -> ExitCode {
@@ -148,6 +148,7 @@ fn cmd_chaos(args: &[String]) -> ExitCode {
 fn cmd_bench(args: &[String]) -> ExitCode {
     let quick = args.iter().any(|a| a == "--quick");
     let memory = args.iter().any(|a| a == "--memory");
+    let events = args.iter().any(|a| a == "--events");
     let case = args
         .iter()
         .position(|a| a == "--memory-case")
@@ -157,8 +158,18 @@ fn cmd_bench(args: &[String]) -> ExitCode {
         bench::memory_case(case, quick);
         return ExitCode::SUCCESS;
     }
-    if let Some(a) = args.iter().find(|a| *a != "--quick" && *a != "--memory") {
+    if let Some(a) = args
+        .iter()
+        .find(|a| !["--quick", "--memory", "--events"].contains(&a.as_str()))
+    {
         return usage_error(&format!("unknown argument {a:?}"));
+    }
+    if events {
+        let (scale, runs) = if quick { (10, 1) } else { (1, 3) };
+        let mut summary = serde_json::Map::new();
+        bench::events_per_second(scale, runs, &mut summary);
+        println!("\n{}", serde_json::Value::Object(summary));
+        return ExitCode::SUCCESS;
     }
     if memory {
         // Each case in a fresh process: freed memory of one would hide the growth of the next.

@@ -130,33 +130,7 @@ pub fn run(quick: bool) {
     }
 
     // 2. Events per second under steady appends (100 appends/s of virtual time).
-    println!("\n2. delivered events per second, steady appends, one core");
-    for checks in [true, false] {
-        for controllers in [3usize, 5, 7] {
-            let (events, secs) = best_of(runs, || {
-                let config = Config {
-                    check_invariants: checks,
-                    ..Config::default()
-                };
-                let mut sim = cluster(controllers, 0, config, 1);
-                sim.advance(3000);
-                steady(&mut sim, 600_000 / scale, 10)
-            });
-            let rate = events as f64 / secs;
-            println!(
-                "   {controllers} controllers, invariant checks {:3}: {:>12.0} events/s ({events} events in {secs:.3} s)",
-                if checks { "on" } else { "off" },
-                rate
-            );
-            summary.insert(
-                format!(
-                    "events_per_s_{controllers}c_checks_{}",
-                    if checks { "on" } else { "off" }
-                ),
-                rate.into(),
-            );
-        }
-    }
+    events_per_second(scale, runs, &mut summary);
 
     // 3. Virtual seconds per wall second: 5 controllers, 10 brokers, default settings.
     let (virt, secs) = {
@@ -207,6 +181,42 @@ pub fn run(quick: bool) {
     drop(checkpoints);
 
     println!("\n{}", serde_json::Value::Object(summary));
+}
+
+/// Delivered events per second under steady appends (100 appends/s of virtual time), with the
+/// invariant checker on and off: `kraft-sim bench --events` runs just this.
+pub fn events_per_second(
+    scale: Time,
+    runs: usize,
+    summary: &mut serde_json::Map<String, serde_json::Value>,
+) {
+    println!("\n2. delivered events per second, steady appends, one core");
+    for checks in [true, false] {
+        for controllers in [3usize, 5, 7] {
+            let (events, secs) = best_of(runs, || {
+                let config = Config {
+                    check_invariants: checks,
+                    ..Config::default()
+                };
+                let mut sim = cluster(controllers, 0, config, 1);
+                sim.advance(3000);
+                steady(&mut sim, 3_600_000 / scale, 10)
+            });
+            let rate = events as f64 / secs;
+            println!(
+                "   {controllers} controllers, invariant checks {:3}: {:>12.0} events/s ({events} events in {secs:.3} s)",
+                if checks { "on" } else { "off" },
+                rate
+            );
+            summary.insert(
+                format!(
+                    "events_per_s_{controllers}c_checks_{}",
+                    if checks { "on" } else { "off" }
+                ),
+                rate.into(),
+            );
+        }
+    }
 }
 
 /// The page's timeline cases `kraft-sim bench --memory` measures, each in a process of its own.

@@ -198,6 +198,17 @@ impl std::fmt::Display for Breach {
 /// How many violations are kept (a broken run tends to repeat itself).
 const MAX_VIOLATIONS: usize = 100;
 
+/// Which nodes a step may have changed, so the checker reads just those.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Touched {
+    /// The step changed no node (a dropped message, a timer of a node that is down).
+    Nothing,
+    /// One node ran a handler: the node at this position.
+    Node(usize),
+    /// An action, or anything else that may reach several nodes.
+    All,
+}
+
 /// What the checker last saw of one node: after each step the node's state is compared with it,
 /// so a change that no event announced is checked too.
 #[derive(Clone, Debug)]
@@ -392,6 +403,17 @@ impl Checker {
         events: &[TraceKind],
         nodes: &[SimNode],
     ) -> Vec<Violation> {
+        self.observe_step(now, events, nodes, Touched::All)
+    }
+
+    /// As `observe`, reading the state of only the nodes the step `touched`.
+    pub fn observe_step(
+        &mut self,
+        now: Time,
+        events: &[TraceKind],
+        nodes: &[SimNode],
+        touched: Touched,
+    ) -> Vec<Violation> {
         let mut found = Vec::new();
         let find = |id: NodeId| nodes.iter().find(|n| n.node.id == id);
         // Where a truncation in this step cut each log: entries from there on may be new.
@@ -512,90 +534,109 @@ impl Checker {
                 _ => {}
             }
         }
-        self.check_node_states(now, nodes, &cuts, &mut found);
+        match touched {
+            Touched::Nothing => {}
+            Touched::Node(i) => {
+                if let Some(n) = nodes.get(i) {
+                    let moved = self.check_node_state(now, i, n, nodes, &cuts, &mut found);
+                    self.after_log_start_moved(moved, nodes);
+                }
+            }
+            Touched::All => {
+                let mut moved = false;
+                for (i, n) in nodes.iter().enumerate() {
+                    moved |= self.check_node_state(now, i, n, nodes, &cuts, &mut found);
+                }
+                self.after_log_start_moved(moved, nodes);
+            }
+        }
         found
     }
 
-    /// Reads every node's state after a step: HW, image, log and snapshots, each checked when it
-    /// changed.
-    fn check_node_states(
-        &mut self,
-        now: Time,
-        nodes: &[SimNode],
-        cuts: &[(NodeId, Offset)],
-        found: &mut Vec<Violation>,
-    ) {
-        let mut log_start_moved = false;
-        for (position, n) in nodes.iter().enumerate() {
-            let i = self.seen_index(position, n.node.id);
-            if !n.alive {
-                // A restart brings the HW back unknown and the image back from disk.
-                self.seen[i].hw = None;
-                self.seen[i].applied = Offset::MAX;
-                continue;
-            }
-            if let Some(hw) = n.node.high_watermark() {
-                if self.seen[i].hw != Some(hw) {
-                    self.check_hw(now, i, n, hw, found);
-                    if n.node.role() == Role::Leader {
-                        self.check_majority_holds_hw(now, nodes, found);
-                    }
-                }
-            }
-            if n.node.image().applied_offset != self.seen[i].applied {
-                self.seen[i].applied = n.node.image().applied_offset;
-                self.check_image(now, n, found);
-            }
-            let log = n.node.log();
-            let last_epoch = log.epoch_cache().last().copied();
-            let seen = &self.seen[i];
-            if log.end_offset() != seen.log_end
-                || log.start_offset() != seen.log_start
-                || log.epoch_cache().len() != seen.epochs
-                || last_epoch != seen.last_epoch
-            {
-                let cut = cuts
-                    .iter()
-                    .filter(|(id, _)| *id == n.node.id)
-                    .map(|(_, to)| *to)
-                    .min()
-                    .unwrap_or(Offset::MAX);
-                let from = if log.start_offset() != seen.log_start {
-                    0
-                } else {
-                    seen.log_end.min(cut)
-                };
-                self.check_epoch_starts(now, n, from, found);
-            }
-            let earliest = log.snapshots().next().map(|s| s.id.end_offset);
-            let seen = &self.seen[i];
-            if log.start_offset() != seen.log_start || earliest != seen.earliest_snapshot {
-                log_start_moved |= log.start_offset() != seen.log_start;
-                // Kafka: once the log start is above 0, the earliest snapshot ends exactly there.
-                if log.start_offset() > 0 && earliest != Some(log.start_offset()) {
-                    self.report(
-                        found,
-                        now,
-                        "SnapshotAtLogStart",
-                        Breach::LogStartWithoutSnapshot {
-                            node: n.node.id,
-                            start: log.start_offset(),
-                            earliest,
-                        },
-                    );
-                }
-            }
-            let seen = &mut self.seen[i];
-            seen.log_start = log.start_offset();
-            seen.log_end = log.end_offset();
-            seen.epochs = log.epoch_cache().len();
-            seen.last_epoch = last_epoch;
-            seen.earliest_snapshot = earliest;
-        }
-        if log_start_moved {
+    fn after_log_start_moved(&mut self, moved: bool, nodes: &[SimNode]) {
+        if moved {
             let lowest = nodes.iter().map(|n| n.node.log().start_offset()).min();
             self.replay.forget_below(lowest.unwrap_or(0));
         }
+    }
+
+    /// Reads one node's state after a step: HW, image, log and snapshots, each checked when it
+    /// changed. Returns whether its log start moved.
+    fn check_node_state(
+        &mut self,
+        now: Time,
+        position: usize,
+        n: &SimNode,
+        nodes: &[SimNode],
+        cuts: &[(NodeId, Offset)],
+        found: &mut Vec<Violation>,
+    ) -> bool {
+        let i = self.seen_index(position, n.node.id);
+        if !n.alive {
+            // A restart brings the HW back unknown and the image back from disk.
+            self.seen[i].hw = None;
+            self.seen[i].applied = Offset::MAX;
+            return false;
+        }
+        if let Some(hw) = n.node.high_watermark() {
+            if self.seen[i].hw != Some(hw) {
+                self.check_hw(now, i, n, hw, found);
+                if n.node.role() == Role::Leader {
+                    self.check_majority_holds_hw(now, nodes, found);
+                }
+            }
+        }
+        if n.node.image().applied_offset != self.seen[i].applied {
+            self.seen[i].applied = n.node.image().applied_offset;
+            self.check_image(now, n, found);
+        }
+        let log = n.node.log();
+        let last_epoch = log.epoch_cache().last().copied();
+        let seen = &self.seen[i];
+        if log.end_offset() != seen.log_end
+            || log.start_offset() != seen.log_start
+            || log.epoch_cache().len() != seen.epochs
+            || last_epoch != seen.last_epoch
+        {
+            let cut = cuts
+                .iter()
+                .filter(|(id, _)| *id == n.node.id)
+                .map(|(_, to)| *to)
+                .min()
+                .unwrap_or(Offset::MAX);
+            let from = if log.start_offset() != seen.log_start {
+                0
+            } else {
+                seen.log_end.min(cut)
+            };
+            self.check_epoch_starts(now, n, from, found);
+        }
+        let earliest = log.snapshots().next().map(|s| s.id.end_offset);
+        let seen = &self.seen[i];
+        let start_moved = log.start_offset() != seen.log_start;
+        // Kafka: once the log start is above 0, the earliest snapshot ends exactly there.
+        if (start_moved || earliest != seen.earliest_snapshot)
+            && log.start_offset() > 0
+            && earliest != Some(log.start_offset())
+        {
+            self.report(
+                found,
+                now,
+                "SnapshotAtLogStart",
+                Breach::LogStartWithoutSnapshot {
+                    node: n.node.id,
+                    start: log.start_offset(),
+                    earliest,
+                },
+            );
+        }
+        let seen = &mut self.seen[i];
+        seen.log_start = log.start_offset();
+        seen.log_end = log.end_offset();
+        seen.epochs = log.epoch_cache().len();
+        seen.last_epoch = last_epoch;
+        seen.earliest_snapshot = earliest;
+        start_moved
     }
 
     fn check_hw(
@@ -803,9 +844,8 @@ impl Checker {
         nodes: &[SimNode],
         found: &mut Vec<Violation>,
     ) {
-        let voters: Vec<&SimNode> = nodes.iter().filter(|n| n.node.is_voter()).collect();
-        let newest = voters
-            .iter()
+        let voters = || nodes.iter().filter(|n| n.node.is_voter());
+        let newest = voters()
             .filter(|n| n.alive && n.node.role() == Role::Leader)
             .max_by_key(|n| n.node.epoch());
         let Some(l) = newest else {
@@ -815,12 +855,12 @@ impl Checker {
             return;
         };
         let epoch = l.node.log().epoch_at(hw - 1);
-        let holds = |n: &&&SimNode| {
+        let holds = |n: &&SimNode| {
             let log = n.node.log();
             log.end_offset() >= hw && (hw < log.start_offset() || log.epoch_at(hw - 1) == epoch)
         };
-        let holders = voters.iter().filter(holds).count();
-        if holders < voters.len() / 2 + 1 {
+        let holders = voters().filter(holds).count();
+        if holders < voters().count() / 2 + 1 {
             let id = l.node.id;
             self.report(
                 found,

@@ -12,7 +12,7 @@ use crate::protocol::node::{Durable, Effects, Identity, Input, Node, NodeKind, Q
 use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
 use crate::sim::error::{ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS};
-use crate::sim::invariants::{Checker, Violation};
+use crate::sim::invariants::{Checker, Touched, Violation};
 use crate::sim::shared::SharedVec;
 use crate::sim::trace::{Trace, TraceEvent};
 use rand::rngs::Xoshiro256PlusPlus as StdRng;
@@ -227,6 +227,8 @@ pub struct Simulation {
     stats: Stats,
     spare: Effects,
     step_events: Vec<TraceKind>,
+    /// Which nodes the current step may have changed (what the checker reads after it).
+    touched: Touched,
     /// Highest record offset narrated so far.
     narrated: Option<Offset>,
 }
@@ -290,6 +292,7 @@ impl Simulation {
             stats: Stats::default(),
             spare: Effects::default(),
             step_events: Vec::new(),
+            touched: Touched::All,
             narrated: None,
             spec: Rc::new(spec),
         };
@@ -449,6 +452,8 @@ impl Simulation {
     pub fn process_next(&mut self) -> Option<bool> {
         let Reverse(ev) = self.queue.pop()?;
         self.now = self.now.max(ev.time);
+        // A delivery or a timer runs one node's handler: only that node can change.
+        self.touched = Touched::Nothing;
         self.stats.events += 1;
         let effective = match ev.kind {
             EventKind::Deliver(env) => self.deliver(env, ev.time, ev.seq),
@@ -477,6 +482,7 @@ impl Simulation {
                     });
                     false
                 } else {
+                    self.touched = Touched::Node(i);
                     let mut out = self.take_effects();
                     let fired =
                         self.nodes[i]
@@ -516,6 +522,7 @@ impl Simulation {
             return false;
         }
         self.stats.messages_delivered += 1;
+        self.touched = Touched::Node(i);
         self.step_events.push(TraceKind::Deliver {
             id: env.id,
             from: env.from,
@@ -636,8 +643,11 @@ impl Simulation {
             return;
         }
         let events = std::mem::take(&mut self.step_events);
+        // Actions (crash, restart, elect...) may touch any node.
+        let touched = std::mem::replace(&mut self.touched, Touched::All);
         let found = if self.cfg.check_invariants {
-            self.checker.observe(self.now, &events, &self.nodes)
+            self.checker
+                .observe_step(self.now, &events, &self.nodes, touched)
         } else {
             Vec::new()
         };
