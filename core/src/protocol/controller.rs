@@ -58,6 +58,13 @@ impl Node {
         }
     }
 
+    /// Holds `reply` until the record at `offset` commits (Kafka answers a write only then).
+    pub(crate) fn await_commit(&mut self, offset: Offset, to: NodeId, reply: Message) {
+        if let Some(c) = self.controller.as_mut() {
+            c.awaiting_commit.push((offset, to, reply));
+        }
+    }
+
     /// The controller wakes for the next NoOp and at the next session expiry, exactly then.
     fn schedule_controller_tick(&mut self, out: &mut Effects) {
         let Some(c) = self.controller.as_ref() else {

@@ -28,6 +28,8 @@ pub enum Message {
     PartitionFetchResponse(PartitionFetchResponse),
     /// A partition leader asks the active controller to change the ISR.
     AlterPartition(AlterPartitionRequest),
+    /// Sent once the PartitionChange record commits (at once for a refusal).
+    AlterPartitionResponse(AlterPartitionResponse),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -49,6 +51,12 @@ pub enum ErrorCode {
     UnknownLeaderEpoch,
     /// A new incarnation of a broker whose previous one still has a live session.
     DuplicateBrokerRegistration,
+    /// AlterPartition for a partition the controller does not know.
+    UnknownTopicOrPartition,
+    /// AlterPartition from a broker that is not the partition's leader.
+    InvalidRequest,
+    /// AlterPartition naming an ISR member that is fenced or not a replica (KIP-841).
+    IneligibleReplica,
 }
 
 impl ErrorCode {
@@ -63,6 +71,9 @@ impl ErrorCode {
             ErrorCode::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
             ErrorCode::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
             ErrorCode::DuplicateBrokerRegistration => "DUPLICATE_BROKER_REGISTRATION",
+            ErrorCode::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
+            ErrorCode::InvalidRequest => "INVALID_REQUEST",
+            ErrorCode::IneligibleReplica => "INELIGIBLE_REPLICA",
         }
     }
 }
@@ -198,6 +209,9 @@ impl Message {
                 "PartitionFetchResponse"
             }
             Message::AlterPartition(AlterPartitionRequest { .. }) => "AlterPartition",
+            Message::AlterPartitionResponse(AlterPartitionResponse { .. }) => {
+                "AlterPartitionResponse"
+            }
         }
     }
 }
@@ -256,6 +270,16 @@ pub struct AlterPartitionRequest {
     pub partition: u32,
     pub leader_epoch: u32,
     pub isr: Vec<NodeId>,
+}
+
+/// The partition as the controller committed it (or why the change was refused).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AlterPartitionResponse {
+    pub topic_id: u32,
+    pub partition: u32,
+    pub leader_epoch: u32,
+    pub isr: Vec<NodeId>,
+    pub error: Option<ErrorCode>,
 }
 
 /// A voter's acknowledgement of EndQuorumEpoch: the resigned node stops resending to it.

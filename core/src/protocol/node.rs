@@ -516,6 +516,7 @@ impl Node {
             Message::PartitionFetch(req) => self.on_partition_fetch(now, from, req, out),
             Message::PartitionFetchResponse(resp) => self.on_partition_fetch_response(resp, out),
             Message::AlterPartition(req) => self.on_alter_partition(now, from, req, out),
+            Message::AlterPartitionResponse(resp) => self.on_alter_partition_response(now, resp),
         }
     }
 

@@ -1158,3 +1158,127 @@ fn a_followers_hw_never_moves_back() {
         "a stale, lower HW is not taken"
     );
 }
+
+// ----- AlterPartition at the active controller -----
+
+/// Active controller 1 (epoch 2) whose committed image has brokers 101 and 102 unfenced, 103
+/// registered but fenced, and partition 1-0 on [101, 102] led by 101 with both in the ISR.
+fn controller_with_a_partition() -> Node {
+    let records = [
+        Record::LeaderChange { leader: 1 },
+        Record::RegisterBroker {
+            broker: 101,
+            incarnation: 1,
+        },
+        Record::RegisterBroker {
+            broker: 102,
+            incarnation: 1,
+        },
+        Record::RegisterBroker {
+            broker: 103,
+            incarnation: 1,
+        },
+        Record::BrokerRegistrationChange {
+            broker: 101,
+            fenced: false,
+        },
+        Record::BrokerRegistrationChange {
+            broker: 102,
+            fenced: false,
+        },
+        Record::Topic {
+            name: "t".into(),
+            topic_id: 1,
+        },
+        Record::Partition {
+            topic_id: 1,
+            partition: 0,
+            replicas: vec![101, 102, 103],
+            isr: vec![101, 102],
+            leader: Some(101),
+        },
+    ];
+    let mut d = disk(2, Some(1), None, &[]);
+    for (offset, record) in records.into_iter().enumerate() {
+        d.log.append(Entry {
+            offset: offset as Offset,
+            epoch: 1,
+            record,
+        });
+    }
+    let (mut n, _) = start(1, &[1, 2, 3], d);
+    deliver(&mut n, 1, 2, granted_vote(2, false));
+    deliver(&mut n, 2, 2, fetch(2, 2, 9, 2));
+    assert!(n.active_controller().is_some());
+    assert_eq!(n.image().topics[&1].partitions[0].isr, vec![101, 102]);
+    n
+}
+
+fn alter_partition(leader_epoch: u32, isr: &[NodeId]) -> Message {
+    Message::AlterPartition(crate::protocol::message::AlterPartitionRequest {
+        topic_id: 1,
+        partition: 0,
+        leader_epoch,
+        isr: isr.to_vec(),
+    })
+}
+
+fn alter_partition_answer(
+    out: &Effects,
+) -> Option<&crate::protocol::message::AlterPartitionResponse> {
+    out.sends.iter().find_map(|(_, m)| match m {
+        Message::AlterPartitionResponse(r) => Some(r),
+        _ => None,
+    })
+}
+
+#[test]
+fn alter_partition_is_answered_only_once_its_record_commits() {
+    let mut n = controller_with_a_partition();
+    let end = n.log().end_offset();
+    let out = deliver(&mut n, 10, 101, alter_partition(0, &[101]));
+    assert_eq!(
+        n.log().end_offset(),
+        end + 1,
+        "the PartitionChange is written"
+    );
+    assert!(
+        alter_partition_answer(&out).is_none(),
+        "not committed yet: no answer"
+    );
+    let out = deliver(&mut n, 11, 2, fetch(2, 2, end + 1, 2));
+    let answer = alter_partition_answer(&out).expect("answered on commit");
+    assert_eq!((answer.error, answer.isr.clone()), (None, vec![101]));
+    assert_eq!(n.image().topics[&1].partitions[0].isr, vec![101]);
+}
+
+#[test]
+fn alter_partition_refusals_come_at_once_in_kafkas_order() {
+    let mut n = controller_with_a_partition();
+    let end = n.log().end_offset();
+    for (from, req, error) in [
+        (
+            101,
+            alter_partition(1, &[101]),
+            ErrorCode::NotLeaderOrFollower,
+        ),
+        (102, alter_partition(0, &[102]), ErrorCode::InvalidRequest),
+        (
+            101,
+            alter_partition(0, &[101, 102, 103]),
+            ErrorCode::IneligibleReplica,
+        ),
+    ] {
+        let out = deliver(&mut n, 10, from, req);
+        let answer = alter_partition_answer(&out).expect("refused at once");
+        assert_eq!(answer.error, Some(error));
+        assert_eq!(n.log().end_offset(), end, "nothing written");
+    }
+    // A leader epoch older than the partition's: that leader was replaced.
+    n.image.topics.get_mut(&1).unwrap().partitions[0].leader_epoch = 3;
+    let out = deliver(&mut n, 10, 101, alter_partition(2, &[101]));
+    assert_eq!(
+        alter_partition_answer(&out).and_then(|a| a.error),
+        Some(ErrorCode::FencedLeaderEpoch)
+    );
+}

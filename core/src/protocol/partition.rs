@@ -7,7 +7,8 @@
 use crate::protocol::error::{CommandError, KafkaDetail};
 use crate::protocol::event::TraceKind;
 use crate::protocol::message::{
-    AlterPartitionRequest, ErrorCode, Message, PartitionFetchRequest, PartitionFetchResponse,
+    AlterPartitionRequest, AlterPartitionResponse, ErrorCode, Message, PartitionFetchRequest,
+    PartitionFetchResponse,
 };
 use crate::protocol::node::{Effects, Node, NodeKind, Slot};
 use crate::protocol::types::{NodeId, Offset, Time};
@@ -307,7 +308,8 @@ impl Node {
         }
     }
 
-    /// The active controller takes an ISR change from the partition's current leader.
+    /// The active controller takes an ISR change from the partition's current leader. The reply
+    /// goes out once the PartitionChange record commits; a refusal goes out at once.
     pub(crate) fn on_alter_partition(
         &mut self,
         now: Time,
@@ -316,9 +318,20 @@ impl Node {
         out: &mut Effects,
     ) {
         let key = (req.topic_id, req.partition);
-        let (leader_epoch, isr) = (req.leader_epoch, &req.isr[..]);
+        let mut reply = AlterPartitionResponse {
+            topic_id: key.0,
+            partition: key.1,
+            leader_epoch: req.leader_epoch,
+            isr: Vec::new(),
+            error: None,
+        };
+        let refuse = |error, mut reply: AlterPartitionResponse, out: &mut Effects| {
+            reply.error = Some(error);
+            out.sends
+                .push((from, Message::AlterPartitionResponse(reply)));
+        };
         if self.controller.is_none() {
-            return;
+            return refuse(ErrorCode::NotController, reply, out);
         }
         let pending = self.pending_image();
         let Some(p) = pending
@@ -326,34 +339,61 @@ impl Node {
             .get(&key.0)
             .and_then(|t| t.partitions.iter().find(|p| p.partition == key.1))
         else {
-            return;
+            return refuse(ErrorCode::UnknownTopicOrPartition, reply, out);
         };
-        let unfenced = pending.unfenced_brokers();
-        if p.leader != Some(from)
-            || p.leader_epoch != leader_epoch
-            || isr.is_empty()
-            || !isr.contains(&from)
-        {
-            return;
+        reply.leader_epoch = p.leader_epoch;
+        reply.isr = p.isr.clone();
+        // Kafka's order: the leader epoch first (older: fenced; newer: this controller is
+        // behind), then who asks, then whether every new member may be in the ISR.
+        if req.leader_epoch < p.leader_epoch {
+            return refuse(ErrorCode::FencedLeaderEpoch, reply, out);
         }
-        // Only replicas that are registered and unfenced may join the ISR.
-        let isr: Vec<NodeId> = isr
-            .iter()
-            .copied()
-            .filter(|b| p.replicas.contains(b) && (unfenced.contains(b) || *b == from))
-            .collect();
+        if req.leader_epoch > p.leader_epoch {
+            return refuse(ErrorCode::NotLeaderOrFollower, reply, out);
+        }
+        if p.leader != Some(from) || !req.isr.contains(&from) {
+            return refuse(ErrorCode::InvalidRequest, reply, out);
+        }
+        let unfenced = pending.unfenced_brokers();
+        let eligible = |b: &NodeId| p.replicas.contains(b) && unfenced.contains(b);
+        if !req.isr.iter().all(eligible) {
+            return refuse(ErrorCode::IneligibleReplica, reply, out);
+        }
         let mut current = p.isr.clone();
         current.sort_unstable();
-        let mut new = isr.clone();
+        let mut new = req.isr.clone();
         new.sort_unstable();
-        if current != new {
-            let record = crate::protocol::record::Record::PartitionChange {
-                topic_id: key.0,
-                partition: key.1,
-                isr,
-                leader: p.leader,
-            };
-            self.leader_append(now, record, out);
+        reply.isr = req.isr.clone();
+        let reply = Message::AlterPartitionResponse(reply);
+        if current == new {
+            out.sends.push((from, reply));
+            return;
         }
+        let record = crate::protocol::record::Record::PartitionChange {
+            topic_id: key.0,
+            partition: key.1,
+            isr: req.isr.clone(),
+            leader: p.leader,
+        };
+        let offset = self.durable.log.end_offset();
+        self.leader_append(now, record, out);
+        self.await_commit(offset, from, reply);
+    }
+
+    /// The partition leader hears back. Success or a refusal that says its view is stale: wait
+    /// for the committed image to show the partition (resend only if it never does). A
+    /// controller that is not (yet) active: ask again on the next tick.
+    pub(crate) fn on_alter_partition_response(&mut self, now: Time, resp: &AlterPartitionResponse) {
+        let Some(r) = self
+            .durable
+            .partitions
+            .get_mut(&(resp.topic_id, resp.partition))
+        else {
+            return;
+        };
+        r.alter_sent = match resp.error {
+            Some(ErrorCode::NotController) => None,
+            _ => Some(now),
+        };
     }
 }

@@ -141,6 +141,10 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             None => format!("partition {topic_id}-{partition}: LEO {leo}, HW {hw}"),
         },
         Message::AlterPartition(AlterPartitionRequest { topic_id, partition, isr, .. }) => format!("asks to change the ISR of partition {topic_id}-{partition} to {isr:?}"),
+        Message::AlterPartitionResponse(r) => match r.error {
+            Some(e) => format!("refuses the ISR change of partition {}-{}: {}", r.topic_id, r.partition, e.name()),
+            None => format!("ISR of partition {}-{} committed: {:?}", r.topic_id, r.partition, r.isr),
+        },
     };
     if lang == Lang::En {
         return en;
@@ -242,6 +246,18 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             isr,
             ..
         }) => format!("请求把分区 {topic_id}-{partition} 的 ISR 改为 {isr:?}"),
+        Message::AlterPartitionResponse(r) => match r.error {
+            Some(e) => format!(
+                "拒绝修改分区 {}-{} 的 ISR：{}",
+                r.topic_id,
+                r.partition,
+                e.name()
+            ),
+            None => format!(
+                "分区 {}-{} 的 ISR 已提交：{:?}",
+                r.topic_id, r.partition, r.isr
+            ),
+        },
     }
 }
 
