@@ -177,3 +177,22 @@ fn hw_waits_for_the_slowest_isr_member() {
         "caught up after its pause"
     );
 }
+
+#[test]
+fn each_new_topic_gets_its_own_id() {
+    let mut sim = cluster(Config::default());
+    sim.apply(Action::CreateTopic(NewTopic {
+        name: "payments".into(),
+        partitions: 2,
+        replication_factor: 2,
+    }))
+    .unwrap();
+    sim.advance(2000);
+    let image = sim.committed_image();
+    let ids: Vec<u32> = image.topics.keys().copied().collect();
+    assert_eq!(ids, vec![1, 2]);
+    assert_eq!(
+        image.topic_by_name("payments").map(|t| t.partitions.len()),
+        Some(2)
+    );
+}

@@ -221,3 +221,18 @@ impl std::fmt::Display for ConfigError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fixed_latency_is_valid_and_a_reversed_range_is_not() {
+        let with = |min, max| Config {
+            latency_ms: Latency { min, max },
+            ..Config::default()
+        };
+        assert_eq!(with(10, 10).validate(), Ok(()));
+        assert_eq!(with(11, 10).validate(), Err(ConfigError::LatencyOrder));
+    }
+}

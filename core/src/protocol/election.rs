@@ -421,15 +421,9 @@ impl Node {
         if self.role != Role::Leader {
             return;
         }
-        let fetched = self.leader.as_ref().map_or(0, |l| l.fetched_voters.len());
-        if fetched + 1 >= self.majority() {
-            if let Some(l) = self.leader.as_mut() {
-                l.fetched_voters.clear();
-            }
-            self.set_timer(Slot::CheckQuorum, now + self.cfg.check_quorum_ms(), out);
-        } else {
-            self.resign(now, RoleReason::CheckQuorumFailed, out);
-        }
+        // Fetches from a majority re-arm this timer as they arrive (`note_voter_fetch`): if it
+        // fires, a whole window passed without them.
+        self.resign(now, RoleReason::CheckQuorumFailed, out);
     }
 
     /// A voter's valid fetch counts towards check-quorum.

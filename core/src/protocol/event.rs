@@ -365,3 +365,69 @@ impl TraceKind {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::message::{FetchRequest, Message};
+
+    fn send(from: NodeId, to: NodeId) -> TraceKind {
+        TraceKind::Send {
+            id: 1,
+            from,
+            to,
+            deliver_at: 5,
+            msg: Rc::new(Message::Fetch(FetchRequest {
+                correlation: 1,
+                epoch: 1,
+                replica: from,
+                fetch_offset: 0,
+                last_fetched_epoch: 0,
+                high_watermark: None,
+            })),
+        }
+    }
+
+    #[test]
+    fn an_events_name_is_its_json_tag() {
+        let kinds = [
+            send(1, 2),
+            TraceKind::Crash { node: 3 },
+            TraceKind::HighWatermark { node: 1, hw: 4 },
+            TraceKind::BrokerUnfenced {
+                offset: 7,
+                broker: 101,
+            },
+        ];
+        for k in kinds {
+            let json = serde_json::to_value(&k).expect("serializes");
+            assert_eq!(json["event"], k.name());
+        }
+    }
+
+    #[test]
+    fn an_event_names_the_nodes_it_is_about() {
+        assert_eq!(send(1, 2).nodes(), (Some(1), Some(2)));
+        assert_eq!(TraceKind::Crash { node: 3 }.nodes(), (Some(3), None));
+        assert_eq!(send(1, 2).group(), EventGroup::Message);
+    }
+
+    #[test]
+    fn every_vote_reason_reads_differently() {
+        use VoteReason::*;
+        let all = [
+            CandidateEpochOlder,
+            IAmTheLeader,
+            IResignedInThisEpoch,
+            MyLeaderIsAlive,
+            AlreadyFollowingALeader,
+            AlreadyVoted,
+            MyLogIsMoreUpToDate,
+            LogIsUpToDate,
+        ];
+        let texts: std::collections::BTreeSet<&str> = all.iter().map(|r| r.text()).collect();
+        assert_eq!(texts.len(), all.len());
+        assert!(FenceReason::SessionExpired.text().contains("session"));
+        assert!(TruncateReason::DivergingEpoch.text().contains("diverging"));
+    }
+}

@@ -264,4 +264,61 @@ mod tests {
         assert_eq!(log.end_offset_for_epoch(1), (0, 0));
         assert_eq!(log.clean(0), None);
     }
+
+    #[test]
+    fn emptiness_and_the_last_epoch() {
+        let mut log = Log::default();
+        assert!(log.is_empty());
+        assert_eq!(log.last_epoch(), 0);
+        log = log_of(&[1, 1, 3]);
+        assert!(!log.is_empty());
+        assert_eq!(log.last_epoch(), 3);
+        log.reset_to_snapshot(Snapshot {
+            id: SnapshotId {
+                end_offset: 3,
+                epoch: 3,
+            },
+            image: Image::default(),
+        });
+        assert!(log.is_empty());
+        assert_eq!(log.last_epoch(), 3, "the snapshot's epoch");
+    }
+
+    #[test]
+    fn truncating_a_log_that_starts_after_a_snapshot() {
+        let mut log = log_of(&[1, 1, 2, 2, 3, 3]);
+        log.add_snapshot(Snapshot {
+            id: SnapshotId {
+                end_offset: 3,
+                epoch: 2,
+            },
+            image: Image::default(),
+        });
+        log.clean(0);
+        assert_eq!(log.start_offset(), 3);
+        assert_eq!(log.truncate_to(4), 2);
+        assert_eq!(log.end_offset(), 4);
+        assert_eq!(log.last_id(), (2, 4));
+    }
+
+    #[test]
+    fn cleaning_keeps_what_the_retention_allows() {
+        let mut log = log_of(&[1; 10]);
+        for end in [3, 8] {
+            log.add_snapshot(Snapshot {
+                id: SnapshotId {
+                    end_offset: end,
+                    epoch: 1,
+                },
+                image: Image::default(),
+            });
+        }
+        // 8 records precede the latest snapshot; a retention of 8 keeps them all.
+        assert_eq!(log.clean(8), None);
+        // With 5: the oldest snapshot goes and the log starts at its end (5 left <= 5).
+        assert_eq!(log.clean(5), Some(3));
+        assert_eq!(log.snapshots().count(), 2);
+        assert_eq!(log.clean(4), Some(8));
+        assert_eq!(log.snapshots().count(), 1);
+    }
 }

@@ -166,7 +166,7 @@ impl ElectionState {
     }
 
     pub fn outcome(&self, voters: usize) -> Tally {
-        let majority = voters / 2 + 1;
+        let majority = majority_of(voters);
         if self.granted.len() >= majority {
             Tally::Won
         } else if voters - self.rejected.len() < majority {
@@ -175,6 +175,11 @@ impl ElectionState {
             Tally::Open
         }
     }
+}
+
+/// More than half: 2 of 3, 3 of 4, 3 of 5.
+pub fn majority_of(voters: usize) -> usize {
+    voters / 2 + 1
 }
 
 impl LeaderState {
@@ -391,7 +396,7 @@ impl Node {
     }
 
     pub(crate) fn majority(&self) -> usize {
-        self.voters.len() / 2 + 1
+        majority_of(self.voters.len())
     }
 
     // ----- timers -----

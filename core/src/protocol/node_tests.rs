@@ -1164,6 +1164,11 @@ fn a_followers_hw_never_moves_back() {
 /// Active controller 1 (epoch 2) whose committed image has brokers 101 and 102 unfenced, 103
 /// registered but fenced, and partition 1-0 on [101, 102] led by 101 with both in the ISR.
 fn controller_with_a_partition() -> Node {
+    controller_with_a_partition_and_activation().0
+}
+
+/// The same, with what it did on the fetch that made it active.
+fn controller_with_a_partition_and_activation() -> (Node, Effects) {
     let records = [
         Record::LeaderChange { leader: 1 },
         Record::RegisterBroker {
@@ -1208,10 +1213,10 @@ fn controller_with_a_partition() -> Node {
     }
     let (mut n, _) = start(1, &[1, 2, 3], d);
     deliver(&mut n, 1, 2, granted_vote(2, false));
-    deliver(&mut n, 2, 2, fetch(2, 2, 9, 2));
+    let out = deliver(&mut n, 2, 2, fetch(2, 2, 9, 2));
     assert!(n.active_controller().is_some());
     assert_eq!(n.image().topics[&1].partitions[0].isr, vec![101, 102]);
-    n
+    (n, out)
 }
 
 fn alter_partition(leader_epoch: u32, isr: &[NodeId]) -> Message {
@@ -1281,4 +1286,234 @@ fn alter_partition_refusals_come_at_once_in_kafkas_order() {
         alter_partition_answer(&out).and_then(|a| a.error),
         Some(ErrorCode::FencedLeaderEpoch)
     );
+}
+
+#[test]
+fn applying_an_unfence_record_reports_the_broker_unfenced() {
+    let (_, out) = controller_with_a_partition_and_activation();
+    let unfenced: Vec<NodeId> = out
+        .trace
+        .iter()
+        .filter_map(|t| match t {
+            TraceKind::BrokerUnfenced { broker, .. } => Some(*broker),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(unfenced, vec![101, 102]);
+}
+
+#[test]
+fn registration_at_a_controller_that_is_not_active_names_why() {
+    use crate::protocol::message::BrokerRegistrationRequest;
+    let register = Message::BrokerRegistration(BrokerRegistrationRequest {
+        correlation: 7,
+        broker: 101,
+        incarnation: 1,
+    });
+    let error = |out: &Effects| {
+        out.sends.iter().find_map(|(_, m)| match m {
+            Message::BrokerRegistrationResponse(r) => r.error,
+            _ => None,
+        })
+    };
+    // A follower: not the leader at all.
+    let (mut follower, _) = answered(1, disk(2, None, Some(2), &[2]), 2, nothing_new(1));
+    let out = deliver(&mut follower, 10, 101, register.clone());
+    assert_eq!(error(&out), Some(ErrorCode::NotLeaderOrFollower));
+    // A leader whose epoch start has not committed yet: not the active controller.
+    let mut l = leader(1, &[1, 2, 3], 2, &[1]);
+    assert!(l.active_controller().is_none());
+    let out = deliver(&mut l, 10, 101, register);
+    assert_eq!(error(&out), Some(ErrorCode::NotController));
+}
+
+#[test]
+fn the_leader_exposes_each_voters_progress() {
+    let l = leader(1, &[1, 2, 3], 2, &[1]);
+    let voters: Vec<NodeId> = l.progress().expect("a leader").keys().copied().collect();
+    assert_eq!(voters, vec![1, 2, 3]);
+    let (f, _) = answered(2, disk(2, None, Some(1), &[1]), 2, nothing_new(1));
+    assert!(f.progress().is_none(), "only a leader tracks progress");
+}
+
+#[test]
+fn a_leader_that_heard_from_a_majority_checks_again_one_window_later() {
+    let window = Config::default().check_quorum_ms();
+    let mut l = leader(1, &[1, 2, 3], 2, &[1]);
+    deliver(&mut l, 10, 2, fetch(2, 2, 1, 1));
+    assert_eq!(l.timer_deadline(Slot::CheckQuorum), Some(10 + window));
+    // Another window with no fetch from a majority: it resigns.
+    fire(&mut l, Slot::CheckQuorum);
+    assert_eq!(l.role(), Role::Resigned);
+}
+
+#[test]
+fn a_leader_announces_its_epoch_again_every_half_fetch_timeout() {
+    let mut l = leader(1, &[1, 2, 3], 2, &[1]);
+    let due = l.timer_deadline(Slot::Announce).expect("armed");
+    let out = fire(&mut l, Slot::Announce);
+    assert!(!sent(&out, "BeginQuorumEpoch").is_empty());
+    assert_eq!(
+        l.timer_deadline(Slot::Announce),
+        Some(due + Config::default().fetch_timeout_ms / 2)
+    );
+}
+
+#[test]
+fn end_quorum_epoch_shortens_the_fetch_timeout_by_successor_position() {
+    let end = |successors: Vec<NodeId>| {
+        Message::EndQuorumEpoch(EndQuorumEpochRequest {
+            epoch: 2,
+            leader: 1,
+            preferred_successors: successors,
+        })
+    };
+    let max = Config::default().election_backoff_max_ms;
+    // Node 3, second of two successors: half the maximum back-off.
+    let (mut n, _) = answered(3, disk(2, None, Some(1), &[1]), 2, nothing_new(1));
+    deliver(&mut n, 10, 1, end(vec![2, 3]));
+    assert_eq!(n.timer_deadline(Slot::FetchTimeout), Some(10 + max / 2));
+    // The first successor: at once.
+    let (mut n, _) = answered(2, disk(2, None, Some(1), &[1]), 2, nothing_new(1));
+    deliver(&mut n, 10, 1, end(vec![2, 3]));
+    assert_eq!(n.timer_deadline(Slot::FetchTimeout), Some(10));
+}
+
+#[test]
+fn end_quorum_epoch_that_names_the_leader_first_makes_an_unattached_voter_follow_and_back_off() {
+    // Unattached in epoch 2 (no leader known): the request tells it who led, and as a
+    // follower of that leader it takes the successor back-off (Kafka's
+    // handleEndQuorumEpochRequest: maybeTransition, then the follower's override).
+    let (mut n, _) = start(2, &[1, 2, 3], disk(2, None, None, &[1]));
+    assert_eq!(n.role(), Role::Unattached);
+    deliver(
+        &mut n,
+        10,
+        1,
+        Message::EndQuorumEpoch(EndQuorumEpochRequest {
+            epoch: 2,
+            leader: 1,
+            preferred_successors: vec![2, 3],
+        }),
+    );
+    assert_eq!(n.role(), Role::Follower);
+    assert_eq!(n.timer_deadline(Slot::FetchTimeout), Some(10));
+}
+
+// ----- brokers: observers of the metadata quorum -----
+
+/// Broker 101 of a cluster whose voters are 1-3, just started.
+fn broker() -> (Node, Effects) {
+    let mut out = Effects::default();
+    let identity = Identity {
+        id: 101,
+        kind: NodeKind::Broker,
+        cfg: Rc::new(Config::default()),
+        voters: vec![1, 2, 3].into(),
+    };
+    let rng = Xoshiro256PlusPlus::seed_from_u64(101);
+    let n = Node::start(identity, Durable::default(), rng, 0, &mut out);
+    (n, out)
+}
+
+fn refused_fetch(correlation: u64, epoch: Epoch, leader: Option<NodeId>) -> Message {
+    Message::FetchResponse(FetchResponse {
+        correlation,
+        epoch,
+        leader,
+        body: FetchBody::Error {
+            error: ErrorCode::NotLeaderOrFollower,
+        },
+    })
+}
+
+#[test]
+fn an_observer_tries_the_next_bootstrap_server_then_follows_a_redirect_at_once() {
+    let (mut b, out) = broker();
+    assert_eq!(b.role(), Role::Observer);
+    let (to, _) = sent(&out, "Fetch")[0];
+    assert_eq!(to, 1, "the first bootstrap server");
+    // Node 1 knows no leader: try the next server after the back-off.
+    let c = first_fetch(&out).correlation;
+    deliver(&mut b, 5, 1, refused_fetch(c, 0, None));
+    let out = fire(&mut b, Slot::FetchRetry);
+    let (to, _) = sent(&out, "Fetch")[0];
+    assert_eq!(to, 2, "the next bootstrap server");
+    // Node 2 names the leader of this epoch: fetch from it at once.
+    let c = first_fetch(&out).correlation;
+    let out = deliver(&mut b, 30, 2, refused_fetch(c, 0, Some(3)));
+    assert_eq!(b.leader_id(), Some(3));
+    let to: Vec<NodeId> = sent(&out, "Fetch").iter().map(|(to, _)| *to).collect();
+    assert_eq!(to, vec![3]);
+}
+
+#[test]
+fn a_broker_ignores_a_heartbeat_answer_it_is_not_waiting_for() {
+    use crate::protocol::message::{BrokerRegistrationResponse, HeartbeatResponse};
+    let (mut b, _) = broker();
+    let request = |out: &Effects| match out.sends.iter().find(|(_, m)| {
+        matches!(
+            m,
+            Message::BrokerRegistration(_) | Message::BrokerHeartbeat(_)
+        )
+    }) {
+        Some((_, Message::BrokerRegistration(r))) => r.correlation,
+        Some((_, Message::BrokerHeartbeat(h))) => h.correlation,
+        _ => panic!("no request in {:?}", out.sends),
+    };
+    let out = fire(&mut b, Slot::Heartbeat);
+    let c = request(&out);
+    deliver(
+        &mut b,
+        60,
+        1,
+        Message::BrokerRegistrationResponse(BrokerRegistrationResponse {
+            correlation: c,
+            epoch: 2,
+            leader: Some(1),
+            error: None,
+            broker_epoch: Some(5),
+        }),
+    );
+    assert_eq!(b.broker_state().registered, Some(5));
+    let out = fire(&mut b, Slot::Heartbeat);
+    let c = request(&out);
+    let unfenced = |correlation| {
+        Message::BrokerHeartbeatResponse(HeartbeatResponse {
+            correlation,
+            epoch: 2,
+            leader: Some(1),
+            error: None,
+            caught_up: true,
+            fenced: false,
+            shutdown_ok: false,
+        })
+    };
+    deliver(&mut b, 70, 1, unfenced(c + 7));
+    assert!(b.broker_state().fenced, "a stale answer changes nothing");
+    deliver(&mut b, 71, 1, unfenced(c));
+    assert!(!b.broker_state().fenced);
+}
+
+// ----- an even number of voters: a majority of 4 is 3 (see also candidate_with_four_voters_needs_three) -----
+
+#[test]
+fn with_four_voters_the_hw_needs_the_entry_on_three() {
+    let mut l = leader(1, &[1, 2, 3, 4], 2, &[1]);
+    let leo = l.log().end_offset();
+    deliver(&mut l, 10, 2, fetch(2, 2, leo, 2));
+    assert_eq!(l.high_watermark(), None, "on 2 of 4 voters: not committed");
+    deliver(&mut l, 11, 3, fetch(2, 3, leo, 2));
+    assert_eq!(l.high_watermark(), Some(leo), "on 3 of 4");
+}
+
+#[test]
+fn with_four_voters_check_quorum_needs_fetches_from_two_others() {
+    let window = Config::default().check_quorum_ms();
+    let mut l = leader(1, &[1, 2, 3, 4], 2, &[1]);
+    let due = l.timer_deadline(Slot::CheckQuorum).expect("armed");
+    deliver(&mut l, 10, 2, fetch(2, 2, 1, 1));
+    assert_eq!(l.timer_deadline(Slot::CheckQuorum), Some(due), "1 + 1 of 4");
+    deliver(&mut l, 20, 3, fetch(2, 3, 1, 1));
+    assert_eq!(l.timer_deadline(Slot::CheckQuorum), Some(20 + window));
 }
