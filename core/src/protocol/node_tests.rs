@@ -235,6 +235,20 @@ fn vote_in_a_higher_epoch_moves_there_and_is_durable_before_the_answer() {
 }
 
 #[test]
+fn a_vote_survives_a_restart_and_binds_the_restarted_node() {
+    let (n, _) = asked(disk(2, None, None, &[1, 2]), vote(3, 2, (2, 2), false));
+    // The process dies; a new one starts from what was on disk.
+    let (mut again, _) = start(1, &[1, 2, 3], n.durable().clone());
+    assert_eq!((again.epoch(), again.voted_for()), (3, Some(2)));
+    let out = deliver(&mut again, 10, 3, vote(3, 3, (2, 2), false));
+    let granted = out
+        .sends
+        .iter()
+        .any(|(_, m)| matches!(m, Message::VoteResponse(r) if r.granted));
+    assert!(!granted, "one vote per epoch, even across a restart");
+}
+
+#[test]
 fn vote_refused_to_a_shorter_log_with_the_same_last_epoch() {
     let (n, answer) = asked(disk(2, None, None, &[1, 2, 2]), vote(3, 2, (2, 2), false));
     assert_eq!(answer, (false, VoteReason::MyLogIsMoreUpToDate));
