@@ -83,3 +83,13 @@ fn the_page_and_the_cli_run_every_scenario_to_the_same_history() {
         }
     }
 }
+
+#[test]
+fn a_one_way_cut_is_down_in_one_direction_only() {
+    use kraft_core::{Action, ClusterSpec, Config, Simulation};
+    let mut sim = Simulation::new(ClusterSpec::new(1, 3, 0, Config::default())).unwrap();
+    assert!(sim.is_link_up(1, 2));
+    sim.apply(Action::CutOneWay { from: 1, to: 2 }).unwrap();
+    assert!(!sim.is_link_up(1, 2));
+    assert!(sim.is_link_up(2, 1));
+}

@@ -1531,3 +1531,134 @@ fn with_four_voters_check_quorum_needs_fetches_from_two_others() {
     deliver(&mut l, 20, 3, fetch(2, 3, 1, 1));
     assert_eq!(l.timer_deadline(Slot::CheckQuorum), Some(20 + window));
 }
+
+// ----- snapshots: who gets one, who serves one, when one is taken -----
+
+#[test]
+fn a_fetch_past_the_log_start_from_an_epoch_the_snapshot_covers_gets_the_snapshot() {
+    // Log start 3 after a snapshot ending in epoch 2; the fetcher's last epoch 1 is wholly
+    // inside the snapshot, so no divergence point can be named: it must load the snapshot.
+    let mut n = leader_with_snapshot();
+    let out = deliver(&mut n, 10, 2, fetch(4, 2, 4, 1));
+    assert!(
+        matches!(fetch_body(&out), FetchBody::SnapshotId { id } if id.end_offset == 3),
+        "{:?}",
+        fetch_body(&out)
+    );
+}
+
+fn fetch_snapshot(epoch: Epoch, end_offset: Offset, position: u64) -> Message {
+    Message::FetchSnapshot(crate::protocol::message::FetchSnapshotRequest {
+        correlation: 7,
+        epoch,
+        replica: 3,
+        id: SnapshotId {
+            end_offset,
+            epoch: 2,
+        },
+        position,
+    })
+}
+
+fn snapshot_answer(out: &Effects) -> &crate::protocol::message::FetchSnapshotResponse {
+    out.sends
+        .iter()
+        .find_map(|(_, m)| match m {
+            Message::FetchSnapshotResponse(r) => Some(r),
+            _ => None,
+        })
+        .expect("answered")
+}
+
+#[test]
+fn fetch_snapshot_refusals_in_kafkas_order() {
+    let mut l = leader_with_snapshot();
+    for (epoch, end, error) in [
+        (3, 3, ErrorCode::FencedLeaderEpoch),
+        (5, 3, ErrorCode::UnknownLeaderEpoch),
+        (4, 9, ErrorCode::SnapshotNotFound),
+    ] {
+        let out = deliver(&mut l, 10, 3, fetch_snapshot(epoch, end, 0));
+        assert_eq!(snapshot_answer(&out).error, Some(error), "epoch {epoch}");
+    }
+    // A follower of the same epoch is not the one to ask.
+    let (mut f, _) = answered(2, disk(4, None, Some(1), &[1]), 4, nothing_new(1));
+    let out = deliver(&mut f, 10, 3, fetch_snapshot(4, 3, 0));
+    assert_eq!(
+        snapshot_answer(&out).error,
+        Some(ErrorCode::NotLeaderOrFollower)
+    );
+}
+
+#[test]
+fn a_snapshot_is_served_in_chunks_sized_by_its_records() {
+    use crate::protocol::metadata::{BrokerState, TopicState};
+    let mut image = Image {
+        applied_offset: 3,
+        ..Image::default()
+    };
+    for id in [101, 102] {
+        image.brokers.insert(
+            id,
+            BrokerState {
+                id,
+                epoch: 1,
+                fenced: false,
+                incarnation: 1,
+            },
+        );
+    }
+    let partition = |partition| PartitionState {
+        partition,
+        replicas: vec![101],
+        isr: vec![101],
+        leader: Some(101),
+        leader_epoch: 0,
+    };
+    image.topics.insert(
+        1,
+        TopicState {
+            name: "t".into(),
+            topic_id: 1,
+            partitions: (0..3).map(partition).collect(),
+        },
+    );
+    let mut d = disk(4, Some(1), None, &[1, 1, 2, 2]);
+    d.log.add_snapshot(Snapshot {
+        id: SnapshotId {
+            end_offset: 3,
+            epoch: 2,
+        },
+        image,
+    });
+    d.log.clean(0);
+    let (mut l, _) = start(1, &[1, 2, 3], d);
+    deliver(&mut l, 1, 2, granted_vote(4, false));
+    // 1 header + 2 brokers + (1 topic + 3 partitions) = 7 records, 2 a chunk: 4 chunks.
+    let out = deliver(&mut l, 10, 3, fetch_snapshot(4, 3, 0));
+    let first = snapshot_answer(&out);
+    assert_eq!(
+        (first.error, first.size, first.image.is_some()),
+        (None, 4, false)
+    );
+    let out = deliver(&mut l, 11, 3, fetch_snapshot(4, 3, 3));
+    assert!(
+        snapshot_answer(&out).image.is_some(),
+        "the last chunk completes it"
+    );
+}
+
+#[test]
+fn a_snapshot_is_taken_once_exactly_the_configured_number_of_records_applied() {
+    let cfg = Config {
+        snapshot_every_records: 3,
+        ..config(true)
+    };
+    let (mut n, out) = start_with(1, &[1, 2, 3], disk(2, None, Some(2), &[1; 5]), cfg, 0);
+    let c = first_fetch(&out).correlation;
+    deliver(&mut n, 5, 2, answer(c, 2, 2, nothing_new(2)));
+    assert_eq!(n.log().latest_snapshot().map(|s| s.id.end_offset), None);
+    let next = n.fetch.inflight.expect("it fetches again at once");
+    deliver(&mut n, 6, 2, answer(next, 2, 2, nothing_new(3)));
+    assert_eq!(n.log().latest_snapshot().map(|s| s.id.end_offset), Some(3));
+}

@@ -534,8 +534,12 @@ impl Node {
             error: None,
         };
         let snapshot = self.durable.log.snapshots().find(|s| s.id == req.id);
+        // Kafka's validateLeaderOnlyRequest: the epoch first (older: fenced; newer: we are
+        // behind), then whether we lead at all, then the snapshot itself.
         match (self.role, snapshot) {
-            (Role::Leader, Some(s)) if req.epoch == self.epoch() => {
+            _ if req.epoch < self.epoch() => resp.error = Some(ErrorCode::FencedLeaderEpoch),
+            _ if req.epoch > self.epoch() => resp.error = Some(ErrorCode::UnknownLeaderEpoch),
+            (Role::Leader, Some(s)) => {
                 let image = &s.image;
                 let units = 1
                     + image.brokers.len() as u64
@@ -550,11 +554,8 @@ impl Node {
                     resp.image = Some(Box::new(image.clone()));
                 }
             }
-            (Role::Leader, _) if req.epoch == self.epoch() => {
-                resp.error = Some(ErrorCode::SnapshotNotFound)
-            }
-            _ if req.epoch > self.epoch() => resp.error = Some(ErrorCode::UnknownLeaderEpoch),
-            _ => resp.error = Some(ErrorCode::FencedLeaderEpoch),
+            (Role::Leader, None) => resp.error = Some(ErrorCode::SnapshotNotFound),
+            _ => resp.error = Some(ErrorCode::NotLeaderOrFollower),
         }
         // Kafka's updateCheckQuorumForFollowingVoter: a voter downloading a snapshot is alive and
         // following, so a leader whose majority is busy downloading does not resign.
