@@ -109,7 +109,10 @@ fn unclean_leader_election_trades_availability_for_lost_records() {
         let mut sim = cluster(config);
         let (isr, leader, _) = partition(&sim);
         let leader = leader.unwrap();
-        // Followers stall; the leader alone takes records the others never see.
+        // Three records every replica has...
+        produce(&mut sim, 3, Acks::All).unwrap();
+        sim.advance(1000);
+        // ...then the followers stall; the leader alone takes records the others never see.
         for f in isr.iter().filter(|b| **b != leader) {
             sim.apply(Action::Isolate(*f)).unwrap();
         }
@@ -129,9 +132,19 @@ fn unclean_leader_election_trades_availability_for_lost_records() {
             );
             assert_eq!(
                 offsets.map(|o| o.0),
-                Some(0),
+                Some(3),
                 "the 7 acknowledged records are gone"
             );
+            // The old leader comes back as a follower and cuts the 7 records from its own log.
+            sim.apply(Action::Restart(leader)).unwrap();
+            sim.advance(10_000);
+            let cut = sim.trace_since(0).find_map(|e| match &e.kind {
+                kraft_core::TraceKind::PartitionTruncated {
+                    node, to, removed, ..
+                } if *node == leader => Some((*to, *removed)),
+                _ => None,
+            });
+            assert_eq!(cut, Some((3, 7)));
         } else {
             assert_eq!(
                 new_leader, None,

@@ -1662,3 +1662,45 @@ fn a_snapshot_is_taken_once_exactly_the_configured_number_of_records_applied() {
     deliver(&mut n, 6, 2, answer(next, 2, 2, nothing_new(3)));
     assert_eq!(n.log().latest_snapshot().map(|s| s.id.end_offset), Some(3));
 }
+
+#[test]
+fn a_partition_leader_refuses_fetches_of_other_leader_epochs_as_kafka_does() {
+    use crate::protocol::message::{PartitionFetchRequest, PartitionFetchResponse};
+    use crate::protocol::partition::Replica;
+    let (mut b, _) = broker();
+    b.durable.partitions.insert(
+        (1, 0),
+        Replica {
+            leo: 5,
+            leader: Some(101),
+            leader_epoch: 2,
+            ..Replica::default()
+        },
+    );
+    let fetch_at = |leader_epoch| {
+        Message::PartitionFetch(PartitionFetchRequest {
+            topic_id: 1,
+            partition: 0,
+            leader_epoch,
+            fetch_offset: 5,
+        })
+    };
+    let error = |out: &Effects| {
+        out.sends.iter().find_map(|(_, m)| match m {
+            Message::PartitionFetchResponse(PartitionFetchResponse { error, .. }) => Some(*error),
+            _ => None,
+        })
+    };
+    for (epoch, expected) in [
+        (1, Some(ErrorCode::FencedLeaderEpoch)),
+        (3, Some(ErrorCode::UnknownLeaderEpoch)),
+        (2, None),
+    ] {
+        let out = deliver(&mut b, 10, 102, fetch_at(epoch));
+        assert_eq!(error(&out), Some(expected), "leader epoch {epoch}");
+    }
+    // Not the leader at all.
+    b.durable.partitions.get_mut(&(1, 0)).unwrap().leader = Some(102);
+    let out = deliver(&mut b, 10, 103, fetch_at(2));
+    assert_eq!(error(&out), Some(Some(ErrorCode::NotLeaderOrFollower)));
+}

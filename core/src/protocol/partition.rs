@@ -246,8 +246,15 @@ impl Node {
         let key = (req.topic_id, req.partition);
         let (leader_epoch, fetch_offset) = (req.leader_epoch, req.fetch_offset);
         let id = self.id;
+        // Kafka (KIP-320): an older leader epoch is fenced, a newer one is not known here yet.
         let answer = match self.durable.partitions.get_mut(&key) {
-            Some(r) if r.leader == Some(id) && r.leader_epoch == leader_epoch => {
+            Some(r) if r.leader == Some(id) && leader_epoch < r.leader_epoch => {
+                Some(ErrorCode::FencedLeaderEpoch)
+            }
+            Some(r) if r.leader == Some(id) && leader_epoch > r.leader_epoch => {
+                Some(ErrorCode::UnknownLeaderEpoch)
+            }
+            Some(r) if r.leader == Some(id) => {
                 let caught_up = fetch_offset >= r.leo;
                 if let Some(f) = r.followers.get_mut(&from) {
                     f.0 = fetch_offset.min(r.leo);
