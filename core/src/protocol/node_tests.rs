@@ -1704,3 +1704,70 @@ fn a_partition_leader_refuses_fetches_of_other_leader_epochs_as_kafka_does() {
     let out = deliver(&mut b, 10, 103, fetch_at(2));
     assert_eq!(error(&out), Some(Some(ErrorCode::NotLeaderOrFollower)));
 }
+
+#[test]
+fn a_resigned_node_forced_to_campaign_leaves_its_epoch_first() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(4, Some(1), Some(1), &[4, 4]));
+    assert_eq!(n.role(), Role::Resigned);
+    let mut out = Effects::default();
+    n.force_election(10, &mut out).unwrap();
+    assert_eq!((n.role(), n.epoch()), (Role::Prospective, 5));
+}
+
+#[test]
+fn a_candidate_keeps_its_retry_count_through_the_pre_vote_that_follows_a_back_off() {
+    // Candidate in epoch 3 (its first try) loses: it backs off, then campaigns again.
+    let (mut n, _) = start(1, &[1, 2, 3], disk(3, Some(1), None, &[1]));
+    assert_eq!((n.role(), n.election.retries), (Role::Candidate, 1));
+    let refused = |epoch| {
+        Message::VoteResponse(VoteResponse {
+            epoch,
+            leader: None,
+            granted: false,
+            pre_vote: false,
+        })
+    };
+    deliver(&mut n, 1, 2, refused(3));
+    deliver(&mut n, 2, 3, refused(3));
+    fire(&mut n, Slot::Election);
+    assert_eq!((n.role(), n.election.retries), (Role::Prospective, 2));
+    deliver(&mut n, 3, 2, granted_vote(3, true));
+    assert_eq!(n.role(), Role::Candidate);
+    assert_eq!(n.election.retries, 2, "the second try, not a fresh first");
+}
+
+#[test]
+fn a_refused_snapshot_download_starts_over_with_a_fetch_after_the_back_off() {
+    let id = SnapshotId {
+        end_offset: 9,
+        epoch: 3,
+    };
+    let (mut n, out) = answered(
+        3,
+        disk(4, None, Some(1), &[1]),
+        4,
+        FetchBody::SnapshotId { id },
+    );
+    let correlation = match sent(&out, "FetchSnapshot")[0].1 {
+        Message::FetchSnapshot(r) => r.correlation,
+        _ => unreachable!(),
+    };
+    let refused = Message::FetchSnapshotResponse(crate::protocol::message::FetchSnapshotResponse {
+        correlation,
+        epoch: 4,
+        leader: Some(1),
+        id,
+        position: 0,
+        size: 3,
+        chunk: 1,
+        image: None,
+        error: Some(ErrorCode::SnapshotNotFound),
+    });
+    deliver(&mut n, 20, 1, refused);
+    // Kafka: the snapshot may have been replaced; fetch again to learn which one to load.
+    assert_eq!(n.snapshot_download(), None, "no chunk counted");
+    assert_eq!(
+        n.timer_deadline(Slot::FetchRetry),
+        Some(20 + Config::default().retry_backoff_ms)
+    );
+}
