@@ -225,6 +225,13 @@ impl Log {
 mod tests {
     use super::*;
 
+    fn snapshot(end_offset: Offset, epoch: Epoch) -> Snapshot {
+        Snapshot {
+            id: SnapshotId { end_offset, epoch },
+            image: Image::default(),
+        }
+    }
+
     fn log_of(epochs: &[Epoch]) -> Log {
         Log::from_epochs(epochs)
     }
@@ -250,13 +257,7 @@ mod tests {
     #[test]
     fn cleaning_moves_log_start_to_latest_snapshot() {
         let mut log = log_of(&[1, 1, 2, 2, 3, 3]);
-        log.add_snapshot(Snapshot {
-            id: SnapshotId {
-                end_offset: 3,
-                epoch: 2,
-            },
-            image: Image::default(),
-        });
+        log.add_snapshot(snapshot(3, 2));
         assert_eq!(log.clean(0), Some(3));
         assert_eq!(log.start_offset(), 3);
         assert_eq!(log.epoch_at(2), Some(2));
@@ -273,13 +274,7 @@ mod tests {
         log = log_of(&[1, 1, 3]);
         assert!(!log.is_empty());
         assert_eq!(log.last_epoch(), 3);
-        log.reset_to_snapshot(Snapshot {
-            id: SnapshotId {
-                end_offset: 3,
-                epoch: 3,
-            },
-            image: Image::default(),
-        });
+        log.reset_to_snapshot(snapshot(3, 3));
         assert!(log.is_empty());
         assert_eq!(log.last_epoch(), 3, "the snapshot's epoch");
     }
@@ -287,13 +282,7 @@ mod tests {
     #[test]
     fn truncating_a_log_that_starts_after_a_snapshot() {
         let mut log = log_of(&[1, 1, 2, 2, 3, 3]);
-        log.add_snapshot(Snapshot {
-            id: SnapshotId {
-                end_offset: 3,
-                epoch: 2,
-            },
-            image: Image::default(),
-        });
+        log.add_snapshot(snapshot(3, 2));
         log.clean(0);
         assert_eq!(log.start_offset(), 3);
         assert_eq!(log.truncate_to(4), 2);
@@ -305,13 +294,7 @@ mod tests {
     fn cleaning_keeps_what_the_retention_allows() {
         let mut log = log_of(&[1; 10]);
         for end in [3, 8] {
-            log.add_snapshot(Snapshot {
-                id: SnapshotId {
-                    end_offset: end,
-                    epoch: 1,
-                },
-                image: Image::default(),
-            });
+            log.add_snapshot(snapshot(end, 1));
         }
         // 8 records precede the latest snapshot; a retention of 8 keeps them all.
         assert_eq!(log.clean(8), None);

@@ -519,17 +519,12 @@ impl Checker {
                     }
                 }
                 TraceKind::SnapshotLoaded { node, id, .. } => {
-                    if let Some(n) = find(*node) {
-                        if n.node.role() == Role::Leader {
-                            self.report(
-                                &mut found,
-                                now,
-                                "LeaderNeverLoadSnapshot",
-                                Breach::LeaderLoadedSnapshot { node: *node },
-                            );
-                        }
-                        self.check_snapshot_image(now, n, *id, &mut found);
+                    let Some(n) = find(*node) else { continue };
+                    if n.node.role() == Role::Leader {
+                        let breach = Breach::LeaderLoadedSnapshot { node: *node };
+                        self.report(&mut found, now, "LeaderNeverLoadSnapshot", breach);
                     }
+                    self.check_snapshot_image(now, n, *id, &mut found);
                 }
                 _ => {}
             }
