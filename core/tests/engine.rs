@@ -93,3 +93,61 @@ fn a_one_way_cut_is_down_in_one_direction_only() {
     assert!(!sim.is_link_up(1, 2));
     assert!(sim.is_link_up(2, 1));
 }
+
+fn three_controllers(config: kraft_core::Config) -> kraft_core::Simulation {
+    kraft_core::Simulation::new(kraft_core::ClusterSpec::new(3, 3, 0, config)).unwrap()
+}
+
+#[test]
+fn run_until_stops_at_its_limit_when_the_condition_never_holds() {
+    let mut sim = three_controllers(kraft_core::Config::default());
+    assert!(!sim.run_until(1500, |_| false));
+    assert_eq!(sim.now(), 1500);
+    assert!(sim.trace_since(0).all(|e| e.time <= 1500));
+}
+
+#[test]
+fn message_loss_and_duplication_happen_at_the_configured_rates() {
+    use kraft_core::protocol::event::DropReason;
+    use kraft_core::TraceKind;
+    let count = |sim: &kraft_core::Simulation, f: &dyn Fn(&TraceKind) -> bool| {
+        sim.trace_since(0).filter(|e| f(&e.kind)).count()
+    };
+    let mut lossy = three_controllers(kraft_core::Config {
+        loss: 0.9,
+        ..kraft_core::Config::default()
+    });
+    lossy.advance(3000);
+    let sent = count(&lossy, &|k| matches!(k, TraceKind::Send { .. }));
+    let lost = count(&lossy, &|k| {
+        matches!(
+            k,
+            TraceKind::Drop {
+                reason: DropReason::Loss,
+                ..
+            }
+        )
+    });
+    assert!(
+        lost * 10 > (sent + lost) * 7,
+        "{lost} lost of {}",
+        sent + lost
+    );
+    let mut doubled = three_controllers(kraft_core::Config {
+        duplicate: 0.9,
+        ..kraft_core::Config::default()
+    });
+    doubled.advance(3000);
+    let mut ids = std::collections::BTreeMap::new();
+    for e in doubled.trace_since(0) {
+        if let TraceKind::Send { id, .. } = e.kind {
+            *ids.entry(id).or_insert(0) += 1;
+        }
+    }
+    let twice = ids.values().filter(|n| **n == 2).count();
+    assert!(
+        twice * 10 > ids.len() * 7,
+        "{twice} of {} sent twice",
+        ids.len()
+    );
+}

@@ -372,6 +372,8 @@ mod tests {
         let mut t = Timeline::new(sim, 100);
         t.advance(100_000);
         assert!(t.checkpoint_count() <= MAX_CHECKPOINTS);
+        // Thinned by halves: the interval doubled until 120 checkpoints span the history.
+        assert_eq!(t.every, 1600);
         t.seek(55_555);
         assert_eq!(
             t.sim().capture("x"),
