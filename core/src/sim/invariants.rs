@@ -1298,4 +1298,47 @@ mod every_invariant_fires {
         let found = c.observe(1, &[taken], &[n]);
         assert_eq!(names(&found), vec!["ImageMatchesCommittedLog"]);
     }
+
+    #[test]
+    fn log_matching_for_an_epoch_a_log_start_cut_into() {
+        // Node 1's log starts at 2 inside epoch 1 (its snapshot ends in epoch 1): epoch 1 began
+        // at 2 or lower. Node 2 has epoch 1 begin at 3: they cannot both hold the leader's entries.
+        let mut cut = node(1, 1, &[1, 1, 1, 1], Role::Follower, None);
+        cut.node.durable.log.add_snapshot(Snapshot {
+            id: SnapshotId {
+                end_offset: 2,
+                epoch: 1,
+            },
+            image: Image {
+                applied_offset: 2,
+                ..Image::default()
+            },
+        });
+        cut.node.durable.log.clean(0);
+        let mut c = Checker::new();
+        assert!(c.observe(0, &[], std::slice::from_ref(&cut)).is_empty());
+        let whole = node(2, 1, &[0, 0, 0, 1], Role::Follower, None);
+        assert_eq!(names(&c.observe(1, &[], &[whole])), vec!["LogMatching"]);
+        // A whole log where epoch 1 begins at 0 agrees with the cut one.
+        let mut c = Checker::new();
+        c.observe(0, &[], std::slice::from_ref(&cut));
+        let agrees = node(3, 1, &[1, 1, 1, 1], Role::Follower, None);
+        assert!(c.observe(1, &[], &[agrees]).is_empty());
+    }
+
+    #[test]
+    fn the_replay_forgets_whole_chunks_below_every_log_start() {
+        let mut r = Replay::new();
+        for offset in 0..200 {
+            r.push(&Entry {
+                offset,
+                epoch: 1,
+                record: crate::protocol::record::Record::NoOp,
+            });
+        }
+        assert!(r.at(0).is_some() && r.at(200).is_some() && r.at(201).is_none());
+        r.forget_below(130);
+        assert_eq!(r.base, 128);
+        assert!(r.at(127).is_none() && r.at(128).is_some() && r.at(200).is_some());
+    }
 }
