@@ -353,6 +353,38 @@ mod tests {
     }
 
     #[test]
+    fn a_position_right_after_each_action_restores_that_action_and_no_later_one() {
+        let t = timeline();
+        let rec = t.recording().clone();
+        let start = Timeline::from_position(rec.clone(), 1000, 0, 0).unwrap();
+        assert_eq!(start.sim().events_processed(), 0);
+        assert_eq!(start.sim().actions_applied(), 0);
+        for k in 0..rec.actions.len() {
+            // The oracle: a fresh simulation that replays actions 0..=k (and any recorded at
+            // the very same point), and nothing after.
+            let mut sim = Simulation::new(rec.spec.clone()).unwrap();
+            for a in &rec.actions[..=k] {
+                sim.replay_action(a).unwrap();
+            }
+            let at = |a: &crate::sim::TimedAction| (a.time, a.after_events);
+            while let Some(next) = rec.actions.get(sim.actions_applied()) {
+                if at(next) != at(&rec.actions[k]) {
+                    break;
+                }
+                sim.replay_action(next).unwrap();
+            }
+            let (time, events) = (sim.now(), sim.events_processed());
+            let back = Timeline::from_position(rec.clone(), 1000, time, events).unwrap();
+            assert_eq!(
+                back.sim().actions_applied(),
+                sim.actions_applied(),
+                "action {k}"
+            );
+            assert_eq!(back.sim().capture("x"), sim.capture("x"), "action {k}");
+        }
+    }
+
+    #[test]
     fn a_forward_seek_starts_from_the_nearest_checkpoint() {
         let mut t = timeline();
         let end = t.now();
