@@ -98,3 +98,47 @@ impl Trace {
         self.len() == 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled(capacity: usize, events: u64) -> Trace {
+        let mut t = Trace::new(capacity);
+        for i in 0..events {
+            t.push(i, TraceKind::Crash { node: 1 });
+        }
+        t
+    }
+
+    #[test]
+    fn the_ring_keeps_at_least_its_capacity_in_whole_chunks() {
+        assert!(Trace::new(10).is_empty());
+        let t = filled(256, 1000);
+        assert!(!t.is_empty());
+        assert_eq!(t.total(), 1000);
+        // Sealed chunks of 128 are dropped while the rest still holds 256: two stay, plus the
+        // open tail of 104.
+        assert_eq!(t.len(), 2 * CHUNK + 104);
+        let seqs: Vec<u64> = t.events().map(|e| e.seq).collect();
+        assert_eq!(seqs, (1000 - t.len() as u64..1000).collect::<Vec<_>>());
+        let since: Vec<u64> = t.since(990).map(|e| e.seq).collect();
+        assert_eq!(since, (990..1000).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn trimming_keeps_about_the_newest_events_asked_for() {
+        let t = filled(10_000, 1000);
+        let kept = t.trimmed(200);
+        assert_eq!(
+            kept.len(),
+            CHUNK + 104,
+            "the fewest whole chunks holding 200"
+        );
+        assert_eq!(kept.total(), 1000);
+        assert_eq!(
+            kept.events().next().map(|e| e.seq),
+            Some(1000 - (CHUNK as u64 + 104))
+        );
+    }
+}
