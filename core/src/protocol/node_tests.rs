@@ -1771,3 +1771,42 @@ fn a_refused_snapshot_download_starts_over_with_a_fetch_after_the_back_off() {
         Some(20 + Config::default().retry_backoff_ms)
     );
 }
+
+#[test]
+fn a_broker_that_asks_to_be_fenced_is_fenced_and_its_leadership_moves() {
+    use crate::protocol::message::HeartbeatRequest;
+    let mut n = controller_with_a_partition();
+    let end = n.log().end_offset();
+    let heartbeat = Message::BrokerHeartbeat(HeartbeatRequest {
+        correlation: 1,
+        broker: 101,
+        broker_epoch: 1,
+        metadata_offset: end,
+        want_fence: true,
+        want_shutdown: false,
+    });
+    deliver(&mut n, 10, 101, heartbeat);
+    let written: Vec<&Record> = n
+        .log()
+        .entries()
+        .skip(end as usize)
+        .map(|e| &e.record)
+        .collect();
+    assert!(
+        written.contains(&&Record::BrokerRegistrationChange {
+            broker: 101,
+            fenced: true
+        }),
+        "{written:?}"
+    );
+    assert!(
+        written.iter().any(|r| matches!(
+            r,
+            Record::PartitionChange {
+                leader: Some(102),
+                ..
+            }
+        )),
+        "102 takes over partition 1-0: {written:?}"
+    );
+}
