@@ -1810,3 +1810,18 @@ fn a_broker_that_asks_to_be_fenced_is_fenced_and_its_leadership_moves() {
         "102 takes over partition 1-0: {written:?}"
     );
 }
+
+#[test]
+fn a_prospective_still_in_its_pre_vote_keeps_its_election_deadline_in_a_newer_epoch() {
+    // Kafka keeps the running election timer of a node already waiting to campaign, so a
+    // disruptive candidate cannot keep pushing everyone's election back.
+    let (mut n, _) = start(1, &[1, 2, 3], disk(4, None, None, &[4]));
+    assert_eq!(n.voters(), &[1, 2, 3]);
+    fire(&mut n, Slot::Election);
+    assert_eq!(n.role(), Role::Prospective);
+    let deadline = n.timer_deadline(Slot::Election).unwrap();
+    // A candidate of epoch 6 with a shorter log: refused, but the epoch moves.
+    deliver(&mut n, deadline - 10, 2, vote(6, 2, (3, 1), false));
+    assert_eq!((n.role(), n.epoch()), (Role::Unattached, 6));
+    assert_eq!(n.timer_deadline(Slot::Election), Some(deadline));
+}
