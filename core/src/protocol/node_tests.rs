@@ -1825,3 +1825,142 @@ fn a_prospective_still_in_its_pre_vote_keeps_its_election_deadline_in_a_newer_ep
     assert_eq!((n.role(), n.epoch()), (Role::Unattached, 6));
     assert_eq!(n.timer_deadline(Slot::Election), Some(deadline));
 }
+
+#[test]
+fn a_partition_follower_ignores_refusals_and_other_epochs_and_takes_a_higher_hw() {
+    use crate::protocol::message::PartitionFetchResponse;
+    use crate::protocol::partition::Replica;
+    let (mut b, _) = broker();
+    b.durable.partitions.insert(
+        (1, 0),
+        Replica {
+            leo: 5,
+            hw: 2,
+            leader: Some(102),
+            leader_epoch: 2,
+            ..Replica::default()
+        },
+    );
+    let answer = |leader_epoch, leo, hw, error| {
+        Message::PartitionFetchResponse(PartitionFetchResponse {
+            topic_id: 1,
+            partition: 0,
+            leader_epoch,
+            leo,
+            hw,
+            error,
+        })
+    };
+    let replica = |b: &Node| {
+        let r = &b.partition_replicas()[&(1, 0)];
+        (r.leo, r.hw)
+    };
+    deliver(
+        &mut b,
+        10,
+        102,
+        answer(2, 0, 0, Some(ErrorCode::FencedLeaderEpoch)),
+    );
+    deliver(&mut b, 11, 102, answer(3, 0, 0, None));
+    assert_eq!(
+        replica(&b),
+        (5, 2),
+        "neither a refusal nor another epoch cuts the log"
+    );
+    deliver(&mut b, 12, 102, answer(2, 6, 4, None));
+    assert_eq!(replica(&b), (6, 4));
+}
+
+#[test]
+fn a_snapshot_loads_after_exactly_its_size_in_chunks() {
+    let id = SnapshotId {
+        end_offset: 9,
+        epoch: 3,
+    };
+    let (mut n, out) = answered(
+        3,
+        disk(4, None, Some(1), &[1]),
+        4,
+        FetchBody::SnapshotId { id },
+    );
+    let mut correlation = match sent(&out, "FetchSnapshot")[0].1 {
+        Message::FetchSnapshot(r) => r.correlation,
+        _ => unreachable!(),
+    };
+    for position in 0..2 {
+        let last = position == 1;
+        let out = deliver(
+            &mut n,
+            20 + position,
+            1,
+            Message::FetchSnapshotResponse(crate::protocol::message::FetchSnapshotResponse {
+                correlation,
+                epoch: 4,
+                leader: Some(1),
+                id,
+                position,
+                size: 2,
+                chunk: 1,
+                image: last.then(|| {
+                    Box::new(Image {
+                        applied_offset: 9,
+                        ..Image::default()
+                    })
+                }),
+                error: None,
+            }),
+        );
+        if !last {
+            assert_eq!(n.snapshot_download(), Some((id, 1)));
+            correlation = match sent(&out, "FetchSnapshot")[0].1 {
+                Message::FetchSnapshot(r) => r.correlation,
+                _ => unreachable!(),
+            };
+        }
+    }
+    assert_eq!(n.snapshot_download(), None);
+    assert_eq!(n.log().start_offset(), 9, "loaded: the log starts after it");
+}
+
+#[test]
+fn a_fetch_at_the_log_start_that_matches_the_snapshots_epoch_gets_records() {
+    // The snapshot ends in epoch 2 at offset 3; the first retained entry is of epoch 3.
+    let mut d = disk(4, Some(1), None, &[1, 1, 2, 3]);
+    d.log.add_snapshot(Snapshot {
+        id: SnapshotId {
+            end_offset: 3,
+            epoch: 2,
+        },
+        image: Image::default(),
+    });
+    d.log.clean(0);
+    let (mut l, _) = start(1, &[1, 2, 3], d);
+    deliver(&mut l, 1, 2, granted_vote(4, false));
+    assert_eq!(l.role(), Role::Leader);
+    let out = deliver(&mut l, 10, 2, fetch(4, 2, 3, 2));
+    assert!(
+        matches!(fetch_body(&out), FetchBody::Records { ref entries, .. } if entries[0].offset == 3),
+        "{:?}",
+        fetch_body(&out)
+    );
+}
+
+#[test]
+fn a_follower_refused_by_its_leader_waits_before_fetching_again() {
+    let (mut n, out) = start(2, &[1, 2, 3], disk(4, None, Some(1), &[1]));
+    let c = first_fetch(&out).correlation;
+    let refused = Message::FetchResponse(FetchResponse {
+        correlation: c,
+        epoch: 4,
+        leader: None,
+        body: FetchBody::Error {
+            error: ErrorCode::NotLeaderOrFollower,
+        },
+    });
+    let out = deliver(&mut n, 10, 1, refused);
+    assert!(sent(&out, "Fetch").is_empty(), "no fetch at once");
+    assert_eq!(
+        n.timer_deadline(Slot::FetchRetry),
+        Some(10 + Config::default().fetch_max_wait_ms)
+    );
+}
