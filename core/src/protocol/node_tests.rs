@@ -793,7 +793,12 @@ fn majority_end_is_the_offset_a_majority_holds() {
 
 /// A leader with a snapshot at offset 3 (log start 3), granted by voter 2.
 fn leader_with_snapshot() -> Node {
-    let mut d = disk(4, Some(1), None, &[1, 1, 2, 2]);
+    leader_with_snapshot_of(&[1, 1, 2, 2])
+}
+
+/// Leader 1 of epoch 4 whose log of `epochs` was cleaned up to a snapshot ending at 3 in epoch 2.
+fn leader_with_snapshot_of(epochs: &[Epoch]) -> Node {
+    let mut d = disk(4, Some(1), None, epochs);
     d.log.add_snapshot(Snapshot {
         id: SnapshotId {
             end_offset: 3,
@@ -1736,22 +1741,32 @@ fn a_candidate_keeps_its_retry_count_through_the_pre_vote_that_follows_a_back_of
     assert_eq!(n.election.retries, 2, "the second try, not a fresh first");
 }
 
-#[test]
-fn a_refused_snapshot_download_starts_over_with_a_fetch_after_the_back_off() {
+/// Follower 3 of leader 1 (epoch 4), told to load snapshot (9, 3): it, the snapshot's id and the
+/// correlation of its first FetchSnapshot.
+fn downloading_a_snapshot() -> (Node, SnapshotId, u64) {
     let id = SnapshotId {
         end_offset: 9,
         epoch: 3,
     };
-    let (mut n, out) = answered(
+    let (n, out) = answered(
         3,
         disk(4, None, Some(1), &[1]),
         4,
         FetchBody::SnapshotId { id },
     );
-    let correlation = match sent(&out, "FetchSnapshot")[0].1 {
+    (n, id, fetch_snapshot_correlation(&out))
+}
+
+fn fetch_snapshot_correlation(out: &Effects) -> u64 {
+    match sent(out, "FetchSnapshot")[0].1 {
         Message::FetchSnapshot(r) => r.correlation,
         _ => unreachable!(),
-    };
+    }
+}
+
+#[test]
+fn a_refused_snapshot_download_starts_over_with_a_fetch_after_the_back_off() {
+    let (mut n, id, correlation) = downloading_a_snapshot();
     let refused = Message::FetchSnapshotResponse(crate::protocol::message::FetchSnapshotResponse {
         correlation,
         epoch: 4,
@@ -1873,20 +1888,7 @@ fn a_partition_follower_ignores_refusals_and_other_epochs_and_takes_a_higher_hw(
 
 #[test]
 fn a_snapshot_loads_after_exactly_its_size_in_chunks() {
-    let id = SnapshotId {
-        end_offset: 9,
-        epoch: 3,
-    };
-    let (mut n, out) = answered(
-        3,
-        disk(4, None, Some(1), &[1]),
-        4,
-        FetchBody::SnapshotId { id },
-    );
-    let mut correlation = match sent(&out, "FetchSnapshot")[0].1 {
-        Message::FetchSnapshot(r) => r.correlation,
-        _ => unreachable!(),
-    };
+    let (mut n, id, mut correlation) = downloading_a_snapshot();
     for position in 0..2 {
         let last = position == 1;
         let out = deliver(
@@ -1912,10 +1914,7 @@ fn a_snapshot_loads_after_exactly_its_size_in_chunks() {
         );
         if !last {
             assert_eq!(n.snapshot_download(), Some((id, 1)));
-            correlation = match sent(&out, "FetchSnapshot")[0].1 {
-                Message::FetchSnapshot(r) => r.correlation,
-                _ => unreachable!(),
-            };
+            correlation = fetch_snapshot_correlation(&out);
         }
     }
     assert_eq!(n.snapshot_download(), None);
@@ -1925,18 +1924,7 @@ fn a_snapshot_loads_after_exactly_its_size_in_chunks() {
 #[test]
 fn a_fetch_at_the_log_start_that_matches_the_snapshots_epoch_gets_records() {
     // The snapshot ends in epoch 2 at offset 3; the first retained entry is of epoch 3.
-    let mut d = disk(4, Some(1), None, &[1, 1, 2, 3]);
-    d.log.add_snapshot(Snapshot {
-        id: SnapshotId {
-            end_offset: 3,
-            epoch: 2,
-        },
-        image: Image::default(),
-    });
-    d.log.clean(0);
-    let (mut l, _) = start(1, &[1, 2, 3], d);
-    deliver(&mut l, 1, 2, granted_vote(4, false));
-    assert_eq!(l.role(), Role::Leader);
+    let mut l = leader_with_snapshot_of(&[1, 1, 2, 3]);
     let out = deliver(&mut l, 10, 2, fetch(4, 2, 3, 2));
     assert!(
         matches!(fetch_body(&out), FetchBody::Records { ref entries, .. } if entries[0].offset == 3),

@@ -1038,6 +1038,17 @@ mod every_invariant_fires {
         (c, nodes)
     }
 
+    /// A snapshot of an empty image that applied everything below `end_offset`.
+    fn snapshot(end_offset: Offset, epoch: Epoch) -> Snapshot {
+        Snapshot {
+            id: SnapshotId { end_offset, epoch },
+            image: Image {
+                applied_offset: end_offset,
+                ..Image::default()
+            },
+        }
+    }
+
     fn names(found: &[Violation]) -> Vec<&'static str> {
         found.iter().map(|v| v.invariant).collect()
     }
@@ -1106,16 +1117,7 @@ mod every_invariant_fires {
     #[test]
     fn snapshot_committed_and_snapshot_at_log_start() {
         let mut n = node(1, 2, &[1, 1, 2, 2], Role::Follower, Some(1));
-        n.node.durable.log.add_snapshot(Snapshot {
-            id: SnapshotId {
-                end_offset: 3,
-                epoch: 2,
-            },
-            image: Image {
-                applied_offset: 3,
-                ..Image::default()
-            },
-        });
+        n.node.durable.log.add_snapshot(snapshot(3, 2));
         n.node.durable.log.clean(0);
         let taken = |end_offset| TraceKind::SnapshotTaken {
             node: 1,
@@ -1190,20 +1192,10 @@ mod every_invariant_fires {
 
     #[test]
     fn snapshot_at_log_start_as_kafka_keeps_it() {
-        let snapshot = |end_offset| Snapshot {
-            id: SnapshotId {
-                end_offset,
-                epoch: 2,
-            },
-            image: Image {
-                applied_offset: end_offset,
-                ..Image::default()
-            },
-        };
         let mut n = node(1, 2, &[1, 1, 2, 2, 2], Role::Follower, None);
-        n.node.durable.log.add_snapshot(snapshot(3));
+        n.node.durable.log.add_snapshot(snapshot(3, 2));
         n.node.durable.log.clean(0);
-        n.node.durable.log.add_snapshot(snapshot(4));
+        n.node.durable.log.add_snapshot(snapshot(4, 2));
         let mut c = Checker::new();
         assert!(c.observe(0, &[], std::slice::from_ref(&n)).is_empty());
         // A fault: the snapshot at the log start (3) is lost; the earliest now ends at 4.
@@ -1304,16 +1296,7 @@ mod every_invariant_fires {
         // Node 1's log starts at 2 inside epoch 1 (its snapshot ends in epoch 1): epoch 1 began
         // at 2 or lower. Node 2 has epoch 1 begin at 3: they cannot both hold the leader's entries.
         let mut cut = node(1, 1, &[1, 1, 1, 1], Role::Follower, None);
-        cut.node.durable.log.add_snapshot(Snapshot {
-            id: SnapshotId {
-                end_offset: 2,
-                epoch: 1,
-            },
-            image: Image {
-                applied_offset: 2,
-                ..Image::default()
-            },
-        });
+        cut.node.durable.log.add_snapshot(snapshot(2, 1));
         cut.node.durable.log.clean(0);
         let mut c = Checker::new();
         assert!(c.observe(0, &[], std::slice::from_ref(&cut)).is_empty());
