@@ -1952,3 +1952,45 @@ fn a_follower_refused_by_its_leader_waits_before_fetching_again() {
         Some(10 + Config::default().fetch_max_wait_ms)
     );
 }
+
+#[test]
+fn a_refused_fetch_snapshot_does_not_count_for_check_quorum() {
+    let mut n = leader_with_snapshot();
+    let due = n.timer_deadline(Slot::CheckQuorum).unwrap();
+    // Voter 3 asks for a snapshot the leader no longer has: refused, so no sign of a follower.
+    let out = deliver(&mut n, 10, 3, fetch_snapshot(4, 9, 0));
+    assert_eq!(
+        snapshot_answer(&out).error,
+        Some(ErrorCode::SnapshotNotFound)
+    );
+    assert_eq!(n.timer_deadline(Slot::CheckQuorum), Some(due));
+}
+
+#[test]
+fn an_unanswered_fetch_is_sent_again_after_the_request_timeout() {
+    let (n, _) = answered(2, disk(4, None, Some(1), &[1]), 4, nothing_new(1));
+    assert_eq!(
+        n.timer_deadline(Slot::FetchRetry),
+        Some(5 + Config::default().request_timeout_ms)
+    );
+}
+
+#[test]
+fn an_observer_answered_from_an_older_epoch_tries_the_next_bootstrap_server() {
+    let (mut b, out) = broker();
+    let c = first_fetch(&out).correlation;
+    // Node 1 tells it the epoch is 2 (no leader known): it fetches again in epoch 2.
+    let out = deliver(&mut b, 5, 1, refused_fetch(c, 2, None));
+    let out = if sent(&out, "Fetch").is_empty() {
+        fire(&mut b, Slot::FetchRetry)
+    } else {
+        out
+    };
+    let (to, _) = sent(&out, "Fetch")[0];
+    let c = first_fetch(&out).correlation;
+    // That server is behind (epoch 1): the observer moves on to the next one.
+    deliver(&mut b, 30, to, refused_fetch(c, 1, None));
+    let out = fire(&mut b, Slot::FetchRetry);
+    let (next, _) = sent(&out, "Fetch")[0];
+    assert_eq!(next, to % 3 + 1, "after {to}");
+}

@@ -1324,4 +1324,24 @@ mod every_invariant_fires {
         assert_eq!(r.base, 128);
         assert!(r.at(127).is_none() && r.at(128).is_some() && r.at(200).is_some());
     }
+
+    #[test]
+    fn log_matching_after_a_truncation_and_an_append_in_one_step() {
+        let mut c = Checker::new();
+        // Node 2 shows epoch 3 beginning at offset 3, after epoch 2.
+        c.observe(0, &[], &[node(2, 3, &[1, 1, 2, 3], Role::Follower, None)]);
+        let mut n = node(1, 3, &[1, 1, 2, 2], Role::Follower, None);
+        assert!(c.observe(1, &[], std::slice::from_ref(&n)).is_empty());
+        // In one step node 1 cuts back to 2 and appends epoch 3 there: its log end is unchanged,
+        // but epoch 3 now begins at 2 here.
+        n.node.durable.log = Log::from_epochs(&[1, 1, 3, 3]);
+        let cut = TraceKind::Truncate {
+            node: 1,
+            to: 2,
+            removed: 2,
+            first_removed_epoch: 2,
+            reason: TruncateReason::DivergingEpoch,
+        };
+        assert_eq!(names(&c.observe(2, &[cut], &[n])), vec!["LogMatching"]);
+    }
 }
