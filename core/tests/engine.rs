@@ -151,3 +151,50 @@ fn message_loss_and_duplication_happen_at_the_configured_rates() {
         ids.len()
     );
 }
+
+#[test]
+fn a_crashed_node_runs_none_of_its_timers() {
+    use kraft_core::{Action, Role};
+    let mut sim = three_controllers(kraft_core::Config::default());
+    assert!(sim.run_until(10_000, |s| s.acting_leader().is_some()));
+    let leader = sim.acting_leader().unwrap();
+    let follower = [1, 2, 3].into_iter().find(|n| *n != leader).unwrap();
+    sim.advance(1000);
+    let before = sim.node(follower).map(|n| (n.node.role(), n.node.epoch()));
+    sim.apply(Action::Crash(follower)).unwrap();
+    // Its fetch and election timers come due while it is down: nothing happens to it.
+    sim.advance(10_000);
+    let after = sim.node(follower).map(|n| (n.node.role(), n.node.epoch()));
+    assert_eq!(after, before);
+    assert!(matches!(before, Some((Role::Follower, _))));
+}
+
+#[test]
+fn messages_on_the_wire_are_listed_in_flight() {
+    let mut sim = three_controllers(kraft_core::Config::default());
+    assert!(sim.run_until(10_000, |s| s.in_flight().next().is_some()));
+    let (env, at) = sim.in_flight().next().unwrap();
+    assert!(at >= sim.now() && env.from != env.to);
+}
+
+#[test]
+fn a_replay_up_to_a_time_includes_the_actions_taken_at_that_time() {
+    use kraft_core::{Action, Simulation};
+    let mut sim = three_controllers(kraft_core::Config::default());
+    sim.advance(1000);
+    sim.apply(Action::Crash(1)).unwrap();
+    sim.advance(500);
+    let rec = sim.recording();
+    assert_eq!(
+        Simulation::replay(&rec, Some(1000))
+            .unwrap()
+            .actions_applied(),
+        1
+    );
+    assert_eq!(
+        Simulation::replay(&rec, Some(999))
+            .unwrap()
+            .actions_applied(),
+        0
+    );
+}

@@ -1344,4 +1344,16 @@ mod every_invariant_fires {
         };
         assert_eq!(names(&c.observe(2, &[cut], &[n])), vec!["LogMatching"]);
     }
+
+    #[test]
+    fn only_the_newest_leaders_hw_must_be_on_a_majority() {
+        // Node 2 moved to epoch 3 without leading it; its HW is its own business. Leader 1's
+        // HW 1 is on all three logs.
+        let nodes = [
+            node(1, 2, &[2], Role::Leader, Some(1)),
+            node(2, 3, &[2, 2, 2], Role::Unattached, Some(3)),
+            node(3, 2, &[2], Role::Follower, Some(1)),
+        ];
+        assert!(Checker::new().full_check(0, &nodes).is_empty());
+    }
 }

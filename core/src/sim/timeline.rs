@@ -385,6 +385,17 @@ mod tests {
     }
 
     #[test]
+    fn a_new_branch_drops_the_old_branchs_checkpoints() {
+        let mut t = timeline();
+        t.seek(2500);
+        // History branches here: what the old future recorded no longer happens.
+        t.apply(Action::Append(2)).unwrap();
+        t.advance(6000);
+        t.seek(5500);
+        assert_eq!(t.sim().capture("x"), t.fresh_at(5500).unwrap().capture("x"));
+    }
+
+    #[test]
     fn a_forward_seek_starts_from_the_nearest_checkpoint() {
         let mut t = timeline();
         let end = t.now();
