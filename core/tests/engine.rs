@@ -92,6 +92,18 @@ fn a_one_way_cut_is_down_in_one_direction_only() {
     sim.apply(Action::CutOneWay { from: 1, to: 2 }).unwrap();
     assert!(!sim.is_link_up(1, 2));
     assert!(sim.is_link_up(2, 1));
+    assert_eq!(sim.cut_links().copied().collect::<Vec<_>>(), vec![(1, 2)]);
+}
+
+#[test]
+fn a_node_that_is_down_or_paused_cannot_be_told_to_campaign() {
+    use kraft_core::sim::ActionError;
+    use kraft_core::{Action, ClusterSpec, Config, Simulation};
+    let mut sim = Simulation::new(ClusterSpec::new(1, 3, 0, Config::default())).unwrap();
+    sim.apply(Action::Crash(1)).unwrap();
+    assert_eq!(sim.apply(Action::Elect(1)), Err(ActionError::Down(1)));
+    sim.apply(Action::Pause { node: 2, ms: 1000 }).unwrap();
+    assert_eq!(sim.apply(Action::Elect(2)), Err(ActionError::Paused(2)));
 }
 
 fn three_controllers(config: kraft_core::Config) -> kraft_core::Simulation {
@@ -133,6 +145,7 @@ fn message_loss_and_duplication_happen_at_the_configured_rates() {
         "{lost} lost of {}",
         sent + lost
     );
+    assert_eq!(lossy.stats().messages_dropped, lost as u64);
     let mut doubled = three_controllers(kraft_core::Config {
         duplicate: 0.9,
         ..kraft_core::Config::default()
@@ -196,5 +209,10 @@ fn a_replay_up_to_a_time_includes_the_actions_taken_at_that_time() {
             .unwrap()
             .actions_applied(),
         0
+    );
+    sim.advance(5000);
+    assert!(
+        sim.max_log_len() > 1,
+        "a leader change and NoOps were written"
     );
 }

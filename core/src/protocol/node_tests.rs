@@ -1994,3 +1994,16 @@ fn an_observer_answered_from_an_older_epoch_tries_the_next_bootstrap_server() {
     let (next, _) = sent(&out, "Fetch")[0];
     assert_eq!(next, to % 3 + 1, "after {to}");
 }
+
+#[test]
+fn a_candidate_told_to_campaign_starts_a_new_election_at_once() {
+    let (mut n, _) = start(1, &[1, 2, 3], disk(3, Some(1), None, &[1]));
+    assert_eq!((n.role(), n.epoch()), (Role::Candidate, 3));
+    let mut out = Effects::default();
+    n.force_election(10, &mut out).unwrap();
+    assert_eq!(
+        (n.role(), n.epoch()),
+        (Role::Candidate, 4),
+        "no pre-vote first"
+    );
+}

@@ -415,6 +415,7 @@ mod tests {
         let mut t = Timeline::new(sim, 100);
         t.advance(100_000);
         assert!(t.checkpoint_count() <= MAX_CHECKPOINTS);
+        assert_eq!(t.checkpoint_count() as u64, 100_000 / 1600 + 1);
         // Thinned by halves: the interval doubled until 120 checkpoints span the history.
         assert_eq!(t.every, 1600);
         t.seek(55_555);
