@@ -1356,4 +1356,33 @@ mod every_invariant_fires {
         ];
         assert!(Checker::new().full_check(0, &nodes).is_empty());
     }
+
+    #[test]
+    fn a_voter_with_another_entry_at_the_hw_does_not_hold_it() {
+        // Voters 2 and 3 are as long as the leader's HW but hold epoch 1 where it has epoch 2.
+        let nodes = [
+            node(1, 2, &[1, 1, 2], Role::Leader, Some(3)),
+            node(2, 2, &[1, 1, 1], Role::Follower, None),
+            node(3, 2, &[1, 1, 1], Role::Follower, None),
+        ];
+        let found = Checker::new().full_check(0, &nodes);
+        assert!(names(&found).contains(&"MajorityReachedHighWatermark"));
+    }
+
+    #[test]
+    fn log_matching_remembers_the_lowest_start_a_cut_log_showed() {
+        let cut_at = |id, start: Offset| {
+            let mut n = node(id, 1, &[1; 6], Role::Follower, None);
+            n.node.durable.log.add_snapshot(snapshot(start, 1));
+            n.node.durable.log.clean(0);
+            n
+        };
+        let mut c = Checker::new();
+        // Epoch 1 began at 3 or lower, then at 2 or lower...
+        assert!(c.observe(0, &[], &[cut_at(1, 3)]).is_empty());
+        assert!(c.observe(1, &[], &[cut_at(2, 2)]).is_empty());
+        // ...so a log where it begins exactly at 3 disagrees with node 2's.
+        let late = node(3, 1, &[0, 0, 0, 1, 1, 1], Role::Follower, None);
+        assert_eq!(names(&c.observe(2, &[], &[late])), vec!["LogMatching"]);
+    }
 }

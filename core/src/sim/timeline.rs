@@ -385,6 +385,17 @@ mod tests {
     }
 
     #[test]
+    fn a_seek_equals_the_simulations_own_replay_of_the_recording() {
+        // An oracle that shares no code with the timeline's run loop.
+        let mut t = timeline();
+        for target in [4000, 7500, 7600, 9000] {
+            t.seek(target);
+            let replayed = Simulation::replay(t.recording(), Some(target)).unwrap();
+            assert_eq!(t.sim().capture("x"), replayed.capture("x"), "at {target}");
+        }
+    }
+
+    #[test]
     fn a_new_branch_drops_the_old_branchs_checkpoints() {
         let mut t = timeline();
         t.seek(2500);
