@@ -10,7 +10,7 @@ use crate::sim::shared::SharedVec;
 use crate::sim::SimNode;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Violation {
@@ -295,8 +295,24 @@ impl Replay {
     }
 }
 
+/// FNV-1a. A fingerprint is only compared with others of the same run, so a small hash will do
+/// (std's SipHash would add its code to the page's wasm for no gain).
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 fn fingerprint(image: &Image) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
     image.hash(&mut h);
     h.finish()
 }
