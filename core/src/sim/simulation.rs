@@ -1026,3 +1026,29 @@ fn initial_durable(init: &InitialState) -> Durable {
         starts: 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_checker_reads_node_state_after_a_step_that_traced_nothing() {
+        let mut sim = Simulation::new(ClusterSpec::new(1, 3, 0, Config::default())).unwrap();
+        let committed = |s: &Simulation| {
+            s.nodes
+                .iter()
+                .position(|n| n.node.high_watermark().is_some_and(|hw| hw > 1))
+        };
+        assert!(sim.run_until(10_000, |s| committed(s).is_some()));
+        let i = committed(&sim).unwrap();
+        // A test-only fault: the HW drops with no event to announce it.
+        sim.nodes[i].node.hw = Some(0);
+        sim.touched = Touched::Node(i);
+        sim.flush_step();
+        let broken = sim.violations();
+        assert!(!broken.is_empty());
+        assert!(broken
+            .iter()
+            .all(|v| v.invariant == "MonotonicHighWatermark"));
+    }
+}
