@@ -61,6 +61,43 @@ pub fn check(scenario: &Scenario, out: &RunOutput) -> Result<(), String> {
     Ok(())
 }
 
+/// What a narration step says the screen shows (`"shows"` on a `say` step): a partial capture,
+/// plus `"violations"` (true, false, or invariant names that must have been reported).
+pub fn check_shows(
+    shows: &Value,
+    capture: &crate::sim::Capture,
+    violations: &[crate::sim::Violation],
+) -> Result<(), String> {
+    let Some(fields) = shows.as_object() else {
+        return Err(format!("shows must be an object, got {shows}"));
+    };
+    let mut rest = serde_json::Map::new();
+    for (k, v) in fields {
+        match (k.as_str(), v) {
+            ("violations", Value::Bool(want)) => {
+                if *want == violations.is_empty() {
+                    return Err(format!("violations shown: expected {want}, got {violations:?}"));
+                }
+            }
+            ("violations", Value::Array(names)) => {
+                for n in names {
+                    if !violations.iter().any(|x| Some(x.invariant) == n.as_str()) {
+                        return Err(format!("violations shown: no {n} among {violations:?}"));
+                    }
+                }
+            }
+            ("violations", other) => {
+                return Err(format!("shows.violations must be a bool or a list, got {other}"))
+            }
+            _ => {
+                rest.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    let got = serde_json::to_value(capture).map_err(|e| e.to_string())?;
+    matches(&Value::Object(rest), &got, "shows")
+}
+
 fn matches(want: &Value, got: &Value, path: &str) -> Result<(), String> {
     match (want, got) {
         (Value::Object(w), Value::Array(nodes)) => {

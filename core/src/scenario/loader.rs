@@ -45,7 +45,23 @@ pub enum Condition {
     CaughtUp,
     Fenced(NodeId),
     Unfenced(NodeId),
+    /// A node's role as the stage shows it (`data-role`): beyond the contract, so a step can wait
+    /// for the moment its narration describes.
+    Role { node: Target, role: String },
 }
+
+/// The role words a `role` condition may name (the capture's and the stage's `role`).
+pub const ROLE_WORDS: &[&str] = &[
+    "leader",
+    "follower",
+    "candidate",
+    "prospective",
+    "unattached",
+    "resigned",
+    "fenced",
+    "unfenced",
+    "offline",
+];
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Step {
@@ -204,7 +220,20 @@ fn as_condition(v: &Value, step: Option<usize>, field: &str) -> Result<Condition
                         offset: as_u64(offset, step, &format!("{f}.offset"))?,
                     })
                 }
-                _ => Err(err(step, f, "unknown condition (leader, leader_is, hw_at_least, caught_up, fenced, unfenced)")),
+                "role" => {
+                    let o = x.as_object().ok_or_else(|| err(step, &f, "expected {\"node\": ID, \"is\": ROLE}"))?;
+                    if let Some(key) = o.keys().find(|k| *k != "node" && *k != "is") {
+                        return Err(err(step, format!("{f}.{key}"), "unknown field"));
+                    }
+                    let node = o.get("node").ok_or_else(|| err(step, format!("{f}.node"), "missing"))?;
+                    let role = match o.get("is") {
+                        Some(Value::String(r)) if ROLE_WORDS.contains(&r.as_str()) => r.clone(),
+                        Some(other) => return Err(err(step, format!("{f}.is"), format!("expected one of {}, got {other}", ROLE_WORDS.join(", ")))),
+                        None => return Err(err(step, format!("{f}.is"), "missing")),
+                    };
+                    Ok(Condition::Role { node: as_target(node, step, &format!("{f}.node"))?, role })
+                }
+                _ => Err(err(step, f, "unknown condition (leader, leader_is, hw_at_least, caught_up, fenced, unfenced, role)")),
             }
         }
         _ => Err(err(step, field, format!("unknown condition {v}"))),
@@ -448,7 +477,17 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
             Value::String(l) => Step::Capture(l.clone()),
             other => return Err(err(s, f(key), format!("expected a label, got {other}"))),
         },
-        "say" => Step::Say(as_text(one(key)?, s, &f(key))?),
+        "say" => {
+            // `shows`: what the screen shows while this narration is read (checked by the
+            // narration-sync test; the runner ignores it).
+            only_keys(m, &["say", "shows"], i)?;
+            if let Some(shows) = m.get("shows") {
+                if !shows.is_object() {
+                    return Err(err(s, f("shows"), "expected an object (a partial capture)"));
+                }
+            }
+            Step::Say(as_text(&m[key], s, &f(key))?)
+        }
         _ => return Err(err(s, format!("steps[{i}]"), "unknown step")),
     };
     Ok(step)

@@ -42,6 +42,14 @@ pub fn condition_holds(sim: &Simulation, cond: &Condition) -> bool {
             .committed_image_ref()
             .and_then(|i| i.brokers.get(b))
             .is_some_and(|s| !s.fenced),
+        Condition::Role { node, role } => {
+            let id = match node {
+                Target::Id(id) => Some(*id),
+                Target::Leader => sim.quorum_leader(),
+            };
+            id.and_then(|id| sim.node(id))
+                .is_some_and(|n| crate::sim::capture::role_word(n) == *role)
+        }
     }
 }
 
