@@ -41,7 +41,10 @@ fn claims_that_do_not_hold(scenario: &Scenario) -> Vec<String> {
                         Step::Say(t) => t.en.clone(),
                         _ => String::new(),
                     };
-                    failures.push(format!("step {i} ({text:?}) at {} ms: {e}", capture.time_ms));
+                    failures.push(format!(
+                        "step {i} ({text:?}) at {} ms: {e}",
+                        capture.time_ms
+                    ));
                 }
             }
             Poll::Budget => {}
@@ -63,7 +66,11 @@ fn every_narration_of_the_library_holds_when_it_is_shown() {
             all.push(format!("{file}: {f}"));
         }
     }
-    assert!(all.is_empty(), "narration and screen disagree:\n{}", all.join("\n"));
+    assert!(
+        all.is_empty(),
+        "narration and screen disagree:\n{}",
+        all.join("\n")
+    );
 }
 
 #[test]

@@ -76,7 +76,9 @@ pub fn check_shows(
         match (k.as_str(), v) {
             ("violations", Value::Bool(want)) => {
                 if *want == violations.is_empty() {
-                    return Err(format!("violations shown: expected {want}, got {violations:?}"));
+                    return Err(format!(
+                        "violations shown: expected {want}, got {violations:?}"
+                    ));
                 }
             }
             ("violations", Value::Array(names)) => {
@@ -87,7 +89,9 @@ pub fn check_shows(
                 }
             }
             ("violations", other) => {
-                return Err(format!("shows.violations must be a bool or a list, got {other}"))
+                return Err(format!(
+                    "shows.violations must be a bool or a list, got {other}"
+                ))
             }
             _ => {
                 rest.insert(k.clone(), v.clone());

@@ -41,13 +41,19 @@ pub enum Target {
 pub enum Condition {
     Leader,
     LeaderIs(Target),
-    HwAtLeast { node: Target, offset: Offset },
+    HwAtLeast {
+        node: Target,
+        offset: Offset,
+    },
     CaughtUp,
     Fenced(NodeId),
     Unfenced(NodeId),
     /// A node's role as the stage shows it (`data-role`): beyond the contract, so a step can wait
     /// for the moment its narration describes.
-    Role { node: Target, role: String },
+    Role {
+        node: Target,
+        role: String,
+    },
 }
 
 /// The role words a `role` condition may name (the capture's and the stage's `role`).

@@ -23,5 +23,5 @@ pub use simulation::{
     Action, ClusterSpec, Envelope, InitialState, NewTopic, ProduceRecords, Recording, SimNode,
     Simulation, Stats, TimedAction,
 };
-pub use timeline::Timeline;
+pub use timeline::{Position, Timeline};
 pub use trace::{Trace, TraceEvent};

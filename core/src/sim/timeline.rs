@@ -21,6 +21,15 @@ enum Stop {
     OneRaw,
 }
 
+/// An exact point in a history: a time alone is ambiguous (several events share a millisecond,
+/// and actions fall between events). What the scenario player remembers of each narration.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Position {
+    pub time: Time,
+    pub events: u64,
+    pub actions: usize,
+}
+
 /// Checkpoints kept at most; past that, every other one goes and the interval doubles.
 const MAX_CHECKPOINTS: usize = 120;
 
@@ -227,6 +236,43 @@ impl Timeline {
         Ok(t)
     }
 
+    /// Where the cursor is, exactly.
+    pub fn position(&self) -> Position {
+        Position {
+            time: self.sim.now(),
+            events: self.sim.events_processed(),
+            actions: self.sim.actions_applied(),
+        }
+    }
+
+    /// Puts the cursor exactly at a position of this branch's history, forward or back: after
+    /// `p.events` events and `p.actions` recorded actions, the clock at `p.time`.
+    pub fn seek_position(&mut self, p: Position) {
+        let behind = |s: &Simulation| {
+            s.events_processed() <= p.events && s.actions_applied() <= p.actions && s.now() <= p.time
+        };
+        if !behind(&self.sim) {
+            let i = self.checkpoints.iter().rposition(behind).unwrap_or(0);
+            self.sim = self.checkpoints[i].clone();
+        }
+        while self.sim.events_processed() < p.events {
+            if !self.process_next_until(p.time) {
+                break;
+            }
+        }
+        while self.sim.actions_applied() < p.actions {
+            let Some(a) = self.recording.actions.get(self.sim.actions_applied()).cloned() else {
+                break;
+            };
+            if self.sim.replay_action(&a).is_err() {
+                break;
+            }
+        }
+        if self.sim.now() < p.time {
+            self.sim.advance_to(p.time);
+        }
+    }
+
     /// Puts the cursor right after the `n`-th effective event of this branch (for stepping back).
     pub fn seek_to_step(&mut self, n: u64) {
         if n < self.sim.stats().steps {
@@ -285,6 +331,38 @@ mod tests {
         t.apply(Action::Restart(leader)).unwrap();
         t.advance(6000);
         t
+    }
+
+    /// Positions mid-millisecond and between actions, visited out of order, give back exactly
+    /// the state the cursor had there (what narration marks rely on).
+    #[test]
+    fn a_position_is_found_again_exactly() {
+        let sim = Simulation::new(ClusterSpec::new(9, 3, 2, Config::default())).unwrap();
+        let mut t = Timeline::new(sim, 1000);
+        let mut marks = Vec::new();
+        let fingerprint = |t: &Timeline| serde_json::to_string(&t.sim().capture("p")).unwrap();
+        for round in 0..6u32 {
+            for _ in 0..(7 + round * 5) {
+                t.process_next_until(Time::MAX);
+            }
+            marks.push((t.position(), fingerprint(&t)));
+            if let Some(l) = t.sim().acting_leader() {
+                t.apply(Action::Append(2)).unwrap();
+                // Right after an action, before any event: a position of its own.
+                marks.push((t.position(), fingerprint(&t)));
+                if round == 3 {
+                    t.apply(Action::Crash(l)).unwrap();
+                }
+            }
+            t.advance(700);
+        }
+        assert!(marks.iter().any(|(p, _)| p.actions > 0));
+        for i in [5, 0, 9, 3, 3, 10, 1, 7] {
+            let Some((p, want)) = marks.get(i) else { continue };
+            t.seek_position(*p);
+            assert_eq!(t.position(), *p, "mark {i}");
+            assert_eq!(&fingerprint(&t), want, "mark {i}");
+        }
     }
 
     #[test]
