@@ -103,19 +103,23 @@ fn page() -> Html {
                     <option value="zh" selected={lang == Lang::Zh}>{ "中文" }</option>
                 </select>
             </header>
-            if let Some(n) = &m.notice {
-                <div class="notice" role="status" data-testid="notice">{ n.text(lang) }</div>
-            }
             <main>
                 <section class="stage">
-                    <cluster::ClusterView />
                     <controls::TimeControls />
+                    <div class="stage-view">
+                        <cluster::ClusterView />
+                        // Notices float over the stage so they never push the controls away.
+                        if let Some(n) = &m.notice {
+                            <div class="notice" role="status" data-testid="notice">{ n.text(lang) }</div>
+                        }
+                    </div>
                 </section>
                 <aside class="side">
                     <controls::Narration />
+                    <panels::Violations />
                     <controls::SelectionMenu />
                     <controls::Presets />
-                    <panels::Violations />
+                    <controls::Legend />
                     <controls::SettingsPanel />
                 </aside>
             </main>

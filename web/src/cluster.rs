@@ -3,17 +3,23 @@
 
 use crate::i18n::t;
 use crate::model::Selected;
+use crate::placement::{label_box, text_width, Placer, Rect};
 use crate::store::{use_store, Msg};
+use kraft_core::protocol::event::VoteReason;
 use kraft_core::protocol::message::{FetchBody, Message};
 use kraft_core::protocol::{NodeKind, Slot};
 use kraft_core::sim::capture::role_word;
 use kraft_core::sim::{SimNode, Simulation};
-use kraft_core::{NodeId, Role};
+use kraft_core::{NodeId, Role, TraceKind};
 use std::collections::BTreeMap;
 use yew::prelude::*;
 
 pub const WIDTH: f64 = 840.0;
-pub const HEIGHT: f64 = 580.0;
+pub const HEIGHT: f64 = 600.0;
+/// Up to this many controllers, each shows its role, leader and LEO/HW in words.
+const WORDY_CONTROLLERS: usize = 9;
+/// Up to this many brokers, each shows its state and LEO/HW in words (they sit further apart).
+const WORDY_BROKERS: usize = 9;
 
 /// Where each node sits.
 pub fn layout(sim: &Simulation) -> BTreeMap<NodeId, (f64, f64)> {
@@ -26,25 +32,35 @@ pub fn layout(sim: &Simulation) -> BTreeMap<NodeId, (f64, f64)> {
         if brokers.is_empty() {
             HEIGHT / 2.0
         } else {
-            240.0
+            245.0
         },
     );
     let r = if n <= 1.0 {
         0.0
     } else {
-        (45.0 * n).clamp(110.0, 170.0)
+        (45.0 * n).clamp(110.0, 175.0)
     };
     for (i, id) in controllers.iter().enumerate() {
         let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * i as f64 / n.max(1.0);
         pos.insert(*id, (cx + r * a.cos(), cy + r * a.sin()));
     }
     let m = brokers.len();
-    // Up to 20 brokers a row.
+    // Few brokers sit far apart (room for their words); many go up to 20 a row.
+    let (per_row, gap) = if m <= WORDY_BROKERS {
+        (WORDY_BROKERS, 88.0)
+    } else {
+        (20, 40.0)
+    };
     for (i, id) in brokers.iter().enumerate() {
-        let (row, col) = (i / 20, i % 20);
-        let in_row = (m - row * 20).min(20) as f64;
-        let x = WIDTH / 2.0 + (col as f64 - (in_row - 1.0) / 2.0) * 40.0;
-        pos.insert(*id, (x, 495.0 + row as f64 * 40.0));
+        let (row, col) = (i / per_row, i % per_row);
+        let in_row = (m - row * per_row).min(per_row) as f64;
+        let x = WIDTH / 2.0 + (col as f64 - (in_row - 1.0) / 2.0) * gap;
+        let y = if m <= WORDY_BROKERS {
+            515.0
+        } else {
+            500.0 + row as f64 * 36.0
+        };
+        pos.insert(*id, (x, y));
     }
     pos
 }
@@ -93,6 +109,56 @@ fn timer(sim: &Simulation, n: &SimNode) -> Option<(f64, &'static str)> {
     Some(((left / full as f64).clamp(0.0, 1.0), name))
 }
 
+/// The votes of the election in progress (or just won), per candidate: voter → (granted,
+/// pre-vote, why), from the trace since the candidate's last role change.
+fn votes(sim: &Simulation) -> Vec<(NodeId, NodeId, bool, bool, VoteReason)> {
+    let now = sim.now();
+    let mut out = Vec::new();
+    for c in sim.controllers().filter(|n| n.alive) {
+        let id = c.node.id;
+        let role = c.node.role();
+        let campaigning = matches!(role, Role::Candidate | Role::Prospective);
+        let mut seen_role_changes = 0;
+        let needed = if campaigning { 1 } else { 2 };
+        let mut voters: BTreeMap<NodeId, (bool, bool, VoteReason)> = BTreeMap::new();
+        let mut relevant = campaigning;
+        for e in sim.trace().events().rev() {
+            if e.time + 5000 < now {
+                break;
+            }
+            match &e.kind {
+                TraceKind::Role { node, to, .. } if *node == id => {
+                    seen_role_changes += 1;
+                    // A leader shows the votes that elected it for 1.5 s.
+                    if !campaigning && seen_role_changes == 1 {
+                        relevant = *to == Role::Leader && e.time + 1500 >= now;
+                    }
+                    if seen_role_changes >= needed {
+                        break;
+                    }
+                }
+                TraceKind::VoteCast {
+                    voter,
+                    candidate,
+                    pre_vote,
+                    granted,
+                    reason,
+                    ..
+                } if *candidate == id && *voter != id => {
+                    voters
+                        .entry(*voter)
+                        .or_insert((*granted, *pre_vote, *reason));
+                }
+                _ => {}
+            }
+        }
+        if relevant {
+            out.extend(voters.into_iter().map(|(v, (g, p, r))| (v, id, g, p, r)));
+        }
+    }
+    out
+}
+
 #[function_component(ClusterView)]
 pub fn cluster_view() -> Html {
     let (store, on) = use_store();
@@ -102,6 +168,17 @@ pub fn cluster_view() -> Html {
     let pos = layout(sim);
     let big = sim.nodes().len() > 20;
     let controllers = &sim.spec().controllers;
+    let wordy = controllers.len() <= WORDY_CONTROLLERS;
+    let wordy_brokers = sim.spec().brokers.len() <= WORDY_BROKERS;
+    let vb = view_box(&pos, wordy);
+    let mut placer = Placer::default();
+    let clock = format!("t = {:.3} s", sim.now() as f64 / 1000.0);
+    placer.reserve(Rect {
+        x0: vb.x0,
+        y0: vb.y0,
+        x1: vb.x0 + 12.0 + text_width(&clock, 14.0),
+        y1: vb.y0 + 32.0,
+    });
 
     let mut links = Vec::new();
     for (i, a) in controllers.iter().enumerate() {
@@ -119,7 +196,147 @@ pub fn cluster_view() -> Html {
             links.push((n.node.id, l));
         }
     }
-    let link_html = links.iter().map(|(a, b)| {
+
+    // The leader's view of each replica's progress, in a box at the top right.
+    let leader = sim.acting_leader().and_then(|l| sim.node(l));
+    let progress_box = leader.and_then(|l| {
+        let progress = l.node.progress()?;
+        let leo = l.node.log().end_offset().max(1);
+        let rows: Vec<_> = progress.iter().filter(|(id, _)| **id != l.node.id).take(12).collect();
+        if rows.is_empty() {
+            return None;
+        }
+        let (x0, y0, w) = (vb.x1 - 178.0, vb.y0 + 8.0, 170.0);
+        let h = 22.0 + rows.len() as f64 * 14.0;
+        placer.reserve(Rect { x0, y0, x1: x0 + w, y1: y0 + h });
+        let title = t(lang, "leader-sees").replace("{}", &l.node.id.to_string());
+        Some(html! {
+            <g class="progress-box" data-testid="leader-progress" transform={format!("translate({x0},{y0})")}>
+                <title>{ t(lang, "legend-progress") }</title>
+                <rect class="frame" width={w.to_string()} height={h.to_string()} rx="6" />
+                <text class="head" x="8" y="15">{ format!("{title} · LEO {}", l.node.log().end_offset()) }</text>
+                { for rows.iter().enumerate().map(|(i, (id, p))| {
+                    let y = 22.0 + i as f64 * 14.0;
+                    let end = p.end_offset;
+                    let frac = end.map_or(0.0, |e| (e as f64 / leo as f64).min(1.0));
+                    let hover = match end {
+                        Some(e) => format!("{id} {} {e}", t(lang, "fetched-to")),
+                        None => format!("{id} {}", t(lang, "never-fetched")),
+                    };
+                    html! {
+                        <g class="row" data-progress-node={id.to_string()} data-fetched={end.map(|e| e.to_string()).unwrap_or_default()}>
+                            <title>{ hover }</title>
+                            <text class="who" x="8" y={(y + 10.0).to_string()}>{ id.to_string() }</text>
+                            <rect class="track" x="40" y={(y + 3.0).to_string()} width="90" height="8" rx="2" />
+                            <rect class="bar" x="40" y={(y + 3.0).to_string()} width={format!("{:.1}", 90.0 * frac)} height="8" rx="2" />
+                            <text class="num" x="136" y={(y + 10.0).to_string()}>{ end.map_or("—".to_string(), |e| e.to_string()) }</text>
+                        </g>
+                    }
+                }) }
+            </g>
+        })
+    });
+
+    // Node labels first: they own their places.
+    struct Label {
+        class: &'static str,
+        x: f64,
+        y: f64,
+        size: f64,
+        text: String,
+    }
+    let mut node_labels: BTreeMap<NodeId, Vec<Label>> = BTreeMap::new();
+    for n in sim.nodes() {
+        let (x, y) = pos[&n.node.id];
+        let id = n.node.id;
+        let controller = n.node.kind == NodeKind::Controller;
+        let r = node_radius(n.node.kind, big);
+        let mut v = Vec::new();
+        let role = role_word(n);
+        let hw = n
+            .node
+            .high_watermark()
+            .filter(|_| n.alive)
+            .map_or("—".to_string(), |h| h.to_string());
+        let badge = format!("LEO {} · HW {hw}", n.node.log().end_offset());
+        let word = if !n.alive {
+            t(lang, "offline").to_string()
+        } else if n.paused_until.is_some() {
+            format!(
+                "{} ({})",
+                crate::i18n::role_label(lang, &role),
+                t(lang, "paused")
+            )
+        } else {
+            crate::i18n::role_label(lang, &role)
+        };
+        if controller {
+            v.push(Label {
+                class: "epoch",
+                x,
+                y: y - r - 10.0,
+                size: 12.0,
+                text: format!("e{}", n.node.epoch()),
+            });
+            if wordy {
+                let mut line = y + r + 17.0;
+                v.push(Label {
+                    class: "role",
+                    x,
+                    y: line,
+                    size: 12.0,
+                    text: word,
+                });
+                if let Some(l) = n.node.leader_id().filter(|l| *l != id && n.alive) {
+                    line += 13.0;
+                    v.push(Label {
+                        class: "follows",
+                        x,
+                        y: line,
+                        size: 11.0,
+                        text: format!("→ {l}"),
+                    });
+                }
+                line += 13.0;
+                v.push(Label {
+                    class: "badge",
+                    x,
+                    y: line,
+                    size: 11.0,
+                    text: badge,
+                });
+            }
+        } else if wordy_brokers && !big {
+            v.push(Label {
+                class: "role",
+                x,
+                y: y + r + 13.0,
+                size: 11.0,
+                text: word,
+            });
+            v.push(Label {
+                class: "badge",
+                x,
+                y: y + r + 25.0,
+                size: 10.0,
+                text: badge,
+            });
+        }
+        for l in &v {
+            placer.reserve(label_box(l.x, l.y, &l.text, l.size));
+        }
+        // The disc and its timer ring: message labels must not hide under a node.
+        let disc = r + 8.0;
+        placer.reserve(Rect {
+            x0: x - disc,
+            y0: y - disc,
+            x1: x + disc,
+            y1: y + disc,
+        });
+        node_labels.insert(id, v);
+    }
+
+    let link_html: Vec<Html> = links.iter().map(|(a, b)| {
         let ((x1, y1), (x2, y2)) = (pos[a], pos[b]);
         let ab = sim.is_link_up(*a, *b);
         let ba = sim.is_link_up(*b, *a);
@@ -140,47 +357,78 @@ pub fn cluster_view() -> Html {
             (false, true) => format!("{a} ⇸ {b}"),
             (true, false) => format!("{b} ⇸ {a}"),
         };
+        // Mark the dead direction near its sender (nudged along the link if that spot is taken).
+        let cut_mark = (state == "half").then(|| {
+            let (sx, sy, tx, ty) = if ab { (x2, y2, x1, y1) } else { (x1, y1, x2, y2) };
+            let spots: Vec<(f64, f64)> = [0.3, 0.4, 0.22, 0.5]
+                .iter()
+                .map(|f| (sx + (tx - sx) * f, sy + (ty - sy) * f + 5.0))
+                .collect();
+            placer.place(&spots, "✂", 14.0).map(|(mx, my)| html! {
+                <text class="cut-mark" x={format!("{mx:.1}")} y={format!("{my:.1}")}>{"✂"}</text>
+            })
+        }).flatten();
         html! {
             <g class={classes!("link", state, broker_link.then_some("broker-link"), selected.then_some("selected"))}
                data-link={format!("{a}-{b}")} data-state={state} onclick={onclick}>
                 <title>{ title }</title>
                 <line class="hit" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
                 <line class="wire" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
-                if state == "half" {
-                    // Mark the dead direction near its sender.
-                    { { let (sx, sy, tx, ty) = if ab { (x2, y2, x1, y1) } else { (x1, y1, x2, y2) };
-                        let (mx, my) = (sx + (tx - sx) * 0.3, sy + (ty - sy) * 0.3);
-                        html!{ <text class="cut-mark" x={mx.to_string()} y={my.to_string()}>{"✂"}</text> } } }
-                }
+                { for cut_mark }
             </g>
         }
-    });
+    }).collect();
+
+    // Who granted and who refused whom, as short stubs from each voter toward its candidate.
+    let vote_html = votes(sim).into_iter().filter_map(|(voter, cand, granted, pre_vote, reason)| {
+        let (&(x1, y1), &(x2, y2)) = (pos.get(&voter)?, pos.get(&cand)?);
+        let (dx, dy) = (x2 - x1, y2 - y1);
+        let d = (dx * dx + dy * dy).sqrt().max(1.0);
+        let r = node_radius(NodeKind::Controller, big) + 6.0;
+        let len = (d * 0.32).min(64.0);
+        let (ax, ay) = (x1 + dx / d * r, y1 + dy / d * r);
+        let (bx, by) = (x1 + dx / d * (r + len), y1 + dy / d * (r + len));
+        let what = if pre_vote { "PreVote" } else { "Vote" };
+        let verdict = t(lang, if granted { "granted" } else { "refused" });
+        let why = crate::i18n::vote_reason(lang, reason);
+        Some(html! {
+            <g class={classes!("vote", if granted { "granted" } else { "refused" })}
+               data-voter={voter.to_string()} data-candidate={cand.to_string()} data-granted={granted.to_string()}>
+                <title>{ format!("{voter} → {cand}: {what} {verdict} · {why}") }</title>
+                <line class="hit" x1={format!("{ax:.1}")} y1={format!("{ay:.1}")} x2={format!("{bx:.1}")} y2={format!("{by:.1}")} />
+                <line class="stub" x1={format!("{ax:.1}")} y1={format!("{ay:.1}")} x2={format!("{bx:.1}")} y2={format!("{by:.1}")} />
+                <circle r="3.5" cx={format!("{bx:.1}")} cy={format!("{by:.1}")} />
+            </g>
+        })
+    }).collect::<Vec<_>>();
 
     let now = sim.now() as f64;
-    let messages = sim.in_flight().filter_map(|(env, at)| {
+    let messages: Vec<Html> = sim.in_flight().filter_map(|(env, at)| {
         let (&(x1, y1), &(x2, y2)) = (pos.get(&env.from)?, pos.get(&env.to)?);
         let span = (at as f64 - env.sent_at as f64).max(1.0);
         let f = ((now - env.sent_at as f64) / span).clamp(0.0, 1.0);
         let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
         let rpc = env.msg.rpc();
+        let label = (!big).then(|| short_label(&env.msg));
+        let spot = label.as_ref().and_then(|text| {
+            placer.place(&[(x, y - 8.0), (x, y + 16.0), (x + 8.0 + text_width(text, 10.0) / 2.0, y + 4.0), (x - 8.0 - text_width(text, 10.0) / 2.0, y + 4.0)], text, 10.0)
+        });
         Some(html! {
-            <g class={classes!("msg", format!("rpc-{rpc}"))} transform={format!("translate({x:.1},{y:.1})")} data-rpc={rpc}>
+            <g class={classes!("msg", format!("rpc-{rpc}"))} data-rpc={rpc}>
                 <title>{ format!("{} → {} {}: {}", env.from, env.to, rpc, crate::i18n::message_summary(lang, &env.msg)) }</title>
-                <circle r="5" />
-                if !big { <text y="-8">{ short_label(&env.msg) }</text> }
+                <circle r="5" cx={format!("{x:.1}")} cy={format!("{y:.1}")} />
+                if let (Some(text), Some((lx, ly))) = (label, spot) {
+                    <text x={format!("{lx:.1}")} y={format!("{ly:.1}")}>{ text }</text>
+                }
             </g>
         })
-    });
+    }).collect();
 
     let nodes = sim.nodes().iter().map(|n| {
         let (x, y) = pos[&n.node.id];
         let id = n.node.id;
         let role = role_word(n);
-        let r = match (n.node.kind, big) {
-            (NodeKind::Controller, false) => 28.0,
-            (NodeKind::Controller, true) => 22.0,
-            (NodeKind::Broker, _) => 15.0,
-        };
+        let r = node_radius(n.node.kind, big);
         let hw = n.node.high_watermark().filter(|_| n.alive).map(|h| h.to_string()).unwrap_or_default();
         let leo = n.node.log().end_offset();
         let kind = match n.node.kind {
@@ -204,30 +452,21 @@ pub fn cluster_view() -> Html {
                 </circle>
             }
         });
-        let label = if !n.alive {
-            t(lang, "offline").to_string()
-        } else if n.paused_until.is_some() {
-            format!("{} ({})", crate::i18n::role_label(lang, &role), t(lang, "paused"))
-        } else {
-            crate::i18n::role_label(lang, &role)
-        };
+        let word = crate::i18n::role_label(lang, &role);
+        let labels = node_labels.remove(&id).unwrap_or_default();
         html! {
             <g class={classes!("node", kind, role.clone(), n.paused_until.is_some().then_some("paused"), selected.then_some("selected"))}
                data-node-id={id.to_string()} data-kind={kind} data-role={role.clone()}
                data-epoch={n.node.epoch().to_string()} data-alive={n.alive.to_string()}
-               data-hw={hw} data-leo={leo.to_string()} data-leader={n.node.leader_id().map(|l| l.to_string()).unwrap_or_default()}
+               data-hw={hw.clone()} data-leo={leo.to_string()} data-leader={n.node.leader_id().map(|l| l.to_string()).unwrap_or_default()}
                transform={format!("translate({x:.1},{y:.1})")} onclick={onclick} role="button" tabindex="0">
-                <title>{ format!("{id}: {label} · {} {} · {} {} · LEO {leo}", t(lang, "epoch"), n.node.epoch(), t(lang, "leader"), n.node.leader_id().map_or("—".into(), |l| l.to_string())) }</title>
+                <title>{ format!("{id}: {word} · {} {} · {} {} · LEO {leo} · HW {}", t(lang, "epoch"), n.node.epoch(), t(lang, "leader"), n.node.leader_id().map_or("—".into(), |l| l.to_string()), if hw.is_empty() { "—" } else { &hw }) }</title>
                 { for arc }
                 <circle class="body" r={r.to_string()} />
                 <text class="id" dy="5">{ id }</text>
-                if n.node.kind == NodeKind::Controller {
-                    <text class="epoch" y={(-r - 10.0).to_string()}>{ format!("e{}", n.node.epoch()) }</text>
-                    <text class="role" y={(r + 17.0).to_string()}>{ label }</text>
-                    if let Some(l) = n.node.leader_id().filter(|l| *l != id && n.alive) {
-                        <text class="follows" y={(r + 30.0).to_string()}>{ format!("→ {l}") }</text>
-                    }
-                }
+                { for labels.into_iter().map(|l| html! {
+                    <text class={l.class} y={format!("{:.1}", l.y - y)} x={format!("{:.1}", l.x - x)}>{ l.text }</text>
+                }) }
             </g>
         }
     });
@@ -237,15 +476,48 @@ pub fn cluster_view() -> Html {
         Callback::from(move |_| on.emit(Msg::Select(None)))
     };
     html! {
-        <svg class="cluster" viewBox={format!("0 0 {WIDTH} {HEIGHT}")} data-testid="cluster" onclick={deselect.clone()}
+        <svg class="cluster" viewBox={format!("{:.0} {:.0} {:.0} {:.0}", vb.x0, vb.y0, vb.x1 - vb.x0, vb.y1 - vb.y0)} data-testid="cluster" onclick={deselect.clone()}
              role="img" aria-label={t(lang, "cluster-view")}>
-            <rect class="backdrop" x="0" y="0" width={WIDTH.to_string()} height={HEIGHT.to_string()} />
-            <text class="clock" x="12" y="24">{ format!("t = {:.3} s", sim.now() as f64 / 1000.0) }</text>
+            <rect class="backdrop" x={format!("{:.0}", vb.x0)} y={format!("{:.0}", vb.y0)} width={format!("{:.0}", vb.x1 - vb.x0)} height={format!("{:.0}", vb.y1 - vb.y0)} />
+            <text class="clock" x={format!("{:.0}", vb.x0 + 12.0)} y={format!("{:.0}", vb.y0 + 24.0)}>{ clock }</text>
+            { for progress_box }
             <g onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
                 { for link_html }
+                { for vote_html }
                 { for messages }
                 { for nodes }
             </g>
         </svg>
+    }
+}
+
+/// The part of the stage the cluster uses, with room for labels, the clock and the progress
+/// box, widened to the stage's shape: small clusters are drawn larger, not lost in the middle.
+fn view_box(pos: &BTreeMap<NodeId, (f64, f64)>, wordy: bool) -> Rect {
+    let xs = pos.values().map(|p| p.0);
+    let ys = pos.values().map(|p| p.1);
+    let (mut x0, mut x1) = (
+        xs.clone().fold(f64::MAX, f64::min) - 110.0,
+        xs.fold(f64::MIN, f64::max) + 110.0,
+    );
+    let (mut y0, mut y1) = (
+        ys.clone().fold(f64::MAX, f64::min) - 100.0,
+        ys.fold(f64::MIN, f64::max) + if wordy { 85.0 } else { 50.0 },
+    );
+    // At least the size that holds the clock and progress box beside a small ring.
+    let (min_w, aspect) = (620.0, 1.55);
+    let w = (x1 - x0).max(min_w).max((y1 - y0) * aspect);
+    let h = (y1 - y0).max(w / 1.9);
+    let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    (x0, x1) = (cx - w / 2.0, cx + w / 2.0);
+    (y0, y1) = (cy - h / 2.0, cy + h / 2.0);
+    Rect { x0, y0, x1, y1 }
+}
+
+fn node_radius(kind: NodeKind, big: bool) -> f64 {
+    match (kind, big) {
+        (NodeKind::Controller, false) => 28.0,
+        (NodeKind::Controller, true) => 22.0,
+        (NodeKind::Broker, _) => 15.0,
     }
 }

@@ -221,26 +221,44 @@ pub fn narration() -> Html {
     } else {
         &s.title.en
     };
-    let (reached, total) = player.narration_progress();
-    let text = player.narration().map(|(_, t)| {
+    let tl = &m.timeline;
+    let (reached, total) = player.narration_progress(tl);
+    let text = player.narration(tl).map(|(_, t)| {
         if lang == Lang::Zh {
             t.zh.clone()
         } else {
             t.en.clone()
         }
     });
+    let in_past = player.in_past(tl);
     let goal = crate::library::text(s, "goal", lang);
     let outcome = crate::library::text(s, "outcome", lang);
+    let waiting = (!in_past)
+        .then(|| player.waiting())
+        .flatten()
+        .map(|w| crate::i18n::wait_text(lang, w, player.waiting_step()));
+    let experiments = crate::library::experiments(s, lang);
+    let variant = m
+        .experiment
+        .map(|i| crate::library::experiment_summary(&s.doc, i));
+    let ended = player.ended && !in_past;
     html! {
         <div class="narration" data-testid="narration">
             <h2>{ title }</h2>
+            if let Some(v) = variant { <p class="variant" data-testid="experiment">{ format!("{} {v}", t(lang, "try-it")) }</p> }
             if let Some(g) = goal { <p class="goal"><b>{ t(lang, "goal") }{ ": " }</b>{ g }</p> }
             <p class="say" data-testid="narration-text" data-step={reached.to_string()}>
                 { text.unwrap_or_else(|| "…".into()) }
             </p>
-            if player.finished() {
+            if in_past {
+                <p class="reviewing" data-testid="reviewing">{ t(lang, "reviewing") }</p>
+            }
+            if let Some(w) = waiting {
+                <p class="waiting" data-testid="waiting">{ format!("⏳ {}: {w}", t(lang, "waiting")) }</p>
+            }
+            if ended {
                 if let Some(o) = outcome { <p class="outcome"><b>{ t(lang, "outcome") }{ ": " }</b>{ o }</p> }
-                <p class="done">{ t(lang, "scenario-done") }</p>
+                <p class="done" data-testid="scenario-done">{ t(lang, "scenario-ended") }</p>
             }
             if let Some((step, problem)) = player.problem() {
                 <p class="problem">{ format!("{} {step}: {}", t(lang, "step-failed"), crate::i18n::step_failure(lang, problem)) }</p>
@@ -248,8 +266,50 @@ pub fn narration() -> Html {
             <div class="buttons">
                 { button(t(lang, "previous"), "narration-prev", &on, Msg::NarrationPrev, reached <= 1) }
                 <span class="progress">{ format!("{reached} / {total}") }</span>
-                { button(t(lang, "next"), "narration-next", &on, Msg::NarrationNext, player.finished() || m.playing) }
+                { button(if m.playing && !in_past { t(lang, "skip") } else { t(lang, "next") }, "narration-next", &on, Msg::NarrationNext, ended) }
             </div>
+            if !experiments.is_empty() {
+                <div class="buttons experiments" data-testid="experiments">
+                    <span class="muted">{ t(lang, "try-it") }</span>
+                    if m.experiment.is_some() {
+                        { button(t(lang, "original"), "experiment-original", &on, Msg::Scenario(m.scenario_name.clone()), false) }
+                    }
+                    { for experiments.iter().enumerate().map(|(i, label)| {
+                        button(label, &format!("experiment-{i}"), &on, Msg::Experiment(i), m.experiment == Some(i))
+                    }) }
+                </div>
+            }
+        </div>
+    }
+}
+
+/// The legend: every mark on the stage and in the logs, with a small drawing of it.
+#[function_component(Legend)]
+pub fn legend() -> Html {
+    let (store, on) = use_store();
+    let m = store.model.borrow();
+    let lang = m.lang;
+    let open = m.legend;
+    html! {
+        <div class={classes!("menu", "legend", open.then_some("open"))} data-testid="legend">
+            <button class="toggle" data-action="legend" aria-expanded={open.to_string()}
+                    onclick={let on = on.clone(); Callback::from(move |_| on.emit(Msg::Legend(!open)))}>
+                { format!("{} {}", if open { "▾" } else { "▸" }, t(lang, "legend")) }
+            </button>
+            if open {
+            <ul>
+                { for crate::i18n::legend(lang).into_iter().map(|row| html! {
+                    <li>
+                        <svg class={classes!("swatch", row.swatch.split(' ').map(str::to_string).collect::<Vec<_>>())} viewBox="0 0 28 18" width="28" height="18" aria-hidden="true">
+                            <circle class="dot" cx="14" cy="9" r="6" />
+                            <line class="ln" x1="2" y1="9" x2="26" y2="9" />
+                            <rect class="cellbox" x="7" y="2" width="14" height="14" rx="2" />
+                        </svg>
+                        <span>{ row.text }</span>
+                    </li>
+                }) }
+            </ul>
+            }
         </div>
     }
 }
@@ -298,9 +358,37 @@ pub fn settings_panel() -> Html {
         })
     };
     let d = &*draft;
+    let spec = m.sim().spec();
+    let cfg = m.sim().config();
+    let ids = |v: &[kraft_core::NodeId]| match (v.first(), v.last()) {
+        (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
+        (Some(a), _) => a.to_string(),
+        _ => "—".to_string(),
+    };
+    let running = format!(
+        "{}: {} {} ({}) · {} {} ({}) · {} {} · {} {} · {} {} ms · {} {} ms · {} {}",
+        t(lang, "running-cluster"),
+        spec.controllers.len(),
+        t(lang, "controllers"),
+        ids(&spec.controllers),
+        spec.brokers.len(),
+        t(lang, "brokers"),
+        ids(&spec.brokers),
+        t(lang, "seed"),
+        spec.seed,
+        t(lang, "pre-vote"),
+        if cfg.pre_vote { "✓" } else { "✗" },
+        t(lang, "election-timeout"),
+        cfg.election_timeout_ms,
+        t(lang, "fetch-timeout"),
+        cfg.fetch_timeout_ms,
+        t(lang, "snapshot-every"),
+        cfg.snapshot_every_records,
+    );
     html! {
         <details class="menu settings">
             <summary>{ t(lang, "settings") }</summary>
+            <p class="running" data-testid="running-cluster">{ running }</p>
             <label>{ t(lang, "controllers") }<input type="number" min="1" max="15" value={d.controllers.to_string()} onchange={num(|s, n| s.controllers = n as usize)} data-testid="set-controllers" /></label>
             <label>{ t(lang, "brokers") }<input type="number" min="0" max="60" value={d.brokers.to_string()} onchange={num(|s, n| s.brokers = n as usize)} data-testid="set-brokers" /></label>
             <label>{ t(lang, "seed") }<input type="number" min="0" value={d.seed.to_string()} onchange={num(|s, n| s.seed = n)} /></label>

@@ -1,6 +1,6 @@
 //! `window.kraft`, the test hooks (docs/architecture.md, "Contracts"), and keyboard shortcuts.
 
-use crate::model::{Model, Notice};
+use crate::model::Model;
 use crate::store::Msg;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -224,7 +224,7 @@ pub fn install(model: Rc<RefCell<Model>>, on: Callback<Msg>) -> Installed {
                 " " => Some(if playing { Msg::Pause } else { Msg::Play }),
                 "ArrowRight" => Some(Msg::Step),
                 "ArrowLeft" => Some(Msg::StepBack),
-                "?" => Some(Msg::Notice(Some(Notice::Say("help")))),
+                "?" => Some(Msg::Legend(!model.borrow().legend)),
                 _ => None,
             };
             if let Some(msg) = msg {

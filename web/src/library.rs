@@ -87,3 +87,62 @@ pub fn text(scenario: &Scenario, field: &str, lang: crate::i18n::Lang) -> Option
         .and_then(|x| x.as_str())
         .map(str::to_string)
 }
+
+/// A scenario's experiments ("try it with …", the `try` field): each re-runs it with one
+/// config change. Their localized labels, in order.
+pub fn experiments(scenario: &Scenario, lang: crate::i18n::Lang) -> Vec<String> {
+    let Some(list) = scenario.doc.get("try").and_then(|v| v.as_array()) else {
+        return Vec::new();
+    };
+    list.iter()
+        .map(|x| {
+            let label = &x["label"];
+            label
+                .get(lang.code())
+                .or_else(|| label.get("en"))
+                .and_then(|v| v.as_str())
+                .unwrap_or("?")
+                .to_string()
+        })
+        .collect()
+}
+
+/// The scenario with experiment `i`'s config merged into its cluster's config: loaded (and so
+/// checked) like any scenario; None if the experiment does not exist or makes it invalid.
+pub fn with_experiment(name: &str, i: usize) -> Option<Scenario> {
+    let base = load(name)?;
+    let change = base
+        .doc
+        .get("try")?
+        .get(i)?
+        .get("config")?
+        .as_object()?
+        .clone();
+    let mut doc = base.doc.clone();
+    let config = doc
+        .get_mut("cluster")?
+        .as_object_mut()?
+        .entry("config")
+        .or_insert_with(|| serde_json::Value::Object(Default::default()));
+    let config = config.as_object_mut()?;
+    for (k, v) in change {
+        config.insert(k, v);
+    }
+    Scenario::from_value(doc).ok()
+}
+
+/// The config changes of experiment `i`, as `key = value` (shown beside the title).
+pub fn experiment_summary(scenario_doc: &serde_json::Value, i: usize) -> String {
+    scenario_doc
+        .get("try")
+        .and_then(|t| t.get(i))
+        .and_then(|x| x.get("config"))
+        .and_then(|c| c.as_object())
+        .map(|c| {
+            c.iter()
+                .map(|(k, v)| format!("{k} = {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}

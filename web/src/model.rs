@@ -2,7 +2,7 @@
 //! change to the cluster goes through core's API; the UI only renders what core says.
 
 use crate::i18n::Lang;
-use crate::player::Player;
+use crate::player::{Mark, Player};
 use kraft_core::protocol::event::EventGroup;
 use kraft_core::scenario::Scenario;
 use kraft_core::sim::{
@@ -173,6 +173,10 @@ pub struct Model {
     /// Name of the library scenario loaded (for persistence and the picker).
     pub scenario_name: Option<String>,
     pub event_filter: EventFilter,
+    /// The library experiment the scenario runs with, if any.
+    pub experiment: Option<usize>,
+    /// The legend is open.
+    pub legend: bool,
     carry: f64,
 }
 
@@ -235,6 +239,15 @@ pub struct Saved {
     pub scenario: Option<String>,
     #[serde(default)]
     pub scenario_step: usize,
+    /// The narrations reached and where (so the narration follows the timeline after a reload).
+    #[serde(default)]
+    pub narration: Vec<Mark>,
+    /// Where the scenario engine left the history.
+    #[serde(default)]
+    pub live: Option<kraft_core::sim::Position>,
+    /// A library experiment ("try it with …") the scenario runs with.
+    #[serde(default)]
+    pub experiment: Option<usize>,
 }
 
 pub const SAVE_VERSION: u32 = 1;
@@ -263,6 +276,8 @@ impl Model {
             player: None,
             scenario_name: None,
             event_filter: EventFilter::default(),
+            experiment: None,
+            legend: false,
             carry: 0.0,
         }
     }
@@ -279,19 +294,21 @@ impl Model {
                 self.selected = None;
                 self.player = None;
                 self.scenario_name = None;
+                self.experiment = None;
                 self.notice = None;
             }
             Err(e) => self.notice = Some(Notice::Spec(e)),
         }
     }
 
-    pub fn load_scenario(&mut self, name: &str, scenario: Scenario) {
+    pub fn load_scenario(&mut self, name: &str, scenario: Scenario, experiment: Option<usize>) {
         match Simulation::new(scenario.spec.clone()) {
             Ok(sim) => {
                 self.timeline = Timeline::new(sim, CHECKPOINT_MS);
                 self.selected = None;
                 self.notice = None;
                 self.scenario_name = Some(name.to_string());
+                self.experiment = experiment;
                 self.player = Some(Player::new(scenario));
                 self.playing = false;
             }
@@ -300,7 +317,18 @@ impl Model {
     }
 
     pub fn act(&mut self, action: Action) {
+        // An action in a scenario's past starts a new branch: the script no longer applies.
+        let branches = self
+            .player
+            .as_ref()
+            .is_some_and(|p| p.in_past(&self.timeline));
         self.notice = self.timeline.apply(action).err().map(Notice::Action);
+        if branches && self.notice.is_none() {
+            self.player = None;
+            self.scenario_name = None;
+            self.experiment = None;
+            self.notice = Some(Notice::Say("scenario-left"));
+        }
     }
 
     /// One animation frame of `wall_ms` at the current speed.
@@ -325,6 +353,7 @@ impl Model {
 
     /// Runs until the next event of a kind (bounded, so a quiet cluster never hangs the page).
     pub fn step_to_next(&mut self, kind: NextKind) {
+        let start = self.timeline.position();
         let from = self.sim().trace().total();
         let limit = self.sim().now() + 120_000;
         while self.sim().now() < limit {
@@ -351,7 +380,13 @@ impl Model {
                 return;
             }
         }
-        self.notice = Some(Notice::Say("nothing-next"));
+        // Nothing within the bound: go back to where the learner was, and say so.
+        self.timeline.seek_position(start);
+        self.notice = Some(Notice::Say(match kind {
+            NextKind::Election => "nothing-next-election",
+            NextKind::HighWatermark => "nothing-next-hw",
+            NextKind::Snapshot => "nothing-next-snapshot",
+        }));
     }
 
     pub fn saved(&self) -> Saved {
@@ -365,6 +400,9 @@ impl Model {
             speed: self.speed,
             scenario: self.scenario_name.clone(),
             scenario_step: self.player.as_ref().map_or(0, |p| p.next_step()),
+            narration: self.player.as_ref().map_or(Vec::new(), |p| p.marks.clone()),
+            live: self.player.as_ref().map(|p| p.live),
+            experiment: self.experiment,
         }
     }
 
@@ -380,9 +418,13 @@ impl Model {
         if saved.time_ms > MAX_SESSION_MS || saved.recording.actions.len() > 200_000 {
             return Err(Notice::Session(SessionError::TooLong));
         }
-        let timeline =
+        // The exact point (time and events): a narration reached mid-millisecond stays reached.
+        let timeline = if saved.events > 0 {
+            Timeline::from_position(saved.recording, CHECKPOINT_MS, saved.time_ms, saved.events)
+        } else {
             Timeline::from_recording(saved.recording, CHECKPOINT_MS, Some(saved.time_ms))
-                .map_err(Notice::Replay)?;
+        }
+        .map_err(Notice::Replay)?;
         self.timeline = timeline;
         self.settings = saved.settings;
         self.lang = saved.lang;
@@ -391,12 +433,21 @@ impl Model {
         self.playing = false;
         self.player = None;
         self.scenario_name = None;
+        self.experiment = None;
         if let Some(name) = saved.scenario {
-            if let Some(s) = crate::library::load(&name) {
+            let s = match saved.experiment {
+                Some(i) => crate::library::with_experiment(&name, i),
+                None => crate::library::load(&name),
+            };
+            if let Some(s) = s {
                 let mut p = Player::new(s);
-                p.resume_at(saved.scenario_step);
+                let live = saved.live.unwrap_or_else(|| self.timeline.position());
+                p.resume_at(saved.scenario_step, live);
+                p.marks = saved.narration;
+                p.ended = p.finished() && !p.in_past(&self.timeline);
                 self.player = Some(p);
                 self.scenario_name = Some(name);
+                self.experiment = saved.experiment;
             }
         }
         Ok(())

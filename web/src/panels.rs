@@ -10,7 +10,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 /// Entries shown per log row (the newest ones): enough to see repair, few enough to stay fast.
-const SHOWN: u64 = 40;
+const SHOWN: u64 = 32;
 
 pub fn epoch_colour(epoch: Epoch) -> String {
     format!("hsl({}, 65%, 62%)", (epoch as u64 * 67 + 200) % 360)
@@ -188,19 +188,23 @@ pub fn event_log() -> Html {
             on.emit(Msg::Filter(f));
         })
     };
-    let events: Vec<Html> = m
-        .sim()
-        .trace()
-        .events()
-        .rev()
-        .filter(|e| f.shows(&e.kind))
-        .take(150)
-        .map(|e| {
+    let shown = m.sim().trace().events().rev().filter(|e| f.shows(&e.kind));
+    let events: Vec<Html> = crate::event_groups::lines(shown, 150)
+        .into_iter()
+        .map(|line| {
+            let (e, count, nodes) = match line {
+                crate::event_groups::Line::One(e) => (e, 1, None),
+                crate::event_groups::Line::Many { count, latest, nodes } => (latest, count, Some(nodes)),
+            };
             let kind = e.kind.name();
             html! {
-                <li class={classes!("ev", kind)} data-kind={kind}>
+                <li class={classes!("ev", kind, (count > 1).then_some("grouped"))} data-kind={kind} data-count={count.to_string()}>
                     <span class="t">{ format!("{:.3}", e.time as f64 / 1000.0) }</span>
+                    if count > 1 { <span class="count">{ format!("×{count} ") }</span> }
                     { describe(lang, &e.kind) }
+                    if let Some(n) = nodes.filter(|_| count > 1) {
+                        <span class="nodes">{ format!(" · {}", n.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")) }</span>
+                    }
                 </li>
             }
         })

@@ -5,7 +5,6 @@
 
 use crate::i18n::Lang;
 use crate::model::{EventFilter, Model, NextKind, Notice, Saved, Selected, Settings};
-use crate::player::Player;
 use kraft_core::sim::Action;
 use kraft_core::{NodeId, Time};
 use std::cell::RefCell;
@@ -33,6 +32,9 @@ pub enum Msg {
     Scenario(Option<String>),
     NarrationNext,
     NarrationPrev,
+    /// Re-runs the scenario with one of its experiments ("try it with …").
+    Experiment(usize),
+    Legend(bool),
     Filter(EventFilter),
     /// The text of a file the user picked.
     Import(String),
@@ -103,13 +105,8 @@ pub fn update(m: &mut Model, msg: Msg) {
         Msg::Speed(s) => m.speed = s.clamp(0.01, 50.0),
         Msg::Seek(time) => {
             m.playing = false;
+            // The narration follows the timeline (see Player): scrubbing keeps the scenario.
             m.timeline.seek(time.min(m.timeline.horizon()));
-            // The timeline replays the scenario's recorded actions by itself; a player still
-            // running its steps would apply them twice. Narration resumes with Previous/Next.
-            if m.player.take().is_some() {
-                m.scenario_name = None;
-                m.notice = Some(Notice::Say("scenario-left"));
-            }
         }
         Msg::Advance(ms) => m.timeline.advance(ms),
         Msg::Select(s) => m.selected = s,
@@ -133,27 +130,36 @@ pub fn update(m: &mut Model, msg: Msg) {
             m.new_cluster(s);
         }
         Msg::Scenario(Some(name)) => match crate::library::load(&name) {
-            Some(s) => m.load_scenario(&name, s),
+            Some(s) => m.load_scenario(&name, s, None),
             None => m.notice = Some(Notice::NoScenario(name)),
         },
+        Msg::Experiment(i) => {
+            if let Some(name) = m.scenario_name.clone() {
+                match crate::library::with_experiment(&name, i) {
+                    Some(s) => m.load_scenario(&name, s, Some(i)),
+                    None => m.notice = Some(Notice::NoScenario(name)),
+                }
+            }
+        }
         Msg::NarrationNext => {
-            if m.player.as_ref().is_some_and(|p| !p.finished()) {
-                m.playing = true;
+            if let Some(mut p) = m.player.take() {
+                if m.playing {
+                    // Already running toward the next narration: skip the wait.
+                    p.skip_ahead(&mut m.timeline);
+                    m.playing = false;
+                } else if !p.ended || p.in_past(&m.timeline) {
+                    m.playing = true;
+                }
+                m.player = Some(p);
             }
         }
         Msg::NarrationPrev => {
             if let Some(p) = m.player.as_ref() {
-                let (reached, _) = p.narration_progress();
-                match Player::replay_to(&p.scenario, reached.saturating_sub(1).max(1)) {
-                    Ok((tl, player)) => {
-                        m.timeline = tl;
-                        m.player = Some(player);
-                        m.playing = false;
-                    }
-                    Err(e) => m.notice = Some(Notice::Spec(e)),
-                }
+                p.previous(&mut m.timeline);
+                m.playing = false;
             }
         }
+        Msg::Legend(open) => m.legend = open,
         Msg::Filter(f) => m.event_filter = f,
         Msg::Import(text) => match serde_json::from_str::<Saved>(&text) {
             Ok(saved) => {

@@ -82,19 +82,103 @@ fn saved_sessions_restore_to_the_same_cluster() {
 fn every_library_scenario_plays_to_its_end_in_the_player() {
     for (name, _) in crate::library::SCENARIOS {
         let s = crate::library::load(name).unwrap_or_else(|| panic!("{name} loads"));
-        let (_, total) = Player::new(s.clone()).narration_progress();
-        let (tl, p) = Player::replay_to(&s, total).unwrap();
-        assert_eq!(
-            p.narration_progress().0,
-            total,
-            "{name}: every narration reached"
-        );
+        let (tl, p, _) = play_through(s);
+        let (reached, total) = p.narration_progress(&tl);
+        assert_eq!(reached, total, "{name}: every narration reached");
         assert!(p.problem().is_none(), "{name}: {:?}", p.problem());
+        assert!(p.ended, "{name}: the run ended");
         assert!(
             tl.sim().violations().is_empty() || name.contains("unsafe"),
             "{name}"
         );
     }
+}
+
+/// Plays a scenario as the page does (frames of 100 ms, Next at each narration) to its end;
+/// also returns how many times playing stopped.
+fn play_through(s: kraft_core::Scenario) -> (kraft_core::Timeline, Player, usize) {
+    let sim = kraft_core::Simulation::new(s.spec.clone()).unwrap();
+    let mut tl = kraft_core::Timeline::new(sim, crate::model::CHECKPOINT_MS);
+    let mut p = Player::new(s);
+    let mut stops = 0;
+    for _ in 0..100_000 {
+        let mut playing = true;
+        p.run_for(&mut tl, 100, &mut playing);
+        if !playing {
+            stops += 1;
+        }
+        if p.ended {
+            break;
+        }
+    }
+    (tl, p, stops)
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_scenario_ends_paused_and_then_runs_on_freely() {
+    let s = crate::library::load("one-way-cut").unwrap();
+    let (mut tl, mut p, _) = play_through(s);
+    let end = tl.now();
+    let mut playing = true;
+    p.run_for(&mut tl, 100, &mut playing);
+    assert!(playing, "after the end, Play runs the cluster on");
+    assert_eq!(tl.now(), end + 100);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn scrubbing_back_keeps_the_narration_of_that_moment_and_play_returns_to_the_engine() {
+    let s = crate::library::load("leader-crash").unwrap();
+    let straight = play_through(s.clone()).0.sim().capture("end");
+    // Reach the third narration, then look back at the second.
+    let sim = kraft_core::Simulation::new(s.spec.clone()).unwrap();
+    let mut tl = kraft_core::Timeline::new(sim, crate::model::CHECKPOINT_MS);
+    let mut p = Player::new(s);
+    while p.marks.len() < 3 {
+        let mut playing = true;
+        p.run_for(&mut tl, 100, &mut playing);
+    }
+    assert_eq!(p.narration_progress(&tl).0, 3);
+    let third = p.narration(&tl).map(|(i, _)| i);
+    p.previous(&mut tl);
+    assert!(p.in_past(&tl));
+    assert_eq!(p.narration_progress(&tl).0, 2);
+    assert_eq!(tl.position(), p.marks[1].at);
+    assert_eq!(p.narration(&tl).map(|(i, _)| i), Some(p.marks[1].step));
+    // Scrub to the start: no narration reached yet at time 0 unless the first is there.
+    tl.seek(0);
+    assert!(p.narration_progress(&tl).0 <= 1);
+    // Play on: the history replays to where the engine stopped, then the engine goes on, and
+    // the run ends exactly as a straight run does.
+    for _ in 0..100_000 {
+        let mut playing = true;
+        p.run_for(&mut tl, 100, &mut playing);
+        if p.ended {
+            break;
+        }
+    }
+    assert!(p.marks.iter().any(|m| Some(m.step) == third));
+    assert_eq!(tl.sim().capture("end"), straight);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn every_experiment_loads_and_changes_one_setting() {
+    let mut found = 0;
+    for (name, _) in crate::library::SCENARIOS {
+        let base = crate::library::load(name).unwrap();
+        for i in 0..crate::library::experiments(&base, Lang::En).len() {
+            let s = crate::library::with_experiment(name, i)
+                .unwrap_or_else(|| panic!("{name}: experiment {i} loads"));
+            assert_ne!(
+                s.spec.config, base.spec.config,
+                "{name}: experiment {i} changes something"
+            );
+            found += 1;
+        }
+    }
+    assert!(found >= 5, "{found} experiments");
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]

@@ -249,7 +249,9 @@ impl Timeline {
     /// `p.events` events and `p.actions` recorded actions, the clock at `p.time`.
     pub fn seek_position(&mut self, p: Position) {
         let behind = |s: &Simulation| {
-            s.events_processed() <= p.events && s.actions_applied() <= p.actions && s.now() <= p.time
+            s.events_processed() <= p.events
+                && s.actions_applied() <= p.actions
+                && s.now() <= p.time
         };
         if !behind(&self.sim) {
             let i = self.checkpoints.iter().rposition(behind).unwrap_or(0);
@@ -261,7 +263,12 @@ impl Timeline {
             }
         }
         while self.sim.actions_applied() < p.actions {
-            let Some(a) = self.recording.actions.get(self.sim.actions_applied()).cloned() else {
+            let Some(a) = self
+                .recording
+                .actions
+                .get(self.sim.actions_applied())
+                .cloned()
+            else {
                 break;
             };
             if self.sim.replay_action(&a).is_err() {
@@ -358,7 +365,9 @@ mod tests {
         }
         assert!(marks.iter().any(|(p, _)| p.actions > 0));
         for i in [5, 0, 9, 3, 3, 10, 1, 7] {
-            let Some((p, want)) = marks.get(i) else { continue };
+            let Some((p, want)) = marks.get(i) else {
+                continue;
+            };
             t.seek_position(*p);
             assert_eq!(t.position(), *p, "mark {i}");
             assert_eq!(&fingerprint(&t), want, "mark {i}");

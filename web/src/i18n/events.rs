@@ -36,7 +36,7 @@ fn role_reason(lang: Lang, r: RoleReason) -> &'static str {
     }
 }
 
-fn vote_reason(lang: Lang, r: VoteReason) -> &'static str {
+pub fn vote_reason(lang: Lang, r: VoteReason) -> &'static str {
     if lang == Lang::En {
         return r.text();
     }

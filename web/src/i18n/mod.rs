@@ -4,10 +4,12 @@
 
 mod errors;
 mod events;
+mod stage;
 
 pub use errors::{action_error, replay_error, spec_error, step_failure};
-pub use events::{breach, describe, message_summary, record_kind};
+pub use events::{breach, describe, message_summary, record_kind, vote_reason};
 use serde::{Deserialize, Serialize};
+pub use stage::{legend, wait_text};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -119,13 +121,46 @@ pub fn t(lang: Lang, key: &str) -> &str {
         "chart-rpcs" => ("Messages per second by RPC", "各 RPC 每秒消息数"),
         "unsafe" => ("Unsafe switch on", "不安全开关已打开"),
         "help" => (
-            "Keys: space play/pause, → step, ← step back, ? help",
-            "快捷键：空格 播放/暂停，→ 单步，← 后退，? 帮助",
+            "Keys: space play/pause, → step, ← step back, ? legend and keys",
+            "快捷键：空格 播放/暂停，→ 单步，← 后退，? 图例与快捷键",
         ),
         "nothing-next" => (
             "Nothing of that kind happened in the next 2 minutes.",
             "接下来 2 分钟内没有发生此类事件。",
         ),
+        "nothing-next-election" => (
+            "No election is pending: none would start in the next 2 minutes, so time stays where it was. Crash, pause or isolate the leader to cause one.",
+            "没有待发生的选举：接下来 2 分钟内不会有选举，所以时间停在原处。让领导者崩溃、暂停或被隔离即可引发选举。",
+        ),
+        "nothing-next-hw" => (
+            "The high watermark would not move in the next 2 minutes, so time stays where it was.",
+            "接下来 2 分钟内高水位不会推进，所以时间停在原处。",
+        ),
+        "nothing-next-snapshot" => (
+            "No snapshot would be taken or loaded in the next 2 minutes (is snapshot_every_records 0?), so time stays where it was.",
+            "接下来 2 分钟内不会生成或加载快照（snapshot_every_records 是否为 0？），所以时间停在原处。",
+        ),
+        "scenario-ended" => (
+            "The scenario is over and paused. Press Play to let the cluster run on, or break something.",
+            "场景结束并已暂停。按播放让集群继续运行，或者弄坏点什么。",
+        ),
+        "waiting" => ("Running until", "运行直到"),
+        "skip" => ("Skip ahead", "快进"),
+        "try-it" => ("Try it with", "试一试："),
+        "original" => ("the original", "原版"),
+        "running-cluster" => ("Running now", "当前运行"),
+        "legend" => ("Legend", "图例"),
+        "reviewing" => ("Reviewing the past: Play replays it, then the scenario goes on.", "正在回看过去：按播放会重放，之后场景继续。"),
+        "leader-sees" => ("Leader {} sees", "领导者 {} 看到的"),
+        "fetched-to" => ("has fetched up to offset", "已拉取到偏移量"),
+        "never-fetched" => ("has not fetched yet", "尚未拉取"),
+        "votes-title" => ("Votes", "投票"),
+        "legend-progress" => (
+            "How far each replica has fetched, as the leader sees it (its fetch offset)",
+            "领导者看到的各副本拉取进度（拉取偏移量）",
+        ),
+        "granted" => ("granted", "同意"),
+        "refused" => ("refused", "拒绝"),
         "import-error" => (
             "That file is not a KRaft Playground session",
             "该文件不是 KRaft 演练场的会话",
