@@ -103,18 +103,26 @@ fn palette(i: usize) -> RGBColor {
 
 type Chart<'a> = ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
+/// Legend entries a chart collects while it draws: a label and its line style.
+type Legend = Vec<(String, ShapeStyle)>;
+
+/// Width of the legend column, right of the plot: the legend never covers the newest data.
+const LEGEND_W: u32 = 112;
+
 /// The frame both charts share: white canvas, caption, axes over `x` × `y`, the series `draw`
-/// adds, and their legend.
+/// adds, and their legend in a column of its own.
 fn plot(
     canvas: HtmlCanvasElement,
     title: &str,
     x: Range<f64>,
     y: Range<f64>,
-    draw: impl FnOnce(&mut Chart) -> Option<()>,
+    draw: impl FnOnce(&mut Chart, &mut Legend) -> Option<()>,
 ) -> Option<()> {
     let root = CanvasBackend::with_canvas_object(canvas)?.into_drawing_area();
     root.fill(&WHITE).ok()?;
-    let mut chart = ChartBuilder::on(&root)
+    let (w, h) = root.dim_in_pixel();
+    let (left, right) = root.split_horizontally(w.saturating_sub(LEGEND_W));
+    let mut chart = ChartBuilder::on(&left)
         .caption(title, ("sans-serif", 14))
         .margin(6)
         .x_label_area_size(22)
@@ -127,23 +135,37 @@ fn plot(
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .ok()?;
-    draw(&mut chart)?;
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK.mix(0.2))
-        .draw()
-        .ok()?;
+    let mut legend = Legend::new();
+    draw(&mut chart, &mut legend)?;
+    let rows = ((h.saturating_sub(30)) / 14) as usize;
+    for (i, (label, style)) in legend.iter().enumerate() {
+        let y = 30 + 14 * i as i32;
+        if i + 1 == rows && legend.len() > rows {
+            right
+                .draw(&Text::new("…", (8, y - 5), ("sans-serif", 12)))
+                .ok()?;
+            break;
+        }
+        right
+            .draw(&PathElement::new(vec![(4, y), (20, y)], *style))
+            .ok()?;
+        right
+            .draw(&Text::new(label.clone(), (24, y - 6), ("sans-serif", 11)))
+            .ok()?;
+    }
     root.present().ok()
 }
 
 /// A line with a legend entry.
-fn line(chart: &mut Chart, pts: Vec<(f64, f64)>, style: ShapeStyle, label: String) -> Option<()> {
-    chart
-        .draw_series(LineSeries::new(pts, style))
-        .ok()?
-        .label(label)
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], style));
+fn line(
+    chart: &mut Chart,
+    legend: &mut Legend,
+    pts: Vec<(f64, f64)>,
+    style: ShapeStyle,
+    label: String,
+) -> Option<()> {
+    chart.draw_series(LineSeries::new(pts, style)).ok()?;
+    legend.push((label, style));
     Some(())
 }
 
@@ -168,10 +190,11 @@ fn draw_offsets(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()
         title,
         s.from..s.to.max(s.from + 1.0),
         min_y..max_y,
-        |chart| {
+        |chart, legend| {
             for (i, (node, pts)) in s.leo.iter().enumerate() {
                 line(
                     chart,
+                    legend,
                     pts.clone(),
                     palette(i).mix(0.45).stroke_width(1),
                     format!("{node} LEO"),
@@ -180,6 +203,7 @@ fn draw_offsets(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()
             for (i, (node, pts)) in s.hw.iter().enumerate() {
                 line(
                     chart,
+                    legend,
                     pts.clone(),
                     palette(i).stroke_width(2),
                     format!("{node} HW"),
@@ -212,7 +236,7 @@ fn draw_rpcs(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()> {
         title,
         s.from..s.to.max(s.from + 1.0),
         0.0..max_y.max(1.0),
-        |chart| {
+        |chart, legend| {
             // The busiest RPCs, so the chart stays readable.
             let mut busiest: Vec<(&&str, u32)> =
                 s.rpcs.iter().map(|(k, m)| (k, m.values().sum())).collect();
@@ -222,7 +246,13 @@ fn draw_rpcs(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()> {
                     .iter()
                     .map(|(sec, n)| (*sec as f64 + 0.5, *n as f64))
                     .collect();
-                line(chart, pts, palette(i).stroke_width(2), rpc.to_string())?;
+                line(
+                    chart,
+                    legend,
+                    pts,
+                    palette(i).stroke_width(2),
+                    rpc.to_string(),
+                )?;
             }
             Some(())
         },

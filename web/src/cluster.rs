@@ -16,6 +16,8 @@ use yew::prelude::*;
 
 pub const WIDTH: f64 = 840.0;
 pub const HEIGHT: f64 = 600.0;
+/// Rows of the progress box: a CJK font's line box is about 1.45 em.
+const ROW: f64 = 15.0;
 /// Up to this many controllers, each shows its role, leader and LEO/HW in words.
 const WORDY_CONTROLLERS: usize = 9;
 /// Up to this many brokers, each shows its state and LEO/HW in words (they sit further apart).
@@ -207,7 +209,7 @@ pub fn cluster_view() -> Html {
             return None;
         }
         let (x0, y0, w) = (vb.x1 - 178.0, vb.y0 + 8.0, 170.0);
-        let h = 22.0 + rows.len() as f64 * 14.0;
+        let h = 24.0 + rows.len() as f64 * ROW;
         placer.reserve(Rect { x0, y0, x1: x0 + w, y1: y0 + h });
         let title = t(lang, "leader-sees").replace("{}", &l.node.id.to_string());
         Some(html! {
@@ -216,7 +218,7 @@ pub fn cluster_view() -> Html {
                 <rect class="frame" width={w.to_string()} height={h.to_string()} rx="6" />
                 <text class="head" x="8" y="15">{ format!("{title} · LEO {}", l.node.log().end_offset()) }</text>
                 { for rows.iter().enumerate().map(|(i, (id, p))| {
-                    let y = 22.0 + i as f64 * 14.0;
+                    let y = 22.0 + i as f64 * ROW;
                     let end = p.end_offset;
                     let frac = end.map_or(0.0, |e| (e as f64 / leo as f64).min(1.0));
                     let hover = match end {
@@ -288,7 +290,7 @@ pub fn cluster_view() -> Html {
                     text: word,
                 });
                 if let Some(l) = n.node.leader_id().filter(|l| *l != id && n.alive) {
-                    line += 13.0;
+                    line += 17.0;
                     v.push(Label {
                         class: "follows",
                         x,
@@ -297,7 +299,7 @@ pub fn cluster_view() -> Html {
                         text: format!("→ {l}"),
                     });
                 }
-                line += 13.0;
+                line += 17.0;
                 v.push(Label {
                     class: "badge",
                     x,
@@ -317,7 +319,7 @@ pub fn cluster_view() -> Html {
             v.push(Label {
                 class: "badge",
                 x,
-                y: y + r + 25.0,
+                y: y + r + 29.0,
                 size: 10.0,
                 text: badge,
             });
@@ -502,7 +504,7 @@ fn view_box(pos: &BTreeMap<NodeId, (f64, f64)>, wordy: bool) -> Rect {
     );
     let (mut y0, mut y1) = (
         ys.clone().fold(f64::MAX, f64::min) - 100.0,
-        ys.fold(f64::MIN, f64::max) + if wordy { 85.0 } else { 50.0 },
+        ys.fold(f64::MIN, f64::max) + if wordy { 95.0 } else { 55.0 },
     );
     // At least the size that holds the clock and progress box beside a small ring.
     let (min_w, aspect) = (620.0, 1.55);

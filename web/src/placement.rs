@@ -17,10 +17,10 @@ impl Rect {
     }
 }
 
-/// Estimated width of `text` at `size` px: CJK and symbols a full em, the rest 0.62 em.
+/// Estimated width of `text` at `size` px, generously: CJK and symbols a full em, the rest 0.68 em.
 pub fn text_width(text: &str, size: f64) -> f64 {
     text.chars()
-        .map(|c| if c.is_ascii() { 0.62 } else { 1.05 })
+        .map(|c| if c.is_ascii() { 0.68 } else { 1.05 })
         .sum::<f64>()
         * size
 }

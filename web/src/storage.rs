@@ -58,6 +58,10 @@ fn encode(saved: &Saved) -> Option<String> {
 /// None without a share link; Some(Err) for one that cannot be read.
 fn from_share_link() -> Option<Result<Saved, ()>> {
     let hash = web_sys::window()?.location().hash().ok()?;
+    // A link cut short before its data ("#s", "#s=") is a broken link too, not free play.
+    if hash.starts_with("#s") && !hash.starts_with(SHARE_PREFIX) {
+        return Some(Err(()));
+    }
     let data = hash.strip_prefix(SHARE_PREFIX)?;
     Some(decode(data).ok_or(()))
 }
