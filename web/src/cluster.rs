@@ -172,8 +172,14 @@ pub fn cluster_view() -> Html {
     let controllers = &sim.spec().controllers;
     let wordy = controllers.len() <= WORDY_CONTROLLERS;
     let wordy_brokers = sim.spec().brokers.len() <= WORDY_BROKERS;
-    let vb = view_box(&pos, wordy);
+    let strip_width = crate::stage_logs::size(sim).map_or(0.0, |s| s.0 + 20.0);
+    let vb = view_box(&pos, wordy || wordy_brokers, strip_width);
     let mut placer = Placer::default();
+    // The log strip at the left, below the clock.
+    let strip = crate::stage_logs::strip(sim, lang, vb.x0 + 8.0, vb.y0 + 40.0).map(|(h, r)| {
+        placer.reserve(r);
+        h
+    });
     let clock = format!("t = {:.3} s", sim.now() as f64 / 1000.0);
     placer.reserve(Rect {
         x0: vb.x0,
@@ -323,6 +329,21 @@ pub fn cluster_view() -> Html {
                 size: 10.0,
                 text: badge,
             });
+            // A crashed broker cannot say what the controller made of it: the committed
+            // metadata does (fenced once its session expired).
+            let fenced = sim
+                .committed_image_ref()
+                .and_then(|i| i.brokers.get(&id))
+                .map(|b| b.fenced);
+            if let Some(f) = fenced.filter(|_| !n.alive) {
+                v.push(Label {
+                    class: if f { "ctl-fenced" } else { "ctl-unfenced" },
+                    x,
+                    y: y + r + 45.0,
+                    size: 11.0,
+                    text: t(lang, if f { "fenced" } else { "unfenced" }).to_string(),
+                });
+            }
         }
         for l in &v {
             placer.reserve(label_box(l.x, l.y, &l.text, l.size));
@@ -483,6 +504,7 @@ pub fn cluster_view() -> Html {
             <rect class="backdrop" x={format!("{:.0}", vb.x0)} y={format!("{:.0}", vb.y0)} width={format!("{:.0}", vb.x1 - vb.x0)} height={format!("{:.0}", vb.y1 - vb.y0)} />
             <text class="clock" x={format!("{:.0}", vb.x0 + 12.0)} y={format!("{:.0}", vb.y0 + 24.0)}>{ clock }</text>
             { for progress_box }
+            { for strip }
             <g onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
                 { for link_html }
                 { for vote_html }
@@ -495,11 +517,11 @@ pub fn cluster_view() -> Html {
 
 /// The part of the stage the cluster uses, with room for labels, the clock and the progress
 /// box, widened to the stage's shape: small clusters are drawn larger, not lost in the middle.
-fn view_box(pos: &BTreeMap<NodeId, (f64, f64)>, wordy: bool) -> Rect {
+fn view_box(pos: &BTreeMap<NodeId, (f64, f64)>, wordy: bool, left: f64) -> Rect {
     let xs = pos.values().map(|p| p.0);
     let ys = pos.values().map(|p| p.1);
     let (mut x0, mut x1) = (
-        xs.clone().fold(f64::MAX, f64::min) - 110.0,
+        xs.clone().fold(f64::MAX, f64::min) - 110.0 - left,
         xs.fold(f64::MIN, f64::max) + 110.0,
     );
     let (mut y0, mut y1) = (

@@ -12,6 +12,7 @@ mod model;
 mod panels;
 mod placement;
 mod player;
+mod stage_logs;
 mod storage;
 mod store;
 #[cfg(test)]

@@ -12,8 +12,14 @@ use yew::prelude::*;
 /// Entries shown per log row (the newest ones): enough to see repair, few enough to stay fast.
 const SHOWN: u64 = 32;
 
+/// Ten soft colours, far apart, so neighbouring epochs never look alike (dark digits stay legible).
+const EPOCH_COLOURS: [&str; 10] = [
+    "#8fb8e8", "#f6b26b", "#93d096", "#ef9a9a", "#c3a6e8", "#d7b899", "#f4a6d7", "#86d4cf",
+    "#d4d67a", "#b8c0cc",
+];
+
 pub fn epoch_colour(epoch: Epoch) -> String {
-    format!("hsl({}, 65%, 62%)", (epoch as u64 * 67 + 200) % 360)
+    EPOCH_COLOURS[(epoch as u64 % EPOCH_COLOURS.len() as u64) as usize].to_string()
 }
 
 #[function_component(LogsPanel)]

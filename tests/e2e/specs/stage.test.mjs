@@ -155,6 +155,20 @@ test('votes on the stage: during a split vote each refusal is drawn, with its re
   await context.close();
 });
 
+test('log repair on the stage: the log strip shows the logs diverge, then match', async () => {
+  const { page, errors, context } = await open(b, server.url, VIEWPORTS[0]);
+  await pick(page, 'log-repair');
+  await next(page);
+  const leos = () => page.$$eval('[data-strip-node]', (rows) => rows.map((r) => Number(r.dataset.leo)));
+  const before = await leos();
+  assert.deepEqual(before, [10, 9, 4, 11, 12, 7, 11], 'Figure 7 as drawn in the paper');
+  assert.ok(await inViewport(page, '[data-testid=log-strip]'));
+  while (await step(page) < 3) await next(page);
+  assert.deepEqual(await leos(), [11, 11, 11, 11, 11, 11, 11], 'every log repaired to the leader\'s');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the legend explains every mark, in both languages, and ? opens it', async () => {
   const { page, errors, context } = await open(b, server.url, VIEWPORTS[0]);
   await page.click('body', { position: { x: 5, y: 5 } });

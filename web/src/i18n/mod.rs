@@ -155,6 +155,10 @@ pub fn t(lang: Lang, key: &str) -> &str {
         "fetched-to" => ("has fetched up to offset", "已拉取到偏移量"),
         "never-fetched" => ("has not fetched yet", "尚未拉取"),
         "votes-title" => ("Votes", "投票"),
+        "legend-strip" => (
+            "The newest entries of each controller's log: colour and number = epoch, faded = not committed, dark bar = HW, grey = inside the snapshot",
+            "各控制器日志的最新条目：颜色与数字表示任期，变淡表示未提交，深色竖条为高水位，灰色表示已在快照中",
+        ),
         "legend-progress" => (
             "How far each replica has fetched, as the leader sees it (its fetch offset)",
             "领导者看到的各副本拉取进度（拉取偏移量）",
