@@ -54,3 +54,46 @@ fn unknown_keys_are_refused_everywhere() {
     refused("/steps/2", "timeout", "steps[2]");
     refused("/steps/3", "extra", "steps[3].extra");
 }
+
+/// A narration may state what the screen shows (`shows`, an object) and nothing else; a `role`
+/// condition names a node and one of the stage's role words.
+#[test]
+fn narration_claims_and_role_conditions_are_checked_too() {
+    let with = |step: Value| {
+        let mut doc = base();
+        doc["steps"].as_array_mut().expect("steps").push(step);
+        Scenario::from_value(doc)
+    };
+    with(json!({"say": {"en": "a", "zh": "甲"}, "shows": {"leader": 1}})).expect("a claim");
+    with(json!({"until": {"role": {"node": 1, "is": "prospective"}}, "within_ms": 10}))
+        .expect("a role condition");
+    with(json!({"until": {"role": {"node": "leader", "is": "leader"}}, "within_ms": 10}))
+        .expect("the leader's role");
+    for (step, field) in [
+        (
+            json!({"say": {"en": "a", "zh": "甲"}, "shows": 3}),
+            "steps[4].shows",
+        ),
+        (
+            json!({"say": {"en": "a", "zh": "甲"}, "show": {}}),
+            "steps[4]",
+        ),
+        (
+            json!({"until": {"role": {"node": 1, "is": "boss"}}, "within_ms": 10}),
+            "steps[4].until.role.is",
+        ),
+        (
+            json!({"until": {"role": {"node": 1}}, "within_ms": 10}),
+            "steps[4].until.role.is",
+        ),
+        (
+            json!({"until": {"role": {"node": 1, "is": "leader", "x": 1}}, "within_ms": 10}),
+            "steps[4].until.role.x",
+        ),
+    ] {
+        let text = with(step.clone())
+            .expect_err(&format!("{step} is refused"))
+            .to_string();
+        assert!(text.contains(field), "{text:?} should name {field}");
+    }
+}
