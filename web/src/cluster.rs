@@ -111,54 +111,79 @@ fn timer(sim: &Simulation, n: &SimNode) -> Option<(f64, &'static str)> {
     Some(((left / full as f64).clamp(0.0, 1.0), name))
 }
 
-/// The votes of the election in progress (or just won), per candidate: voter → (granted,
-/// pre-vote, why), from the trace since the candidate's last role change.
+/// The votes of the election in progress (or just won), per candidate: (voter, candidate,
+/// granted, pre-vote, why), from the trace since the candidate's last role change. One pass
+/// over the recent trace for all candidates: this runs every frame.
 fn votes(sim: &Simulation) -> Vec<(NodeId, NodeId, bool, bool, VoteReason)> {
     let now = sim.now();
-    let mut out = Vec::new();
-    for c in sim.controllers().filter(|n| n.alive) {
-        let id = c.node.id;
-        let role = c.node.role();
-        let campaigning = matches!(role, Role::Candidate | Role::Prospective);
-        let mut seen_role_changes = 0;
-        let needed = if campaigning { 1 } else { 2 };
-        let mut voters: BTreeMap<NodeId, (bool, bool, VoteReason)> = BTreeMap::new();
-        let mut relevant = campaigning;
-        for e in sim.trace().events().rev() {
-            if e.time + 5000 < now {
-                break;
-            }
-            match &e.kind {
-                TraceKind::Role { node, to, .. } if *node == id => {
-                    seen_role_changes += 1;
-                    // A leader shows the votes that elected it for 1.5 s.
-                    if !campaigning && seen_role_changes == 1 {
-                        relevant = *to == Role::Leader && e.time + 1500 >= now;
-                    }
-                    if seen_role_changes >= needed {
-                        break;
+    // A candidate's scan ends at its `needed`-th role change (campaigners: the change that made
+    // them so; leaders: the one before becoming leader, shown for 1.5 s after winning).
+    struct Scan {
+        id: NodeId,
+        needed: u32,
+        seen: u32,
+        relevant: bool,
+        voters: BTreeMap<NodeId, (bool, bool, VoteReason)>,
+    }
+    let mut scans: Vec<Scan> = sim
+        .controllers()
+        .filter(|n| n.alive)
+        .filter_map(|n| {
+            let campaigning = matches!(n.node.role(), Role::Candidate | Role::Prospective);
+            let leader = n.node.role() == Role::Leader;
+            (campaigning || leader).then(|| Scan {
+                id: n.node.id,
+                needed: if campaigning { 1 } else { 2 },
+                seen: 0,
+                relevant: campaigning,
+                voters: BTreeMap::new(),
+            })
+        })
+        .collect();
+    let window = if scans.iter().any(|s| s.relevant) { 5000 } else { 1500 };
+    for e in sim.trace().events().rev() {
+        if e.time + window < now || scans.iter().all(|s| s.seen >= s.needed) {
+            break;
+        }
+        match &e.kind {
+            TraceKind::Role { node, to, .. } => {
+                if let Some(s) = scans.iter_mut().find(|s| s.id == *node && s.seen < s.needed) {
+                    s.seen += 1;
+                    if s.needed == 2 && s.seen == 1 {
+                        s.relevant = *to == Role::Leader && e.time + 1500 >= now;
                     }
                 }
-                TraceKind::VoteCast {
-                    voter,
-                    candidate,
-                    pre_vote,
-                    granted,
-                    reason,
-                    ..
-                } if *candidate == id && *voter != id => {
-                    voters
+            }
+            TraceKind::VoteCast {
+                voter,
+                candidate,
+                pre_vote,
+                granted,
+                reason,
+                ..
+            } if voter != candidate => {
+                if let Some(s) = scans
+                    .iter_mut()
+                    .find(|s| s.id == *candidate && s.seen < s.needed)
+                {
+                    s.voters
                         .entry(*voter)
                         .or_insert((*granted, *pre_vote, *reason));
                 }
-                _ => {}
             }
-        }
-        if relevant {
-            out.extend(voters.into_iter().map(|(v, (g, p, r))| (v, id, g, p, r)));
+            _ => {}
         }
     }
-    out
+    scans
+        .into_iter()
+        .filter(|s| s.relevant)
+        .flat_map(|s| {
+            let id = s.id;
+            s.voters
+                .into_iter()
+                .map(move |(v, (g, p, r))| (v, id, g, p, r))
+        })
+        .collect()
 }
 
 #[function_component(ClusterView)]

@@ -43,6 +43,9 @@ fn repetitive(kind: &TraceKind) -> Option<&'static str> {
     }
 }
 
+/// Events looked at per render, at most.
+const MAX_SCAN: usize = 4000;
+
 /// Lines for events given newest first, at most `max` lines.
 pub fn lines<'a>(events: impl Iterator<Item = &'a TraceEvent>, max: usize) -> Vec<Line<'a>> {
     let mut out = Vec::new();
@@ -57,7 +60,8 @@ pub fn lines<'a>(events: impl Iterator<Item = &'a TraceEvent>, max: usize) -> Ve
             });
         }
     };
-    for e in events {
+    // Bounded: a log of nothing but housekeeping must not make every frame walk the whole trace.
+    for e in events.take(MAX_SCAN) {
         if out.len() + pending.len() >= max {
             break;
         }
