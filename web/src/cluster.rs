@@ -4,6 +4,7 @@
 use crate::i18n::t;
 use crate::model::Selected;
 use crate::placement::{label_box, text_width, Placer, Rect};
+use crate::svg;
 use crate::store::{use_store, Msg};
 use kraft_core::protocol::event::VoteReason;
 use kraft_core::protocol::message::{FetchBody, Message};
@@ -123,7 +124,7 @@ fn votes(sim: &Simulation) -> Vec<(NodeId, NodeId, bool, bool, VoteReason)> {
         needed: u32,
         seen: u32,
         relevant: bool,
-        voters: BTreeMap<NodeId, (bool, bool, VoteReason)>,
+        voters: Vec<(NodeId, (bool, bool, VoteReason))>,
     }
     let mut scans: Vec<Scan> = sim
         .controllers()
@@ -136,7 +137,7 @@ fn votes(sim: &Simulation) -> Vec<(NodeId, NodeId, bool, bool, VoteReason)> {
                 needed: if campaigning { 1 } else { 2 },
                 seen: 0,
                 relevant: campaigning,
-                voters: BTreeMap::new(),
+                voters: Vec::new(),
             })
         })
         .collect();
@@ -166,9 +167,10 @@ fn votes(sim: &Simulation) -> Vec<(NodeId, NodeId, bool, bool, VoteReason)> {
                     .iter_mut()
                     .find(|s| s.id == *candidate && s.seen < s.needed)
                 {
-                    s.voters
-                        .entry(*voter)
-                        .or_insert((*granted, *pre_vote, *reason));
+                    // The newest answer of each voter counts.
+                    if !s.voters.iter().any(|(v, _)| v == voter) {
+                        s.voters.push((*voter, (*granted, *pre_vote, *reason)));
+                    }
                 }
             }
             _ => {}
@@ -242,7 +244,7 @@ pub fn cluster_view() -> Html {
         let (x0, y0, w) = (vb.x1 - 178.0, vb.y0 + 8.0, 170.0);
         let h = 24.0 + rows.len() as f64 * ROW;
         placer.reserve(Rect { x0, y0, x1: x0 + w, y1: y0 + h });
-        let title = t(lang, "leader-sees").replace("{}", &l.node.id.to_string());
+        let title = format!("{} {} {}", t(lang, "sees-before"), l.node.id, t(lang, "sees-after"));
         Some(html! {
             <g class="progress-box" data-testid="leader-progress" transform={format!("translate({x0},{y0})")}>
                 <title>{ t(lang, "legend-progress") }</title>
@@ -259,10 +261,10 @@ pub fn cluster_view() -> Html {
                     html! {
                         <g class="row" data-progress-node={id.to_string()} data-fetched={end.map(|e| e.to_string()).unwrap_or_default()}>
                             <title>{ hover }</title>
-                            <text class="who" x="8" y={(y + 10.0).to_string()}>{ id.to_string() }</text>
-                            <rect class="track" x="40" y={(y + 3.0).to_string()} width="90" height="8" rx="2" />
-                            <rect class="bar" x="40" y={(y + 3.0).to_string()} width={format!("{:.1}", 90.0 * frac)} height="8" rx="2" />
-                            <text class="num" x="136" y={(y + 10.0).to_string()}>{ end.map_or("—".to_string(), |e| e.to_string()) }</text>
+                            { svg::text("who", 8.0, y + 10.0, id.to_string()) }
+                            { svg::rect("track", 40.0, y + 3.0, 90.0, 8.0, String::new()) }
+                            { svg::rect("bar", 40.0, y + 3.0, 90.0 * frac, 8.0, String::new()) }
+                            { svg::text("num", 136.0, y + 10.0, end.map_or("—".to_string(), |e| e.to_string())) }
                         </g>
                     }
                 }) }
@@ -278,7 +280,8 @@ pub fn cluster_view() -> Html {
         size: f64,
         text: String,
     }
-    let mut node_labels: BTreeMap<NodeId, Vec<Label>> = BTreeMap::new();
+    // Per node, in the order of `sim.nodes()`.
+    let mut node_labels: Vec<Vec<Label>> = Vec::new();
     for n in sim.nodes() {
         let (x, y) = pos[&n.node.id];
         let id = n.node.id;
@@ -381,7 +384,7 @@ pub fn cluster_view() -> Html {
             x1: x + disc,
             y1: y + disc,
         });
-        node_labels.insert(id, v);
+        node_labels.push(v);
     }
 
     let link_html: Vec<Html> = links.iter().map(|(a, b)| {
@@ -412,9 +415,9 @@ pub fn cluster_view() -> Html {
                 .iter()
                 .map(|f| (sx + (tx - sx) * f, sy + (ty - sy) * f + 5.0))
                 .collect();
-            placer.place(&spots, "✂", 14.0).map(|(mx, my)| html! {
-                <text class="cut-mark" x={format!("{mx:.1}")} y={format!("{my:.1}")}>{"✂"}</text>
-            })
+            placer
+                .place(&spots, "✂", 14.0)
+                .map(|(mx, my)| svg::text("cut-mark", mx, my, "✂".into()))
         }).flatten();
         html! {
             <g class={classes!("link", state, broker_link.then_some("broker-link"), selected.then_some("selected"))}
@@ -443,9 +446,9 @@ pub fn cluster_view() -> Html {
             <g class={classes!("vote", if granted { "granted" } else { "refused" })}
                data-voter={voter.to_string()} data-candidate={cand.to_string()} data-granted={granted.to_string()}>
                 <title>{ format!("{voter} → {cand}: {what} {verdict} · {why}") }</title>
-                <line class="hit" x1={format!("{ax:.1}")} y1={format!("{ay:.1}")} x2={format!("{bx:.1}")} y2={format!("{by:.1}")} />
-                <line class="stub" x1={format!("{ax:.1}")} y1={format!("{ay:.1}")} x2={format!("{bx:.1}")} y2={format!("{by:.1}")} />
-                <circle r="3.5" cx={format!("{bx:.1}")} cy={format!("{by:.1}")} />
+                { svg::line("hit", (ax, ay), (bx, by)) }
+                { svg::line("stub", (ax, ay), (bx, by)) }
+                <circle r="3.5" cx={svg::num(bx)} cy={svg::num(by)} />
             </g>
         })
     }).collect::<Vec<_>>();
@@ -464,15 +467,15 @@ pub fn cluster_view() -> Html {
         Some(html! {
             <g class={classes!("msg", format!("rpc-{rpc}"))} data-rpc={rpc}>
                 <title>{ format!("{} → {} {}: {}", env.from, env.to, rpc, crate::i18n::message_summary(lang, &env.msg)) }</title>
-                <circle r="5" cx={format!("{x:.1}")} cy={format!("{y:.1}")} />
+                <circle r="5" cx={svg::num(x)} cy={svg::num(y)} />
                 if let (Some(text), Some((lx, ly))) = (label, spot) {
-                    <text x={format!("{lx:.1}")} y={format!("{ly:.1}")}>{ text }</text>
+                    { svg::text("", lx, ly, text) }
                 }
             </g>
         })
     }).collect();
 
-    let nodes = sim.nodes().iter().map(|n| {
+    let nodes = sim.nodes().iter().zip(node_labels).map(|(n, labels)| {
         let (x, y) = pos[&n.node.id];
         let id = n.node.id;
         let role = role_word(n);
@@ -501,7 +504,6 @@ pub fn cluster_view() -> Html {
             }
         });
         let word = crate::i18n::role_label(lang, &role);
-        let labels = node_labels.remove(&id).unwrap_or_default();
         html! {
             <g class={classes!("node", kind, role.clone(), n.paused_until.is_some().then_some("paused"), selected.then_some("selected"))}
                data-node-id={id.to_string()} data-kind={kind} data-role={role.clone()}
@@ -512,9 +514,7 @@ pub fn cluster_view() -> Html {
                 { for arc }
                 <circle class="body" r={r.to_string()} />
                 <text class="id" dy="5">{ id }</text>
-                { for labels.into_iter().map(|l| html! {
-                    <text class={l.class} y={format!("{:.1}", l.y - y)} x={format!("{:.1}", l.x - x)}>{ l.text }</text>
-                }) }
+                { for labels.into_iter().map(|l| svg::text(l.class, l.x - x, l.y - y, l.text)) }
             </g>
         }
     });

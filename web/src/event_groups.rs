@@ -4,7 +4,6 @@
 
 use kraft_core::protocol::message::Message;
 use kraft_core::{NodeId, TraceEvent, TraceKind};
-use std::collections::BTreeSet;
 
 pub enum Line<'a> {
     One(&'a TraceEvent),
@@ -12,7 +11,8 @@ pub enum Line<'a> {
     Many {
         count: usize,
         latest: &'a TraceEvent,
-        nodes: BTreeSet<NodeId>,
+        /// The nodes concerned, in order of first appearance.
+        nodes: Vec<NodeId>,
     },
 }
 
@@ -71,14 +71,18 @@ pub fn lines<'a>(events: impl Iterator<Item = &'a TraceEvent>, max: usize) -> Ve
                 match pending.iter_mut().find(|(k, _)| *k == key) {
                     Some((_, Line::Many { count, nodes, .. })) => {
                         *count += 1;
-                        nodes.extend(a.into_iter().chain(b));
+                        for n in a.into_iter().chain(b) {
+                            if !nodes.contains(&n) {
+                                nodes.push(n);
+                            }
+                        }
                     }
                     _ => pending.push((
                         key,
                         Line::Many {
                             count: 1,
                             latest: e,
-                            nodes: a.into_iter().chain(b).collect(),
+                            nodes: a.into_iter().chain(b.filter(|x| Some(*x) != a)).collect(),
                         },
                     )),
                 }

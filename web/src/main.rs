@@ -13,6 +13,7 @@ mod panels;
 mod placement;
 mod player;
 mod stage_logs;
+mod svg;
 mod storage;
 mod store;
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use crate::i18n::{record_kind, t, Lang};
 use crate::panels::epoch_colour;
 use crate::placement::Rect;
+use crate::svg;
 use kraft_core::sim::Simulation;
 use yew::prelude::*;
 
@@ -32,7 +33,7 @@ pub fn strip(sim: &Simulation, lang: Lang, x0: f64, y0: f64) -> Option<(Html, Re
     let first = leo.saturating_sub(TAIL);
     let ruler = (first..first + TAIL).filter(|o| o % 4 == 0).map(|o| {
         let x = 28.0 + (o - first) as f64 * CELL + CELL / 2.0;
-        html! { <text class="ruler" x={format!("{x:.1}")} y="28">{ o }</text> }
+        svg::text("ruler", x, 28.0, o.to_string())
     });
     let rows = sim.controllers().enumerate().map(|(i, n)| {
         let log = n.node.log();
@@ -54,10 +55,9 @@ pub fn strip(sim: &Simulation, lang: Lang, x0: f64, y0: f64) -> Option<(Html, Re
             Some(html! {
                 <g class={classes!("scell", kind, committed.then_some("committed"))}>
                     <title>{ title }</title>
-                    <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={(CELL - 2.0).to_string()} height={(CELL - 2.0).to_string()} rx="2"
-                          style={entry.map(|e| format!("fill:{}", epoch_colour(e.epoch))).unwrap_or_default()} />
+                    { svg::rect("", x, y, CELL - 2.0, CELL - 2.0, entry.map(|e| format!("fill:{}", epoch_colour(e.epoch))).unwrap_or_default()) }
                     if let Some(e) = entry.filter(|e| e.epoch < 100) {
-                        <text x={format!("{:.1}", x + CELL / 2.0 - 1.0)} y={format!("{:.1}", y + 11.0)}>{ e.epoch }</text>
+                        { svg::text("", x + CELL / 2.0 - 1.0, y + 11.0, e.epoch.to_string()) }
                     }
                 </g>
             })
@@ -70,7 +70,7 @@ pub fn strip(sim: &Simulation, lang: Lang, x0: f64, y0: f64) -> Option<(Html, Re
         html! {
             <g class={classes!("srow", (!n.alive).then_some("dead"))} data-strip-node={n.node.id.to_string()}
                data-leo={log.end_offset().to_string()}>
-                <text class="who" x="10" y={format!("{:.1}", y + 11.0)}>{ n.node.id }</text>
+                { svg::text("who", 10.0, y + 11.0, n.node.id.to_string()) }
                 { for cells }
                 { for hw_bar }
             </g>

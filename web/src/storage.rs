@@ -15,7 +15,7 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 pub fn to_json(saved: &Saved) -> String {
-    serde_json::to_string_pretty(saved).unwrap_or_default()
+    serde_json::to_string(saved).unwrap_or_default()
 }
 
 /// The model the page starts with: a share link first, then the saved session, else a fresh one.
