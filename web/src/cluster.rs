@@ -4,8 +4,8 @@
 use crate::i18n::t;
 use crate::model::Selected;
 use crate::placement::{label_box, text_width, Placer, Rect};
-use crate::svg;
 use crate::store::{use_store, Msg};
+use crate::svg;
 use kraft_core::protocol::event::VoteReason;
 use kraft_core::protocol::message::{FetchBody, Message};
 use kraft_core::protocol::{NodeKind, Slot};
@@ -141,14 +141,21 @@ fn votes(sim: &Simulation) -> Vec<(NodeId, NodeId, bool, bool, VoteReason)> {
             })
         })
         .collect();
-    let window = if scans.iter().any(|s| s.relevant) { 5000 } else { 1500 };
+    let window = if scans.iter().any(|s| s.relevant) {
+        5000
+    } else {
+        1500
+    };
     for e in sim.trace().events().rev() {
         if e.time + window < now || scans.iter().all(|s| s.seen >= s.needed) {
             break;
         }
         match &e.kind {
             TraceKind::Role { node, to, .. } => {
-                if let Some(s) = scans.iter_mut().find(|s| s.id == *node && s.seen < s.needed) {
+                if let Some(s) = scans
+                    .iter_mut()
+                    .find(|s| s.id == *node && s.seen < s.needed)
+                {
                     s.seen += 1;
                     if s.needed == 2 && s.seen == 1 {
                         s.relevant = *to == Role::Leader && e.time + 1500 >= now;

@@ -13,9 +13,9 @@ mod panels;
 mod placement;
 mod player;
 mod stage_logs;
-mod svg;
 mod storage;
 mod store;
+mod svg;
 #[cfg(test)]
 mod tests;
 
