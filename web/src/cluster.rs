@@ -48,6 +48,15 @@ pub fn layout(sim: &Simulation) -> BTreeMap<NodeId, (f64, f64)> {
         pos.insert(*id, (cx + r * a.cos(), cy + r * a.sin()));
     }
     let m = brokers.len();
+    // Brokers sit in a row under the ring, just clear of the lowest controller's labels (the
+    // stage is scaled to what it holds: no empty band makes the picture smaller).
+    let lowest = pos.values().map(|p| p.1).fold(cy, f64::max);
+    let top = lowest
+        + if controllers.len() <= WORDY_CONTROLLERS {
+            140.0
+        } else {
+            90.0
+        };
     // Few brokers sit far apart (room for their words); many go up to 20 a row.
     let (per_row, gap) = if m <= WORDY_BROKERS {
         (WORDY_BROKERS, 88.0)
@@ -58,11 +67,7 @@ pub fn layout(sim: &Simulation) -> BTreeMap<NodeId, (f64, f64)> {
         let (row, col) = (i / per_row, i % per_row);
         let in_row = (m - row * per_row).min(per_row) as f64;
         let x = WIDTH / 2.0 + (col as f64 - (in_row - 1.0) / 2.0) * gap;
-        let y = if m <= WORDY_BROKERS {
-            515.0
-        } else {
-            500.0 + row as f64 * 36.0
-        };
+        let y = top + row as f64 * 36.0;
         pos.insert(*id, (x, y));
     }
     pos
