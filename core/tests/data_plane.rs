@@ -135,6 +135,9 @@ fn unclean_leader_election_trades_availability_for_lost_records() {
                 Some(3),
                 "the 7 acknowledged records are gone"
             );
+            // The new leader writes at the offsets the old one had used.
+            produce(&mut sim, 2, Acks::Leader).unwrap();
+            sim.advance(1000);
             // The old leader comes back as a follower and cuts the 7 records from its own log.
             sim.apply(Action::Restart(leader)).unwrap();
             sim.advance(10_000);
@@ -145,6 +148,12 @@ fn unclean_leader_election_trades_availability_for_lost_records() {
                 _ => None,
             });
             assert_eq!(cut, Some((3, 7)));
+            // Truncated only where the logs diverge, then it copied the new leader's records:
+            // every replica holds the same records at the same offsets again.
+            let logs = replica_logs(&sim);
+            for (id, log) in &logs {
+                assert_eq!(log, &logs[0].1, "broker {id} after the unclean election");
+            }
         } else {
             assert_eq!(
                 new_leader, None,
@@ -153,6 +162,44 @@ fn unclean_leader_election_trades_availability_for_lost_records() {
             assert_eq!(isr, vec![leader]);
         }
     }
+}
+
+/// A replica's records as (offset, leader epoch, value).
+type Records = Vec<(u64, u32, String)>;
+
+/// Every replica's log, from the capture (DESIGN §3b).
+fn replica_logs(sim: &Simulation) -> Vec<(NodeId, Records)> {
+    sim.capture("logs")
+        .nodes
+        .iter()
+        .filter_map(|n| {
+            let r = n.replicas.as_ref()?.first()?;
+            let log = r
+                .log
+                .iter()
+                .map(|x| (x.offset, x.epoch, x.value.to_string()))
+                .collect();
+            Some((n.id, log))
+        })
+        .collect()
+}
+
+#[test]
+fn records_carry_the_produce_that_wrote_them_and_the_leader_epoch_to_every_replica() {
+    let mut sim = cluster(Config::default());
+    produce(&mut sim, 3, Acks::All).unwrap();
+    produce(&mut sim, 2, Acks::Leader).unwrap();
+    sim.advance(2000);
+    let logs = replica_logs(&sim);
+    assert_eq!(logs.len(), 3, "three replicas");
+    let values: Vec<&str> = logs[0].1.iter().map(|r| r.2.as_str()).collect();
+    assert_eq!(values, ["1.0", "1.1", "1.2", "2.0", "2.1"]);
+    for (id, log) in &logs {
+        assert_eq!(log, &logs[0].1, "broker {id} holds the same records");
+    }
+    let c = sim.capture("x");
+    let p = &c.metadata.topics[0].partitions[0];
+    assert!(logs[0].1.iter().all(|r| r.1 == p.leader_epoch));
 }
 
 /// The partition HW is the smallest LEO across the ISR: a slow member still in the ISR holds it.

@@ -47,6 +47,9 @@ pub struct Config {
     pub broker_heartbeat_interval_ms: u64,
     pub broker_session_timeout_ms: u64,
     pub replica_lag_time_max_ms: u64,
+    /// Most records in one partition fetch response (stands in for `replica.fetch.max.bytes`;
+    /// small, so a far-behind follower catches up in visible round trips).
+    pub replica_fetch_max_records: u64,
     pub min_insync_replicas: u32,
     pub unclean_leader_election: bool,
 
@@ -85,6 +88,7 @@ impl Default for Config {
             broker_heartbeat_interval_ms: 2000,
             broker_session_timeout_ms: 9000,
             replica_lag_time_max_ms: 30000,
+            replica_fetch_max_records: 16,
             min_insync_replicas: 1,
             unclean_leader_election: false,
             latency_ms: Latency { min: 5, max: 25 },
@@ -107,6 +111,7 @@ impl Config {
             ("retry_backoff_ms", self.retry_backoff_ms),
             ("election_backoff_max_ms", self.election_backoff_max_ms),
             ("fetch_max_records", self.fetch_max_records),
+            ("replica_fetch_max_records", self.replica_fetch_max_records),
             ("snapshot_chunk_records", self.snapshot_chunk_records),
             (
                 "broker_heartbeat_interval_ms",
@@ -154,6 +159,11 @@ impl Config {
                 24 * hour,
             ),
             ("fetch_max_records", self.fetch_max_records, 100_000),
+            (
+                "replica_fetch_max_records",
+                self.replica_fetch_max_records,
+                100_000,
+            ),
             (
                 "snapshot_every_records",
                 self.snapshot_every_records,

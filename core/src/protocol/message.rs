@@ -57,6 +57,8 @@ pub enum ErrorCode {
     InvalidRequest,
     /// AlterPartition naming an ISR member that is fenced or not a replica (KIP-841).
     IneligibleReplica,
+    /// A fetch below the leader's log start offset.
+    OffsetOutOfRange,
 }
 
 impl ErrorCode {
@@ -74,6 +76,7 @@ impl ErrorCode {
             ErrorCode::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
             ErrorCode::InvalidRequest => "INVALID_REQUEST",
             ErrorCode::IneligibleReplica => "INELIGIBLE_REPLICA",
+            ErrorCode::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
         }
     }
 }
@@ -250,8 +253,19 @@ pub struct BrokerRegistrationResponse {
 pub struct PartitionFetchRequest {
     pub topic_id: u32,
     pub partition: u32,
+    /// The follower's current leader epoch (KIP-320).
     pub leader_epoch: u32,
     pub fetch_offset: Offset,
+    /// The epoch of the follower's last record: the leader checks it against its own log.
+    pub last_fetched_epoch: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum PartitionFetchBody {
+    /// Up to `replica_fetch_max_records` records from the fetch offset.
+    Records(Vec<crate::protocol::partition_log::PartitionRecord>),
+    /// The follower's log diverges: its last epoch ends at `end_offset` here.
+    DivergingEpoch { epoch: u32, end_offset: Offset },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -259,8 +273,9 @@ pub struct PartitionFetchResponse {
     pub topic_id: u32,
     pub partition: u32,
     pub leader_epoch: u32,
-    pub leo: Offset,
     pub hw: Offset,
+    pub log_start_offset: Offset,
+    pub body: PartitionFetchBody,
     pub error: Option<ErrorCode>,
 }
 

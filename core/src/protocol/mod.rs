@@ -6,7 +6,8 @@
 //!
 //! One concept per module: `node` (state, dispatch, role changes), `election` (votes, pre-votes),
 //! `replication` (Fetch, the HW, snapshots), `controller` (the active controller), `broker`
-//! (broker registration and heartbeats), `partition` (topic partition replicas), `log`, `message`
+//! (broker registration and heartbeats), `partition` (topic partition replicas), `partition_log`
+//! (a replica's records and epoch cache), `log`, `message`
 //! (the RPCs), `record` (what the metadata log carries), `metadata` (the image), `event` (what
 //! nodes report), `config`, `role`, `types`.
 
@@ -21,6 +22,7 @@ pub mod message;
 pub mod metadata;
 pub mod node;
 pub mod partition;
+pub mod partition_log;
 pub mod record;
 mod replication;
 pub mod role;

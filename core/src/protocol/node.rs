@@ -300,7 +300,7 @@ impl Node {
             // Replica logs survive; who leads and how far followers got is learned again.
             for r in node.durable.partitions.values_mut() {
                 *r = crate::protocol::partition::Replica {
-                    leo: r.leo,
+                    log: std::mem::take(&mut r.log),
                     hw: r.hw,
                     ..Default::default()
                 };

@@ -1676,7 +1676,7 @@ fn a_partition_leader_refuses_fetches_of_other_leader_epochs_as_kafka_does() {
     b.durable.partitions.insert(
         (1, 0),
         Replica {
-            leo: 5,
+            log: partition_log(&[1, 1, 2, 2, 2]),
             leader: Some(101),
             leader_epoch: 2,
             ..Replica::default()
@@ -1688,6 +1688,7 @@ fn a_partition_leader_refuses_fetches_of_other_leader_epochs_as_kafka_does() {
             partition: 0,
             leader_epoch,
             fetch_offset: 5,
+            last_fetched_epoch: Some(2),
         })
     };
     let error = |out: &Effects| {
@@ -1841,49 +1842,197 @@ fn a_prospective_still_in_its_pre_vote_keeps_its_election_deadline_in_a_newer_ep
     assert_eq!(n.timer_deadline(Slot::Election), Some(deadline));
 }
 
+/// A replica log with one record per entry of `epochs` (values "e.i").
+fn partition_log(epochs: &[u32]) -> crate::protocol::partition_log::PartitionLog {
+    let mut l = crate::protocol::partition_log::PartitionLog::default();
+    for (i, e) in epochs.iter().enumerate() {
+        l.append(*e, format!("{e}.{i}").into());
+    }
+    l
+}
+
+fn partition_answer(
+    leader_epoch: u32,
+    hw: Offset,
+    body: crate::protocol::message::PartitionFetchBody,
+    error: Option<ErrorCode>,
+) -> Message {
+    Message::PartitionFetchResponse(crate::protocol::message::PartitionFetchResponse {
+        topic_id: 1,
+        partition: 0,
+        leader_epoch,
+        hw,
+        log_start_offset: 0,
+        body,
+        error,
+    })
+}
+
 #[test]
 fn a_partition_follower_ignores_refusals_and_other_epochs_and_takes_a_higher_hw() {
-    use crate::protocol::message::PartitionFetchResponse;
+    use crate::protocol::message::PartitionFetchBody;
     use crate::protocol::partition::Replica;
     let (mut b, _) = broker();
     b.durable.partitions.insert(
         (1, 0),
         Replica {
-            leo: 5,
+            log: partition_log(&[1, 1, 1, 1, 1]),
             hw: 2,
             leader: Some(102),
             leader_epoch: 2,
             ..Replica::default()
         },
     );
-    let answer = |leader_epoch, leo, hw, error| {
-        Message::PartitionFetchResponse(PartitionFetchResponse {
-            topic_id: 1,
-            partition: 0,
-            leader_epoch,
-            leo,
-            hw,
-            error,
-        })
-    };
     let replica = |b: &Node| {
         let r = &b.partition_replicas()[&(1, 0)];
-        (r.leo, r.hw)
+        (r.leo(), r.hw)
+    };
+    let diverging = PartitionFetchBody::DivergingEpoch {
+        epoch: 1,
+        end_offset: 0,
     };
     deliver(
         &mut b,
         10,
         102,
-        answer(2, 0, 0, Some(ErrorCode::FencedLeaderEpoch)),
+        partition_answer(2, 0, diverging.clone(), Some(ErrorCode::FencedLeaderEpoch)),
     );
-    deliver(&mut b, 11, 102, answer(3, 0, 0, None));
+    deliver(&mut b, 11, 102, partition_answer(3, 0, diverging, None));
     assert_eq!(
         replica(&b),
         (5, 2),
         "neither a refusal nor another epoch cuts the log"
     );
-    deliver(&mut b, 12, 102, answer(2, 6, 4, None));
+    let one = crate::protocol::partition_log::PartitionRecord {
+        offset: 5,
+        epoch: 2,
+        value: "7.0".into(),
+    };
+    deliver(
+        &mut b,
+        12,
+        102,
+        partition_answer(2, 4, PartitionFetchBody::Records(vec![one]), None),
+    );
     assert_eq!(replica(&b), (6, 4));
+    let r = &b.partition_replicas()[&(1, 0)];
+    assert_eq!(
+        r.log.record(5).map(|x| (x.epoch, &*x.value)),
+        Some((2, "7.0"))
+    );
+    assert_eq!(
+        r.log.epochs(),
+        &[(1, 0), (2, 5)],
+        "the follower learned where epoch 2 starts"
+    );
+}
+
+#[test]
+fn a_partition_leader_answers_diverging_epoch_where_the_follower_s_last_epoch_ends_in_its_log() {
+    use crate::protocol::message::{PartitionFetchBody, PartitionFetchRequest};
+    use crate::protocol::partition::Replica;
+    let (mut b, _) = broker();
+    // The leader: epoch 1 at 0..3, epoch 3 from 3 on.
+    b.durable.partitions.insert(
+        (1, 0),
+        Replica {
+            log: partition_log(&[1, 1, 1, 3, 3]),
+            leader: Some(101),
+            leader_epoch: 3,
+            ..Replica::default()
+        },
+    );
+    let fetch = |fetch_offset, last_fetched_epoch| {
+        Message::PartitionFetch(PartitionFetchRequest {
+            topic_id: 1,
+            partition: 0,
+            leader_epoch: 3,
+            fetch_offset,
+            last_fetched_epoch,
+        })
+    };
+    let body = |out: &Effects| {
+        out.sends.iter().find_map(|(_, m)| match m {
+            Message::PartitionFetchResponse(r) => Some(r.body.clone()),
+            _ => None,
+        })
+    };
+    // A follower with 1,1,1,2,2 (epoch 2 never reached the leader): diverges at epoch 1's end.
+    let out = deliver(&mut b, 10, 102, fetch(5, Some(2)));
+    assert_eq!(
+        body(&out),
+        Some(PartitionFetchBody::DivergingEpoch {
+            epoch: 1,
+            end_offset: 3
+        })
+    );
+    // A follower with 1,1,1,1 (its epoch-1 record at 3 is not the leader's): epoch 1 ends at 3 < 4.
+    let out = deliver(&mut b, 11, 103, fetch(4, Some(1)));
+    assert_eq!(
+        body(&out),
+        Some(PartitionFetchBody::DivergingEpoch {
+            epoch: 1,
+            end_offset: 3
+        })
+    );
+    // A follower in step: records from its fetch offset.
+    let out = deliver(&mut b, 12, 102, fetch(3, Some(1)));
+    match body(&out) {
+        Some(PartitionFetchBody::Records(rs)) => {
+            assert_eq!(
+                rs.iter().map(|r| (r.offset, r.epoch)).collect::<Vec<_>>(),
+                vec![(3, 3), (4, 3)]
+            );
+        }
+        other => panic!("records expected, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_partition_follower_truncates_only_to_the_divergence_and_its_hw_never_passes_its_leo() {
+    use crate::protocol::message::PartitionFetchBody;
+    use crate::protocol::partition::Replica;
+    let (mut b, _) = broker();
+    // 1,1,1,2,2 with HW 5: an old leader of epoch 2 whose last records never reached the new one.
+    b.durable.partitions.insert(
+        (1, 0),
+        Replica {
+            log: partition_log(&[1, 1, 1, 2, 2]),
+            hw: 5,
+            leader: Some(102),
+            leader_epoch: 3,
+            ..Replica::default()
+        },
+    );
+    let out = deliver(
+        &mut b,
+        10,
+        102,
+        partition_answer(
+            3,
+            3,
+            PartitionFetchBody::DivergingEpoch {
+                epoch: 1,
+                end_offset: 3,
+            },
+            None,
+        ),
+    );
+    let r = &b.partition_replicas()[&(1, 0)];
+    assert_eq!(
+        (r.leo(), r.hw),
+        (3, 3),
+        "truncated to 3, and the HW with it"
+    );
+    assert_eq!(r.log.epochs(), &[(1, 0)]);
+    assert!(out.trace.iter().any(|t| matches!(
+        t,
+        TraceKind::PartitionTruncated {
+            to: 3,
+            removed: 2,
+            ..
+        }
+    )));
 }
 
 #[test]

@@ -2,15 +2,18 @@
 //! from the partition leader; the leader's HW is the smallest LEO across the ISR; a follower that
 //! stays behind for `replica_lag_time_max_ms` leaves the ISR and rejoins when it catches up, both
 //! through AlterPartition to the active controller, which writes the PartitionChange record.
-//! The playground replicates record counts, not payloads.
+//! Replicas hold records with their leader epoch (`partition_log`); a follower fetches with its
+//! fetch offset and last fetched epoch, and truncates only where the leader's log diverges
+//! (DivergingEpoch, KIP-101 / KIP-320).
 
 use crate::protocol::error::{CommandError, KafkaDetail};
 use crate::protocol::event::TraceKind;
 use crate::protocol::message::{
-    AlterPartitionRequest, AlterPartitionResponse, ErrorCode, Message, PartitionFetchRequest,
-    PartitionFetchResponse,
+    AlterPartitionRequest, AlterPartitionResponse, ErrorCode, Message, PartitionFetchBody,
+    PartitionFetchRequest, PartitionFetchResponse,
 };
 use crate::protocol::node::{Effects, Node, NodeKind, Slot};
+use crate::protocol::partition_log::PartitionLog;
 use crate::protocol::types::{NodeId, Offset, Time};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -32,7 +35,8 @@ pub type PartitionKey = (u32, u32);
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Replica {
-    pub leo: Offset,
+    /// The records, their epochs and the log start: durable.
+    pub log: PartitionLog,
     pub hw: Offset,
     /// The partition leader epoch this replica last saw in the committed image.
     pub leader_epoch: u32,
@@ -45,6 +49,25 @@ pub struct Replica {
 
 /// How often followers fetch and leaders check their ISR.
 const TICK_MS: u64 = 250;
+/// Records a replica keeps at most beyond what retention may delete (the HW bounds deletion):
+/// memory stays bounded on long runs.
+const RETAINED_RECORDS: u64 = 2000;
+
+impl Replica {
+    /// LEO: the offset the next record takes.
+    pub fn leo(&self) -> Offset {
+        self.log.end_offset()
+    }
+
+    /// Retention: drop the oldest committed records beyond the cap.
+    fn retain(&mut self) {
+        let leo = self.leo();
+        if leo - self.log.start_offset() > 2 * RETAINED_RECORDS {
+            self.log
+                .delete_below(leo.saturating_sub(RETAINED_RECORDS).min(self.hw));
+        }
+    }
+}
 
 impl Node {
     pub fn partition_replicas(&self) -> &BTreeMap<PartitionKey, Replica> {
@@ -74,6 +97,10 @@ impl Node {
                 {
                     r.leader_epoch = p.leader_epoch;
                     r.leader = p.leader;
+                    if p.leader == Some(self.id) {
+                        // Kafka: a new leader starts its epoch at its own LEO.
+                        r.log.assign_epoch(p.leader_epoch);
+                    }
                     r.followers = if p.leader == Some(self.id) {
                         p.replicas
                             .iter()
@@ -102,10 +129,12 @@ impl Node {
     }
 
     /// A client write to this broker as the partition's leader.
+    /// The records of produce `k` carry the values "k.0", "k.1", ... (DESIGN §3b).
     pub fn produce(
         &mut self,
         _now: Time,
         key: PartitionKey,
+        produce: u64,
         records: u32,
         acks: Acks,
         out: &mut Effects,
@@ -132,13 +161,17 @@ impl Node {
                 detail: KafkaDetail::IsrTooSmall { isr, min_isr },
             });
         }
-        r.leo += records as u64;
+        let epoch = r.leader_epoch;
+        for i in 0..records {
+            r.log.append(epoch, format!("{produce}.{i}").into());
+        }
+        r.retain();
         out.trace.push(TraceKind::Produced {
             node: id,
             topic_id: key.0,
             partition: key.1,
             records: records as u64,
-            leo: r.leo,
+            leo: r.leo(),
         });
         self.advance_partition_hw(key, out);
         Ok(())
@@ -155,14 +188,14 @@ impl Node {
             .iter()
             .map(|b| {
                 if *b == id {
-                    r.leo
+                    r.leo()
                 } else {
                     r.followers.get(b).map_or(0, |f| f.0)
                 }
             })
             .min()
-            .unwrap_or(r.leo)
-            .min(r.leo);
+            .unwrap_or(r.leo())
+            .min(r.leo());
         if hw > r.hw {
             r.hw = hw;
             out.trace.push(TraceKind::PartitionHighWatermark {
@@ -222,11 +255,19 @@ impl Node {
                     }
                 }
                 Some(l) => {
+                    let fetch_offset = r.leo();
+                    // The epoch of the last record this follower has (KIP-320).
+                    let last_fetched_epoch = r
+                        .log
+                        .record(fetch_offset.wrapping_sub(1))
+                        .map(|rec| rec.epoch)
+                        .or(r.log.last_epoch());
                     let msg = Message::PartitionFetch(PartitionFetchRequest {
                         topic_id: key.0,
                         partition: key.1,
                         leader_epoch: r.leader_epoch,
-                        fetch_offset: r.leo,
+                        fetch_offset,
+                        last_fetched_epoch,
                     });
                     out.sends.push((l, msg));
                 }
@@ -246,27 +287,50 @@ impl Node {
         let key = (req.topic_id, req.partition);
         let (leader_epoch, fetch_offset) = (req.leader_epoch, req.fetch_offset);
         let id = self.id;
+        let max = self.cfg.replica_fetch_max_records.max(1) as usize;
+        let mut body = PartitionFetchBody::Records(Vec::new());
         // Kafka (KIP-320): an older leader epoch is fenced, a newer one is not known here yet.
-        let answer = match self.durable.partitions.get_mut(&key) {
+        let error = match self.durable.partitions.get_mut(&key) {
             Some(r) if r.leader == Some(id) && leader_epoch < r.leader_epoch => {
                 Some(ErrorCode::FencedLeaderEpoch)
             }
             Some(r) if r.leader == Some(id) && leader_epoch > r.leader_epoch => {
                 Some(ErrorCode::UnknownLeaderEpoch)
             }
+            Some(r) if r.leader == Some(id) && fetch_offset < r.log.start_offset() => {
+                Some(ErrorCode::OffsetOutOfRange)
+            }
             Some(r) if r.leader == Some(id) => {
-                let caught_up = fetch_offset >= r.leo;
-                if let Some(f) = r.followers.get_mut(&from) {
-                    f.0 = fetch_offset.min(r.leo);
-                    if caught_up {
-                        f.1 = now;
+                // Where the follower's last epoch ends in this log: if it ends before the
+                // fetch offset, or this log has no such epoch, the logs diverge there.
+                let diverging =
+                    req.last_fetched_epoch
+                        .and_then(|last| match r.log.end_for_epoch(last) {
+                            Some((e, end)) if e == last && end >= fetch_offset => None,
+                            Some((e, end)) => Some((e, end)),
+                            None => Some((0, r.log.start_offset())),
+                        });
+                match diverging {
+                    Some((epoch, end_offset)) => {
+                        body = PartitionFetchBody::DivergingEpoch { epoch, end_offset };
+                    }
+                    None => {
+                        let leo = r.leo();
+                        let caught_up = fetch_offset >= leo;
+                        if let Some(f) = r.followers.get_mut(&from) {
+                            f.0 = fetch_offset.min(leo);
+                            if caught_up {
+                                f.1 = now;
+                            }
+                        }
+                        body = PartitionFetchBody::Records(r.log.read(fetch_offset, max));
                     }
                 }
                 None
             }
             _ => Some(ErrorCode::NotLeaderOrFollower),
         };
-        if answer.is_none() {
+        if error.is_none() {
             self.advance_partition_hw(key, out);
         }
         let r = self.durable.partitions.get(&key);
@@ -276,9 +340,10 @@ impl Node {
                 topic_id: key.0,
                 partition: key.1,
                 leader_epoch,
-                leo: r.map_or(0, |r| r.leo),
                 hw: r.map_or(0, |r| r.hw),
-                error: answer,
+                log_start_offset: r.map_or(0, |r| r.log.start_offset()),
+                body,
+                error,
             }),
         ));
     }
@@ -289,29 +354,59 @@ impl Node {
         out: &mut Effects,
     ) {
         let key = (resp.topic_id, resp.partition);
-        let (leader_epoch, leo, hw, error) = (resp.leader_epoch, resp.leo, resp.hw, resp.error);
         let id = self.id;
         let Some(r) = self.durable.partitions.get_mut(&key) else {
             return;
         };
-        if error.is_some() || r.leader_epoch != leader_epoch || r.leader == Some(id) {
+        if r.leader_epoch != resp.leader_epoch || r.leader == Some(id) {
             return;
         }
-        // The follower takes what the leader has (after an unclean election, that may mean losing
-        // records it held: the leader's log wins).
-        if r.leo > leo {
+        let before = r.leo();
+        match (&resp.error, &resp.body) {
+            // Below the leader's log start: start over there (Kafka truncates fully).
+            (Some(ErrorCode::OffsetOutOfRange), _) => {
+                r.log.reset_to(resp.log_start_offset);
+                r.hw = r.hw.min(r.leo()).max(r.log.start_offset());
+            }
+            (Some(_), _) => return,
+            (None, PartitionFetchBody::DivergingEpoch { epoch, end_offset }) => {
+                // Truncate to where the two logs last agree: the end of that epoch here and
+                // at the leader, whichever is smaller (Kafka's truncation on DivergingEpoch).
+                let local = r
+                    .log
+                    .end_for_epoch(*epoch)
+                    .map_or(r.log.start_offset(), |(_, end)| end.min(*end_offset));
+                r.log.truncate_to(local);
+            }
+            (None, PartitionFetchBody::Records(records)) => {
+                for rec in records {
+                    if rec.offset == r.leo() {
+                        r.log.append(rec.epoch, rec.value.clone());
+                    }
+                }
+                r.retain();
+            }
+        }
+        if r.leo() < before {
             out.trace.push(TraceKind::PartitionTruncated {
                 node: id,
                 topic_id: key.0,
                 partition: key.1,
-                to: leo,
-                removed: r.leo - leo,
+                to: r.leo(),
+                removed: before - r.leo(),
             });
         }
-        r.leo = leo;
-        let new_hw = hw.min(r.leo);
+        // A follower's HW: the leader's, but never beyond its own LEO.
+        r.hw = r.hw.min(r.leo());
+        let new_hw = resp.hw.min(r.leo());
         if new_hw > r.hw {
             r.hw = new_hw;
+            out.trace.push(TraceKind::PartitionHighWatermark {
+                node: id,
+                topic_id: key.0,
+                partition: key.1,
+                hw: new_hw,
+            });
         }
     }
 

@@ -47,6 +47,23 @@ pub struct NodeCapture {
     pub leo: Offset,
     pub hw: Option<Offset>,
     pub snapshot: Option<SnapshotCapture>,
+    /// Brokers only (DESIGN §3b): the topic partition replicas this broker holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<Vec<ReplicaCapture>>,
+}
+
+/// One topic partition replica on a broker: its records (with the leader epoch that wrote
+/// each), log start, LEO and HW.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReplicaCapture {
+    pub topic: String,
+    pub partition: u32,
+    pub leader_epoch: u32,
+    pub is_leader: bool,
+    pub log_start_offset: Offset,
+    pub log: Vec<crate::protocol::partition_log::PartitionRecord>,
+    pub leo: Offset,
+    pub hw: Offset,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -126,7 +143,28 @@ pub fn node_capture(n: &SimNode) -> NodeCapture {
             end_offset: s.id.end_offset,
             epoch: s.id.epoch,
         }),
+        replicas: (node.kind == NodeKind::Broker).then(|| replica_captures(n)),
     }
+}
+
+fn replica_captures(n: &SimNode) -> Vec<ReplicaCapture> {
+    let topics = &n.node.image().topics;
+    n.node
+        .partition_replicas()
+        .iter()
+        .map(|((topic_id, partition), r)| ReplicaCapture {
+            topic: topics
+                .get(topic_id)
+                .map_or_else(|| topic_id.to_string(), |t| t.name.clone()),
+            partition: *partition,
+            leader_epoch: r.leader_epoch,
+            is_leader: n.alive && r.leader == Some(n.node.id),
+            log_start_offset: r.log.start_offset(),
+            log: r.log.records().to_vec(),
+            leo: r.leo(),
+            hw: r.hw,
+        })
+        .collect()
 }
 
 impl Simulation {
@@ -156,7 +194,7 @@ impl Simulation {
         n.node
             .partition_replicas()
             .get(&(topic_id, partition))
-            .map(|r| (r.leo, r.hw))
+            .map(|r| (r.leo(), r.hw))
     }
 
     pub fn capture(&self, label: &str) -> Capture {

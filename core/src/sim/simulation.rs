@@ -231,6 +231,8 @@ pub struct Simulation {
     touched: Touched,
     /// Highest record offset narrated so far.
     narrated: Option<Offset>,
+    /// Produce actions run so far: produce k writes the values "k.0", "k.1", ...
+    produces: u64,
 }
 
 fn node_rng(seed: u64, id: NodeId) -> StdRng {
@@ -294,6 +296,7 @@ impl Simulation {
             step_events: Vec::new(),
             touched: Touched::All,
             narrated: None,
+            produces: 0,
             spec: Rc::new(spec),
         };
         let spec = sim.spec.clone();
@@ -879,7 +882,11 @@ impl Simulation {
                 let (key, leader) = self.partition_leader(&topic, partition)?;
                 let i = self.need(leader)?;
                 self.check_running(i)?;
-                self.with_node(i, |n, now, out| n.produce(now, key, records, acks, out))?;
+                // Numbered in the order the leader takes them. (A refused produce is not
+                // recorded, so it takes no number: a replay must number the same way.)
+                let k = self.produces + 1;
+                self.with_node(i, |n, now, out| n.produce(now, key, k, records, acks, out))?;
+                self.produces = k;
             }
             Action::CreateTopic(NewTopic {
                 name,

@@ -4,8 +4,8 @@
 use super::{role_label, t, Lang};
 use kraft_core::protocol::message::{
     AlterPartitionRequest, BeginQuorumEpochRequest, BrokerRegistrationRequest,
-    BrokerRegistrationResponse, EndQuorumEpochRequest, FetchBody, Message, PartitionFetchRequest,
-    PartitionFetchResponse,
+    BrokerRegistrationResponse, EndQuorumEpochRequest, FetchBody, Message, PartitionFetchBody,
+    PartitionFetchRequest, PartitionFetchResponse,
 };
 use kraft_core::protocol::{
     DropReason, FenceReason, RoleReason, TraceKind, TruncateReason, VoteReason,
@@ -135,10 +135,11 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             None if h.fenced => "answers: still fenced".to_string(),
             None => "answers: unfenced".to_string(),
         },
-        Message::PartitionFetch(PartitionFetchRequest { topic_id, partition, fetch_offset, .. }) => format!("fetches partition {topic_id}-{partition} from offset {fetch_offset}"),
-        Message::PartitionFetchResponse(PartitionFetchResponse { topic_id, partition, leo, hw, error, .. }) => match error {
-            Some(e) => format!("refuses the fetch of partition {topic_id}-{partition}: {}", e.name()),
-            None => format!("partition {topic_id}-{partition}: LEO {leo}, HW {hw}"),
+        Message::PartitionFetch(PartitionFetchRequest { topic_id, partition, fetch_offset, last_fetched_epoch, .. }) => format!("fetches partition {topic_id}-{partition} from offset {fetch_offset} (last fetched epoch {})", opt(lang, last_fetched_epoch.map(u64::from))),
+        Message::PartitionFetchResponse(PartitionFetchResponse { topic_id, partition, hw, error, body, .. }) => match (error, body) {
+            (Some(e), _) => format!("refuses the fetch of partition {topic_id}-{partition}: {}", e.name()),
+            (None, PartitionFetchBody::Records(rs)) => format!("partition {topic_id}-{partition}: {} record(s), HW {hw}", rs.len()),
+            (None, PartitionFetchBody::DivergingEpoch { epoch, end_offset }) => format!("partition {topic_id}-{partition}: your log diverges; epoch {epoch} ends at offset {end_offset} here"),
         },
         Message::AlterPartition(AlterPartitionRequest { topic_id, partition, isr, .. }) => format!("asks to change the ISR of partition {topic_id}-{partition} to {isr:?}"),
         Message::AlterPartitionResponse(r) => match r.error {
@@ -227,18 +228,27 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             topic_id,
             partition,
             fetch_offset,
+            last_fetched_epoch,
             ..
-        }) => format!("从偏移 {fetch_offset} 拉取分区 {topic_id}-{partition}"),
+        }) => format!(
+            "从偏移 {fetch_offset} 拉取分区 {topic_id}-{partition}（最后拉取的任期 {}）",
+            opt(lang, last_fetched_epoch.map(u64::from))
+        ),
         Message::PartitionFetchResponse(PartitionFetchResponse {
             topic_id,
             partition,
-            leo,
             hw,
             error,
+            body,
             ..
-        }) => match error {
-            Some(e) => format!("拒绝拉取分区 {topic_id}-{partition}：{}", e.name()),
-            None => format!("分区 {topic_id}-{partition}：LEO {leo}，高水位 {hw}"),
+        }) => match (error, body) {
+            (Some(e), _) => format!("拒绝拉取分区 {topic_id}-{partition}：{}", e.name()),
+            (None, PartitionFetchBody::Records(rs)) => {
+                format!("分区 {topic_id}-{partition}：{} 条记录，高水位 {hw}", rs.len())
+            }
+            (None, PartitionFetchBody::DivergingEpoch { epoch, end_offset }) => format!(
+                "分区 {topic_id}-{partition}：你的日志分叉了；任期 {epoch} 在此止于偏移 {end_offset}"
+            ),
         },
         Message::AlterPartition(AlterPartitionRequest {
             topic_id,

@@ -1,0 +1,207 @@
+//! One replica's log of a topic partition (Kafka's UnifiedLog with its LeaderEpochFileCache,
+//! simplified): records that carry the leader epoch that wrote them and a value naming the
+//! produce that wrote it ("3.1"), the epoch cache (leader epoch → its first offset) and the log
+//! start offset. Durable across a crash, as PROTOCOL §9 says.
+
+use crate::protocol::types::Offset;
+use serde::Serialize;
+use std::rc::Rc;
+
+/// A record of a topic partition.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct PartitionRecord {
+    pub offset: Offset,
+    /// The leader epoch of the leader that appended it.
+    pub epoch: u32,
+    /// "k.i": the i-th record of produce k.
+    pub value: Rc<str>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PartitionLog {
+    start: Offset,
+    /// `records[i].offset == start + i`.
+    records: Vec<PartitionRecord>,
+    /// (leader epoch, first offset of that epoch), epochs and offsets increasing.
+    epochs: Vec<(u32, Offset)>,
+}
+
+impl PartitionLog {
+    pub fn start_offset(&self) -> Offset {
+        self.start
+    }
+
+    /// LEO: the offset the next record takes.
+    pub fn end_offset(&self) -> Offset {
+        self.start + self.records.len() as Offset
+    }
+
+    pub fn records(&self) -> &[PartitionRecord] {
+        &self.records
+    }
+
+    pub fn record(&self, offset: Offset) -> Option<&PartitionRecord> {
+        let i = offset.checked_sub(self.start)?;
+        self.records.get(i as usize)
+    }
+
+    /// The newest leader epoch in the cache, if any.
+    pub fn last_epoch(&self) -> Option<u32> {
+        self.epochs.last().map(|e| e.0)
+    }
+
+    /// The epoch cache, oldest first.
+    pub fn epochs(&self) -> &[(u32, Offset)] {
+        &self.epochs
+    }
+
+    /// A leader taking over in `epoch` starts it at its own LEO (Kafka assigns the epoch on
+    /// becoming leader, before any record of it is written).
+    pub fn assign_epoch(&mut self, epoch: u32) {
+        let at = self.end_offset();
+        match self.epochs.last() {
+            Some((e, _)) if *e >= epoch => {}
+            Some((_, start)) if *start == at => {
+                // The previous epoch wrote nothing: this one replaces it at the same offset.
+                self.epochs.pop();
+                self.epochs.push((epoch, at));
+            }
+            _ => self.epochs.push((epoch, at)),
+        }
+    }
+
+    /// Appends a record at the LEO in `epoch` (a leader writing, or a follower copying).
+    pub fn append(&mut self, epoch: u32, value: Rc<str>) {
+        if self.last_epoch().is_none_or(|e| e < epoch) {
+            self.assign_epoch(epoch);
+        }
+        let offset = self.end_offset();
+        self.records.push(PartitionRecord {
+            offset,
+            epoch,
+            value,
+        });
+    }
+
+    /// Removes every record at or above `offset`, and the epochs that started there or later.
+    /// Returns how many records went.
+    pub fn truncate_to(&mut self, offset: Offset) -> u64 {
+        let keep = offset.max(self.start).min(self.end_offset());
+        let removed = self.end_offset() - keep;
+        self.records.truncate((keep - self.start) as usize);
+        self.epochs.retain(|(_, s)| *s < keep);
+        removed
+    }
+
+    /// Drops everything and starts empty at `offset` (a follower below its leader's log start).
+    pub fn reset_to(&mut self, offset: Offset) {
+        self.records.clear();
+        self.epochs.clear();
+        self.start = offset;
+    }
+
+    /// Deletes records below `offset` (retention; never past the LEO).
+    pub fn delete_below(&mut self, offset: Offset) {
+        let to = offset.min(self.end_offset());
+        if to <= self.start {
+            return;
+        }
+        self.records.drain(..(to - self.start) as usize);
+        self.start = to;
+        // Keep the epoch that covers the new start: its start moves up to it.
+        let covering = self.epochs.iter().rposition(|(_, s)| *s <= to);
+        if let Some(i) = covering {
+            self.epochs.drain(..i);
+            self.epochs[0].1 = self.epochs[0].1.max(to);
+        }
+    }
+
+    /// Kafka's `endOffsetForEpoch`: the largest cached epoch at most `epoch`, and where it ends
+    /// (the start of the next epoch, or the LEO for the newest). None if `epoch` is older than
+    /// every cached one.
+    pub fn end_for_epoch(&self, epoch: u32) -> Option<(u32, Offset)> {
+        let i = self.epochs.iter().rposition(|(e, _)| *e <= epoch)?;
+        let end = self
+            .epochs
+            .get(i + 1)
+            .map_or(self.end_offset(), |(_, s)| *s);
+        Some((self.epochs[i].0, end))
+    }
+
+    /// Up to `max` records from `offset` on.
+    pub fn read(&self, offset: Offset, max: usize) -> Vec<PartitionRecord> {
+        let from = offset.saturating_sub(self.start) as usize;
+        self.records.iter().skip(from).take(max).cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log(epochs: &[u32]) -> PartitionLog {
+        let mut l = PartitionLog::default();
+        for (i, e) in epochs.iter().enumerate() {
+            l.append(*e, format!("{e}.{i}").into());
+        }
+        l
+    }
+
+    #[test]
+    fn the_epoch_cache_records_where_each_epoch_starts() {
+        let l = log(&[1, 1, 2, 2, 2, 5]);
+        assert_eq!(l.epochs(), &[(1, 0), (2, 2), (5, 5)]);
+        assert_eq!(l.end_offset(), 6);
+        assert_eq!(l.record(3).map(|r| r.epoch), Some(2));
+    }
+
+    #[test]
+    fn end_for_epoch_is_kafkas_end_offset_for_epoch() {
+        let l = log(&[1, 1, 2, 2, 2, 5]);
+        assert_eq!(l.end_for_epoch(1), Some((1, 2)));
+        assert_eq!(l.end_for_epoch(2), Some((2, 5)));
+        // An epoch this log never had: the largest below it, ending where the next starts.
+        assert_eq!(l.end_for_epoch(3), Some((2, 5)));
+        assert_eq!(l.end_for_epoch(5), Some((5, 6)));
+        assert_eq!(l.end_for_epoch(9), Some((5, 6)));
+        assert_eq!(l.end_for_epoch(0), None);
+    }
+
+    #[test]
+    fn truncation_drops_records_and_the_epochs_that_started_there() {
+        let mut l = log(&[1, 1, 2, 2, 2, 5]);
+        assert_eq!(l.truncate_to(3), 3);
+        assert_eq!(l.end_offset(), 3);
+        assert_eq!(l.epochs(), &[(1, 0), (2, 2)]);
+        assert_eq!(l.truncate_to(2), 1);
+        assert_eq!(l.epochs(), &[(1, 0)], "epoch 2 started at 2: gone");
+        assert_eq!(l.truncate_to(9), 0, "nothing beyond the LEO");
+    }
+
+    #[test]
+    fn a_new_leader_epoch_starts_at_the_leo_even_before_it_writes() {
+        let mut l = log(&[1, 1]);
+        l.assign_epoch(3);
+        assert_eq!(l.end_for_epoch(1), Some((1, 2)));
+        // Epoch 3 wrote nothing, epoch 4 replaces it at the same offset.
+        l.assign_epoch(4);
+        assert_eq!(l.epochs(), &[(1, 0), (4, 2)]);
+        l.append(4, "x".into());
+        assert_eq!(l.end_for_epoch(4), Some((4, 3)));
+        l.assign_epoch(2);
+        assert_eq!(l.last_epoch(), Some(4), "an older epoch is ignored");
+    }
+
+    #[test]
+    fn retention_moves_the_log_start_and_keeps_the_covering_epoch() {
+        let mut l = log(&[1, 1, 2, 2, 2, 5]);
+        l.delete_below(3);
+        assert_eq!(l.start_offset(), 3);
+        assert_eq!(l.epochs(), &[(2, 3), (5, 5)]);
+        assert_eq!(l.read(0, 10).len(), 3);
+        assert_eq!(l.read(4, 1)[0].offset, 4);
+        assert_eq!(l.record(2), None);
+        l.reset_to(40);
+        assert_eq!((l.start_offset(), l.end_offset()), (40, 40));
+    }
+}
