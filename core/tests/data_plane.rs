@@ -3,7 +3,9 @@
 //! the ISR through AlterPartition and rejoins when caught up, acks=all refused below
 //! min.insync.replicas, and an unclean election that loses acknowledged records.
 
+use kraft_core::protocol::message::ErrorCode;
 use kraft_core::protocol::partition::Acks;
+use kraft_core::protocol::producer::ProduceStatus;
 use kraft_core::sim::{NewTopic, ProduceRecords};
 use kraft_core::{Action, ClusterSpec, Config, NodeId, Simulation};
 
@@ -86,15 +88,29 @@ fn hw_follows_the_isr_and_a_laggard_leaves_and_rejoins_it() {
     .unwrap();
     sim.advance(5500);
     assert_eq!(partition(&sim).0, vec![leader]);
-    let refused = produce(&mut sim, 1, Acks::All).unwrap_err();
-    assert!(refused.contains("NOT_ENOUGH_REPLICAS"), "{refused}");
+    // acks=all below min.insync.replicas: refused with NOT_ENOUGH_REPLICAS, nothing written;
+    // the client keeps retrying. acks=1 is written and acknowledged meanwhile.
+    produce(&mut sim, 1, Acks::All).unwrap();
+    sim.advance(500);
+    let p = sim.produces().last().unwrap().clone();
+    assert_eq!(
+        (p.status, p.error),
+        (ProduceStatus::Pending, Some(ErrorCode::NotEnoughReplicas))
+    );
+    assert_eq!(partition(&sim).2.map(|o| o.0), Some(15), "nothing written");
     produce(&mut sim, 1, Acks::Leader).unwrap();
+    sim.advance(500);
+    assert_eq!(sim.produces().last().unwrap().status, ProduceStatus::Acked);
 
-    // Both wake, catch up and rejoin.
+    // Both wake, catch up and rejoin; the retried acks=all produce goes in and is acknowledged.
     sim.advance(8000);
     let (isr, _, offsets) = partition(&sim);
     assert_eq!(isr.len(), 3, "isr {isr:?}");
-    assert_eq!(offsets, Some((16, 16)));
+    assert_eq!(offsets, Some((17, 17)));
+    assert!(sim
+        .produces()
+        .iter()
+        .all(|p| p.status == ProduceStatus::Acked));
     assert!(sim.violations().is_empty(), "{:?}", sim.violations());
 }
 
@@ -188,7 +204,7 @@ fn replica_logs(sim: &Simulation) -> Vec<(NodeId, Records)> {
 fn records_carry_the_produce_that_wrote_them_and_the_leader_epoch_to_every_replica() {
     let mut sim = cluster(Config::default());
     produce(&mut sim, 3, Acks::All).unwrap();
-    produce(&mut sim, 2, Acks::Leader).unwrap();
+    produce(&mut sim, 2, Acks::All).unwrap();
     sim.advance(2000);
     let logs = replica_logs(&sim);
     assert_eq!(logs.len(), 3, "three replicas");
@@ -200,6 +216,52 @@ fn records_carry_the_produce_that_wrote_them_and_the_leader_epoch_to_every_repli
     let c = sim.capture("x");
     let p = &c.metadata.topics[0].partitions[0];
     assert!(logs[0].1.iter().all(|r| r.1 == p.leader_epoch));
+}
+
+/// The lesson the articles teach: acks=1 is acknowledged as soon as the leader wrote it, so a
+/// leader that dies before its followers fetched loses acknowledged records; acks=all waits for
+/// the ISR, so the same failure loses nothing it acknowledged.
+#[test]
+fn acks_one_loses_acknowledged_records_when_the_leader_dies_and_acks_all_does_not() {
+    let mut sim = cluster(Config::default());
+    let (isr, leader, _) = partition(&sim);
+    let leader = leader.unwrap();
+    // The followers stall (a long GC); both records sets reach the leader.
+    for f in isr.iter().filter(|b| **b != leader) {
+        sim.apply(Action::Pause { node: *f, ms: 3000 }).unwrap();
+    }
+    produce(&mut sim, 3, Acks::Leader).unwrap();
+    produce(&mut sim, 3, Acks::All).unwrap();
+    sim.advance(400);
+    let status = |sim: &Simulation| -> Vec<ProduceStatus> {
+        sim.produces().iter().map(|p| p.status).collect()
+    };
+    assert_eq!(
+        status(&sim),
+        [ProduceStatus::Acked, ProduceStatus::Pending],
+        "acks=1 acknowledged at once; acks=all waits for the followers"
+    );
+    // The leader dies before any follower fetched.
+    sim.apply(Action::Crash(leader)).unwrap();
+    sim.advance(60_000);
+    let (_, new_leader, _) = partition(&sim);
+    assert!(
+        new_leader.is_some_and(|l| l != leader),
+        "a follower took over"
+    );
+    let c = sim.capture("after");
+    assert_eq!(
+        c.produces[0].lost,
+        ["1.0", "1.1", "1.2"],
+        "acks=1: acknowledged, then lost"
+    );
+    assert_eq!(
+        c.produces[1].status,
+        ProduceStatus::Acked,
+        "acks=all: retried to the new leader and acknowledged there"
+    );
+    assert!(c.produces[1].lost.is_empty());
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
 }
 
 /// The partition HW is the smallest LEO across the ISR: a slow member still in the ISR holds it.

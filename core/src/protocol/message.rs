@@ -30,6 +30,9 @@ pub enum Message {
     AlterPartition(AlterPartitionRequest),
     /// Sent once the PartitionChange record commits (at once for a refusal).
     AlterPartitionResponse(AlterPartitionResponse),
+    /// The producer client hands records to a partition leader.
+    Produce(ProduceRequest),
+    ProduceResponse(ProduceResponse),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -59,6 +62,8 @@ pub enum ErrorCode {
     IneligibleReplica,
     /// A fetch below the leader's log start offset.
     OffsetOutOfRange,
+    /// acks=all records the HW did not pass within the request timeout.
+    RequestTimedOut,
 }
 
 impl ErrorCode {
@@ -77,6 +82,7 @@ impl ErrorCode {
             ErrorCode::InvalidRequest => "INVALID_REQUEST",
             ErrorCode::IneligibleReplica => "INELIGIBLE_REPLICA",
             ErrorCode::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
+            ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
         }
     }
 }
@@ -215,6 +221,8 @@ impl Message {
             Message::AlterPartitionResponse(AlterPartitionResponse { .. }) => {
                 "AlterPartitionResponse"
             }
+            Message::Produce(_) => "Produce",
+            Message::ProduceResponse(_) => "ProduceResponse",
         }
     }
 }
@@ -276,6 +284,28 @@ pub struct PartitionFetchResponse {
     pub hw: Offset,
     pub log_start_offset: Offset,
     pub body: PartitionFetchBody,
+    pub error: Option<ErrorCode>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProduceRequest {
+    pub correlation: u64,
+    /// Which produce (k): its records are "k.0", "k.1", ...; a retry carries the same k, so the
+    /// leader writes them once (idempotence).
+    pub produce: u64,
+    pub topic_id: u32,
+    pub partition: u32,
+    pub acks: crate::protocol::partition::Acks,
+    pub values: Vec<std::rc::Rc<str>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProduceResponse {
+    pub correlation: u64,
+    pub produce: u64,
+    pub topic_id: u32,
+    pub partition: u32,
+    pub base_offset: Option<Offset>,
     pub error: Option<ErrorCode>,
 }
 

@@ -23,6 +23,7 @@ pub mod metadata;
 pub mod node;
 pub mod partition;
 pub mod partition_log;
+pub mod producer;
 pub mod record;
 mod replication;
 pub mod role;

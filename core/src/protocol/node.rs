@@ -519,6 +519,9 @@ impl Node {
             Message::BrokerHeartbeat(req) => self.on_broker_heartbeat(now, from, req, out),
             Message::BrokerHeartbeatResponse(resp) => self.on_heartbeat_response(now, resp, out),
             Message::PartitionFetch(req) => self.on_partition_fetch(now, from, req, out),
+            Message::Produce(req) => self.on_produce(now, from, req, out),
+            // The client's, not a node's.
+            Message::ProduceResponse(_) => {}
             Message::PartitionFetchResponse(resp) => self.on_partition_fetch_response(resp, out),
             Message::AlterPartition(req) => self.on_alter_partition(now, from, req, out),
             Message::AlterPartitionResponse(resp) => self.on_alter_partition_response(now, resp),

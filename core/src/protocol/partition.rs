@@ -6,11 +6,10 @@
 //! fetch offset and last fetched epoch, and truncates only where the leader's log diverges
 //! (DivergingEpoch, KIP-101 / KIP-320).
 
-use crate::protocol::error::{CommandError, KafkaDetail};
 use crate::protocol::event::TraceKind;
 use crate::protocol::message::{
     AlterPartitionRequest, AlterPartitionResponse, ErrorCode, Message, PartitionFetchBody,
-    PartitionFetchRequest, PartitionFetchResponse,
+    PartitionFetchRequest, PartitionFetchResponse, ProduceRequest, ProduceResponse,
 };
 use crate::protocol::node::{Effects, Node, NodeKind, Slot};
 use crate::protocol::partition_log::PartitionLog;
@@ -45,6 +44,20 @@ pub struct Replica {
     pub followers: BTreeMap<NodeId, (Offset, Time)>,
     /// Leader only: when an AlterPartition was last sent (resent if the change does not show up).
     pub alter_sent: Option<Time>,
+    /// Leader only: acks=all produces waiting for the HW to pass their last record (volatile).
+    pub purgatory: Vec<Parked>,
+}
+
+/// An acks=all produce the leader holds until its records are committed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parked {
+    pub from: NodeId,
+    pub correlation: u64,
+    pub produce: u64,
+    pub base_offset: Offset,
+    /// The offset after its last record: committed once the HW reaches it.
+    pub end: Offset,
+    pub deadline: Time,
 }
 
 /// How often followers fetch and leaders check their ISR.
@@ -52,6 +65,26 @@ const TICK_MS: u64 = 250;
 /// Records a replica keeps at most beyond what retention may delete (the HW bounds deletion):
 /// memory stays bounded on long runs.
 const RETAINED_RECORDS: u64 = 2000;
+
+/// The answer to a held acks=all produce.
+fn produce_answer(
+    p: &Parked,
+    key: PartitionKey,
+    base_offset: Option<Offset>,
+    error: Option<ErrorCode>,
+) -> (NodeId, Message) {
+    (
+        p.from,
+        Message::ProduceResponse(ProduceResponse {
+            correlation: p.correlation,
+            produce: p.produce,
+            topic_id: key.0,
+            partition: key.1,
+            base_offset,
+            error,
+        }),
+    )
+}
 
 impl Replica {
     /// LEO: the offset the next record takes.
@@ -97,6 +130,15 @@ impl Node {
                 {
                     r.leader_epoch = p.leader_epoch;
                     r.leader = p.leader;
+                    // Produces held under the old leadership: the client must look again.
+                    for parked in r.purgatory.drain(..) {
+                        out.sends.push(produce_answer(
+                            &parked,
+                            (t.topic_id, p.partition),
+                            None,
+                            Some(ErrorCode::NotLeaderOrFollower),
+                        ));
+                    }
                     if p.leader == Some(self.id) {
                         // Kafka: a new leader starts its epoch at its own LEO.
                         r.log.assign_epoch(p.leader_epoch);
@@ -129,52 +171,89 @@ impl Node {
     }
 
     /// A client write to this broker as the partition's leader.
-    /// The records of produce `k` carry the values "k.0", "k.1", ... (DESIGN §3b).
-    pub fn produce(
+    /// A produce request from the client, at this broker as the partition's leader. acks=0 and
+    /// acks=1 are answered (or not) at once; acks=all waits in purgatory for the HW.
+    pub(crate) fn on_produce(
         &mut self,
-        _now: Time,
-        key: PartitionKey,
-        produce: u64,
-        records: u32,
-        acks: Acks,
+        now: Time,
+        from: NodeId,
+        req: &ProduceRequest,
         out: &mut Effects,
-    ) -> Result<(), CommandError> {
+    ) {
+        let key = (req.topic_id, req.partition);
         let isr = self.isr_of(key);
         let min_isr = self.cfg.min_insync_replicas as usize;
+        let timeout = self.cfg.producer_request_timeout_ms;
         let id = self.id;
-        let r = self
+        let answer = |base: Option<Offset>, error: Option<ErrorCode>, out: &mut Effects| {
+            if req.acks != Acks::None {
+                out.sends.push((
+                    from,
+                    Message::ProduceResponse(ProduceResponse {
+                        correlation: req.correlation,
+                        produce: req.produce,
+                        topic_id: key.0,
+                        partition: key.1,
+                        base_offset: base,
+                        error,
+                    }),
+                ));
+            }
+        };
+        let Some(r) = self
             .durable
             .partitions
             .get_mut(&key)
             .filter(|r| r.leader == Some(id))
-            .ok_or(CommandError::Kafka {
-                code: ErrorCode::NotLeaderOrFollower,
-                detail: KafkaDetail::DoesNotLead {
-                    broker: id,
+        else {
+            return answer(None, Some(ErrorCode::NotLeaderOrFollower), out);
+        };
+        // Idempotence: a retry of records already here is answered with where they are.
+        let first = format!("{}.0", req.produce);
+        let existing = r
+            .log
+            .records()
+            .iter()
+            .rev()
+            .find(|x| *x.value == *first)
+            .map(|x| x.offset);
+        let base = match existing {
+            Some(base) => base,
+            None => {
+                if req.acks == Acks::All && isr.len() < min_isr {
+                    return answer(None, Some(ErrorCode::NotEnoughReplicas), out);
+                }
+                let base = r.leo();
+                let epoch = r.leader_epoch;
+                for v in &req.values {
+                    r.log.append(epoch, v.clone());
+                }
+                r.retain();
+                out.trace.push(TraceKind::Produced {
+                    node: id,
                     topic_id: key.0,
                     partition: key.1,
-                },
-            })?;
-        if acks == Acks::All && isr.len() < min_isr {
-            return Err(CommandError::Kafka {
-                code: ErrorCode::NotEnoughReplicas,
-                detail: KafkaDetail::IsrTooSmall { isr, min_isr },
-            });
+                    records: req.values.len() as u64,
+                    leo: r.leo(),
+                });
+                base
+            }
+        };
+        match req.acks {
+            Acks::None => {}
+            Acks::Leader => answer(Some(base), None, out),
+            Acks::All => {
+                r.purgatory.push(Parked {
+                    from,
+                    correlation: req.correlation,
+                    produce: req.produce,
+                    base_offset: base,
+                    end: base + req.values.len() as u64,
+                    deadline: now + timeout,
+                });
+                self.advance_partition_hw(key, out);
+            }
         }
-        let epoch = r.leader_epoch;
-        for i in 0..records {
-            r.log.append(epoch, format!("{produce}.{i}").into());
-        }
-        r.retain();
-        out.trace.push(TraceKind::Produced {
-            node: id,
-            topic_id: key.0,
-            partition: key.1,
-            records: records as u64,
-            leo: r.leo(),
-        });
-        self.advance_partition_hw(key, out);
-        Ok(())
     }
 
     /// HW = the smallest LEO across the ISR (the leader's own LEO included); it never moves back.
@@ -205,6 +284,17 @@ impl Node {
                 hw,
             });
         }
+        // acks=all: acknowledged once every record is below the HW.
+        let hw = r.hw;
+        r.purgatory.retain(|p| {
+            if p.end <= hw {
+                out.sends
+                    .push(produce_answer(p, key, Some(p.base_offset), None));
+                false
+            } else {
+                true
+            }
+        });
     }
 
     pub(crate) fn on_partitions_tick(&mut self, now: Time, out: &mut Effects) {
@@ -217,6 +307,19 @@ impl Node {
             let Some(r) = self.durable.partitions.get_mut(&key) else {
                 continue;
             };
+            r.purgatory.retain(|p| {
+                if now >= p.deadline {
+                    out.sends.push(produce_answer(
+                        p,
+                        key,
+                        None,
+                        Some(ErrorCode::RequestTimedOut),
+                    ));
+                    false
+                } else {
+                    true
+                }
+            });
             match r.leader {
                 Some(l) if l == id => {
                     // The ISR this leader wants: drop laggards, take back those caught up to its HW.

@@ -2,6 +2,7 @@
 //! `window.kraft.capture()` returns it, and tests compare the two.
 
 use crate::protocol::node::NodeKind;
+use crate::protocol::partition::Acks;
 use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
 use crate::sim::{SimNode, Simulation};
@@ -15,6 +16,24 @@ pub struct Capture {
     pub epoch: Epoch,
     pub nodes: Vec<NodeCapture>,
     pub metadata: MetadataCapture,
+    /// The producer client's produces (DESIGN §3b).
+    pub produces: Vec<ProduceCapture>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProduceCapture {
+    pub id: u64,
+    pub topic: String,
+    pub partition: u32,
+    /// 0, 1 or "all", as a produce step writes it.
+    pub acks: serde_json::Value,
+    pub records: usize,
+    pub status: crate::protocol::producer::ProduceStatus,
+    pub error: Option<&'static str>,
+    pub base_offset: Option<Offset>,
+    /// Acknowledged values no longer at their offset in the partition leader's log (nor in any
+    /// replica while there is no leader).
+    pub lost: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -168,6 +187,53 @@ fn replica_captures(n: &SimNode) -> Vec<ReplicaCapture> {
 }
 
 impl Simulation {
+    /// An acknowledged produce's values that the partition no longer holds where they were
+    /// written: in its live leader's log, or, with no leader, in no replica at all.
+    pub fn lost_values(&self, p: &crate::protocol::producer::Produce) -> Vec<String> {
+        use crate::protocol::producer::ProduceStatus;
+        if p.status != ProduceStatus::Acked {
+            return Vec::new();
+        }
+        let key = (p.topic_id, p.partition);
+        let leader = self
+            .committed_image_ref()
+            .and_then(|i| i.topics.get(&p.topic_id))
+            .and_then(|t| t.partitions.iter().find(|x| x.partition == p.partition))
+            .and_then(|x| x.leader)
+            .and_then(|l| self.node(l))
+            .filter(|n| n.alive);
+        let holders: Vec<&crate::protocol::partition_log::PartitionLog> = match leader {
+            Some(l) => l
+                .node
+                .partition_replicas()
+                .get(&key)
+                .map(|r| &r.log)
+                .into_iter()
+                .collect(),
+            None => self
+                .nodes()
+                .iter()
+                .filter_map(|n| n.node.partition_replicas().get(&key).map(|r| &r.log))
+                .collect(),
+        };
+        p.values
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| {
+                !holders.iter().any(|log| match p.base_offset {
+                    // Below the log start: deleted by retention after it committed, not lost.
+                    Some(base) => {
+                        base + (*i as u64) < log.start_offset()
+                            || log.record(base + *i as u64).is_some_and(|r| r.value == **v)
+                    }
+                    // acks=0: no offset was ever reported; anywhere in the log will do.
+                    None => log.records().iter().any(|r| r.value == **v),
+                })
+            })
+            .map(|(_, v)| v.to_string())
+            .collect()
+    }
+
     /// The committed metadata image, independent of any one node: the furthest-applied image among
     /// the live controllers (committed images never disagree, they only lag).
     pub fn committed_image(&self) -> crate::protocol::metadata::Image {
@@ -252,6 +318,25 @@ impl Simulation {
             epoch,
             nodes: self.nodes().iter().map(node_capture).collect(),
             metadata,
+            produces: self
+                .produces()
+                .iter()
+                .map(|p| ProduceCapture {
+                    id: p.id,
+                    topic: p.topic.clone(),
+                    partition: p.partition,
+                    acks: match p.acks {
+                        Acks::None => 0.into(),
+                        Acks::Leader => 1.into(),
+                        Acks::All => "all".into(),
+                    },
+                    records: p.values.len(),
+                    status: p.status,
+                    error: p.error.map(|e| e.name()),
+                    base_offset: p.base_offset,
+                    lost: self.lost_values(p),
+                })
+                .collect(),
         }
     }
 }

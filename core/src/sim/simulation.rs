@@ -9,6 +9,7 @@ use crate::protocol::event::{DropReason, TraceKind};
 use crate::protocol::log::Log;
 use crate::protocol::message::Message;
 use crate::protocol::node::{Durable, Effects, Identity, Input, Node, NodeKind, QuorumState, Slot};
+use crate::protocol::producer::{Producer, ProducerEffects, PRODUCER};
 use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
 use crate::sim::error::{ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS};
@@ -233,6 +234,11 @@ pub struct Simulation {
     narrated: Option<Offset>,
     /// Produce actions run so far: produce k writes the values "k.0", "k.1", ...
     produces: u64,
+    /// The producer client on the network, and when its timer is set for.
+    producer: Producer,
+    producer_wake: Option<Time>,
+    /// The client's connection to each broker delivers in order (TCP): the last arrival time.
+    producer_link: BTreeMap<NodeId, Time>,
 }
 
 fn node_rng(seed: u64, id: NodeId) -> StdRng {
@@ -297,6 +303,9 @@ impl Simulation {
             touched: Touched::All,
             narrated: None,
             produces: 0,
+            producer: Producer::default(),
+            producer_wake: None,
+            producer_link: BTreeMap::new(),
             spec: Rc::new(spec),
         };
         let spec = sim.spec.clone();
@@ -466,6 +475,14 @@ impl Simulation {
                 at,
                 incarnation,
             } => {
+                if node == PRODUCER {
+                    let fired = self.producer_timer(at);
+                    if fired {
+                        self.stats.steps += 1;
+                    }
+                    self.flush_step();
+                    return Some(fired);
+                }
                 let Some(i) = self.index(node) else {
                     return Some(false);
                 };
@@ -505,6 +522,9 @@ impl Simulation {
     }
 
     fn deliver(&mut self, env: Envelope, time: Time, seq: u64) -> bool {
+        if env.to == PRODUCER {
+            return self.deliver_to_producer(env);
+        }
         let Some(i) = self.index(env.to) else {
             return false;
         };
@@ -543,6 +563,95 @@ impl Simulation {
         );
         self.apply_effects(i, out);
         true
+    }
+
+    fn deliver_to_producer(&mut self, env: Envelope) -> bool {
+        if self.cut.contains(&(env.from, env.to)) {
+            self.drop_msg(&env, DropReason::LinkDown);
+            return true;
+        }
+        self.stats.messages_delivered += 1;
+        self.step_events.push(TraceKind::Deliver {
+            id: env.id,
+            from: env.from,
+            to: env.to,
+            msg: env.msg.clone(),
+        });
+        if let Message::ProduceResponse(r) = &*env.msg {
+            let cfg = self.cfg.clone();
+            self.producer.on_response(self.now, &cfg, r);
+            self.apply_producer_effects(ProducerEffects::default());
+        }
+        true
+    }
+
+    /// The producer client's timer: retries, request and delivery timeouts.
+    fn producer_timer(&mut self, at: Time) -> bool {
+        if self.producer_wake != Some(at) {
+            return false;
+        }
+        self.producer_wake = None;
+        let cfg = self.cfg.clone();
+        let image = self.committed_image_ref().cloned().unwrap_or_default();
+        let leader_of = |topic_id: u32, partition: u32| {
+            image
+                .topics
+                .get(&topic_id)
+                .and_then(|t| t.partitions.iter().find(|p| p.partition == partition))
+                .and_then(|p| p.leader)
+        };
+        let mut out = ProducerEffects::default();
+        self.producer.on_timer(self.now, &cfg, &leader_of, &mut out);
+        self.apply_producer_effects(out);
+        true
+    }
+
+    fn apply_producer_effects(&mut self, out: ProducerEffects) {
+        for (to, msg) in out.sends {
+            self.send(PRODUCER, to, msg);
+        }
+        // One timer at a time, at the client's next deadline (an earlier one replaces it).
+        if let Some(t) = self.producer.next_wake(&self.cfg) {
+            let t = t.max(self.now);
+            if self.producer_wake.is_none_or(|w| t < w) {
+                self.producer_wake = Some(t);
+                self.push(
+                    t,
+                    EventKind::Timer {
+                        node: PRODUCER,
+                        slot: Slot::Partitions,
+                        at: t,
+                        incarnation: 0,
+                    },
+                );
+            }
+        }
+    }
+
+    /// The producer client's produces, as they stand.
+    pub fn produces(&self) -> &[crate::protocol::producer::Produce] {
+        &self.producer.produces
+    }
+
+    /// A topic's id and its partition's leader in the committed image (None: no leader now).
+    pub fn partition_of(
+        &self,
+        topic: &str,
+        partition: u32,
+    ) -> Result<(u32, Option<NodeId>), ActionError> {
+        let t = self
+            .committed_image_ref()
+            .and_then(|image| image.topic_by_name(topic))
+            .ok_or_else(|| ActionError::NoTopic(topic.to_string()))?;
+        let p = t
+            .partitions
+            .iter()
+            .find(|p| p.partition == partition)
+            .ok_or_else(|| ActionError::NoPartition {
+                topic: topic.to_string(),
+                partition,
+            })?;
+        Ok((t.topic_id, p.leader))
     }
 
     fn drop_msg(&mut self, env: &Envelope, reason: DropReason) {
@@ -626,7 +735,12 @@ impl Simulation {
             let latency = self
                 .net_rng
                 .random_range(cfg.latency_ms.min..=cfg.latency_ms.max);
-            let at = self.now + latency;
+            let mut at = self.now + latency;
+            if from == PRODUCER {
+                let last = self.producer_link.entry(to).or_insert(0);
+                at = at.max(*last);
+                *last = at;
+            }
             self.step_events.push(TraceKind::Send {
                 id: env.id,
                 from,
@@ -879,14 +993,21 @@ impl Simulation {
                 records,
                 acks,
             }) => {
-                let (key, leader) = self.partition_leader(&topic, partition)?;
-                let i = self.need(leader)?;
-                self.check_running(i)?;
-                // Numbered in the order the leader takes them. (A refused produce is not
-                // recorded, so it takes no number: a replay must number the same way.)
-                let k = self.produces + 1;
-                self.with_node(i, |n, now, out| n.produce(now, key, k, records, acks, out))?;
-                self.produces = k;
+                // The client takes the records at once and sends them to the leader it knows
+                // (none yet: it waits and looks again); numbered in the order they run.
+                let (topic_id, leader) = self.partition_of(&topic, partition)?;
+                self.produces += 1;
+                let mut out = ProducerEffects::default();
+                self.producer.start(
+                    self.now,
+                    self.produces,
+                    (&topic, topic_id, partition),
+                    records,
+                    acks,
+                    leader,
+                    &mut out,
+                );
+                self.apply_producer_effects(out);
             }
             Action::CreateTopic(NewTopic {
                 name,

@@ -146,6 +146,11 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             Some(e) => format!("refuses the ISR change of partition {}-{}: {}", r.topic_id, r.partition, e.name()),
             None => format!("ISR of partition {}-{} committed: {:?}", r.topic_id, r.partition, r.isr),
         },
+        Message::Produce(r) => format!("produce {}: {} record(s) for partition {}-{}, acks={}", r.produce, r.values.len(), r.topic_id, r.partition, acks_word(r.acks)),
+        Message::ProduceResponse(r) => match (r.error, r.base_offset) {
+            (Some(e), _) => format!("refuses produce {}: {}", r.produce, e.name()),
+            (None, b) => format!("produce {} written at offset {}", r.produce, opt(lang, b)),
+        },
     };
     if lang == Lang::En {
         return en;
@@ -268,6 +273,28 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
                 r.topic_id, r.partition, r.isr
             ),
         },
+        Message::Produce(r) => format!(
+            "写入 {}：分区 {}-{} 的 {} 条记录，acks={}",
+            r.produce,
+            r.topic_id,
+            r.partition,
+            r.values.len(),
+            acks_word(r.acks)
+        ),
+        Message::ProduceResponse(r) => match (r.error, r.base_offset) {
+            (Some(e), _) => format!("拒绝写入 {}：{}", r.produce, e.name()),
+            (None, b) => format!("写入 {} 已写到偏移 {}", r.produce, opt(lang, b)),
+        },
+    }
+}
+
+/// acks as a producer configures it: 0, 1 or all.
+fn acks_word(a: kraft_core::protocol::partition::Acks) -> &'static str {
+    use kraft_core::protocol::partition::Acks;
+    match a {
+        Acks::None => "0",
+        Acks::Leader => "1",
+        Acks::All => "all",
     }
 }
 
