@@ -247,6 +247,9 @@ pub fn violations() -> Html {
     if cfg.unsafe_commit_previous_epoch {
         unsafe_on.push(("unsafe_commit_previous_epoch", t(lang, "unsafe-commit")));
     }
+    if cfg.unsafe_truncate_to_hw {
+        unsafe_on.push(("unsafe_truncate_to_hw", t(lang, "unsafe-truncate")));
+    }
     if !cfg.leader_change_record {
         unsafe_on.push(("leader_change_record = false", t(lang, "no-leader-change")));
     }

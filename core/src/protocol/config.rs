@@ -73,6 +73,10 @@ pub struct Config {
 
     // --- unsafe teaching switches: each one breaks a safety rule on purpose ---
     /// The leader advances the HW over a majority without waiting for an entry of its own epoch (Raft Figure 8).
+    /// Unsafe teaching switch (Kafka before 0.11, before leader epochs): a follower truncates its
+    /// partition log to its own HW on restart and on a leader change, and fetches without the
+    /// epoch check, so KIP-101's two failures can happen (PROTOCOL §9).
+    pub unsafe_truncate_to_hw: bool,
     pub unsafe_commit_previous_epoch: bool,
 }
 
@@ -107,6 +111,7 @@ impl Default for Config {
             check_invariants: true,
             trace_capacity: 20_000,
             unsafe_commit_previous_epoch: false,
+            unsafe_truncate_to_hw: false,
         }
     }
 }

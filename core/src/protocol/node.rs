@@ -298,7 +298,13 @@ impl Node {
         };
         if kind == NodeKind::Broker || !node.is_voter() {
             // Replica logs survive; who leads and how far followers got is learned again.
+            // Before leader epochs (the unsafe switch) a restarted replica cut its log to its HW.
+            let unsafe_truncate = node.cfg.unsafe_truncate_to_hw;
             for r in node.durable.partitions.values_mut() {
+                if unsafe_truncate {
+                    let hw = r.hw;
+                    r.log.truncate_to(hw);
+                }
                 *r = crate::protocol::partition::Replica {
                     log: std::mem::take(&mut r.log),
                     hw: r.hw,

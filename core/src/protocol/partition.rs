@@ -46,6 +46,13 @@ pub struct Replica {
     pub alter_sent: Option<Time>,
     /// Leader only: acks=all produces waiting for the HW to pass their last record (volatile).
     pub purgatory: Vec<Parked>,
+    /// Leader only: members it asked the controller to put in the ISR that its image does not
+    /// show yet. They count for the HW at once and until the change is answered and visible
+    /// (Kafka's "maximal ISR"): the controller may commit a request long after it was sent, so a
+    /// HW must never pass a follower that may yet join the ISR.
+    pub proposed_isr: Vec<NodeId>,
+    /// Leader only: an AlterPartition is out and not answered.
+    pub awaiting_alter: bool,
 }
 
 /// An acks=all produce the leader holds until its records are committed.
@@ -142,6 +149,19 @@ impl Node {
                     if p.leader == Some(self.id) {
                         // Kafka: a new leader starts its epoch at its own LEO.
                         r.log.assign_epoch(p.leader_epoch);
+                    } else if self.cfg.unsafe_truncate_to_hw {
+                        // Before leader epochs: a follower of a new leader cut its log to its HW.
+                        let before = r.leo();
+                        let removed = r.log.truncate_to(r.hw);
+                        if removed > 0 {
+                            out.trace.push(TraceKind::PartitionTruncated {
+                                node: self.id,
+                                topic_id: t.topic_id,
+                                partition: p.partition,
+                                to: before - removed,
+                                removed,
+                            });
+                        }
                     }
                     r.followers = if p.leader == Some(self.id) {
                         p.replicas
@@ -153,6 +173,8 @@ impl Node {
                         BTreeMap::new()
                     };
                     r.alter_sent = None;
+                    r.proposed_isr.clear();
+                    r.awaiting_alter = false;
                 }
             }
         }
@@ -258,11 +280,16 @@ impl Node {
 
     /// HW = the smallest LEO across the ISR (the leader's own LEO included); it never moves back.
     fn advance_partition_hw(&mut self, key: PartitionKey, out: &mut Effects) {
-        let isr = self.isr_of(key);
+        let mut isr = self.isr_of(key);
         let id = self.id;
         let Some(r) = self.durable.partitions.get_mut(&key) else {
             return;
         };
+        for b in &r.proposed_isr {
+            if !isr.contains(b) {
+                isr.push(*b);
+            }
+        }
         let hw = isr
             .iter()
             .map(|b| {
@@ -342,9 +369,18 @@ impl Node {
                     let mut have = isr.clone();
                     have.sort_unstable();
                     let resend = r.alter_sent.is_none_or(|t| now >= t + 2000);
+                    if !r.awaiting_alter && r.proposed_isr.iter().all(|b| have.contains(b)) {
+                        r.proposed_isr.clear();
+                    }
                     if want != have && resend {
                         if let Some(c) = controller {
                             r.alter_sent = Some(now);
+                            r.awaiting_alter = true;
+                            for b in &want {
+                                if !r.proposed_isr.contains(b) {
+                                    r.proposed_isr.push(*b);
+                                }
+                            }
                             out.sends.push((
                                 c,
                                 Message::AlterPartition(AlterPartitionRequest {
@@ -359,12 +395,14 @@ impl Node {
                 }
                 Some(l) => {
                     let fetch_offset = r.leo();
-                    // The epoch of the last record this follower has (KIP-320).
+                    // The newest epoch in this follower's cache (Kafka's `log.latestEpoch`): an
+                    // epoch it started as leader but never wrote in is checked too, and a
+                    // divergence there clears it. (Not sent before leader epochs: the unsafe
+                    // switch.)
                     let last_fetched_epoch = r
                         .log
-                        .record(fetch_offset.wrapping_sub(1))
-                        .map(|rec| rec.epoch)
-                        .or(r.log.last_epoch());
+                        .last_epoch()
+                        .filter(|_| !self.cfg.unsafe_truncate_to_hw);
                     let msg = Message::PartitionFetch(PartitionFetchRequest {
                         topic_id: key.0,
                         partition: key.1,
@@ -392,6 +430,9 @@ impl Node {
         let id = self.id;
         let max = self.cfg.replica_fetch_max_records.max(1) as usize;
         let mut body = PartitionFetchBody::Records(Vec::new());
+        // The HW this fetch reads with: the follower learns what this fetch moves on its next
+        // one (Kafka reads the log, then updates the follower's state).
+        let hw_before = self.durable.partitions.get(&key).map_or(0, |r| r.hw);
         // Kafka (KIP-320): an older leader epoch is fenced, a newer one is not known here yet.
         let error = match self.durable.partitions.get_mut(&key) {
             Some(r) if r.leader == Some(id) && leader_epoch < r.leader_epoch => {
@@ -443,7 +484,7 @@ impl Node {
                 topic_id: key.0,
                 partition: key.1,
                 leader_epoch,
-                hw: r.map_or(0, |r| r.hw),
+                hw: hw_before,
                 log_start_offset: r.map_or(0, |r| r.log.start_offset()),
                 body,
                 error,
@@ -600,5 +641,18 @@ impl Node {
             Some(ErrorCode::NotController) => None,
             _ => Some(now),
         };
+        r.awaiting_alter = false;
+        match resp.error {
+            // Committed: what the image will show; kept until it does.
+            None => r.proposed_isr = resp.isr.clone(),
+            // Refused for who is in it: the members it meant to add will not join (Kafka resets
+            // to the committed state on INELIGIBLE_REPLICA and the like).
+            Some(ErrorCode::IneligibleReplica | ErrorCode::InvalidRequest) => {
+                r.proposed_isr.clear()
+            }
+            // A stale epoch (or a controller not active yet): the request may still have been
+            // applied; Kafka keeps the pending state until the metadata says what happened.
+            Some(_) => {}
+        }
     }
 }

@@ -195,13 +195,30 @@ impl Simulation {
             return Vec::new();
         }
         let key = (p.topic_id, p.partition);
-        let leader = self
-            .committed_image_ref()
-            .and_then(|i| i.topics.get(&p.topic_id))
-            .and_then(|t| t.partitions.iter().find(|x| x.partition == p.partition))
-            .and_then(|x| x.leader)
-            .and_then(|l| self.node(l))
-            .filter(|n| n.alive);
+        // The partition's leader in the newest leader epoch any node has applied, down or not
+        // (images are rebuilt from the durable log; a live node's may lag behind a dead one's,
+        // and an old leader may not know it was replaced). If that leader is down: no leader.
+        let newest = self
+            .nodes()
+            .iter()
+            .flat_map(|n| {
+                let as_broker = n
+                    .node
+                    .partition_replicas()
+                    .get(&key)
+                    .map(|r| (r.leader_epoch, r.leader));
+                let as_image = n
+                    .node
+                    .image()
+                    .topics
+                    .get(&p.topic_id)
+                    .and_then(|t| t.partitions.iter().find(|x| x.partition == p.partition))
+                    .map(|x| (x.leader_epoch, x.leader));
+                as_broker.into_iter().chain(as_image)
+            })
+            .max_by_key(|(epoch, _)| *epoch)
+            .and_then(|(_, l)| l);
+        let leader = newest.and_then(|l| self.node(l)).filter(|n| n.alive);
         let holders: Vec<&crate::protocol::partition_log::PartitionLog> = match leader {
             Some(l) => l
                 .node

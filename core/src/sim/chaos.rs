@@ -2,8 +2,9 @@
 //! message loss and client writes, with the invariant checker watching every event.
 
 use crate::protocol::config::Config;
+use crate::protocol::partition::Acks;
 use crate::protocol::types::{NodeId, Time};
-use crate::sim::{Action, ClusterSpec, Simulation};
+use crate::sim::{Action, ClusterSpec, NewTopic, ProduceRecords, Simulation};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use serde::Serialize;
@@ -76,6 +77,9 @@ pub fn run(o: &ChaosOptions) -> ChaosReport {
 }
 
 /// One seed's run: the same seed always gives the same schedule and the same history.
+/// The topic chaos creates and produces to.
+const CHAOS_TOPIC: &str = "chaos";
+
 pub fn run_seed(seed: u64, o: &ChaosOptions) -> Simulation {
     let mut rng =
         Xoshiro256PlusPlus::seed_from_u64(seed.wrapping_mul(0xA24B_AED4_963E_E407) ^ 0x5EED);
@@ -90,6 +94,10 @@ pub fn run_seed(seed: u64, o: &ChaosOptions) -> Simulation {
             .expect("default config is valid");
     };
     let ids: Vec<NodeId> = sim.nodes().iter().map(|n| n.node.id).collect();
+    // The data plane's choices draw from their own stream, so the quorum's fault schedule for a
+    // seed stays what it was.
+    let mut data_rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0xDA7A_F00D);
+    let brokers = sim.spec().brokers.len();
     let controllers: Vec<NodeId> = sim.spec().controllers.clone();
     let pick =
         |rng: &mut Xoshiro256PlusPlus, from: &[NodeId]| from[rng.random_range(0..from.len())];
@@ -129,6 +137,26 @@ pub fn run_seed(seed: u64, o: &ChaosOptions) -> Simulation {
             72..=79 => Some(Action::HealAll),
             80..=82 => Some(Action::Elect(pick(&mut rng, &controllers))),
             83..=84 => leader.map(Action::Resign),
+            // The data plane: one topic, then produces with every acks setting.
+            85..=94 if brokers > 0 => {
+                let has_topic = sim
+                    .committed_image_ref()
+                    .is_some_and(|i| i.topic_by_name(CHAOS_TOPIC).is_some());
+                if has_topic {
+                    Some(Action::Produce(ProduceRecords {
+                        topic: CHAOS_TOPIC.into(),
+                        partition: data_rng.random_range(0..2),
+                        records: data_rng.random_range(1..5),
+                        acks: [Acks::None, Acks::Leader, Acks::All][data_rng.random_range(0..3)],
+                    }))
+                } else {
+                    Some(Action::CreateTopic(NewTopic {
+                        name: CHAOS_TOPIC.into(),
+                        partitions: 2,
+                        replication_factor: brokers.min(3) as u32,
+                    }))
+                }
+            }
             _ => None,
         };
         if let Some(a) = action {

@@ -109,6 +109,32 @@ pub enum Breach {
         start: Offset,
         earliest: Option<Offset>,
     },
+    // --- the data plane (PROTOCOL §11) ---
+    /// An acks=all produce was acknowledged and its record is gone (no unclean election).
+    AckedRecordLost {
+        produce: u64,
+        value: String,
+    },
+    /// Two replicas hold different records at an offset both count as committed.
+    ReplicaDivergence {
+        topic_id: u32,
+        partition: u32,
+        a: NodeId,
+        b: NodeId,
+        offset: Offset,
+    },
+    PartitionLeaderNotInIsr {
+        topic_id: u32,
+        partition: u32,
+        leader: NodeId,
+    },
+    PartitionHwWentBack {
+        node: NodeId,
+        topic_id: u32,
+        partition: u32,
+        from: Offset,
+        to: Offset,
+    },
 }
 
 impl std::fmt::Display for Breach {
@@ -191,6 +217,38 @@ impl std::fmt::Display for Breach {
                 ),
                 None => write!(f, "node {node} log starts at {start} with no snapshot"),
             },
+            Breach::AckedRecordLost { produce, value } => write!(
+                f,
+                "record {value} of produce {produce} was acknowledged with acks=all and is gone"
+            ),
+            Breach::ReplicaDivergence {
+                topic_id,
+                partition,
+                a,
+                b,
+                offset,
+            } => write!(
+                f,
+                "brokers {a} and {b} hold different committed records at offset {offset} of partition {topic_id}-{partition}"
+            ),
+            Breach::PartitionLeaderNotInIsr {
+                topic_id,
+                partition,
+                leader,
+            } => write!(
+                f,
+                "partition {topic_id}-{partition} is led by {leader}, which is not in its ISR"
+            ),
+            Breach::PartitionHwWentBack {
+                node,
+                topic_id,
+                partition,
+                from,
+                to,
+            } => write!(
+                f,
+                "broker {node}'s HW of partition {topic_id}-{partition} went from {from} back to {to}"
+            ),
         }
     }
 }
@@ -394,6 +452,13 @@ impl Checker {
             self.violations.push(v.clone());
         }
         found.push(v);
+    }
+
+    /// Keeps a violation found outside the checker (the data plane's, `data_checks`).
+    pub(crate) fn record(&mut self, v: Violation) {
+        if self.violations.len() < MAX_VIOLATIONS {
+            self.violations.push(v);
+        }
     }
 
     /// Where the checker keeps what it saw of node `id` (the nodes keep their order, so the

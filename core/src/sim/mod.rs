@@ -9,6 +9,7 @@
 pub mod bench;
 pub mod capture;
 pub mod chaos;
+mod data_checks;
 pub mod error;
 pub mod invariants;
 mod shared;

@@ -239,6 +239,8 @@ pub struct Simulation {
     producer_wake: Option<Time>,
     /// The client's connection to each broker delivers in order (TCP): the last arrival time.
     producer_link: BTreeMap<NodeId, Time>,
+    /// What the data-plane checks remember.
+    pub(crate) data_seen: crate::sim::data_checks::DataSeen,
 }
 
 fn node_rng(seed: u64, id: NodeId) -> StdRng {
@@ -306,6 +308,7 @@ impl Simulation {
             producer: Producer::default(),
             producer_wake: None,
             producer_link: BTreeMap::new(),
+            data_seen: Default::default(),
             spec: Rc::new(spec),
         };
         let spec = sim.spec.clone();
@@ -763,8 +766,14 @@ impl Simulation {
         // Actions (crash, restart, elect...) may touch any node.
         let touched = std::mem::replace(&mut self.touched, Touched::All);
         let found = if self.cfg.check_invariants {
-            self.checker
-                .observe_step(self.now, &events, &self.nodes, touched)
+            let mut found = self
+                .checker
+                .observe_step(self.now, &events, &self.nodes, touched);
+            for v in self.check_data_plane(&events, touched) {
+                self.checker.record(v.clone());
+                found.push(v);
+            }
+            found
         } else {
             Vec::new()
         };

@@ -660,5 +660,29 @@ pub fn breach(lang: Lang, b: &Breach) -> String {
             Some(end) => format!("节点 {node} 的日志起始于 {start}，但它最早的快照结束于 {end}"),
             None => format!("节点 {node} 的日志起始于 {start}，却没有快照"),
         },
+        Breach::AckedRecordLost { produce, value } => {
+            format!("写入 {produce} 的记录 {value} 已以 acks=all 确认，却不见了")
+        }
+        Breach::ReplicaDivergence {
+            topic_id,
+            partition,
+            a,
+            b,
+            offset,
+        } => format!(
+            "Broker {a} 和 {b} 在分区 {topic_id}-{partition} 的偏移 {offset} 处持有不同的已提交记录"
+        ),
+        Breach::PartitionLeaderNotInIsr {
+            topic_id,
+            partition,
+            leader,
+        } => format!("分区 {topic_id}-{partition} 的领导者 {leader} 不在 ISR 中"),
+        Breach::PartitionHwWentBack {
+            node,
+            topic_id,
+            partition,
+            from,
+            to,
+        } => format!("Broker {node} 上分区 {topic_id}-{partition} 的高水位从 {from} 回退到 {to}"),
     }
 }

@@ -120,6 +120,10 @@ pub fn t(lang: Lang, key: &str) -> &str {
         "chart-offsets" => ("HW and LEO per node", "各节点的高水位与 LEO"),
         "chart-rpcs" => ("Messages per second by RPC", "各 RPC 每秒消息数"),
         "unsafe" => ("Unsafe switch on", "不安全开关已打开"),
+        "unsafe-truncate" => (
+            "followers truncate to their own HW, as before leader epochs (KIP-101's failures)",
+            "追随者截断到自己的高水位，如同引入 leader epoch 之前（KIP-101 所述的故障）",
+        ),
         "help" => (
             "Keys: space play/pause, → step, ← step back, ? legend and keys",
             "快捷键：空格 播放/暂停，→ 单步，← 后退，? 图例与快捷键",
@@ -273,6 +277,22 @@ pub fn invariant_why(lang: Lang, name: &str) -> &'static str {
         "ImageMatchesCommittedLog" => (
             "Every image equals the replay of the committed log it holds.",
             "每个元数据镜像都等于其已提交日志的重放结果。",
+        ),
+        "AckedRecordLost" => (
+            "A record acknowledged with acks=all survives every failure short of an unclean election.",
+            "以 acks=all 确认的记录，除非发生不干净选举，在任何故障下都不会丢失。",
+        ),
+        "ReplicaDivergence" => (
+            "Replicas never hold different committed records at the same offset.",
+            "副本在同一偏移处永远不会持有不同的已提交记录。",
+        ),
+        "PartitionLeaderNotInIsr" => (
+            "A partition leader is always a member of its ISR.",
+            "分区领导者始终是其 ISR 的成员。",
+        ),
+        "PartitionHighWatermarkMonotonic" => (
+            "A replica's HW never moves back.",
+            "副本的高水位不会回退。",
         ),
         _ => ("", ""),
     };

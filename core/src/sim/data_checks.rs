@@ -1,0 +1,187 @@
+//! The data plane's safety properties (PROTOCOL §11), checked after every event like the
+//! quorum's: no acknowledged acks=all record lost, no two replicas with different committed
+//! records at one offset, no partition led from outside its ISR, no replica's HW going back.
+//! Losses Kafka allows (acks 0 and 1 after a failover, an unclean election) are not violations:
+//! they show in the produce's `lost` list. With `unclean_leader_election` on, the properties an
+//! unclean election gives up (lost records, divergence, a HW that goes back) are not checked.
+
+use crate::protocol::event::TraceKind;
+use crate::protocol::partition::{Acks, PartitionKey};
+use crate::protocol::producer::{ProduceStatus, PRODUCER};
+use crate::protocol::types::{NodeId, Offset, Time};
+use crate::sim::invariants::{Breach, Touched, Violation};
+use crate::sim::Simulation;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the data checks remember between steps.
+#[derive(Clone, Debug, Default)]
+pub struct DataSeen {
+    /// Each replica's HW as last seen.
+    hw: BTreeMap<(NodeId, PartitionKey), Offset>,
+    /// Each replica's committed records checked against the others up to here.
+    checked: BTreeMap<(NodeId, PartitionKey), Offset>,
+    /// Produces already reported lost.
+    lost: BTreeSet<u64>,
+}
+
+fn violation(now: Time, invariant: &'static str, breach: Breach) -> Violation {
+    Violation {
+        time_ms: now,
+        invariant,
+        detail: breach.to_string(),
+        breach,
+    }
+}
+
+impl Simulation {
+    pub(crate) fn check_data_plane(
+        &mut self,
+        events: &[TraceKind],
+        touched: Touched,
+    ) -> Vec<Violation> {
+        let mut found = Vec::new();
+        let unclean = self.config().unclean_leader_election;
+        let now = self.now();
+        let mut losses_possible = false;
+        for ev in events {
+            match ev {
+                TraceKind::PartitionChange {
+                    topic,
+                    partition,
+                    leader: Some(l),
+                    isr,
+                    ..
+                } if !isr.contains(l) => {
+                    let topic_id = self
+                        .committed_image_ref()
+                        .and_then(|i| i.topic_by_name(topic))
+                        .map_or(0, |t| t.topic_id);
+                    found.push(violation(
+                        now,
+                        "PartitionLeaderNotInIsr",
+                        Breach::PartitionLeaderNotInIsr {
+                            topic_id,
+                            partition: *partition,
+                            leader: *l,
+                        },
+                    ));
+                }
+                TraceKind::PartitionTruncated { .. }
+                | TraceKind::PartitionChange { .. }
+                | TraceKind::Crash { .. }
+                | TraceKind::Restart { .. } => losses_possible = true,
+                TraceKind::Deliver { to, .. } if *to == PRODUCER => losses_possible = true,
+                _ => {}
+            }
+        }
+        if unclean {
+            return found;
+        }
+        let nodes: Vec<usize> = match touched {
+            Touched::Nothing => Vec::new(),
+            Touched::Node(i) => vec![i],
+            Touched::All => (0..self.nodes().len()).collect(),
+        };
+        let mut seen = std::mem::take(&mut self.data_seen);
+        for i in nodes {
+            let n = &self.nodes()[i];
+            let id = n.node.id;
+            for (key, r) in n.node.partition_replicas() {
+                let last = seen.hw.insert((id, *key), r.hw).unwrap_or(0);
+                if r.hw < last {
+                    found.push(violation(
+                        now,
+                        "PartitionHighWatermarkMonotonic",
+                        Breach::PartitionHwWentBack {
+                            node: id,
+                            topic_id: key.0,
+                            partition: key.1,
+                            from: last,
+                            to: r.hw,
+                        },
+                    ));
+                }
+                // Newly committed records here, against every other replica's committed ones.
+                let from = seen
+                    .checked
+                    .get(&(id, *key))
+                    .copied()
+                    .unwrap_or(0)
+                    .min(r.hw)
+                    .max(r.log.start_offset());
+                for other in self.nodes().iter().filter(|o| o.node.id != id) {
+                    let Some(o) = other.node.partition_replicas().get(key) else {
+                        continue;
+                    };
+                    let to = r.hw.min(o.hw);
+                    for offset in from.max(o.log.start_offset())..to {
+                        if r.log.record(offset) != o.log.record(offset) {
+                            found.push(violation(
+                                now,
+                                "ReplicaDivergence",
+                                Breach::ReplicaDivergence {
+                                    topic_id: key.0,
+                                    partition: key.1,
+                                    a: id,
+                                    b: other.node.id,
+                                    offset,
+                                },
+                            ));
+                            break;
+                        }
+                    }
+                }
+                seen.checked.insert((id, *key), r.hw);
+            }
+        }
+        if losses_possible {
+            for p in self.produces() {
+                if p.acks != Acks::All
+                    || p.status != ProduceStatus::Acked
+                    || seen.lost.contains(&p.id)
+                {
+                    continue;
+                }
+                if let Some(value) = self.lost_values(p).into_iter().next() {
+                    seen.lost.insert(p.id);
+                    found.push(violation(
+                        now,
+                        "AckedRecordLost",
+                        Breach::AckedRecordLost {
+                            produce: p.id,
+                            value,
+                        },
+                    ));
+                }
+            }
+        }
+        self.data_seen = seen;
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::config::Config;
+    use crate::sim::ClusterSpec;
+
+    #[test]
+    fn a_partition_led_from_outside_its_isr_is_reported() {
+        let mut sim = Simulation::new(ClusterSpec::new(1, 3, 2, Config::default())).unwrap();
+        let change = |isr: Vec<NodeId>| TraceKind::PartitionChange {
+            offset: 7,
+            topic: "t".into(),
+            partition: 0,
+            leader: Some(101),
+            isr,
+        };
+        let found = sim.check_data_plane(&[change(vec![101, 102])], Touched::Nothing);
+        assert!(found.is_empty());
+        let found = sim.check_data_plane(&[change(vec![102])], Touched::Nothing);
+        assert_eq!(
+            found.iter().map(|v| v.invariant).collect::<Vec<_>>(),
+            ["PartitionLeaderNotInIsr"]
+        );
+    }
+}
