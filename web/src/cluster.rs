@@ -219,7 +219,7 @@ pub fn cluster_view() -> Html {
         placer.reserve(r);
         h
     });
-    let clock = format!("t = {:.3} s", sim.now() as f64 / 1000.0);
+    let clock = format!("t = {} s", crate::i18n::seconds(sim.now(), 3));
     placer.reserve(Rect {
         x0: vb.x0,
         y0: vb.y0,
@@ -510,7 +510,7 @@ pub fn cluster_view() -> Html {
             let circ = 2.0 * std::f64::consts::PI * (r + 5.0);
             html! {
                 <circle class={classes!("timer", name)} r={(r + 5.0).to_string()}
-                    stroke-dasharray={format!("{:.1} {:.1}", circ * left, circ)} transform="rotate(-90)">
+                    stroke-dasharray={format!("{} {}", svg::num(circ * left), svg::num(circ))} transform="rotate(-90)">
                     <title>{ t(lang, &format!("timer-{name}")) }</title>
                 </circle>
             }
@@ -521,7 +521,7 @@ pub fn cluster_view() -> Html {
                data-node-id={id.to_string()} data-kind={kind} data-role={role.clone()}
                data-epoch={n.node.epoch().to_string()} data-alive={n.alive.to_string()}
                data-hw={hw.clone()} data-leo={leo.to_string()} data-leader={n.node.leader_id().map(|l| l.to_string()).unwrap_or_default()}
-               transform={format!("translate({x:.1},{y:.1})")} onclick={onclick} role="button" tabindex="0">
+               transform={format!("translate({},{})", svg::num(x), svg::num(y))} onclick={onclick} role="button" tabindex="0">
                 <title>{ format!("{id}: {word} · {} {} · {} {} · LEO {leo} · HW {}", t(lang, "epoch"), n.node.epoch(), t(lang, "leader"), n.node.leader_id().map_or("—".into(), |l| l.to_string()), if hw.is_empty() { "—" } else { &hw }) }</title>
                 { for arc }
                 <circle class="body" r={r.to_string()} />
@@ -536,10 +536,10 @@ pub fn cluster_view() -> Html {
         Callback::from(move |_| on.emit(Msg::Select(None)))
     };
     html! {
-        <svg class="cluster" viewBox={format!("{:.0} {:.0} {:.0} {:.0}", vb.x0, vb.y0, vb.x1 - vb.x0, vb.y1 - vb.y0)} data-testid="cluster" onclick={deselect.clone()}
+        <svg class="cluster" viewBox={format!("{} {} {} {}", svg::int(vb.x0), svg::int(vb.y0), svg::int(vb.x1 - vb.x0), svg::int(vb.y1 - vb.y0))} data-testid="cluster" onclick={deselect.clone()}
              role="img" aria-label={t(lang, "cluster-view")}>
-            <rect class="backdrop" x={format!("{:.0}", vb.x0)} y={format!("{:.0}", vb.y0)} width={format!("{:.0}", vb.x1 - vb.x0)} height={format!("{:.0}", vb.y1 - vb.y0)} />
-            <text class="clock" x={format!("{:.0}", vb.x0 + 12.0)} y={format!("{:.0}", vb.y0 + 24.0)}>{ clock }</text>
+            <rect class="backdrop" x={svg::int(vb.x0)} y={svg::int(vb.y0)} width={svg::int(vb.x1 - vb.x0)} height={svg::int(vb.y1 - vb.y0)} />
+            <text class="clock" x={svg::int(vb.x0 + 12.0)} y={svg::int(vb.y0 + 24.0)}>{ clock }</text>
             { for progress_box }
             { for strip }
             <g onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>

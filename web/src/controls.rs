@@ -71,7 +71,7 @@ pub fn time_controls() -> Html {
                 <span>{ t(lang, "time") }</span>
                 <input type="range" data-testid="timeline" min="0" max={horizon.to_string()} step="1"
                        value={now.to_string()} oninput={on_seek} aria-label={t(lang, "timeline")} />
-                <span class="time-label" data-testid="time">{ format!("{:.3} / {:.3} s", now as f64 / 1000.0, horizon as f64 / 1000.0) }</span>
+                <span class="time-label" data-testid="time">{ format!("{} / {} s", crate::i18n::seconds(now, 3), crate::i18n::seconds(horizon, 3)) }</span>
             </div>
         </div>
     }
@@ -198,7 +198,7 @@ pub fn scenario_picker() -> Html {
         <label class="picker">{ t(lang, "scenario") }
             <select data-testid="scenario-picker" onchange={onchange}>
                 <option value="" selected={current.is_empty()}>{ t(lang, "free-play") }</option>
-                { for crate::library::SCENARIOS.iter().map(|(name, _)| {
+                { for crate::library::NAMES.iter().map(|name| {
                     let title = crate::library::load(name).map(|s| if lang == Lang::Zh { s.title.zh } else { s.title.en }).unwrap_or_else(|| name.to_string());
                     html! { <option value={name.to_string()} selected={current == *name}>{ title }</option> }
                 }) }

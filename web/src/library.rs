@@ -1,10 +1,34 @@
-//! The built-in scenario library: the JSON files of `static/scenarios/`, compiled in so the page
-//! needs no extra requests and a broken file fails the build's tests, not a learner's page.
+//! The built-in scenario library: the JSON files of `static/scenarios/`. The page fetches each
+//! document the first time it is needed (trunk serves the folder beside the page): they are
+//! data, not code, and keeping them out of the wasm keeps the page inside its size budget. Tests
+//! and native builds embed them, so a broken file still fails the build's tests, not a page.
 
 use kraft_core::scenario::Scenario;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 
-/// (name, document). The order is the teaching order.
-pub const SCENARIOS: &[(&str, &str)] = &[
+/// The library, in teaching order.
+pub const NAMES: &[&str] = &[
+    "first-election",
+    "leader-crash",
+    "split-vote",
+    "pre-vote",
+    "check-quorum",
+    "one-way-cut",
+    "log-repair",
+    "figure-8-leader-change",
+    "figure-8-unsafe",
+    "high-watermark",
+    "graceful-resign",
+    "snapshot-truncation",
+    "fetch-snapshot",
+    "broker-registration",
+    "broker-fencing",
+    "bootstrap-discovery",
+];
+
+#[cfg(any(test, not(target_arch = "wasm32")))]
+const EMBEDDED: &[(&str, &str)] = &[
     (
         "first-election",
         include_str!("../../static/scenarios/first-election.json"),
@@ -71,11 +95,43 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ),
 ];
 
-pub fn load(name: &str) -> Option<Scenario> {
-    SCENARIOS
+#[cfg(any(test, not(target_arch = "wasm32")))]
+fn document(name: &str) -> Option<String> {
+    EMBEDDED
         .iter()
         .find(|(n, _)| *n == name)
-        .and_then(|(_, text)| Scenario::from_json(text).ok())
+        .map(|(_, text)| text.to_string())
+}
+
+/// The document served beside the page. A synchronous request: the library is a handful of
+/// small local files, and loading one is part of the action that needs it (pick, restore).
+#[cfg(all(not(test), target_arch = "wasm32"))]
+fn document(name: &str) -> Option<String> {
+    let xhr = web_sys::XmlHttpRequest::new().ok()?;
+    xhr.open_with_async("GET", &format!("scenarios/{name}.json"), false)
+        .ok()?;
+    xhr.send().ok()?;
+    if xhr.status().ok()? != 200 {
+        return None;
+    }
+    xhr.response_text().ok()?
+}
+
+thread_local! {
+    /// Each document is fetched and parsed once.
+    static CACHE: RefCell<BTreeMap<String, Option<Scenario>>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+pub fn load(name: &str) -> Option<Scenario> {
+    if !NAMES.contains(&name) {
+        return None;
+    }
+    CACHE.with(|c| {
+        c.borrow_mut()
+            .entry(name.to_string())
+            .or_insert_with(|| document(name).and_then(|t| Scenario::from_json(&t).ok()))
+            .clone()
+    })
 }
 
 /// The localized text of a field like `goal` or `outcome`.

@@ -120,7 +120,7 @@ pub fn metadata_panel() -> Html {
         .and_then(|n| n.node.active_controller())
         .map(|c| c.sessions.clone());
     let brokers = image.brokers.values().map(|b| {
-        let hb = sessions.as_ref().and_then(|s| s.get(&b.id)).map(|t| format!("{:.1} s", (sim.now().saturating_sub(*t)) as f64 / 1000.0));
+        let hb = sessions.as_ref().and_then(|s| s.get(&b.id)).map(|t| format!("{} s", crate::i18n::seconds(sim.now().saturating_sub(*t), 1)));
         html! {
             <tr data-broker={b.id.to_string()} data-fenced={b.fenced.to_string()}>
                 <td>{ b.id }</td>
@@ -205,7 +205,7 @@ pub fn event_log() -> Html {
             let kind = e.kind.name();
             html! {
                 <li class={classes!("ev", kind, (count > 1).then_some("grouped"))} data-kind={kind} data-count={count.to_string()}>
-                    <span class="t">{ format!("{:.3}", e.time as f64 / 1000.0) }</span>
+                    <span class="t">{ crate::i18n::seconds(e.time, 3) }</span>
                     if count > 1 { <span class="count">{ format!("×{count} ") }</span> }
                     { describe(lang, &e.kind) }
                     if let Some(n) = nodes.filter(|_| count > 1) {
@@ -270,7 +270,7 @@ pub fn violations() -> Html {
             <ul data-testid="violations">
                 { for vs.iter().map(|v| html! {
                     <li class="violation" data-invariant={v.invariant}>
-                        <b>{ v.invariant }</b>{ format!(" @ {:.3} s: {}", v.time_ms as f64 / 1000.0, crate::i18n::breach(lang, &v.breach)) }
+                        <b>{ v.invariant }</b>{ format!(" @ {} s: {}", crate::i18n::seconds(v.time_ms, 3), crate::i18n::breach(lang, &v.breach)) }
                         <div class="why">{ invariant_why(lang, v.invariant) }</div>
                     </li>
                 }) }

@@ -64,7 +64,7 @@ pub fn strip(sim: &Simulation, lang: Lang, x0: f64, y0: f64) -> Option<(Html, Re
         }).collect::<Vec<_>>();
         let hw_bar = hw.filter(|h| *h >= first && *h <= first + TAIL).map(|h| {
             let x = 28.0 + (h - first) as f64 * CELL - 1.5;
-            html! { <line class="hw" x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1={format!("{:.1}", y - 2.0)} y2={format!("{:.1}", y + CELL)}>
+            html! { <line class="hw" x1={svg::num(x)} x2={svg::num(x)} y1={svg::num(y - 2.0)} y2={svg::num(y + CELL)}>
                 <title>{ format!("HW {h}") }</title></line> }
         });
         html! {
@@ -77,7 +77,7 @@ pub fn strip(sim: &Simulation, lang: Lang, x0: f64, y0: f64) -> Option<(Html, Re
         }
     });
     let html = html! {
-        <g class="log-strip" data-testid="log-strip" transform={format!("translate({x0:.1},{y0:.1})")}>
+        <g class="log-strip" data-testid="log-strip" transform={format!("translate({},{})", svg::num(x0), svg::num(y0))}>
             <title>{ t(lang, "legend-strip") }</title>
             <rect class="frame" width={w.to_string()} height={h.to_string()} rx="6" />
             <text class="head" x="8" y="14">{ t(lang, "logs") }</text>

@@ -14,6 +14,12 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
+/// A saved session from its JSON. Through `serde_json::Value`: the scenario loader already
+/// reads config that way, so the page carries one deserializer for it, not two.
+pub fn parse_saved(text: &str) -> Result<Saved, serde_json::Error> {
+    serde_json::from_str::<serde_json::Value>(text).and_then(serde_json::from_value)
+}
+
 pub fn to_json(saved: &Saved) -> String {
     serde_json::to_string(saved).unwrap_or_default()
 }
@@ -32,7 +38,7 @@ pub fn initial_model() -> Model {
     }
     let stored = storage().and_then(|s| s.get_item(KEY).ok().flatten());
     if let Some(text) = stored {
-        match serde_json::from_str::<Saved>(&text)
+        match parse_saved(&text)
             .map_err(|_| Notice::NotASession)
             .and_then(|s| model.restore(s))
         {
@@ -69,7 +75,7 @@ fn from_share_link() -> Option<Result<Saved, ()>> {
 fn decode(data: &str) -> Option<Saved> {
     let ascii = web_sys::window()?.atob(data).ok()?;
     let json: String = js_sys::decode_uri_component(&ascii).ok()?.into();
-    serde_json::from_str(&json).ok()
+    parse_saved(&json).ok()
 }
 
 /// Puts the session in the address bar and on the clipboard (a callback's effect, not the

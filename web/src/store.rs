@@ -4,7 +4,7 @@
 //! effects and callbacks outside it.
 
 use crate::i18n::Lang;
-use crate::model::{EventFilter, Model, NextKind, Notice, Saved, Selected, Settings};
+use crate::model::{EventFilter, Model, NextKind, Notice, Selected, Settings};
 use kraft_core::sim::Action;
 use kraft_core::{NodeId, Time};
 use std::cell::RefCell;
@@ -161,7 +161,7 @@ pub fn update(m: &mut Model, msg: Msg) {
         }
         Msg::Legend(open) => m.legend = open,
         Msg::Filter(f) => m.event_filter = f,
-        Msg::Import(text) => match serde_json::from_str::<Saved>(&text) {
+        Msg::Import(text) => match crate::storage::parse_saved(&text) {
             Ok(saved) => {
                 if let Err(e) = m.restore(saved) {
                     m.notice = Some(Notice::BadImport(Box::new(e)));

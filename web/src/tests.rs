@@ -80,7 +80,7 @@ fn saved_sessions_restore_to_the_same_cluster() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn every_library_scenario_plays_to_its_end_in_the_player() {
-    for (name, _) in crate::library::SCENARIOS {
+    for name in crate::library::NAMES {
         let s = crate::library::load(name).unwrap_or_else(|| panic!("{name} loads"));
         let (tl, p, _) = play_through(s);
         let (reached, total) = p.narration_progress(&tl);
@@ -166,7 +166,7 @@ fn scrubbing_back_keeps_the_narration_of_that_moment_and_play_returns_to_the_eng
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn every_experiment_loads_and_changes_one_setting() {
     let mut found = 0;
-    for (name, _) in crate::library::SCENARIOS {
+    for name in crate::library::NAMES {
         let base = crate::library::load(name).unwrap();
         for i in 0..crate::library::experiments(&base, Lang::En).len() {
             let s = crate::library::with_experiment(name, i)

@@ -28,6 +28,17 @@ impl Lang {
     }
 }
 
+/// Virtual milliseconds as seconds with `places` decimals (0 to 3), in integer arithmetic.
+pub fn seconds(ms: u64, places: u32) -> String {
+    let (whole, frac) = (ms / 1000, ms % 1000);
+    match places {
+        0 => whole.to_string(),
+        1 => format!("{whole}.{}", frac / 100),
+        2 => format!("{whole}.{:02}", frac / 10),
+        _ => format!("{whole}.{frac:03}"),
+    }
+}
+
 /// A UI string. Unknown keys show the key itself, so a missing translation is visible, not fatal.
 pub fn t(lang: Lang, key: &str) -> &str {
     let (en, zh) = match key {

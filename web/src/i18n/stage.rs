@@ -46,7 +46,7 @@ fn condition(lang: Lang, c: &Condition) -> String {
 
 /// "Running until …": what the step in progress waits for, with its deadline in virtual time.
 pub fn wait_text(lang: Lang, wait: &Wait, step: Option<&Step>) -> String {
-    let s = |ms: u64| format!("{:.1} s", ms as f64 / 1000.0);
+    let s = |ms: u64| format!("{} s", super::seconds(ms, 1));
     let zh = lang == Lang::Zh;
     match wait {
         Wait::Time(t) if zh => format!("时钟到达 t = {}", s(*t)),
