@@ -323,8 +323,8 @@ fn each_new_topic_gets_its_own_id() {
 /// once found real faults in the partition logic keep every property. (Each failed before its
 /// fix: 122 and 426 a HW computed without a follower about to join the ISR (Kafka's maximal
 /// ISR, kept until the controller's answer and the metadata settle it), 561 a follower that
-/// sent the epoch of its last record instead of its newest cached epoch, 5, 19 and 134 a loss
-/// check that trusted a lagging image.)
+/// sent the epoch of its last record instead of its newest cached epoch, 5, 19, 134, 1016 and
+/// 199 (5 controllers, 3 brokers) a loss check that trusted a lagging image.)
 #[test]
 fn chaos_with_produce_keeps_the_data_plane_properties() {
     use kraft_core::sim::chaos::{run_seed, ChaosOptions};
@@ -334,7 +334,14 @@ fn chaos_with_produce_keeps_the_data_plane_properties() {
         steps: 2000,
         ..Default::default()
     };
-    for seed in [5, 19, 122, 134, 426, 561] {
+    let five = ChaosOptions {
+        controllers: 5,
+        brokers: 3,
+        ..o.clone()
+    };
+    let sim = run_seed(199, &five);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+    for seed in [5, 19, 122, 134, 426, 561, 1016] {
         let sim = run_seed(seed, &o);
         assert!(
             sim.violations().is_empty(),

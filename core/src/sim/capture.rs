@@ -216,7 +216,16 @@ impl Simulation {
                     .map(|x| (x.leader_epoch, x.leader));
                 as_broker.into_iter().chain(as_image)
             })
-            .max_by_key(|(epoch, _)| *epoch)
+            .max_by_key(|(epoch, _)| *epoch);
+        // Records written in a newer epoch than any node's metadata shows (every node restarted
+        // and none has caught up yet): who leads is not known, so no leader's log is the truth.
+        let written = self
+            .nodes()
+            .iter()
+            .filter_map(|n| n.node.partition_replicas().get(&key)?.log.last_epoch())
+            .max();
+        let newest = newest
+            .filter(|(epoch, _)| written.is_none_or(|w| *epoch >= w))
             .and_then(|(_, l)| l);
         let leader = newest.and_then(|l| self.node(l)).filter(|n| n.alive);
         let holders: Vec<&crate::protocol::partition_log::PartitionLog> = match leader {
