@@ -4,6 +4,7 @@
 use crate::i18n::{t, Lang};
 use crate::model::{NextKind, Notice, Selected, Settings};
 use crate::store::{use_store, Msg};
+use kraft_core::protocol::partition::Acks;
 use kraft_core::protocol::NodeKind;
 use kraft_core::sim::{Action, NewTopic, ProduceRecords};
 use kraft_core::Role;
@@ -149,22 +150,38 @@ pub fn presets() -> Html {
             replication_factor: 2,
         })))
     });
+    // The producer's acks: a setting of the producer in Kafka, so a choice beside the button.
+    let acks = use_state(|| Acks::All);
     let produce = {
-        let (on, first) = (
+        let (on, first, acks) = (
             on.clone(),
             m.sim()
                 .committed_image_ref()
                 .and_then(|i| i.topics.values().next())
                 .map(|t| t.name.clone()),
+            *acks,
         );
         Callback::from(move |_| match &first {
             Some(topic) => on.emit(Msg::Act(Action::Produce(ProduceRecords {
                 topic: topic.clone(),
                 partition: 0,
                 records: 10,
-                acks: kraft_core::protocol::partition::Acks::All,
+                acks,
             }))),
             None => on.emit(Msg::Notice(Some(Notice::Say("create-topic-first")))),
+        })
+    };
+    let on_acks = {
+        let acks = acks.clone();
+        Callback::from(move |e: Event| {
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            acks.set(match v.as_str() {
+                "0" => Acks::None,
+                "1" => Acks::Leader,
+                _ => Acks::All,
+            });
         })
     };
     html! {
@@ -175,7 +192,16 @@ pub fn presets() -> Html {
                 { button(t(lang, "heal-all"), "heal-all", &on, Msg::Act(Action::HealAll), false) }
                 { button(t(lang, "append"), "append", &on, Msg::Act(Action::Append(5)), false) }
                 <button data-action="create-topic" onclick={create_topic}>{ t(lang, "create-topic") }</button>
-                <button data-action="produce" onclick={produce}>{ t(lang, "produce") }</button>
+                <span class="produce">
+                    <button data-action="produce" onclick={produce}>{ t(lang, "produce") }</button>
+                    <label>{ "acks" }
+                        <select data-testid="acks" onchange={on_acks} aria-label="acks">
+                            { for [("0", Acks::None), ("1", Acks::Leader), ("all", Acks::All)].iter().map(|(v, a)| html! {
+                                <option value={*v} selected={*acks == *a}>{ *v }</option>
+                            }) }
+                        </select>
+                    </label>
+                </span>
             </div>
         </div>
     }

@@ -3,6 +3,8 @@
 
 use crate::i18n::{describe, invariant_why, record_kind, t};
 use crate::store::{use_store, Msg};
+use kraft_core::protocol::partition::Acks;
+use kraft_core::protocol::producer::ProduceStatus;
 use kraft_core::protocol::NodeKind;
 use kraft_core::Epoch;
 use kraft_core::TraceKind;
@@ -157,6 +159,31 @@ pub fn metadata_panel() -> Html {
             </table>
             <h3>{ t(lang, "topics") }</h3>
             { for topics }
+            if !sim.produces().is_empty() {
+                <h3>{ t(lang, "produces") }</h3>
+                <table data-testid="produces">
+                    <tr><th>{ "#" }</th><th>{ t(lang, "partition") }</th><th>{ "acks" }</th><th>{ t(lang, "state") }</th><th>{ t(lang, "offset") }</th><th>{ t(lang, "lost") }</th></tr>
+                    { for sim.produces().iter().rev().take(30).map(|p| {
+                        let lost = sim.lost_values(p);
+                        let status = match p.status {
+                            ProduceStatus::Pending => t(lang, "pending"),
+                            ProduceStatus::Acked => t(lang, "acked"),
+                            ProduceStatus::Failed => t(lang, "failed"),
+                        };
+                        let acks = match p.acks { Acks::None => "0", Acks::Leader => "1", Acks::All => "all" };
+                        html! {
+                            <tr data-produce={p.id.to_string()} data-status={format!("{:?}", p.status).to_lowercase()} data-lost={lost.len().to_string()}>
+                                <td>{ p.id }</td>
+                                <td>{ format!("{}-{}", p.topic, p.partition) }</td>
+                                <td>{ acks }</td>
+                                <td>{ status }{ p.error.map(|e| format!(" ({})", e.name())).unwrap_or_default() }</td>
+                                <td>{ p.base_offset.map_or("—".to_string(), |b| b.to_string()) }</td>
+                                <td class={classes!((!lost.is_empty()).then_some("lost"))}>{ if lost.is_empty() { "—".to_string() } else { lost.join(" ") } }</td>
+                            </tr>
+                        }
+                    }) }
+                </table>
+            }
         </div>
     }
 }
