@@ -67,6 +67,8 @@ pub struct Parked {
     pub deadline: Time,
 }
 
+/// How far back a leader looks for records a retried produce already wrote.
+const DEDUP_WINDOW: usize = 512;
 /// How often followers fetch and leaders check their ISR.
 const TICK_MS: u64 = 250;
 /// Records a replica keeps at most beyond what retention may delete (the HW bounds deletion):
@@ -232,11 +234,14 @@ impl Node {
         };
         // Idempotence: a retry of records already here is answered with where they are.
         let first = format!("{}.0", req.produce);
+        // A retry follows its first try closely (one request in flight per partition and acks):
+        // the newest records are where it would be.
         let existing = r
             .log
             .records()
             .iter()
             .rev()
+            .take(DEDUP_WINDOW)
             .find(|x| *x.value == *first)
             .map(|x| x.offset);
         let base = match existing {

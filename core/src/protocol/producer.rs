@@ -54,6 +54,9 @@ pub struct ProducerEffects {
 pub struct Producer {
     pub produces: Vec<Produce>,
     next_correlation: u64,
+    /// Every produce before this one is finished: the work below starts here (a long run
+    /// holds thousands of finished produces).
+    first_open: usize,
 }
 
 impl Producer {
@@ -87,6 +90,7 @@ impl Producer {
         if !self.waits_behind(i) {
             self.try_send(now, i, leader, out);
         }
+        self.skip_finished();
     }
 
     /// Whether an earlier produce with the same acks to the same partition is still unfinished:
@@ -96,7 +100,7 @@ impl Producer {
     /// producer setting in Kafka): no order between them.
     fn waits_behind(&self, i: usize) -> bool {
         let p = &self.produces[i];
-        self.produces[..i].iter().any(|q| {
+        self.produces[self.first_open.min(i)..i].iter().any(|q| {
             q.status == ProduceStatus::Pending
                 && (q.topic_id, q.partition, q.acks) == (p.topic_id, p.partition, p.acks)
         })
@@ -132,7 +136,8 @@ impl Producer {
 
     /// A leader's answer.
     pub fn on_response(&mut self, now: Time, cfg: &Config, resp: &ProduceResponse) {
-        let Some(p) = self.produces.iter_mut().find(|p| {
+        let open = self.first_open;
+        let Some(p) = self.produces[open..].iter_mut().find(|p| {
             p.status == ProduceStatus::Pending
                 && p.inflight.is_some_and(|(_, c, _)| c == resp.correlation)
         }) else {
@@ -154,6 +159,7 @@ impl Producer {
                 }
             }
         }
+        self.skip_finished();
     }
 
     /// Timeouts, retries and the delivery deadline. `leader_of` is the client's metadata: who
@@ -165,7 +171,7 @@ impl Producer {
         leader_of: &dyn Fn(u32, u32) -> Option<NodeId>,
         out: &mut ProducerEffects,
     ) {
-        for i in 0..self.produces.len() {
+        for i in self.first_open..self.produces.len() {
             let p = &mut self.produces[i];
             if p.status != ProduceStatus::Pending {
                 continue;
@@ -192,7 +198,18 @@ impl Producer {
                 self.try_send(now, i, leader, out);
             }
         }
+        self.skip_finished();
         out.wake_at = self.next_wake(cfg);
+    }
+
+    fn skip_finished(&mut self) {
+        while self
+            .produces
+            .get(self.first_open)
+            .is_some_and(|p| p.status != ProduceStatus::Pending)
+        {
+            self.first_open += 1;
+        }
     }
 
     /// When the client must look at its produces again.
@@ -200,6 +217,7 @@ impl Producer {
         self.produces
             .iter()
             .enumerate()
+            .skip(self.first_open)
             .filter(|(_, p)| p.status == ProduceStatus::Pending)
             .flat_map(|(i, p)| {
                 // One waiting behind an earlier produce is woken when that one finishes.

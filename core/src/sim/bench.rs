@@ -180,6 +180,9 @@ pub fn run(quick: bool) {
     summary.insert("seek_p95_ms".into(), percentile(&seeks, 0.95).into());
     drop(checkpoints);
 
+    // 5. The data plane: 3 controllers + 6 brokers, 3 topics of 3 partitions, steady produce.
+    data_plane(scale, runs, &mut summary);
+
     println!("\n{}", serde_json::Value::Object(summary));
 }
 
@@ -249,5 +252,87 @@ pub fn memory_case(case: usize, quick: bool) {
             "timeline_mb": grew,
             "wall_s": t0.elapsed().as_secs_f64(),
         })
+    );
+}
+
+/// A cluster with 3 topics × 3 partitions (replication factor 3) on 6 brokers, ready to produce.
+fn data_cluster(seed: u64) -> Simulation {
+    let mut sim = cluster(3, 6, Config::default(), seed);
+    sim.run_until(30_000, |s| {
+        s.committed_image().unfenced_brokers().len() == 6
+    });
+    for t in 0..3 {
+        let _ = sim.apply(Action::CreateTopic(crate::sim::NewTopic {
+            name: format!("t{t}"),
+            partitions: 3,
+            replication_factor: 3,
+        }));
+        sim.advance(1000);
+    }
+    sim
+}
+
+/// One produce of 5 records every `every` ms, round robin over the 9 partitions and the three
+/// acks settings. Returns (events, wall seconds).
+fn steady_produce(sim: &mut Simulation, virtual_ms: Time, every: Time, k: &mut u64) -> (u64, f64) {
+    use crate::protocol::partition::Acks;
+    let start = sim.stats().events;
+    let t0 = Instant::now();
+    let end = sim.now() + virtual_ms;
+    while sim.now() < end {
+        *k += 1;
+        let _ = sim.apply(Action::Produce(crate::sim::ProduceRecords {
+            topic: format!("t{}", *k % 3),
+            partition: (*k / 3 % 3) as u32,
+            records: 5,
+            acks: [Acks::None, Acks::Leader, Acks::All][(*k % 3) as usize],
+        }));
+        sim.advance(every);
+    }
+    (sim.stats().events - start, t0.elapsed().as_secs_f64())
+}
+
+fn data_plane(scale: Time, runs: usize, summary: &mut serde_json::Map<String, serde_json::Value>) {
+    let (events, secs) = best_of(runs, || {
+        let mut sim = data_cluster(5);
+        let mut k = 0;
+        steady_produce(&mut sim, 600_000 / scale, 10, &mut k)
+    });
+    let rate = events as f64 / secs;
+    println!(
+        "\n5. data plane, 3 controllers + 6 brokers, 3 topics x 3 partitions, a produce of 5 records every 10 ms (acks 0/1/all in turn), checker on:\n   {rate:.0} events/s ({events} events in {secs:.3} s)"
+    );
+    summary.insert("events_per_s_data_plane".into(), rate.into());
+    // A day of it (a produce a second), retention on: replica logs and the producer stay bounded.
+    let day: Time = 86_400_000 / scale;
+    let mut sim = data_cluster(6);
+    let mut k = 0;
+    let (mut peak_records, mut hour) = (0usize, 0u64);
+    let t0 = Instant::now();
+    while sim.now() < day {
+        steady_produce(&mut sim, 60_000, 1000, &mut k);
+        if sim.now() / 3_600_000 > hour {
+            hour = sim.now() / 3_600_000;
+            let records = sim
+                .nodes()
+                .iter()
+                .flat_map(|n| n.node.partition_replicas().values())
+                .map(|r| r.log.records().len())
+                .max()
+                .unwrap_or(0);
+            peak_records = peak_records.max(records);
+        }
+    }
+    println!(
+        "   {} h of it, a produce a second ({:.1} s wall): largest replica log {peak_records} records, {} produces held by the client, violations {}{}",
+        day / 3_600_000,
+        t0.elapsed().as_secs_f64(),
+        sim.produces().len(),
+        sim.violations().len(),
+        rss_mb().map_or(String::new(), |mb| format!(", resident {mb:.1} MB"))
+    );
+    summary.insert(
+        "data_plane_peak_replica_records_24h".into(),
+        peak_records.into(),
     );
 }

@@ -22,6 +22,12 @@ pub struct DataSeen {
     checked: BTreeMap<(NodeId, PartitionKey), Offset>,
     /// Produces already reported lost.
     lost: BTreeSet<u64>,
+    /// Acknowledged acks=all produces are checked once when acknowledged and again whenever a
+    /// partition may have lost records (truncation, leadership change, crash, restart). Every
+    /// produce before this index is finished and was looked at.
+    scan_from: usize,
+    /// Those from `scan_from` on already looked at.
+    looked_at: BTreeSet<u64>,
 }
 
 fn violation(now: Time, invariant: &'static str, breach: Breach) -> Violation {
@@ -43,6 +49,7 @@ impl Simulation {
         let unclean = self.config().unclean_leader_election;
         let now = self.now();
         let mut losses_possible = false;
+        let mut answered = false;
         for ev in events {
             match ev {
                 TraceKind::PartitionChange {
@@ -70,7 +77,7 @@ impl Simulation {
                 | TraceKind::PartitionChange { .. }
                 | TraceKind::Crash { .. }
                 | TraceKind::Restart { .. } => losses_possible = true,
-                TraceKind::Deliver { to, .. } if *to == PRODUCER => losses_possible = true,
+                TraceKind::Deliver { to, .. } if *to == PRODUCER => answered = true,
                 _ => {}
             }
         }
@@ -87,7 +94,11 @@ impl Simulation {
             let n = &self.nodes()[i];
             let id = n.node.id;
             for (key, r) in n.node.partition_replicas() {
-                let last = seen.hw.insert((id, *key), r.hw).unwrap_or(0);
+                // Most steps change nothing here: look before writing.
+                let last = seen.hw.get(&(id, *key)).copied().unwrap_or(0);
+                if r.hw != last {
+                    seen.hw.insert((id, *key), r.hw);
+                }
                 if r.hw < last {
                     found.push(violation(
                         now,
@@ -102,13 +113,11 @@ impl Simulation {
                     ));
                 }
                 // Newly committed records here, against every other replica's committed ones.
-                let from = seen
-                    .checked
-                    .get(&(id, *key))
-                    .copied()
-                    .unwrap_or(0)
-                    .min(r.hw)
-                    .max(r.log.start_offset());
+                let checked = seen.checked.get(&(id, *key)).copied().unwrap_or(0);
+                if checked == r.hw {
+                    continue;
+                }
+                let from = checked.min(r.hw).max(r.log.start_offset());
                 for other in self.nodes().iter().filter(|o| o.node.id != id) {
                     let Some(o) = other.node.partition_replicas().get(key) else {
                         continue;
@@ -134,8 +143,34 @@ impl Simulation {
                 seen.checked.insert((id, *key), r.hw);
             }
         }
+        // Which acknowledged acks=all produces to check: all of them after an event that can
+        // lose records, else only those acknowledged since the last look.
+        let produces = self.produces();
+        let mut check: Vec<usize> = Vec::new();
         if losses_possible {
-            for p in self.produces() {
+            check.extend(0..produces.len());
+        }
+        if answered {
+            // Only an answer acknowledges an acks=all produce.
+            for (i, p) in produces.iter().enumerate().skip(seen.scan_from) {
+                if p.acks == Acks::All
+                    && p.status == ProduceStatus::Acked
+                    && seen.looked_at.insert(p.id)
+                    && !losses_possible
+                {
+                    check.push(i);
+                }
+            }
+            while let Some(p) = produces.get(seen.scan_from) {
+                if p.status == ProduceStatus::Pending {
+                    break;
+                }
+                seen.looked_at.remove(&p.id);
+                seen.scan_from += 1;
+            }
+        }
+        {
+            for p in check.into_iter().map(|i| &produces[i]) {
                 if p.acks != Acks::All
                     || p.status != ProduceStatus::Acked
                     || seen.lost.contains(&p.id)
