@@ -1119,23 +1119,12 @@ impl Simulation {
         topic: &str,
         partition: u32,
     ) -> Result<(crate::protocol::partition::PartitionKey, NodeId), ActionError> {
-        let t = self
-            .committed_image_ref()
-            .and_then(|image| image.topic_by_name(topic))
-            .ok_or_else(|| ActionError::NoTopic(topic.to_string()))?;
-        let p = t
-            .partitions
-            .iter()
-            .find(|p| p.partition == partition)
-            .ok_or_else(|| ActionError::NoPartition {
-                topic: topic.to_string(),
-                partition,
-            })?;
-        let leader = p.leader.ok_or_else(|| ActionError::NoPartitionLeader {
+        let (topic_id, leader) = self.partition_of(topic, partition)?;
+        let leader = leader.ok_or_else(|| ActionError::NoPartitionLeader {
             topic: topic.to_string(),
             partition,
         })?;
-        Ok(((t.topic_id, partition), leader))
+        Ok(((topic_id, partition), leader))
     }
 
     /// Peak log length over all nodes (for the memory benchmark).
