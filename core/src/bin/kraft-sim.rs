@@ -8,7 +8,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   kraft-sim run FILE [--capture-every MS]
   kraft-sim chaos [--seed S] [--seeds N] [--steps K] [--controllers C] [--brokers B] [--config JSON]
-  kraft-sim bench [--quick] [--memory | --events]
+  kraft-sim bench [--quick] [--memory | --events | --data]
   kraft-sim trace FILE        (the run's trace, one JSON event per line)";
 
 fn main() -> ExitCode {
@@ -149,6 +149,7 @@ fn cmd_bench(args: &[String]) -> ExitCode {
     let quick = args.iter().any(|a| a == "--quick");
     let memory = args.iter().any(|a| a == "--memory");
     let events = args.iter().any(|a| a == "--events");
+    let data = args.iter().any(|a| a == "--data");
     let case = args
         .iter()
         .position(|a| a == "--memory-case")
@@ -160,14 +161,19 @@ fn cmd_bench(args: &[String]) -> ExitCode {
     }
     if let Some(a) = args
         .iter()
-        .find(|a| !["--quick", "--memory", "--events"].contains(&a.as_str()))
+        .find(|a| !["--quick", "--memory", "--events", "--data"].contains(&a.as_str()))
     {
         return usage_error(&format!("unknown argument {a:?}"));
     }
-    if events {
+    if events || data {
         let (scale, runs) = if quick { (10, 1) } else { (1, 3) };
         let mut summary = serde_json::Map::new();
-        bench::events_per_second(scale, runs, &mut summary);
+        if events {
+            bench::events_per_second(scale, runs, &mut summary);
+        }
+        if data {
+            bench::data_plane(scale, runs, &mut summary);
+        }
         println!("\n{}", serde_json::Value::Object(summary));
         return ExitCode::SUCCESS;
     }

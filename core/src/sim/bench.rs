@@ -292,7 +292,12 @@ fn steady_produce(sim: &mut Simulation, virtual_ms: Time, every: Time, k: &mut u
     (sim.stats().events - start, t0.elapsed().as_secs_f64())
 }
 
-fn data_plane(scale: Time, runs: usize, summary: &mut serde_json::Map<String, serde_json::Value>) {
+/// The data plane's figures (`kraft-sim bench --data` runs just this).
+pub fn data_plane(
+    scale: Time,
+    runs: usize,
+    summary: &mut serde_json::Map<String, serde_json::Value>,
+) {
     let (events, secs) = best_of(runs, || {
         let mut sim = data_cluster(5);
         let mut k = 0;
