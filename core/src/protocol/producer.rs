@@ -98,6 +98,20 @@ impl Producer {
     /// were produced (Kafka keeps that order with idempotent sequence numbers; one in flight is
     /// the simple way). Produces with different acks act as different producers (acks is a
     /// producer setting in Kafka): no order between them.
+    /// The oldest unfinished produce of each (partition, acks) stream: the only one that may
+    /// be sent (one pass, so a long queue costs linear time, not quadratic).
+    fn stream_heads(&self) -> std::collections::BTreeSet<usize> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut heads = std::collections::BTreeSet::new();
+        for (i, p) in self.produces.iter().enumerate().skip(self.first_open) {
+            if p.status == ProduceStatus::Pending && seen.insert((p.topic_id, p.partition, p.acks))
+            {
+                heads.insert(i);
+            }
+        }
+        heads
+    }
+
     fn waits_behind(&self, i: usize) -> bool {
         let p = &self.produces[i];
         self.produces[self.first_open.min(i)..i].iter().any(|q| {
@@ -171,6 +185,7 @@ impl Producer {
         leader_of: &dyn Fn(u32, u32) -> Option<NodeId>,
         out: &mut ProducerEffects,
     ) {
+        let heads = self.stream_heads();
         for i in self.first_open..self.produces.len() {
             let p = &mut self.produces[i];
             if p.status != ProduceStatus::Pending {
@@ -191,7 +206,7 @@ impl Producer {
                 }
             }
             let due = p.inflight.is_none() && p.retry_at.is_none_or(|t| now >= t);
-            if due && !self.waits_behind(i) {
+            if due && heads.contains(&i) {
                 let p = &mut self.produces[i];
                 let leader = leader_of(p.topic_id, p.partition);
                 p.retry_at = Some(now + cfg.producer_retry_backoff_ms);
@@ -214,6 +229,7 @@ impl Producer {
 
     /// When the client must look at its produces again.
     pub fn next_wake(&self, cfg: &Config) -> Option<Time> {
+        let heads = self.stream_heads();
         self.produces
             .iter()
             .enumerate()
@@ -223,7 +239,7 @@ impl Producer {
                 // One waiting behind an earlier produce is woken when that one finishes.
                 let retry = p
                     .retry_at
-                    .filter(|_| p.inflight.is_none() && !self.waits_behind(i));
+                    .filter(|_| p.inflight.is_none() && heads.contains(&i));
                 [
                     Some(p.started + cfg.delivery_timeout_ms),
                     p.inflight
