@@ -93,11 +93,6 @@ impl Producer {
         self.skip_finished();
     }
 
-    /// Whether an earlier produce with the same acks to the same partition is still unfinished:
-    /// records go one request at a time per partition, so they are written in the order they
-    /// were produced (Kafka keeps that order with idempotent sequence numbers; one in flight is
-    /// the simple way). Produces with different acks act as different producers (acks is a
-    /// producer setting in Kafka): no order between them.
     /// The oldest unfinished produce of each (partition, acks) stream: the only one that may
     /// be sent (one pass, so a long queue costs linear time, not quadratic).
     fn stream_heads(&self) -> std::collections::BTreeSet<usize> {
@@ -112,6 +107,11 @@ impl Producer {
         heads
     }
 
+    /// Whether an earlier produce with the same acks to the same partition is still unfinished:
+    /// records go one request at a time per partition, so they are written in the order they
+    /// were produced (Kafka keeps that order with idempotent sequence numbers; one in flight is
+    /// the simple way). Produces with different acks act as different producers (acks is a
+    /// producer setting in Kafka): no order between them.
     fn waits_behind(&self, i: usize) -> bool {
         let p = &self.produces[i];
         self.produces[self.first_open.min(i)..i].iter().any(|q| {
