@@ -148,6 +148,15 @@ impl Image {
         }
     }
 
+    /// A partition by topic id and number.
+    pub fn partition(&self, topic_id: u32, partition: u32) -> Option<&PartitionState> {
+        self.topics
+            .get(&topic_id)?
+            .partitions
+            .iter()
+            .find(|p| p.partition == partition)
+    }
+
     pub fn topic_by_name(&self, name: &str) -> Option<&TopicState> {
         self.topics.values().find(|t| t.name == name)
     }

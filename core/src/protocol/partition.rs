@@ -187,9 +187,7 @@ impl Node {
 
     fn isr_of(&self, key: PartitionKey) -> Vec<NodeId> {
         self.image
-            .topics
-            .get(&key.0)
-            .and_then(|t| t.partitions.iter().find(|p| p.partition == key.1))
+            .partition(key.0, key.1)
             .map(|p| p.isr.clone())
             .unwrap_or_default()
     }
@@ -585,11 +583,7 @@ impl Node {
             return refuse(ErrorCode::NotController, reply, out);
         }
         let pending = self.pending_image();
-        let Some(p) = pending
-            .topics
-            .get(&key.0)
-            .and_then(|t| t.partitions.iter().find(|p| p.partition == key.1))
-        else {
+        let Some(p) = pending.partition(key.0, key.1) else {
             return refuse(ErrorCode::UnknownTopicOrPartition, reply, out);
         };
         reply.leader_epoch = p.leader_epoch;

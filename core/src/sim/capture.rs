@@ -210,9 +210,7 @@ impl Simulation {
                 let as_image = n
                     .node
                     .image()
-                    .topics
-                    .get(&p.topic_id)
-                    .and_then(|t| t.partitions.iter().find(|x| x.partition == p.partition))
+                    .partition(p.topic_id, p.partition)
                     .map(|x| (x.leader_epoch, x.leader));
                 as_broker.into_iter().chain(as_image)
             })

@@ -595,16 +595,16 @@ impl Simulation {
         }
         self.producer_wake = None;
         let cfg = self.cfg.clone();
-        let image = self.committed_image_ref().cloned().unwrap_or_default();
+        // The client reads the committed image as its metadata (no copy of it: the producer is
+        // taken out while it works).
+        let mut producer = std::mem::take(&mut self.producer);
+        let image = self.committed_image_ref();
         let leader_of = |topic_id: u32, partition: u32| {
-            image
-                .topics
-                .get(&topic_id)
-                .and_then(|t| t.partitions.iter().find(|p| p.partition == partition))
-                .and_then(|p| p.leader)
+            image.and_then(|i| i.partition(topic_id, partition)?.leader)
         };
         let mut out = ProducerEffects::default();
-        self.producer.on_timer(self.now, &cfg, &leader_of, &mut out);
+        producer.on_timer(self.now, &cfg, &leader_of, &mut out);
+        self.producer = producer;
         self.apply_producer_effects(out);
         true
     }
