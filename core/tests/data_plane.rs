@@ -17,6 +17,7 @@ fn cluster(config: Config) -> Simulation {
         name: "orders".into(),
         partitions: 1,
         replication_factor: 3,
+        ..Default::default()
     }))
     .unwrap();
     sim.advance(2000);
@@ -175,7 +176,23 @@ fn unclean_leader_election_trades_availability_for_lost_records() {
                 new_leader, None,
                 "no leader until the last in-sync replica returns"
             );
-            assert_eq!(isr, vec![leader]);
+            // KIP-966: the ISR empties and its last member stays eligible (the ELR), and is
+            // remembered as the last known leader.
+            let c = sim.capture("x");
+            let p = &c.metadata.topics[0].partitions[0];
+            assert!(isr.is_empty(), "isr {isr:?}");
+            assert_eq!(p.elr, vec![leader]);
+            assert_eq!(p.last_known_leader, Some(leader));
+            // It comes back after a crash (an unclean shutdown: it leaves the ELR) and, as the
+            // last known leader, leads again once unfenced, with every record it had.
+            sim.apply(Action::Restart(leader)).unwrap();
+            sim.advance(20_000);
+            let c = sim.capture("x");
+            let p = &c.metadata.topics[0].partitions[0];
+            assert_eq!(p.leader, Some(leader));
+            assert_eq!(p.leo, Some(10), "the 7 records only it had are still there");
+            assert_eq!(p.leader_recovery_state, "recovered", "it reported back");
+            assert!(sim.violations().is_empty(), "{:?}", sim.violations());
         }
     }
 }
@@ -307,6 +324,7 @@ fn each_new_topic_gets_its_own_id() {
         name: "payments".into(),
         partitions: 2,
         replication_factor: 2,
+        ..Default::default()
     }))
     .unwrap();
     sim.advance(2000);

@@ -690,6 +690,7 @@ fn a_broker_restarted_within_its_session_waits_for_the_old_incarnation_to_be_fen
         name: "orders".into(),
         partitions: 3,
         replication_factor: 2,
+        ..Default::default()
     }))
     .unwrap();
     sim.advance(3000);

@@ -148,6 +148,7 @@ pub fn presets() -> Html {
             name: format!("topic-{}", js_sys::Math::random().to_bits() % 1000),
             partitions: 3,
             replication_factor: 2,
+            ..Default::default()
         })))
     });
     // The producer's acks: a setting of the producer in Kafka, so a choice beside the button.

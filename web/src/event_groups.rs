@@ -112,6 +112,7 @@ mod tests {
             name: "orders".into(),
             partitions: 2,
             replication_factor: 2,
+            ..Default::default()
         }))
         .unwrap();
         sim.advance_to(20_000);

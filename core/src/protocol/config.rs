@@ -59,6 +59,11 @@ pub struct Config {
     pub delivery_timeout_ms: u64,
     pub min_insync_replicas: u32,
     pub unclean_leader_election: bool,
+    /// KIP-966: replicas that leave an ISR below min ISR stay eligible to lead.
+    pub eligible_leader_replicas: bool,
+    /// The active controller moves leadership back to preferred replicas periodically.
+    pub auto_leader_rebalance: bool,
+    pub leader_imbalance_check_interval_ms: u64,
 
     // --- simulation ---
     pub latency_ms: Latency,
@@ -105,6 +110,9 @@ impl Default for Config {
             delivery_timeout_ms: 120_000,
             min_insync_replicas: 1,
             unclean_leader_election: false,
+            eligible_leader_replicas: true,
+            auto_leader_rebalance: true,
+            leader_imbalance_check_interval_ms: 300_000,
             latency_ms: Latency { min: 5, max: 25 },
             loss: 0.0,
             duplicate: 0.0,
@@ -140,6 +148,10 @@ impl Config {
             ),
             ("broker_session_timeout_ms", self.broker_session_timeout_ms),
             ("trace_capacity", self.trace_capacity as u64),
+            (
+                "leader_imbalance_check_interval_ms",
+                self.leader_imbalance_check_interval_ms,
+            ),
         ];
         for (name, v) in positive {
             if v == 0 {
@@ -196,6 +208,11 @@ impl Config {
                 hour,
             ),
             ("delivery_timeout_ms", self.delivery_timeout_ms, 24 * hour),
+            (
+                "leader_imbalance_check_interval_ms",
+                self.leader_imbalance_check_interval_ms,
+                24 * hour,
+            ),
             (
                 "snapshot_every_records",
                 self.snapshot_every_records,

@@ -2,19 +2,21 @@
 //! start, writes the cluster's metadata: broker registrations, fencing, topics and partition
 //! leadership, and a NoOp when idle so the HW keeps moving.
 
-use crate::protocol::error::CommandError;
+use crate::protocol::error::{AssignmentProblem, CommandError};
 use crate::protocol::event::FenceReason;
 use crate::protocol::event::TraceKind;
 use crate::protocol::message::{
     BrokerRegistrationRequest, BrokerRegistrationResponse, ErrorCode, HeartbeatRequest,
     HeartbeatResponse, Message,
 };
-use crate::protocol::metadata::Image;
+use crate::protocol::metadata::{Image, PartitionState, TopicState};
 use crate::protocol::node::{Effects, Node, Slot};
-use crate::protocol::record::{Entry, Record};
+use crate::protocol::partition_election::{change, ChangeRules, Election, PartitionChange};
+use crate::protocol::record::{Entry, Record, TopicConfig};
 use crate::protocol::role::Role;
 use crate::protocol::types::{NodeId, Offset, Time};
 use rand::RngExt;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
@@ -25,8 +27,60 @@ pub struct ActiveController {
     pub last_write: Time,
     /// When the next NoOp is due (every `metadata_max_idle_interval_ms`, busy or idle).
     next_noop: Time,
+    /// When the next preferred-leader check is due (`leader_imbalance_check_interval_ms`).
+    next_rebalance: Time,
     /// Replies that go out once the record they depend on commits: (its offset, to, reply).
     awaiting_commit: Vec<(Offset, NodeId, Message)>,
+}
+
+/// What `create_topic` is asked for (the scenario step's and the UI's topic).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicSpec {
+    pub name: String,
+    pub partitions: u32,
+    pub replication_factor: u32,
+    /// One broker list per partition, first = preferred leader.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignments: Option<Vec<Vec<NodeId>>>,
+    #[serde(default, skip_serializing_if = "TopicConfig::is_empty")]
+    pub config: TopicConfig,
+}
+
+/// Kafka's checks of a manual assignment (`validateManualPartitionAssignment`).
+fn check_assignments(a: &[Vec<NodeId>], image: &Image) -> Result<Vec<Vec<NodeId>>, CommandError> {
+    let bad = |why| Err(CommandError::BadAssignment(why));
+    let Some(rf) = a.first().map(Vec::len) else {
+        return Err(CommandError::NoPartitions);
+    };
+    if rf == 0 || a.iter().any(|r| r.len() != rf) {
+        return bad(AssignmentProblem::Shape);
+    }
+    for (p, replicas) in a.iter().enumerate() {
+        let partition = p as u32;
+        for (i, b) in replicas.iter().enumerate() {
+            if replicas[..i].contains(b) {
+                return bad(AssignmentProblem::Duplicate {
+                    partition,
+                    broker: *b,
+                });
+            }
+            if !image.brokers.contains_key(b) {
+                return bad(AssignmentProblem::UnknownBroker {
+                    partition,
+                    broker: *b,
+                });
+            }
+        }
+        if !replicas.iter().any(|b| image.is_unfenced(*b)) {
+            return bad(AssignmentProblem::AllFenced { partition });
+        }
+    }
+    Ok(a.to_vec())
+}
+
+/// `list` without `b`.
+fn without(list: &[NodeId], b: NodeId) -> Vec<NodeId> {
+    list.iter().copied().filter(|x| *x != b).collect()
 }
 
 impl Node {
@@ -43,6 +97,7 @@ impl Node {
                 sessions,
                 last_write: now,
                 next_noop: now + self.cfg.metadata_max_idle_interval_ms,
+                next_rebalance: now + self.cfg.leader_imbalance_check_interval_ms,
                 awaiting_commit: Vec::new(),
             });
             self.schedule_controller_tick(out);
@@ -76,7 +131,8 @@ impl Node {
             .filter_map(|b| c.sessions.get(&b).map(|t| t + timeout))
             .min();
         let noop = (self.cfg.metadata_max_idle_interval_ms > 0).then_some(c.next_noop);
-        if let Some(at) = [expiry, noop].into_iter().flatten().min() {
+        let rebalance = self.cfg.auto_leader_rebalance.then_some(c.next_rebalance);
+        if let Some(at) = [expiry, noop, rebalance].into_iter().flatten().min() {
             self.set_timer(Slot::ControllerTick, at, out);
         }
     }
@@ -122,6 +178,12 @@ impl Node {
             c.next_noop = now + idle;
             self.controller_append(now, Record::NoOp, out);
         }
+        if let Some(c) = self.controller.as_mut() {
+            if self.cfg.auto_leader_rebalance && now >= c.next_rebalance {
+                c.next_rebalance = now + self.cfg.leader_imbalance_check_interval_ms;
+                self.rebalance_leaders(now, out);
+            }
+        }
         // Every session that has expired by now is fenced, back to back.
         let timeout = self.cfg.broker_session_timeout_ms;
         loop {
@@ -150,30 +212,13 @@ impl Node {
             },
             out,
         );
-        let unfenced: Vec<NodeId> = pending
-            .unfenced_brokers()
-            .into_iter()
-            .filter(|b| *b != broker)
-            .collect();
-        for t in pending.topics.values() {
-            for p in &t.partitions {
-                let Some((isr, leader)) =
-                    p.after_fencing(broker, &unfenced, self.cfg.unclean_leader_election)
-                else {
-                    continue;
-                };
-                self.controller_append(
-                    now,
-                    Record::PartitionChange {
-                        topic_id: t.topic_id,
-                        partition: p.partition,
-                        isr,
-                        leader,
-                    },
-                    out,
-                );
-            }
-        }
+        // Kafka's handleBrokerFenced: the broker leaves every ISR and may not lead.
+        let may_lead = |r: NodeId| r != broker && pending.is_unfenced(r);
+        self.change_partitions(now, pending, out, |p| {
+            p.isr
+                .contains(&broker)
+                .then(|| (without(&p.isr, broker), may_lead, None, Election::Online))
+        });
     }
 
     fn unfence_broker(&mut self, now: Time, broker: NodeId, pending: &Image, out: &mut Effects) {
@@ -185,17 +230,145 @@ impl Node {
             },
             out,
         );
+        // Kafka's handleBrokerUnfenced: every leaderless partition may now find a leader.
+        let may_lead = |r: NodeId| r == broker || pending.is_unfenced(r);
+        self.change_partitions(now, pending, out, |p| {
+            p.leader
+                .is_none()
+                .then(|| (p.isr.clone(), may_lead, None, Election::Online))
+        });
+    }
+
+    /// A broker registered again after a crash (KIP-966's unclean shutdown): it may have lost
+    /// records it had not flushed, so it leaves every ISR and ELR.
+    fn after_unclean_restart(&mut self, now: Time, broker: NodeId, out: &mut Effects) {
+        if !self.cfg.eligible_leader_replicas {
+            return;
+        }
+        let pending = self.pending_image();
+        let may_lead = |r: NodeId| r != broker && pending.is_unfenced(r);
+        self.change_partitions(now, &pending, out, |p| {
+            (p.isr.contains(&broker) || p.elr.contains(&broker)).then(|| {
+                (
+                    without(&p.isr, broker),
+                    may_lead,
+                    Some(broker),
+                    Election::Online,
+                )
+            })
+        });
+    }
+
+    /// The rules a change of this topic's partitions follows: the cluster's settings, overridden
+    /// by the topic's own.
+    pub(crate) fn change_rules(&self, topic: &TopicState, p: &PartitionState) -> ChangeRules {
+        let min_isr = topic
+            .config
+            .min_insync_replicas
+            .unwrap_or(self.cfg.min_insync_replicas) as usize;
+        ChangeRules {
+            min_isr: min_isr.min(p.replicas.len()),
+            elr: self.cfg.eligible_leader_replicas,
+            unclean: topic
+                .config
+                .unclean_leader_election
+                .unwrap_or(self.cfg.unclean_leader_election),
+        }
+    }
+
+    /// Writes one PartitionChange for every partition whose `ask` returns a target (ISR, who may
+    /// lead, the broker back from an unclean restart, the election) that changes it.
+    fn change_partitions<F: Fn(NodeId) -> bool>(
+        &mut self,
+        now: Time,
+        pending: &Image,
+        out: &mut Effects,
+        ask: impl Fn(&PartitionState) -> Option<(Vec<NodeId>, F, Option<NodeId>, Election)>,
+    ) {
         for t in pending.topics.values() {
             for p in &t.partitions {
-                if p.leader.is_none() && p.isr.contains(&broker) {
-                    let record = Record::PartitionChange {
-                        topic_id: t.topic_id,
-                        partition: p.partition,
-                        isr: p.isr.clone(),
-                        leader: Some(broker),
-                    };
-                    self.controller_append(now, record, out);
+                let Some((isr, may_lead, restart, election)) = ask(p) else {
+                    continue;
+                };
+                let rules = self.change_rules(t, p);
+                if let Some(c) = change(p, isr, may_lead, restart, election, rules) {
+                    self.write_change(now, t.topic_id, p.partition, c, out);
                 }
+            }
+        }
+    }
+
+    pub(crate) fn write_change(
+        &mut self,
+        now: Time,
+        topic_id: u32,
+        partition: u32,
+        c: PartitionChange,
+        out: &mut Effects,
+    ) -> Offset {
+        let record = Record::PartitionChange {
+            topic_id,
+            partition,
+            isr: c.isr,
+            elr: c.elr,
+            leader: c.leader,
+            last_known_leader: c.last_known_leader,
+            recovering: c.recovering,
+        };
+        self.controller_append(now, record, out)
+    }
+
+    /// An admin's preferred-leader election (Kafka's ElectLeaders, PREFERRED): leadership moves
+    /// to the first replica if it is in the ISR and unfenced; otherwise nothing changes.
+    pub fn elect_preferred(
+        &mut self,
+        now: Time,
+        topic: &str,
+        partition: u32,
+        out: &mut Effects,
+    ) -> Result<(), CommandError> {
+        if self.controller.is_none() {
+            return Err(CommandError::NotActiveController(self.id));
+        }
+        let pending = self.pending_image();
+        let (t, p) = pending
+            .topic_by_name(topic)
+            .and_then(|t| Some((t, t.partitions.iter().find(|p| p.partition == partition)?)))
+            .ok_or_else(|| CommandError::UnknownPartition(topic.to_string(), partition))?;
+        self.elect_preferred_in(now, &pending, t, p, out);
+        Ok(())
+    }
+
+    fn elect_preferred_in(
+        &mut self,
+        now: Time,
+        pending: &Image,
+        t: &TopicState,
+        p: &PartitionState,
+        out: &mut Effects,
+    ) -> bool {
+        if p.leader == p.preferred_leader() {
+            return false;
+        }
+        let rules = self.change_rules(t, p);
+        let may_lead = |r: NodeId| pending.is_unfenced(r);
+        match change(p, p.isr.clone(), may_lead, None, Election::Preferred, rules) {
+            Some(c) if c.leader == p.preferred_leader() => {
+                self.write_change(now, t.topic_id, p.partition, c, out);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The periodic rebalance (`auto_leader_rebalance`): every partition whose preferred
+    /// replica could lead again gets it back. KRaft's controller has no imbalance ratio to
+    /// cross first (`maybeBalancePartitionLeaders`).
+    fn rebalance_leaders(&mut self, now: Time, out: &mut Effects) {
+        let pending = self.pending_image();
+        for t in pending.topics.values() {
+            for p in &t.partitions {
+                self.elect_preferred_in(now, &pending, t, p, out);
             }
         }
     }
@@ -219,53 +392,69 @@ impl Node {
         Ok(())
     }
 
-    /// Creates a topic the way Kafka spreads replicas: a seeded start broker, then round robin;
-    /// leader = first replica, ISR = replicas.
+    /// Creates a topic. Without `assignments`, the way Kafka spreads replicas: a seeded start
+    /// broker, then round robin over the unfenced brokers. With them (the first broker of each
+    /// list is the preferred leader), as Kafka checks a manual assignment: the ISR is the
+    /// unfenced replicas and the first of them leads.
     pub fn create_topic(
         &mut self,
         now: Time,
-        name: &str,
-        partitions: u32,
-        replication_factor: u32,
+        spec: &TopicSpec,
         out: &mut Effects,
     ) -> Result<(), CommandError> {
         if self.controller.is_none() {
             return Err(CommandError::NotActiveController(self.id));
         }
         let pending = self.pending_image();
-        if pending.topic_by_name(name).is_some() {
-            return Err(CommandError::TopicExists(name.to_string()));
+        if pending.topic_by_name(&spec.name).is_some() {
+            return Err(CommandError::TopicExists(spec.name.clone()));
         }
-        let brokers = pending.unfenced_brokers();
-        if replication_factor == 0 || replication_factor as usize > brokers.len() {
-            return Err(CommandError::ReplicationFactor {
-                wanted: replication_factor,
-                unfenced: brokers.len(),
-            });
-        }
-        if partitions == 0 {
-            return Err(CommandError::NoPartitions);
-        }
+        let assignments = match &spec.assignments {
+            Some(a) => check_assignments(a, &pending)?,
+            None => {
+                let brokers = pending.unfenced_brokers();
+                let rf = spec.replication_factor;
+                if rf == 0 || rf as usize > brokers.len() {
+                    return Err(CommandError::ReplicationFactor {
+                        wanted: rf,
+                        unfenced: brokers.len(),
+                    });
+                }
+                if spec.partitions == 0 {
+                    return Err(CommandError::NoPartitions);
+                }
+                let n = brokers.len();
+                let start = self.rng.random_range(0..n);
+                (0..spec.partitions as usize)
+                    .map(|p| {
+                        (0..rf as usize)
+                            .map(|j| brokers[(start + p + j) % n])
+                            .collect()
+                    })
+                    .collect()
+            }
+        };
         let topic_id = pending.topics.keys().next_back().map_or(1, |id| id + 1);
         self.controller_append(
             now,
             Record::Topic {
-                name: name.to_string(),
+                name: spec.name.clone(),
                 topic_id,
+                config: spec.config,
             },
             out,
         );
-        let n = brokers.len();
-        let start = self.rng.random_range(0..n);
-        for p in 0..partitions as usize {
-            let replicas: Vec<NodeId> = (0..replication_factor as usize)
-                .map(|j| brokers[(start + p + j) % n])
+        for (p, replicas) in assignments.into_iter().enumerate() {
+            let isr: Vec<NodeId> = replicas
+                .iter()
+                .copied()
+                .filter(|b| pending.is_unfenced(*b))
                 .collect();
             let record = Record::Partition {
                 topic_id,
                 partition: p as u32,
-                isr: replicas.clone(),
-                leader: replicas.first().copied(),
+                leader: isr.first().copied(),
+                isr,
                 replicas,
             };
             self.controller_append(now, record, out);
@@ -322,6 +511,11 @@ impl Node {
             out.sends.push((from, msg));
             return;
         }
+        let restarted = self
+            .pending_image()
+            .brokers
+            .get(&broker)
+            .is_some_and(|b| b.incarnation != incarnation);
         let offset = self.controller_append(
             now,
             Record::RegisterBroker {
@@ -330,6 +524,9 @@ impl Node {
             },
             out,
         );
+        if restarted {
+            self.after_unclean_restart(now, broker, out);
+        }
         let reply = Message::BrokerRegistrationResponse(BrokerRegistrationResponse {
             correlation,
             epoch: self.epoch(),
@@ -436,28 +633,27 @@ impl Node {
             Record::Partition {
                 topic_id,
                 partition,
-                isr,
-                leader,
                 ..
             }
             | Record::PartitionChange {
                 topic_id,
                 partition,
-                isr,
-                leader,
+                ..
             } => {
-                let topic = self
-                    .image
-                    .topics
-                    .get(topic_id)
-                    .map(|t| t.name.clone())
-                    .unwrap_or_default();
+                let Some(t) = self.image.topics.get(topic_id) else {
+                    return;
+                };
+                let Some(p) = t.partitions.iter().find(|p| p.partition == *partition) else {
+                    return;
+                };
                 out.trace.push(TraceKind::PartitionChange {
                     offset: entry.offset,
-                    topic,
+                    topic: t.name.clone(),
                     partition: *partition,
-                    leader: *leader,
-                    isr: isr.clone(),
+                    leader: p.leader,
+                    isr: p.isr.clone(),
+                    elr: p.elr.clone(),
+                    recovering: p.recovering,
                 })
             }
             _ => {}

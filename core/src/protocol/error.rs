@@ -22,11 +22,28 @@ pub enum CommandError {
         unfenced: usize,
     },
     NoPartitions,
+    /// No such topic, or no such partition of it.
+    UnknownPartition(String, u32),
+    /// A topic's `assignments` that Kafka would refuse (INVALID_REPLICA_ASSIGNMENT).
+    BadAssignment(AssignmentProblem),
     /// A Kafka error a client would see, with what it was about.
     Kafka {
         code: ErrorCode,
         detail: KafkaDetail,
     },
+}
+
+/// Why an explicit replica assignment is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AssignmentProblem {
+    /// The list has as many entries as partitions, each with the same number of brokers.
+    Shape,
+    /// A broker twice in one partition's list.
+    Duplicate { partition: u32, broker: NodeId },
+    /// A broker that never registered.
+    UnknownBroker { partition: u32, broker: NodeId },
+    /// Every broker of that partition is fenced: nobody could lead.
+    AllFenced { partition: u32 },
 }
 
 /// The facts behind a Kafka error code, for the sentence that explains it.
@@ -59,6 +76,27 @@ impl fmt::Display for CommandError {
                 "replication factor {wanted} needs as many unfenced brokers; there are {unfenced}"
             ),
             CommandError::NoPartitions => write!(f, "a topic needs at least one partition"),
+            CommandError::UnknownPartition(topic, p) => {
+                write!(f, "there is no partition {topic}-{p}")
+            }
+            CommandError::BadAssignment(why) => match why {
+                AssignmentProblem::Shape => write!(
+                    f,
+                    "assignments needs one broker list per partition, all of the same length"
+                ),
+                AssignmentProblem::Duplicate { partition, broker } => write!(
+                    f,
+                    "assignments: broker {broker} appears twice in partition {partition}"
+                ),
+                AssignmentProblem::UnknownBroker { partition, broker } => write!(
+                    f,
+                    "assignments: broker {broker} of partition {partition} is not registered"
+                ),
+                AssignmentProblem::AllFenced { partition } => write!(
+                    f,
+                    "assignments: every broker of partition {partition} is fenced"
+                ),
+            },
             CommandError::Kafka { code, detail } => {
                 write!(f, "{}: ", code.name())?;
                 match detail {

@@ -235,6 +235,11 @@ pub enum TraceKind {
         partition: u32,
         leader: Option<NodeId>,
         isr: Vec<NodeId>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        elr: Vec<NodeId>,
+        /// The leader was chosen uncleanly and has not reported back yet (RECOVERING).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        recovering: bool,
     },
     Produced {
         node: NodeId,

@@ -1,6 +1,6 @@
 //! The metadata image: what replaying committed records in order gives. Every node keeps its own.
 
-use crate::protocol::record::{Entry, Record};
+use crate::protocol::record::{Entry, Record, TopicConfig};
 use crate::protocol::types::{NodeId, Offset};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -18,42 +18,41 @@ pub struct BrokerState {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct PartitionState {
     pub partition: u32,
+    /// Assignment order: the first is the preferred leader.
     pub replicas: Vec<NodeId>,
     pub isr: Vec<NodeId>,
+    /// Eligible Leader Replicas (KIP-966): left the ISR while it was below min ISR.
+    pub elr: Vec<NodeId>,
     pub leader: Option<NodeId>,
     /// Bumped on every leader change, as Kafka's partition leader epoch.
     pub leader_epoch: u32,
+    /// Bumped on every change of the partition (ISR, ELR or leader).
+    pub partition_epoch: u32,
+    /// The leader before the ISR emptied: it may lead again once it is back.
+    pub last_known_leader: Option<NodeId>,
+    /// Leader recovery state RECOVERING: an unclean election chose the leader.
+    pub recovering: bool,
 }
 
 impl PartitionState {
-    /// What fencing `broker` does to this partition, as (new ISR, new leader), or None if the
-    /// partition does not involve it. The broker leaves the ISR; if it led, the first ISR member
-    /// still `unfenced` takes over. Fencing the last ISR member leaves it in the ISR (it alone has
-    /// every committed record) with no leader, unless `unclean` lets an out-of-sync replica lead.
-    pub fn after_fencing(
-        &self,
-        broker: NodeId,
-        unfenced: &[NodeId],
-        unclean: bool,
-    ) -> Option<(Vec<NodeId>, Option<NodeId>)> {
-        if !self.isr.contains(&broker) && self.leader != Some(broker) {
-            return None;
+    /// A new partition: every replica in sync, the first one leading.
+    pub fn new(partition: u32, replicas: Vec<NodeId>) -> PartitionState {
+        PartitionState {
+            partition,
+            isr: replicas.clone(),
+            leader: replicas.first().copied(),
+            replicas,
+            elr: Vec::new(),
+            leader_epoch: 0,
+            partition_epoch: 0,
+            last_known_leader: None,
+            recovering: false,
         }
-        let isr: Vec<NodeId> = self.isr.iter().copied().filter(|b| *b != broker).collect();
-        if isr.is_empty() {
-            return Some(
-                match self.replicas.iter().copied().find(|b| unfenced.contains(b)) {
-                    Some(b) if unclean => (vec![b], Some(b)),
-                    _ => (self.isr.clone(), None),
-                },
-            );
-        }
-        let leader = if self.leader == Some(broker) {
-            isr.iter().copied().find(|b| unfenced.contains(b))
-        } else {
-            self.leader
-        };
-        Some((isr, leader))
+    }
+
+    /// The first replica in assignment order.
+    pub fn preferred_leader(&self) -> Option<NodeId> {
+        self.replicas.first().copied()
     }
 }
 
@@ -61,6 +60,7 @@ impl PartitionState {
 pub struct TopicState {
     pub name: String,
     pub topic_id: u32,
+    pub config: TopicConfig,
     pub partitions: Vec<PartitionState>,
 }
 
@@ -98,12 +98,17 @@ impl Image {
                     b.fenced = *fenced;
                 }
             }
-            Record::Topic { name, topic_id } => {
+            Record::Topic {
+                name,
+                topic_id,
+                config,
+            } => {
                 self.topics.insert(
                     *topic_id,
                     TopicState {
                         name: name.clone(),
                         topic_id: *topic_id,
+                        config: *config,
                         partitions: Vec::new(),
                     },
                 );
@@ -118,11 +123,9 @@ impl Image {
                 if let Some(t) = self.topics.get_mut(topic_id) {
                     t.partitions.retain(|p| p.partition != *partition);
                     t.partitions.push(PartitionState {
-                        partition: *partition,
-                        replicas: replicas.clone(),
                         isr: isr.clone(),
                         leader: *leader,
-                        leader_epoch: 0,
+                        ..PartitionState::new(*partition, replicas.clone())
                     });
                     t.partitions.sort_by_key(|p| p.partition);
                 }
@@ -131,7 +134,10 @@ impl Image {
                 topic_id,
                 partition,
                 isr,
+                elr,
                 leader,
+                last_known_leader,
+                recovering,
             } => {
                 if let Some(p) = self
                     .topics
@@ -141,8 +147,12 @@ impl Image {
                     if p.leader != *leader {
                         p.leader_epoch += 1;
                     }
+                    p.partition_epoch += 1;
                     p.isr = isr.clone();
+                    p.elr = elr.clone();
                     p.leader = *leader;
+                    p.last_known_leader = *last_known_leader;
+                    p.recovering = *recovering;
                 }
             }
         }
@@ -159,6 +169,10 @@ impl Image {
 
     pub fn topic_by_name(&self, name: &str) -> Option<&TopicState> {
         self.topics.values().find(|t| t.name == name)
+    }
+
+    pub fn is_unfenced(&self, broker: NodeId) -> bool {
+        self.brokers.get(&broker).is_some_and(|b| !b.fenced)
     }
 
     pub fn unfenced_brokers(&self) -> Vec<NodeId> {

@@ -22,6 +22,7 @@ pub mod message;
 pub mod metadata;
 pub mod node;
 pub mod partition;
+pub mod partition_election;
 pub mod partition_log;
 pub mod producer;
 pub mod record;
@@ -33,7 +34,7 @@ pub mod types;
 mod node_tests;
 
 pub use config::{Config, ConfigError};
-pub use error::{CommandError, KafkaDetail};
+pub use error::{AssignmentProblem, CommandError, KafkaDetail};
 pub use event::{DropReason, FenceReason, RoleReason, TraceKind, TruncateReason, VoteReason};
 pub use node::{Durable, Effects, Identity, Input, Node, NodeKind, QuorumState, Slot};
 pub use role::Role;

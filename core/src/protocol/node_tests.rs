@@ -708,51 +708,6 @@ fn first_preferred_successor_campaigns_at_once_others_wait() {
     assert!(wait <= Config::default().election_backoff_max_ms);
 }
 
-// ----- partition leadership (the active controller's choice, a pure rule) -----
-
-#[test]
-fn fencing_a_partition_leader_moves_leadership_to_the_next_unfenced_isr_member() {
-    let p = PartitionState {
-        partition: 0,
-        replicas: vec![101, 102, 103],
-        isr: vec![101, 102, 103],
-        leader: Some(101),
-        leader_epoch: 0,
-    };
-    assert_eq!(
-        p.after_fencing(101, &[103], false),
-        Some((vec![102, 103], Some(103))),
-        "102 is fenced too: the first unfenced ISR member leads"
-    );
-    assert_eq!(
-        p.after_fencing(102, &[101, 103], false),
-        Some((vec![101, 103], Some(101))),
-        "a follower leaves the ISR; the leader stays"
-    );
-}
-
-#[test]
-fn fencing_the_last_isr_member_leaves_no_leader_unless_unclean_election() {
-    let p = PartitionState {
-        partition: 0,
-        replicas: vec![101, 102],
-        isr: vec![101],
-        leader: Some(101),
-        leader_epoch: 0,
-    };
-    assert_eq!(
-        p.after_fencing(101, &[102], false),
-        Some((vec![101], None)),
-        "the last in-sync replica keeps its place; nobody leads"
-    );
-    assert_eq!(
-        p.after_fencing(101, &[102], true),
-        Some((vec![102], Some(102))),
-        "unclean: an out-of-sync replica leads"
-    );
-    assert_eq!(p.after_fencing(103, &[101, 102], false), None, "not ours");
-}
-
 // ----- the small pure rules -----
 
 #[test]
@@ -1213,6 +1168,7 @@ fn controller_with_a_partition_and_activation() -> (Node, Effects) {
         Record::Topic {
             name: "t".into(),
             topic_id: 1,
+            config: Default::default(),
         },
         Record::Partition {
             topic_id: 1,
@@ -1613,18 +1569,13 @@ fn a_snapshot_is_served_in_chunks_sized_by_its_records() {
             },
         );
     }
-    let partition = |partition| PartitionState {
-        partition,
-        replicas: vec![101],
-        isr: vec![101],
-        leader: Some(101),
-        leader_epoch: 0,
-    };
+    let partition = |partition| PartitionState::new(partition, vec![101]);
     image.topics.insert(
         1,
         TopicState {
             name: "t".into(),
             topic_id: 1,
+            config: Default::default(),
             partitions: (0..3).map(partition).collect(),
         },
     );

@@ -12,6 +12,7 @@ use crate::protocol::message::{
     PartitionFetchRequest, PartitionFetchResponse, ProduceRequest, ProduceResponse,
 };
 use crate::protocol::node::{Effects, Node, NodeKind, Slot};
+use crate::protocol::partition_election::{change, Election, PartitionChange};
 use crate::protocol::partition_log::PartitionLog;
 use crate::protocol::types::{NodeId, Offset, Time};
 use serde::{Deserialize, Serialize};
@@ -332,6 +333,12 @@ impl Node {
         let controller = self.leader_id();
         for key in keys {
             let isr = self.isr_of(key);
+            // Led after an unclean election: this leader has nothing to recover (no
+            // transactions here), so it reports RECOVERED at once with its next AlterPartition.
+            let recovering = self
+                .image
+                .partition(key.0, key.1)
+                .is_some_and(|p| p.recovering);
             let id = self.id;
             let lag_max = self.cfg.replica_lag_time_max_ms;
             let Some(r) = self.durable.partitions.get_mut(&key) else {
@@ -375,7 +382,7 @@ impl Node {
                     if !r.awaiting_alter && r.proposed_isr.iter().all(|b| have.contains(b)) {
                         r.proposed_isr.clear();
                     }
-                    if want != have && resend {
+                    if (want != have || recovering) && resend {
                         if let Some(c) = controller {
                             r.alter_sent = Some(now);
                             r.awaiting_alter = true;
@@ -604,24 +611,41 @@ impl Node {
         if !req.isr.iter().all(eligible) {
             return refuse(ErrorCode::IneligibleReplica, reply, out);
         }
-        let mut current = p.isr.clone();
-        current.sort_unstable();
-        let mut new = req.isr.clone();
-        new.sort_unstable();
         reply.isr = req.isr.clone();
         let reply = Message::AlterPartitionResponse(reply);
-        if current == new {
+        let Some(t) = pending.topics.get(&key.0) else {
+            return;
+        };
+        // The new ISR through the same rule as every other change (it may fill or clear the
+        // ELR); a leader that asks has recovered (leader recovery state RECOVERED).
+        let rules = self.change_rules(t, p);
+        let may_lead = |r: NodeId| pending.is_unfenced(r);
+        let mut current = p.isr.clone();
+        current.sort_unstable();
+        let mut asked = req.isr.clone();
+        asked.sort_unstable();
+        let target = if asked == current {
+            p.isr.clone()
+        } else {
+            req.isr.clone()
+        };
+        let mut next = change(p, target, may_lead, None, Election::Online, rules);
+        if p.recovering {
+            let c = next.get_or_insert_with(|| PartitionChange {
+                isr: p.isr.clone(),
+                elr: p.elr.clone(),
+                leader: p.leader,
+                last_known_leader: p.last_known_leader,
+                recovering: true,
+                unclean: false,
+            });
+            c.recovering = false;
+        }
+        let Some(next) = next else {
             out.sends.push((from, reply));
             return;
-        }
-        let record = crate::protocol::record::Record::PartitionChange {
-            topic_id: key.0,
-            partition: key.1,
-            isr: req.isr.clone(),
-            leader: p.leader,
         };
-        let offset = self.durable.log.end_offset();
-        self.leader_append(now, record, out);
+        let offset = self.write_change(now, key.0, key.1, next, out);
         self.await_commit(offset, from, reply);
     }
 

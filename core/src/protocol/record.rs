@@ -1,7 +1,7 @@
 //! The records of `__cluster_metadata`: what the log carries.
 
 use crate::protocol::types::{Epoch, NodeId, Offset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -26,6 +26,8 @@ pub enum Record {
     Topic {
         name: String,
         topic_id: u32,
+        /// The topic's own settings (Kafka writes them as ConfigRecords).
+        config: TopicConfig,
     },
     Partition {
         topic_id: u32,
@@ -34,12 +36,33 @@ pub enum Record {
         isr: Vec<NodeId>,
         leader: Option<NodeId>,
     },
+    /// The partition's new ISR, ELR and leader (the leader epoch moves when the leader does).
     PartitionChange {
         topic_id: u32,
         partition: u32,
         isr: Vec<NodeId>,
+        elr: Vec<NodeId>,
         leader: Option<NodeId>,
+        last_known_leader: Option<NodeId>,
+        /// Leader recovery state RECOVERING: the leader was chosen uncleanly.
+        recovering: bool,
     },
+}
+
+/// Topic-level overrides of the cluster's settings; None = the cluster's value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_insync_replicas: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unclean_leader_election: Option<bool>,
+}
+
+impl TopicConfig {
+    pub fn is_empty(&self) -> bool {
+        *self == TopicConfig::default()
+    }
 }
 
 impl Record {

@@ -2,6 +2,7 @@
 //! The loader never panics: every shape of bad input becomes a `ScenarioError`.
 
 use crate::protocol::config::Config;
+use crate::protocol::record::TopicConfig;
 use crate::protocol::types::{NodeId, Offset};
 use crate::sim::{ClusterSpec, InitialState, NewTopic, ProduceRecords, Simulation};
 use serde::Serialize;
@@ -304,6 +305,68 @@ impl<'a> Args<'a> {
     }
 }
 
+/// A topic's `assignments`: one non-empty broker list per partition.
+fn as_assignments(
+    v: &Value,
+    step: Option<usize>,
+    field: &str,
+) -> Result<Vec<Vec<NodeId>>, ScenarioError> {
+    let lists = v
+        .as_array()
+        .filter(|a| !a.is_empty() && a.len() <= 1000)
+        .ok_or_else(|| {
+            err(
+                step,
+                field,
+                "expected 1 to 1000 broker lists, one per partition",
+            )
+        })?;
+    lists
+        .iter()
+        .enumerate()
+        .map(|(p, list)| {
+            let here = format!("{field}[{p}]");
+            let ids = list
+                .as_array()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| err(step, &here, "expected a non-empty list of broker ids"))?;
+            ids.iter()
+                .enumerate()
+                .map(|(j, x)| as_id(x, step, &format!("{here}[{j}]")))
+                .collect()
+        })
+        .collect()
+}
+
+/// A topic's `config`: the settings a topic may override.
+fn as_topic_config(
+    v: &Value,
+    step: Option<usize>,
+    field: &str,
+) -> Result<TopicConfig, ScenarioError> {
+    let o = Args::new(
+        v,
+        step,
+        field.to_string(),
+        &["min_insync_replicas", "unclean_leader_election"],
+    )?;
+    let mut config = TopicConfig::default();
+    if o.0.contains_key("min_insync_replicas") {
+        config.min_insync_replicas = Some(o.number("min_insync_replicas", 1, 1..=1000)? as u32);
+    }
+    if let Some(u) = o.0.get("unclean_leader_election") {
+        let b = u.as_bool().ok_or_else(|| {
+            err(
+                step,
+                o.field("unclean_leader_election"),
+                format!("expected true or false, got {u}"),
+            )
+        })?;
+        config.unclean_leader_election = Some(b);
+    }
+    Ok(config)
+}
+
 fn only_keys(m: &Map<String, Value>, allowed: &[&str], step: usize) -> Result<(), ScenarioError> {
     for k in m.keys() {
         if !allowed.contains(&k.as_str()) {
@@ -436,12 +499,36 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
                 one(key)?,
                 s,
                 f(key),
-                &["name", "partitions", "replication_factor"],
+                &[
+                    "name",
+                    "partitions",
+                    "replication_factor",
+                    "assignments",
+                    "config",
+                ],
             )?;
+            let assignments = match o.0.get("assignments") {
+                None => None,
+                Some(v) => Some(as_assignments(v, s, &o.field("assignments"))?),
+            };
+            // With assignments, their shape gives the partition count and replication factor.
+            let (partitions, replication_factor) = match &assignments {
+                Some(a) => (a.len() as u32, a.first().map_or(0, Vec::len) as u32),
+                None => (
+                    o.number("partitions", 1, 1..=1000)? as u32,
+                    o.number("replication_factor", 1, 1..=1000)? as u32,
+                ),
+            };
+            let config = match o.0.get("config") {
+                None => TopicConfig::default(),
+                Some(v) => as_topic_config(v, s, &o.field("config"))?,
+            };
             Step::CreateTopic(NewTopic {
                 name: o.name("name")?,
-                partitions: o.number("partitions", 1, 1..=1000)? as u32,
-                replication_factor: o.number("replication_factor", 1, 1..=1000)? as u32,
+                partitions,
+                replication_factor,
+                assignments,
+                config,
             })
         }
         "produce" => {

@@ -266,6 +266,7 @@ fn data_cluster(seed: u64) -> Simulation {
             name: format!("t{t}"),
             partitions: 3,
             replication_factor: 3,
+            ..Default::default()
         }));
         sim.advance(1000);
     }

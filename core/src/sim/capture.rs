@@ -99,6 +99,13 @@ pub struct PartitionCapture {
     pub isr: Vec<NodeId>,
     pub replicas: Vec<NodeId>,
     pub leader_epoch: u32,
+    /// Eligible Leader Replicas (KIP-966).
+    pub elr: Vec<NodeId>,
+    pub last_known_leader: Option<NodeId>,
+    pub partition_epoch: u32,
+    /// "recovered", or "recovering" after an unclean election until the leader reports back.
+    pub leader_recovery_state: &'static str,
+    pub preferred_leader: Option<NodeId>,
     /// Data-plane offsets at the partition leader (null when it has no live leader).
     pub leo: Option<Offset>,
     pub hw: Option<Offset>,
@@ -327,6 +334,15 @@ impl Simulation {
                                 isr: p.isr.clone(),
                                 replicas: p.replicas.clone(),
                                 leader_epoch: p.leader_epoch,
+                                elr: p.elr.clone(),
+                                last_known_leader: p.last_known_leader,
+                                partition_epoch: p.partition_epoch,
+                                leader_recovery_state: if p.recovering {
+                                    "recovering"
+                                } else {
+                                    "recovered"
+                                },
+                                preferred_leader: p.preferred_leader(),
                                 leo: offsets.map(|r| r.0),
                                 hw: offsets.map(|r| r.1),
                             }

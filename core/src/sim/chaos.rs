@@ -154,6 +154,7 @@ pub fn run_seed(seed: u64, o: &ChaosOptions) -> Simulation {
                         name: CHAOS_TOPIC.into(),
                         partitions: 2,
                         replication_factor: brokers.min(3) as u32,
+                        ..Default::default()
                     }))
                 }
             }

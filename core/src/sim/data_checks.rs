@@ -222,6 +222,8 @@ mod tests {
             partition: 0,
             leader: Some(101),
             isr,
+            elr: Vec::new(),
+            recovering: false,
         };
         let found = sim.check_data_plane(&[change(vec![101, 102])], Touched::Nothing);
         assert!(found.is_empty());

@@ -92,12 +92,7 @@ pub enum Action {
 }
 
 /// A topic to create: what `create_topic` asks the active controller for.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct NewTopic {
-    pub name: String,
-    pub partitions: u32,
-    pub replication_factor: u32,
-}
+pub use crate::protocol::controller::TopicSpec as NewTopic;
 
 /// Records a client hands to a partition's leader.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1018,19 +1013,13 @@ impl Simulation {
                 );
                 self.apply_producer_effects(out);
             }
-            Action::CreateTopic(NewTopic {
-                name,
-                partitions,
-                replication_factor,
-            }) => {
+            Action::CreateTopic(spec) => {
                 let id = self
                     .acting_leader()
                     .ok_or(ActionError::NoActiveController)?;
                 let i = self.need(id)?;
                 self.check_running(i)?;
-                self.with_node(i, |n, now, out| {
-                    n.create_topic(now, &name, partitions, replication_factor, out)
-                })?;
+                self.with_node(i, |n, now, out| n.create_topic(now, &spec, out))?;
             }
         }
         Ok(())

@@ -2,7 +2,7 @@
 //! nothing here parses English; config keys and Kafka error names stay as they are.
 
 use super::Lang;
-use kraft_core::protocol::{CommandError, ConfigError, KafkaDetail};
+use kraft_core::protocol::{AssignmentProblem, CommandError, ConfigError, KafkaDetail};
 use kraft_core::scenario::StepFailure;
 use kraft_core::sim::{ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS};
 
@@ -28,6 +28,21 @@ pub fn command_error(lang: Lang, e: &CommandError) -> String {
             format!("副本因子 {wanted} 需要同样多的未隔离 Broker；现在只有 {unfenced} 个")
         }
         CommandError::NoPartitions => "主题至少需要一个分区".to_string(),
+        CommandError::UnknownPartition(topic, p) => format!("没有分区 {topic}-{p}"),
+        CommandError::BadAssignment(why) => match why {
+            AssignmentProblem::Shape => {
+                "assignments 需要每个分区一个 Broker 列表，且长度都相同".to_string()
+            }
+            AssignmentProblem::Duplicate { partition, broker } => {
+                format!("assignments：Broker {broker} 在分区 {partition} 中出现了两次")
+            }
+            AssignmentProblem::UnknownBroker { partition, broker } => {
+                format!("assignments：分区 {partition} 的 Broker {broker} 没有注册")
+            }
+            AssignmentProblem::AllFenced { partition } => {
+                format!("assignments：分区 {partition} 的所有 Broker 都被隔离了")
+            }
+        },
         CommandError::Kafka { code, detail } => {
             let why = match detail {
                 KafkaDetail::DoesNotLead {
