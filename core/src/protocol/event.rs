@@ -254,6 +254,16 @@ pub enum TraceKind {
         partition: u32,
         hw: Offset,
     },
+    /// Acknowledged records that are gone, in a way Kafka allows: acks 0/1 after a failover,
+    /// or an unclean election. (An acks=all loss without one is a violation instead.)
+    RecordsLost {
+        produce: u64,
+        topic: String,
+        partition: u32,
+        acks: crate::protocol::partition::Acks,
+        values: Vec<String>,
+        reason: LossReason,
+    },
     PartitionTruncated {
         node: NodeId,
         topic_id: u32,
@@ -319,7 +329,9 @@ impl TraceKind {
             TraceKind::Produced { node, .. }
             | TraceKind::PartitionHighWatermark { node, .. }
             | TraceKind::PartitionTruncated { node, .. } => (Broker, Some(*node), None),
-            TraceKind::PartitionChange { .. } => (Broker, None, None),
+            TraceKind::PartitionChange { .. } | TraceKind::RecordsLost { .. } => {
+                (Broker, None, None)
+            }
             TraceKind::Crash { node }
             | TraceKind::Restart { node }
             | TraceKind::Pause { node, .. }
@@ -355,6 +367,7 @@ impl TraceKind {
             TraceKind::Produced { .. } => "produced",
             TraceKind::PartitionHighWatermark { .. } => "partition_high_watermark",
             TraceKind::PartitionTruncated { .. } => "partition_truncated",
+            TraceKind::RecordsLost { .. } => "records_lost",
             TraceKind::Violation { .. } => "violation",
         }
     }
@@ -369,6 +382,17 @@ impl TraceKind {
             _ => None,
         }
     }
+}
+
+/// Why acknowledged records were lost without breaking a rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossReason {
+    /// acks=0 or 1: the leader acknowledged (or nobody did) before any follower copied them,
+    /// and leadership moved to a replica without them.
+    Failover,
+    /// An out-of-sync replica was elected (the topic allows unclean election).
+    UncleanElection,
 }
 
 #[cfg(test)]

@@ -33,6 +33,9 @@ pub enum Message {
     /// The producer client hands records to a partition leader.
     Produce(ProduceRequest),
     ProduceResponse(ProduceResponse),
+    /// A consumer polls a partition leader (read_uncommitted: only below the HW).
+    ConsumerFetch(ConsumerFetchRequest),
+    ConsumerFetchResponse(ConsumerFetchResponse),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -223,6 +226,8 @@ impl Message {
             }
             Message::Produce(_) => "Produce",
             Message::ProduceResponse(_) => "ProduceResponse",
+            Message::ConsumerFetch(_) => "ConsumerFetch",
+            Message::ConsumerFetchResponse(_) => "ConsumerFetchResponse",
         }
     }
 }
@@ -306,6 +311,46 @@ pub struct ProduceResponse {
     pub topic_id: u32,
     pub partition: u32,
     pub base_offset: Option<Offset>,
+    pub error: Option<ErrorCode>,
+}
+
+/// Where a consumer without a valid position starts (`auto.offset.reset`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OffsetReset {
+    /// The log start offset.
+    Earliest,
+    /// The HW (what a read_uncommitted consumer may read next).
+    Latest,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConsumerFetchRequest {
+    pub correlation: u64,
+    pub consumer: u64,
+    pub topic_id: u32,
+    pub partition: u32,
+    /// The leader epoch the consumer's metadata names (KIP-320).
+    pub leader_epoch: u32,
+    /// Set when the consumer has no position: the leader answers with where to start
+    /// (Kafka's ListOffsets, folded into the poll).
+    pub reset: Option<OffsetReset>,
+    pub fetch_offset: Offset,
+    /// The epoch of the last record it read: validated against the leader's log after a leader
+    /// change (KIP-320), so a truncated log moves the consumer back.
+    pub last_fetched_epoch: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConsumerFetchResponse {
+    pub correlation: u64,
+    pub consumer: u64,
+    pub topic_id: u32,
+    pub partition: u32,
+    pub hw: Offset,
+    /// The start offset asked for by `reset`.
+    pub reset_to: Option<Offset>,
+    pub body: PartitionFetchBody,
     pub error: Option<ErrorCode>,
 }
 

@@ -13,6 +13,7 @@
 
 pub mod broker;
 pub mod config;
+pub mod consumer;
 pub mod controller;
 mod election;
 pub mod error;
@@ -35,7 +36,9 @@ mod node_tests;
 
 pub use config::{Config, ConfigError};
 pub use error::{AssignmentProblem, CommandError, KafkaDetail};
-pub use event::{DropReason, FenceReason, RoleReason, TraceKind, TruncateReason, VoteReason};
+pub use event::{
+    DropReason, FenceReason, LossReason, RoleReason, TraceKind, TruncateReason, VoteReason,
+};
 pub use node::{Durable, Effects, Identity, Input, Node, NodeKind, QuorumState, Slot};
 pub use role::Role;
 pub use types::{Epoch, NodeId, Offset, SnapshotId, Time};

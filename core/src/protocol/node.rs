@@ -526,8 +526,9 @@ impl Node {
             Message::BrokerHeartbeatResponse(resp) => self.on_heartbeat_response(now, resp, out),
             Message::PartitionFetch(req) => self.on_partition_fetch(now, from, req, out),
             Message::Produce(req) => self.on_produce(now, from, req, out),
-            // The client's, not a node's.
-            Message::ProduceResponse(_) => {}
+            Message::ConsumerFetch(req) => self.on_consumer_fetch(from, req, out),
+            // The clients', not a node's.
+            Message::ProduceResponse(_) | Message::ConsumerFetchResponse(_) => {}
             Message::PartitionFetchResponse(resp) => self.on_partition_fetch_response(resp, out),
             Message::AlterPartition(req) => self.on_alter_partition(now, from, req, out),
             Message::AlterPartitionResponse(resp) => self.on_alter_partition_response(now, resp),

@@ -8,8 +8,9 @@
 
 use crate::protocol::event::TraceKind;
 use crate::protocol::message::{
-    AlterPartitionRequest, AlterPartitionResponse, ErrorCode, Message, PartitionFetchBody,
-    PartitionFetchRequest, PartitionFetchResponse, ProduceRequest, ProduceResponse,
+    AlterPartitionRequest, AlterPartitionResponse, ConsumerFetchRequest, ConsumerFetchResponse,
+    ErrorCode, Message, OffsetReset, PartitionFetchBody, PartitionFetchRequest,
+    PartitionFetchResponse, ProduceRequest, ProduceResponse,
 };
 use crate::protocol::node::{Effects, Node, NodeKind, Slot};
 use crate::protocol::partition_election::{change, Election, PartitionChange};
@@ -426,6 +427,67 @@ impl Node {
             }
         }
         self.set_timer(Slot::Partitions, now + TICK_MS, out);
+    }
+
+    /// A consumer's poll, at the partition leader: records below the HW only (read_uncommitted),
+    /// checked against the consumer's leader epoch and, after a leader change, its last epoch.
+    pub(crate) fn on_consumer_fetch(
+        &mut self,
+        from: NodeId,
+        req: &ConsumerFetchRequest,
+        out: &mut Effects,
+    ) {
+        let key = (req.topic_id, req.partition);
+        let max = self.cfg.replica_fetch_max_records.max(1) as usize;
+        let mut resp = ConsumerFetchResponse {
+            correlation: req.correlation,
+            consumer: req.consumer,
+            topic_id: key.0,
+            partition: key.1,
+            hw: 0,
+            reset_to: None,
+            body: PartitionFetchBody::Records(Vec::new()),
+            error: None,
+        };
+        match self.durable.partitions.get(&key) {
+            Some(r) if r.leader == Some(self.id) => {
+                resp.hw = r.hw;
+                let offset = req.fetch_offset;
+                resp.error = if req.leader_epoch < r.leader_epoch {
+                    Some(ErrorCode::FencedLeaderEpoch)
+                } else if req.leader_epoch > r.leader_epoch {
+                    Some(ErrorCode::UnknownLeaderEpoch)
+                } else if let Some(reset) = req.reset {
+                    resp.reset_to = Some(match reset {
+                        OffsetReset::Earliest => r.log.start_offset(),
+                        OffsetReset::Latest => r.hw,
+                    });
+                    None
+                } else if offset < r.log.start_offset() || offset > r.leo() {
+                    Some(ErrorCode::OffsetOutOfRange)
+                } else {
+                    let diverging =
+                        req.last_fetched_epoch
+                            .and_then(|last| match r.log.end_for_epoch(last) {
+                                Some((e, end)) if e == last && end >= offset => None,
+                                Some((e, end)) => Some((e, end)),
+                                None => Some((0, r.log.start_offset())),
+                            });
+                    resp.body = match diverging {
+                        Some((epoch, end_offset)) => {
+                            PartitionFetchBody::DivergingEpoch { epoch, end_offset }
+                        }
+                        None => {
+                            let below_hw = r.hw.saturating_sub(offset).min(max as u64) as usize;
+                            PartitionFetchBody::Records(r.log.read(offset, below_hw))
+                        }
+                    };
+                    None
+                };
+            }
+            _ => resp.error = Some(ErrorCode::NotLeaderOrFollower),
+        }
+        out.sends.push((from, Message::ConsumerFetchResponse(resp)));
     }
 
     pub(crate) fn on_partition_fetch(

@@ -4,7 +4,9 @@
 use crate::protocol::config::Config;
 use crate::protocol::record::TopicConfig;
 use crate::protocol::types::{NodeId, Offset};
-use crate::sim::{ClusterSpec, InitialState, NewTopic, ProduceRecords, Simulation};
+use crate::sim::{
+    ClusterSpec, ConsumeFrom, ConsumeStart, InitialState, NewTopic, ProduceRecords, Simulation,
+};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -31,11 +33,13 @@ pub struct Text {
     pub zh: String,
 }
 
-/// A node named by id, or whoever is the quorum leader when the step runs.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+/// A node named by id, or whoever is the quorum leader (or a partition's leader in the
+/// committed image) when the step runs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Target {
     Id(NodeId),
     Leader,
+    PartitionLeader { topic: String, partition: u32 },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -54,6 +58,28 @@ pub enum Condition {
     Role {
         node: Target,
         role: String,
+    },
+    /// Produce k is acknowledged or failed.
+    ProduceDone(u64),
+    /// A replica's LEO and/or HW equal these.
+    Replica {
+        topic: String,
+        partition: u32,
+        broker: NodeId,
+        leo: Option<Offset>,
+        hw: Option<Offset>,
+    },
+    /// The committed image names this partition leader (None: no leader).
+    PartitionLeaderIs {
+        topic: String,
+        partition: u32,
+        broker: Option<NodeId>,
+    },
+    /// The committed ISR, as a set.
+    IsrIs {
+        topic: String,
+        partition: u32,
+        isr: Vec<NodeId>,
     },
 }
 
@@ -80,12 +106,14 @@ pub enum Step {
     Pause { node: Target, ms: u64 },
     Partition(Vec<Vec<NodeId>>),
     Isolate(Target),
-    Cut { a: NodeId, b: NodeId },
-    CutOneWay { from: NodeId, to: NodeId },
+    Cut { a: Target, b: Target },
+    CutOneWay { from: Target, to: Target },
     Heal,
     Append(u32),
     CreateTopic(NewTopic),
     Produce(ProduceRecords),
+    Consume(ConsumeFrom),
+    ElectPreferred { topic: String, partition: u32 },
     Resign(Target),
     Capture(String),
     Say(Text),
@@ -143,12 +171,44 @@ fn as_target(v: &Value, step: Option<usize>, field: &str) -> Result<Target, Scen
     match v {
         Value::String(s) if s == "leader" => Ok(Target::Leader),
         Value::Number(_) => as_id(v, step, field).map(Target::Id),
+        Value::Object(m) if m.len() == 1 && m.contains_key("partition_leader") => {
+            let f = format!("{field}.partition_leader");
+            let (topic, partition) = topic_partition(&m["partition_leader"], step, &f, &[])?;
+            Ok(Target::PartitionLeader { topic, partition })
+        }
         _ => Err(err(
             step,
             field,
-            format!("expected a node id or \"leader\", got {v}"),
+            format!(
+                "expected a node id, \"leader\" or {{\"partition_leader\": {{\"topic\", \"partition\"}}}}, got {v}"
+            ),
         )),
     }
+}
+
+/// `{"topic", "partition", ...}`: the topic and partition, with `more` fields allowed beside.
+fn topic_partition(
+    v: &Value,
+    step: Option<usize>,
+    field: &str,
+    more: &[&str],
+) -> Result<(String, u32), ScenarioError> {
+    let mut allowed = vec!["topic", "partition"];
+    allowed.extend_from_slice(more);
+    let o = Args::new(v, step, field.to_string(), &allowed)?;
+    Ok((o.name("topic")?, o.number("partition", 0, 0..=1000)? as u32))
+}
+
+/// An optional whole number field of a condition.
+fn opt_u64(
+    o: &Map<String, Value>,
+    k: &str,
+    step: Option<usize>,
+    field: &str,
+) -> Result<Option<u64>, ScenarioError> {
+    o.get(k)
+        .map(|v| as_u64(v, step, &format!("{field}.{k}")))
+        .transpose()
 }
 
 fn as_text(v: &Value, step: Option<usize>, field: &str) -> Result<Text, ScenarioError> {
@@ -240,7 +300,40 @@ fn as_condition(v: &Value, step: Option<usize>, field: &str) -> Result<Condition
                     };
                     Ok(Condition::Role { node: as_target(node, step, &format!("{f}.node"))?, role })
                 }
-                _ => Err(err(step, f, "unknown condition (leader, leader_is, hw_at_least, caught_up, fenced, unfenced, role)")),
+                "produce_done" => Ok(Condition::ProduceDone(as_u64(x, step, &f)?)),
+                "replica" => {
+                    let (topic, partition) = topic_partition(x, step, &f, &["broker", "leo", "hw"])?;
+                    let o = x.as_object().ok_or_else(|| err(step, &f, "expected an object"))?;
+                    let broker = o.get("broker").ok_or_else(|| err(step, format!("{f}.broker"), "missing"))?;
+                    Ok(Condition::Replica {
+                        topic,
+                        partition,
+                        broker: as_id(broker, step, &format!("{f}.broker"))?,
+                        leo: opt_u64(o, "leo", step, &f)?,
+                        hw: opt_u64(o, "hw", step, &f)?,
+                    })
+                }
+                "partition_leader_is" => {
+                    let (topic, partition) = topic_partition(x, step, &f, &["broker"])?;
+                    let broker = match x.get("broker") {
+                        Some(Value::Null) => None,
+                        Some(b) => Some(as_id(b, step, &format!("{f}.broker"))?),
+                        None => return Err(err(step, format!("{f}.broker"), "missing (an id, or null for no leader)")),
+                    };
+                    Ok(Condition::PartitionLeaderIs { topic, partition, broker })
+                }
+                "isr_is" => {
+                    let (topic, partition) = topic_partition(x, step, &f, &["isr"])?;
+                    let list = x.get("isr").and_then(Value::as_array).ok_or_else(|| err(step, format!("{f}.isr"), "expected a list of broker ids"))?;
+                    let mut isr = list
+                        .iter()
+                        .enumerate()
+                        .map(|(j, b)| as_id(b, step, &format!("{f}.isr[{j}]")))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    isr.sort_unstable();
+                    Ok(Condition::IsrIs { topic, partition, isr })
+                }
+                _ => Err(err(step, f, "unknown condition (leader, leader_is, hw_at_least, caught_up, fenced, unfenced, role, produce_done, replica, partition_leader_is, isr_is)")),
             }
         }
         _ => Err(err(step, field, format!("unknown condition {v}"))),
@@ -471,10 +564,10 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
                 .filter(|a| a.len() == 2)
                 .ok_or_else(|| err(s, f(key), "expected [A, B]"))?;
             let (a, b) = (
-                as_id(&pair[0], s, &format!("{}[0]", f(key)))?,
-                as_id(&pair[1], s, &format!("{}[1]", f(key)))?,
+                as_target(&pair[0], s, &format!("{}[0]", f(key)))?,
+                as_target(&pair[1], s, &format!("{}[1]", f(key)))?,
             );
-            if a == b {
+            if a == b && matches!(a, Target::Id(_)) {
                 return Err(err(s, f(key), "a link joins two different nodes"));
             }
             if key == "cut" {
@@ -565,6 +658,34 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
                 records,
                 acks,
             })
+        }
+        "consume" => {
+            let v = one(key)?;
+            let (topic, partition) = topic_partition(v, s, &f(key), &["from"])?;
+            let from = match v.get("from") {
+                None => ConsumeStart::Earliest,
+                Some(Value::String(w)) if w == "earliest" => ConsumeStart::Earliest,
+                Some(Value::String(w)) if w == "latest" => ConsumeStart::Latest,
+                Some(n @ Value::Number(_)) => {
+                    ConsumeStart::Offset(as_u64(n, s, &format!("{}.from", f(key)))?)
+                }
+                Some(other) => {
+                    return Err(err(
+                        s,
+                        format!("{}.from", f(key)),
+                        format!("expected \"earliest\", \"latest\" or an offset, got {other}"),
+                    ))
+                }
+            };
+            Step::Consume(ConsumeFrom {
+                topic,
+                partition,
+                from,
+            })
+        }
+        "elect_preferred" => {
+            let (topic, partition) = topic_partition(one(key)?, s, &f(key), &[])?;
+            Step::ElectPreferred { topic, partition }
         }
         "capture" => match one(key)? {
             Value::String(l) => Step::Capture(l.clone()),
@@ -699,7 +820,7 @@ impl Scenario {
             let mut named: Vec<NodeId> = Vec::new();
             let t = |t: &Target| match t {
                 Target::Id(id) => Some(*id),
-                Target::Leader => None,
+                Target::Leader | Target::PartitionLeader { .. } => None,
             };
             match step {
                 Step::Elect(x)
@@ -709,8 +830,9 @@ impl Scenario {
                 | Step::Resign(x)
                 | Step::Pause { node: x, .. } => named.extend(t(x)),
                 Step::Partition(groups) => named.extend(groups.iter().flatten()),
-                Step::Cut { a, b } => named.extend([*a, *b]),
-                Step::CutOneWay { from, to } => named.extend([*from, *to]),
+                Step::Cut { a, b } | Step::CutOneWay { from: a, to: b } => {
+                    named.extend(t(a).into_iter().chain(t(b)))
+                }
                 Step::Until {
                     cond: Condition::LeaderIs(x),
                     ..
@@ -725,6 +847,21 @@ impl Scenario {
                 }
                 | Step::Until {
                     cond: Condition::Unfenced(b),
+                    ..
+                }
+                | Step::Until {
+                    cond: Condition::Replica { broker: b, .. },
+                    ..
+                } => named.push(*b),
+                Step::Until {
+                    cond: Condition::IsrIs { isr, .. },
+                    ..
+                } => named.extend(isr),
+                Step::Until {
+                    cond:
+                        Condition::PartitionLeaderIs {
+                            broker: Some(b), ..
+                        },
                     ..
                 } => named.push(*b),
                 _ => {}

@@ -2,29 +2,46 @@
 //! that the CLI drives to the end in one call and the UI drives a frame at a time. Both get the
 //! same history, event for event, because the runner only ever stops between events.
 
-use crate::protocol::types::Time;
+use crate::protocol::types::{NodeId, Time};
 use crate::scenario::loader::{Condition, Scenario, Step, Target};
 use crate::sim::{Action, ActionError, Capture, Simulation, SpecError, Stats, Timeline, Violation};
 use serde::Serialize;
 use std::fmt;
 
+/// The node a target names in a condition: `"leader"` is the quorum leader a majority follows.
+fn watched(sim: &Simulation, t: &Target) -> Option<NodeId> {
+    match t {
+        Target::Id(id) => Some(*id),
+        Target::Leader => sim.quorum_leader(),
+        Target::PartitionLeader { topic, partition } => {
+            sim.partition_leader(topic, *partition).ok().map(|(_, l)| l)
+        }
+    }
+}
+
+/// A partition's state in the committed image.
+fn committed_partition<'a>(
+    sim: &'a Simulation,
+    topic: &str,
+    partition: u32,
+) -> Option<&'a crate::protocol::metadata::PartitionState> {
+    sim.committed_image_ref()?
+        .topic_by_name(topic)?
+        .partitions
+        .iter()
+        .find(|p| p.partition == partition)
+}
+
 /// Whether a condition holds now.
 pub fn condition_holds(sim: &Simulation, cond: &Condition) -> bool {
     match cond {
         Condition::Leader => sim.quorum_leader().is_some(),
-        Condition::LeaderIs(t) => match (sim.quorum_leader(), t) {
-            (Some(l), Target::Id(id)) => l == *id,
-            (Some(_), Target::Leader) => true,
-            _ => false,
-        },
-        Condition::HwAtLeast { node, offset } => {
-            let id = match node {
-                Target::Id(id) => Some(*id),
-                Target::Leader => sim.quorum_leader(),
-            };
-            id.and_then(|id| sim.node(id))
-                .is_some_and(|n| n.alive && n.node.high_watermark().is_some_and(|h| h >= *offset))
+        Condition::LeaderIs(t) => {
+            sim.quorum_leader().is_some() && sim.quorum_leader() == watched(sim, t)
         }
+        Condition::HwAtLeast { node, offset } => watched(sim, node)
+            .and_then(|id| sim.node(id))
+            .is_some_and(|n| n.alive && n.node.high_watermark().is_some_and(|h| h >= *offset)),
         Condition::CaughtUp => {
             let Some(l) = sim.quorum_leader().and_then(|l| sim.node(l)) else {
                 return false;
@@ -42,14 +59,44 @@ pub fn condition_holds(sim: &Simulation, cond: &Condition) -> bool {
             .committed_image_ref()
             .and_then(|i| i.brokers.get(b))
             .is_some_and(|s| !s.fenced),
-        Condition::Role { node, role } => {
-            let id = match node {
-                Target::Id(id) => Some(*id),
-                Target::Leader => sim.quorum_leader(),
+        Condition::Role { node, role } => watched(sim, node)
+            .and_then(|id| sim.node(id))
+            .is_some_and(|n| crate::sim::capture::role_word(n) == *role),
+        Condition::ProduceDone(k) => sim
+            .produces()
+            .iter()
+            .any(|p| p.id == *k && p.status != crate::protocol::producer::ProduceStatus::Pending),
+        Condition::Replica {
+            topic,
+            partition,
+            broker,
+            leo,
+            hw,
+        } => {
+            let Some(t) = sim
+                .committed_image_ref()
+                .and_then(|i| i.topic_by_name(topic))
+            else {
+                return false;
             };
-            id.and_then(|id| sim.node(id))
-                .is_some_and(|n| crate::sim::capture::role_word(n) == *role)
+            sim.node(*broker)
+                .and_then(|n| n.node.partition_replicas().get(&(t.topic_id, *partition)))
+                .is_some_and(|r| leo.is_none_or(|l| r.leo() == l) && hw.is_none_or(|h| r.hw == h))
         }
+        Condition::PartitionLeaderIs {
+            topic,
+            partition,
+            broker,
+        } => committed_partition(sim, topic, *partition).is_some_and(|p| p.leader == *broker),
+        Condition::IsrIs {
+            topic,
+            partition,
+            isr,
+        } => committed_partition(sim, topic, *partition).is_some_and(|p| {
+            let mut have = p.isr.clone();
+            have.sort_unstable();
+            have == *isr
+        }),
     }
 }
 
@@ -86,6 +133,9 @@ pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, Action
     let id = |t: &Target| match t {
         Target::Id(id) => Ok(*id),
         Target::Leader => sim.acting_leader().ok_or(ActionError::NoLeader),
+        Target::PartitionLeader { topic, partition } => {
+            sim.partition_leader(topic, *partition).map(|(_, l)| l)
+        }
     };
     Ok(match step {
         Step::Elect(t) => vec![Action::Elect(id(t)?)],
@@ -98,18 +148,26 @@ pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, Action
             ms: *ms,
         }],
         Step::Partition(groups) => vec![Action::Partition(groups.clone())],
-        Step::Cut { a, b } => vec![
-            Action::CutOneWay { from: *a, to: *b },
-            Action::CutOneWay { from: *b, to: *a },
-        ],
+        Step::Cut { a, b } => {
+            let (a, b) = (id(a)?, id(b)?);
+            vec![
+                Action::CutOneWay { from: a, to: b },
+                Action::CutOneWay { from: b, to: a },
+            ]
+        }
         Step::CutOneWay { from, to } => vec![Action::CutOneWay {
-            from: *from,
-            to: *to,
+            from: id(from)?,
+            to: id(to)?,
         }],
         Step::Heal => vec![Action::HealAll],
         Step::Append(n) => vec![Action::Append(*n)],
         Step::CreateTopic(t) => vec![Action::CreateTopic(t.clone())],
         Step::Produce(p) => vec![Action::Produce(p.clone())],
+        Step::Consume(c) => vec![Action::Consume(c.clone())],
+        Step::ElectPreferred { topic, partition } => vec![Action::ElectPreferred {
+            topic: topic.clone(),
+            partition: *partition,
+        }],
         Step::AdvanceMs(_) | Step::Until { .. } | Step::Capture(_) | Step::Say(_) => vec![],
     })
 }
@@ -119,7 +177,10 @@ pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, Action
 pub fn ready_for(sim: &Simulation, step: &Step) -> bool {
     let leader = sim.acting_leader().and_then(|l| sim.node(l));
     match step {
-        Step::CreateTopic(_) => leader.is_some_and(|n| n.node.active_controller().is_some()),
+        Step::CreateTopic(_) | Step::ElectPreferred { .. } => {
+            leader.is_some_and(|n| n.node.active_controller().is_some())
+        }
+        Step::Consume(c) => sim.partition_of(&c.topic, c.partition).is_ok(),
         Step::Append(_) => leader.is_some(),
         // The leader broker must itself know it leads (brokers apply the metadata a little later).
         Step::Produce(p) => sim

@@ -18,6 +18,19 @@ pub struct Capture {
     pub metadata: MetadataCapture,
     /// The producer client's produces (DESIGN §3b).
     pub produces: Vec<ProduceCapture>,
+    /// The consumers (DESIGN §3b).
+    pub consumers: Vec<ConsumerCapture>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConsumerCapture {
+    pub id: u64,
+    pub topic: String,
+    pub partition: u32,
+    /// The next offset it reads (null until the leader said where `from` is).
+    pub position: Option<Offset>,
+    /// The values it read, oldest first (the newest 1000).
+    pub read: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -375,6 +388,17 @@ impl Simulation {
                     error: p.error.map(|e| e.name()),
                     base_offset: p.base_offset,
                     lost: self.lost_values(p),
+                })
+                .collect(),
+            consumers: self
+                .consumers()
+                .iter()
+                .map(|c| ConsumerCapture {
+                    id: c.id,
+                    topic: c.topic.clone(),
+                    partition: c.partition,
+                    position: c.position,
+                    read: c.read.iter().map(|v| v.to_string()).collect(),
                 })
                 .collect(),
         }

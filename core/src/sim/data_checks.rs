@@ -5,7 +5,8 @@
 //! they show in the produce's `lost` list. With `unclean_leader_election` on, the properties an
 //! unclean election gives up (lost records, divergence, a HW that goes back) are not checked.
 
-use crate::protocol::event::TraceKind;
+use crate::protocol::event::{LossReason, TraceKind};
+use crate::protocol::message::{Message, PartitionFetchBody};
 use crate::protocol::partition::{Acks, PartitionKey};
 use crate::protocol::producer::{ProduceStatus, PRODUCER};
 use crate::protocol::types::{NodeId, Offset, Time};
@@ -28,6 +29,10 @@ pub struct DataSeen {
     scan_from: usize,
     /// Those from `scan_from` on already looked at.
     looked_at: BTreeSet<u64>,
+    /// Produces whose allowed loss was already told as a RecordsLost event.
+    told_lost: BTreeSet<u64>,
+    /// Partitions (topic, partition) that had an unclean election.
+    unclean_elections: BTreeSet<(String, u32)>,
 }
 
 fn violation(now: Time, invariant: &'static str, breach: Breach) -> Violation {
@@ -40,6 +45,82 @@ fn violation(now: Time, invariant: &'static str, breach: Breach) -> Violation {
 }
 
 impl Simulation {
+    /// The losses Kafka allows, told as events: acks 0/1 records gone after a failover, and
+    /// anything gone after an unclean election. Looked for only after an event that can lose
+    /// records (and for a produce when its acknowledgement arrives).
+    pub(crate) fn tell_losses(&mut self, events: &[TraceKind]) -> Vec<TraceKind> {
+        let mut seen = std::mem::take(&mut self.data_seen);
+        let mut all = false;
+        let mut acked: Vec<u64> = Vec::new();
+        for ev in events {
+            match ev {
+                TraceKind::PartitionChange {
+                    topic,
+                    partition,
+                    recovering: true,
+                    ..
+                } => {
+                    seen.unclean_elections.insert((topic.clone(), *partition));
+                    all = true;
+                }
+                TraceKind::PartitionTruncated { .. }
+                | TraceKind::PartitionChange { .. }
+                | TraceKind::Crash { .. }
+                | TraceKind::Restart { .. } => all = true,
+                TraceKind::Deliver { to, msg, .. } if *to == PRODUCER => {
+                    if let Message::ProduceResponse(r) = &**msg {
+                        acked.push(r.produce);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut told = Vec::new();
+        if all || !acked.is_empty() {
+            let image = self.committed_image_ref();
+            let unclean_topic = |topic: &str| {
+                image
+                    .and_then(|i| i.topic_by_name(topic))
+                    .and_then(|t| t.config.unclean_leader_election)
+                    .unwrap_or(self.config().unclean_leader_election)
+            };
+            for p in self.produces() {
+                if p.status != ProduceStatus::Acked
+                    || seen.told_lost.contains(&p.id)
+                    || !(all || acked.contains(&p.id))
+                {
+                    continue;
+                }
+                let unclean = seen
+                    .unclean_elections
+                    .contains(&(p.topic.clone(), p.partition));
+                // acks=all without an unclean election: a violation, not an allowed loss.
+                if p.acks == Acks::All && !(unclean && unclean_topic(&p.topic)) {
+                    continue;
+                }
+                let values = self.lost_values(p);
+                if values.is_empty() {
+                    continue;
+                }
+                seen.told_lost.insert(p.id);
+                told.push(TraceKind::RecordsLost {
+                    produce: p.id,
+                    topic: p.topic.clone(),
+                    partition: p.partition,
+                    acks: p.acks,
+                    values,
+                    reason: if unclean {
+                        LossReason::UncleanElection
+                    } else {
+                        LossReason::Failover
+                    },
+                });
+            }
+        }
+        self.data_seen = seen;
+        told
+    }
+
     pub(crate) fn check_data_plane(
         &mut self,
         events: &[TraceKind],
@@ -77,7 +158,26 @@ impl Simulation {
                 | TraceKind::PartitionChange { .. }
                 | TraceKind::Crash { .. }
                 | TraceKind::Restart { .. } => losses_possible = true,
-                TraceKind::Deliver { to, .. } if *to == PRODUCER => answered = true,
+                TraceKind::Deliver { to, msg, .. } if *to == PRODUCER => {
+                    answered = true;
+                    if let Message::ConsumerFetchResponse(r) = &**msg {
+                        if let PartitionFetchBody::Records(records) = &r.body {
+                            if let Some(rec) = records.iter().find(|rec| rec.offset >= r.hw) {
+                                found.push(violation(
+                                    now,
+                                    "ConsumerReadUncommitted",
+                                    Breach::ConsumerReadUncommitted {
+                                        consumer: r.consumer,
+                                        topic_id: r.topic_id,
+                                        partition: r.partition,
+                                        offset: rec.offset,
+                                        hw: r.hw,
+                                    },
+                                ));
+                            }
+                        }
+                    }
+                }
                 _ => {}
             }
         }

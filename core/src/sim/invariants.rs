@@ -135,6 +135,14 @@ pub enum Breach {
         from: Offset,
         to: Offset,
     },
+    /// A consumer was served a record at or above the HW it was served with.
+    ConsumerReadUncommitted {
+        consumer: u64,
+        topic_id: u32,
+        partition: u32,
+        offset: Offset,
+        hw: Offset,
+    },
 }
 
 impl std::fmt::Display for Breach {
@@ -248,6 +256,16 @@ impl std::fmt::Display for Breach {
             } => write!(
                 f,
                 "broker {node}'s HW of partition {topic_id}-{partition} went from {from} back to {to}"
+            ),
+            Breach::ConsumerReadUncommitted {
+                consumer,
+                topic_id,
+                partition,
+                offset,
+                hw,
+            } => write!(
+                f,
+                "consumer {consumer} read offset {offset} of partition {topic_id}-{partition}, at or above the HW {hw}"
             ),
         }
     }

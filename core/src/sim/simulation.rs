@@ -3,13 +3,18 @@
 //! Its whole history is (spec, timed actions): replaying them gives the same run, event for event.
 
 use crate::protocol::config::Config;
+use crate::protocol::consumer::{Consumer, Consumers, StartAt};
 use crate::protocol::error::CommandError;
 use crate::protocol::event::RoleReason;
 use crate::protocol::event::{DropReason, TraceKind};
 use crate::protocol::log::Log;
 use crate::protocol::message::Message;
+use crate::protocol::message::OffsetReset;
 use crate::protocol::node::{Durable, Effects, Identity, Input, Node, NodeKind, QuorumState, Slot};
 use crate::protocol::producer::{Producer, ProducerEffects, PRODUCER};
+
+/// The timer slot of the consumers at the client network end (the producer's is `Partitions`).
+const CONSUMER_SLOT: Slot = Slot::FetchRetry;
 use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
 use crate::sim::error::{ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS};
@@ -89,6 +94,30 @@ pub enum Action {
     CreateTopic(NewTopic),
     /// A client writes `records` to a partition through its leader broker.
     Produce(ProduceRecords),
+    /// A consumer starts polling a partition.
+    Consume(ConsumeFrom),
+    /// An admin's preferred-leader election for one partition.
+    ElectPreferred {
+        topic: String,
+        partition: u32,
+    },
+}
+
+/// A consumer to start: which partition, and from where.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConsumeFrom {
+    pub topic: String,
+    pub partition: u32,
+    pub from: ConsumeStart,
+}
+
+/// `from` of a consume step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConsumeStart {
+    Earliest,
+    Latest,
+    Offset(Offset),
 }
 
 /// A topic to create: what `create_topic` asks the active controller for.
@@ -234,6 +263,9 @@ pub struct Simulation {
     producer_wake: Option<Time>,
     /// The client's connection to each broker delivers in order (TCP): the last arrival time.
     producer_link: BTreeMap<NodeId, Time>,
+    /// The consumers (on the same client network end as the producer) and their timer.
+    consumers: Consumers,
+    consumer_wake: Option<Time>,
     /// What the data-plane checks remember.
     pub(crate) data_seen: crate::sim::data_checks::DataSeen,
 }
@@ -303,6 +335,8 @@ impl Simulation {
             producer: Producer::default(),
             producer_wake: None,
             producer_link: BTreeMap::new(),
+            consumers: Consumers::default(),
+            consumer_wake: None,
             data_seen: Default::default(),
             spec: Rc::new(spec),
         };
@@ -474,7 +508,11 @@ impl Simulation {
                 incarnation,
             } => {
                 if node == PRODUCER {
-                    let fired = self.producer_timer(at);
+                    let fired = if slot == CONSUMER_SLOT {
+                        self.consumer_timer(at)
+                    } else {
+                        self.producer_timer(at)
+                    };
                     if fired {
                         self.stats.steps += 1;
                     }
@@ -575,12 +613,64 @@ impl Simulation {
             to: env.to,
             msg: env.msg.clone(),
         });
-        if let Message::ProduceResponse(r) = &*env.msg {
-            let cfg = self.cfg.clone();
-            self.producer.on_response(self.now, &cfg, r);
-            self.apply_producer_effects(ProducerEffects::default());
+        match &*env.msg {
+            Message::ProduceResponse(r) => {
+                let cfg = self.cfg.clone();
+                self.producer.on_response(self.now, &cfg, r);
+                self.apply_producer_effects(ProducerEffects::default());
+            }
+            Message::ConsumerFetchResponse(r) => {
+                self.consumers.on_response(self.now, &self.cfg, r);
+                self.schedule_consumers(Vec::new());
+            }
+            _ => {}
         }
         true
+    }
+
+    /// The consumers' timer: polls that are due, requests that timed out.
+    fn consumer_timer(&mut self, at: Time) -> bool {
+        if self.consumer_wake != Some(at) {
+            return false;
+        }
+        self.consumer_wake = None;
+        let mut consumers = std::mem::take(&mut self.consumers);
+        let image = self.committed_image_ref();
+        let leader_of = |topic_id: u32, partition: u32| {
+            let p = image?.partition(topic_id, partition)?;
+            Some((p.leader?, p.leader_epoch))
+        };
+        let mut sends = Vec::new();
+        consumers.on_timer(self.now, &self.cfg, &leader_of, &mut sends);
+        self.consumers = consumers;
+        self.schedule_consumers(sends);
+        true
+    }
+
+    fn schedule_consumers(&mut self, sends: Vec<(NodeId, Message)>) {
+        for (to, msg) in sends {
+            self.send(PRODUCER, to, msg);
+        }
+        if let Some(t) = self.consumers.next_wake(&self.cfg) {
+            let t = t.max(self.now);
+            if self.consumer_wake.is_none_or(|w| t < w) {
+                self.consumer_wake = Some(t);
+                self.push(
+                    t,
+                    EventKind::Timer {
+                        node: PRODUCER,
+                        slot: CONSUMER_SLOT,
+                        at: t,
+                        incarnation: 0,
+                    },
+                );
+            }
+        }
+    }
+
+    /// The consumers, as they stand.
+    pub fn consumers(&self) -> &[Consumer] {
+        &self.consumers.all
     }
 
     /// The producer client's timer: retries, request and delivery timeouts.
@@ -757,7 +847,9 @@ impl Simulation {
         if self.step_events.is_empty() && !self.cfg.check_invariants {
             return;
         }
-        let events = std::mem::take(&mut self.step_events);
+        let mut events = std::mem::take(&mut self.step_events);
+        let told = self.tell_losses(&events);
+        events.extend(told);
         // Actions (crash, restart, elect...) may touch any node.
         let touched = std::mem::replace(&mut self.touched, Touched::All);
         let found = if self.cfg.check_invariants {
@@ -1012,6 +1104,31 @@ impl Simulation {
                     &mut out,
                 );
                 self.apply_producer_effects(out);
+            }
+            Action::Consume(ConsumeFrom {
+                topic,
+                partition,
+                from,
+            }) => {
+                let (topic_id, _) = self.partition_of(&topic, partition)?;
+                let start = match from {
+                    ConsumeStart::Earliest => StartAt::Reset(OffsetReset::Earliest),
+                    ConsumeStart::Latest => StartAt::Reset(OffsetReset::Latest),
+                    ConsumeStart::Offset(o) => StartAt::Offset(o),
+                };
+                self.consumers
+                    .start(self.now, (&topic, topic_id, partition), start);
+                self.schedule_consumers(Vec::new());
+            }
+            Action::ElectPreferred { topic, partition } => {
+                let id = self
+                    .acting_leader()
+                    .ok_or(ActionError::NoActiveController)?;
+                let i = self.need(id)?;
+                self.check_running(i)?;
+                self.with_node(i, |n, now, out| {
+                    n.elect_preferred(now, &topic, partition, out)
+                })?;
             }
             Action::CreateTopic(spec) => {
                 let id = self

@@ -8,7 +8,7 @@ use kraft_core::protocol::message::{
     PartitionFetchRequest, PartitionFetchResponse,
 };
 use kraft_core::protocol::{
-    DropReason, FenceReason, RoleReason, TraceKind, TruncateReason, VoteReason,
+    DropReason, FenceReason, LossReason, RoleReason, TraceKind, TruncateReason, VoteReason,
 };
 use kraft_core::sim::invariants::Breach;
 
@@ -151,6 +151,16 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             (Some(e), _) => format!("refuses produce {}: {}", r.produce, e.name()),
             (None, b) => format!("produce {} written at offset {}", r.produce, opt(lang, b)),
         },
+        Message::ConsumerFetch(r) => match r.reset {
+            Some(_) => format!("consumer {} asks where to start in partition {}-{}", r.consumer, r.topic_id, r.partition),
+            None => format!("consumer {} polls partition {}-{} from offset {}", r.consumer, r.topic_id, r.partition, r.fetch_offset),
+        },
+        Message::ConsumerFetchResponse(r) => match (r.error, &r.body, r.reset_to) {
+            (Some(e), _, _) => format!("refuses consumer {}: {}", r.consumer, e.name()),
+            (None, _, Some(o)) => format!("consumer {} starts at offset {o}", r.consumer),
+            (None, PartitionFetchBody::Records(rs), None) => format!("consumer {}: {} record(s) below HW {}", r.consumer, rs.len(), r.hw),
+            (None, PartitionFetchBody::DivergingEpoch { end_offset, .. }, None) => format!("consumer {}: the log was truncated; go back to offset {end_offset}", r.consumer),
+        },
     };
     if lang == Lang::En {
         return en;
@@ -284,6 +294,16 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
         Message::ProduceResponse(r) => match (r.error, r.base_offset) {
             (Some(e), _) => format!("拒绝写入 {}：{}", r.produce, e.name()),
             (None, b) => format!("写入 {} 已写到偏移 {}", r.produce, opt(lang, b)),
+        },
+        Message::ConsumerFetch(r) => match r.reset {
+            Some(_) => format!("消费者 {} 询问从分区 {}-{} 的哪里开始", r.consumer, r.topic_id, r.partition),
+            None => format!("消费者 {} 从偏移 {} 拉取分区 {}-{}", r.consumer, r.fetch_offset, r.topic_id, r.partition),
+        },
+        Message::ConsumerFetchResponse(r) => match (r.error, &r.body, r.reset_to) {
+            (Some(e), _, _) => format!("拒绝消费者 {}：{}", r.consumer, e.name()),
+            (None, _, Some(o)) => format!("消费者 {} 从偏移 {o} 开始", r.consumer),
+            (None, PartitionFetchBody::Records(rs), None) => format!("消费者 {}：HW {} 以下的 {} 条记录", r.consumer, r.hw, rs.len()),
+            (None, PartitionFetchBody::DivergingEpoch { end_offset, .. }, None) => format!("消费者 {}：日志被截断了，退回到偏移 {end_offset}", r.consumer),
         },
     }
 }
@@ -578,6 +598,23 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
                 format!("broker {node} truncates partition {topic_id}-{partition} to {to}, losing {removed} records (the new leader's log wins)")
             }
         }
+        TraceKind::RecordsLost {
+            produce,
+            topic,
+            partition,
+            acks,
+            values,
+            reason,
+        } => {
+            let acks = acks_word(*acks);
+            let values = values.join(", ");
+            match (reason, zh) {
+                (LossReason::Failover, true) => format!("写入 {produce}（acks={acks}）的记录 {values} 在 {topic}-{partition} 上丢失了：领导者在追随者复制它们之前就确认了，之后领导权转给了没有它们的副本。acks=all 才会等 ISR"),
+                (LossReason::Failover, false) => format!("produce {produce} (acks={acks}) lost {values} on {topic}-{partition}: acknowledged before any follower copied them, then leadership moved to a replica without them. Only acks=all waits for the ISR"),
+                (LossReason::UncleanElection, true) => format!("写入 {produce}（acks={acks}）的记录 {values} 在 {topic}-{partition} 上丢失了：不干净选举让一个不同步的副本成为领导者"),
+                (LossReason::UncleanElection, false) => format!("produce {produce} (acks={acks}) lost {values} on {topic}-{partition}: an unclean election made an out-of-sync replica the leader"),
+            }
+        }
         TraceKind::Violation { invariant, detail } => {
             if zh {
                 format!(
@@ -684,5 +721,14 @@ pub fn breach(lang: Lang, b: &Breach) -> String {
             from,
             to,
         } => format!("Broker {node} 上分区 {topic_id}-{partition} 的高水位从 {from} 回退到 {to}"),
+        Breach::ConsumerReadUncommitted {
+            consumer,
+            topic_id,
+            partition,
+            offset,
+            hw,
+        } => format!(
+            "消费者 {consumer} 读到了分区 {topic_id}-{partition} 偏移 {offset} 的记录，它不低于高水位 {hw}"
+        ),
     }
 }

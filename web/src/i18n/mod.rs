@@ -310,6 +310,10 @@ pub fn invariant_why(lang: Lang, name: &str) -> &'static str {
             "A replica's HW never moves back.",
             "副本的高水位不会回退。",
         ),
+        "ConsumerReadUncommitted" => (
+            "A consumer never reads a record at or above the HW.",
+            "消费者永远读不到高水位及以上的记录。",
+        ),
         _ => ("", ""),
     };
     if lang == Lang::Zh {

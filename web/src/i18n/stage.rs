@@ -9,6 +9,12 @@ fn who(lang: Lang, t: &Target) -> String {
         (Target::Id(id), Lang::Zh) => format!("节点 {id}"),
         (Target::Leader, Lang::En) => "the leader".into(),
         (Target::Leader, Lang::Zh) => "领导者".into(),
+        (Target::PartitionLeader { topic, partition }, Lang::En) => {
+            format!("the leader of {topic}-{partition}")
+        }
+        (Target::PartitionLeader { topic, partition }, Lang::Zh) => {
+            format!("{topic}-{partition} 的领导者")
+        }
     }
 }
 
@@ -41,6 +47,53 @@ fn condition(lang: Lang, c: &Condition) -> String {
                 super::role_label(lang, role)
             )
         }
+        Condition::ProduceDone(k) if zh => format!("写入 {k} 被确认或失败"),
+        Condition::ProduceDone(k) => format!("produce {k} to be acknowledged or failed"),
+        Condition::Replica {
+            topic,
+            partition,
+            broker,
+            leo,
+            hw,
+        } => {
+            let mut parts = Vec::new();
+            if let Some(l) = leo {
+                parts.push(format!("LEO {l}"));
+            }
+            if let Some(h) = hw {
+                parts.push(if zh {
+                    format!("高水位 {h}")
+                } else {
+                    format!("HW {h}")
+                });
+            }
+            let what = parts.join(if zh { "、" } else { ", " });
+            if zh {
+                format!("Broker {broker} 上 {topic}-{partition} 的副本到达 {what}")
+            } else {
+                format!("broker {broker}'s replica of {topic}-{partition} to reach {what}")
+            }
+        }
+        Condition::PartitionLeaderIs {
+            topic,
+            partition,
+            broker,
+        } => match (broker, zh) {
+            (Some(b), true) => format!("Broker {b} 成为 {topic}-{partition} 的领导者"),
+            (Some(b), false) => format!("broker {b} to lead {topic}-{partition}"),
+            (None, true) => format!("{topic}-{partition} 没有领导者"),
+            (None, false) => format!("{topic}-{partition} to have no leader"),
+        },
+        Condition::IsrIs {
+            topic,
+            partition,
+            isr,
+        } if zh => format!("{topic}-{partition} 的 ISR 变为 {isr:?}"),
+        Condition::IsrIs {
+            topic,
+            partition,
+            isr,
+        } => format!("the ISR of {topic}-{partition} to be {isr:?}"),
     }
 }
 
