@@ -6,7 +6,7 @@
 use kraft_core::protocol::message::ErrorCode;
 use kraft_core::protocol::partition::Acks;
 use kraft_core::protocol::producer::ProduceStatus;
-use kraft_core::sim::{NewTopic, ProduceRecords};
+use kraft_core::sim::{ConsumeFrom, ConsumeStart, NewTopic, ProduceRecords};
 use kraft_core::{Action, ClusterSpec, Config, NodeId, Simulation};
 
 fn cluster(config: Config) -> Simulation {
@@ -279,6 +279,191 @@ fn acks_one_loses_acknowledged_records_when_the_leader_dies_and_acks_all_does_no
     );
     assert!(c.produces[1].lost.is_empty());
     assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+    // The loss is told as an event that says what and why, once.
+    let told: Vec<_> = sim
+        .trace_since(0)
+        .filter_map(|e| match &e.kind {
+            kraft_core::TraceKind::RecordsLost {
+                produce,
+                values,
+                reason,
+                ..
+            } => Some((*produce, values.clone(), *reason)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        told,
+        [(
+            1,
+            vec!["1.0".to_string(), "1.1".into(), "1.2".into()],
+            kraft_core::protocol::LossReason::Failover
+        )]
+    );
+}
+
+fn consume(sim: &mut Simulation, from: ConsumeStart) {
+    sim.apply(Action::Consume(ConsumeFrom {
+        topic: "orders".into(),
+        partition: 0,
+        from,
+    }))
+    .unwrap();
+}
+
+/// A consumer reads only below the HW: records the followers have not copied stay invisible
+/// until the HW passes them.
+#[test]
+fn a_consumer_never_sees_records_above_the_hw() {
+    let mut sim = cluster(Config::default());
+    let (isr, leader, _) = partition(&sim);
+    let leader = leader.unwrap();
+    produce(&mut sim, 2, Acks::All).unwrap();
+    sim.advance(1000);
+    consume(&mut sim, ConsumeStart::Earliest);
+    sim.advance(1000);
+    let read = |sim: &Simulation| sim.capture("c").consumers[0].read.clone();
+    assert_eq!(read(&sim), ["1.0", "1.1"]);
+    for f in isr.iter().filter(|b| **b != leader) {
+        sim.apply(Action::Pause { node: *f, ms: 3000 }).unwrap();
+    }
+    produce(&mut sim, 3, Acks::Leader).unwrap();
+    sim.advance(1500);
+    let c = sim.capture("c");
+    assert_eq!(c.metadata.topics[0].partitions[0].leo, Some(5));
+    assert_eq!(c.consumers[0].read, ["1.0", "1.1"], "2.x is above the HW");
+    assert_eq!(c.consumers[0].position, Some(2));
+    sim.advance(3000);
+    assert_eq!(read(&sim), ["1.0", "1.1", "2.0", "2.1", "2.2"]);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
+
+/// After an unclean election the new leader's log is shorter than where the consumer stood:
+/// KIP-320's validation sends it back to where the logs agree, and it reads the new records.
+#[test]
+fn a_consumer_goes_back_to_the_divergence_point_after_an_unclean_election() {
+    let config = Config {
+        replica_lag_time_max_ms: 3000,
+        unclean_leader_election: true,
+        ..Config::default()
+    };
+    let mut sim = cluster(config);
+    let (isr, leader, _) = partition(&sim);
+    let leader = leader.unwrap();
+    produce(&mut sim, 2, Acks::All).unwrap();
+    sim.advance(1000);
+    for f in isr.iter().filter(|b| **b != leader) {
+        sim.apply(Action::Isolate(*f)).unwrap();
+    }
+    sim.advance(5000);
+    produce(&mut sim, 3, Acks::All).unwrap();
+    consume(&mut sim, ConsumeStart::Earliest);
+    sim.advance(1000);
+    assert_eq!(sim.capture("c").consumers[0].position, Some(5));
+    sim.apply(Action::Crash(leader)).unwrap();
+    sim.apply(Action::HealAll).unwrap();
+    sim.advance(20_000);
+    produce(&mut sim, 1, Acks::All).unwrap();
+    sim.advance(2000);
+    let c = sim.capture("c");
+    assert_eq!(
+        c.consumers[0].read,
+        ["1.0", "1.1", "2.0", "2.1", "2.2", "3.0"],
+        "back to offset 2, then the new leader's record there"
+    );
+    assert_eq!(c.consumers[0].position, Some(3));
+    assert_eq!(c.produces[1].lost, ["2.0", "2.1", "2.2"]);
+    let reasons: Vec<_> = sim
+        .trace_since(0)
+        .filter_map(|e| match &e.kind {
+            kraft_core::TraceKind::RecordsLost {
+                produce, reason, ..
+            } => Some((*produce, *reason)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [(2, kraft_core::protocol::LossReason::UncleanElection)]
+    );
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
+
+/// Leadership goes back to the preferred (first) replica: by an admin's election, and by the
+/// controller's periodic rebalance.
+#[test]
+fn the_preferred_leader_comes_back_by_request_and_by_the_rebalance() {
+    for by_admin in [true, false] {
+        let config = Config {
+            leader_imbalance_check_interval_ms: 40_000,
+            auto_leader_rebalance: !by_admin,
+            ..Config::default()
+        };
+        let mut sim = cluster(config);
+        let c = sim.capture("c");
+        let p = &c.metadata.topics[0].partitions[0];
+        let preferred = p.preferred_leader.unwrap();
+        assert_eq!(p.leader, Some(preferred));
+        sim.apply(Action::Crash(preferred)).unwrap();
+        sim.advance(12_000);
+        assert_ne!(partition(&sim).1, Some(preferred));
+        sim.apply(Action::Restart(preferred)).unwrap();
+        sim.advance(8_000);
+        let (isr, leader, _) = partition(&sim);
+        assert!(isr.contains(&preferred), "back in sync: {isr:?}");
+        assert_ne!(leader, Some(preferred), "not leading yet");
+        if by_admin {
+            sim.apply(Action::ElectPreferred {
+                topic: "orders".into(),
+                partition: 0,
+            })
+            .unwrap();
+            sim.advance(1000);
+        } else {
+            sim.advance(40_000);
+        }
+        assert_eq!(partition(&sim).1, Some(preferred), "by admin: {by_admin}");
+        assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+    }
+}
+
+/// A topic's own min.insync.replicas and an explicit assignment (first = preferred leader).
+#[test]
+fn topic_config_and_assignments_are_kept() {
+    let mut sim = Simulation::new(ClusterSpec::new(11, 3, 3, Config::default())).unwrap();
+    let ready = |s: &Simulation| s.committed_image().unfenced_brokers().len() == 3;
+    assert!(sim.run_until(20_000, ready));
+    let bad = sim.apply(Action::CreateTopic(NewTopic {
+        name: "x".into(),
+        assignments: Some(vec![vec![102, 102]]),
+        ..Default::default()
+    }));
+    assert!(bad.is_err(), "a broker twice");
+    sim.apply(Action::CreateTopic(NewTopic {
+        name: "orders".into(),
+        partitions: 1,
+        replication_factor: 3,
+        assignments: Some(vec![vec![103, 101, 102]]),
+        config: kraft_core::protocol::record::TopicConfig {
+            min_insync_replicas: Some(3),
+            unclean_leader_election: None,
+        },
+    }))
+    .unwrap();
+    sim.advance(2000);
+    let (isr, leader, _) = partition(&sim);
+    assert_eq!((leader, isr.len()), (Some(103), 3));
+    // min ISR 3: a follower paused out of the ISR makes acks=all fail NOT_ENOUGH_REPLICAS.
+    sim.apply(Action::Pause {
+        node: 101,
+        ms: 40_000,
+    })
+    .unwrap();
+    sim.advance(35_000);
+    assert_eq!(partition(&sim).0.len(), 2);
+    produce(&mut sim, 1, Acks::All).unwrap();
+    sim.advance(500);
+    assert_eq!(sim.produces()[0].error, Some(ErrorCode::NotEnoughReplicas));
 }
 
 /// The partition HW is the smallest LEO across the ISR: a slow member still in the ISR holds it.

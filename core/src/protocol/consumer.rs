@@ -180,6 +180,18 @@ impl Consumers {
         got
     }
 
+    /// The connection to `broker` closed (it crashed): polls in flight to it fail and are
+    /// retried after the back-off, with fresh metadata.
+    pub fn on_disconnect(&mut self, now: Time, cfg: &Config, broker: NodeId) {
+        for c in &mut self.all {
+            if c.inflight.is_some_and(|(b, _, _)| b == broker) {
+                c.inflight = None;
+                c.last_error = Some(ErrorCode::NetworkException);
+                c.next_poll = now + cfg.producer_retry_backoff_ms;
+            }
+        }
+    }
+
     /// When the next poll or request timeout is due.
     pub fn next_wake(&self, cfg: &Config) -> Option<Time> {
         self.all

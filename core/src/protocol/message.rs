@@ -67,6 +67,9 @@ pub enum ErrorCode {
     OffsetOutOfRange,
     /// acks=all records the HW did not pass within the request timeout.
     RequestTimedOut,
+    /// The client's connection to the broker closed (the broker died): Kafka's
+    /// NETWORK_EXCEPTION, retriable.
+    NetworkException,
 }
 
 impl ErrorCode {
@@ -86,6 +89,7 @@ impl ErrorCode {
             ErrorCode::IneligibleReplica => "INELIGIBLE_REPLICA",
             ErrorCode::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
             ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
+            ErrorCode::NetworkException => "NETWORK_EXCEPTION",
         }
     }
 }

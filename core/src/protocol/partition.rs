@@ -187,6 +187,19 @@ impl Node {
         }
     }
 
+    /// The topic's min.insync.replicas (its own, else the cluster's) and the replication factor.
+    fn min_isr_of(&self, key: PartitionKey) -> (usize, usize) {
+        let topic = self.image.topics.get(&key.0);
+        let min = topic
+            .and_then(|t| t.config.min_insync_replicas)
+            .unwrap_or(self.cfg.min_insync_replicas) as usize;
+        let rf = self
+            .image
+            .partition(key.0, key.1)
+            .map_or(0, |p| p.replicas.len());
+        (min, rf)
+    }
+
     fn isr_of(&self, key: PartitionKey) -> Vec<NodeId> {
         self.image
             .partition(key.0, key.1)
@@ -206,7 +219,7 @@ impl Node {
     ) {
         let key = (req.topic_id, req.partition);
         let isr = self.isr_of(key);
-        let min_isr = self.cfg.min_insync_replicas as usize;
+        let (min_isr, _) = self.min_isr_of(key);
         let timeout = self.cfg.producer_request_timeout_ms;
         let id = self.id;
         let answer = |base: Option<Offset>, error: Option<ErrorCode>, out: &mut Effects| {
@@ -286,6 +299,10 @@ impl Node {
     /// HW = the smallest LEO across the ISR (the leader's own LEO included); it never moves back.
     fn advance_partition_hw(&mut self, key: PartitionKey, out: &mut Effects) {
         let mut isr = self.isr_of(key);
+        // Strict min ISR (KIP-966, with the ELR): below min ISR the HW stands still, so a
+        // replica that leaves the ISR then has every committed record and may lead (the ELR).
+        let (min_isr, rf) = self.min_isr_of(key);
+        let frozen = self.cfg.eligible_leader_replicas && isr.len() < min_isr.min(rf);
         let id = self.id;
         let Some(r) = self.durable.partitions.get_mut(&key) else {
             return;
@@ -307,7 +324,7 @@ impl Node {
             .min()
             .unwrap_or(r.leo())
             .min(r.leo());
-        if hw > r.hw {
+        if hw > r.hw && !frozen {
             r.hw = hw;
             out.trace.push(TraceKind::PartitionHighWatermark {
                 node: id,
@@ -463,9 +480,9 @@ impl Node {
                         OffsetReset::Latest => r.hw,
                     });
                     None
-                } else if offset < r.log.start_offset() || offset > r.leo() {
-                    Some(ErrorCode::OffsetOutOfRange)
                 } else {
+                    // Kafka checks the last fetched epoch first: a log truncated below the
+                    // consumer's position answers with where they diverge, not out of range.
                     let diverging =
                         req.last_fetched_epoch
                             .and_then(|last| match r.log.end_for_epoch(last) {
@@ -473,16 +490,20 @@ impl Node {
                                 Some((e, end)) => Some((e, end)),
                                 None => Some((0, r.log.start_offset())),
                             });
-                    resp.body = match diverging {
+                    match diverging {
                         Some((epoch, end_offset)) => {
-                            PartitionFetchBody::DivergingEpoch { epoch, end_offset }
+                            resp.body = PartitionFetchBody::DivergingEpoch { epoch, end_offset };
+                            None
+                        }
+                        None if offset < r.log.start_offset() || offset > r.leo() => {
+                            Some(ErrorCode::OffsetOutOfRange)
                         }
                         None => {
                             let below_hw = r.hw.saturating_sub(offset).min(max as u64) as usize;
-                            PartitionFetchBody::Records(r.log.read(offset, below_hw))
+                            resp.body = PartitionFetchBody::Records(r.log.read(offset, below_hw));
+                            None
                         }
-                    };
-                    None
+                    }
                 };
             }
             _ => resp.error = Some(ErrorCode::NotLeaderOrFollower),

@@ -217,6 +217,19 @@ impl Producer {
         out.wake_at = self.next_wake(cfg);
     }
 
+    /// The connection to `broker` closed (it crashed): its requests in flight fail with
+    /// NETWORK_EXCEPTION and are retried after the back-off, with fresh metadata.
+    pub fn on_disconnect(&mut self, now: Time, cfg: &Config, broker: NodeId) {
+        for p in &mut self.produces[self.first_open..] {
+            if p.status == ProduceStatus::Pending && p.inflight.is_some_and(|(b, _, _)| b == broker)
+            {
+                p.inflight = None;
+                p.error = Some(ErrorCode::NetworkException);
+                p.retry_at = Some(now + cfg.producer_retry_backoff_ms);
+            }
+        }
+    }
+
     fn skip_finished(&mut self) {
         while self
             .produces
@@ -259,6 +272,7 @@ fn retriable(e: ErrorCode) -> bool {
         ErrorCode::NotLeaderOrFollower
             | ErrorCode::NotEnoughReplicas
             | ErrorCode::RequestTimedOut
+            | ErrorCode::NetworkException
             | ErrorCode::UnknownTopicOrPartition
             | ErrorCode::FencedLeaderEpoch
             | ErrorCode::UnknownLeaderEpoch

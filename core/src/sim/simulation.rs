@@ -570,6 +570,9 @@ impl Simulation {
         }
         if !self.nodes[i].alive {
             self.drop_msg(&env, DropReason::NodeDown);
+            if env.from == PRODUCER {
+                self.clients_disconnected(env.to);
+            }
             return true;
         }
         if self.nodes[i].paused_until.is_some() {
@@ -626,6 +629,16 @@ impl Simulation {
             _ => {}
         }
         true
+    }
+
+    /// The clients' connections to a broker that died close: what was in flight to it is
+    /// retried at once (after the back-off), not after the request timeout.
+    fn clients_disconnected(&mut self, broker: NodeId) {
+        let cfg = self.cfg.clone();
+        self.producer.on_disconnect(self.now, &cfg, broker);
+        self.consumers.on_disconnect(self.now, &cfg, broker);
+        self.apply_producer_effects(ProducerEffects::default());
+        self.schedule_consumers(Vec::new());
     }
 
     /// The consumers' timer: polls that are due, requests that timed out.
@@ -976,6 +989,7 @@ impl Simulation {
                 n.paused_until = None;
                 n.held.clear();
                 self.step_events.push(TraceKind::Crash { node: id });
+                self.clients_disconnected(id);
             }
             Action::Restart(id) => {
                 let i = self.need(id)?;
