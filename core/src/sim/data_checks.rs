@@ -333,4 +333,38 @@ mod tests {
             ["PartitionLeaderNotInIsr"]
         );
     }
+
+    #[test]
+    fn a_consumer_served_at_or_above_the_hw_is_reported() {
+        use crate::protocol::message::ConsumerFetchResponse;
+        use crate::protocol::partition_log::PartitionRecord;
+        let mut sim = Simulation::new(ClusterSpec::new(1, 3, 2, Config::default())).unwrap();
+        let served = |offset: Offset| TraceKind::Deliver {
+            id: 1,
+            from: 101,
+            to: PRODUCER,
+            msg: std::rc::Rc::new(Message::ConsumerFetchResponse(ConsumerFetchResponse {
+                correlation: 1,
+                consumer: 1,
+                topic_id: 1,
+                partition: 0,
+                hw: 3,
+                reset_to: None,
+                body: PartitionFetchBody::Records(vec![PartitionRecord {
+                    offset,
+                    epoch: 0,
+                    value: "1.0".into(),
+                }]),
+                error: None,
+            })),
+        };
+        assert!(sim
+            .check_data_plane(&[served(2)], Touched::Nothing)
+            .is_empty());
+        let found = sim.check_data_plane(&[served(3)], Touched::Nothing);
+        assert_eq!(
+            found.iter().map(|v| v.invariant).collect::<Vec<_>>(),
+            ["ConsumerReadUncommitted"]
+        );
+    }
 }
