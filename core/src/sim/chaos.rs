@@ -4,7 +4,9 @@
 use crate::protocol::config::Config;
 use crate::protocol::partition::Acks;
 use crate::protocol::types::{NodeId, Time};
-use crate::sim::{Action, ClusterSpec, NewTopic, ProduceRecords, Simulation};
+use crate::sim::{
+    Action, ClusterSpec, ConsumeFrom, ConsumeStart, NewTopic, ProduceRecords, Simulation,
+};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use serde::Serialize;
@@ -142,10 +144,24 @@ pub fn run_seed(seed: u64, o: &ChaosOptions) -> Simulation {
                 let has_topic = sim
                     .committed_image_ref()
                     .is_some_and(|i| i.topic_by_name(CHAOS_TOPIC).is_some());
-                if has_topic {
+                let partition = data_rng.random_range(0..2);
+                let what = data_rng.random_range(0..10);
+                if has_topic && what == 0 && sim.consumers().len() < 4 {
+                    Some(Action::Consume(ConsumeFrom {
+                        topic: CHAOS_TOPIC.into(),
+                        partition,
+                        from: [ConsumeStart::Earliest, ConsumeStart::Latest]
+                            [data_rng.random_range(0..2)],
+                    }))
+                } else if has_topic && what == 1 {
+                    Some(Action::ElectPreferred {
+                        topic: CHAOS_TOPIC.into(),
+                        partition,
+                    })
+                } else if has_topic {
                     Some(Action::Produce(ProduceRecords {
                         topic: CHAOS_TOPIC.into(),
-                        partition: data_rng.random_range(0..2),
+                        partition,
                         records: data_rng.random_range(1..5),
                         acks: [Acks::None, Acks::Leader, Acks::All][data_rng.random_range(0..3)],
                     }))
