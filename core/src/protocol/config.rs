@@ -50,6 +50,9 @@ pub struct Config {
     /// Most records in one partition fetch response (stands in for `replica.fetch.max.bytes`;
     /// small, so a far-behind follower catches up in visible round trips).
     pub replica_fetch_max_records: u64,
+    /// How long a partition leader holds a follower fetch with nothing new (Kafka's
+    /// replica.fetch.wait.max.ms); 0 answers at once.
+    pub replica_fetch_wait_max_ms: u64,
     /// The producer client's `request.timeout.ms` (30000). (DESIGN §3b calls it
     /// `request_timeout_ms`, which here is already the quorum's 2000 ms setting.)
     pub producer_request_timeout_ms: u64,
@@ -105,6 +108,7 @@ impl Default for Config {
             broker_session_timeout_ms: 9000,
             replica_lag_time_max_ms: 30000,
             replica_fetch_max_records: 16,
+            replica_fetch_wait_max_ms: 500,
             producer_request_timeout_ms: 30_000,
             producer_retry_backoff_ms: 100,
             delivery_timeout_ms: 120_000,
@@ -171,6 +175,11 @@ impl Config {
                 hour,
             ),
             ("fetch_max_wait_ms", self.fetch_max_wait_ms, hour),
+            (
+                "replica_fetch_wait_max_ms",
+                self.replica_fetch_wait_max_ms,
+                hour,
+            ),
             (
                 "metadata_max_idle_interval_ms",
                 self.metadata_max_idle_interval_ms,

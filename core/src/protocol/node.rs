@@ -529,7 +529,9 @@ impl Node {
             Message::ConsumerFetch(req) => self.on_consumer_fetch(from, req, out),
             // The clients', not a node's.
             Message::ProduceResponse(_) | Message::ConsumerFetchResponse(_) => {}
-            Message::PartitionFetchResponse(resp) => self.on_partition_fetch_response(resp, out),
+            Message::PartitionFetchResponse(resp) => {
+                self.on_partition_fetch_response(now, resp, out)
+            }
             Message::AlterPartition(req) => self.on_alter_partition(now, from, req, out),
             Message::AlterPartitionResponse(resp) => self.on_alter_partition_response(now, resp),
         }

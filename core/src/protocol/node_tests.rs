@@ -1651,15 +1651,82 @@ fn a_partition_leader_refuses_fetches_of_other_leader_epochs_as_kafka_does() {
     for (epoch, expected) in [
         (1, Some(ErrorCode::FencedLeaderEpoch)),
         (3, Some(ErrorCode::UnknownLeaderEpoch)),
-        (2, None),
     ] {
         let out = deliver(&mut b, 10, 102, fetch_at(epoch));
         assert_eq!(error(&out), Some(expected), "leader epoch {epoch}");
     }
+    // Its own epoch, nothing new: held (the long poll), not refused.
+    let out = deliver(&mut b, 10, 102, fetch_at(2));
+    assert_eq!(error(&out), None, "held");
     // Not the leader at all.
     b.durable.partitions.get_mut(&(1, 0)).unwrap().leader = Some(102);
     let out = deliver(&mut b, 10, 103, fetch_at(2));
     assert_eq!(error(&out), Some(Some(ErrorCode::NotLeaderOrFollower)));
+}
+
+/// Kafka's delayed fetch: a follower fetch with nothing new waits at the leader up to
+/// replica.fetch.wait.max.ms; new records answer it at once, a HW move alone does not
+/// (KAFKA-9952), so the follower learns a new HW only on a later answer.
+#[test]
+fn a_partition_leader_holds_an_empty_fetch_until_records_arrive_or_the_wait_ends() {
+    use crate::protocol::message::{
+        PartitionFetchBody, PartitionFetchRequest, PartitionFetchResponse,
+    };
+    use crate::protocol::partition::{Acks, Replica};
+    let (mut b, _) = broker();
+    b.durable.partitions.insert(
+        (1, 0),
+        Replica {
+            log: partition_log(&[1, 1]),
+            leader: Some(101),
+            leader_epoch: 1,
+            ..Replica::default()
+        },
+    );
+    let fetch = |fetch_offset| {
+        Message::PartitionFetch(PartitionFetchRequest {
+            topic_id: 1,
+            partition: 0,
+            leader_epoch: 1,
+            fetch_offset,
+            last_fetched_epoch: Some(1),
+        })
+    };
+    let answered = |out: &Effects| {
+        out.sends.iter().find_map(|(to, m)| match m {
+            Message::PartitionFetchResponse(PartitionFetchResponse { body, hw, .. }) => {
+                Some((*to, body.clone(), *hw))
+            }
+            _ => None,
+        })
+    };
+    assert_eq!(answered(&deliver(&mut b, 10, 102, fetch(2))), None);
+    // Records arrive: the held fetch is answered with them.
+    let produce = Message::Produce(crate::protocol::message::ProduceRequest {
+        correlation: 1,
+        produce: 9,
+        topic_id: 1,
+        partition: 0,
+        acks: Acks::Leader,
+        values: vec!["9.0".into()],
+    });
+    let out = deliver(&mut b, 20, 0, produce);
+    let (to, body, _) = answered(&out).expect("answered by the new record");
+    assert_eq!(to, 102);
+    assert!(matches!(body, PartitionFetchBody::Records(r) if r.len() == 1));
+    // Held again, with nothing new: the wait ends it, empty.
+    assert_eq!(answered(&deliver(&mut b, 30, 102, fetch(3))), None);
+    let wait = Config::default().replica_fetch_wait_max_ms;
+    // Tick by tick: no answer before the wait is over, an empty one when it is.
+    let answer_at = (0..10)
+        .find_map(|_| {
+            let at = b.timer_deadline(Slot::Partitions)?;
+            let out = fire(&mut b, Slot::Partitions);
+            answered(&out).map(|a| (at, a))
+        })
+        .expect("answered when the wait ends");
+    assert_eq!(answer_at.0, 30 + wait);
+    assert!(matches!(answer_at.1, (102, PartitionFetchBody::Records(r), _) if r.is_empty()));
 }
 
 #[test]

@@ -55,6 +55,20 @@ pub struct Replica {
     pub proposed_isr: Vec<NodeId>,
     /// Leader only: an AlterPartition is out and not answered.
     pub awaiting_alter: bool,
+    /// Leader only: follower fetches with nothing new to return, held until records arrive or
+    /// `replica_fetch_wait_max_ms` passes (volatile).
+    pub parked_fetches: Vec<ParkedFetch>,
+    /// Follower only: when its fetch in flight was sent (one at a time, as Kafka's fetcher).
+    pub fetch_sent: Option<Time>,
+}
+
+/// A follower's fetch the leader holds (Kafka's delayed fetch). A HW move alone does not
+/// complete it (KAFKA-9952): the follower learns a new HW on its next fetch that returns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParkedFetch {
+    pub from: NodeId,
+    pub request: PartitionFetchRequest,
+    pub deadline: Time,
 }
 
 /// An acks=all produce the leader holds until its records are committed.
@@ -141,6 +155,8 @@ impl Node {
                 {
                     r.leader_epoch = p.leader_epoch;
                     r.leader = p.leader;
+                    r.parked_fetches.clear();
+                    r.fetch_sent = None;
                     // Produces held under the old leadership: the client must look again.
                     for parked in r.purgatory.drain(..) {
                         out.sends.push(produce_answer(
@@ -245,6 +261,7 @@ impl Node {
         else {
             return answer(None, Some(ErrorCode::NotLeaderOrFollower), out);
         };
+        let mut appended = false;
         // Idempotence: a retry of records already here is answered with where they are.
         let first = format!("{}.0", req.produce);
         // A retry follows its first try closely (one request in flight per partition and acks):
@@ -276,6 +293,7 @@ impl Node {
                     records: req.values.len() as u64,
                     leo: r.leo(),
                 });
+                appended = true;
                 base
             }
         };
@@ -293,6 +311,9 @@ impl Node {
                 });
                 self.advance_partition_hw(key, out);
             }
+        }
+        if appended {
+            self.complete_parked_fetches(now, key, out);
         }
     }
 
@@ -388,8 +409,19 @@ impl Node {
                                     .is_some_and(|(_, at)| now.saturating_sub(*at) <= lag_max)
                         })
                         .collect();
+                    // A follower rejoins once it holds the HW and this leader epoch's start.
+                    let epoch_start = r
+                        .log
+                        .epochs()
+                        .iter()
+                        .find(|(e, _)| *e == r.leader_epoch)
+                        .map_or(0, |(_, start)| *start);
+                    let rejoin_at = r.hw.max(epoch_start);
                     for (b, (leo, at)) in &r.followers {
-                        if !want.contains(b) && *leo >= r.hw && now.saturating_sub(*at) <= lag_max {
+                        if !want.contains(b)
+                            && *leo >= rejoin_at
+                            && now.saturating_sub(*at) <= lag_max
+                        {
                             want.push(*b);
                         }
                     }
@@ -421,29 +453,71 @@ impl Node {
                         }
                     }
                 }
-                Some(l) => {
-                    let fetch_offset = r.leo();
-                    // The newest epoch in this follower's cache (Kafka's `log.latestEpoch`): an
-                    // epoch it started as leader but never wrote in is checked too, and a
-                    // divergence there clears it. (Not sent before leader epochs: the unsafe
-                    // switch.)
-                    let last_fetched_epoch = r
-                        .log
-                        .last_epoch()
-                        .filter(|_| !self.cfg.unsafe_truncate_to_hw);
-                    let msg = Message::PartitionFetch(PartitionFetchRequest {
-                        topic_id: key.0,
-                        partition: key.1,
-                        leader_epoch: r.leader_epoch,
-                        fetch_offset,
-                        last_fetched_epoch,
-                    });
-                    out.sends.push((l, msg));
+                Some(_) => {
+                    // One fetch in flight; sent again if unanswered for a request timeout.
+                    let timeout = self.cfg.request_timeout_ms;
+                    if r.fetch_sent.is_none_or(|t| now >= t + timeout) {
+                        self.send_partition_fetch(now, key, out);
+                    }
                 }
                 None => {}
             }
+            // Held fetches whose wait is over are answered with what there is.
+            let due: Vec<ParkedFetch> = match self.durable.partitions.get_mut(&key) {
+                Some(r) => {
+                    let (due, rest) = r.parked_fetches.drain(..).partition(|f| now >= f.deadline);
+                    r.parked_fetches = rest;
+                    due
+                }
+                None => Vec::new(),
+            };
+            for f in due {
+                self.serve_partition_fetch(now, f.from, &f.request, false, out);
+            }
         }
-        self.set_timer(Slot::Partitions, now + TICK_MS, out);
+        let next_parked = self
+            .durable
+            .partitions
+            .values()
+            .flat_map(|r| r.parked_fetches.iter().map(|f| f.deadline))
+            .min();
+        let next = next_parked.map_or(now + TICK_MS, |d| d.min(now + TICK_MS));
+        self.set_timer(Slot::Partitions, next, out);
+    }
+
+    /// A follower's fetch to its leader: from its LEO, with the epoch of its last record.
+    fn send_partition_fetch(&mut self, now: Time, key: PartitionKey, out: &mut Effects) {
+        let unsafe_switch = self.cfg.unsafe_truncate_to_hw;
+        let Some(r) = self.durable.partitions.get_mut(&key) else {
+            return;
+        };
+        let Some(l) = r.leader.filter(|l| *l != self.id) else {
+            return;
+        };
+        r.fetch_sent = Some(now);
+        // The newest epoch in this follower's cache (Kafka's `log.latestEpoch`): an epoch it
+        // started as leader but never wrote in is checked too, and a divergence there clears
+        // it. (Not sent before leader epochs: the unsafe switch.)
+        let last_fetched_epoch = r.log.last_epoch().filter(|_| !unsafe_switch);
+        let msg = Message::PartitionFetch(PartitionFetchRequest {
+            topic_id: key.0,
+            partition: key.1,
+            leader_epoch: r.leader_epoch,
+            fetch_offset: r.leo(),
+            last_fetched_epoch,
+        });
+        out.sends.push((l, msg));
+    }
+
+    /// New records at the leader complete the fetches it holds for that partition.
+    fn complete_parked_fetches(&mut self, now: Time, key: PartitionKey, out: &mut Effects) {
+        let parked = match self.durable.partitions.get_mut(&key) {
+            Some(r) => std::mem::take(&mut r.parked_fetches),
+            None => return,
+        };
+        for f in parked {
+            self.serve_partition_fetch(now, f.from, &f.request, false, out);
+        }
     }
 
     /// A consumer's poll, at the partition leader: records below the HW only (read_uncommitted),
@@ -518,7 +592,21 @@ impl Node {
         req: &PartitionFetchRequest,
         out: &mut Effects,
     ) {
+        self.serve_partition_fetch(now, from, req, true, out);
+    }
+
+    /// Answers a follower's fetch, or (`may_park`, nothing new to return) holds it up to
+    /// `replica_fetch_wait_max_ms`.
+    fn serve_partition_fetch(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        req: &PartitionFetchRequest,
+        may_park: bool,
+        out: &mut Effects,
+    ) {
         let key = (req.topic_id, req.partition);
+        let wait = self.cfg.replica_fetch_wait_max_ms;
         let (leader_epoch, fetch_offset) = (req.leader_epoch, req.fetch_offset);
         let id = self.id;
         let max = self.cfg.replica_fetch_max_records.max(1) as usize;
@@ -570,6 +658,31 @@ impl Node {
         if error.is_none() {
             self.advance_partition_hw(key, out);
         }
+        let nothing_new = matches!(&body, PartitionFetchBody::Records(v) if v.is_empty());
+        if may_park && error.is_none() && nothing_new && wait > 0 {
+            if let Some(r) = self.durable.partitions.get_mut(&key) {
+                r.parked_fetches.push(ParkedFetch {
+                    from,
+                    request: req.clone(),
+                    deadline: now + wait,
+                });
+                let deadline = now + wait;
+                if self
+                    .timer_deadline(Slot::Partitions)
+                    .is_none_or(|t| t > deadline)
+                {
+                    self.set_timer(Slot::Partitions, deadline, out);
+                }
+                return;
+            }
+        }
+        // A held fetch answers with the HW of now; a fresh one with the HW from before it
+        // moved the follower's LEO.
+        let hw = if may_park {
+            hw_before
+        } else {
+            self.durable.partitions.get(&key).map_or(0, |r| r.hw)
+        };
         let r = self.durable.partitions.get(&key);
         out.sends.push((
             from,
@@ -577,7 +690,7 @@ impl Node {
                 topic_id: key.0,
                 partition: key.1,
                 leader_epoch,
-                hw: hw_before,
+                hw,
                 log_start_offset: r.map_or(0, |r| r.log.start_offset()),
                 body,
                 error,
@@ -587,9 +700,25 @@ impl Node {
 
     pub(crate) fn on_partition_fetch_response(
         &mut self,
+        now: Time,
         resp: &PartitionFetchResponse,
         out: &mut Effects,
     ) {
+        let key = (resp.topic_id, resp.partition);
+        self.take_partition_fetch_response(resp, out);
+        // Answered: the next fetch goes at once (after an error, on the next tick).
+        let Some(r) = self.durable.partitions.get_mut(&key) else {
+            return;
+        };
+        if r.leader_epoch == resp.leader_epoch && r.leader != Some(self.id) {
+            r.fetch_sent = None;
+            if resp.error.is_none() {
+                self.send_partition_fetch(now, key, out);
+            }
+        }
+    }
+
+    fn take_partition_fetch_response(&mut self, resp: &PartitionFetchResponse, out: &mut Effects) {
         let key = (resp.topic_id, resp.partition);
         let id = self.id;
         let Some(r) = self.durable.partitions.get_mut(&key) else {
