@@ -464,12 +464,12 @@ impl Node {
             }
             // Held fetches whose wait is over are answered with what there is.
             let due: Vec<ParkedFetch> = match self.durable.partitions.get_mut(&key) {
-                Some(r) => {
+                Some(r) if r.parked_fetches.iter().any(|f| now >= f.deadline) => {
                     let (due, rest) = r.parked_fetches.drain(..).partition(|f| now >= f.deadline);
                     r.parked_fetches = rest;
                     due
                 }
-                None => Vec::new(),
+                _ => Vec::new(),
             };
             for f in due {
                 self.serve_partition_fetch(now, f.from, &f.request, false, out);

@@ -50,9 +50,14 @@ pub struct ProducerEffects {
     pub wake_at: Option<Time>,
 }
 
+/// How many finished produces the client keeps (the newest): a day-long run makes 86,400.
+pub const RETAINED_PRODUCES: usize = 1000;
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Producer {
     pub produces: Vec<Produce>,
+    /// Finished produces dropped from the front of `produces` (retention).
+    pub dropped: usize,
     next_correlation: u64,
     /// Every produce before this one is finished: the work below starts here (a long run
     /// holds thousands of finished produces).
@@ -237,6 +242,13 @@ impl Producer {
             .is_some_and(|p| p.status != ProduceStatus::Pending)
         {
             self.first_open += 1;
+        }
+        // Retention: the oldest finished produces go, in batches (not one shift per produce).
+        if self.first_open >= 2 * RETAINED_PRODUCES {
+            let drop = self.first_open - RETAINED_PRODUCES;
+            self.produces.drain(..drop);
+            self.first_open -= drop;
+            self.dropped += drop;
         }
     }
 

@@ -49,6 +49,19 @@ impl Simulation {
     /// anything gone after an unclean election. Looked for only after an event that can lose
     /// records (and for a produce when its acknowledgement arrives).
     pub(crate) fn tell_losses(&mut self, events: &[TraceKind]) -> Vec<TraceKind> {
+        let relevant = events.iter().any(|e| match e {
+            TraceKind::PartitionChange { .. }
+            | TraceKind::PartitionTruncated { .. }
+            | TraceKind::Crash { .. }
+            | TraceKind::Restart { .. } => true,
+            TraceKind::Deliver { to, msg, .. } => {
+                *to == PRODUCER && matches!(**msg, Message::ProduceResponse(_))
+            }
+            _ => false,
+        });
+        if !relevant || self.produces().is_empty() {
+            return Vec::new();
+        }
         let mut seen = std::mem::take(&mut self.data_seen);
         let mut all = false;
         let mut acked: Vec<u64> = Vec::new();
@@ -201,11 +214,41 @@ impl Simulation {
             Touched::Node(i) => vec![i],
             Touched::All => (0..self.nodes().len()).collect(),
         };
+        // After a delivery or timer, only the partitions its events name can have moved (a
+        // metadata append may touch any of the node's partitions).
+        let every_key = matches!(touched, Touched::All)
+            || events.iter().any(|e| matches!(e, TraceKind::Append { .. }));
+        let named: Vec<PartitionKey> = events
+            .iter()
+            .filter_map(|e| match e {
+                TraceKind::PartitionHighWatermark {
+                    topic_id,
+                    partition,
+                    ..
+                }
+                | TraceKind::PartitionTruncated {
+                    topic_id,
+                    partition,
+                    ..
+                }
+                | TraceKind::Produced {
+                    topic_id,
+                    partition,
+                    ..
+                } => Some((*topic_id, *partition)),
+                _ => None,
+            })
+            .collect();
         let mut seen = std::mem::take(&mut self.data_seen);
         for i in nodes {
             let n = &self.nodes()[i];
             let id = n.node.id;
-            for (key, r) in n.node.partition_replicas() {
+            let replicas = n
+                .node
+                .partition_replicas()
+                .iter()
+                .filter(|(key, _)| every_key || named.contains(key));
+            for (key, r) in replicas {
                 // Most steps change nothing here: look before writing.
                 let last = seen.hw.get(&(id, *key)).copied().unwrap_or(0);
                 if r.hw != last {
@@ -264,7 +307,10 @@ impl Simulation {
         }
         if answered {
             // Only an answer acknowledges an acks=all produce.
-            for (i, p) in produces.iter().enumerate().skip(seen.scan_from) {
+            // scan_from counts produces since the first: some may have been dropped since.
+            let dropped = self.producer_dropped();
+            seen.scan_from = seen.scan_from.max(dropped);
+            for (i, p) in produces.iter().enumerate().skip(seen.scan_from - dropped) {
                 if p.acks == Acks::All
                     && p.status == ProduceStatus::Acked
                     && seen.looked_at.insert(p.id)
@@ -273,7 +319,7 @@ impl Simulation {
                     check.push(i);
                 }
             }
-            while let Some(p) = produces.get(seen.scan_from) {
+            while let Some(p) = produces.get(seen.scan_from - dropped) {
                 if p.status == ProduceStatus::Pending {
                     break;
                 }

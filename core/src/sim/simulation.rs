@@ -729,7 +729,18 @@ impl Simulation {
         }
     }
 
-    /// The producer client's produces, as they stand.
+    /// Produce steps run so far (produce k is the k-th).
+    pub fn produce_count(&self) -> u64 {
+        self.produces
+    }
+
+    /// Finished produces the client no longer keeps.
+    pub fn producer_dropped(&self) -> usize {
+        self.producer.dropped
+    }
+
+    /// The producer client's produces, as they stand (the newest finished ones and every
+    /// pending one).
     pub fn produces(&self) -> &[crate::protocol::producer::Produce] {
         &self.producer.produces
     }
