@@ -3,7 +3,7 @@
 
 use crate::i18n::{t, Lang};
 use crate::store::{use_store, Msg, Store, StoreHandle};
-use crate::{charts, cluster, controls, panels, storage};
+use crate::{charts, cluster, controls, panels, replicas, storage};
 use gloo_timers::callback::Interval;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -125,6 +125,7 @@ fn page() -> Html {
             </main>
             <section class="panels">
                 <panels::LogsPanel />
+                <replicas::ReplicaLogs />
                 <panels::MetadataPanel />
                 <panels::EventLog />
                 <charts::Charts />

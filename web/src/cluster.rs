@@ -243,6 +243,18 @@ pub fn cluster_view() -> Html {
             links.push((n.node.id, l));
         }
     }
+    // Replication: each partition follower to its leader (broker to broker), cuttable like any
+    // link.
+    if let Some(image) = sim.committed_image_ref() {
+        for p in image.topics.values().flat_map(|t| &t.partitions) {
+            let Some(l) = p.leader else { continue };
+            for f in p.replicas.iter().filter(|f| **f != l) {
+                if !links.contains(&(*f, l)) && !links.contains(&(l, *f)) {
+                    links.push((*f, l));
+                }
+            }
+        }
+    }
 
     // The leader's view of each replica's progress, in a box at the top right.
     let leader = sim.acting_leader().and_then(|l| sim.node(l));
@@ -414,6 +426,7 @@ pub fn cluster_view() -> Html {
             Callback::from(move |_| on.emit(Msg::Select(Some(Selected::Link(a, b)))))
         };
         let broker_link = !controllers.contains(a);
+        let replication = broker_link && !controllers.contains(b);
         let title = match (ab, ba) {
             (true, true) => format!("{a} ⇄ {b}"),
             (false, false) => format!("{a} ⇸ {b}, {b} ⇸ {a}"),
@@ -432,7 +445,7 @@ pub fn cluster_view() -> Html {
                 .map(|(mx, my)| svg::text("cut-mark", mx, my, "✂".into()))
         }).flatten();
         html! {
-            <g class={classes!("link", state, broker_link.then_some("broker-link"), selected.then_some("selected"))}
+            <g class={classes!("link", state, broker_link.then_some("broker-link"), replication.then_some("replication"), selected.then_some("selected"))}
                data-link={format!("{a}-{b}")} data-state={state} onclick={onclick}>
                 <title>{ title }</title>
                 <line class="hit" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />

@@ -6,7 +6,7 @@ use crate::model::{NextKind, Notice, Selected, Settings};
 use crate::store::{use_store, Msg};
 use kraft_core::protocol::partition::Acks;
 use kraft_core::protocol::NodeKind;
-use kraft_core::sim::{Action, NewTopic, ProduceRecords};
+use kraft_core::sim::{Action, ConsumeFrom, ConsumeStart, NewTopic, ProduceRecords};
 use kraft_core::Role;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -151,40 +151,6 @@ pub fn presets() -> Html {
             ..Default::default()
         })))
     });
-    // The producer's acks: a setting of the producer in Kafka, so a choice beside the button.
-    let acks = use_state(|| Acks::All);
-    let produce = {
-        let (on, first, acks) = (
-            on.clone(),
-            m.sim()
-                .committed_image_ref()
-                .and_then(|i| i.topics.values().next())
-                .map(|t| t.name.clone()),
-            *acks,
-        );
-        Callback::from(move |_| match &first {
-            Some(topic) => on.emit(Msg::Act(Action::Produce(ProduceRecords {
-                topic: topic.clone(),
-                partition: 0,
-                records: 10,
-                acks,
-            }))),
-            None => on.emit(Msg::Notice(Some(Notice::Say("create-topic-first")))),
-        })
-    };
-    let on_acks = {
-        let acks = acks.clone();
-        Callback::from(move |e: Event| {
-            let v = e
-                .target_unchecked_into::<web_sys::HtmlSelectElement>()
-                .value();
-            acks.set(match v.as_str() {
-                "0" => Acks::None,
-                "1" => Acks::Leader,
-                _ => Acks::All,
-            });
-        })
-    };
     html! {
         <div class="menu presets">
             <div class="buttons">
@@ -193,17 +159,115 @@ pub fn presets() -> Html {
                 { button(t(lang, "heal-all"), "heal-all", &on, Msg::Act(Action::HealAll), false) }
                 { button(t(lang, "append"), "append", &on, Msg::Act(Action::Append(5)), false) }
                 <button data-action="create-topic" onclick={create_topic}>{ t(lang, "create-topic") }</button>
-                <span class="produce">
-                    <button data-action="produce" onclick={produce}>{ t(lang, "produce") }</button>
-                    <label>{ "acks" }
-                        <select data-testid="acks" onchange={on_acks} aria-label="acks">
-                            { for [("0", Acks::None), ("1", Acks::Leader), ("all", Acks::All)].iter().map(|(v, a)| html! {
-                                <option value={*v} selected={*acks == *a}>{ *v }</option>
-                            }) }
-                        </select>
-                    </label>
-                </span>
             </div>
+            <ClientForm />
+        </div>
+    }
+}
+
+/// The clients: which partition, how many records, with which acks (a producer setting in
+/// Kafka, so a choice beside the button); a consumer for the same partition.
+#[function_component(ClientForm)]
+fn client_form() -> Html {
+    let (store, on) = use_store();
+    let m = store.model.borrow();
+    let lang = m.lang;
+    let topics: Vec<(String, u32)> = m
+        .sim()
+        .committed_image_ref()
+        .map(|i| {
+            i.topics
+                .values()
+                .map(|t| (t.name.clone(), t.partitions.len() as u32))
+                .collect()
+        })
+        .unwrap_or_default();
+    let acks = use_state(|| Acks::All);
+    let chosen = use_state(|| None::<String>);
+    let partition = use_state(|| 0u32);
+    let count = use_state(|| 10u32);
+    // The chosen topic if it still exists, else the first one.
+    let topic = chosen
+        .as_ref()
+        .filter(|c| topics.iter().any(|(n, _)| n == *c))
+        .cloned()
+        .or_else(|| topics.first().map(|(n, _)| n.clone()));
+    let partitions = topic
+        .as_ref()
+        .and_then(|n| topics.iter().find(|(t, _)| t == n))
+        .map_or(1, |(_, p)| *p);
+    let part = (*partition).min(partitions.saturating_sub(1));
+    let act = |make: fn(String, u32, u32, Acks) -> Action| {
+        let (on, topic, count, acks) = (on.clone(), topic.clone(), *count, *acks);
+        Callback::from(move |_| match &topic {
+            Some(name) => on.emit(Msg::Act(make(name.clone(), part, count, acks))),
+            None => on.emit(Msg::Notice(Some(Notice::Say("create-topic-first")))),
+        })
+    };
+    let produce = act(|topic, partition, records, acks| {
+        Action::Produce(ProduceRecords {
+            topic,
+            partition,
+            records,
+            acks,
+        })
+    });
+    let consume = act(|topic, partition, _, _| {
+        Action::Consume(ConsumeFrom {
+            topic,
+            partition,
+            from: ConsumeStart::Earliest,
+        })
+    });
+    let value = |e: &Event| {
+        e.target_unchecked_into::<web_sys::HtmlInputElement>()
+            .value()
+    };
+    let on_acks = {
+        let acks = acks.clone();
+        Callback::from(move |e: Event| {
+            acks.set(match value(&e).as_str() {
+                "0" => Acks::None,
+                "1" => Acks::Leader,
+                _ => Acks::All,
+            });
+        })
+    };
+    let on_topic = {
+        let chosen = chosen.clone();
+        Callback::from(move |e: Event| chosen.set(Some(value(&e))))
+    };
+    let on_partition = {
+        let partition = partition.clone();
+        Callback::from(move |e: Event| partition.set(value(&e).parse().unwrap_or(0)))
+    };
+    let on_count = {
+        let count = count.clone();
+        Callback::from(move |e: Event| {
+            count.set(value(&e).parse::<u32>().unwrap_or(10).clamp(1, 1000))
+        })
+    };
+    html! {
+        <div class="buttons clients">
+            <select data-testid="produce-topic" aria-label="topic" onchange={on_topic}>
+                { for topics.iter().map(|(n, _)| html! { <option value={n.clone()} selected={topic.as_deref() == Some(n)}>{ n }</option> }) }
+            </select>
+            <label>{ t(lang, "partition") }
+                <input type="number" min="0" max={partitions.saturating_sub(1).to_string()} value={part.to_string()} data-testid="produce-partition" onchange={on_partition} />
+            </label>
+            <label>
+                <input type="number" min="1" max="1000" value={count.to_string()} data-testid="produce-count" onchange={on_count} />
+                { t(lang, "records") }
+            </label>
+            <label>{ "acks" }
+                <select data-testid="acks" onchange={on_acks} aria-label="acks">
+                    { for [("0", Acks::None), ("1", Acks::Leader), ("all", Acks::All)].iter().map(|(v, a)| html! {
+                        <option value={*v} selected={*acks == *a}>{ *v }</option>
+                    }) }
+                </select>
+            </label>
+            <button data-action="produce" onclick={produce}>{ t(lang, "produce") }</button>
+            <button data-action="consume" onclick={consume}>{ t(lang, "consume") }</button>
         </div>
     }
 }

@@ -12,6 +12,7 @@ mod model;
 mod panels;
 mod placement;
 mod player;
+mod replicas;
 mod stage_logs;
 mod storage;
 mod store;

@@ -6,6 +6,7 @@ use crate::store::{use_store, Msg};
 use kraft_core::protocol::partition::Acks;
 use kraft_core::protocol::producer::ProduceStatus;
 use kraft_core::protocol::NodeKind;
+use kraft_core::Action;
 use kraft_core::Epoch;
 use kraft_core::TraceKind;
 use web_sys::HtmlInputElement;
@@ -110,7 +111,7 @@ pub fn logs_panel() -> Html {
 
 #[function_component(MetadataPanel)]
 pub fn metadata_panel() -> Html {
-    let (store, _) = use_store();
+    let (store, on) = use_store();
     let m = store.model.borrow();
     let lang = m.lang;
     let sim = m.sim();
@@ -136,15 +137,32 @@ pub fn metadata_panel() -> Html {
         <div class="topic">
             <h4>{ &topic.name }</h4>
             <table>
-                <tr><th>{ t(lang, "partition") }</th><th>{ t(lang, "leader") }</th><th>{ "ISR" }</th><th>{ t(lang, "replicas") }</th><th>{ "LEO" }</th><th>{ "HW" }</th></tr>
-                { for topic.partitions.iter().map(|p| html! {
-                    <tr>
-                        <td>{ p.partition }</td>
-                        <td>{ p.leader.map_or(t(lang, "none").to_string(), |l| l.to_string()) }</td>
-                        <td>{ format!("{:?}", p.isr) }</td>
-                        <td>{ format!("{:?}", p.replicas) }</td>
-                        { for sim.partition_offsets(topic.topic_id, p.partition, p.leader).map(|(leo, hw)| html! { <><td>{ leo }</td><td>{ hw }</td></> }) }
-                    </tr>
+                <tr><th>{ t(lang, "partition") }</th><th>{ t(lang, "leader") }</th><th>{ "ISR" }</th><th>{ "ELR" }</th><th>{ t(lang, "replicas") }</th><th>{ "LEO" }</th><th>{ "HW" }</th><th></th></tr>
+                { for topic.partitions.iter().map(|p| {
+                    let preferred = p.preferred_leader();
+                    let elect = {
+                        let (on, topic, partition) = (on.clone(), topic.name.clone(), p.partition);
+                        Callback::from(move |_| on.emit(Msg::Act(Action::ElectPreferred { topic: topic.clone(), partition })))
+                    };
+                    html! {
+                        <tr data-partition={format!("{}-{}", topic.name, p.partition)} data-leader={p.leader.map(|l| l.to_string()).unwrap_or_default()}>
+                            <td>{ p.partition }</td>
+                            <td title={t(lang, if p.recovering { "recovering" } else { "preferred" }).to_string()}>
+                                { p.leader.map_or(t(lang, "none").to_string(), |l| l.to_string()) }
+                                { if p.leader.is_some() && p.leader == preferred { " ★" } else { "" } }
+                                { if p.recovering { " ⚠" } else { "" } }
+                            </td>
+                            <td>{ format!("{:?}", p.isr) }</td>
+                            <td>{ if p.elr.is_empty() { "—".to_string() } else { format!("{:?}", p.elr) } }</td>
+                            <td>{ format!("{:?}", p.replicas) }</td>
+                            { for sim.partition_offsets(topic.topic_id, p.partition, p.leader).map(|(leo, hw)| html! { <><td>{ leo }</td><td>{ hw }</td></> }) }
+                            <td>
+                                if p.leader != preferred {
+                                    <button class="small" data-action="elect-preferred" onclick={elect} title={t(lang, "elect-preferred").to_string()}>{ "★" }</button>
+                                }
+                            </td>
+                        </tr>
+                    }
                 }) }
             </table>
         </div>

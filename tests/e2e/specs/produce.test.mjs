@@ -24,23 +24,36 @@ for (const [acks, lost] of [['1', 10], ['all', 0]]) {
     await page.evaluate(() => window.kraft.advance(3000));
     const p0 = (await page.evaluate(() => window.kraft.capture())).metadata.topics[0].partitions[0];
     const leader = p0.leader;
-    // Its follower stalls (a long GC), so only the leader has what comes next.
-    for (const f of p0.replicas.filter((r) => r !== leader)) await nodeAction(page, f, 'pause');
+    // Its replication links are cut by clicking them (drawn leader to follower on the stage), so
+    // only the leader has what comes next.
+    for (const f of p0.replicas.filter((r) => r !== leader)) {
+      const link = page.locator(`[data-link="${f}-${leader}"], [data-link="${leader}-${f}"]`).first();
+      await link.dispatchEvent('click');
+      await page.click('[data-testid=link-menu] [data-action=cut]');
+    }
+    await page.waitForSelector('.link.replication[data-state=cut]', { state: 'attached' });
     await page.selectOption('[data-testid=acks]', acks);
     await page.click('[data-action=produce]');
     await page.evaluate(() => window.kraft.advance(400));
     const status = acks === '1' ? 'acked' : 'pending';
     await page.waitForSelector(`[data-testid=produces] [data-produce="1"][data-status=${status}]`);
     await nodeAction(page, leader, 'crash');
+    await page.click('[data-action=heal-all]');
     await page.evaluate(() => window.kraft.advance(60000));
     await page.waitForSelector(`[data-testid=produces] [data-produce="1"][data-status=acked][data-lost="${lost}"]`);
     const produced = (await page.evaluate(() => window.kraft.capture())).produces[0];
     assert.equal(produced.lost.length, lost, JSON.stringify(produced));
     assert.equal(produced.status, 'acked');
     if (lost) {
+      // The loss is also told in the event log, with why (broker events only).
+      for (const f of ['messages', 'roles', 'log', 'faults']) await page.locator(`[data-testid=events] [data-filter=${f}]`).uncheck();
+      const told = await page.locator('[data-testid=events] li').allTextContents();
+      assert.ok(told.some((t) => t.includes('produce 1 (acks=1) lost')), told.slice(0, 5).join(' | '));
       await page.locator('[data-testid=metadata]').screenshot({ path: `${SHOTS}produce-lost-en.png` });
+      await page.locator('[data-testid=partition-logs]').screenshot({ path: `${SHOTS}replica-logs-en.png` });
       await page.selectOption('[data-testid=lang]', 'zh');
       await page.locator('[data-testid=metadata]').screenshot({ path: `${SHOTS}produce-lost-zh.png` });
+      await page.locator('[data-testid=partition-logs]').screenshot({ path: `${SHOTS}replica-logs-zh.png` });
     }
     assert.deepEqual(errors, []);
     await context.close();
