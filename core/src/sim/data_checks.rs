@@ -33,6 +33,10 @@ pub struct DataSeen {
     told_lost: BTreeSet<u64>,
     /// Partitions (topic, partition) that had an unclean election.
     unclean_elections: BTreeSet<(String, u32)>,
+    /// Partitions whose topic allowed the unclean election they had: the properties such an
+    /// election gives up (acknowledged records, agreeing replicas, a HW that never goes back)
+    /// are not checked there any more.
+    given_up: BTreeSet<PartitionKey>,
 }
 
 fn violation(now: Time, invariant: &'static str, breach: Breach) -> Violation {
@@ -145,6 +149,23 @@ impl Simulation {
         let mut losses_possible = false;
         let mut answered = false;
         for ev in events {
+            if let TraceKind::PartitionChange {
+                topic,
+                partition,
+                recovering: true,
+                ..
+            } = ev
+            {
+                let t = self
+                    .committed_image_ref()
+                    .and_then(|i| i.topic_by_name(topic));
+                let allowed = t
+                    .and_then(|t| t.config.unclean_leader_election)
+                    .unwrap_or(unclean);
+                if let Some(t) = t.filter(|_| allowed) {
+                    self.data_seen.given_up.insert((t.topic_id, *partition));
+                }
+            }
             match ev {
                 TraceKind::PartitionChange {
                     topic,
@@ -254,6 +275,9 @@ impl Simulation {
                 if r.hw != last {
                     seen.hw.insert((id, *key), r.hw);
                 }
+                if seen.given_up.contains(key) {
+                    continue;
+                }
                 if r.hw < last {
                     found.push(violation(
                         now,
@@ -332,6 +356,7 @@ impl Simulation {
                 if p.acks != Acks::All
                     || p.status != ProduceStatus::Acked
                     || seen.lost.contains(&p.id)
+                    || seen.given_up.contains(&(p.topic_id, p.partition))
                 {
                     continue;
                 }
