@@ -734,3 +734,54 @@ fn a_broker_restarted_within_its_session_waits_for_the_old_incarnation_to_be_fen
         .is_some_and(|i| !i.brokers[&101].fenced)));
     assert!(sim.committed_image_ref().unwrap().brokers[&101].epoch > old_epoch);
 }
+
+/// The KIP-101 scenarios run with the unsafe switch; their experiment turns it off, and then
+/// leader epochs keep every acknowledged record and every replica in agreement.
+#[test]
+fn leader_epochs_fix_both_kip_101_failures() {
+    for name in ["kip-101-loss", "kip-101-divergence"] {
+        let path = repo().join("static/scenarios").join(format!("{name}.json"));
+        let mut doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let fix = doc["try"][0]["config"].clone();
+        assert_eq!(
+            fix["unsafe_truncate_to_hw"], false,
+            "{name}: the experiment"
+        );
+        doc["cluster"]["config"]["unsafe_truncate_to_hw"] = fix["unsafe_truncate_to_hw"].clone();
+        let s = Scenario::from_value(doc).unwrap();
+        let r = run_all(&s);
+        assert!(
+            r.sim.violations().is_empty(),
+            "{name}: {:?}",
+            r.sim.violations()
+        );
+        let c = r.sim.capture("end");
+        assert!(
+            c.produces.iter().all(|p| p.lost.is_empty()),
+            "{name}: {:?}",
+            c.produces
+        );
+        let logs: Vec<Vec<String>> = c
+            .nodes
+            .iter()
+            .filter(|n| n.alive)
+            .filter_map(|n| n.replicas.as_ref()?.first().cloned())
+            .map(|r| {
+                r.log
+                    .iter()
+                    .filter(|x| x.offset < r.hw)
+                    .map(|x| x.value.to_string())
+                    .collect()
+            })
+            .collect();
+        for pair in logs.windows(2) {
+            let n = pair[0].len().min(pair[1].len());
+            assert_eq!(
+                pair[0][..n],
+                pair[1][..n],
+                "{name}: committed records agree"
+            );
+        }
+    }
+}
