@@ -25,6 +25,16 @@ pub const NAMES: &[&str] = &[
     "broker-registration",
     "broker-fencing",
     "bootstrap-discovery",
+    "acks-tradeoff",
+    "min-isr",
+    "isr-shrink-expand",
+    "follower-hw",
+    "consumer-committed",
+    "unclean-election",
+    "eligible-leader-replicas",
+    "preferred-leader",
+    "kip-101-loss",
+    "kip-101-divergence",
 ];
 
 #[cfg(any(test, not(target_arch = "wasm32")))]
@@ -92,6 +102,46 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "bootstrap-discovery",
         include_str!("../../static/scenarios/bootstrap-discovery.json"),
+    ),
+    (
+        "acks-tradeoff",
+        include_str!("../../static/scenarios/acks-tradeoff.json"),
+    ),
+    (
+        "min-isr",
+        include_str!("../../static/scenarios/min-isr.json"),
+    ),
+    (
+        "isr-shrink-expand",
+        include_str!("../../static/scenarios/isr-shrink-expand.json"),
+    ),
+    (
+        "follower-hw",
+        include_str!("../../static/scenarios/follower-hw.json"),
+    ),
+    (
+        "consumer-committed",
+        include_str!("../../static/scenarios/consumer-committed.json"),
+    ),
+    (
+        "unclean-election",
+        include_str!("../../static/scenarios/unclean-election.json"),
+    ),
+    (
+        "eligible-leader-replicas",
+        include_str!("../../static/scenarios/eligible-leader-replicas.json"),
+    ),
+    (
+        "preferred-leader",
+        include_str!("../../static/scenarios/preferred-leader.json"),
+    ),
+    (
+        "kip-101-loss",
+        include_str!("../../static/scenarios/kip-101-loss.json"),
+    ),
+    (
+        "kip-101-divergence",
+        include_str!("../../static/scenarios/kip-101-divergence.json"),
     ),
 ];
 

@@ -498,6 +498,8 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
         "append",
         "create_topic",
         "produce",
+        "consume",
+        "elect_preferred",
         "resign",
         "capture",
         "say",
