@@ -97,3 +97,88 @@ fn narration_claims_and_role_conditions_are_checked_too() {
         assert!(text.contains(field), "{text:?} should name {field}");
     }
 }
+
+/// The data plane's steps and conditions (DESIGN §3b) load as written and refuse what is wrong,
+/// naming where.
+#[test]
+fn data_plane_steps_and_conditions_load_and_refuse_mistakes() {
+    use kraft_core::scenario::{Condition, Step, Target};
+    let doc = |steps: Value| {
+        let mut d = base();
+        d["steps"] = steps;
+        Scenario::from_value(d)
+    };
+    let s = doc(json!([
+        {"create_topic": {"name": "t", "assignments": [[102, 101]], "config": {"min_insync_replicas": 2, "unclean_leader_election": true}}},
+        {"consume": {"topic": "t", "partition": 0, "from": "latest"}},
+        {"consume": {"topic": "t", "partition": 0, "from": 3}},
+        {"elect_preferred": {"topic": "t", "partition": 0}},
+        {"crash": {"partition_leader": {"topic": "t", "partition": 0}}},
+        {"cut": [{"partition_leader": {"topic": "t", "partition": 0}}, 101]},
+        {"until": {"produce_done": 1}, "within_ms": 10},
+        {"until": {"replica": {"topic": "t", "partition": 0, "broker": 101, "leo": 2, "hw": 1}}, "within_ms": 10},
+        {"until": {"partition_leader_is": {"topic": "t", "partition": 0, "broker": null}}, "within_ms": 10},
+        {"until": {"isr_is": {"topic": "t", "partition": 0, "isr": [102, 101]}}, "within_ms": 10}
+    ]))
+    .expect("valid");
+    match &s.steps[0] {
+        Step::CreateTopic(t) => {
+            assert_eq!(t.assignments, Some(vec![vec![102, 101]]));
+            assert_eq!((t.partitions, t.replication_factor), (1, 2));
+            assert_eq!(t.config.min_insync_replicas, Some(2));
+            assert_eq!(t.config.unclean_leader_election, Some(true));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        &s.steps[3],
+        Step::ElectPreferred { partition: 0, .. }
+    ));
+    assert!(matches!(
+        &s.steps[4],
+        Step::Crash(Target::PartitionLeader { .. })
+    ));
+    assert!(matches!(
+        &s.steps[9],
+        Step::Until { cond: Condition::IsrIs { isr, .. }, .. } if *isr == vec![101, 102]
+    ));
+    for (steps, field) in [
+        (
+            json!([{"consume": {"topic": "t", "from": "middle"}}]),
+            "steps[0].consume.from",
+        ),
+        (
+            json!([{"elect_preferred": {"topic": "t", "leader": 1}}]),
+            "steps[0].elect_preferred.leader",
+        ),
+        (
+            json!([{"create_topic": {"name": "t", "assignments": [[]]}}]),
+            "assignments[0]",
+        ),
+        (
+            json!([{"create_topic": {"name": "t", "config": {"retention_ms": 1}}}]),
+            "config.retention_ms",
+        ),
+        (
+            json!([{"crash": {"partition_leader": {"topic": "t", "part": 0}}}]),
+            "part",
+        ),
+        (
+            json!([{"until": {"replica": {"topic": "t", "partition": 0}}, "within_ms": 1}]),
+            "broker",
+        ),
+        (
+            json!([{"until": {"isr_is": {"topic": "t", "partition": 0, "isr": [9]}}, "within_ms": 1}]),
+            "node 9",
+        ),
+        (
+            json!([{"until": {"partition_leader_is": {"topic": "t", "partition": 0}}, "within_ms": 1}]),
+            "broker",
+        ),
+    ] {
+        let e = doc(steps.clone())
+            .expect_err(&format!("{steps} is refused"))
+            .to_string();
+        assert!(e.contains(field), "{e:?} should name {field}");
+    }
+}
