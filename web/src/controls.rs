@@ -249,7 +249,7 @@ fn client_form() -> Html {
     };
     html! {
         <div class="buttons clients">
-            <select data-testid="produce-topic" aria-label="topic" onchange={on_topic}>
+            <select data-testid="produce-topic" aria-label={t(lang, "topic").to_string()} onchange={on_topic}>
                 { for topics.iter().map(|(n, _)| html! { <option value={n.clone()} selected={topic.as_deref() == Some(n)}>{ n }</option> }) }
             </select>
             <label>{ t(lang, "partition") }

@@ -138,10 +138,14 @@ impl Node {
             return;
         }
         let mut any = false;
+        let mut led = Vec::new();
         for t in self.image.topics.values() {
             for p in &t.partitions {
                 if !p.replicas.contains(&self.id) {
                     continue;
+                }
+                if p.leader == Some(self.id) {
+                    led.push((t.topic_id, p.partition));
                 }
                 any = true;
                 let r = self
@@ -197,6 +201,10 @@ impl Node {
                     r.awaiting_alter = false;
                 }
             }
+        }
+        // A new ISR may let the HW move (a laggard gone) or hold it (below min ISR).
+        for key in led {
+            self.advance_partition_hw(key, out);
         }
         if any && self.timer_deadline(Slot::Partitions).is_none() {
             self.set_timer(Slot::Partitions, now + TICK_MS, out);
@@ -399,14 +407,16 @@ impl Node {
             match r.leader {
                 Some(l) if l == id => {
                     // The ISR this leader wants: drop laggards, take back those caught up to its HW.
+                    // Caught up (Kafka's isCaughtUp): at the leader's LEO, however long silent (an
+                    // idle partition loses nobody), or at it within replica.lag.time.max.ms.
                     let mut want: Vec<NodeId> = isr
                         .iter()
                         .copied()
                         .filter(|b| {
                             *b == id
-                                || r.followers
-                                    .get(b)
-                                    .is_some_and(|(_, at)| now.saturating_sub(*at) <= lag_max)
+                                || r.followers.get(b).is_some_and(|(leo, at)| {
+                                    *leo >= r.leo() || now.saturating_sub(*at) <= lag_max
+                                })
                         })
                         .collect();
                     // A follower rejoins once it holds the HW and this leader epoch's start.

@@ -84,6 +84,7 @@ pub fn t(lang: Lang, key: &str) -> &str {
         ),
         "leader-epoch" => ("leader epoch", "领导者任期"),
         "consumers" => ("Consumers", "消费者"),
+        "topic" => ("Topic", "主题"),
         "position" => ("Position", "位置"),
         "read" => ("Read (newest)", "已读（最新）"),
         "consume" => ("Consume", "消费"),
