@@ -101,6 +101,29 @@ fn short_label(msg: &Message) -> String {
     }
 }
 
+/// Where a link bends: replication links between brokers (which sit in a row) arc above it, so
+/// 101–103 does not run through 102. None for a straight link.
+fn bend(a: (f64, f64), b: (f64, f64), between_brokers: bool) -> Option<(f64, f64)> {
+    between_brokers.then(|| {
+        let lift = 14.0 + 0.22 * (b.0 - a.0).abs();
+        ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0 - lift)
+    })
+}
+
+/// The point a fraction `f` along a link (straight, or the arc through its control point).
+fn along(a: (f64, f64), b: (f64, f64), c: Option<(f64, f64)>, f: f64) -> (f64, f64) {
+    match c {
+        None => (a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f),
+        Some(c) => {
+            let g = 1.0 - f;
+            (
+                g * g * a.0 + 2.0 * g * f * c.0 + f * f * b.0,
+                g * g * a.1 + 2.0 * g * f * c.1 + f * f * b.1,
+            )
+        }
+    }
+}
+
 /// Fraction of the running timeout that is left, and which timeout it is.
 fn timer(sim: &Simulation, n: &SimNode) -> Option<(f64, &'static str)> {
     if !n.alive || n.node.kind != NodeKind::Controller {
@@ -211,14 +234,31 @@ pub fn cluster_view() -> Html {
     let controllers = &sim.spec().controllers;
     let wordy = controllers.len() <= WORDY_CONTROLLERS;
     let wordy_brokers = sim.spec().brokers.len() <= WORDY_BROKERS;
-    let strip_width = crate::stage_logs::size(sim).map_or(0.0, |s| s.0 + 20.0);
+    let has_topics = sim
+        .committed_image_ref()
+        .is_some_and(|i| !i.topics.is_empty());
+    let strip_width = crate::stage_logs::size(sim)
+        .map_or(0.0, |s| s.0 + 20.0)
+        .max(if has_topics {
+            crate::stage_partitions::WIDTH + 20.0
+        } else {
+            0.0
+        });
     let vb = view_box(&pos, wordy || wordy_brokers, strip_width);
     let mut placer = Placer::default();
     // The log strip at the left, below the clock.
-    let strip = crate::stage_logs::strip(sim, lang, vb.x0 + 8.0, vb.y0 + 40.0).map(|(h, r)| {
+    let mut below = vb.y0 + 40.0;
+    let strip = crate::stage_logs::strip(sim, lang, vb.x0 + 8.0, below).map(|(h, r)| {
         placer.reserve(r);
+        below = r.y1 + 10.0;
         h
     });
+    // The partition strip under it: the replicas' records.
+    let partition_strip =
+        crate::stage_partitions::strip(sim, lang, vb.x0 + 8.0, below).map(|(h, r)| {
+            placer.reserve(r);
+            h
+        });
     let clock = format!("t = {} s", crate::i18n::seconds(sim.now(), 3));
     placer.reserve(Rect {
         x0: vb.x0,
@@ -433,12 +473,15 @@ pub fn cluster_view() -> Html {
             (false, true) => format!("{a} ⇸ {b}"),
             (true, false) => format!("{b} ⇸ {a}"),
         };
+        let curve = bend((x1, y1), (x2, y2), replication);
         // Mark the dead direction near its sender (nudged along the link if that spot is taken).
         let cut_mark = (state == "half").then(|| {
-            let (sx, sy, tx, ty) = if ab { (x2, y2, x1, y1) } else { (x1, y1, x2, y2) };
             let spots: Vec<(f64, f64)> = [0.3, 0.4, 0.22, 0.5]
                 .iter()
-                .map(|f| (sx + (tx - sx) * f, sy + (ty - sy) * f + 5.0))
+                .map(|f| {
+                    let (x, y) = along((x1, y1), (x2, y2), curve, if ab { 1.0 - f } else { *f });
+                    (x, y + 5.0)
+                })
                 .collect();
             placer
                 .place(&spots, "✂", 14.0)
@@ -448,8 +491,13 @@ pub fn cluster_view() -> Html {
             <g class={classes!("link", state, broker_link.then_some("broker-link"), replication.then_some("replication"), selected.then_some("selected"))}
                data-link={format!("{a}-{b}")} data-state={state} onclick={onclick}>
                 <title>{ title }</title>
-                <line class="hit" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
-                <line class="wire" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
+                if let Some((cx, cy)) = curve {
+                    <path class="hit" d={format!("M{} {} Q{} {} {} {}", svg::num(x1), svg::num(y1), svg::num(cx), svg::num(cy), svg::num(x2), svg::num(y2))} />
+                    <path class="wire" d={format!("M{} {} Q{} {} {} {}", svg::num(x1), svg::num(y1), svg::num(cx), svg::num(cy), svg::num(x2), svg::num(y2))} />
+                } else {
+                    <line class="hit" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
+                    <line class="wire" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
+                }
                 { for cut_mark }
             </g>
         }
@@ -483,7 +531,8 @@ pub fn cluster_view() -> Html {
         let (&(x1, y1), &(x2, y2)) = (pos.get(&env.from)?, pos.get(&env.to)?);
         let span = (at as f64 - env.sent_at as f64).max(1.0);
         let f = ((now - env.sent_at as f64) / span).clamp(0.0, 1.0);
-        let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
+        let between_brokers = !controllers.contains(&env.from) && !controllers.contains(&env.to);
+        let (x, y) = along((x1, y1), (x2, y2), bend((x1, y1), (x2, y2), between_brokers), f);
         let rpc = env.msg.rpc();
         let label = (!big).then(|| short_label(&env.msg));
         let spot = label.as_ref().and_then(|text| {
@@ -555,6 +604,7 @@ pub fn cluster_view() -> Html {
             <text class="clock" x={svg::int(vb.x0 + 12.0)} y={svg::int(vb.y0 + 24.0)}>{ clock }</text>
             { for progress_box }
             { for strip }
+            { for partition_strip }
             <g onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
                 { for link_html }
                 { for vote_html }

@@ -14,6 +14,7 @@ mod placement;
 mod player;
 mod replicas;
 mod stage_logs;
+mod stage_partitions;
 mod storage;
 mod store;
 mod svg;
