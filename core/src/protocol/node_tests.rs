@@ -1921,11 +1921,7 @@ fn a_partition_follower_ignores_refusals_and_other_epochs_and_takes_a_higher_hw(
         (5, 2),
         "neither a refusal nor another epoch cuts the log"
     );
-    let one = crate::protocol::partition_log::PartitionRecord {
-        offset: 5,
-        epoch: 2,
-        value: "7.0".into(),
-    };
+    let one = crate::protocol::partition_log::PartitionRecord::new(5, 2, "7.0".into());
     deliver(
         &mut b,
         12,

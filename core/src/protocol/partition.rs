@@ -270,18 +270,24 @@ impl Node {
             return answer(None, Some(ErrorCode::NotLeaderOrFollower), out);
         };
         let mut appended = false;
-        // Idempotence: a retry of records already here is answered with where they are.
-        let first = format!("{}.0", req.produce);
-        // A retry follows its first try closely (one request in flight per partition and acks):
-        // the newest records are where it would be.
+        // Idempotence: a retry of records already here is answered with where they are. A retry
+        // follows its first try closely (one request in flight per partition and acks): the
+        // newest records are where it would be.
         let existing = r
             .log
             .records()
             .iter()
             .rev()
             .take(DEDUP_WINDOW)
-            .find(|x| *x.value == *first)
-            .map(|x| x.offset);
+            .find(|x| x.produce == req.produce)
+            .map(|x| {
+                x.offset
+                    - x.value
+                        .rsplit('.')
+                        .next()
+                        .and_then(|i| i.parse::<u64>().ok())
+                        .unwrap_or(0)
+            });
         let base = match existing {
             Some(base) => base,
             None => {
@@ -327,32 +333,35 @@ impl Node {
 
     /// HW = the smallest LEO across the ISR (the leader's own LEO included); it never moves back.
     fn advance_partition_hw(&mut self, key: PartitionKey, out: &mut Effects) {
-        let mut isr = self.isr_of(key);
         // Strict min ISR (KIP-966, with the ELR): below min ISR the HW stands still, so a
         // replica that leaves the ISR then has every committed record and may lead (the ELR).
         let (min_isr, rf) = self.min_isr_of(key);
-        let frozen = self.cfg.eligible_leader_replicas && isr.len() < min_isr.min(rf);
         let id = self.id;
+        let empty = Vec::new();
+        let isr = self
+            .image
+            .partition(key.0, key.1)
+            .map_or(&empty, |p| &p.isr);
+        let frozen = self.cfg.eligible_leader_replicas && isr.len() < min_isr.min(rf);
         let Some(r) = self.durable.partitions.get_mut(&key) else {
             return;
         };
-        for b in &r.proposed_isr {
-            if !isr.contains(b) {
-                isr.push(*b);
+        // Over the maximal ISR: the committed one and the members whose addition is in flight.
+        let leo = r.leo();
+        let at = |b: &NodeId| {
+            if *b == id {
+                leo
+            } else {
+                r.followers.get(b).map_or(0, |f| f.0)
             }
-        }
+        };
         let hw = isr
             .iter()
-            .map(|b| {
-                if *b == id {
-                    r.leo()
-                } else {
-                    r.followers.get(b).map_or(0, |f| f.0)
-                }
-            })
+            .chain(r.proposed_isr.iter().filter(|b| !isr.contains(b)))
+            .map(at)
             .min()
-            .unwrap_or(r.leo())
-            .min(r.leo());
+            .unwrap_or(leo)
+            .min(leo);
         if hw > r.hw && !frozen {
             r.hw = hw;
             out.trace.push(TraceKind::PartitionHighWatermark {
@@ -378,16 +387,10 @@ impl Node {
     pub(crate) fn on_partitions_tick(&mut self, now: Time, out: &mut Effects) {
         let keys: Vec<PartitionKey> = self.durable.partitions.keys().copied().collect();
         let controller = self.leader_id();
+        let id = self.id;
+        let lag_max = self.cfg.replica_lag_time_max_ms;
+        let timeout = self.cfg.request_timeout_ms;
         for key in keys {
-            let isr = self.isr_of(key);
-            // Led after an unclean election: this leader has nothing to recover (no
-            // transactions here), so it reports RECOVERED at once with its next AlterPartition.
-            let recovering = self
-                .image
-                .partition(key.0, key.1)
-                .is_some_and(|p| p.recovering);
-            let id = self.id;
-            let lag_max = self.cfg.replica_lag_time_max_ms;
             let Some(r) = self.durable.partitions.get_mut(&key) else {
                 continue;
             };
@@ -404,73 +407,73 @@ impl Node {
                     true
                 }
             });
-            match r.leader {
-                Some(l) if l == id => {
-                    // The ISR this leader wants: drop laggards, take back those caught up to its HW.
-                    // Caught up (Kafka's isCaughtUp): at the leader's LEO, however long silent (an
-                    // idle partition loses nobody), or at it within replica.lag.time.max.ms.
-                    let mut want: Vec<NodeId> = isr
-                        .iter()
-                        .copied()
-                        .filter(|b| {
-                            *b == id
-                                || r.followers.get(b).is_some_and(|(leo, at)| {
-                                    *leo >= r.leo() || now.saturating_sub(*at) <= lag_max
-                                })
-                        })
-                        .collect();
-                    // A follower rejoins once it holds the HW and this leader epoch's start.
-                    let epoch_start = r
-                        .log
-                        .epochs()
-                        .iter()
-                        .find(|(e, _)| *e == r.leader_epoch)
-                        .map_or(0, |(_, start)| *start);
-                    let rejoin_at = r.hw.max(epoch_start);
-                    for (b, (leo, at)) in &r.followers {
-                        if !want.contains(b)
-                            && *leo >= rejoin_at
-                            && now.saturating_sub(*at) <= lag_max
-                        {
-                            want.push(*b);
-                        }
-                    }
+            // A follower: one fetch in flight, sent again if unanswered for a request timeout.
+            if r.leader.is_some_and(|l| l != id) && r.fetch_sent.is_none_or(|t| now >= t + timeout)
+            {
+                self.send_partition_fetch(now, key, out);
+            }
+            // A leader: the ISR it wants. Led after an unclean election, it has nothing to
+            // recover (no transactions here), so it reports RECOVERED with its next AlterPartition.
+            let (isr, recovering): (&[NodeId], bool) = self
+                .image
+                .partition(key.0, key.1)
+                .map_or((&[], false), |p| (&p.isr, p.recovering));
+            if let Some(r) = self
+                .durable
+                .partitions
+                .get_mut(&key)
+                .filter(|r| r.leader == Some(id))
+            {
+                // Caught up (Kafka's isCaughtUp): at the leader's LEO, however long silent (an
+                // idle partition loses nobody), or at it within replica.lag.time.max.ms. A
+                // follower rejoins once it holds the HW and this leader epoch's start.
+                let leo = r.leo();
+                let epoch_start = r
+                    .log
+                    .epochs()
+                    .iter()
+                    .find(|(e, _)| *e == r.leader_epoch)
+                    .map_or(0, |(_, start)| *start);
+                let rejoin_at = r.hw.max(epoch_start);
+                let stays = |b: &NodeId| {
+                    *b == id
+                        || r.followers
+                            .get(b)
+                            .is_some_and(|(f, at)| *f >= leo || now.saturating_sub(*at) <= lag_max)
+                };
+                let joins = |(b, (f, at)): (&NodeId, &(Offset, Time))| {
+                    !isr.contains(b) && *f >= rejoin_at && now.saturating_sub(*at) <= lag_max
+                };
+                let changes = !isr.iter().all(stays) || r.followers.iter().any(joins) || recovering;
+                // Only when something changes is the new ISR built (this runs every tick).
+                let want: Option<Vec<NodeId>> = changes.then(|| {
+                    let mut want: Vec<NodeId> = isr.iter().copied().filter(stays).collect();
+                    want.extend(r.followers.iter().filter(|e| joins(*e)).map(|(b, _)| *b));
                     want.sort_unstable();
-                    let mut have = isr.clone();
-                    have.sort_unstable();
-                    let resend = r.alter_sent.is_none_or(|t| now >= t + 2000);
-                    if !r.awaiting_alter && r.proposed_isr.iter().all(|b| have.contains(b)) {
-                        r.proposed_isr.clear();
-                    }
-                    if (want != have || recovering) && resend {
-                        if let Some(c) = controller {
-                            r.alter_sent = Some(now);
-                            r.awaiting_alter = true;
-                            for b in &want {
-                                if !r.proposed_isr.contains(b) {
-                                    r.proposed_isr.push(*b);
-                                }
-                            }
-                            out.sends.push((
-                                c,
-                                Message::AlterPartition(AlterPartitionRequest {
-                                    topic_id: key.0,
-                                    partition: key.1,
-                                    leader_epoch: r.leader_epoch,
-                                    isr: want,
-                                }),
-                            ));
+                    want
+                });
+                if !r.awaiting_alter && r.proposed_isr.iter().all(|b| isr.contains(b)) {
+                    r.proposed_isr.clear();
+                }
+                let resend = r.alter_sent.is_none_or(|t| now >= t + 2000);
+                if let (Some(want), Some(c), true) = (want, controller, resend) {
+                    r.alter_sent = Some(now);
+                    r.awaiting_alter = true;
+                    for b in &want {
+                        if !r.proposed_isr.contains(b) {
+                            r.proposed_isr.push(*b);
                         }
                     }
+                    out.sends.push((
+                        c,
+                        Message::AlterPartition(AlterPartitionRequest {
+                            topic_id: key.0,
+                            partition: key.1,
+                            leader_epoch: r.leader_epoch,
+                            isr: want,
+                        }),
+                    ));
                 }
-                Some(_) => {
-                    // One fetch in flight; sent again if unanswered for a request timeout.
-                    let timeout = self.cfg.request_timeout_ms;
-                    if r.fetch_sent.is_none_or(|t| now >= t + timeout) {
-                        self.send_partition_fetch(now, key, out);
-                    }
-                }
-                None => {}
             }
             // Held fetches whose wait is over are answered with what there is.
             let due: Vec<ParkedFetch> = match self.durable.partitions.get_mut(&key) {

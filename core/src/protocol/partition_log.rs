@@ -15,6 +15,25 @@ pub struct PartitionRecord {
     pub epoch: u32,
     /// "k.i": the i-th record of produce k.
     pub value: Rc<str>,
+    /// k, read once from the value: a retried produce is found by number, not by text.
+    #[serde(skip)]
+    pub produce: u64,
+}
+
+impl PartitionRecord {
+    pub fn new(offset: Offset, epoch: u32, value: Rc<str>) -> PartitionRecord {
+        let produce = value
+            .split('.')
+            .next()
+            .and_then(|k| k.parse().ok())
+            .unwrap_or(0);
+        PartitionRecord {
+            offset,
+            epoch,
+            value,
+            produce,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -76,11 +95,8 @@ impl PartitionLog {
             self.assign_epoch(epoch);
         }
         let offset = self.end_offset();
-        self.records.push(PartitionRecord {
-            offset,
-            epoch,
-            value,
-        });
+        self.records
+            .push(PartitionRecord::new(offset, epoch, value));
     }
 
     /// Removes every record at or above `offset`, and the epochs that started there or later.

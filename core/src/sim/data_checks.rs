@@ -421,11 +421,11 @@ mod tests {
                 partition: 0,
                 hw: 3,
                 reset_to: None,
-                body: PartitionFetchBody::Records(vec![PartitionRecord {
+                body: PartitionFetchBody::Records(vec![PartitionRecord::new(
                     offset,
-                    epoch: 0,
-                    value: "1.0".into(),
-                }]),
+                    0,
+                    "1.0".into(),
+                )]),
                 error: None,
             })),
         };
