@@ -234,9 +234,11 @@ pub enum TraceKind {
         topic: String,
         partition: u32,
         leader: Option<NodeId>,
-        isr: Vec<NodeId>,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        elr: Vec<NodeId>,
+        // Boxed slices, not Vecs: every trace event is as large as the largest, and this one
+        // is rare.
+        isr: Box<[NodeId]>,
+        #[serde(skip_serializing_if = "<[NodeId]>::is_empty")]
+        elr: Box<[NodeId]>,
         /// The leader was chosen uncleanly and has not reported back yet (RECOVERING).
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         recovering: bool,

@@ -35,7 +35,8 @@ pub enum Message {
     ProduceResponse(ProduceResponse),
     /// A consumer polls a partition leader (read_uncommitted: only below the HW).
     ConsumerFetch(ConsumerFetchRequest),
-    ConsumerFetchResponse(ConsumerFetchResponse),
+    /// Boxed: the largest message, and a rare one (every message is as large as the largest).
+    ConsumerFetchResponse(Box<ConsumerFetchResponse>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

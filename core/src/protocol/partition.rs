@@ -595,7 +595,8 @@ impl Node {
             }
             _ => resp.error = Some(ErrorCode::NotLeaderOrFollower),
         }
-        out.sends.push((from, Message::ConsumerFetchResponse(resp)));
+        out.sends
+            .push((from, Message::ConsumerFetchResponse(Box::new(resp))));
     }
 
     pub(crate) fn on_partition_fetch(

@@ -64,6 +64,33 @@ pub struct Producer {
     first_open: usize,
 }
 
+impl Produce {
+    /// An acknowledged produce as the client would hold it, for checker tests.
+    #[cfg(test)]
+    pub(crate) fn acked(
+        id: u64,
+        (topic, topic_id, partition): (&str, u32, u32),
+        acks: Acks,
+        values: &[&str],
+        base_offset: Offset,
+    ) -> Produce {
+        Produce {
+            id,
+            topic: topic.into(),
+            topic_id,
+            partition,
+            acks,
+            values: values.iter().map(|v| Rc::from(*v)).collect(),
+            status: ProduceStatus::Acked,
+            error: None,
+            base_offset: Some(base_offset),
+            started: 0,
+            inflight: None,
+            retry_at: None,
+        }
+    }
+}
+
 impl Producer {
     /// Hands `records` to the client as produce `id`; it sends them now if it knows the leader.
     #[allow(clippy::too_many_arguments)]

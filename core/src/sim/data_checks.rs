@@ -23,12 +23,6 @@ pub struct DataSeen {
     checked: BTreeMap<(NodeId, PartitionKey), Offset>,
     /// Produces already reported lost.
     lost: BTreeSet<u64>,
-    /// Acknowledged acks=all produces are checked once when acknowledged and again whenever a
-    /// partition may have lost records (truncation, leadership change, crash, restart). Every
-    /// produce before this index is finished and was looked at.
-    scan_from: usize,
-    /// Those from `scan_from` on already looked at.
-    looked_at: BTreeSet<u64>,
     /// Produces whose allowed loss was already told as a RecordsLost event.
     told_lost: BTreeSet<u64>,
     /// Partitions (topic, partition) that had an unclean election.
@@ -101,11 +95,20 @@ impl Simulation {
                     .and_then(|t| t.config.unclean_leader_election)
                     .unwrap_or(self.config().unclean_leader_election)
             };
-            for p in self.produces() {
-                if p.status != ProduceStatus::Acked
-                    || seen.told_lost.contains(&p.id)
-                    || !(all || acked.contains(&p.id))
-                {
+            let produces = self.produces();
+            // Every produce after an event that can lose records, else the ones just answered
+            // (produces are in id order).
+            let look: Vec<&crate::protocol::producer::Produce> = if all {
+                produces.iter().collect()
+            } else {
+                acked
+                    .iter()
+                    .filter_map(|id| produces.binary_search_by_key(id, |p| p.id).ok())
+                    .map(|i| &produces[i])
+                    .collect()
+            };
+            for p in look {
+                if p.status != ProduceStatus::Acked || seen.told_lost.contains(&p.id) {
                     continue;
                 }
                 let unclean = seen
@@ -147,7 +150,9 @@ impl Simulation {
         let unclean = self.config().unclean_leader_election;
         let now = self.now();
         let mut losses_possible = false;
-        let mut answered = false;
+        // Acknowledged acks=all produces are checked when their answer arrives and again
+        // whenever a partition may have lost records (truncation, leader change, crash, restart).
+        let mut answered: Vec<u64> = Vec::new();
         for ev in events {
             if let TraceKind::PartitionChange {
                 topic,
@@ -193,7 +198,9 @@ impl Simulation {
                 | TraceKind::Crash { .. }
                 | TraceKind::Restart { .. } => losses_possible = true,
                 TraceKind::Deliver { to, msg, .. } if *to == PRODUCER => {
-                    answered = true;
+                    if let Message::ProduceResponse(r) = &**msg {
+                        answered.push(r.produce);
+                    }
                     if let Message::ConsumerFetchResponse(r) = &**msg {
                         if let PartitionFetchBody::Records(records) = &r.body {
                             if let Some(rec) = records.iter().find(|rec| rec.offset >= r.hw) {
@@ -323,54 +330,34 @@ impl Simulation {
             }
         }
         // Which acknowledged acks=all produces to check: all of them after an event that can
-        // lose records, else only those acknowledged since the last look.
+        // lose records, else only those answered in this step (produces are in id order).
         let produces = self.produces();
-        let mut check: Vec<usize> = Vec::new();
-        if losses_possible {
-            check.extend(0..produces.len());
-        }
-        if answered {
-            // Only an answer acknowledges an acks=all produce.
-            // scan_from counts produces since the first: some may have been dropped since.
-            let dropped = self.producer_dropped();
-            seen.scan_from = seen.scan_from.max(dropped);
-            for (i, p) in produces.iter().enumerate().skip(seen.scan_from - dropped) {
-                if p.acks == Acks::All
-                    && p.status == ProduceStatus::Acked
-                    && seen.looked_at.insert(p.id)
-                    && !losses_possible
-                {
-                    check.push(i);
-                }
+        let check: Vec<usize> = if losses_possible {
+            (0..produces.len()).collect()
+        } else {
+            answered
+                .iter()
+                .filter_map(|id| produces.binary_search_by_key(id, |p| p.id).ok())
+                .collect()
+        };
+        for p in check.into_iter().map(|i| &produces[i]) {
+            if p.acks != Acks::All
+                || p.status != ProduceStatus::Acked
+                || seen.lost.contains(&p.id)
+                || seen.given_up.contains(&(p.topic_id, p.partition))
+            {
+                continue;
             }
-            while let Some(p) = produces.get(seen.scan_from - dropped) {
-                if p.status == ProduceStatus::Pending {
-                    break;
-                }
-                seen.looked_at.remove(&p.id);
-                seen.scan_from += 1;
-            }
-        }
-        {
-            for p in check.into_iter().map(|i| &produces[i]) {
-                if p.acks != Acks::All
-                    || p.status != ProduceStatus::Acked
-                    || seen.lost.contains(&p.id)
-                    || seen.given_up.contains(&(p.topic_id, p.partition))
-                {
-                    continue;
-                }
-                if let Some(value) = self.lost_values(p).into_iter().next() {
-                    seen.lost.insert(p.id);
-                    found.push(violation(
-                        now,
-                        "AckedRecordLost",
-                        Breach::AckedRecordLost {
-                            produce: p.id,
-                            value,
-                        },
-                    ));
-                }
+            if let Some(value) = self.lost_values(p).into_iter().next() {
+                seen.lost.insert(p.id);
+                found.push(violation(
+                    now,
+                    "AckedRecordLost",
+                    Breach::AckedRecordLost {
+                        produce: p.id,
+                        value,
+                    },
+                ));
             }
         }
         self.data_seen = seen;
@@ -392,8 +379,8 @@ mod tests {
             topic: "t".into(),
             partition: 0,
             leader: Some(101),
-            isr,
-            elr: Vec::new(),
+            isr: isr.into(),
+            elr: Box::new([]),
             recovering: false,
         };
         let found = sim.check_data_plane(&[change(vec![101, 102])], Touched::Nothing);
@@ -405,6 +392,77 @@ mod tests {
         );
     }
 
+    /// A cluster with topic "t" (one partition, three replicas) whose client holds produce 1
+    /// as acknowledged at offset 0 with `acks`, a record no replica has; and the event of its
+    /// answer arriving.
+    fn planted_lost_produce(acks: Acks) -> (Simulation, TraceKind) {
+        use crate::protocol::message::ProduceResponse;
+        use crate::protocol::producer::Produce;
+        use crate::sim::{Action, NewTopic};
+        let mut sim = Simulation::new(ClusterSpec::new(1, 1, 3, Config::default())).unwrap();
+        sim.run_until(30_000, |s| {
+            s.committed_image().unfenced_brokers().len() == 3
+        });
+        sim.apply(Action::CreateTopic(NewTopic {
+            name: "t".into(),
+            partitions: 1,
+            replication_factor: 3,
+            ..Default::default()
+        }))
+        .unwrap();
+        sim.advance(3000);
+        let topic_id = sim.committed_image().topic_by_name("t").unwrap().topic_id;
+        sim.producer_mut()
+            .produces
+            .push(Produce::acked(1, ("t", topic_id, 0), acks, &["1.0"], 0));
+        let answer = TraceKind::Deliver {
+            id: 1,
+            from: 101,
+            to: PRODUCER,
+            msg: std::rc::Rc::new(Message::ProduceResponse(ProduceResponse {
+                correlation: 1,
+                produce: 1,
+                topic_id,
+                partition: 0,
+                base_offset: Some(0),
+                error: None,
+            })),
+        };
+        (sim, answer)
+    }
+
+    #[test]
+    fn an_acks_all_produce_answered_after_its_records_went_is_reported_when_the_answer_arrives() {
+        // Lost before its answer came: the look at a truncation or crash saw it pending.
+        let (mut sim, answer) = planted_lost_produce(Acks::All);
+        assert!(sim.check_data_plane(&[], Touched::Nothing).is_empty());
+        let found = sim.check_data_plane(std::slice::from_ref(&answer), Touched::Nothing);
+        assert_eq!(
+            found.iter().map(|v| v.invariant).collect::<Vec<_>>(),
+            ["AckedRecordLost"]
+        );
+        // Reported once.
+        assert!(sim.check_data_plane(&[answer], Touched::Nothing).is_empty());
+    }
+
+    #[test]
+    fn an_acks_1_produce_answered_after_its_records_went_is_told_lost_when_the_answer_arrives() {
+        let (mut sim, answer) = planted_lost_produce(Acks::Leader);
+        assert!(sim.tell_losses(&[]).is_empty());
+        let told = sim.tell_losses(std::slice::from_ref(&answer));
+        assert!(
+            matches!(
+                told.as_slice(),
+                [TraceKind::RecordsLost { produce: 1, values, reason: LossReason::Failover, .. }]
+                    if values == &["1.0"]
+            ),
+            "{told:?}"
+        );
+        // Told once; and acks=1 is never a violation.
+        assert!(sim.tell_losses(std::slice::from_ref(&answer)).is_empty());
+        assert!(sim.check_data_plane(&[answer], Touched::Nothing).is_empty());
+    }
+
     #[test]
     fn a_consumer_served_at_or_above_the_hw_is_reported() {
         use crate::protocol::message::ConsumerFetchResponse;
@@ -414,20 +472,22 @@ mod tests {
             id: 1,
             from: 101,
             to: PRODUCER,
-            msg: std::rc::Rc::new(Message::ConsumerFetchResponse(ConsumerFetchResponse {
-                correlation: 1,
-                consumer: 1,
-                topic_id: 1,
-                partition: 0,
-                hw: 3,
-                reset_to: None,
-                body: PartitionFetchBody::Records(vec![PartitionRecord::new(
-                    offset,
-                    0,
-                    "1.0".into(),
-                )]),
-                error: None,
-            })),
+            msg: std::rc::Rc::new(Message::ConsumerFetchResponse(Box::new(
+                ConsumerFetchResponse {
+                    correlation: 1,
+                    consumer: 1,
+                    topic_id: 1,
+                    partition: 0,
+                    hw: 3,
+                    reset_to: None,
+                    body: PartitionFetchBody::Records(vec![PartitionRecord::new(
+                        offset,
+                        0,
+                        "1.0".into(),
+                    )]),
+                    error: None,
+                },
+            ))),
         };
         assert!(sim
             .check_data_plane(&[served(2)], Touched::Nothing)

@@ -739,6 +739,12 @@ impl Simulation {
         self.producer.dropped
     }
 
+    /// The producer client, for checker tests that plant a produce.
+    #[cfg(test)]
+    pub(crate) fn producer_mut(&mut self) -> &mut Producer {
+        &mut self.producer
+    }
+
     /// The producer client's produces, as they stand (the newest finished ones and every
     /// pending one).
     pub fn produces(&self) -> &[crate::protocol::producer::Produce] {
