@@ -546,10 +546,10 @@ fn chaos_with_produce_keeps_the_data_plane_properties() {
         brokers: 3,
         ..o.clone()
     };
-    let sim = run_seed(199, &five);
+    let sim = run_seed(199, &five).unwrap();
     assert!(sim.violations().is_empty(), "{:?}", sim.violations());
     for seed in [5, 19, 122, 134, 426, 561, 1016] {
-        let sim = run_seed(seed, &o);
+        let sim = run_seed(seed, &o).unwrap();
         assert!(
             sim.violations().is_empty(),
             "seed {seed}: {:?}",
@@ -571,7 +571,7 @@ fn the_pre_epoch_switch_lets_replicas_diverge_and_the_checker_says_so() {
         ..Default::default()
     };
     o.config.unsafe_truncate_to_hw = true;
-    let sim = run_seed(5, &o);
+    let sim = run_seed(5, &o).unwrap();
     let names: Vec<&str> = sim.violations().iter().map(|v| v.invariant).collect();
     assert!(
         names

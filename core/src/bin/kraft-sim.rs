@@ -130,7 +130,10 @@ fn cmd_chaos(args: &[String]) -> ExitCode {
     if o.controllers == 0 || o.controllers > 15 || o.brokers > 60 {
         return usage_error("1 to 15 controllers and at most 60 brokers");
     }
-    let report = chaos::run(&o);
+    let report = match chaos::run(&o) {
+        Ok(r) => r,
+        Err(e) => return usage_error(&format!("the cluster cannot be built: {e}")),
+    };
     match serde_json::to_string(&report) {
         Ok(json) => println!("{json}"),
         Err(e) => eprintln!("kraft-sim: {e}"),

@@ -4,6 +4,7 @@
 use crate::protocol::config::Config;
 use crate::protocol::partition::Acks;
 use crate::protocol::types::{NodeId, Time};
+use crate::sim::error::SpecError;
 use crate::sim::{
     Action, ClusterSpec, ConsumeFrom, ConsumeStart, NewTopic, ProduceRecords, Simulation,
 };
@@ -51,7 +52,7 @@ pub struct ChaosReport {
     pub violations: Vec<ChaosViolation>,
 }
 
-pub fn run(o: &ChaosOptions) -> ChaosReport {
+pub fn run(o: &ChaosOptions) -> Result<ChaosReport, SpecError> {
     let mut report = ChaosReport {
         seeds: 0,
         events: 0,
@@ -59,7 +60,7 @@ pub fn run(o: &ChaosOptions) -> ChaosReport {
         violations: Vec::new(),
     };
     for seed in o.first_seed..o.first_seed.saturating_add(o.seeds) {
-        let sim = run_seed(seed, o);
+        let sim = run_seed(seed, o)?;
         report.seeds += 1;
         report.events += sim.stats().events;
         report.elections += sim.stats().elections_won;
@@ -75,14 +76,15 @@ pub fn run(o: &ChaosOptions) -> ChaosReport {
             break;
         }
     }
-    report
+    Ok(report)
 }
 
 /// One seed's run: the same seed always gives the same schedule and the same history.
 /// The topic chaos creates and produces to.
 const CHAOS_TOPIC: &str = "chaos";
 
-pub fn run_seed(seed: u64, o: &ChaosOptions) -> Simulation {
+/// A configuration the simulation refuses is an error, never a smaller cluster that "passes".
+pub fn run_seed(seed: u64, o: &ChaosOptions) -> Result<Simulation, SpecError> {
     let mut rng =
         Xoshiro256PlusPlus::seed_from_u64(seed.wrapping_mul(0xA24B_AED4_963E_E407) ^ 0x5EED);
     let mut config = o.config.clone();
@@ -90,11 +92,7 @@ pub fn run_seed(seed: u64, o: &ChaosOptions) -> Simulation {
         config.loss = [0.0, 0.0, 0.01, 0.05][rng.random_range(0..4usize)];
     }
     let spec = ClusterSpec::new(seed, o.controllers, o.brokers, config);
-    let Ok(mut sim) = Simulation::new(spec) else {
-        unreachable_config(seed);
-        return Simulation::new(ClusterSpec::new(seed, 1, 0, Config::default()))
-            .expect("default config is valid");
-    };
+    let mut sim = Simulation::new(spec)?;
     let ids: Vec<NodeId> = sim.nodes().iter().map(|n| n.node.id).collect();
     // The data plane's choices draw from their own stream, so the quorum's fault schedule for a
     // seed stays what it was.
@@ -189,19 +187,21 @@ pub fn run_seed(seed: u64, o: &ChaosOptions) -> Simulation {
             sim.full_check();
         }
         if !sim.violations().is_empty() {
-            return sim;
+            return Ok(sim);
         }
     }
     // Let it heal and settle, then check the whole cluster.
     let _ = sim.apply(Action::HealAll);
+    let _ = sim.apply(Action::SetLoss(0.0));
     for id in ids {
         let _ = sim.apply(Action::Restart(id));
     }
     sim.advance(15_000);
     sim.full_check();
-    sim
-}
-
-fn unreachable_config(seed: u64) {
-    eprintln!("chaos: seed {seed}: the configuration was refused");
+    // Then it must make progress: leader, logs, brokers, partitions, produces.
+    if sim.violations().is_empty() {
+        let bound = crate::sim::liveness::settle_bound(sim.config());
+        sim.check_liveness(bound);
+    }
+    Ok(sim)
 }

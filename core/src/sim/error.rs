@@ -19,6 +19,8 @@ pub enum ActionError {
     Down(NodeId),
     Paused(NodeId),
     ZeroPause,
+    /// A loss probability outside 0 to 1 (or not a number).
+    BadLoss,
     InTwoGroups(NodeId),
     NoLeader,
     NoActiveController,
@@ -46,6 +48,7 @@ impl fmt::Display for ActionError {
             ActionError::Down(id) => write!(f, "node {id} is down"),
             ActionError::Paused(id) => write!(f, "node {id} is paused"),
             ActionError::ZeroPause => write!(f, "a pause needs ms > 0"),
+            ActionError::BadLoss => write!(f, "loss is a probability from 0 to 1"),
             ActionError::InTwoGroups(id) => write!(f, "node {id} is in two groups"),
             ActionError::NoLeader => write!(f, "there is no leader now"),
             ActionError::NoActiveController => write!(f, "there is no active controller"),

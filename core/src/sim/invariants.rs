@@ -135,6 +135,11 @@ pub enum Breach {
         from: Offset,
         to: Offset,
     },
+    /// Healed, the cluster did not settle within the bound (chaos's liveness phase).
+    Stalled {
+        within_ms: Time,
+        stall: crate::sim::liveness::Stall,
+    },
     /// A consumer was served a record at or above the HW it was served with.
     ConsumerReadUncommitted {
         consumer: u64,
@@ -266,6 +271,11 @@ impl std::fmt::Display for Breach {
             } => write!(
                 f,
                 "consumer {consumer} read offset {offset} of partition {topic_id}-{partition}, at or above the HW {hw}"
+            ),
+            Breach::Stalled { within_ms, stall } => write!(
+                f,
+                "{} s after every node ran and every link healed: {stall}",
+                within_ms / 1000
             ),
         }
     }

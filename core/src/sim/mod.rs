@@ -12,6 +12,7 @@ pub mod chaos;
 mod data_checks;
 pub mod error;
 pub mod invariants;
+pub mod liveness;
 mod shared;
 pub mod simulation;
 pub mod timeline;

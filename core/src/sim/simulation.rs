@@ -90,6 +90,9 @@ pub enum Action {
     Partition(Vec<Vec<NodeId>>),
     Isolate(NodeId),
     HealAll,
+    /// The network's random message loss from now on (a probability, 0 to 1): chaos calms the
+    /// network with it before checking that the cluster makes progress.
+    SetLoss(f64),
     Append(u32),
     CreateTopic(NewTopic),
     /// A client writes `records` to a partition through its leader broker.
@@ -1108,6 +1111,12 @@ impl Simulation {
                     self.set_link(a, b, true);
                 }
             }
+            Action::SetLoss(loss) => {
+                if !(0.0..=1.0).contains(&loss) {
+                    return Err(ActionError::BadLoss);
+                }
+                Rc::make_mut(&mut self.cfg).loss = loss;
+            }
             Action::Append(count) => {
                 let id = self.acting_leader().ok_or(ActionError::NoLeader)?;
                 let i = self.need(id)?;
@@ -1227,6 +1236,18 @@ impl Simulation {
         }
         self.now = self.now.max(a.time);
         self.apply(a.action.clone())
+    }
+
+    /// Records a violation found outside the per-event checks (the liveness phase).
+    pub(crate) fn record_violation(&mut self, v: Violation) {
+        self.trace.push(
+            self.now,
+            TraceKind::Violation {
+                invariant: v.invariant,
+                detail: v.detail.clone(),
+            },
+        );
+        self.checker.record(v);
     }
 
     /// Expensive whole-cluster checks (log matching, images = replay of the committed log).

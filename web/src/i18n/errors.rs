@@ -68,6 +68,7 @@ pub fn action_error(lang: Lang, e: &ActionError) -> String {
         ActionError::Down(id) => format!("节点 {id} 已宕机"),
         ActionError::Paused(id) => format!("节点 {id} 已暂停"),
         ActionError::ZeroPause => "暂停时长必须大于 0 毫秒".to_string(),
+        ActionError::BadLoss => "丢包率是 0 到 1 之间的概率".to_string(),
         ActionError::InTwoGroups(id) => format!("节点 {id} 同时出现在两个分组中"),
         ActionError::NoLeader => "现在没有领导者".to_string(),
         ActionError::NoActiveController => "现在没有活跃控制器".to_string(),

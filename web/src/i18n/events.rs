@@ -11,6 +11,7 @@ use kraft_core::protocol::{
     DropReason, FenceReason, LossReason, RoleReason, TraceKind, TruncateReason, VoteReason,
 };
 use kraft_core::sim::invariants::Breach;
+use kraft_core::sim::liveness::Stall;
 
 fn role_reason(lang: Lang, r: RoleReason) -> &'static str {
     if lang == Lang::En {
@@ -730,5 +731,52 @@ pub fn breach(lang: Lang, b: &Breach) -> String {
         } => format!(
             "消费者 {consumer} 读到了分区 {topic_id}-{partition} 偏移 {offset} 的记录，它不低于高水位 {hw}"
         ),
+        Breach::Stalled { within_ms, stall } => format!(
+            "所有节点运行、所有链路恢复 {} 秒后仍未就绪：{}",
+            within_ms / 1000,
+            stall_zh(stall)
+        ),
+    }
+}
+
+/// What a healed cluster has not done yet, in Chinese.
+fn stall_zh(s: &Stall) -> String {
+    let hw = |h: &Option<u64>| h.map_or("无".to_string(), |h| h.to_string());
+    match s {
+        Stall::NoLeader => "没有控制器领导者".to_string(),
+        Stall::LogBehind {
+            node,
+            leo,
+            hw: h,
+            leader_leo,
+            leader_hw,
+        } => format!(
+            "节点 {node} 的元数据日志（LEO {leo}，高水位 {}）落后于领导者（LEO {leader_leo}，高水位 {}）",
+            hw(h),
+            hw(leader_hw)
+        ),
+        Stall::BrokerFenced { broker } => format!("Broker {broker} 仍未解除隔离"),
+        Stall::PartitionLeaderless {
+            topic_id,
+            partition,
+        } => format!("分区 {topic_id}-{partition} 没有领导者"),
+        Stall::IsrShort {
+            topic_id,
+            partition,
+            isr,
+            replicas,
+        } => format!("分区 {topic_id}-{partition} 的 ISR {isr:?} 少于副本 {replicas:?}"),
+        Stall::ReplicaBehind {
+            node,
+            topic_id,
+            partition,
+            leo,
+            hw,
+            leader_leo,
+            leader_hw,
+        } => format!(
+            "Broker {node} 上 {topic_id}-{partition} 的副本（LEO {leo}，高水位 {hw}）落后于其领导者（LEO {leader_leo}，高水位 {leader_hw}）"
+        ),
+        Stall::ProducePending { produce } => format!("生产请求 {produce} 仍在等待"),
     }
 }
