@@ -526,37 +526,39 @@ fn each_new_topic_gets_its_own_id() {
     );
 }
 
-/// Chaos with the data plane in the mix (produce with every acks, broker faults): seeds that
-/// once found real faults in the partition logic keep every property. (Each failed before its
-/// fix: 122 and 426 a HW computed without a follower about to join the ISR (Kafka's maximal
-/// ISR, kept until the controller's answer and the metadata settle it), 561 a follower that
-/// sent the epoch of its last record instead of its newest cached epoch, 5, 19, 134, 1016 and
-/// 199 (5 controllers, 3 brokers) a loss check that trusted a lagging image.)
+/// Chaos with the data plane in the mix (produce with every acks, consumers, broker faults),
+/// swarm-drawn per seed, ends settled (the liveness phase) and keeps every property. (Under the
+/// fixed mix chaos had before swarm testing, seeds 122, 426, 561, 5, 19, 134, 1016 and 199 found
+/// real faults: a HW computed without a follower about to join the ISR, a follower sending the
+/// epoch of its last record instead of its newest cached one, a loss check that trusted a lagging
+/// image. Their histories changed with the swarm draws; the 2000-seed run in the README covers
+/// them.)
 #[test]
 fn chaos_with_produce_keeps_the_data_plane_properties() {
     use kraft_core::sim::chaos::{run_seed, ChaosOptions};
     let o = ChaosOptions {
-        controllers: 3,
-        brokers: 4,
+        controllers: Some(3),
+        brokers: Some(4),
         steps: 2000,
         ..Default::default()
     };
     let five = ChaosOptions {
-        controllers: 5,
-        brokers: 3,
+        controllers: Some(5),
+        brokers: Some(3),
         ..o.clone()
     };
-    let sim = run_seed(199, &five).unwrap();
-    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
-    for seed in [5, 19, 122, 134, 426, 561, 1016] {
-        let sim = run_seed(seed, &o).unwrap();
+    let mut produced = 0;
+    for (seed, o) in (1..=20).map(|s| (s, &o)).chain([(199, &five)]) {
+        let sim = run_seed(seed, o).unwrap();
         assert!(
             sim.violations().is_empty(),
             "seed {seed}: {:?}",
             sim.violations()
         );
-        assert!(!sim.produces().is_empty(), "seed {seed} produced");
+        produced += usize::from(!sim.produces().is_empty());
     }
+    // Swarm seeds may keep the cluster partitioned or leaderless most of the time; most produce.
+    assert!(produced >= 9, "only {produced} of 21 seeds produced");
 }
 
 /// Before leader epochs (the unsafe switch) followers truncate to their own HW: chaos finds
@@ -565,13 +567,13 @@ fn chaos_with_produce_keeps_the_data_plane_properties() {
 fn the_pre_epoch_switch_lets_replicas_diverge_and_the_checker_says_so() {
     use kraft_core::sim::chaos::{run_seed, ChaosOptions};
     let mut o = ChaosOptions {
-        controllers: 3,
-        brokers: 4,
+        controllers: Some(3),
+        brokers: Some(4),
         steps: 2000,
         ..Default::default()
     };
     o.config.unsafe_truncate_to_hw = true;
-    let sim = run_seed(5, &o).unwrap();
+    let sim = run_seed(3, &o).unwrap();
     let names: Vec<&str> = sim.violations().iter().map(|v| v.invariant).collect();
     assert!(
         names

@@ -717,8 +717,11 @@ fn a_broker_restarted_within_its_session_waits_for_the_old_incarnation_to_be_fen
         .committed_image_ref()
         .is_some_and(|i| i.brokers[&101].fenced)));
     let fenced_at = sim.now();
+    // The session ends a session timeout after the old incarnation's last heartbeat, which
+    // came at most a heartbeat interval before the crash.
+    let cfg = Config::default();
     assert!(
-        fenced_at - crashed_at >= 8_000,
+        fenced_at - crashed_at >= cfg.broker_session_timeout_ms - cfg.broker_heartbeat_interval_ms,
         "fenced at session expiry, not at the restart"
     );
     // The PartitionChange records follow the fencing record in the log.

@@ -111,8 +111,8 @@ fn cmd_chaos(args: &[String]) -> ExitCode {
             "--seed" => number(flag, v).map(|n| o.first_seed = n),
             "--seeds" => number(flag, v).map(|n| o.seeds = n),
             "--steps" => number(flag, v).map(|n| o.steps = n),
-            "--controllers" => number(flag, v).map(|n| o.controllers = n as usize),
-            "--brokers" => number(flag, v).map(|n| o.brokers = n as usize),
+            "--controllers" => number(flag, v).map(|n| o.controllers = Some(n as usize)),
+            "--brokers" => number(flag, v).map(|n| o.brokers = Some(n as usize)),
             "--config" => serde_json::from_str::<Config>(v)
                 .map_err(|e| format!("--config: {e}"))
                 .and_then(|c| {
@@ -127,7 +127,7 @@ fn cmd_chaos(args: &[String]) -> ExitCode {
             return usage_error(&e);
         }
     }
-    if o.controllers == 0 || o.controllers > 15 || o.brokers > 60 {
+    if o.controllers.is_some_and(|c| c == 0 || c > 15) || o.brokers.is_some_and(|b| b > 60) {
         return usage_error("1 to 15 controllers and at most 60 brokers");
     }
     let report = match chaos::run(&o) {

@@ -54,7 +54,10 @@ impl Node {
                     broker: self.id,
                     incarnation: self.durable.starts,
                 }),
-                500,
+                // One registration in flight (Kafka's communicationInFlight): sent again once
+                // unanswered for the request timeout; resent sooner, a slow answer is never
+                // awaited and the broker never registers.
+                self.cfg.request_timeout_ms,
             ),
             Some(broker_epoch) => (
                 Message::BrokerHeartbeat(HeartbeatRequest {

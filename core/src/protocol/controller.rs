@@ -115,8 +115,18 @@ impl Node {
     }
 
     /// Holds `reply` until the record at `offset` commits (Kafka answers a write only then).
-    pub(crate) fn await_commit(&mut self, offset: Offset, to: NodeId, reply: Message) {
-        if let Some(c) = self.controller.as_mut() {
+    /// A lone controller commits as it appends: then the answer goes at once (held, it would
+    /// wait for the next HW move, half a second later).
+    pub(crate) fn await_commit(
+        &mut self,
+        offset: Offset,
+        to: NodeId,
+        reply: Message,
+        out: &mut Effects,
+    ) {
+        if self.hw.is_some_and(|hw| offset < hw) {
+            out.sends.push((to, reply));
+        } else if let Some(c) = self.controller.as_mut() {
             c.awaiting_commit.push((offset, to, reply));
         }
     }
@@ -540,8 +550,8 @@ impl Node {
         });
         if let Some(c) = self.controller.as_mut() {
             c.sessions.insert(broker, now);
-            c.awaiting_commit.push((offset, from, reply));
         }
+        self.await_commit(offset, from, reply, out);
         self.schedule_controller_tick(out);
     }
 
@@ -602,10 +612,11 @@ impl Node {
         resp.shutdown_ok = req.want_shutdown;
         let reply = Message::BrokerHeartbeatResponse(resp);
         let last = self.durable.log.end_offset();
-        match self.controller.as_mut() {
-            // A heartbeat that changed the broker's state is answered once that change commits.
-            Some(c) if last > before => c.awaiting_commit.push((last - 1, from, reply)),
-            _ => out.sends.push((from, reply)),
+        // A heartbeat that changed the broker's state is answered once that change commits.
+        if last > before && self.controller.is_some() {
+            self.await_commit(last - 1, from, reply, out);
+        } else {
+            out.sends.push((from, reply));
         }
         self.schedule_controller_tick(out);
     }

@@ -269,6 +269,9 @@ pub struct BrokerRegistrationResponse {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PartitionFetchRequest {
+    /// Matches the answer to this request: an answer to an older one (a duplicate on the
+    /// network) is ignored, as Kafka's client does by correlation id.
+    pub correlation: u64,
     pub topic_id: u32,
     pub partition: u32,
     /// The follower's current leader epoch (KIP-320).
@@ -288,6 +291,7 @@ pub enum PartitionFetchBody {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PartitionFetchResponse {
+    pub correlation: u64,
     pub topic_id: u32,
     pub partition: u32,
     pub leader_epoch: u32,

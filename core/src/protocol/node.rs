@@ -271,6 +271,7 @@ impl Node {
         } = identity;
         let mut durable = durable;
         durable.starts += 1;
+        let first_correlation = durable.starts << 32;
         let image = durable
             .log
             .latest_snapshot()
@@ -294,7 +295,9 @@ impl Node {
             resigned: None,
             controller: None,
             broker: Default::default(),
-            next_correlation: 0,
+            // Correlation ids of each incarnation apart (as a new process's new connections
+            // are): an answer to the previous incarnation's request never matches this one's.
+            next_correlation: first_correlation,
         };
         if kind == NodeKind::Broker || !node.is_voter() {
             // Replica logs survive; who leads and how far followers got is learned again.

@@ -1635,6 +1635,7 @@ fn a_partition_leader_refuses_fetches_of_other_leader_epochs_as_kafka_does() {
     );
     let fetch_at = |leader_epoch| {
         Message::PartitionFetch(PartitionFetchRequest {
+            correlation: 0,
             topic_id: 1,
             partition: 0,
             leader_epoch,
@@ -1685,6 +1686,7 @@ fn a_partition_leader_holds_an_empty_fetch_until_records_arrive_or_the_wait_ends
     );
     let fetch = |fetch_offset| {
         Message::PartitionFetch(PartitionFetchRequest {
+            correlation: 0,
             topic_id: 1,
             partition: 0,
             leader_epoch: 1,
@@ -1876,6 +1878,7 @@ fn partition_answer(
     error: Option<ErrorCode>,
 ) -> Message {
     Message::PartitionFetchResponse(crate::protocol::message::PartitionFetchResponse {
+        correlation: 0,
         topic_id: 1,
         partition: 0,
         leader_epoch,
@@ -1958,6 +1961,7 @@ fn a_partition_leader_answers_diverging_epoch_where_the_follower_s_last_epoch_en
     );
     let fetch = |fetch_offset, last_fetched_epoch| {
         Message::PartitionFetch(PartitionFetchRequest {
+            correlation: 0,
             topic_id: 1,
             partition: 0,
             leader_epoch: 3,

@@ -60,6 +60,8 @@ pub struct Replica {
     pub parked_fetches: Vec<ParkedFetch>,
     /// Follower only: when its fetch in flight was sent (one at a time, as Kafka's fetcher).
     pub fetch_sent: Option<Time>,
+    /// Follower only: the correlation of its latest fetch; answers to others are ignored.
+    pub fetch_correlation: u64,
 }
 
 /// A follower's fetch the leader holds (Kafka's delayed fetch). A HW move alone does not
@@ -501,18 +503,31 @@ impl Node {
     /// A follower's fetch to its leader: from its LEO, with the epoch of its last record.
     fn send_partition_fetch(&mut self, now: Time, key: PartitionKey, out: &mut Effects) {
         let unsafe_switch = self.cfg.unsafe_truncate_to_hw;
+        let id = self.id;
+        let leads_elsewhere = |r: &Replica| r.leader.is_some_and(|l| l != id);
+        if !self
+            .durable
+            .partitions
+            .get(&key)
+            .is_some_and(leads_elsewhere)
+        {
+            return;
+        }
+        let correlation = self.correlation();
         let Some(r) = self.durable.partitions.get_mut(&key) else {
             return;
         };
-        let Some(l) = r.leader.filter(|l| *l != self.id) else {
+        let Some(l) = r.leader else {
             return;
         };
         r.fetch_sent = Some(now);
+        r.fetch_correlation = correlation;
         // The newest epoch in this follower's cache (Kafka's `log.latestEpoch`): an epoch it
         // started as leader but never wrote in is checked too, and a divergence there clears
         // it. (Not sent before leader epochs: the unsafe switch.)
         let last_fetched_epoch = r.log.last_epoch().filter(|_| !unsafe_switch);
         let msg = Message::PartitionFetch(PartitionFetchRequest {
+            correlation,
             topic_id: key.0,
             partition: key.1,
             leader_epoch: r.leader_epoch,
@@ -701,6 +716,7 @@ impl Node {
         out.sends.push((
             from,
             Message::PartitionFetchResponse(PartitionFetchResponse {
+                correlation: req.correlation,
                 topic_id: key.0,
                 partition: key.1,
                 leader_epoch,
@@ -719,6 +735,14 @@ impl Node {
         out: &mut Effects,
     ) {
         let key = (resp.topic_id, resp.partition);
+        let current = self
+            .durable
+            .partitions
+            .get(&key)
+            .is_some_and(|r| r.fetch_correlation == resp.correlation);
+        if !current {
+            return;
+        }
         self.take_partition_fetch_response(resp, out);
         // Answered: the next fetch goes at once (after an error, on the next tick).
         let Some(r) = self.durable.partitions.get_mut(&key) else {
@@ -872,7 +896,7 @@ impl Node {
             return;
         };
         let offset = self.write_change(now, key.0, key.1, next, out);
-        self.await_commit(offset, from, reply);
+        self.await_commit(offset, from, reply, out);
     }
 
     /// The partition leader hears back. Success or a refusal that says its view is stale: wait

@@ -1,7 +1,10 @@
-//! Random fault schedules (`kraft-sim chaos`): crashes, restarts, pauses, partitions, one-way cuts,
-//! message loss and client writes, with the invariant checker watching every event.
+//! Random fault schedules (`kraft-sim chaos`), swarm style (TigerBeetle's VOPR): every seed draws
+//! its own cluster shape, network (loss, duplication, latency spread, hence reordering), pre-vote
+//! and how often each fault and client action comes, so some seeds never crash a node and others
+//! do little else. The invariant checker watches every event; after the faults the cluster must
+//! settle (the liveness phase, `sim::liveness`).
 
-use crate::protocol::config::Config;
+use crate::protocol::config::{Config, Latency};
 use crate::protocol::partition::Acks;
 use crate::protocol::types::{NodeId, Time};
 use crate::sim::error::SpecError;
@@ -11,14 +14,18 @@ use crate::sim::{
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
 pub struct ChaosOptions {
     pub first_seed: u64,
     pub seeds: u64,
     pub steps: u64,
-    pub controllers: usize,
-    pub brokers: usize,
+    /// Fixed shape; None: each seed draws it (1 to 7 controllers, 0 to 8 brokers).
+    pub controllers: Option<usize>,
+    pub brokers: Option<usize>,
+    /// Settings that differ from the defaults are kept; loss, duplication, latency and pre-vote
+    /// left at their defaults are drawn per seed.
     pub config: Config,
 }
 
@@ -28,8 +35,8 @@ impl Default for ChaosOptions {
             first_seed: 1,
             seeds: 100,
             steps: 1000,
-            controllers: 3,
-            brokers: 0,
+            controllers: None,
+            brokers: None,
             config: Config::default(),
         }
     }
@@ -41,6 +48,8 @@ pub struct ChaosViolation {
     pub time_ms: Time,
     pub invariant: &'static str,
     pub detail: String,
+    /// What the seed drew.
+    pub swarm: Swarm,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -50,6 +59,115 @@ pub struct ChaosReport {
     pub events: u64,
     pub elections: u64,
     pub violations: Vec<ChaosViolation>,
+    /// How often each fault and action fired over all seeds (applied, not refused), and the
+    /// network's drops and duplicates.
+    pub faults: BTreeMap<&'static str, u64>,
+}
+
+/// What the seed's actions are, by name; each seed weighs them differently.
+const KINDS: [&str; 13] = [
+    "append",
+    "crash",
+    "crash_leader",
+    "restart",
+    "pause",
+    "isolate",
+    "partition",
+    "cut_one_way",
+    "heal_all",
+    "elect",
+    "resign",
+    "data",
+    "set_loss",
+];
+
+/// One seed's draw (swarm testing): the cluster, the network, and the weight of each action.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Swarm {
+    pub controllers: usize,
+    pub brokers: usize,
+    pub loss: f64,
+    pub duplicate: f64,
+    pub latency_ms: Latency,
+    pub pre_vote: bool,
+    /// Weight of each of `KINDS` (0: never).
+    pub weights: BTreeMap<&'static str, u32>,
+}
+
+impl Swarm {
+    /// Draws the seed's swarm; fixed options and changed settings are kept.
+    pub fn draw(seed: u64, o: &ChaosOptions) -> Swarm {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x5A4A_2D5E_ED00_0001);
+        let d = Config::default();
+        let c = &o.config;
+        let pick =
+            |rng: &mut Xoshiro256PlusPlus, from: &[f64]| from[rng.random_range(0..from.len())];
+        let controllers = o.controllers.unwrap_or_else(|| rng.random_range(1..=7));
+        let brokers = o.brokers.unwrap_or_else(|| rng.random_range(0..=8));
+        let loss = pick(&mut rng, &[0.0, 0.0, 0.001, 0.01, 0.05, 0.1]);
+        let duplicate = pick(&mut rng, &[0.0, 0.0, 0.01, 0.05]);
+        let min = rng.random_range(1..=10);
+        let spread = [0, 5, 20, 100, 250][rng.random_range(0..5usize)];
+        let pre_vote = rng.random_range(0..2) == 0;
+        let mut weights: BTreeMap<&'static str, u32> = KINDS
+            .iter()
+            .map(|k| (*k, rng.random_range(0..=10)))
+            .collect();
+        // Something always happens: client writes always come, crashed nodes come back (else a
+        // seed is mostly a dead cluster) and the data plane runs wherever there are brokers.
+        for k in ["append", "restart", "data"] {
+            weights.insert(k, rng.random_range(1..=10));
+        }
+        Swarm {
+            controllers,
+            brokers,
+            loss: if c.loss != d.loss { c.loss } else { loss },
+            duplicate: if c.duplicate != d.duplicate {
+                c.duplicate
+            } else {
+                duplicate
+            },
+            latency_ms: if c.latency_ms != d.latency_ms {
+                c.latency_ms
+            } else {
+                Latency {
+                    min,
+                    max: min + spread,
+                }
+            },
+            pre_vote: if c.pre_vote != d.pre_vote {
+                c.pre_vote
+            } else {
+                pre_vote
+            },
+            weights,
+        }
+    }
+
+    fn config(&self, base: &Config) -> Config {
+        Config {
+            loss: self.loss,
+            duplicate: self.duplicate,
+            latency_ms: self.latency_ms,
+            pre_vote: self.pre_vote,
+            ..base.clone()
+        }
+    }
+
+    /// The action kind a roll in 0..total picks.
+    fn kind(&self, mut roll: u32) -> &'static str {
+        for (k, w) in &self.weights {
+            if roll < *w {
+                return k;
+            }
+            roll -= w;
+        }
+        "append"
+    }
+
+    fn total(&self) -> u32 {
+        self.weights.values().sum()
+    }
 }
 
 pub fn run(o: &ChaosOptions) -> Result<ChaosReport, SpecError> {
@@ -58,12 +176,16 @@ pub fn run(o: &ChaosOptions) -> Result<ChaosReport, SpecError> {
         events: 0,
         elections: 0,
         violations: Vec::new(),
+        faults: BTreeMap::new(),
     };
     for seed in o.first_seed..o.first_seed.saturating_add(o.seeds) {
-        let sim = run_seed(seed, o)?;
+        let swarm = Swarm::draw(seed, o);
+        let sim = run_swarm(seed, &swarm, o, &mut report.faults)?;
         report.seeds += 1;
         report.events += sim.stats().events;
         report.elections += sim.stats().elections_won;
+        *report.faults.entry("messages_dropped").or_default() += sim.stats().messages_dropped;
+        *report.faults.entry("messages_duplicated").or_default() += sim.stats().messages_duplicated;
         if !sim.violations().is_empty() {
             report
                 .violations
@@ -72,6 +194,7 @@ pub fn run(o: &ChaosOptions) -> Result<ChaosReport, SpecError> {
                     time_ms: v.time_ms,
                     invariant: v.invariant,
                     detail: v.detail.clone(),
+                    swarm: swarm.clone(),
                 }));
             break;
         }
@@ -79,28 +202,38 @@ pub fn run(o: &ChaosOptions) -> Result<ChaosReport, SpecError> {
     Ok(report)
 }
 
-/// One seed's run: the same seed always gives the same schedule and the same history.
+/// One seed's run with its own draw: the same seed always gives the same schedule and history.
+/// A configuration the simulation refuses is an error, never a smaller cluster that "passes".
+pub fn run_seed(seed: u64, o: &ChaosOptions) -> Result<Simulation, SpecError> {
+    run_swarm(seed, &Swarm::draw(seed, o), o, &mut BTreeMap::new())
+}
+
 /// The topic chaos creates and produces to.
 const CHAOS_TOPIC: &str = "chaos";
 
-/// A configuration the simulation refuses is an error, never a smaller cluster that "passes".
-pub fn run_seed(seed: u64, o: &ChaosOptions) -> Result<Simulation, SpecError> {
+fn run_swarm(
+    seed: u64,
+    swarm: &Swarm,
+    o: &ChaosOptions,
+    fired: &mut BTreeMap<&'static str, u64>,
+) -> Result<Simulation, SpecError> {
     let mut rng =
         Xoshiro256PlusPlus::seed_from_u64(seed.wrapping_mul(0xA24B_AED4_963E_E407) ^ 0x5EED);
-    let mut config = o.config.clone();
-    if config.loss == 0.0 {
-        config.loss = [0.0, 0.0, 0.01, 0.05][rng.random_range(0..4usize)];
-    }
-    let spec = ClusterSpec::new(seed, o.controllers, o.brokers, config);
+    let spec = ClusterSpec::new(
+        seed,
+        swarm.controllers,
+        swarm.brokers,
+        swarm.config(&o.config),
+    );
     let mut sim = Simulation::new(spec)?;
     let ids: Vec<NodeId> = sim.nodes().iter().map(|n| n.node.id).collect();
-    // The data plane's choices draw from their own stream, so the quorum's fault schedule for a
-    // seed stays what it was.
+    // The data plane's choices draw from their own stream.
     let mut data_rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0xDA7A_F00D);
     let brokers = sim.spec().brokers.len();
     let controllers: Vec<NodeId> = sim.spec().controllers.clone();
     let pick =
         |rng: &mut Xoshiro256PlusPlus, from: &[NodeId]| from[rng.random_range(0..from.len())];
+    let total = swarm.total();
     for step in 0..o.steps {
         let dead: Vec<NodeId> = sim
             .nodes()
@@ -109,20 +242,20 @@ pub fn run_seed(seed: u64, o: &ChaosOptions) -> Result<Simulation, SpecError> {
             .map(|n| n.node.id)
             .collect();
         let leader = sim.acting_leader();
-        let roll = rng.random_range(0..100u32);
-        let action = match roll {
-            0..=29 => Some(Action::Append(rng.random_range(1..4))),
-            30..=37 => Some(Action::Crash(pick(&mut rng, &ids))),
+        let kind = swarm.kind(rng.random_range(0..total));
+        let action = match kind {
+            "append" => Some(Action::Append(rng.random_range(1..4))),
+            "crash" => Some(Action::Crash(pick(&mut rng, &ids))),
             // The leader is the most interesting node to lose.
-            38..=42 => leader.map(Action::Crash),
-            43..=54 if !dead.is_empty() => Some(Action::Restart(pick(&mut rng, &dead))),
-            55..=58 => Some(Action::Pause {
+            "crash_leader" => leader.map(Action::Crash),
+            "restart" if !dead.is_empty() => Some(Action::Restart(pick(&mut rng, &dead))),
+            "pause" => Some(Action::Pause {
                 node: pick(&mut rng, &ids),
                 ms: rng.random_range(100..5000),
             }),
-            59..=62 => Some(Action::Isolate(pick(&mut rng, &ids))),
-            63..=66 => {
-                let mut shuffled = controllers.clone();
+            "isolate" => Some(Action::Isolate(pick(&mut rng, &ids))),
+            "partition" => {
+                let mut shuffled = ids.clone();
                 for i in (1..shuffled.len()).rev() {
                     shuffled.swap(i, rng.random_range(0..=i));
                 }
@@ -130,52 +263,36 @@ pub fn run_seed(seed: u64, o: &ChaosOptions) -> Result<Simulation, SpecError> {
                 let (a, b) = shuffled.split_at(cut.min(shuffled.len()));
                 Some(Action::Partition(vec![a.to_vec(), b.to_vec()]))
             }
-            67..=71 => {
+            "cut_one_way" => {
                 let (from, to) = (pick(&mut rng, &ids), pick(&mut rng, &ids));
                 (from != to).then_some(Action::CutOneWay { from, to })
             }
-            72..=79 => Some(Action::HealAll),
-            80..=82 => Some(Action::Elect(pick(&mut rng, &controllers))),
-            83..=84 => leader.map(Action::Resign),
-            // The data plane: one topic, then produces with every acks setting.
-            85..=94 if brokers > 0 => {
-                let has_topic = sim
-                    .committed_image_ref()
-                    .is_some_and(|i| i.topic_by_name(CHAOS_TOPIC).is_some());
-                let partition = data_rng.random_range(0..2);
-                let what = data_rng.random_range(0..10);
-                if has_topic && what == 0 && sim.consumers().len() < 4 {
-                    Some(Action::Consume(ConsumeFrom {
-                        topic: CHAOS_TOPIC.into(),
-                        partition,
-                        from: [ConsumeStart::Earliest, ConsumeStart::Latest]
-                            [data_rng.random_range(0..2)],
-                    }))
-                } else if has_topic && what == 1 {
-                    Some(Action::ElectPreferred {
-                        topic: CHAOS_TOPIC.into(),
-                        partition,
-                    })
-                } else if has_topic {
-                    Some(Action::Produce(ProduceRecords {
-                        topic: CHAOS_TOPIC.into(),
-                        partition,
-                        records: data_rng.random_range(1..5),
-                        acks: [Acks::None, Acks::Leader, Acks::All][data_rng.random_range(0..3)],
-                    }))
-                } else {
-                    Some(Action::CreateTopic(NewTopic {
-                        name: CHAOS_TOPIC.into(),
-                        partitions: 2,
-                        replication_factor: brokers.min(3) as u32,
-                        ..Default::default()
-                    }))
-                }
-            }
+            "heal_all" => Some(Action::HealAll),
+            "elect" => Some(Action::Elect(pick(&mut rng, &controllers))),
+            "resign" => leader.map(Action::Resign),
+            // A burst of loss, or back to the seed's own.
+            "set_loss" => Some(Action::SetLoss(if rng.random_range(0..2) == 0 {
+                swarm.loss
+            } else {
+                [0.1, 0.3][rng.random_range(0..2usize)]
+            })),
+            // The data plane: one topic, then produces with every acks setting, consumers and
+            // preferred-leader elections.
+            "data" if brokers > 0 => Some(data_action(&sim, brokers, &mut data_rng)),
             _ => None,
         };
         if let Some(a) = action {
-            let _ = sim.apply(a); // refused actions (crash a dead node...) are part of the fun
+            // Refused actions (crash a dead node...) are part of the fun; only applied ones count.
+            let name = match &a {
+                Action::Produce(_) => "produce",
+                Action::Consume(_) => "consume",
+                Action::CreateTopic(_) => "create_topic",
+                Action::ElectPreferred { .. } => "elect_preferred",
+                _ => kind,
+            };
+            if sim.apply(a).is_ok() {
+                *fired.entry(name).or_default() += 1;
+            }
         }
         let wait = if rng.random_range(0..4) == 0 {
             rng.random_range(500..4000)
@@ -190,7 +307,7 @@ pub fn run_seed(seed: u64, o: &ChaosOptions) -> Result<Simulation, SpecError> {
             return Ok(sim);
         }
     }
-    // Let it heal and settle, then check the whole cluster.
+    // Heal everything and let it settle, check the whole cluster, then demand progress.
     let _ = sim.apply(Action::HealAll);
     let _ = sim.apply(Action::SetLoss(0.0));
     for id in ids {
@@ -198,10 +315,44 @@ pub fn run_seed(seed: u64, o: &ChaosOptions) -> Result<Simulation, SpecError> {
     }
     sim.advance(15_000);
     sim.full_check();
-    // Then it must make progress: leader, logs, brokers, partitions, produces.
     if sim.violations().is_empty() {
         let bound = crate::sim::liveness::settle_bound(sim.config());
         sim.check_liveness(bound);
     }
     Ok(sim)
+}
+
+/// The data plane's next action: the topic first, then mostly produces (every acks setting).
+fn data_action(sim: &Simulation, brokers: usize, rng: &mut Xoshiro256PlusPlus) -> Action {
+    let has_topic = sim
+        .committed_image_ref()
+        .is_some_and(|i| i.topic_by_name(CHAOS_TOPIC).is_some());
+    let partition = rng.random_range(0..2);
+    let what = rng.random_range(0..10);
+    if !has_topic {
+        Action::CreateTopic(NewTopic {
+            name: CHAOS_TOPIC.into(),
+            partitions: 2,
+            replication_factor: brokers.min(3) as u32,
+            ..Default::default()
+        })
+    } else if what == 0 && sim.consumers().len() < 4 {
+        Action::Consume(ConsumeFrom {
+            topic: CHAOS_TOPIC.into(),
+            partition,
+            from: [ConsumeStart::Earliest, ConsumeStart::Latest][rng.random_range(0..2)],
+        })
+    } else if what == 1 {
+        Action::ElectPreferred {
+            topic: CHAOS_TOPIC.into(),
+            partition,
+        }
+    } else {
+        Action::Produce(ProduceRecords {
+            topic: CHAOS_TOPIC.into(),
+            partition,
+            records: rng.random_range(1..5),
+            acks: [Acks::None, Acks::Leader, Acks::All][rng.random_range(0..3)],
+        })
+    }
 }

@@ -572,7 +572,17 @@ impl Checker {
                     ..
                 } => {
                     cuts.push((*node, *to));
-                    if self.committed_epoch(*to) == Some(*first_removed_epoch) {
+                    // Binding on this node: what was committed in an epoch it has reached. A
+                    // follower of a stale leader (epoch 7, cut off from epoch 8's majority) may
+                    // drop what epoch 8 committed, as Raft allows; it never applied it.
+                    let epoch = find(*node).map_or(Epoch::MAX, |n| n.node.epoch());
+                    let binding = self
+                        .commit_marks
+                        .range(..=epoch)
+                        .map(|(_, len)| *len)
+                        .max()
+                        .unwrap_or(0);
+                    if *to < binding && self.committed_epoch(*to) == Some(*first_removed_epoch) {
                         self.report(
                             &mut found,
                             now,
@@ -1211,6 +1221,26 @@ mod every_invariant_fires {
         // Another node committing a different epoch at a committed offset.
         let other = [node(2, 3, &[1, 3, 3], Role::Follower, Some(2))];
         let found = c.observe(2, &[TraceKind::HighWatermark { node: 2, hw: 2 }], &other);
+        assert_eq!(names(&found), vec!["ConsistentCommittedData"]);
+    }
+
+    #[test]
+    fn a_follower_of_a_stale_leader_may_drop_what_a_later_epoch_committed() {
+        // Offsets 0..3 committed in epoch 2. Node 3, still in epoch 1 (following a leader of
+        // epoch 1 cut off from the rest), drops offsets 1.. of epoch 1: Raft allows it.
+        let (mut c, _) = committed_0_to_2();
+        let truncate = |node| TraceKind::Truncate {
+            node,
+            to: 1,
+            removed: 1,
+            first_removed_epoch: 1,
+            reason: TruncateReason::DivergingEpoch,
+        };
+        let stale = [node(3, 1, &[1], Role::Follower, None)];
+        assert!(c.observe(1, &[truncate(3)], &stale).is_empty());
+        // The same cut by a node in epoch 2, where the commit happened, breaks the rule.
+        let current = [node(4, 2, &[1], Role::Follower, None)];
+        let found = c.observe(2, &[truncate(4)], &current);
         assert_eq!(names(&found), vec!["ConsistentCommittedData"]);
     }
 

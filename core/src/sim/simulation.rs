@@ -223,6 +223,10 @@ impl SimNode {
     }
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Stats {
     pub time_ms: Time,
@@ -233,6 +237,9 @@ pub struct Stats {
     pub messages_sent: u64,
     pub messages_delivered: u64,
     pub messages_dropped: u64,
+    /// Messages the network delivered twice (`duplicate`; left out of the JSON when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub messages_duplicated: u64,
     pub elections_won: u64,
     pub trace_events: u64,
 }
@@ -848,6 +855,7 @@ impl Simulation {
             return;
         }
         let copies = if cfg.duplicate > 0.0 && self.net_rng.random::<f64>() < cfg.duplicate {
+            self.stats.messages_duplicated += 1;
             2
         } else {
             1
