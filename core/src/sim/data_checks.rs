@@ -1,9 +1,12 @@
 //! The data plane's safety properties (PROTOCOL §11), checked after every event like the
 //! quorum's: no acknowledged acks=all record lost, no two replicas with different committed
 //! records at one offset, no partition led from outside its ISR, no replica's HW going back.
-//! Losses Kafka allows (acks 0 and 1 after a failover, an unclean election) are not violations:
-//! they show in the produce's `lost` list. With `unclean_leader_election` on, the properties an
-//! unclean election gives up (lost records, divergence, a HW that goes back) are not checked.
+//! Losses Kafka allows (acks 0 and 1 after a failover, a leader chosen uncleanly) are not
+//! violations: they show in the produce's `lost` list. A leader is chosen uncleanly by unclean
+//! election where the topic allows it, or by KIP-966's last-known-leader rule, which Kafka 4.x
+//! applies even with unclean election off once the ISR and ELR are empty; after either, the
+//! properties such an election gives up (lost records, divergence, a HW that goes back) are not
+//! checked on that partition.
 
 use crate::protocol::event::{LossReason, TraceKind};
 use crate::protocol::message::{Message, PartitionFetchBody};
@@ -27,7 +30,7 @@ pub struct DataSeen {
     told_lost: BTreeSet<u64>,
     /// Partitions (topic, partition) that had an unclean election.
     unclean_elections: BTreeSet<(String, u32)>,
-    /// Partitions whose topic allowed the unclean election they had: the properties such an
+    /// Partitions whose leader was chosen uncleanly (unclean election, last known leader): the properties such an
     /// election gives up (acknowledged records, agreeing replicas, a HW that never goes back)
     /// are not checked there any more.
     given_up: BTreeSet<PartitionKey>,
@@ -88,13 +91,6 @@ impl Simulation {
         }
         let mut told = Vec::new();
         if all || !acked.is_empty() {
-            let image = self.committed_image_ref();
-            let unclean_topic = |topic: &str| {
-                image
-                    .and_then(|i| i.topic_by_name(topic))
-                    .and_then(|t| t.config.unclean_leader_election)
-                    .unwrap_or(self.config().unclean_leader_election)
-            };
             let produces = self.produces();
             // Every produce after an event that can lose records, else the ones just answered
             // (produces are in id order).
@@ -115,7 +111,7 @@ impl Simulation {
                     .unclean_elections
                     .contains(&(p.topic.clone(), p.partition));
                 // acks=all without an unclean election: a violation, not an allowed loss.
-                if p.acks == Acks::All && !(unclean && unclean_topic(&p.topic)) {
+                if p.acks == Acks::All && !unclean {
                     continue;
                 }
                 let values = self.lost_values(p);
@@ -161,13 +157,14 @@ impl Simulation {
                 ..
             } = ev
             {
+                // Chosen uncleanly (RECOVERING): by unclean election where the topic allows it,
+                // or by KIP-966's last-known-leader rule, which Kafka applies even with unclean
+                // election off once the ISR and ELR are empty. Either way Kafka gives up the
+                // partition's committed records here.
                 let t = self
                     .committed_image_ref()
                     .and_then(|i| i.topic_by_name(topic));
-                let allowed = t
-                    .and_then(|t| t.config.unclean_leader_election)
-                    .unwrap_or(unclean);
-                if let Some(t) = t.filter(|_| allowed) {
+                if let Some(t) = t {
                     self.data_seen.given_up.insert((t.topic_id, *partition));
                 }
             }
@@ -443,6 +440,38 @@ mod tests {
         );
         // Reported once.
         assert!(sim.check_data_plane(&[answer], Touched::Nothing).is_empty());
+    }
+
+    #[test]
+    fn a_last_known_leader_election_gives_up_the_partition_even_with_unclean_election_off() {
+        // KIP-966: ISR and ELR empty, the last known leader returns and is elected RECOVERING,
+        // unclean election off (the default here). Kafka loses what it lacks: not a violation.
+        let (mut sim, answer) = planted_lost_produce(Acks::All);
+        assert!(!sim.config().unclean_leader_election);
+        let elected = TraceKind::PartitionChange {
+            offset: 20,
+            topic: "t".into(),
+            partition: 0,
+            leader: Some(101),
+            isr: vec![101].into(),
+            elr: Box::new([]),
+            recovering: true,
+        };
+        let told = sim.tell_losses(&[elected.clone(), answer.clone()]);
+        assert!(
+            matches!(
+                told.as_slice(),
+                [TraceKind::RecordsLost {
+                    produce: 1,
+                    reason: LossReason::UncleanElection,
+                    ..
+                }]
+            ),
+            "{told:?}"
+        );
+        assert!(sim
+            .check_data_plane(&[elected, answer], Touched::Nothing)
+            .is_empty());
     }
 
     #[test]
