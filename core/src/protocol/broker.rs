@@ -120,6 +120,8 @@ impl Node {
                 self.broker.registered = Some(be);
                 self.durable.broker_epoch = Some(be);
                 self.broker.fenced = true;
+                // Already caught up past its registration record: partitions start now.
+                self.sync_partitions(now, out);
                 self.set_timer(Slot::Heartbeat, now + self.cfg.retry_backoff_ms, out);
             }
             // Our previous incarnation's session still lives: ask again a heartbeat later.

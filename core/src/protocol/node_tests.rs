@@ -2174,3 +2174,60 @@ fn a_candidate_told_to_campaign_starts_a_new_election_at_once() {
         "no pre-vote first"
     );
 }
+
+/// Kafka's initial catch-up: a (re)started broker whose image is old (here it still names this
+/// broker leader with ISR [itself]) leaves its replicas alone until it has applied its own
+/// registration record; only then does it lead and move the HW.
+#[test]
+fn a_broker_acts_on_partition_metadata_only_once_past_its_registration_record() {
+    use crate::protocol::metadata::TopicState;
+    use crate::protocol::partition::Replica;
+    let (mut b, _) = broker();
+    b.image.applied_offset = 5;
+    b.image.topics.insert(
+        1,
+        TopicState {
+            name: "t".into(),
+            topic_id: 1,
+            config: Default::default(),
+            partitions: vec![PartitionState {
+                isr: vec![101],
+                leader: Some(101),
+                leader_epoch: 2,
+                ..PartitionState::new(0, vec![101, 102])
+            }],
+        },
+    );
+    b.durable.partitions.insert(
+        (1, 0),
+        Replica {
+            log: partition_log(&[1, 1, 2]),
+            ..Replica::default()
+        },
+    );
+    let replica = |b: &Node| {
+        let r = &b.durable.partitions[&(1, 0)];
+        (r.leader, r.hw)
+    };
+    let mut out = Effects::default();
+    b.sync_partitions(10, &mut out);
+    assert_eq!(
+        replica(&b),
+        (None, 0),
+        "not registered: the image may be stale"
+    );
+    b.broker.registered = Some(5);
+    b.sync_partitions(11, &mut out);
+    assert_eq!(
+        replica(&b),
+        (None, 0),
+        "its registration record (5) not applied yet"
+    );
+    b.broker.registered = Some(4);
+    b.sync_partitions(12, &mut out);
+    assert_eq!(
+        replica(&b),
+        (Some(101), 3),
+        "caught up: it leads, ISR [101]"
+    );
+}

@@ -139,6 +139,16 @@ impl Node {
         if self.kind != NodeKind::Broker {
             return;
         }
+        // Kafka's initial catch-up: a (re)started broker acts on partition metadata only once it
+        // has applied its own registration record. Before that its image is an old one, where it
+        // may still lead with an old ISR and move a HW no current ISR stands behind.
+        if !self
+            .broker
+            .registered
+            .is_some_and(|epoch| self.image.applied_offset > epoch)
+        {
+            return;
+        }
         let mut any = false;
         let mut led = Vec::new();
         for t in self.image.topics.values() {
