@@ -142,10 +142,10 @@ impl Node {
         // Kafka's initial catch-up: a (re)started broker acts on partition metadata only once it
         // has applied its own registration record. Before that its image is an old one, where it
         // may still lead with an old ISR and move a HW no current ISR stands behind.
-        if !self
+        if self
             .broker
             .registered
-            .is_some_and(|epoch| self.image.applied_offset > epoch)
+            .is_none_or(|epoch| self.image.applied_offset <= epoch)
         {
             return;
         }
