@@ -182,3 +182,69 @@ fn data_plane_steps_and_conditions_load_and_refuse_mistakes() {
         assert!(e.contains(field), "{e:?} should name {field}");
     }
 }
+
+/// DESIGN §3c's single-message steps load, and their mistakes are refused by name.
+#[test]
+fn single_message_steps_load_and_refuse_mistakes() {
+    use kraft_core::scenario::{Step, Target};
+    use kraft_core::sim::Fault;
+    let doc = |steps: Value| {
+        let mut d = base();
+        d["steps"] = steps;
+        Scenario::from_value(d)
+    };
+    let s = doc(json!([
+        {"drop_next": {"from": 1, "to": 2, "rpc": "Vote"}},
+        {"duplicate_next": {"from": 2, "to": 3}},
+        {"delay_next": {"from": 3, "to": 1, "rpc": "FetchResponse", "ms": 250}}
+    ]))
+    .expect("valid");
+    assert!(matches!(
+        &s.steps[0],
+        Step::NextMessage { from: Target::Id(1), to: Target::Id(2), rpc: Some(r), fault: Fault::Drop } if r == "Vote"
+    ));
+    assert!(matches!(
+        &s.steps[1],
+        Step::NextMessage {
+            rpc: None,
+            fault: Fault::Duplicate,
+            ..
+        }
+    ));
+    assert!(matches!(
+        &s.steps[2],
+        Step::NextMessage {
+            fault: Fault::Delay { ms: 250 },
+            ..
+        }
+    ));
+    for (steps, field) in [
+        (
+            json!([{"drop_next": {"from": 1, "to": 2, "rpc": "Votes"}}]),
+            "steps[0].drop_next.rpc",
+        ),
+        (
+            json!([{"drop_next": {"from": 1, "to": 1}}]),
+            "steps[0].drop_next",
+        ),
+        (json!([{"drop_next": {"from": 1}}]), "steps[0].drop_next.to"),
+        (
+            json!([{"delay_next": {"from": 1, "to": 2}}]),
+            "steps[0].delay_next.ms",
+        ),
+        (
+            json!([{"delay_next": {"from": 1, "to": 2, "ms": 0}}]),
+            "steps[0].delay_next.ms",
+        ),
+        (
+            json!([{"duplicate_next": {"from": 1, "to": 2, "ms": 5}}]),
+            "steps[0].duplicate_next.ms",
+        ),
+        (json!([{"drop_next": {"from": 1, "to": 9}}]), "node 9"),
+    ] {
+        let e = doc(steps.clone())
+            .expect_err(&format!("{steps} is refused"))
+            .to_string();
+        assert!(e.contains(field), "{e:?} should name {field}");
+    }
+}

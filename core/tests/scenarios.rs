@@ -788,3 +788,63 @@ fn leader_epochs_fix_both_kip_101_failures() {
         }
     }
 }
+
+/// DESIGN §3c: a fault armed for the next message on a link takes exactly that message. The
+/// leader crashed and a candidate forced, its Votes dropped by hand, it does not win that
+/// election.
+#[test]
+fn dropping_a_candidates_next_votes_by_hand_changes_the_election() {
+    use kraft_core::protocol::event::DropReason;
+    use kraft_core::sim::{Fault, MessageFault};
+    use kraft_core::{Action, ClusterSpec, Config};
+    let run = |drop: bool| {
+        let cfg = Config {
+            pre_vote: false,
+            ..Config::default()
+        };
+        let mut sim = Simulation::new(ClusterSpec::new(3, 3, 0, cfg)).unwrap();
+        assert!(sim.run_until(10_000, |s| s.acting_leader().is_some()));
+        sim.advance(3000);
+        let leader = sim.acting_leader().unwrap();
+        let candidate = (1..=3).find(|c| *c != leader).unwrap();
+        if drop {
+            for to in (1..=3).filter(|t| *t != candidate) {
+                sim.apply(Action::NextMessage(MessageFault {
+                    from: candidate,
+                    to,
+                    rpc: Some("Vote".into()),
+                    fault: Fault::Drop,
+                }))
+                .unwrap();
+            }
+        }
+        let start = sim.trace().total();
+        sim.apply(Action::Crash(leader)).unwrap();
+        sim.apply(Action::Elect(candidate)).unwrap();
+        sim.advance(300);
+        let by_hand = sim
+            .trace_since(start)
+            .filter(|e| {
+                matches!(&e.kind, TraceKind::Drop { reason: DropReason::ByHand, msg, .. }
+                    if msg.rpc() == "Vote")
+            })
+            .count();
+        (sim.acting_leader() == Some(candidate), by_hand)
+    };
+    assert_eq!(run(false), (true, 0), "undisturbed, the candidate wins");
+    // Both armed faults take their Vote (the one to the crashed leader too).
+    assert_eq!(run(true), (false, 2), "its Votes dropped, it cannot");
+    // A fault names a real RPC and two different nodes.
+    let mut sim = Simulation::new(ClusterSpec::new(3, 3, 0, Config::default())).unwrap();
+    let bad = |rpc: &str, to| {
+        Action::NextMessage(MessageFault {
+            from: 1,
+            to,
+            rpc: Some(rpc.into()),
+            fault: Fault::Delay { ms: 10 },
+        })
+    };
+    assert!(sim.apply(bad("Votes", 2)).is_err());
+    assert!(sim.apply(bad("Vote", 1)).is_err());
+    assert!(sim.apply(bad("Vote", 2)).is_ok());
+}

@@ -122,6 +122,8 @@ pub enum DropReason {
     LinkDown,
     Loss,
     NodeDown,
+    /// A user (or scenario) dropped this one message (`drop_next`).
+    ByHand,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -200,6 +200,33 @@ pub struct HeartbeatResponse {
     pub shutdown_ok: bool,
 }
 
+/// Every name `Message::rpc` gives (what single-message faults may name).
+pub const RPC_NAMES: [&str; 23] = [
+    "PreVote",
+    "PreVoteResponse",
+    "Vote",
+    "VoteResponse",
+    "BeginQuorumEpoch",
+    "EndQuorumEpoch",
+    "EndQuorumEpochResponse",
+    "Fetch",
+    "FetchResponse",
+    "FetchSnapshot",
+    "FetchSnapshotResponse",
+    "BrokerRegistration",
+    "BrokerRegistrationResponse",
+    "BrokerHeartbeat",
+    "BrokerHeartbeatResponse",
+    "PartitionFetch",
+    "PartitionFetchResponse",
+    "AlterPartition",
+    "AlterPartitionResponse",
+    "Produce",
+    "ProduceResponse",
+    "ConsumerFetch",
+    "ConsumerFetchResponse",
+];
+
 impl Message {
     /// The RPC name the UI labels a message with. Pre-votes are told apart, as learners must see them.
     pub fn rpc(&self) -> &'static str {

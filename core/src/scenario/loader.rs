@@ -5,7 +5,8 @@ use crate::protocol::config::Config;
 use crate::protocol::record::TopicConfig;
 use crate::protocol::types::{NodeId, Offset};
 use crate::sim::{
-    ClusterSpec, ConsumeFrom, ConsumeStart, InitialState, NewTopic, ProduceRecords, Simulation,
+    ClusterSpec, ConsumeFrom, ConsumeStart, Fault, InitialState, NewTopic, ProduceRecords,
+    Simulation,
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -99,21 +100,43 @@ pub const ROLE_WORDS: &[&str] = &[
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Step {
     AdvanceMs(u64),
-    Until { cond: Condition, within_ms: u64 },
+    Until {
+        cond: Condition,
+        within_ms: u64,
+    },
     Elect(Target),
     Crash(Target),
     Restart(Target),
-    Pause { node: Target, ms: u64 },
+    Pause {
+        node: Target,
+        ms: u64,
+    },
     Partition(Vec<Vec<NodeId>>),
     Isolate(Target),
-    Cut { a: Target, b: Target },
-    CutOneWay { from: Target, to: Target },
+    Cut {
+        a: Target,
+        b: Target,
+    },
+    CutOneWay {
+        from: Target,
+        to: Target,
+    },
     Heal,
     Append(u32),
     CreateTopic(NewTopic),
     Produce(ProduceRecords),
     Consume(ConsumeFrom),
-    ElectPreferred { topic: String, partition: u32 },
+    ElectPreferred {
+        topic: String,
+        partition: u32,
+    },
+    /// drop_next / duplicate_next / delay_next: one fault for the next message on a link.
+    NextMessage {
+        from: Target,
+        to: Target,
+        rpc: Option<String>,
+        fault: Fault,
+    },
     Resign(Target),
     Capture(String),
     Say(Text),
@@ -500,6 +523,9 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
         "produce",
         "consume",
         "elect_preferred",
+        "drop_next",
+        "duplicate_next",
+        "delay_next",
         "resign",
         "capture",
         "say",
@@ -689,6 +715,61 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
             let (topic, partition) = topic_partition(one(key)?, s, &f(key), &[])?;
             Step::ElectPreferred { topic, partition }
         }
+        "drop_next" | "duplicate_next" | "delay_next" => {
+            let delay = key == "delay_next";
+            let fields: &[&str] = if delay {
+                &["from", "to", "rpc", "ms"]
+            } else {
+                &["from", "to", "rpc"]
+            };
+            let o = Args::new(one(key)?, s, f(key), fields)?;
+            let end = |k: &str| {
+                o.0.get(k)
+                    .ok_or_else(|| err(s, o.field(k), "missing: a node id"))
+                    .and_then(|v| as_target(v, s, &o.field(k)))
+            };
+            let (from, to) = (end("from")?, end("to")?);
+            if from == to && matches!(from, Target::Id(_)) {
+                return Err(err(s, f(key), "a link joins two different nodes"));
+            }
+            let rpc = match o.0.get("rpc") {
+                None => None,
+                Some(v) => {
+                    let r = v
+                        .as_str()
+                        .filter(|r| crate::protocol::message::RPC_NAMES.contains(r))
+                        .ok_or_else(|| {
+                            err(
+                                s,
+                                o.field("rpc"),
+                                format!(
+                                    "expected an RPC name as the trace names it: {}",
+                                    crate::protocol::message::RPC_NAMES.join(", ")
+                                ),
+                            )
+                        })?;
+                    Some(r.to_string())
+                }
+            };
+            let fault = match key {
+                "drop_next" => Fault::Drop,
+                "duplicate_next" => Fault::Duplicate,
+                _ => {
+                    if !o.0.contains_key("ms") {
+                        return Err(err(s, o.field("ms"), "missing: how long to delay"));
+                    }
+                    Fault::Delay {
+                        ms: o.number("ms", 0, 1..=60_000)?,
+                    }
+                }
+            };
+            Step::NextMessage {
+                from,
+                to,
+                rpc,
+                fault,
+            }
+        }
         "capture" => match one(key)? {
             Value::String(l) => Step::Capture(l.clone()),
             other => return Err(err(s, f(key), format!("expected a label, got {other}"))),
@@ -832,7 +913,9 @@ impl Scenario {
                 | Step::Resign(x)
                 | Step::Pause { node: x, .. } => named.extend(t(x)),
                 Step::Partition(groups) => named.extend(groups.iter().flatten()),
-                Step::Cut { a, b } | Step::CutOneWay { from: a, to: b } => {
+                Step::Cut { a, b }
+                | Step::CutOneWay { from: a, to: b }
+                | Step::NextMessage { from: a, to: b, .. } => {
                     named.extend(t(a).into_iter().chain(t(b)))
                 }
                 Step::Until {

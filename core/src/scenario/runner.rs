@@ -168,6 +168,17 @@ pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, Action
             topic: topic.clone(),
             partition: *partition,
         }],
+        Step::NextMessage {
+            from,
+            to,
+            rpc,
+            fault,
+        } => vec![Action::NextMessage(crate::sim::MessageFault {
+            from: id(from)?,
+            to: id(to)?,
+            rpc: rpc.clone(),
+            fault: *fault,
+        })],
         Step::AdvanceMs(_) | Step::Until { .. } | Step::Capture(_) | Step::Say(_) => vec![],
     })
 }

@@ -21,6 +21,12 @@ pub enum ActionError {
     ZeroPause,
     /// A loss probability outside 0 to 1 (or not a number).
     BadLoss,
+    /// A message fault on a link from a node to itself.
+    SameNode(NodeId),
+    /// A message fault naming an RPC that does not exist.
+    NoSuchRpc(String),
+    /// A delay of 0 ms or over a minute.
+    BadDelay,
     InTwoGroups(NodeId),
     NoLeader,
     NoActiveController,
@@ -49,6 +55,9 @@ impl fmt::Display for ActionError {
             ActionError::Paused(id) => write!(f, "node {id} is paused"),
             ActionError::ZeroPause => write!(f, "a pause needs ms > 0"),
             ActionError::BadLoss => write!(f, "loss is a probability from 0 to 1"),
+            ActionError::SameNode(id) => write!(f, "a link joins node {id} to another node"),
+            ActionError::NoSuchRpc(r) => write!(f, "there is no RPC named {r:?}"),
+            ActionError::BadDelay => write!(f, "a delay is 1 ms to 60000 ms"),
             ActionError::InTwoGroups(id) => write!(f, "node {id} is in two groups"),
             ActionError::NoLeader => write!(f, "there is no leader now"),
             ActionError::NoActiveController => write!(f, "there is no active controller"),

@@ -22,8 +22,8 @@ pub use capture::Capture;
 pub use error::{ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS};
 pub use invariants::Violation;
 pub use simulation::{
-    Action, ClusterSpec, ConsumeFrom, ConsumeStart, Envelope, InitialState, NewTopic,
-    ProduceRecords, Recording, SimNode, Simulation, Stats, TimedAction,
+    Action, ClusterSpec, ConsumeFrom, ConsumeStart, Envelope, Fault, InitialState, MessageFault,
+    NewTopic, ProduceRecords, Recording, SimNode, Simulation, Stats, TimedAction,
 };
 pub use timeline::{Position, Timeline};
 pub use trace::{Trace, TraceEvent};

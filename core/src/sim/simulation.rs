@@ -10,6 +10,7 @@ use crate::protocol::event::{DropReason, TraceKind};
 use crate::protocol::log::Log;
 use crate::protocol::message::Message;
 use crate::protocol::message::OffsetReset;
+use crate::protocol::message::RPC_NAMES;
 use crate::protocol::node::{Durable, Effects, Identity, Input, Node, NodeKind, QuorumState, Slot};
 use crate::protocol::producer::{Producer, ProducerEffects, PRODUCER};
 
@@ -93,6 +94,9 @@ pub enum Action {
     /// The network's random message loss from now on (a probability, 0 to 1): chaos calms the
     /// network with it before checking that the cluster makes progress.
     SetLoss(f64),
+    /// One fault for the next message sent on a link (of one RPC, if named): DESIGN §3c's
+    /// drop_next, duplicate_next and delay_next.
+    NextMessage(MessageFault),
     Append(u32),
     CreateTopic(NewTopic),
     /// A client writes `records` to a partition through its leader broker.
@@ -104,6 +108,34 @@ pub enum Action {
         topic: String,
         partition: u32,
     },
+}
+
+/// A fault armed for the next message from `from` to `to` (of RPC `rpc`, if given).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageFault {
+    pub from: NodeId,
+    pub to: NodeId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpc: Option<String>,
+    pub fault: Fault,
+}
+
+/// What happens to that one message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    Drop,
+    Duplicate,
+    /// Delivered `ms` later than the network would.
+    Delay {
+        ms: u64,
+    },
+}
+
+impl MessageFault {
+    fn matches(&self, from: NodeId, to: NodeId, msg: &Message) -> bool {
+        self.from == from && self.to == to && self.rpc.as_deref().is_none_or(|r| r == msg.rpc())
+    }
 }
 
 /// A consumer to start: which partition, and from where.
@@ -273,6 +305,8 @@ pub struct Simulation {
     producer_wake: Option<Time>,
     /// The client's connection to each broker delivers in order (TCP): the last arrival time.
     producer_link: BTreeMap<NodeId, Time>,
+    /// Single-message faults waiting for their message, in the order they were armed.
+    armed: Vec<MessageFault>,
     /// The consumers (on the same client network end as the producer) and their timer.
     consumers: Consumers,
     consumer_wake: Option<Time>,
@@ -345,6 +379,7 @@ impl Simulation {
             producer: Producer::default(),
             producer_wake: None,
             producer_link: BTreeMap::new(),
+            armed: Vec::new(),
             consumers: Consumers::default(),
             consumer_wake: None,
             data_seen: Default::default(),
@@ -849,22 +884,38 @@ impl Simulation {
             self.drop_msg(&env, DropReason::LinkDown);
             return;
         }
+        // A fault armed for this link (and RPC) takes this message, and only this one.
+        let fault = self
+            .armed
+            .iter()
+            .position(|f| f.matches(from, to, &env.msg))
+            .map(|i| self.armed.remove(i).fault);
+        if fault == Some(Fault::Drop) {
+            self.drop_msg(&env, DropReason::ByHand);
+            return;
+        }
         let cfg = self.cfg.clone();
         if cfg.loss > 0.0 && self.net_rng.random::<f64>() < cfg.loss {
             self.drop_msg(&env, DropReason::Loss);
             return;
         }
-        let copies = if cfg.duplicate > 0.0 && self.net_rng.random::<f64>() < cfg.duplicate {
+        let copies = if fault == Some(Fault::Duplicate)
+            || (cfg.duplicate > 0.0 && self.net_rng.random::<f64>() < cfg.duplicate)
+        {
             self.stats.messages_duplicated += 1;
             2
         } else {
             1
         };
+        let delay = match fault {
+            Some(Fault::Delay { ms }) => ms,
+            _ => 0,
+        };
         for _ in 0..copies {
             let latency = self
                 .net_rng
                 .random_range(cfg.latency_ms.min..=cfg.latency_ms.max);
-            let mut at = self.now + latency;
+            let mut at = self.now + latency + delay;
             if from == PRODUCER {
                 let last = self.producer_link.entry(to).or_insert(0);
                 at = at.max(*last);
@@ -1118,6 +1169,20 @@ impl Simulation {
                 for (a, b) in cut {
                     self.set_link(a, b, true);
                 }
+            }
+            Action::NextMessage(f) => {
+                self.need(f.from)?;
+                self.need(f.to)?;
+                if f.from == f.to {
+                    return Err(ActionError::SameNode(f.from));
+                }
+                if let Some(r) = f.rpc.as_deref().filter(|r| !RPC_NAMES.contains(r)) {
+                    return Err(ActionError::NoSuchRpc(r.to_string()));
+                }
+                if matches!(f.fault, Fault::Delay { ms } if ms == 0 || ms > 60_000) {
+                    return Err(ActionError::BadDelay);
+                }
+                self.armed.push(f);
             }
             Action::SetLoss(loss) => {
                 if !(0.0..=1.0).contains(&loss) {

@@ -347,6 +347,8 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
                 (DropReason::LinkDown, true) => "链路已切断",
                 (DropReason::Loss, true) => "网络丢包",
                 (DropReason::NodeDown, true) => "接收方已宕机",
+                (DropReason::ByHand, false) => "it was dropped by hand",
+                (DropReason::ByHand, true) => "被手动丢弃",
             };
             if zh {
                 format!("{from} → {to} 的 {} 被丢弃：{why}", msg.rpc())
