@@ -9,7 +9,8 @@ use crate::protocol::partition::Acks;
 use crate::protocol::types::{NodeId, Time};
 use crate::sim::error::SpecError;
 use crate::sim::{
-    Action, ClusterSpec, ConsumeFrom, ConsumeStart, NewTopic, ProduceRecords, Simulation,
+    Action, ClusterSpec, ConsumeFrom, ConsumeStart, Fault, MessageFault, NewTopic, ProduceRecords,
+    Simulation,
 };
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
@@ -65,7 +66,7 @@ pub struct ChaosReport {
 }
 
 /// What the seed's actions are, by name; each seed weighs them differently.
-const KINDS: [&str; 13] = [
+const KINDS: [&str; 14] = [
     "append",
     "crash",
     "crash_leader",
@@ -79,6 +80,7 @@ const KINDS: [&str; 13] = [
     "resign",
     "data",
     "set_loss",
+    "message_fault",
 ];
 
 /// One seed's draw (swarm testing): the cluster, the network, and the weight of each action.
@@ -276,6 +278,23 @@ fn run_swarm(
             } else {
                 [0.1, 0.3][rng.random_range(0..2usize)]
             })),
+            // One message on one link dropped, duplicated or delayed (DESIGN §3c).
+            "message_fault" => {
+                let (from, to) = (pick(&mut rng, &ids), pick(&mut rng, &ids));
+                let fault = match rng.random_range(0..3) {
+                    0 => Fault::Drop,
+                    1 => Fault::Duplicate,
+                    _ => Fault::Delay {
+                        ms: rng.random_range(1..3000),
+                    },
+                };
+                (from != to).then_some(Action::NextMessage(MessageFault {
+                    from,
+                    to,
+                    rpc: None,
+                    fault,
+                }))
+            }
             // The data plane: one topic, then produces with every acks setting, consumers and
             // preferred-leader elections.
             "data" if brokers > 0 => Some(data_action(&sim, brokers, &mut data_rng)),
