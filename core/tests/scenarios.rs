@@ -848,3 +848,75 @@ fn dropping_a_candidates_next_votes_by_hand_changes_the_election() {
     assert!(sim.apply(bad("Vote", 1)).is_err());
     assert!(sim.apply(bad("Vote", 2)).is_ok());
 }
+
+/// The page's click on a message in flight: drop, duplicate or delay that very message.
+#[test]
+fn a_message_in_flight_can_be_dropped_duplicated_or_delayed() {
+    use kraft_core::sim::Fault;
+    use kraft_core::{Action, ClusterSpec, Config};
+    let cfg = Config {
+        pre_vote: false,
+        ..Config::default()
+    };
+    let start = || {
+        let mut sim = Simulation::new(ClusterSpec::new(3, 3, 0, cfg.clone())).unwrap();
+        assert!(sim.run_until(10_000, |s| s.acting_leader().is_some()));
+        sim.advance(3000);
+        let leader = sim.acting_leader().unwrap();
+        let candidate = (1..=3).find(|c| *c != leader).unwrap();
+        sim.apply(Action::Crash(leader)).unwrap();
+        sim.apply(Action::Elect(candidate)).unwrap();
+        let votes: Vec<(u64, u64)> = sim
+            .in_flight()
+            .filter(|(e, _)| e.from == candidate && e.msg.rpc() == "Vote")
+            .map(|(e, at)| (e.id, at))
+            .collect();
+        (sim, candidate, votes)
+    };
+    // Dropped: the candidate cannot win this election.
+    let (mut sim, candidate, votes) = start();
+    assert_eq!(votes.len(), 2, "a Vote to each other voter");
+    for (id, _) in &votes {
+        sim.apply(Action::InFlight {
+            id: *id,
+            fault: Fault::Drop,
+        })
+        .unwrap();
+    }
+    assert_eq!(
+        sim.in_flight()
+            .filter(|(e, _)| e.msg.rpc() == "Vote")
+            .count(),
+        0
+    );
+    sim.advance(300);
+    assert_ne!(sim.acting_leader(), Some(candidate));
+    // Gone now: a second drop is refused.
+    assert!(sim
+        .apply(Action::InFlight {
+            id: votes[0].0,
+            fault: Fault::Drop
+        })
+        .is_err());
+    // Delayed: it arrives that much later. Duplicated: two copies on the wire.
+    let (mut sim, _, votes) = start();
+    let (id, at) = votes[0];
+    sim.apply(Action::InFlight {
+        id,
+        fault: Fault::Delay { ms: 500 },
+    })
+    .unwrap();
+    let arrivals = |sim: &Simulation| -> Vec<u64> {
+        sim.in_flight()
+            .filter(|(e, _)| e.id == id)
+            .map(|(_, t)| t)
+            .collect()
+    };
+    assert_eq!(arrivals(&sim), vec![at + 500]);
+    sim.apply(Action::InFlight {
+        id,
+        fault: Fault::Duplicate,
+    })
+    .unwrap();
+    assert_eq!(arrivals(&sim).len(), 2);
+}

@@ -27,6 +27,8 @@ pub enum ActionError {
     NoSuchRpc(String),
     /// A delay of 0 ms or over a minute.
     BadDelay,
+    /// No message with this id is on the wire (delivered or dropped already).
+    NotInFlight(u64),
     InTwoGroups(NodeId),
     NoLeader,
     NoActiveController,
@@ -58,6 +60,7 @@ impl fmt::Display for ActionError {
             ActionError::SameNode(id) => write!(f, "a link joins node {id} to another node"),
             ActionError::NoSuchRpc(r) => write!(f, "there is no RPC named {r:?}"),
             ActionError::BadDelay => write!(f, "a delay is 1 ms to 60000 ms"),
+            ActionError::NotInFlight(id) => write!(f, "message {id} is no longer on the wire"),
             ActionError::InTwoGroups(id) => write!(f, "node {id} is in two groups"),
             ActionError::NoLeader => write!(f, "there is no leader now"),
             ActionError::NoActiveController => write!(f, "there is no active controller"),

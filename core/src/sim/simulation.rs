@@ -97,6 +97,12 @@ pub enum Action {
     /// One fault for the next message sent on a link (of one RPC, if named): DESIGN §3c's
     /// drop_next, duplicate_next and delay_next.
     NextMessage(MessageFault),
+    /// One fault for a message already on the wire (the page's click on a message in flight):
+    /// `id` as the trace numbers it.
+    InFlight {
+        id: u64,
+        fault: Fault,
+    },
     Append(u32),
     CreateTopic(NewTopic),
     /// A client writes `records` to a partition through its leader broker.
@@ -484,6 +490,70 @@ impl Simulation {
     pub fn cut_links(&self) -> impl Iterator<Item = &(NodeId, NodeId)> {
         self.cut.iter()
     }
+    /// Drops, duplicates or delays a message on the wire (every copy of it, for a drop or a
+    /// delay). The queue is rebuilt: a user's click, not a hot path.
+    fn fault_in_flight(&mut self, id: u64, fault: Fault) -> Result<(), ActionError> {
+        if matches!(fault, Fault::Delay { ms } if ms == 0 || ms > 60_000) {
+            return Err(ActionError::BadDelay);
+        }
+        let is_it = |e: &Event| matches!(&e.kind, EventKind::Deliver(env) if env.id == id);
+        let mut events = std::mem::take(&mut self.queue).into_vec();
+        let Some(first) = events.iter().position(|Reverse(e)| is_it(e)) else {
+            self.queue = events.into();
+            return Err(ActionError::NotInFlight(id));
+        };
+        match fault {
+            Fault::Drop => {
+                let (gone, kept): (Vec<_>, Vec<_>) =
+                    events.into_iter().partition(|Reverse(e)| is_it(e));
+                self.queue = kept.into();
+                if let Some(Reverse(Event {
+                    kind: EventKind::Deliver(env),
+                    ..
+                })) = gone.into_iter().next()
+                {
+                    self.drop_msg(&env, DropReason::ByHand);
+                }
+            }
+            Fault::Duplicate => {
+                let Reverse(e) = &events[first];
+                let (time, kind) = (e.time + 1, e.kind.clone());
+                self.queue = events.into();
+                if let EventKind::Deliver(env) = &kind {
+                    self.stats.messages_duplicated += 1;
+                    self.step_events.push(TraceKind::Send {
+                        id: env.id,
+                        from: env.from,
+                        to: env.to,
+                        deliver_at: time,
+                        msg: env.msg.clone(),
+                    });
+                }
+                self.push(time, kind);
+            }
+            Fault::Delay { ms } => {
+                let mut later = Vec::new();
+                for Reverse(e) in events.iter_mut().filter(|Reverse(e)| is_it(e)) {
+                    e.time += ms;
+                    later.push(e.clone());
+                }
+                self.queue = events.into();
+                for e in later {
+                    if let EventKind::Deliver(env) = &e.kind {
+                        self.step_events.push(TraceKind::Send {
+                            id: env.id,
+                            from: env.from,
+                            to: env.to,
+                            deliver_at: e.time,
+                            msg: env.msg.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Messages on the wire, with when they will arrive.
     pub fn in_flight(&self) -> impl Iterator<Item = (&Envelope, Time)> {
         self.queue.iter().filter_map(|Reverse(e)| match &e.kind {
@@ -1184,6 +1254,7 @@ impl Simulation {
                 }
                 self.armed.push(f);
             }
+            Action::InFlight { id, fault } => self.fault_in_flight(id, fault)?,
             Action::SetLoss(loss) => {
                 if !(0.0..=1.0).contains(&loss) {
                     return Err(ActionError::BadLoss);
