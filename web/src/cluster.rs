@@ -538,8 +538,19 @@ pub fn cluster_view() -> Html {
         let spot = label.as_ref().and_then(|text| {
             placer.place(&[(x, y - 8.0), (x, y + 16.0), (x + 8.0 + text_width(text, 10.0) / 2.0, y + 4.0), (x - 8.0 - text_width(text, 10.0) / 2.0, y + 4.0)], text, 10.0)
         });
+        // A click picks this very message: the menu offers drop, duplicate and delay.
+        let id = env.id;
+        let onclick = {
+            let on = on.clone();
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                on.emit(Msg::Select(Some(Selected::Message(id))))
+            })
+        };
+        let selected = m.selected == Some(Selected::Message(id));
         Some(html! {
-            <g class={classes!("msg", format!("rpc-{rpc}"))} data-rpc={rpc}>
+            <g class={classes!("msg", format!("rpc-{rpc}"), selected.then_some("selected"))} data-rpc={rpc}
+               data-msg-id={id.to_string()} onclick={onclick} role="button">
                 <title>{ format!("{} → {} {}: {}", env.from, env.to, rpc, crate::i18n::message_summary(lang, &env.msg)) }</title>
                 <circle r="5" cx={svg::num(x)} cy={svg::num(y)} />
                 if let (Some(text), Some((lx, ly))) = (label, spot) {

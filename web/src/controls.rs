@@ -6,7 +6,7 @@ use crate::model::{NextKind, Notice, Selected, Settings};
 use crate::store::{use_store, Msg};
 use kraft_core::protocol::partition::Acks;
 use kraft_core::protocol::NodeKind;
-use kraft_core::sim::{Action, ConsumeFrom, ConsumeStart, NewTopic, ProduceRecords};
+use kraft_core::sim::{Action, ConsumeFrom, ConsumeStart, Fault, NewTopic, ProduceRecords};
 use kraft_core::Role;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -128,6 +128,30 @@ pub fn selection_menu() -> Html {
                         { button(&format!("{} {a} ⇸ {b}", t(lang, "cut-one")), "cut-one-way", &on, Msg::Act(Action::CutOneWay { from: a, to: b }), false) }
                         { button(&format!("{} {b} ⇸ {a}", t(lang, "cut-one")), "cut-one-way-back", &on, Msg::Act(Action::CutOneWay { from: b, to: a }), false) }
                         <button data-action="heal" disabled={both_up} onclick={heal}>{ t(lang, "heal") }</button>
+                        { close }
+                    </div>
+                </div>
+            }
+        }
+        Some(Selected::Message(id)) => {
+            let Some((env, _)) = sim.in_flight().find(|(e, _)| e.id == id) else {
+                return html! {
+                    <div class="menu message-menu" data-testid="message-menu">
+                        <h3>{ format!("{} {id}", t(lang, "message")) }</h3>
+                        <p class="facts">{ t(lang, "message-gone") }</p>
+                        <div class="buttons">{ close }</div>
+                    </div>
+                };
+            };
+            let act = |fault: Fault| Msg::Act(Action::InFlight { id, fault });
+            html! {
+                <div class="menu message-menu" data-testid="message-menu">
+                    <h3>{ format!("{} {id}: {} → {} {}", t(lang, "message"), env.from, env.to, env.msg.rpc()) }</h3>
+                    <p class="facts">{ crate::i18n::message_summary(lang, &env.msg) }</p>
+                    <div class="buttons">
+                        { button(t(lang, "drop-message"), "drop-message", &on, act(Fault::Drop), false) }
+                        { button(t(lang, "duplicate-message"), "duplicate-message", &on, act(Fault::Duplicate), false) }
+                        { button(t(lang, "delay-message"), "delay-message", &on, act(Fault::Delay { ms: 1000 }), false) }
                         { close }
                     </div>
                 </div>

@@ -21,6 +21,8 @@ pub const CHECKPOINT_MS: Time = 2000;
 pub enum Selected {
     Node(NodeId),
     Link(NodeId, NodeId),
+    /// A message on the wire, by its trace id.
+    Message(u64),
 }
 
 /// The settings a user picks for a new cluster.

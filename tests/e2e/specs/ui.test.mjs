@@ -150,3 +150,32 @@ test('screenshots of the main views', async () => {
   await page.locator('[data-testid=metadata]').screenshot({ path: `${SHOTS}metadata.png` });
   await context.close();
 });
+
+test('dropping a Vote in flight by clicking it: the voter never hears it', async () => {
+  const { page, errors, context } = await open(b, server.url);
+  await advance(page, 5000);
+  const old = await leaderOf(page);
+  await page.click(`[data-node-id="${old.id}"]`);
+  await page.click('[data-testid=node-menu] [data-action=crash]');
+  // Step until a candidate's (pre-)vote request is on the wire.
+  let vote = null;
+  for (let i = 0; i < 400 && !vote; i++) {
+    await advance(page, 10);
+    vote = await page.$('.msg[data-rpc=Vote], .msg[data-rpc=PreVote]');
+  }
+  assert.ok(vote, 'a vote request went out');
+  const id = await vote.getAttribute('data-msg-id');
+  await page.locator(`.msg[data-msg-id="${id}"]`).first().dispatchEvent('click');
+  await page.waitForSelector('[data-testid=message-menu]');
+  await page.screenshot({ path: `${SHOTS}message-menu.png` });
+  await page.click('[data-testid=message-menu] [data-action=drop-message]');
+  await page.waitForFunction((id) => !document.querySelector(`.msg[data-msg-id="${id}"]`), id);
+  // The event log says it was dropped by hand; stepping on, it never arrives.
+  for (const f of ['roles', 'log', 'brokers']) await page.locator(`[data-testid=events] [data-filter=${f}]`).uncheck();
+  const drops = await page.locator('[data-testid=events] li[data-kind=drop]').allTextContents();
+  assert.ok(drops.some((t) => t.includes('by hand')), `dropped by hand: ${drops.slice(0, 3)}`);
+  await advance(page, 1000);
+  assert.equal(await page.$(`.msg[data-msg-id="${id}"]`), null);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
