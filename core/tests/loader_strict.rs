@@ -248,3 +248,80 @@ fn single_message_steps_load_and_refuse_mistakes() {
         assert!(e.contains(field), "{e:?} should name {field}");
     }
 }
+
+#[test]
+fn forcing_and_explore_steps_load_and_refuse_mistakes() {
+    use kraft_core::protocol::node::Slot;
+    use kraft_core::scenario::Step;
+    use kraft_core::sim::Fault;
+    let doc = |steps: Value| {
+        let mut d = base();
+        d["steps"] = steps;
+        Scenario::from_value(d)
+    };
+    let s = doc(json!([
+        {"deliver": 7},
+        {"fire": {"node": 2, "timer": "fetch_timeout"}},
+        {"drop": 8},
+        {"duplicate": 9},
+        {"explore": {"depth": 6, "faults": ["crash", "drop"]}},
+        {"explore": {}}
+    ]))
+    .expect("valid");
+    assert_eq!(s.steps[0], Step::Deliver(7));
+    assert_eq!(
+        s.steps[1],
+        Step::Fire {
+            node: 2,
+            timer: Slot::FetchTimeout
+        }
+    );
+    assert_eq!(
+        s.steps[2],
+        Step::InFlight {
+            id: 8,
+            fault: Fault::Drop
+        }
+    );
+    assert_eq!(
+        s.steps[3],
+        Step::InFlight {
+            id: 9,
+            fault: Fault::Duplicate
+        }
+    );
+    assert!(
+        matches!(&s.steps[4], Step::Explore { depth: 6, faults } if faults.crash && faults.drop && !faults.duplicate)
+    );
+    assert!(matches!(&s.steps[5], Step::Explore { depth: 12, faults } if !faults.crash));
+    for (steps, field) in [
+        (json!([{"deliver": "x"}]), "steps[0].deliver"),
+        (
+            json!([{"fire": {"node": 2, "timer": "alarm"}}]),
+            "steps[0].fire.timer",
+        ),
+        (
+            json!([{"fire": {"timer": "election"}}]),
+            "steps[0].fire.node",
+        ),
+        (json!([{"explore": {"depth": 0}}]), "steps[0].explore.depth"),
+        (
+            json!([{"explore": {"depth": 17}}]),
+            "steps[0].explore.depth",
+        ),
+        (
+            json!([{"explore": {"faults": ["fire"]}}]),
+            "steps[0].explore.faults",
+        ),
+        (
+            json!([{"explore": {"faults": "crash"}}]),
+            "steps[0].explore.faults",
+        ),
+        (json!([{"explore": {"bound": 3}}]), "steps[0].explore.bound"),
+    ] {
+        let e = doc(steps.clone())
+            .expect_err(&format!("{steps} is refused"))
+            .to_string();
+        assert!(e.contains(field), "{e:?} should name {field}");
+    }
+}

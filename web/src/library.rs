@@ -18,6 +18,7 @@ pub const NAMES: &[&str] = &[
     "log-repair",
     "figure-8-leader-change",
     "figure-8-unsafe",
+    "explorer-figure-8",
     "high-watermark",
     "graceful-resign",
     "snapshot-truncation",
@@ -74,6 +75,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "figure-8-unsafe",
         include_str!("../../static/scenarios/figure-8-unsafe.json"),
+    ),
+    (
+        "explorer-figure-8",
+        include_str!("../../static/scenarios/explorer-figure-8.json"),
     ),
     (
         "high-watermark",

@@ -2,13 +2,15 @@
 
 use kraft_core::sim::bench;
 use kraft_core::sim::chaos::{self, ChaosOptions};
+use kraft_core::sim::explore::{ExploreOptions, Faults};
 use kraft_core::{Config, Scenario};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   kraft-sim run FILE [--capture-every MS]
   kraft-sim chaos [--seed S] [--seeds N] [--steps K] [--controllers C] [--brokers B] [--config JSON]
-  kraft-sim bench [--quick] [--memory | --events | --data]
+  kraft-sim explore FILE [--depth N] [--faults crash,drop,duplicate] [--max-states N]
+  kraft-sim bench [--quick] [--explore] [--memory | --events | --data]
   kraft-sim trace FILE        (the run's trace, one JSON event per line)";
 
 fn main() -> ExitCode {
@@ -16,13 +18,14 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("run") => cmd_run(&args[1..]),
         Some("chaos") => cmd_chaos(&args[1..]),
+        Some("explore") => cmd_explore(&args[1..]),
         Some("bench") => cmd_bench(&args[1..]),
         Some("trace") => cmd_trace(&args[1..]),
         Some("-h") | Some("--help") | Some("help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
         }
-        _ => usage_error("expected a command: run, chaos or bench"),
+        _ => usage_error("expected a command: run, chaos, explore, bench or trace"),
     }
 }
 
@@ -90,6 +93,61 @@ fn cmd_run(args: &[String]) -> ExitCode {
         }
     }
     ExitCode::from(out.exit_code() as u8)
+}
+
+fn read_scenario(file: &str) -> Result<Scenario, ExitCode> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        eprintln!("kraft-sim: cannot read {file}: {e}");
+        ExitCode::from(2)
+    })?;
+    Scenario::from_json(&text).map_err(|e| {
+        eprintln!("kraft-sim: {file} is not a valid scenario: {e}");
+        ExitCode::from(2)
+    })
+}
+
+fn cmd_explore(args: &[String]) -> ExitCode {
+    let Some(file) = args.first() else {
+        return usage_error("explore needs a scenario FILE");
+    };
+    let mut o = ExploreOptions::default();
+    let fs = match flags(&args[1..], &["--depth", "--faults", "--max-states"]) {
+        Ok(f) => f,
+        Err(e) => return usage_error(&e),
+    };
+    for (flag, v) in fs {
+        let r = match flag {
+            "--depth" => number(flag, v).map(|n| o.depth = n.min(u32::MAX as u64) as usize),
+            "--max-states" => number(flag, v).map(|n| o.max_states = n),
+            _ => Faults::parse(v).map(|f| o.faults = f),
+        };
+        if let Err(e) = r {
+            return usage_error(&e);
+        }
+    }
+    let scenario = match read_scenario(file) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let out = match kraft_core::scenario::explore::explore(&scenario, o) {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("kraft-sim: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match serde_json::to_string(&out) {
+        Ok(json) => println!("{json}"),
+        Err(e) => {
+            eprintln!("kraft-sim: cannot print the result: {e}");
+            return ExitCode::from(1);
+        }
+    }
+    if out.violation.is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn cmd_chaos(args: &[String]) -> ExitCode {

@@ -154,6 +154,10 @@ impl Log {
         self.snapshots.back()
     }
 
+    /// (epoch, first offset) of each epoch among the entries: the log's shape.
+    pub fn epoch_runs(&self) -> &[(Epoch, Offset)] {
+        &self.epochs
+    }
     pub fn snapshots(&self) -> impl DoubleEndedIterator<Item = &Snapshot> {
         self.snapshots.iter()
     }

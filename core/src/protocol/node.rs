@@ -48,7 +48,7 @@ pub struct Durable {
 }
 
 /// Timer slots. Each slot holds one deadline; the simulation only sees "wake me at t".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Slot {
     /// Election timeout (Unattached, Prospective, Candidate, Resigned) or a lost election's back-off.
@@ -74,9 +74,40 @@ pub enum Slot {
 
 pub const SLOTS: usize = 9;
 
+/// Every slot, in their order.
+pub const ALL_SLOTS: [Slot; SLOTS] = [
+    Slot::Election,
+    Slot::FetchTimeout,
+    Slot::FetchRetry,
+    Slot::CheckQuorum,
+    Slot::Announce,
+    Slot::LongPoll,
+    Slot::ControllerTick,
+    Slot::Heartbeat,
+    Slot::Partitions,
+];
+
 impl Slot {
     fn index(self) -> usize {
         self as usize
+    }
+    /// The name a scenario's `fire` step uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Slot::Election => "election",
+            Slot::FetchTimeout => "fetch_timeout",
+            Slot::FetchRetry => "fetch_retry",
+            Slot::CheckQuorum => "check_quorum",
+            Slot::Announce => "announce",
+            Slot::LongPoll => "long_poll",
+            Slot::ControllerTick => "controller_tick",
+            Slot::Heartbeat => "heartbeat",
+            Slot::Partitions => "partitions",
+        }
+    }
+    /// The slot a scenario's `fire` step names.
+    pub fn from_name(name: &str) -> Option<Slot> {
+        ALL_SLOTS.into_iter().find(|s| s.name() == name)
     }
 }
 
@@ -392,6 +423,12 @@ impl Node {
     /// The deadline of a timer, for the UI's timer arc.
     pub fn timer_deadline(&self, slot: Slot) -> Option<Time> {
         self.timers[slot.index()].deadline
+    }
+    /// A timer that is set: (its deadline, the wake-up the simulation holds for it). What the
+    /// explorer fires out of turn.
+    pub fn timer_due(&self, slot: Slot) -> Option<(Time, Time)> {
+        let t = self.timers[slot.index()];
+        Some((t.deadline?, t.armed?))
     }
     /// Snapshot download in progress: (id, chunks received).
     pub fn snapshot_download(&self) -> Option<(SnapshotId, u64)> {

@@ -2,8 +2,10 @@
 //! The loader never panics: every shape of bad input becomes a `ScenarioError`.
 
 use crate::protocol::config::Config;
+use crate::protocol::node::{Slot, ALL_SLOTS};
 use crate::protocol::record::TopicConfig;
 use crate::protocol::types::{NodeId, Offset};
+use crate::sim::explore::Faults;
 use crate::sim::{
     ClusterSpec, ConsumeFrom, ConsumeStart, Fault, InitialState, NewTopic, ProduceRecords,
     Simulation,
@@ -138,6 +140,23 @@ pub enum Step {
         fault: Fault,
     },
     Resign(Target),
+    /// The explorer's forcing steps (what its shortest path replays): message `id` arrives now;
+    /// a node's timer goes off now; a message on the wire is dropped or duplicated.
+    Deliver(u64),
+    Fire {
+        node: NodeId,
+        timer: Slot,
+    },
+    InFlight {
+        id: u64,
+        fault: Fault,
+    },
+    /// Ask the explorer from here and take the shortest path it finds to a broken invariant
+    /// (nothing, if it finds none within `depth`).
+    Explore {
+        depth: usize,
+        faults: Faults,
+    },
     Capture(String),
     Say(Text),
 }
@@ -169,6 +188,9 @@ fn as_u64(v: &Value, step: Option<usize>, field: &str) -> Result<u64, ScenarioEr
         )
     })
 }
+
+/// The deepest search an `explore` step may ask for (it runs while the page waits).
+pub const EXPLORE_STEP_DEPTH: usize = 16;
 
 /// Longest span one step may cover: a day of virtual time (a 24-hour run is the longest we bench).
 pub const MAX_STEP_MS: u64 = 86_400_000;
@@ -527,6 +549,11 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
         "duplicate_next",
         "delay_next",
         "resign",
+        "deliver",
+        "fire",
+        "drop",
+        "duplicate",
+        "explore",
         "capture",
         "say",
     ]
@@ -769,6 +796,60 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
                 rpc,
                 fault,
             }
+        }
+        "deliver" => Step::Deliver(as_u64(one(key)?, s, &f(key))?),
+        "drop" | "duplicate" => Step::InFlight {
+            id: as_u64(one(key)?, s, &f(key))?,
+            fault: if key == "drop" {
+                Fault::Drop
+            } else {
+                Fault::Duplicate
+            },
+        },
+        "explore" => {
+            let o = Args::new(one(key)?, s, f(key), &["depth", "faults"])?;
+            let depth = o.number("depth", 12, 1..=EXPLORE_STEP_DEPTH as u64)? as usize;
+            let faults = match o.0.get("faults") {
+                None => Faults::default(),
+                Some(v) => {
+                    let names = v.as_array().ok_or_else(|| {
+                        err(
+                            s,
+                            o.field("faults"),
+                            "expected a list of crash, drop, duplicate",
+                        )
+                    })?;
+                    let mut list = Vec::new();
+                    for n in names {
+                        list.push(n.as_str().ok_or_else(|| {
+                            err(
+                                s,
+                                o.field("faults"),
+                                "expected a list of crash, drop, duplicate",
+                            )
+                        })?);
+                    }
+                    Faults::parse(&list.join(",")).map_err(|e| err(s, o.field("faults"), e))?
+                }
+            };
+            Step::Explore { depth, faults }
+        }
+        "fire" => {
+            let o = Args::new(one(key)?, s, f(key), &["node", "timer"])?;
+            let node =
+                o.0.get("node")
+                    .ok_or_else(|| err(s, o.field("node"), "missing: a node id"))
+                    .and_then(|v| as_id(v, s, &o.field("node")))?;
+            let name = o.name("timer")?;
+            let timer = Slot::from_name(&name).ok_or_else(|| {
+                let names: Vec<&str> = ALL_SLOTS.iter().map(|t| t.name()).collect();
+                err(
+                    s,
+                    o.field("timer"),
+                    format!("expected a timer name: {}", names.join(", ")),
+                )
+            })?;
+            Step::Fire { node, timer }
         }
         "capture" => match one(key)? {
             Value::String(l) => Step::Capture(l.clone()),

@@ -1,7 +1,9 @@
 //! The scenario layer: the JSON format (`loader`), running steps against a simulation
-//! (`runner`), and checking a run against its stated outcome (`expect`).
+//! (`runner`), checking a run against its stated outcome (`expect`), and the explorer's searches written
+//! back as scenarios (`explore`).
 
 pub mod expect;
+pub mod explore;
 pub mod loader;
 pub mod runner;
 

@@ -4,6 +4,7 @@
 
 use crate::protocol::types::{NodeId, Time};
 use crate::scenario::loader::{Condition, Scenario, Step, Target};
+use crate::sim::explore::{ExploreOptions, Explorer, Faults};
 use crate::sim::{Action, ActionError, Capture, Simulation, SpecError, Stats, Timeline, Violation};
 use serde::Serialize;
 use std::fmt;
@@ -179,8 +180,35 @@ pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, Action
             rpc: rpc.clone(),
             fault: *fault,
         })],
+        Step::Deliver(id) => vec![Action::Deliver(*id)],
+        Step::Fire { node, timer } => vec![Action::Fire {
+            node: *node,
+            timer: *timer,
+        }],
+        Step::InFlight { id, fault } => vec![Action::InFlight {
+            id: *id,
+            fault: *fault,
+        }],
+        Step::Explore { depth, faults } => explore_path(sim, *depth, *faults),
         Step::AdvanceMs(_) | Step::Until { .. } | Step::Capture(_) | Step::Say(_) => vec![],
     })
+}
+
+/// The most distinct states an `explore` step looks at (it runs while the page waits).
+pub const EXPLORE_STEP_STATES: u64 = 200_000;
+
+/// An `explore` step's actions: the shortest path the explorer finds from here (none if it
+/// finds nothing).
+fn explore_path(sim: &Simulation, depth: usize, faults: Faults) -> Vec<Action> {
+    let opts = ExploreOptions {
+        depth,
+        faults,
+        max_states: EXPLORE_STEP_STATES,
+    };
+    match Explorer::new(sim, opts) {
+        Ok(mut e) => e.run_to_end().found.map(|f| f.path).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Whether a write step can be taken now: `append` needs a leader, `create_topic` an active

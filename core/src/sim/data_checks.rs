@@ -36,6 +36,14 @@ pub struct DataSeen {
     given_up: BTreeSet<PartitionKey>,
 }
 
+impl DataSeen {
+    /// What decides later data-plane verdicts (the explorer's state hash).
+    pub(crate) fn fingerprint(&self, h: &mut impl std::hash::Hasher) {
+        use std::hash::Hash;
+        (&self.hw, &self.lost, &self.given_up).hash(h);
+    }
+}
+
 fn violation(now: Time, invariant: &'static str, breach: Breach) -> Violation {
     Violation {
         time_ms: now,

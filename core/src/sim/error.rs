@@ -3,6 +3,7 @@
 
 use crate::protocol::config::ConfigError;
 use crate::protocol::error::CommandError;
+use crate::protocol::node::Slot;
 use crate::protocol::types::NodeId;
 use std::fmt;
 
@@ -29,6 +30,11 @@ pub enum ActionError {
     BadDelay,
     /// No message with this id is on the wire (delivered or dropped already).
     NotInFlight(u64),
+    /// `fire` names a timer that is not set on that node.
+    NoTimer {
+        node: NodeId,
+        slot: Slot,
+    },
     InTwoGroups(NodeId),
     NoLeader,
     NoActiveController,
@@ -61,6 +67,9 @@ impl fmt::Display for ActionError {
             ActionError::NoSuchRpc(r) => write!(f, "there is no RPC named {r:?}"),
             ActionError::BadDelay => write!(f, "a delay is 1 ms to 60000 ms"),
             ActionError::NotInFlight(id) => write!(f, "message {id} is no longer on the wire"),
+            ActionError::NoTimer { node, slot } => {
+                write!(f, "node {node} has no {} timer set", slot.name())
+            }
             ActionError::InTwoGroups(id) => write!(f, "node {id} is in two groups"),
             ActionError::NoLeader => write!(f, "there is no leader now"),
             ActionError::NoActiveController => write!(f, "there is no active controller"),

@@ -446,6 +446,14 @@ impl Checker {
         &self.violations
     }
 
+    /// What the checker remembers that decides whether a later step breaks a rule: the
+    /// committed prefix, the completeness marks, who led each epoch (the explorer's state hash).
+    pub(crate) fn fingerprint(&self, h: &mut impl std::hash::Hasher) {
+        use std::hash::Hash;
+        (&self.leaders, &self.committed, self.committed_len).hash(h);
+        (&self.commit_marks, self.max_leader_hw).hash(h);
+    }
+
     /// Epoch of the committed entry at `offset`, if that offset is known committed.
     pub fn committed_epoch(&self, offset: Offset) -> Option<Epoch> {
         if offset >= self.committed_len {

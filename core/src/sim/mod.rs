@@ -3,7 +3,9 @@
 //! `simulation` owns the virtual clock, the event queue, the seeded network and faults; `trace`
 //! keeps what happened; `invariants` checks safety after each step; `timeline` moves back and
 //! forth through one history from checkpoints; `capture` turns the cluster into the JSON the CLI
-//! and tests read; `chaos` runs random fault schedules.
+//! and tests read; `chaos` runs random fault schedules; `explore`
+//! searches every interleaving for the shortest path to a broken invariant (`fingerprint` says
+//! when two states are one).
 
 #[cfg(feature = "cli")]
 pub mod bench;
@@ -11,6 +13,8 @@ pub mod capture;
 pub mod chaos;
 mod data_checks;
 pub mod error;
+pub mod explore;
+mod fingerprint;
 pub mod invariants;
 pub mod liveness;
 mod shared;

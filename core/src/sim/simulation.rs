@@ -103,6 +103,14 @@ pub enum Action {
         id: u64,
         fault: Fault,
     },
+    /// The explorer's forcing steps: this message arrives now, before anything else on the wire
+    /// (`id` as the trace numbers it) ...
+    Deliver(u64),
+    /// ... this timer of this node goes off now (time is abstracted: any order can happen).
+    Fire {
+        node: NodeId,
+        timer: Slot,
+    },
     Append(u32),
     CreateTopic(NewTopic),
     /// A client writes `records` to a partition through its leader broker.
@@ -316,6 +324,10 @@ pub struct Simulation {
     /// The consumers (on the same client network end as the producer) and their timer.
     consumers: Consumers,
     consumer_wake: Option<Time>,
+    /// Forced steps (the explorer's `deliver` and `fire`) run each node on a clock of its own:
+    /// time is abstracted, so one node's timer going off does not make another's overdue. Empty
+    /// while the cluster runs on the one global clock; a natural event empties it again.
+    local: BTreeMap<NodeId, Time>,
     /// What the data-plane checks remember.
     pub(crate) data_seen: crate::sim::data_checks::DataSeen,
 }
@@ -389,6 +401,7 @@ impl Simulation {
             consumers: Consumers::default(),
             consumer_wake: None,
             data_seen: Default::default(),
+            local: BTreeMap::new(),
             spec: Rc::new(spec),
         };
         let spec = sim.spec.clone();
@@ -554,6 +567,12 @@ impl Simulation {
         Ok(())
     }
 
+    /// The checker's memory, for the explorer's state hash.
+    pub(crate) fn checker_fingerprint(&self, h: &mut impl std::hash::Hasher) {
+        self.checker.fingerprint(h);
+        self.data_seen.fingerprint(h);
+    }
+
     /// Messages on the wire, with when they will arrive.
     pub fn in_flight(&self) -> impl Iterator<Item = (&Envelope, Time)> {
         self.queue.iter().filter_map(|Reverse(e)| match &e.kind {
@@ -609,33 +628,42 @@ impl Simulation {
     /// Processes the next event, whatever it is. None when the queue is empty; Some(false) for a
     /// no-op wake-up. (`step` skips those; the timeline needs the raw sequence.)
     pub fn process_next(&mut self) -> Option<bool> {
+        self.leave_local_clocks();
         let Reverse(ev) = self.queue.pop()?;
         self.now = self.now.max(ev.time);
+        let effective = self.run_event(ev);
+        self.flush_step();
+        Some(effective)
+    }
+
+    /// Runs one event taken off the queue (the clock already at or past its time); the caller
+    /// flushes the step.
+    fn run_event(&mut self, ev: Event) -> bool {
         // A delivery or a timer runs one node's handler: only that node can change.
         self.touched = Touched::Nothing;
         self.stats.events += 1;
         let effective = match ev.kind {
             EventKind::Deliver(env) => self.deliver(env, ev.time, ev.seq),
             EventKind::Timer {
+                node: PRODUCER,
+                slot,
+                at,
+                ..
+            } => {
+                if slot == CONSUMER_SLOT {
+                    self.consumer_timer(at)
+                } else {
+                    self.producer_timer(at)
+                }
+            }
+            EventKind::Timer {
                 node,
                 slot,
                 at,
                 incarnation,
             } => {
-                if node == PRODUCER {
-                    let fired = if slot == CONSUMER_SLOT {
-                        self.consumer_timer(at)
-                    } else {
-                        self.producer_timer(at)
-                    };
-                    if fired {
-                        self.stats.steps += 1;
-                    }
-                    self.flush_step();
-                    return Some(fired);
-                }
                 let Some(i) = self.index(node) else {
-                    return Some(false);
+                    return false;
                 };
                 let n = &mut self.nodes[i];
                 if !n.alive || n.incarnation != incarnation {
@@ -668,8 +696,164 @@ impl Simulation {
         if effective {
             self.stats.steps += 1;
         }
-        self.flush_step();
-        Some(effective)
+        effective
+    }
+
+    /// Forced steps start: every node (and the clients) gets its own clock, set to now.
+    fn enter_local_clocks(&mut self) {
+        if self.local.is_empty() {
+            let now = self.now;
+            self.local.insert(PRODUCER, now);
+            for n in &self.nodes {
+                self.local.insert(n.node.id, now);
+            }
+        }
+    }
+
+    /// Back to one clock: the latest of them.
+    fn leave_local_clocks(&mut self) {
+        if let Some(latest) = self.local.values().max() {
+            self.now = self.now.max(*latest);
+        }
+        self.local.clear();
+    }
+
+    /// Runs `f` with the clock at `node`'s own time. The global clock (what the trace, the
+    /// checker and the timeline read) stays where forced steps began: no event the forced steps
+    /// skipped over may look as if it were due, so a replay to this point runs the same events.
+    fn on_local_clock<T>(
+        &mut self,
+        node: NodeId,
+        at_least: Time,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        self.enter_local_clocks();
+        let global = self.now;
+        let t = self
+            .local
+            .get(&node)
+            .copied()
+            .unwrap_or(global)
+            .max(at_least);
+        self.local.insert(node, t);
+        self.now = t;
+        let r = f(self);
+        self.now = global;
+        r
+    }
+
+    /// The explorer's `deliver`: message `id` arrives now, ahead of whatever else is on the wire
+    /// (networks may delay any message any time), at its receiver's own time.
+    fn deliver_now(&mut self, id: u64) -> Result<(), ActionError> {
+        let mut events = std::mem::take(&mut self.queue).into_vec();
+        let first = events
+            .iter()
+            .enumerate()
+            .filter(|(_, Reverse(e))| matches!(&e.kind, EventKind::Deliver(env) if env.id == id))
+            .min_by_key(|(_, Reverse(e))| (e.time, e.seq))
+            .map(|(i, _)| i);
+        let Some(first) = first else {
+            self.queue = events.into();
+            return Err(ActionError::NotInFlight(id));
+        };
+        let Reverse(ev) = events.swap_remove(first);
+        self.queue = events.into();
+        let to = match &ev.kind {
+            EventKind::Deliver(env) => env.to,
+            _ => PRODUCER,
+        };
+        self.on_local_clock(to, 0, |sim| sim.run_event(ev));
+        Ok(())
+    }
+
+    /// The deadline of a timer that is set, and the wake-up the node expects for it (the client
+    /// end's two timers are `partitions`, the producer, and `fetch_retry`, the consumers, of
+    /// node 0).
+    fn timer_set(&self, node: NodeId, slot: Slot) -> Option<(Time, Time)> {
+        if node == PRODUCER {
+            let wake = match slot {
+                CONSUMER_SLOT => self.consumer_wake,
+                Slot::Partitions => self.producer_wake,
+                _ => None,
+            }?;
+            return Some((wake, wake));
+        }
+        let n = self.node(node)?;
+        if !n.alive || n.paused_until.is_some() {
+            return None;
+        }
+        n.node.timer_due(slot)
+    }
+
+    /// The explorer's `fire`: a node's timer goes off, its own clock moving to the deadline
+    /// (nothing happened to it meanwhile; the other nodes' clocks stay where they are).
+    fn fire_now(&mut self, node: NodeId, slot: Slot) -> Result<(), ActionError> {
+        if node != PRODUCER {
+            let i = self.need(node)?;
+            self.check_running(i)?;
+        }
+        let (deadline, armed) = self
+            .timer_set(node, slot)
+            .ok_or(ActionError::NoTimer { node, slot })?;
+        self.on_local_clock(node, deadline, |sim| {
+            sim.stats.events += 1;
+            sim.stats.steps += 1;
+            if node == PRODUCER {
+                sim.touched = Touched::Nothing;
+                if slot == CONSUMER_SLOT {
+                    sim.consumer_timer(armed);
+                } else {
+                    sim.producer_timer(armed);
+                }
+                return;
+            }
+            let Some(i) = sim.index(node) else {
+                return;
+            };
+            sim.touched = Touched::Node(i);
+            let mut out = sim.take_effects();
+            let now = sim.now;
+            sim.nodes[i]
+                .node
+                .handle(now, Input::Timer { slot, at: armed }, &mut out);
+            sim.apply_effects(i, out);
+        });
+        Ok(())
+    }
+
+    /// What the explorer may make happen next, besides faults: each message on the wire
+    /// (once per id) and each timer that is set, in a fixed order.
+    pub fn pending(&self) -> Vec<Action> {
+        let mut msgs: Vec<(Time, u64, u64)> = self
+            .queue
+            .iter()
+            .filter_map(|Reverse(e)| match &e.kind {
+                EventKind::Deliver(env) => Some((e.time, e.seq, env.id)),
+                _ => None,
+            })
+            .collect();
+        msgs.sort_unstable();
+        let mut seen = BTreeSet::new();
+        let mut out: Vec<Action> = msgs
+            .into_iter()
+            .filter(|m| seen.insert(m.2))
+            .map(|m| Action::Deliver(m.2))
+            .collect();
+        // On its own clock a node's timers go off in the order of their deadlines: only the
+        // earliest (or those tied with it) can be next.
+        let ids = std::iter::once(PRODUCER).chain(self.nodes.iter().map(|n| n.node.id));
+        for node in ids {
+            let set: Vec<(Time, Slot)> = crate::protocol::node::ALL_SLOTS
+                .into_iter()
+                .filter_map(|slot| Some((self.timer_set(node, slot)?.0, slot)))
+                .collect();
+            if let Some(first) = set.iter().map(|(t, _)| *t).min() {
+                for (_, slot) in set.into_iter().filter(|(t, _)| *t == first) {
+                    out.push(Action::Fire { node, timer: slot });
+                }
+            }
+        }
+        out
     }
 
     fn deliver(&mut self, env: Envelope, time: Time, seq: u64) -> bool {
@@ -1054,6 +1238,7 @@ impl Simulation {
 
     /// Processes every event up to `time`, then sets the clock to it.
     pub fn advance_to(&mut self, time: Time) {
+        self.leave_local_clocks();
         while self.queue.peek().is_some_and(|Reverse(e)| e.time <= time) {
             self.process_next();
         }
@@ -1149,7 +1334,9 @@ impl Simulation {
                 let (identity, durable, rng) =
                     (old.identity(), old.durable.clone(), old.rng.clone());
                 let mut out = self.take_effects();
-                let node = Node::start(identity, durable, rng, self.now, &mut out);
+                // Between forced steps a node restarts at its own time.
+                let now = self.local.get(&id).copied().unwrap_or(self.now);
+                let node = Node::start(identity, durable, rng, now, &mut out);
                 let n = &mut self.nodes[i];
                 n.node = node;
                 n.alive = true;
@@ -1255,6 +1442,8 @@ impl Simulation {
                 self.armed.push(f);
             }
             Action::InFlight { id, fault } => self.fault_in_flight(id, fault)?,
+            Action::Deliver(id) => self.deliver_now(id)?,
+            Action::Fire { node, timer } => self.fire_now(node, timer)?,
             Action::SetLoss(loss) => {
                 if !(0.0..=1.0).contains(&loss) {
                     return Err(ActionError::BadLoss);

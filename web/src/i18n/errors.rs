@@ -73,6 +73,9 @@ pub fn action_error(lang: Lang, e: &ActionError) -> String {
         ActionError::NoSuchRpc(r) => format!("没有名为 {r:?} 的 RPC"),
         ActionError::BadDelay => "延迟须在 1 到 60000 毫秒之间".to_string(),
         ActionError::NotInFlight(id) => format!("消息 {id} 已不在网络上"),
+        ActionError::NoTimer { node, slot } => {
+            format!("节点 {node} 没有设置 {} 定时器", slot.name())
+        }
         ActionError::InTwoGroups(id) => format!("节点 {id} 同时出现在两个分组中"),
         ActionError::NoLeader => "现在没有领导者".to_string(),
         ActionError::NoActiveController => "现在没有活跃控制器".to_string(),
