@@ -64,6 +64,11 @@ fn the_explorer_finds_the_shortest_path_to_a_lost_committed_entry_and_run_replay
     assert_eq!(f.violation.invariant, "LeaderCompleteness");
     assert_eq!(f.path.len(), 5, "path: {:?}", f.path);
     assert_eq!(found.depth, 5);
+    // The last two events: node 3's vote request reaches node 2, node 2's grant reaches node 3.
+    assert_eq!(
+        f.messages[3..],
+        [Some((3, 2, "Vote")), Some((2, 3, "VoteResponse"))]
+    );
     // Shortest: nothing breaks within 4 steps.
     let shorter = Explorer::new(&start, opts(4)).unwrap().run_to_end();
     assert!(shorter.found.is_none());
@@ -189,4 +194,34 @@ fn crash_faults_and_message_faults_widen_the_search() {
         ..Faults::default()
     });
     assert!(crash > none && drop > none, "{none} {crash} {drop}");
+}
+
+#[test]
+fn a_found_path_opens_in_the_timeline_one_event_per_step() {
+    use kraft_core::Timeline;
+    let start = end_state(&before_explore(true)).unwrap();
+    let path = Explorer::new(&start, opts(8))
+        .unwrap()
+        .run_to_end()
+        .found
+        .unwrap()
+        .path;
+    let mut tl = Timeline::new(start, 2000);
+    let steps = tl.sim().stats().steps;
+    for a in &path {
+        tl.apply(a.clone()).unwrap();
+    }
+    assert_eq!(tl.sim().violations().len(), 1);
+    // Back to where the path began, then forward one event at a time.
+    tl.seek_to_step(steps);
+    assert!(tl.sim().violations().is_empty());
+    for k in 1..=path.len() {
+        assert!(tl.step());
+        assert_eq!(tl.sim().stats().steps, steps + k as u64);
+        assert_eq!(
+            tl.sim().violations().len(),
+            usize::from(k == path.len()),
+            "step {k}"
+        );
+    }
 }

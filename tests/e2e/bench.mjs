@@ -29,6 +29,13 @@ try {
   out.native_events_per_s_5c = Math.round(summary.events_per_s_5c_checks_on);
   out.native_virtual_s_per_wall_s = Math.round(summary.virtual_s_per_wall_s_5c10b);
 } catch (e) { console.error(`native bench unavailable (${e.message}); build it with cargo build --release -p kraft-core`); }
+// The explorer, same search natively and in the page (kraft-sim bench --explore --quick: 300,000 states).
+const EXPLORE_STATES = 300000;
+try {
+  const text = execFileSync(native, ['bench', '--explore', '--quick'], { encoding: 'utf8' });
+  const summary = JSON.parse(text.trim().split('\n').pop());
+  out.native_explore_distinct_per_min = Math.round(summary.explore_distinct_per_min);
+} catch (e) { console.error(`native explorer bench unavailable (${e.message})`); }
 
 const server = await serve();
 const b = await browser();
@@ -57,6 +64,9 @@ try {
   }
   out.wasm_events_per_s_5c = Math.round(best);
   if (out.native_events_per_s_5c) out.native_over_wasm_events = +(out.native_events_per_s_5c / best).toFixed(2);
+  const x = await page.evaluate((n) => window.kraft.benchExplore(n), EXPLORE_STATES);
+  out.wasm_explore_distinct_per_min = Math.round(x.visited / (x.ms / 60000));
+  if (out.native_explore_distinct_per_min) out.wasm_over_native_explore = +(out.wasm_explore_distinct_per_min / out.native_explore_distinct_per_min).toFixed(2);
   const v = await page.evaluate(() => window.kraft.benchVirtual());
   out.wasm_virtual_s_per_wall_s = Math.round(v.virtual_ms / v.ms);
 

@@ -3,7 +3,7 @@
 
 use crate::i18n::{t, Lang};
 use crate::store::{use_store, Msg, Store, StoreHandle};
-use crate::{charts, cluster, controls, panels, replicas, storage};
+use crate::{charts, cluster, controls, explorer, panels, replicas, storage};
 use gloo_timers::callback::Interval;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -119,6 +119,7 @@ fn page() -> Html {
                     <panels::Violations />
                     <controls::SelectionMenu />
                     <controls::Presets />
+                    <explorer::ExplorerPanel />
                     <controls::Legend />
                     <controls::SettingsPanel />
                 </aside>

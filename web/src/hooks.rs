@@ -154,6 +154,21 @@ pub fn install(model: Rc<RefCell<Model>>, on: Callback<Msg>) -> Installed {
             to_js(&serde_json::json!({ "virtual_ms": 1_800_000, "ms": js_sys::Date::now() - t0 }))
         }),
     );
+    add(
+        "benchExplore",
+        Box::new(move |arg: JsValue| {
+            let max_states = arg.as_f64().unwrap_or(300_000.0).max(1.0) as u64;
+            let Some(mut search) = kraft_core::sim::explore::bench_search(max_states) else {
+                return JsValue::NULL;
+            };
+            let t0 = js_sys::Date::now();
+            let p = search.run_to_end();
+            to_js(&serde_json::json!({
+                "states": p.states, "distinct": p.distinct, "visited": p.visited,
+                "depth": p.depth, "ms": js_sys::Date::now() - t0,
+            }))
+        }),
+    );
     let o = on.clone();
     add(
         "seekTimed",

@@ -5,6 +5,7 @@ mod charts;
 mod cluster;
 mod controls;
 mod event_groups;
+mod explorer;
 mod hooks;
 mod i18n;
 mod library;

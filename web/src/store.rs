@@ -39,6 +39,9 @@ pub enum Msg {
     /// The text of a file the user picked.
     Import(String),
     Notice(Option<Notice>),
+    /// The explorer's path from the current moment: applied, then the cursor goes back to where
+    /// it begins so Step walks it one event at a time.
+    OpenPath(Vec<Action>),
 }
 
 /// The store: the model behind a stable `Rc` (hooks and timers keep it), and a version that
@@ -170,5 +173,18 @@ pub fn update(m: &mut Model, msg: Msg) {
             Err(_) => m.notice = Some(Notice::NotASession),
         },
         Msg::Notice(n) => m.notice = n,
+        Msg::OpenPath(path) => {
+            m.playing = false;
+            let (start, before) = (m.sim().stats().steps, m.sim().actions_applied());
+            for a in path {
+                m.act(a);
+                if m.notice.is_some() {
+                    return;
+                }
+            }
+            m.timeline.seek_to_step(start);
+            m.timeline.apply_due_actions(before);
+            m.notice = Some(Notice::Say("path-opened"));
+        }
     }
 }

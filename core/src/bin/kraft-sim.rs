@@ -10,7 +10,7 @@ const USAGE: &str = "usage:
   kraft-sim run FILE [--capture-every MS]
   kraft-sim chaos [--seed S] [--seeds N] [--steps K] [--controllers C] [--brokers B] [--config JSON]
   kraft-sim explore FILE [--depth N] [--faults crash,drop,duplicate] [--max-states N]
-  kraft-sim bench [--quick] [--explore] [--memory | --events | --data]
+  kraft-sim bench [--quick] [--memory | --events | --data | --explore]
   kraft-sim trace FILE        (the run's trace, one JSON event per line)";
 
 fn main() -> ExitCode {
@@ -211,6 +211,7 @@ fn cmd_bench(args: &[String]) -> ExitCode {
     let memory = args.iter().any(|a| a == "--memory");
     let events = args.iter().any(|a| a == "--events");
     let data = args.iter().any(|a| a == "--data");
+    let explore = args.iter().any(|a| a == "--explore");
     let case = args
         .iter()
         .position(|a| a == "--memory-case")
@@ -222,9 +223,15 @@ fn cmd_bench(args: &[String]) -> ExitCode {
     }
     if let Some(a) = args
         .iter()
-        .find(|a| !["--quick", "--memory", "--events", "--data"].contains(&a.as_str()))
+        .find(|a| !["--quick", "--memory", "--events", "--data", "--explore"].contains(&a.as_str()))
     {
         return usage_error(&format!("unknown argument {a:?}"));
+    }
+    if explore {
+        let mut summary = serde_json::Map::new();
+        bench::explorer(if quick { 300_000 } else { 1_000_000 }, &mut summary);
+        println!("\n{}", serde_json::Value::Object(summary));
+        return ExitCode::SUCCESS;
     }
     if events || data {
         let (scale, runs) = if quick { (10, 1) } else { (1, 3) };

@@ -342,3 +342,39 @@ pub fn data_plane(
         peak_records.into(),
     );
 }
+
+/// The explorer's speed: distinct states per minute on the 3-controller Figure-8 search
+/// (`explore::bench_search`), the same workload the page times in tests/e2e/bench.mjs.
+pub fn explorer(max_states: u64, summary: &mut serde_json::Map<String, serde_json::Value>) {
+    let Some(mut search) = crate::sim::explore::bench_search(max_states) else {
+        println!("explorer bench: the cluster cannot be built");
+        return;
+    };
+    let t0 = Instant::now();
+    let p = search.run_to_end();
+    let secs = t0.elapsed().as_secs_f64();
+    let per_min = |n: u64| n as f64 / secs * 60.0;
+    println!(
+        "\nexplorer, 3 controllers (Figure 8, safe rules, crashes on): {} transitions, {} distinct states in the deepest round \
+         (depth {} complete, bound {}), {} distinct over all rounds, {secs:.1} s wall\n   \
+         {:.0} distinct states/min over all rounds; {:.0}/min counting the deepest round only",
+        p.states,
+        p.distinct,
+        p.depth,
+        p.bound,
+        p.visited,
+        per_min(p.visited),
+        per_min(p.distinct)
+    );
+    summary.insert("explore_max_states".into(), max_states.into());
+    summary.insert("explore_wall_s".into(), secs.into());
+    summary.insert("explore_distinct_per_min".into(), per_min(p.visited).into());
+    summary.insert(
+        "explore_deepest_round_distinct_per_min".into(),
+        per_min(p.distinct).into(),
+    );
+    summary.insert(
+        "explore_transitions_per_s".into(),
+        (p.states as f64 / secs).into(),
+    );
+}

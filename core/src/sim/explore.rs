@@ -10,7 +10,8 @@
 //! Every step of a path is an ordinary `Action` (deliver, fire, crash, restart, in-flight drop or
 //! duplicate) applied to a real clone of the simulation: the path replays exactly.
 
-use crate::sim::simulation::{Action, Fault, Simulation};
+use crate::protocol::config::Config;
+use crate::sim::simulation::{Action, ClusterSpec, Fault, InitialState, Simulation};
 use crate::sim::Violation;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -94,6 +95,8 @@ pub struct Found {
     pub violation: Violation,
     /// The actions from the starting state to the violation, in order.
     pub path: Vec<Action>,
+    /// For each action on a message: (from, to, RPC) of that message, to say it in words.
+    pub messages: Vec<Option<(u32, u32, &'static str)>>,
 }
 
 /// Where a search stands.
@@ -103,6 +106,8 @@ pub struct Progress {
     pub states: u64,
     /// Distinct states of the deepest round (each round starts afresh from the root).
     pub distinct: u64,
+    /// Distinct states summed over all rounds: each was hashed and expanded (the work rate).
+    pub visited: u64,
     /// The deepest bound searched completely (or as deep as the violation).
     pub depth: usize,
     /// The bound now being searched.
@@ -134,6 +139,8 @@ pub struct Explorer {
     seen: HashMap<u64, u8>,
     states: u64,
     distinct: u64,
+    /// Distinct states of the rounds before this one.
+    visited_before: u64,
     depth_done: usize,
     /// This round reached a new state at its bound: a deeper round may find more.
     grew: bool,
@@ -196,6 +203,7 @@ impl Explorer {
             seen: HashMap::new(),
             states: 0,
             distinct: 0,
+            visited_before: 0,
             depth_done: 0,
             grew: false,
             done: false,
@@ -239,6 +247,7 @@ impl Explorer {
         Progress {
             states: self.states,
             distinct: self.distinct,
+            visited: self.visited_before + self.distinct,
             depth: self.depth_done,
             bound: self.bound,
             fraction,
@@ -273,12 +282,31 @@ impl Explorer {
         }
         if sim.violations().len() > self.known {
             let violation = sim.violations()[self.known].clone();
-            let path = self
+            let path: Vec<Action> = self
                 .stack
                 .iter()
                 .map(|f| f.choices[f.next - 1].clone())
                 .collect();
-            self.found = Some(Found { violation, path });
+            let messages = self
+                .stack
+                .iter()
+                .zip(&path)
+                .map(|(f, a)| {
+                    let id = match a {
+                        Action::Deliver(id) | Action::InFlight { id, .. } => *id,
+                        _ => return None,
+                    };
+                    f.sim
+                        .in_flight()
+                        .find(|(env, _)| env.id == id)
+                        .map(|(env, _)| (env.from, env.to, env.msg.rpc()))
+                })
+                .collect();
+            self.found = Some(Found {
+                violation,
+                path,
+                messages,
+            });
             self.depth_done = depth;
             self.done = true;
             self.stack.clear();
@@ -323,6 +351,7 @@ impl Explorer {
         self.grew = false;
         self.bound += 1;
         self.seen.clear();
+        self.visited_before += self.distinct;
         self.distinct = 0;
         self.seen.insert(self.root.fingerprint(), 0);
         let choices = choices(&self.root, self.opts.faults);
@@ -337,4 +366,35 @@ impl Explorer {
             next: 0,
         });
     }
+}
+
+/// The benchmark's search, natively and in the page alike: Raft's Figure 8 with three
+/// controllers (all in epoch 3; node 1 holds an epoch-2 entry, node 3 an epoch-3 one, node 2
+/// nothing), the safe rules on, crashes and restarts allowed. Nothing breaks, so it runs until
+/// `max_states` distinct states in one round.
+pub fn bench_search(max_states: u64) -> Option<Explorer> {
+    let mut spec = ClusterSpec::new(8, 3, 0, Config::default());
+    spec.config.pre_vote = false;
+    spec.config.leader_change_record = false;
+    spec.config.metadata_max_idle_interval_ms = 0;
+    for (id, log) in [(1, vec![2]), (2, vec![]), (3, vec![3])] {
+        spec.initial.insert(
+            id,
+            InitialState {
+                epoch: 3,
+                log,
+                ..InitialState::default()
+            },
+        );
+    }
+    let sim = Simulation::new(spec).ok()?;
+    let opts = ExploreOptions {
+        depth: MAX_DEPTH,
+        faults: Faults {
+            crash: true,
+            ..Faults::default()
+        },
+        max_states,
+    };
+    Explorer::new(&sim, opts).ok()
 }

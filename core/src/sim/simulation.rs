@@ -124,6 +124,13 @@ pub enum Action {
     },
 }
 
+impl Action {
+    /// An explorer's forcing step: it makes one event happen (what "step" counts).
+    pub fn is_forced(&self) -> bool {
+        matches!(self, Action::Deliver(_) | Action::Fire { .. })
+    }
+}
+
 /// A fault armed for the next message from `from` to `to` (of RPC `rpc`, if given).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageFault {

@@ -112,6 +112,10 @@ impl Timeline {
                     if self.sim.replay_action(&a).is_err() {
                         // A recorded action that no longer applies: drop the rest of this branch.
                         self.recording.actions.truncate(self.sim.actions_applied());
+                    } else if a.action.is_forced() && stop != Stop::All {
+                        // An explorer's forced event is an event: stepping stops after it.
+                        self.horizon = self.horizon.max(self.sim.now());
+                        return true;
                     }
                     continue;
                 }
@@ -281,6 +285,24 @@ impl Timeline {
     }
 
     /// Puts the cursor right after the `n`-th effective event of this branch (for stepping back).
+    /// Applies the recorded actions due at the cursor's very point, up to the first `n` of the
+    /// history (a path opened from here puts its start after the actions that came before it).
+    pub fn apply_due_actions(&mut self, n: usize) {
+        while self.sim.actions_applied() < n {
+            let Some(a) = self
+                .recording
+                .actions
+                .get(self.sim.actions_applied())
+                .cloned()
+            else {
+                break;
+            };
+            if a.after_events > self.sim.events_processed() || self.sim.replay_action(&a).is_err() {
+                break;
+            }
+        }
+    }
+
     pub fn seek_to_step(&mut self, n: u64) {
         if n < self.sim.stats().steps {
             let i = self
