@@ -12,6 +12,7 @@ const out = {};
 // Sizes after gzip.
 let wasm = 0, js = 0, raw = 0;
 for (const f of await readdir(DIST)) {
+  if (!f.endsWith('.wasm') && !f.endsWith('.js')) continue;
   const body = await readFile(`${DIST}/${f}`);
   if (f.endsWith('.wasm')) { wasm += gzipSync(body, { level: 9 }).length; raw += body.length; }
   if (f.endsWith('.js')) js += gzipSync(body, { level: 9 }).length;
@@ -64,8 +65,8 @@ try {
   }
   out.wasm_events_per_s_5c = Math.round(best);
   if (out.native_events_per_s_5c) out.native_over_wasm_events = +(out.native_events_per_s_5c / best).toFixed(2);
-  const x = await page.evaluate((n) => window.kraft.benchExplore(n), EXPLORE_STATES);
-  out.wasm_explore_distinct_per_min = Math.round(x.visited / (x.ms / 60000));
+  const ex = await page.evaluate((n) => window.kraft.benchExplore(n), EXPLORE_STATES);
+  out.wasm_explore_distinct_per_min = Math.round(ex.visited / (ex.ms / 60000));
   if (out.native_explore_distinct_per_min) out.wasm_over_native_explore = +(out.wasm_explore_distinct_per_min / out.native_explore_distinct_per_min).toFixed(2);
   const v = await page.evaluate(() => window.kraft.benchVirtual());
   out.wasm_virtual_s_per_wall_s = Math.round(v.virtual_ms / v.ms);
