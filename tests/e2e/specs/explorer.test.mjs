@@ -69,6 +69,12 @@ test('the explorer finds Figure 8 and its path replays in the timeline, one even
     if (k < path.length) assert.deepEqual(await invariants(), [], `after step ${k}`);
   }
   await page.waitForFunction(() => document.querySelector('[data-testid=violations] [data-invariant=LeaderCompleteness]'));
+  // The same panel in Chinese.
+  await page.selectOption('[data-testid=lang]', 'zh');
+  await page.waitForFunction(() => /找到了/.test(document.querySelector('[data-testid=explore-status]').textContent));
+  assert.match(await page.textContent('[data-testid=explore-path]'), /送达 Vote 3 → 2/);
+  await page.locator('[data-testid=explore-path]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}explorer-found-zh.png` });
   assert.deepEqual(errors, []);
   await context.close();
 });
