@@ -151,3 +151,54 @@ fn chaos_reports_seeds_and_exits_by_violations() {
     assert_eq!(code, 2);
     assert!(err.contains("nonsense"));
 }
+
+#[test]
+fn explore_prints_the_contract_json_exits_by_what_it_found_and_its_scenario_replays() {
+    // Nothing can break within 4 events of the Figure-8 start: exit 0, every field there.
+    let (code, out, err) = sim(&[
+        "explore",
+        &scenario("explore-figure-8.json"),
+        "--depth",
+        "4",
+        "--faults",
+        "crash",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["depth", "distinct", "scenario", "states", "violation"]);
+    assert_eq!(v["depth"], 4);
+    assert!(v["states"].as_u64().unwrap() >= v["distinct"].as_u64().unwrap());
+    assert!(v["violation"].is_null() && v["scenario"].is_null());
+    // From the guided scenario's moment before its explore step: a violation, exit 1, and the
+    // scenario printed replays to the same invariant under `run`.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("static/scenarios/explorer-figure-8.json")).unwrap(),
+    )
+    .unwrap();
+    let steps = doc["steps"].as_array().unwrap().clone();
+    let cut = steps.iter().position(|s| s.get("explore").is_some()).unwrap();
+    doc["steps"] = Value::Array(steps[..cut].to_vec());
+    let file = temp_file("explore.json", &doc.to_string());
+    let (code, out, err) = sim(&["explore", &file, "--depth", "8"]);
+    assert_eq!(code, 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["violation"]["invariant"], "LeaderCompleteness");
+    assert_eq!(v["depth"], 5);
+    let replay = temp_file("explore-path.json", &v["scenario"].to_string());
+    let (code, out, _) = sim(&["run", &replay]);
+    assert_eq!(code, 1);
+    let run: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(run["violations"][0]["invariant"], "LeaderCompleteness");
+    assert!(run["error"].is_null());
+    // Bad flags are usage errors.
+    for args in [
+        vec!["explore", &file, "--faults", "meteor"],
+        vec!["explore", &file, "--depth", "0"],
+        vec!["explore", &file, "--max-states", "x"],
+        vec!["explore"],
+    ] {
+        assert_eq!(sim(&args).0, 2, "{args:?}");
+    }
+}
