@@ -166,7 +166,10 @@ fn explore_prints_the_contract_json_exits_by_what_it_found_and_its_scenario_repl
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["depth", "distinct", "scenario", "states", "violation"]);
+    assert_eq!(
+        keys,
+        ["depth", "distinct", "scenario", "states", "violation"]
+    );
     assert_eq!(v["depth"], 4);
     assert!(v["states"].as_u64().unwrap() >= v["distinct"].as_u64().unwrap());
     assert!(v["violation"].is_null() && v["scenario"].is_null());
@@ -178,7 +181,10 @@ fn explore_prints_the_contract_json_exits_by_what_it_found_and_its_scenario_repl
     )
     .unwrap();
     let steps = doc["steps"].as_array().unwrap().clone();
-    let cut = steps.iter().position(|s| s.get("explore").is_some()).unwrap();
+    let cut = steps
+        .iter()
+        .position(|s| s.get("explore").is_some())
+        .unwrap();
     doc["steps"] = Value::Array(steps[..cut].to_vec());
     let file = temp_file("explore.json", &doc.to_string());
     let (code, out, err) = sim(&["explore", &file, "--depth", "8"]);

@@ -225,3 +225,39 @@ fn a_found_path_opens_in_the_timeline_one_event_per_step() {
         );
     }
 }
+
+#[test]
+fn the_explorer_finds_kip_101s_lost_record_with_the_pre_epoch_switch_and_nothing_without() {
+    // Leader 102 holds the acknowledged 2.0 with HW 1 (the isolated 101 was fenced). Before
+    // leader epochs a restarted replica cut its log to its HW: crash and restart 102.
+    let s = load("tests/scenarios/explore-kip-101.json");
+    let start = end_state(&s).unwrap();
+    let crash = ExploreOptions {
+        depth: 6,
+        faults: Faults {
+            crash: true,
+            ..Faults::default()
+        },
+        max_states: 1_000_000,
+    };
+    let f = Explorer::new(&start, crash)
+        .unwrap()
+        .run_to_end()
+        .found
+        .expect("a lost record");
+    assert_eq!(f.violation.invariant, "AckedRecordLost");
+    assert_eq!(f.path, [Action::Crash(102), Action::Restart(102)]);
+    let out = run(
+        &Scenario::from_value(counterexample(&s, &f.path)).unwrap(),
+        None,
+    );
+    assert_eq!(
+        out.violations.first().map(|v| v.invariant),
+        Some("AckedRecordLost")
+    );
+    // The same moment with leader epochs: nothing within 6 events, crashes included.
+    let safe = end_state(&load("tests/scenarios/explore-kip-101-safe.json")).unwrap();
+    let p = Explorer::new(&safe, crash).unwrap().run_to_end();
+    assert!(p.found.is_none(), "{:?}", p.found);
+    assert_eq!(p.depth, 6);
+}

@@ -63,7 +63,7 @@ impl Default for ExploreOptions {
         ExploreOptions {
             depth: 20,
             faults: Faults::default(),
-            max_states: 2_000_000,
+            max_states: 5_000_000,
         }
     }
 }
