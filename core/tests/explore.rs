@@ -74,7 +74,8 @@ fn the_explorer_finds_the_shortest_path_to_a_lost_committed_entry_and_run_replay
     assert!(shorter.found.is_none());
     assert_eq!(shorter.depth, 4);
     // The path as a scenario: the loader takes it and a plain run breaks the same rule.
-    let doc = counterexample(&s, &f.path);
+    let doc = counterexample(&s, &f.path, f.violation.invariant);
+    assert_eq!(doc["expect"]["violations"][0], "LeaderCompleteness");
     let replay = Scenario::from_value(doc).unwrap();
     assert_eq!(replay.steps.len(), s.steps.len() + 5);
     let out = run(&replay, None);
@@ -247,10 +248,9 @@ fn the_explorer_finds_kip_101s_lost_record_with_the_pre_epoch_switch_and_nothing
         .expect("a lost record");
     assert_eq!(f.violation.invariant, "AckedRecordLost");
     assert_eq!(f.path, [Action::Crash(102), Action::Restart(102)]);
-    let out = run(
-        &Scenario::from_value(counterexample(&s, &f.path)).unwrap(),
-        None,
-    );
+    let replay = Scenario::from_value(counterexample(&s, &f.path, "AckedRecordLost")).unwrap();
+    let out = run(&replay, None);
+    assert!(kraft_core::scenario::expect::check(&replay, &out).is_ok());
     assert_eq!(
         out.violations.first().map(|v| v.invariant),
         Some("AckedRecordLost")

@@ -66,9 +66,11 @@ pub fn forcing_step(action: &Action) -> Option<Value> {
     })
 }
 
-/// The scenario's document with the path's forcing steps after its own.
-pub fn counterexample(scenario: &Scenario, path: &[Action]) -> Value {
+/// The scenario's document with the path's forcing steps after its own, expecting the
+/// invariant the path breaks (so the file can join `tests/scenarios/` as it is).
+pub fn counterexample(scenario: &Scenario, path: &[Action], breaks: &str) -> Value {
     let mut doc = scenario.doc.clone();
+    doc["expect"] = json!({ "violations": [breaks] });
     let mut steps = doc
         .get("steps")
         .and_then(Value::as_array)
@@ -119,6 +121,9 @@ pub fn output(scenario: &Scenario, p: &Progress) -> ExploreOutput {
             invariant: f.violation.invariant,
             detail: f.violation.detail.clone(),
         }),
-        scenario: p.found.as_ref().map(|f| counterexample(scenario, &f.path)),
+        scenario: p
+            .found
+            .as_ref()
+            .map(|f| counterexample(scenario, &f.path, f.violation.invariant)),
     }
 }
