@@ -719,6 +719,9 @@ impl Simulation {
 
     /// Back to one clock: the latest of them.
     fn leave_local_clocks(&mut self) {
+        if self.local.is_empty() {
+            return;
+        }
         if let Some(latest) = self.local.values().max() {
             self.now = self.now.max(*latest);
         }
