@@ -301,32 +301,23 @@ fn struct_field<T: Serialize + ?Sized>(
     v.serialize(s)
 }
 
-impl<'a, 'b> ser::SerializeStruct for &'b mut HashSer<'a> {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), Never> {
-        struct_field(self, key, v)
-    }
-    fn end(self) -> Result<(), Never> {
-        Ok(())
-    }
+macro_rules! hash_fields {
+    ($($trait:ident),*) => {$(
+        impl<'a, 'b> ser::$trait for &'b mut HashSer<'a> {
+            type Ok = ();
+            type Error = Never;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                v: &T,
+            ) -> Result<(), Never> {
+                struct_field(self, key, v)
+            }
+            fn end(self) -> Result<(), Never> {
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl<'a, 'b> ser::SerializeStructVariant for &'b mut HashSer<'a> {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), Never> {
-        struct_field(self, key, v)
-    }
-    fn end(self) -> Result<(), Never> {
-        Ok(())
-    }
-}
+hash_fields!(SerializeStruct, SerializeStructVariant);

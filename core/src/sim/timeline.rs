@@ -266,28 +266,21 @@ impl Timeline {
                 break;
             }
         }
-        while self.sim.actions_applied() < p.actions {
-            let Some(a) = self
-                .recording
-                .actions
-                .get(self.sim.actions_applied())
-                .cloned()
-            else {
-                break;
-            };
-            if self.sim.replay_action(&a).is_err() {
-                break;
-            }
-        }
+        self.replay_actions_to(p.actions, false);
         if self.sim.now() < p.time {
             self.sim.advance_to(p.time);
         }
     }
 
-    /// Puts the cursor right after the `n`-th effective event of this branch (for stepping back).
     /// Applies the recorded actions due at the cursor's very point, up to the first `n` of the
     /// history (a path opened from here puts its start after the actions that came before it).
     pub fn apply_due_actions(&mut self, n: usize) {
+        self.replay_actions_to(n, true);
+    }
+
+    /// Replays recorded actions until `n` are applied (with `only_due`, only those recorded at
+    /// or before the cursor's event count).
+    fn replay_actions_to(&mut self, n: usize, only_due: bool) {
         while self.sim.actions_applied() < n {
             let Some(a) = self
                 .recording
@@ -297,12 +290,14 @@ impl Timeline {
             else {
                 break;
             };
-            if a.after_events > self.sim.events_processed() || self.sim.replay_action(&a).is_err() {
+            let early = only_due && a.after_events > self.sim.events_processed();
+            if early || self.sim.replay_action(&a).is_err() {
                 break;
             }
         }
     }
 
+    /// Puts the cursor right after the `n`-th effective event of this branch (for stepping back).
     pub fn seek_to_step(&mut self, n: u64) {
         if n < self.sim.stats().steps {
             let i = self
