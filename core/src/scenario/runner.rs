@@ -195,7 +195,7 @@ pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, Action
 }
 
 /// The most distinct states an `explore` step looks at (it runs while the page waits).
-pub const EXPLORE_STEP_STATES: u64 = 200_000;
+pub const EXPLORE_STEP_STATES: u64 = 50_000;
 
 /// An `explore` step's actions: the shortest path the explorer finds from here (none if it
 /// finds nothing).
