@@ -135,8 +135,9 @@ pub struct Explorer {
     known: usize,
     bound: usize,
     stack: Vec<Frame>,
-    /// Fingerprint → the smallest depth at which this round reached it.
-    seen: HashMap<u64, u8>,
+    /// Fingerprint → the smallest depth at which this round reached it (the keys are hashes
+    /// already: a fast fixed hasher is enough).
+    seen: HashMap<u64, u8, foldhash::fast::FixedState>,
     states: u64,
     distinct: u64,
     /// Distinct states of the rounds before this one.
@@ -200,7 +201,7 @@ impl Explorer {
             opts,
             bound: 0,
             stack: Vec::new(),
-            seen: HashMap::new(),
+            seen: HashMap::default(),
             states: 0,
             distinct: 0,
             visited_before: 0,
@@ -280,6 +281,7 @@ impl Explorer {
         if sim.apply(action).is_err() {
             return;
         }
+        sim.forget_trace();
         if sim.violations().len() > self.known {
             let violation = sim.violations()[self.known].clone();
             let path: Vec<Action> = self

@@ -14,15 +14,20 @@
 
 use crate::protocol::node::{Node, ALL_SLOTS};
 use crate::sim::simulation::Simulation;
+use foldhash::quality::{FixedState, FoldHasher};
 use serde::ser::{self, Serialize};
-use std::collections::hash_map::DefaultHasher;
 use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
+
+/// The hasher of fingerprints: fixed seed (same run, same hashes), 64-bit quality.
+fn hasher() -> FoldHasher {
+    FixedState::with_seed(0x6b72_6166_7421).build_hasher()
+}
 
 impl Simulation {
     /// The explorer's state hash (see the module comment for what it covers).
     pub fn fingerprint(&self) -> u64 {
-        let mut h = DefaultHasher::new();
+        let mut h = hasher();
         for n in self.nodes() {
             (n.alive, n.paused_until.is_some()).hash(&mut h);
             node_fingerprint(&n.node, &mut h);
@@ -31,7 +36,7 @@ impl Simulation {
         let mut wire: Vec<u64> = self
             .in_flight()
             .map(|(env, _)| {
-                let mut m = DefaultHasher::new();
+                let mut m = hasher();
                 (env.from, env.to).hash(&mut m);
                 hash_serialized(&*env.msg, &mut m);
                 m.finish()
@@ -59,7 +64,7 @@ impl Simulation {
     }
 }
 
-fn node_fingerprint(n: &Node, h: &mut DefaultHasher) {
+fn node_fingerprint(n: &Node, h: &mut FoldHasher) {
     (
         n.id,
         n.role() as u8,
@@ -124,12 +129,12 @@ fn node_fingerprint(n: &Node, h: &mut DefaultHasher) {
 }
 
 /// Feeds a serializable value into a hasher, leaving out fields named `correlation`.
-fn hash_serialized<T: Serialize + ?Sized>(value: &T, h: &mut DefaultHasher) {
+fn hash_serialized<T: Serialize + ?Sized>(value: &T, h: &mut FoldHasher) {
     // The hasher never fails; an error here could only come from a type's own Serialize.
     let _ = value.serialize(&mut HashSer(h));
 }
 
-struct HashSer<'a>(&'a mut DefaultHasher);
+struct HashSer<'a>(&'a mut FoldHasher);
 
 #[derive(Debug)]
 struct Never;

@@ -574,6 +574,11 @@ impl Simulation {
         Ok(())
     }
 
+    /// The explorer's copies keep no trace (nothing reads it; cloning it cost).
+    pub(crate) fn forget_trace(&mut self) {
+        self.trace.forget();
+    }
+
     /// The checker's memory, for the explorer's state hash.
     pub(crate) fn checker_fingerprint(&self, h: &mut impl std::hash::Hasher) {
         self.checker.fingerprint(h);
