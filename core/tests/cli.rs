@@ -208,3 +208,24 @@ fn explore_prints_the_contract_json_exits_by_what_it_found_and_its_scenario_repl
         assert_eq!(sim(&args).0, 2, "{args:?}");
     }
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_without_a_panic() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // The trace of this scenario is far larger than a pipe holds: most lines meet a closed pipe.
+    let file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../static/scenarios/acks-tradeoff.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kraft-sim"))
+        .args(["trace", &file.display().to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kraft-sim runs");
+    let mut first = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0));
+}

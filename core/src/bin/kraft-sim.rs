@@ -35,6 +35,13 @@ fn main() -> ExitCode {
     }
 }
 
+/// One line of output. A reader that went away (`kraft-sim trace F | head`) is not an error
+/// worth a panic: the rest is simply not wanted.
+fn print_line(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
 fn usage_error(msg: &str) -> ExitCode {
     eprintln!("kraft-sim: {msg}\n{USAGE}");
     ExitCode::from(2)
@@ -92,7 +99,7 @@ fn cmd_run(args: &[String]) -> ExitCode {
     };
     let out = kraft_core::run(&scenario, capture_every);
     match serde_json::to_string(&out) {
-        Ok(json) => println!("{json}"),
+        Ok(json) => print_line(&json),
         Err(e) => {
             eprintln!("kraft-sim: cannot print the result: {e}");
             return ExitCode::from(1);
@@ -143,7 +150,7 @@ fn cmd_explore(args: &[String]) -> ExitCode {
         }
     };
     match serde_json::to_string(&out) {
-        Ok(json) => println!("{json}"),
+        Ok(json) => print_line(&json),
         Err(e) => {
             eprintln!("kraft-sim: cannot print the result: {e}");
             return ExitCode::from(1);
@@ -199,7 +206,7 @@ fn cmd_chaos(args: &[String]) -> ExitCode {
         Err(e) => return usage_error(&format!("the cluster cannot be built: {e}")),
     };
     match serde_json::to_string(&report) {
-        Ok(json) => println!("{json}"),
+        Ok(json) => print_line(&json),
         Err(e) => eprintln!("kraft-sim: {e}"),
     }
     if report.violations.is_empty() {
@@ -299,7 +306,7 @@ fn cmd_trace(args: &[String]) -> ExitCode {
         let r = runner.run_step(step);
         for ev in runner.sim.trace_since(printed) {
             if let Ok(line) = serde_json::to_string(ev) {
-                println!("{line}");
+                print_line(&line);
             }
         }
         printed = runner.sim.trace().total();
