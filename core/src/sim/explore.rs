@@ -258,11 +258,6 @@ impl Explorer {
         }
     }
 
-    /// The simulation the search started from.
-    pub fn start(&self) -> &Simulation {
-        &self.root
-    }
-
     /// One transition, or the start of the next round.
     fn advance(&mut self) {
         let Some(top) = self.stack.last_mut() else {
