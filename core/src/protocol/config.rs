@@ -86,6 +86,9 @@ pub struct Config {
     /// epoch check, so KIP-101's two failures can happen (PROTOCOL §9).
     pub unsafe_truncate_to_hw: bool,
     pub unsafe_commit_previous_epoch: bool,
+    /// Unsafe teaching switch (KIP-853's hazard): a wiped controller comes back with its old
+    /// directory id, so it votes as the voter whose log it lost.
+    pub unsafe_wiped_voter_keeps_identity: bool,
 }
 
 impl Default for Config {
@@ -124,6 +127,7 @@ impl Default for Config {
             trace_capacity: 20_000,
             unsafe_commit_previous_epoch: false,
             unsafe_truncate_to_hw: false,
+            unsafe_wiped_voter_keeps_identity: false,
         }
     }
 }

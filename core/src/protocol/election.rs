@@ -87,6 +87,11 @@ impl Node {
     }
 
     pub(crate) fn start_election(&mut self, now: Time, reason: RoleReason, out: &mut Effects) {
+        if !self.is_voter() {
+            // KIP-853: a replica outside the voter set never campaigns; it observes.
+            self.become_observer(now, out);
+            return;
+        }
         if self.cfg.pre_vote {
             self.become_prospective(now, reason, out);
         } else {
@@ -152,15 +157,16 @@ impl Node {
 
     pub(crate) fn request_votes(&mut self, pre_vote: bool, out: &mut Effects) {
         let (last_epoch, end_offset) = self.durable.log.last_id();
-        let req = VoteRequest {
-            epoch: self.epoch(),
-            candidate: self.id,
-            last_epoch,
-            end_offset,
-            pre_vote,
-        };
-        for &v in self.voters.iter().filter(|&&v| v != self.id) {
-            out.sends.push((v, Message::Vote(req.clone())));
+        for v in self.voter_keys.iter().filter(|v| v.id != self.id) {
+            let req = VoteRequest {
+                epoch: self.epoch(),
+                candidate: self.id,
+                last_epoch,
+                end_offset,
+                pre_vote,
+                voter_directory_id: v.directory_id,
+            };
+            out.sends.push((v.id, Message::Vote(req)));
         }
     }
 
@@ -181,13 +187,23 @@ impl Node {
         req: &VoteRequest,
         out: &mut Effects,
     ) {
-        if self.role == Role::Observer || !self.is_voter() {
+        if self.role == Role::Observer && self.quorum.kraft_version == 0 {
             return;
         }
         if req.epoch > self.epoch() {
             self.become_unattached(now, req.epoch, RoleReason::VoteRequestWithHigherEpoch, out);
         }
-        let (granted, reason) = self.decide_vote(req);
+        // KIP-853: the request names the voter it is for; a replica on another disk, or one that
+        // is no voter in its own view, refuses (INVALID_VOTER_KEY).
+        let wrong_key = req
+            .voter_directory_id
+            .is_some_and(|d| d != self.durable.directory_id)
+            || !self.is_voter();
+        let (granted, reason) = if wrong_key {
+            (false, VoteReason::NotThisVoter)
+        } else {
+            self.decide_vote(req)
+        };
         if granted && !req.pre_vote {
             // Durable before the response leaves.
             self.durable.quorum.voted_for = Some(req.candidate);
@@ -321,6 +337,13 @@ impl Node {
         if self.cfg.leader_change_record {
             self.leader_append(now, Record::LeaderChange { leader: self.id }, out);
         }
+        if self.quorum.kraft_version >= 1 && epoch_start == 0 {
+            // KIP-853: the first leader writes the bootstrap checkpoint's version and voters
+            // into the log, so a replica that never read that checkpoint learns them.
+            let voters = self.voter_keys.to_vec();
+            self.leader_append(now, Record::KRaftVersion { version: 1 }, out);
+            self.leader_append(now, Record::Voters { voters }, out);
+        }
         self.send_begin_quorum_epoch(out);
         self.set_timer(Slot::Announce, now + self.cfg.fetch_timeout_ms / 2, out);
         if self.voters.len() > 1 {
@@ -433,7 +456,8 @@ impl Node {
             return;
         };
         l.fetched_voters.insert(voter);
-        if l.fetched_voters.len() + 1 >= majority {
+        let own = usize::from(self.voters.contains(&self.id));
+        if l.fetched_voters.len() + own >= majority {
             l.fetched_voters.clear();
             self.set_timer(Slot::CheckQuorum, now + self.cfg.check_quorum_ms(), out);
         }
@@ -526,6 +550,7 @@ impl Node {
         let offset = self.durable.log.end_offset();
         let epoch = self.epoch();
         let kind = record.kind();
+        let voters_changed = self.voter_history.appended(offset, &record);
         self.durable.log.append(Entry {
             offset,
             epoch,
@@ -538,6 +563,10 @@ impl Node {
             epoch,
             kind,
         });
+        if voters_changed {
+            // Raft's single-server change: the new set counts from its append, uncommitted.
+            self.voters_changed(now, out);
+        }
         self.on_leader_log_grew(now, out);
     }
 }

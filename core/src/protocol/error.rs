@@ -26,6 +26,8 @@ pub enum CommandError {
     UnknownPartition(String, u32),
     /// A topic's `assignments` that Kafka would refuse (INVALID_REPLICA_ASSIGNMENT).
     BadAssignment(AssignmentProblem),
+    /// AddVoter / RemoveVoter refused (KIP-853), with Kafka's reason.
+    Membership(MembershipProblem),
     /// A Kafka error a client would see, with what it was about.
     Kafka {
         code: ErrorCode,
@@ -44,6 +46,27 @@ pub enum AssignmentProblem {
     UnknownBroker { partition: u32, broker: NodeId },
     /// Every broker of that partition is fenced: nobody could lead.
     AllFenced { partition: u32 },
+}
+
+/// Why the leader refuses a voter change (Kafka's AddVoterHandler / RemoveVoterHandler).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MembershipProblem {
+    /// `kraft.version` 0: the voters are fixed by configuration (UNSUPPORTED_VERSION).
+    StaticQuorum,
+    /// The leader has not committed an entry of its own epoch yet (REQUEST_TIMED_OUT).
+    NotCommittedInEpoch,
+    /// Another voter change is not committed yet (REQUEST_TIMED_OUT).
+    ChangePending,
+    /// That replica is already a voter (DUPLICATE_VOTER).
+    AlreadyVoter(NodeId),
+    /// No voter has that id (VOTER_NOT_FOUND).
+    NotAVoter(NodeId),
+    /// The new voter must be a controller fetching from the leader as an observer.
+    NotAnObserver(NodeId),
+    /// The new voter has not caught up with the leader's HW (REQUEST_TIMED_OUT).
+    NotCaughtUp { id: NodeId, end: u64, hw: u64 },
+    /// The voter set cannot become empty.
+    LastVoter(NodeId),
 }
 
 /// The facts behind a Kafka error code, for the sentence that explains it.
@@ -96,6 +119,37 @@ impl fmt::Display for CommandError {
                     f,
                     "assignments: every broker of partition {partition} is fenced"
                 ),
+            },
+            CommandError::Membership(why) => match why {
+                MembershipProblem::StaticQuorum => write!(
+                    f,
+                    "UNSUPPORTED_VERSION: kraft_version 0 fixes the voters; set cluster.kraft_version 1"
+                ),
+                MembershipProblem::NotCommittedInEpoch => write!(
+                    f,
+                    "REQUEST_TIMED_OUT: the leader has not committed an entry of its epoch yet"
+                ),
+                MembershipProblem::ChangePending => write!(
+                    f,
+                    "REQUEST_TIMED_OUT: another voter change is not committed yet"
+                ),
+                MembershipProblem::AlreadyVoter(id) => {
+                    write!(f, "DUPLICATE_VOTER: node {id} is already a voter")
+                }
+                MembershipProblem::NotAVoter(id) => {
+                    write!(f, "VOTER_NOT_FOUND: node {id} is not a voter")
+                }
+                MembershipProblem::NotAnObserver(id) => write!(
+                    f,
+                    "node {id} is not a controller fetching from the leader as an observer"
+                ),
+                MembershipProblem::NotCaughtUp { id, end, hw } => write!(
+                    f,
+                    "REQUEST_TIMED_OUT: node {id} has fetched to {end}, not yet to the leader's HW {hw}"
+                ),
+                MembershipProblem::LastVoter(id) => {
+                    write!(f, "node {id} is the last voter; the set cannot be empty")
+                }
             },
             CommandError::Kafka { code, detail } => {
                 write!(f, "{}: ", code.name())?;

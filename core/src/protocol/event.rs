@@ -28,6 +28,10 @@ pub enum RoleReason {
     HigherEpochWithLeader,
     HigherEpoch,
     LearnedLeader,
+    /// KIP-853: a VotersRecord in its log added this replica (it leaves the observers).
+    AddedToVoters,
+    /// KIP-853: a VotersRecord in its log removed this replica (a leader: once committed).
+    RemovedFromVoters,
 }
 
 impl RoleReason {
@@ -50,6 +54,8 @@ impl RoleReason {
             RoleReason::HigherEpochWithLeader => "saw a higher epoch with a leader",
             RoleReason::HigherEpoch => "saw a higher epoch",
             RoleReason::LearnedLeader => "learned the leader",
+            RoleReason::AddedToVoters => "added to the voter set",
+            RoleReason::RemovedFromVoters => "removed from the voter set",
         }
     }
 }
@@ -66,6 +72,9 @@ pub enum VoteReason {
     AlreadyVoted,
     MyLogIsMoreUpToDate,
     LogIsUpToDate,
+    /// KIP-853 INVALID_VOTER_KEY: the request was for the voter on another disk (this replica's
+    /// disk was replaced), or this replica is not in its own voter set.
+    NotThisVoter,
 }
 
 impl VoteReason {
@@ -80,6 +89,7 @@ impl VoteReason {
             VoteReason::AlreadyVoted => "I already voted in this epoch",
             VoteReason::MyLogIsMoreUpToDate => "my log is more up to date",
             VoteReason::LogIsUpToDate => "log is up to date",
+            VoteReason::NotThisVoter => "I am not that voter (another disk, or not a voter)",
         }
     }
 }
@@ -275,6 +285,24 @@ pub enum TraceKind {
         to: Offset,
         removed: u64,
     },
+    /// KIP-853: the voter set this node uses changed (a VotersRecord appended or truncated, or a
+    /// snapshot loaded).
+    VotersChanged {
+        node: NodeId,
+        voters: Box<[NodeId]>,
+    },
+    /// KIP-853: the leader's voter change committed (AddVoter / RemoveVoter answered).
+    VoterChangeCommitted {
+        node: NodeId,
+        offset: Offset,
+        added: Option<NodeId>,
+        removed: Option<NodeId>,
+    },
+    /// The node crashed and came back with an empty disk: a new directory id.
+    Wipe {
+        node: NodeId,
+        directory_id: u64,
+    },
     Violation {
         invariant: &'static str,
         detail: String,
@@ -327,6 +355,9 @@ impl TraceKind {
             | TraceKind::SnapshotTaken { node, .. }
             | TraceKind::SnapshotLoaded { node, .. }
             | TraceKind::LogStartMoved { node, .. } => (Log, Some(*node), None),
+            TraceKind::VotersChanged { node, .. } | TraceKind::VoterChangeCommitted { node, .. } => {
+                (Election, Some(*node), None)
+            }
             TraceKind::BrokerRegistered { broker, .. }
             | TraceKind::BrokerFenced { broker, .. }
             | TraceKind::BrokerUnfenced { broker, .. } => (Broker, Some(*broker), None),
@@ -339,7 +370,8 @@ impl TraceKind {
             TraceKind::Crash { node }
             | TraceKind::Restart { node }
             | TraceKind::Pause { node, .. }
-            | TraceKind::Resume { node } => (Fault, Some(*node), None),
+            | TraceKind::Resume { node }
+            | TraceKind::Wipe { node, .. } => (Fault, Some(*node), None),
             TraceKind::Link { from, to, .. } => (Fault, Some(*from), Some(*to)),
             TraceKind::Violation { .. } => (Violation, None, None),
         }
@@ -372,6 +404,9 @@ impl TraceKind {
             TraceKind::PartitionHighWatermark { .. } => "partition_high_watermark",
             TraceKind::PartitionTruncated { .. } => "partition_truncated",
             TraceKind::RecordsLost { .. } => "records_lost",
+            TraceKind::VotersChanged { .. } => "voters_changed",
+            TraceKind::VoterChangeCommitted { .. } => "voter_change_committed",
+            TraceKind::Wipe { .. } => "wipe",
             TraceKind::Violation { .. } => "violation",
         }
     }
@@ -417,6 +452,7 @@ mod tests {
                 fetch_offset: 0,
                 last_fetched_epoch: 0,
                 high_watermark: None,
+                replica_directory_id: 0,
             })),
         }
     }

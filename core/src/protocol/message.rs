@@ -102,6 +102,10 @@ pub struct VoteRequest {
     pub last_epoch: Epoch,
     pub end_offset: Offset,
     pub pre_vote: bool,
+    /// KIP-853: the directory id the candidate's voter set has for the receiver (None in a
+    /// static quorum). A replica on another disk refuses (INVALID_VOTER_KEY).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voter_directory_id: Option<crate::protocol::voters::DirectoryId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -121,6 +125,9 @@ pub struct FetchRequest {
     pub last_fetched_epoch: Epoch,
     /// The fetcher's known HW: the leader answers a long poll at once when its own HW differs.
     pub high_watermark: Option<Offset>,
+    /// KIP-853: the fetcher's directory id; its fetches count for a voter only on the voter's disk.
+    #[serde(skip)]
+    pub replica_directory_id: crate::protocol::voters::DirectoryId,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

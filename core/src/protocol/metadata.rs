@@ -70,6 +70,9 @@ pub struct Image {
     pub applied_offset: Offset,
     pub brokers: BTreeMap<NodeId, BrokerState>,
     pub topics: BTreeMap<u32, TopicState>,
+    /// The committed voter set (KIP-853), so a snapshot carries it; None in a static quorum.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voters: Option<Vec<crate::protocol::voters::Voter>>,
 }
 
 impl Image {
@@ -78,7 +81,11 @@ impl Image {
     pub fn apply(&mut self, entry: &Entry) {
         self.applied_offset = entry.offset + 1;
         match &entry.record {
-            Record::Client | Record::LeaderChange { .. } | Record::NoOp => {}
+            Record::Client
+            | Record::LeaderChange { .. }
+            | Record::NoOp
+            | Record::KRaftVersion { .. } => {}
+            Record::Voters { voters } => self.voters = Some(voters.clone()),
             Record::RegisterBroker {
                 broker,
                 incarnation,

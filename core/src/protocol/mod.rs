@@ -6,10 +6,10 @@
 //!
 //! One concept per module: `node` (state, dispatch, role changes), `election` (votes, pre-votes),
 //! `replication` (Fetch, the HW, snapshots), `controller` (the active controller), `broker`
-//! (broker registration and heartbeats), `partition` (topic partition replicas), `partition_log`
+//! (broker registration and heartbeats), `membership` (AddVoter / RemoveVoter), `partition` (topic partition replicas), `partition_log`
 //! (a replica's records and epoch cache), `log`, `message`
 //! (the RPCs), `record` (what the metadata log carries), `metadata` (the image), `event` (what
-//! nodes report), `config`, `role`, `types`.
+//! nodes report), `config`, `role`, `types`, `voters` (who votes: KIP-853).
 
 pub mod broker;
 pub mod config;
@@ -19,6 +19,7 @@ mod election;
 pub mod error;
 pub mod event;
 pub mod log;
+mod membership;
 pub mod message;
 pub mod metadata;
 pub mod node;
@@ -30,12 +31,13 @@ pub mod record;
 mod replication;
 pub mod role;
 pub mod types;
+pub mod voters;
 
 #[cfg(test)]
 mod node_tests;
 
 pub use config::{Config, ConfigError};
-pub use error::{AssignmentProblem, CommandError, KafkaDetail};
+pub use error::{AssignmentProblem, CommandError, KafkaDetail, MembershipProblem};
 pub use event::{
     DropReason, FenceReason, LossReason, RoleReason, TraceKind, TruncateReason, VoteReason,
 };

@@ -12,6 +12,7 @@ use crate::protocol::message::Message;
 use crate::protocol::metadata::Image;
 use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, SnapshotId, Time};
+use crate::protocol::voters::{DirectoryId, QuorumBootstrap, Voter, VoterHistory};
 use rand::rngs::Xoshiro256PlusPlus as StdRng;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
@@ -45,6 +46,8 @@ pub struct Durable {
         BTreeMap<crate::protocol::partition::PartitionKey, crate::protocol::partition::Replica>,
     /// How many times this process has started: a broker's incarnation (Kafka's incarnationId).
     pub starts: u64,
+    /// The directory id made when this disk was formatted (KIP-853): a new disk, a new replica.
+    pub directory_id: crate::protocol::voters::DirectoryId,
 }
 
 /// Timer slots. Each slot holds one deadline; the simulation only sees "wake me at t".
@@ -145,6 +148,8 @@ impl Effects {
 pub struct ReplicaProgress {
     pub end_offset: Option<Offset>,
     pub last_fetch: Option<Time>,
+    /// The disk its last fetch came from (KIP-853).
+    pub directory_id: Option<DirectoryId>,
 }
 
 #[derive(Clone, Debug)]
@@ -162,6 +167,16 @@ pub(crate) struct LeaderState {
     /// Voters that fetched in the current check-quorum window.
     pub fetched_voters: BTreeSet<NodeId>,
     pub parked: Vec<ParkedFetch>,
+    /// An AddVoter / RemoveVoter waiting for its VotersRecord to commit before it is answered.
+    pub voter_change: Option<VoterChange>,
+}
+
+/// A voter change the leader appended and has not seen committed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct VoterChange {
+    pub offset: Offset,
+    pub added: Option<NodeId>,
+    pub removed: Option<NodeId>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -216,14 +231,26 @@ pub fn majority_of(voters: usize) -> usize {
 impl LeaderState {
     /// The largest offset that a majority of `voters` holds: the leader itself at `own_end`, the
     /// others as far as their last fetch showed (0 before their first).
-    pub fn majority_end(&self, voters: &[NodeId], me: NodeId, own_end: Offset) -> Offset {
+    /// A voter's fetches count only from its own disk; `me` is None for a leader that is no
+    /// longer a voter itself (it removed itself and waits for that to commit).
+    pub fn majority_end(&self, voters: &[Voter], me: Option<NodeId>, own_end: Offset) -> Offset {
+        if voters.is_empty() {
+            return 0;
+        }
         let mut ends: Vec<Offset> = voters
             .iter()
             .map(|v| {
-                if *v == me {
+                if Some(v.id) == me {
                     own_end
                 } else {
-                    self.progress.get(v).and_then(|p| p.end_offset).unwrap_or(0)
+                    self.progress
+                        .get(&v.id)
+                        .filter(|p| {
+                            v.directory_id
+                                .is_none_or(|d| p.directory_id.is_none_or(|pd| pd == d))
+                        })
+                        .and_then(|p| p.end_offset)
+                        .unwrap_or(0)
                 }
             })
             .collect();
@@ -257,7 +284,8 @@ pub struct Identity {
     pub id: NodeId,
     pub kind: NodeKind,
     pub cfg: Rc<Config>,
-    pub voters: Rc<[NodeId]>,
+    /// How the quorum was formatted: kraft.version, bootstrap voters, bootstrap servers.
+    pub quorum: Rc<QuorumBootstrap>,
 }
 
 #[derive(Clone, Debug)]
@@ -265,6 +293,11 @@ pub struct Node {
     pub id: NodeId,
     pub kind: NodeKind,
     pub(crate) cfg: Rc<Config>,
+    pub(crate) quorum: Rc<QuorumBootstrap>,
+    /// The voter sets this node's log holds; the newest is in force.
+    pub(crate) voter_history: VoterHistory,
+    /// The set in force, and its ids (what majorities count).
+    pub(crate) voter_keys: Rc<[Voter]>,
     pub(crate) voters: Rc<[NodeId]>,
     pub(crate) durable: Durable,
     pub(crate) rng: StdRng,
@@ -298,7 +331,7 @@ impl Node {
             id,
             kind,
             cfg,
-            voters,
+            quorum,
         } = identity;
         let mut durable = durable;
         durable.starts += 1;
@@ -308,10 +341,16 @@ impl Node {
             .latest_snapshot()
             .map(|s| s.image.clone())
             .unwrap_or_default();
+        let voter_history = VoterHistory::from_disk(&durable.log, &quorum.voters);
+        let voter_keys = voter_history.current().clone();
+        let voters = voter_keys.iter().map(|v| v.id).collect();
         let mut node = Node {
             id,
             kind,
             cfg,
+            quorum,
+            voter_history,
+            voter_keys,
             voters,
             durable,
             rng,
@@ -401,8 +440,24 @@ impl Node {
     pub fn durable(&self) -> &Durable {
         &self.durable
     }
+    /// Whether this replica (its id and its disk) is in the voter set in force.
     pub fn is_voter(&self) -> bool {
-        self.voters.contains(&self.id)
+        let (id, dir) = (self.id, self.durable.directory_id);
+        self.voter_keys.iter().any(|v| v.is(id, dir))
+    }
+    /// The voter set in force, with directory ids.
+    pub fn voter_set(&self) -> &[Voter] {
+        &self.voter_keys
+    }
+    /// The voter sets its log holds (for the checker).
+    pub fn voter_history(&self) -> &VoterHistory {
+        &self.voter_history
+    }
+    pub fn directory_id(&self) -> DirectoryId {
+        self.durable.directory_id
+    }
+    pub fn kraft_version(&self) -> u8 {
+        self.quorum.kraft_version
     }
     pub fn voters(&self) -> &[NodeId] {
         &self.voters
@@ -413,7 +468,7 @@ impl Node {
             id: self.id,
             kind: self.kind,
             cfg: self.cfg.clone(),
-            voters: self.voters.clone(),
+            quorum: self.quorum.clone(),
         }
     }
     /// The leader's view of replication progress (empty unless leader).

@@ -13,6 +13,7 @@ use crate::protocol::node::{Durable, Effects, Identity, Input, Node, NodeKind, Q
 use crate::protocol::record::{Entry, Record};
 use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, SnapshotId, Time};
+use crate::protocol::voters::QuorumBootstrap;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::SeedableRng;
 use std::rc::Rc;
@@ -51,7 +52,7 @@ fn start_with(
         id,
         kind: NodeKind::Controller,
         cfg: Rc::new(cfg),
-        voters: voters.to_vec().into(),
+        quorum: QuorumBootstrap::fixed(voters),
     };
     let rng = Xoshiro256PlusPlus::seed_from_u64(id as u64);
     let n = Node::start(identity, durable, rng, now, &mut out);
@@ -81,6 +82,7 @@ fn vote(epoch: Epoch, candidate: NodeId, last: (Epoch, Offset), pre_vote: bool) 
         last_epoch: last.0,
         end_offset: last.1,
         pre_vote,
+        voter_directory_id: None,
     })
 }
 
@@ -123,6 +125,7 @@ fn granted_vote(epoch: Epoch, pre_vote: bool) -> Message {
 
 fn fetch(epoch: Epoch, replica: NodeId, offset: Offset, last_epoch: Epoch) -> Message {
     Message::Fetch(FetchRequest {
+        replica_directory_id: 0,
         correlation: 1,
         epoch,
         replica,
@@ -735,13 +738,15 @@ fn majority_end_is_the_offset_a_majority_holds() {
             ReplicaProgress {
                 end_offset: Some(end),
                 last_fetch: None,
+                directory_id: None,
             },
         );
     }
     // Ends 10, 9, 7, 4, 0 (voter 5 never fetched): three of five hold 7.
-    assert_eq!(l.majority_end(&[1, 2, 3, 4, 5], 1, 10), 7);
+    let voters = |ids: &[NodeId]| QuorumBootstrap::fixed(ids).voters.clone();
+    assert_eq!(l.majority_end(&voters(&[1, 2, 3, 4, 5]), Some(1), 10), 7);
     // Four voters need three: 10, 9, 7, 4 -> 7.
-    assert_eq!(l.majority_end(&[1, 2, 3, 4], 1, 10), 7);
+    assert_eq!(l.majority_end(&voters(&[1, 2, 3, 4]), Some(1), 10), 7);
 }
 
 // ----- fidelity: Kafka's rules the playground now follows -----
@@ -1384,7 +1389,7 @@ fn broker() -> (Node, Effects) {
         id: 101,
         kind: NodeKind::Broker,
         cfg: Rc::new(Config::default()),
-        voters: vec![1, 2, 3].into(),
+        quorum: QuorumBootstrap::fixed(&[1, 2, 3]),
     };
     let rng = Xoshiro256PlusPlus::seed_from_u64(101);
     let n = Node::start(identity, Durable::default(), rng, 0, &mut out);

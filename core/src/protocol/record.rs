@@ -47,6 +47,14 @@ pub enum Record {
         /// Leader recovery state RECOVERING: the leader was chosen uncleanly.
         recovering: bool,
     },
+    /// KIP-853: the feature level of the quorum (written once, at `kraft.version` 1).
+    KRaftVersion {
+        version: u8,
+    },
+    /// KIP-853: the whole voter set. It counts from the moment it is in a replica's log.
+    Voters {
+        voters: Vec<crate::protocol::voters::Voter>,
+    },
 }
 
 /// Topic-level overrides of the cluster's settings; None = the cluster's value.
@@ -77,6 +85,8 @@ impl Record {
             Record::Topic { .. } => "topic",
             Record::Partition { .. } => "partition",
             Record::PartitionChange { .. } => "partition_change",
+            Record::KRaftVersion { .. } => "kraft_version",
+            Record::Voters { .. } => "voters",
         }
     }
 }

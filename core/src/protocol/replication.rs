@@ -20,8 +20,9 @@ impl Node {
         match self.role {
             Role::Follower => self.leader_id(),
             Role::Observer => self.leader_id().or_else(|| {
-                let n = self.voters.len();
-                (n > 0).then(|| self.voters[self.fetch.bootstrap_index % n])
+                let servers = &self.quorum.servers;
+                let n = servers.len();
+                (n > 0).then(|| servers[self.fetch.bootstrap_index % n])
             }),
             _ => None,
         }
@@ -50,6 +51,7 @@ impl Node {
                     fetch_offset,
                     last_fetched_epoch,
                     high_watermark: self.hw,
+                    replica_directory_id: self.durable.directory_id,
                 })
             }
         };
@@ -147,7 +149,9 @@ impl Node {
                 }
                 if let Some(first) = entries.first() {
                     let (count, epoch) = (entries.len() as u64, first.epoch);
+                    let mut voters_changed = false;
                     for e in entries {
+                        voters_changed |= self.voter_history.appended(e.offset, &e.record);
                         self.durable.log.append_shared(e.clone());
                     }
                     out.trace.push(TraceKind::Append {
@@ -157,6 +161,12 @@ impl Node {
                         epoch,
                         kind: "fetched",
                     });
+                    if voters_changed {
+                        self.voters_changed(now, out);
+                        if !matches!(self.role, Role::Follower | Role::Observer) {
+                            return;
+                        }
+                    }
                 }
                 self.fetch_succeeded(now, out);
                 if let Some(h) = high_watermark {
@@ -168,7 +178,7 @@ impl Node {
             FetchBody::DivergingEpoch { epoch, end_offset } => {
                 let (_, own_end) = self.durable.log.end_offset_for_epoch(*epoch);
                 let to = (*end_offset).min(own_end);
-                self.truncate(to, TruncateReason::DivergingEpoch, out);
+                self.truncate(now, to, TruncateReason::DivergingEpoch, out);
                 self.fetch_succeeded(now, out);
                 self.send_fetch(now, out);
             }
@@ -180,7 +190,13 @@ impl Node {
         }
     }
 
-    pub(crate) fn truncate(&mut self, to: Offset, reason: TruncateReason, out: &mut Effects) {
+    pub(crate) fn truncate(
+        &mut self,
+        now: Time,
+        to: Offset,
+        reason: TruncateReason,
+        out: &mut Effects,
+    ) {
         let first_removed_epoch = self.durable.log.epoch_at(to).unwrap_or(0);
         let removed = self.durable.log.truncate_to(to);
         if removed > 0 {
@@ -191,6 +207,10 @@ impl Node {
                 first_removed_epoch,
                 reason,
             });
+        }
+        // A VotersRecord cut away no longer counts: the set before it is in force again.
+        if self.voter_history.truncated(self.durable.log.end_offset()) {
+            self.voters_changed(now, out);
         }
     }
 
@@ -233,6 +253,11 @@ impl Node {
         });
         self.image = image.clone();
         self.since_snapshot = 0;
+        let base = match &image.voters {
+            Some(v) => v.as_slice().into(),
+            None => self.quorum.voters.clone(),
+        };
+        self.voter_history.reset(base);
         out.trace.push(TraceKind::SnapshotLoaded {
             node: self.id,
             id,
@@ -244,7 +269,10 @@ impl Node {
         });
         self.raise_hw(now, id.end_offset, out);
         self.sync_partitions(now, out);
-        self.send_fetch(now, out);
+        self.voters_changed(now, out);
+        if matches!(self.role, Role::Follower | Role::Observer) {
+            self.send_fetch(now, out);
+        }
     }
 
     /// Moves this node's known HW up (never down) and applies what became committed.
@@ -387,12 +415,15 @@ impl Node {
                 return;
             }
         }
-        // A valid fetch: the leader's only source of progress and liveness.
-        let is_voter = self.voters.contains(&from);
+        // A valid fetch: the leader's only source of progress and liveness. It counts for a
+        // voter only from the voter's own disk (KIP-853's replica key).
+        let dir = req.replica_directory_id;
+        let is_voter = self.voter_keys.iter().any(|v| v.is(from, dir));
         if let Some(l) = self.leader.as_mut() {
             let p = l.progress.entry(from).or_default();
             p.end_offset = Some(req.fetch_offset);
             p.last_fetch = Some(now);
+            p.directory_id = Some(dir);
         }
         if is_voter {
             self.note_voter_fetch(now, from, out);
@@ -502,7 +533,8 @@ impl Node {
             return;
         };
         let leo = self.durable.log.end_offset();
-        let candidate = l.majority_end(&self.voters, self.id, leo);
+        let me = self.is_voter().then_some(self.id);
+        let candidate = l.majority_end(&self.voter_keys, me, leo);
         let allowed = if self.cfg.unsafe_commit_previous_epoch {
             candidate > 0
         } else {
@@ -512,6 +544,7 @@ impl Node {
             self.raise_hw(now, candidate, out);
             self.complete_parked(out);
             self.on_leader_hw_moved(now, out);
+            self.voter_change_maybe_committed(now, out);
         }
     }
 

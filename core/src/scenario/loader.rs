@@ -140,6 +140,10 @@ pub enum Step {
         fault: Fault,
     },
     Resign(Target),
+    /// KIP-853 (DESIGN §3c): the leader adds / removes a voter; a node's disk is replaced.
+    AddVoter(Target),
+    RemoveVoter(Target),
+    Wipe(Target),
     /// The explorer's forcing steps (what its shortest path replays): message `id` arrives now;
     /// a node's timer goes off now; a message on the wire is dropped or duplicated.
     Deliver(u64),
@@ -549,6 +553,9 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
         "duplicate_next",
         "delay_next",
         "resign",
+        "add_voter",
+        "remove_voter",
+        "wipe",
         "deliver",
         "fire",
         "drop",
@@ -576,6 +583,9 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
         "crash" => Step::Crash(as_target(one(key)?, s, &f(key))?),
         "restart" => Step::Restart(as_target(one(key)?, s, &f(key))?),
         "resign" => Step::Resign(as_target(one(key)?, s, &f(key))?),
+        "add_voter" => Step::AddVoter(as_target(one(key)?, s, &f(key))?),
+        "remove_voter" => Step::RemoveVoter(as_target(one(key)?, s, &f(key))?),
+        "wipe" => Step::Wipe(as_target(one(key)?, s, &f(key))?),
         "isolate" => Step::Isolate(as_target(one(key)?, s, &f(key))?),
         "pause" => {
             only_keys(m, &["pause", "ms"], i)?;
@@ -910,7 +920,9 @@ impl Scenario {
             .as_object()
             .ok_or_else(|| err(None, "cluster", "expected an object"))?;
         for k in cluster.keys() {
-            if !["controllers", "brokers", "config"].contains(&k.as_str()) {
+            if !["controllers", "brokers", "config", "kraft_version", "observers"]
+                .contains(&k.as_str())
+            {
                 return Err(err(None, format!("cluster.{k}"), "unknown field"));
             }
         }
@@ -923,6 +935,22 @@ impl Scenario {
         )?;
         let brokers = match cluster.get("brokers") {
             Some(v) => ids(v, "cluster.brokers", 101)?,
+            None => Vec::new(),
+        };
+        let kraft_version = match cluster.get("kraft_version") {
+            Some(v) => match as_u64(v, None, "cluster.kraft_version")? {
+                n @ 0..=1 => n as u8,
+                _ => return Err(err(None, "cluster.kraft_version", "expected 0 or 1")),
+            },
+            None => 0,
+        };
+        let observers = match cluster.get("observers") {
+            Some(Value::Array(a)) => a
+                .iter()
+                .enumerate()
+                .map(|(j, x)| as_id(x, None, &format!("cluster.observers[{j}]")))
+                .collect::<Result<Vec<_>, _>>()?,
+            Some(_) => return Err(err(None, "cluster.observers", "expected a list of ids")),
             None => Vec::new(),
         };
         let config: Config = match cluster.get("config") {
@@ -962,6 +990,8 @@ impl Scenario {
             brokers,
             config,
             initial,
+            kraft_version,
+            observers,
         };
         // Build once so cluster errors (duplicate ids, bad initial logs) surface at load time.
         Simulation::new(spec.clone()).map_err(|e| err(None, "cluster", e.to_string()))?;
@@ -992,6 +1022,9 @@ impl Scenario {
                 | Step::Restart(x)
                 | Step::Isolate(x)
                 | Step::Resign(x)
+                | Step::AddVoter(x)
+                | Step::RemoveVoter(x)
+                | Step::Wipe(x)
                 | Step::Pause { node: x, .. } => named.extend(t(x)),
                 Step::Partition(groups) => named.extend(groups.iter().flatten()),
                 Step::Cut { a, b }

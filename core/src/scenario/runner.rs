@@ -143,6 +143,9 @@ pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, Action
         Step::Crash(t) => vec![Action::Crash(id(t)?)],
         Step::Restart(t) => vec![Action::Restart(id(t)?)],
         Step::Resign(t) => vec![Action::Resign(id(t)?)],
+        Step::AddVoter(t) => vec![Action::AddVoter(id(t)?)],
+        Step::RemoveVoter(t) => vec![Action::RemoveVoter(id(t)?)],
+        Step::Wipe(t) => vec![Action::Wipe(id(t)?)],
         Step::Isolate(t) => vec![Action::Isolate(id(t)?)],
         Step::Pause { node, ms } => vec![Action::Pause {
             node: id(node)?,

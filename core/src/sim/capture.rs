@@ -20,6 +20,15 @@ pub struct Capture {
     pub produces: Vec<ProduceCapture>,
     /// The consumers (DESIGN §3b).
     pub consumers: Vec<ConsumerCapture>,
+    /// The voter set the leader uses (DESIGN §3c); with no leader, that of the controller with
+    /// the most up-to-date log. `directory_id` is null in a static quorum (kraft_version 0).
+    pub voters: Vec<VoterCapture>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VoterCapture {
+    pub id: NodeId,
+    pub directory_id: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -82,6 +91,9 @@ pub struct NodeCapture {
     /// Brokers only (DESIGN §3b): the topic partition replicas this broker holds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replicas: Option<Vec<ReplicaCapture>>,
+    /// Controllers only (DESIGN §3c): the directory id of the disk it runs on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub directory_id: Option<String>,
 }
 
 /// One topic partition replica on a broker: its records (with the leader epoch that wrote
@@ -145,6 +157,7 @@ pub fn role_word(n: &SimNode) -> String {
         return "offline".into();
     }
     match n.node.role() {
+        Role::Observer if n.node.kind == NodeKind::Controller => "observer".into(),
         Role::Observer => if n.node.broker_state().fenced {
             "fenced"
         } else {
@@ -183,7 +196,14 @@ pub fn node_capture(n: &SimNode) -> NodeCapture {
             epoch: s.id.epoch,
         }),
         replicas: (node.kind == NodeKind::Broker).then(|| replica_captures(n)),
+        directory_id: (node.kind == NodeKind::Controller)
+            .then(|| directory_id_text(node.directory_id())),
     }
+}
+
+/// A directory id as captures show it (Kafka prints a UUID; ours are 64 bits).
+pub fn directory_id_text(d: crate::protocol::voters::DirectoryId) -> String {
+    format!("{d:016x}")
 }
 
 fn replica_captures(n: &SimNode) -> Vec<ReplicaCapture> {
@@ -307,6 +327,21 @@ impl Simulation {
             .map(|r| (r.leo(), r.hw))
     }
 
+    /// The voter set that counts now: the leader's; with none, that of the live controller
+    /// with the most up-to-date log (what the next leader will use).
+    pub fn current_voters(&self) -> &[crate::protocol::voters::Voter] {
+        let from = self
+            .acting_leader()
+            .and_then(|l| self.node(l))
+            .or_else(|| {
+                self.controllers()
+                    .filter(|n| n.alive)
+                    .max_by_key(|n| (n.node.log().last_id(), std::cmp::Reverse(n.node.id)))
+            })
+            .or_else(|| self.controllers().next());
+        from.map(|n| n.node.voter_set()).unwrap_or(&[])
+    }
+
     pub fn capture(&self, label: &str) -> Capture {
         let leader = self.acting_leader();
         let epoch = match leader.and_then(|l| self.node(l)) {
@@ -399,6 +434,14 @@ impl Simulation {
                     partition: c.partition,
                     position: c.position,
                     read: c.read.iter().map(|v| v.to_string()).collect(),
+                })
+                .collect(),
+            voters: self
+                .current_voters()
+                .iter()
+                .map(|v| VoterCapture {
+                    id: v.id,
+                    directory_id: v.directory_id.map(directory_id_text),
                 })
                 .collect(),
         }

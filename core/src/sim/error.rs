@@ -47,6 +47,8 @@ pub enum ActionError {
         topic: String,
         partition: u32,
     },
+    /// Only a controller can be a voter.
+    NotAController(NodeId),
     /// The node itself refused.
     Node(CommandError),
 }
@@ -73,6 +75,9 @@ impl fmt::Display for ActionError {
             ActionError::InTwoGroups(id) => write!(f, "node {id} is in two groups"),
             ActionError::NoLeader => write!(f, "there is no leader now"),
             ActionError::NoActiveController => write!(f, "there is no active controller"),
+            ActionError::NotAController(id) => {
+                write!(f, "node {id} is not a controller, so it cannot be a voter")
+            }
             ActionError::NoTopic(t) => write!(f, "there is no topic {t:?}"),
             ActionError::NoPartition { topic, partition } => {
                 write!(f, "topic {topic:?} has no partition {partition}")
@@ -103,6 +108,12 @@ pub enum SpecError {
         field: &'static str,
         value: NodeId,
     },
+    /// `cluster.kraft_version` is 0 (static voters) or 1 (KIP-853 dynamic voters).
+    KraftVersion(u8),
+    /// `cluster.observers` names a node that is not a controller.
+    ObserverNotController(NodeId),
+    /// Every controller is an observer: nobody can vote.
+    NoVoter,
     Config(ConfigError),
 }
 
@@ -127,6 +138,13 @@ impl fmt::Display for SpecError {
             SpecError::InitialNotAController { id, field, value } => {
                 write!(f, "initial.{id}.{field}: {value} is not a controller")
             }
+            SpecError::KraftVersion(v) => {
+                write!(f, "cluster.kraft_version is 0 or 1, not {v}")
+            }
+            SpecError::ObserverNotController(id) => {
+                write!(f, "cluster.observers: {id} is not a controller")
+            }
+            SpecError::NoVoter => write!(f, "cluster.observers leaves no controller to vote"),
             SpecError::Config(e) => e.fmt(f),
         }
     }

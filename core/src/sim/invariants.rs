@@ -135,6 +135,20 @@ pub enum Breach {
         from: Offset,
         to: Offset,
     },
+    /// KIP-853: a leader appended a voter change while another was uncommitted, or one that
+    /// changes more than one voter at once.
+    VoterChangeUnsafe {
+        node: NodeId,
+        offset: Offset,
+        uncommitted: usize,
+        changed: usize,
+    },
+    /// A node whose disk was wiped voted as the voter whose log it lost.
+    WipedVoterVoted {
+        node: NodeId,
+        candidate: NodeId,
+        epoch: Epoch,
+    },
     /// Healed, the cluster did not settle within the bound (chaos's liveness phase).
     Stalled {
         within_ms: Time,
@@ -271,6 +285,23 @@ impl std::fmt::Display for Breach {
             } => write!(
                 f,
                 "consumer {consumer} read offset {offset} of partition {topic_id}-{partition}, at or above the HW {hw}"
+            ),
+            Breach::VoterChangeUnsafe {
+                node,
+                offset,
+                uncommitted,
+                changed,
+            } => write!(
+                f,
+                "leader {node} appended a voter change at {offset} changing {changed} voters, with {uncommitted} changes uncommitted"
+            ),
+            Breach::WipedVoterVoted {
+                node,
+                candidate,
+                epoch,
+            } => write!(
+                f,
+                "node {node} lost its disk and still voted for {candidate} in epoch {epoch} as the old voter"
             ),
             Breach::Stalled { within_ms, stall } => write!(
                 f,
@@ -553,6 +584,11 @@ impl Checker {
                             },
                         );
                     }
+                    if *to == Role::Candidate {
+                        if let Some(n) = find(*node) {
+                            self.check_wiped_vote(now, n, *node, *epoch, &mut found);
+                        }
+                    }
                     if *to == Role::Leader {
                         if let Some(other) =
                             self.leaders.insert(*epoch, *node).filter(|o| o != node)
@@ -645,6 +681,35 @@ impl Checker {
                         self.check_snapshot_image(now, n, *id, &mut found);
                     }
                 }
+                TraceKind::Wipe { node, .. } => {
+                    // A new disk: what the checker remembered of the old one no longer applies.
+                    if let Some(s) = self.seen.iter_mut().find(|s| s.id == *node) {
+                        *s = Seen::new(*node);
+                    }
+                    self.epochs.remove(node);
+                }
+                TraceKind::VoteCast {
+                    voter,
+                    candidate,
+                    epoch,
+                    granted: true,
+                    pre_vote: false,
+                    ..
+                } => {
+                    if let Some(n) = find(*voter) {
+                        self.check_wiped_vote(now, n, *candidate, *epoch, &mut found);
+                    }
+                }
+                TraceKind::Append {
+                    node,
+                    first,
+                    kind: "voters",
+                    ..
+                } => {
+                    if let Some(n) = find(*node) {
+                        self.check_voter_change(now, n, *first, &mut found);
+                    }
+                }
                 TraceKind::SnapshotLoaded { node, id, .. } => {
                     let Some(n) = find(*node) else { continue };
                     if n.node.role() == Role::Leader {
@@ -673,6 +738,64 @@ impl Checker {
             }
         }
         found
+    }
+
+    /// KIP-853's disk-loss rule: a replica votes (for another, or for itself as a candidate)
+    /// only as a voter on the disk it has now. A wiped node voting under a voter entry of a disk
+    /// it lost (or of a static quorum, which cannot tell) could elect a leader that lacks an
+    /// entry its old disk acknowledged.
+    fn check_wiped_vote(
+        &mut self,
+        now: Time,
+        n: &SimNode,
+        candidate: NodeId,
+        epoch: Epoch,
+        found: &mut Vec<Violation>,
+    ) {
+        if n.lost_disks.is_empty() {
+            return;
+        }
+        let id = n.node.id;
+        let as_old = n.node.voter_set().iter().any(|v| {
+            v.id == id && v.directory_id.is_none_or(|d| n.lost_disks.contains(&d))
+        });
+        if as_old {
+            let breach = Breach::WipedVoterVoted {
+                node: id,
+                candidate,
+                epoch,
+            };
+            self.report(found, now, "WipedVoterVoted", breach);
+        }
+    }
+
+    /// Raft's single-server change: a leader appends a new voter set only once the previous
+    /// one is committed, and it differs from it by one voter.
+    fn check_voter_change(
+        &mut self,
+        now: Time,
+        n: &SimNode,
+        offset: Offset,
+        found: &mut Vec<Violation>,
+    ) {
+        if n.node.role() != Role::Leader {
+            return;
+        }
+        let history = n.node.voter_history();
+        let uncommitted = history.changes_from(self.committed_len);
+        let changed = history.latest_pair().map_or(0, |(before, after)| {
+            let (added, removed) = crate::protocol::voters::difference(before, after);
+            added.len() + removed.len()
+        });
+        if uncommitted > 1 || changed > 1 {
+            let breach = Breach::VoterChangeUnsafe {
+                node: n.node.id,
+                offset,
+                uncommitted,
+                changed,
+            };
+            self.report(found, now, "SingleUncommittedVoterChange", breach);
+        }
     }
 
     fn after_log_start_moved(&mut self, moved: bool, nodes: &[SimNode]) {
@@ -966,12 +1089,20 @@ impl Checker {
         nodes: &[SimNode],
         found: &mut Vec<Violation>,
     ) {
-        let voters = || nodes.iter().filter(|n| n.node.is_voter());
-        let newest = voters()
+        let newest = nodes
+            .iter()
             .filter(|n| n.alive && n.node.role() == Role::Leader)
             .max_by_key(|n| n.node.epoch());
         let Some(l) = newest else {
             return;
+        };
+        // The set the leader counts its majority in (KIP-853: the newest in its log).
+        let set = l.node.voter_set();
+        let voters = || {
+            nodes.iter().filter(move |n| {
+                set.iter()
+                    .any(|v| v.is(n.node.id, n.node.directory_id()))
+            })
         };
         let Some(hw) = l.node.high_watermark().filter(|hw| *hw > 0) else {
             return;
@@ -982,7 +1113,7 @@ impl Checker {
             log.end_offset() >= hw && (hw < log.start_offset() || log.epoch_at(hw - 1) == epoch)
         };
         let holders = voters().filter(holds).count();
-        if holders < voters().count() / 2 + 1 {
+        if holders < set.len() / 2 + 1 {
             let id = l.node.id;
             self.report(
                 found,
@@ -1137,7 +1268,7 @@ mod every_invariant_fires {
             id,
             kind: NodeKind::Controller,
             cfg: Rc::new(Config::default()),
-            voters: vec![1, 2, 3].into(),
+            quorum: crate::protocol::voters::QuorumBootstrap::fixed(&[1, 2, 3]),
         };
         let rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
         let mut n = Node::start(identity, durable, rng, 0, &mut Effects::default());

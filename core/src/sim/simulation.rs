@@ -18,6 +18,7 @@ use crate::protocol::producer::{Producer, ProducerEffects, PRODUCER};
 const CONSUMER_SLOT: Slot = Slot::FetchRetry;
 use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
+use crate::protocol::voters::{DirectoryId, QuorumBootstrap, Voter};
 use crate::sim::error::{ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS};
 use crate::sim::invariants::{Checker, Touched, Violation};
 use crate::sim::shared::SharedVec;
@@ -53,6 +54,16 @@ pub struct ClusterSpec {
     pub config: Config,
     #[serde(default)]
     pub initial: BTreeMap<NodeId, InitialState>,
+    /// 0: static voters (every controller not an observer); 1: KIP-853 dynamic voters.
+    #[serde(default, skip_serializing_if = "is_zero_u8")]
+    pub kraft_version: u8,
+    /// Controllers formatted outside the voter set: they start as observers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observers: Vec<NodeId>,
+}
+
+fn is_zero_u8(n: &u8) -> bool {
+    *n == 0
 }
 
 impl ClusterSpec {
@@ -63,8 +74,38 @@ impl ClusterSpec {
             brokers: (101..101 + brokers as NodeId).collect(),
             config,
             initial: BTreeMap::new(),
+            kraft_version: 0,
+            observers: Vec::new(),
         }
     }
+
+    /// How the quorum is formatted: the bootstrap voters (with the directory ids of their
+    /// first disks at version 1) and every controller as a bootstrap server.
+    pub fn quorum_bootstrap(&self) -> QuorumBootstrap {
+        let dynamic = self.kraft_version >= 1;
+        QuorumBootstrap {
+            kraft_version: self.kraft_version,
+            voters: self
+                .controllers
+                .iter()
+                .filter(|id| !self.observers.contains(id))
+                .map(|&id| Voter {
+                    id,
+                    directory_id: dynamic.then(|| directory_id(self.seed, id, 0)),
+                })
+                .collect(),
+            servers: self.controllers.clone().into(),
+        }
+    }
+}
+
+/// The directory id of node `id`'s `disk`-th formatted disk: a UUID in Kafka, here a seeded
+/// 64-bit value so a replay gives the same ids.
+pub fn directory_id(seed: u64, id: NodeId, disk: u32) -> DirectoryId {
+    let mut x = seed ^ ((id as u64) << 32 | disk as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
 }
 
 /// A user's (or scenario's) action on the cluster.
@@ -112,6 +153,12 @@ pub enum Action {
         timer: Slot,
     },
     Append(u32),
+    /// KIP-853: the leader adds this controller (an observer, caught up) to the voters ...
+    AddVoter(NodeId),
+    /// ... or removes it.
+    RemoveVoter(NodeId),
+    /// The node crashes and its disk is replaced by an empty one (a new directory id).
+    Wipe(NodeId),
     CreateTopic(NewTopic),
     /// A client writes `records` to a partition through its leader broker.
     Produce(ProduceRecords),
@@ -260,6 +307,10 @@ pub struct SimNode {
     pub paused_until: Option<Time>,
     held: Vec<Event>,
     incarnation: u32,
+    /// Disks formatted for this node so far, beyond the first (each wipe formats one).
+    wipes: u32,
+    /// Directory ids whose disk this node lost: voting as one of them is WipedVoterVoted.
+    pub(crate) lost_disks: Vec<DirectoryId>,
 }
 
 impl SimNode {
@@ -272,6 +323,8 @@ impl SimNode {
             paused_until: None,
             held: Vec::new(),
             incarnation: 0,
+            wipes: 0,
+            lost_disks: Vec::new(),
         }
     }
 }
@@ -381,8 +434,17 @@ impl Simulation {
                 }
             }
         }
+        if spec.kraft_version > 1 {
+            return Err(SpecError::KraftVersion(spec.kraft_version));
+        }
+        if let Some(o) = spec.observers.iter().find(|o| !spec.controllers.contains(o)) {
+            return Err(SpecError::ObserverNotController(*o));
+        }
+        if spec.controllers.iter().all(|c| spec.observers.contains(c)) {
+            return Err(SpecError::NoVoter);
+        }
         let cfg = Rc::new(spec.config.clone());
-        let voters: Rc<[NodeId]> = spec.controllers.clone().into();
+        let quorum = Rc::new(spec.quorum_bootstrap());
         let mut sim = Simulation {
             cfg: cfg.clone(),
             now: 0,
@@ -418,17 +480,18 @@ impl Simulation {
             .map(|id| (*id, NodeKind::Controller))
             .chain(spec.brokers.iter().map(|id| (*id, NodeKind::Broker)));
         for (id, kind) in kinds {
-            let durable = spec
+            let mut durable = spec
                 .initial
                 .get(&id)
                 .map(initial_durable)
                 .unwrap_or_default();
+            durable.directory_id = directory_id(spec.seed, id, 0);
             let mut out = Effects::default();
             let identity = Identity {
                 id,
                 kind,
                 cfg: cfg.clone(),
-                voters: voters.clone(),
+                quorum: quorum.clone(),
             };
             let node = Node::start(identity, durable, node_rng(spec.seed, id), 0, &mut out);
             sim.nodes.push(SimNode {
@@ -437,6 +500,8 @@ impl Simulation {
                 paused_until: None,
                 held: Vec::new(),
                 incarnation: 0,
+                wipes: 0,
+                lost_disks: Vec::new(),
             });
             let idx = sim.nodes.len() - 1;
             sim.apply_effects(idx, out);
@@ -599,15 +664,20 @@ impl Simulation {
 
     /// The leader a majority of the voters, alive, follow in its epoch (the `"leader"` condition).
     pub fn quorum_leader(&self) -> Option<NodeId> {
-        let majority = self.spec.controllers.len() / 2 + 1;
         self.controllers()
             .filter(|n| n.alive && n.node.role() == Role::Leader)
             .find_map(|l| {
                 let (id, epoch) = (l.node.id, l.node.epoch());
+                // A majority of the voter set the leader uses (KIP-853: it can change).
+                let set = l.node.voter_set();
+                let majority = set.len() / 2 + 1;
                 let followers = self
                     .controllers()
                     .filter(|n| {
-                        n.alive && n.node.epoch() == epoch && n.node.leader_id() == Some(id)
+                        n.alive
+                            && n.node.epoch() == epoch
+                            && n.node.leader_id() == Some(id)
+                            && set.iter().any(|v| v.is(n.node.id, n.node.directory_id()))
                     })
                     .count();
                 (followers >= majority).then_some(id)
@@ -1465,6 +1535,24 @@ impl Simulation {
                 }
                 Rc::make_mut(&mut self.cfg).loss = loss;
             }
+            Action::AddVoter(id) | Action::RemoveVoter(id) => {
+                let j = self.need(id)?;
+                if self.nodes[j].node.kind != NodeKind::Controller {
+                    return Err(ActionError::NotAController(id));
+                }
+                let leader = self.acting_leader().ok_or(ActionError::NoLeader)?;
+                let i = self.need(leader)?;
+                self.check_running(i)?;
+                let add = matches!(action, Action::AddVoter(_));
+                self.with_node(i, |n, now, out| {
+                    if add {
+                        n.add_voter(now, id, out)
+                    } else {
+                        n.remove_voter(now, id, out)
+                    }
+                })?;
+            }
+            Action::Wipe(id) => self.wipe(id)?,
             Action::Append(count) => {
                 let id = self.acting_leader().ok_or(ActionError::NoLeader)?;
                 let i = self.need(id)?;
@@ -1527,6 +1615,41 @@ impl Simulation {
                 self.with_node(i, |n, now, out| n.create_topic(now, &spec, out))?;
             }
         }
+        Ok(())
+    }
+
+    /// Crashes the node (if running) and gives it a freshly formatted disk: no log, no quorum
+    /// state, no replicas, a new directory id (unless the unsafe switch keeps the old one).
+    /// It comes back on `restart`.
+    fn wipe(&mut self, id: NodeId) -> Result<(), ActionError> {
+        let i = self.need(id)?;
+        if self.nodes[i].alive {
+            self.apply_inner(Action::Crash(id))?;
+        }
+        let seed = self.spec.seed;
+        let keep = self.cfg.unsafe_wiped_voter_keeps_identity;
+        let n = &mut self.nodes[i];
+        let old = n.node.durable().directory_id;
+        n.wipes += 1;
+        n.lost_disks.push(old);
+        let dir = if keep {
+            old
+        } else {
+            directory_id(seed, id, n.wipes)
+        };
+        let durable = Durable {
+            // The process counter is not on the disk: incarnations stay apart.
+            starts: n.node.durable().starts,
+            directory_id: dir,
+            ..Default::default()
+        };
+        let (identity, rng) = (n.node.identity(), n.node.rng.clone());
+        // Built to be shown while down; `restart` starts it again from this disk.
+        n.node = Node::start(identity, durable, rng, self.now, &mut Effects::default());
+        self.step_events.push(TraceKind::Wipe {
+            node: id,
+            directory_id: dir,
+        });
         Ok(())
     }
 
@@ -1656,6 +1779,7 @@ fn initial_durable(init: &InitialState) -> Durable {
         broker_epoch: None,
         partitions: Default::default(),
         starts: 0,
+        directory_id: 0,
     }
 }
 
