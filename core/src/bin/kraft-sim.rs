@@ -15,6 +15,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const USAGE: &str = "usage:
   kraft-sim run FILE [--capture-every MS]
   kraft-sim chaos [--seed S] [--seeds N] [--steps K] [--controllers C] [--brokers B] [--config JSON]
+                  [--kraft-version 0|1]
   kraft-sim explore FILE [--depth N] [--faults crash,drop,duplicate] [--max-states N]
   kraft-sim bench [--quick] [--memory | --events | --data | --explore]
   kraft-sim trace FILE        (the run's trace, one JSON event per line)";
@@ -172,6 +173,7 @@ fn cmd_chaos(args: &[String]) -> ExitCode {
         "--controllers",
         "--brokers",
         "--config",
+        "--kraft-version",
     ];
     let fs = match flags(args, &known) {
         Ok(f) => f,
@@ -184,6 +186,13 @@ fn cmd_chaos(args: &[String]) -> ExitCode {
             "--steps" => number(flag, v).map(|n| o.steps = n),
             "--controllers" => number(flag, v).map(|n| o.controllers = Some(n as usize)),
             "--brokers" => number(flag, v).map(|n| o.brokers = Some(n as usize)),
+            "--kraft-version" => number(flag, v).and_then(|n| match n {
+                0 | 1 => {
+                    o.kraft_version = n as u8;
+                    Ok(())
+                }
+                _ => Err("--kraft-version is 0 or 1".to_string()),
+            }),
             "--config" => serde_json::from_str::<Config>(v)
                 .map_err(|e| format!("--config: {e}"))
                 .and_then(|c| {

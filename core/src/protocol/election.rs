@@ -193,12 +193,14 @@ impl Node {
         if req.epoch > self.epoch() {
             self.become_unattached(now, req.epoch, RoleReason::VoteRequestWithHigherEpoch, out);
         }
-        // KIP-853: the request names the voter it is for; a replica on another disk, or one that
-        // is no voter in its own view, refuses (INVALID_VOTER_KEY).
-        let wrong_key = req
-            .voter_directory_id
-            .is_some_and(|d| d != self.durable.directory_id)
-            || !self.is_voter();
+        // KIP-853: the request names the voter it is for; a replica on another disk refuses
+        // (INVALID_VOTER_KEY). One that is no voter in its own view still votes when the key is
+        // its own: its view may be stale (the candidate may hold the VotersRecord adding it).
+        // A static quorum's request names no disk: there only voters vote.
+        let wrong_key = match req.voter_directory_id {
+            Some(d) => d != self.durable.directory_id,
+            None => !self.is_voter(),
+        };
         let (granted, reason) = if wrong_key {
             (false, VoteReason::NotThisVoter)
         } else {
@@ -207,7 +209,9 @@ impl Node {
         if granted && !req.pre_vote {
             // Durable before the response leaves.
             self.durable.quorum.voted_for = Some(req.candidate);
-            if self.role == Role::Prospective {
+            if self.role == Role::Observer {
+                // It has no election of its own to reset: it keeps observing.
+            } else if self.role == Role::Prospective {
                 // Kafka's prospectiveAddVotedState: it stays Prospective in a new state (a new
                 // pre-vote round, a fresh timeout); the candidate it voted for may well win first.
                 self.leave_role(out);
@@ -220,7 +224,9 @@ impl Node {
                 self.role = Role::Unattached;
                 self.trace_role(from_role, RoleReason::GrantedVote, out);
             }
-            self.reset_election_timer(now, out);
+            if self.role != Role::Observer {
+                self.reset_election_timer(now, out);
+            }
         }
         out.trace.push(TraceKind::VoteCast {
             voter: self.id,

@@ -355,9 +355,8 @@ impl TraceKind {
             | TraceKind::SnapshotTaken { node, .. }
             | TraceKind::SnapshotLoaded { node, .. }
             | TraceKind::LogStartMoved { node, .. } => (Log, Some(*node), None),
-            TraceKind::VotersChanged { node, .. } | TraceKind::VoterChangeCommitted { node, .. } => {
-                (Election, Some(*node), None)
-            }
+            TraceKind::VotersChanged { node, .. }
+            | TraceKind::VoterChangeCommitted { node, .. } => (Election, Some(*node), None),
             TraceKind::BrokerRegistered { broker, .. }
             | TraceKind::BrokerFenced { broker, .. }
             | TraceKind::BrokerUnfenced { broker, .. } => (Broker, Some(*broker), None),

@@ -7,7 +7,7 @@ use crate::protocol::node::{Effects, Node, NodeKind, VoterChange};
 use crate::protocol::record::Record;
 use crate::protocol::role::Role;
 use crate::protocol::types::{NodeId, Time};
-use crate::protocol::voters::Voter;
+use crate::protocol::voters::{DirectoryId, Voter};
 
 impl Node {
     /// The voter set in force may have changed (a VotersRecord appended or cut away, a snapshot
@@ -72,9 +72,16 @@ impl Node {
         self.start_observer(now, out);
     }
 
-    /// Kafka's AddVoter: the replica `id`, an observer fetching from this leader and caught up,
-    /// joins with the directory id its fetches carry.
-    pub fn add_voter(&mut self, now: Time, id: NodeId, out: &mut Effects) -> Result<(), CommandError> {
+    /// Kafka's AddVoter: the replica (`id`, `dir`), as `kafka-metadata-quorum add-controller`
+    /// reads it from that controller's own disk, joins if this leader sees it fetching as an
+    /// observer from that disk and caught up.
+    pub fn add_voter(
+        &mut self,
+        now: Time,
+        id: NodeId,
+        dir: DirectoryId,
+        out: &mut Effects,
+    ) -> Result<(), CommandError> {
         self.may_change_voters()?;
         let refuse = |p| Err(CommandError::Membership(p));
         if self.voters.contains(&id) {
@@ -84,10 +91,11 @@ impl Node {
             return Err(CommandError::NotLeader(self.id));
         };
         let fetching = l.progress.get(&id).filter(|p| {
-            p.last_fetch
-                .is_some_and(|t| t + self.cfg.fetch_timeout_ms >= now)
+            p.directory_id == Some(dir)
+                && p.last_fetch
+                    .is_some_and(|t| t + self.cfg.fetch_timeout_ms >= now)
         });
-        let Some((dir, end)) = fetching.and_then(|p| Some((p.directory_id?, p.end_offset?))) else {
+        let Some(end) = fetching.and_then(|p| p.end_offset) else {
             return refuse(MembershipProblem::NotAnObserver(id));
         };
         let hw = self.hw.unwrap_or(0);
@@ -118,7 +126,12 @@ impl Node {
         if self.voters.len() == 1 {
             return Err(CommandError::Membership(MembershipProblem::LastVoter(id)));
         }
-        let voters = self.voter_keys.iter().filter(|v| v.id != id).copied().collect();
+        let voters = self
+            .voter_keys
+            .iter()
+            .filter(|v| v.id != id)
+            .copied()
+            .collect();
         self.append_voters(now, voters, None, Some(id), out);
         Ok(())
     }
@@ -134,7 +147,9 @@ impl Node {
         };
         let hw = self.hw.unwrap_or(0);
         if hw <= l.epoch_start {
-            return Err(CommandError::Membership(MembershipProblem::NotCommittedInEpoch));
+            return Err(CommandError::Membership(
+                MembershipProblem::NotCommittedInEpoch,
+            ));
         }
         let uncommitted = self.voter_history.latest_change().is_some_and(|o| o >= hw);
         if l.voter_change.is_some() || uncommitted {

@@ -155,8 +155,18 @@ mod tests {
         assert_eq!(&**h.current(), &set(&[1, 2, 3])[..]);
         for (offset, record) in [
             (0, Record::NoOp),
-            (1, Record::Voters { voters: set(&[1, 2, 3, 4]) }),
-            (2, Record::Voters { voters: set(&[1, 2, 4]) }),
+            (
+                1,
+                Record::Voters {
+                    voters: set(&[1, 2, 3, 4]),
+                },
+            ),
+            (
+                2,
+                Record::Voters {
+                    voters: set(&[1, 2, 4]),
+                },
+            ),
         ] {
             h.appended(offset, &record);
             log.append(Entry {
@@ -165,8 +175,16 @@ mod tests {
                 record,
             });
         }
-        assert_eq!(&**h.current(), &set(&[1, 2, 4])[..], "uncommitted counts too");
-        assert_eq!(VoterHistory::from_disk(&log, &boot), h, "rebuilt from disk alike");
+        assert_eq!(
+            &**h.current(),
+            &set(&[1, 2, 4])[..],
+            "uncommitted counts too"
+        );
+        assert_eq!(
+            VoterHistory::from_disk(&log, &boot),
+            h,
+            "rebuilt from disk alike"
+        );
         assert!(h.truncated(2));
         assert_eq!(&**h.current(), &set(&[1, 2, 3, 4])[..]);
         assert!(!h.truncated(2));

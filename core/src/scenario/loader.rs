@@ -920,8 +920,14 @@ impl Scenario {
             .as_object()
             .ok_or_else(|| err(None, "cluster", "expected an object"))?;
         for k in cluster.keys() {
-            if !["controllers", "brokers", "config", "kraft_version", "observers"]
-                .contains(&k.as_str())
+            if ![
+                "controllers",
+                "brokers",
+                "config",
+                "kraft_version",
+                "observers",
+            ]
+            .contains(&k.as_str())
             {
                 return Err(err(None, format!("cluster.{k}"), "unknown field"));
             }

@@ -28,6 +28,9 @@ pub struct ChaosOptions {
     /// Settings that differ from the defaults are kept; loss, duplication, latency and pre-vote
     /// left at their defaults are drawn per seed.
     pub config: Config,
+    /// 1: a dynamic quorum (KIP-853); some controllers may start as observers, and voters are
+    /// added, removed and wiped among the faults.
+    pub kraft_version: u8,
 }
 
 impl Default for ChaosOptions {
@@ -39,6 +42,7 @@ impl Default for ChaosOptions {
             controllers: None,
             brokers: None,
             config: Config::default(),
+            kraft_version: 0,
         }
     }
 }
@@ -92,9 +96,16 @@ pub struct Swarm {
     pub duplicate: f64,
     pub latency_ms: Latency,
     pub pre_vote: bool,
-    /// Weight of each of `KINDS` (0: never).
+    /// Weight of each of `KINDS` (0: never), and of `MEMBERSHIP_KINDS` at kraft_version 1.
     pub weights: BTreeMap<&'static str, u32>,
+    /// Controllers that start as observers (kraft_version 1 only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub observers: Vec<NodeId>,
 }
+
+/// The membership actions of a dynamic quorum (drawn after everything else, so a static
+/// quorum's seeds draw exactly what they always drew).
+const MEMBERSHIP_KINDS: [&str; 3] = ["add_voter", "remove_voter", "wipe"];
 
 impl Swarm {
     /// Draws the seed's swarm; fixed options and changed settings are kept.
@@ -120,6 +131,15 @@ impl Swarm {
         for k in ["append", "restart", "data"] {
             weights.insert(k, rng.random_range(1..=10));
         }
+        let mut observers = Vec::new();
+        if o.kraft_version >= 1 {
+            for k in MEMBERSHIP_KINDS {
+                weights.insert(k, rng.random_range(1..=10));
+            }
+            // Up to half the controllers start outside the voter set, to be added later.
+            let spare = rng.random_range(0..=controllers / 2);
+            observers = (1..=controllers as NodeId).rev().take(spare).collect();
+        }
         Swarm {
             controllers,
             brokers,
@@ -143,6 +163,7 @@ impl Swarm {
                 pre_vote
             },
             weights,
+            observers,
         }
     }
 
@@ -221,12 +242,16 @@ fn run_swarm(
 ) -> Result<Simulation, SpecError> {
     let mut rng =
         Xoshiro256PlusPlus::seed_from_u64(seed.wrapping_mul(0xA24B_AED4_963E_E407) ^ 0x5EED);
-    let spec = ClusterSpec::new(
-        seed,
-        swarm.controllers,
-        swarm.brokers,
-        swarm.config(&o.config),
-    );
+    let spec = ClusterSpec {
+        kraft_version: o.kraft_version,
+        observers: swarm.observers.clone(),
+        ..ClusterSpec::new(
+            seed,
+            swarm.controllers,
+            swarm.brokers,
+            swarm.config(&o.config),
+        )
+    };
     let mut sim = Simulation::new(spec)?;
     let ids: Vec<NodeId> = sim.nodes().iter().map(|n| n.node.id).collect();
     // The data plane's choices draw from their own stream.
@@ -298,6 +323,19 @@ fn run_swarm(
             // The data plane: one topic, then produces with every acks setting, consumers and
             // preferred-leader elections.
             "data" if brokers > 0 => Some(data_action(&sim, brokers, &mut data_rng)),
+            "add_voter" => Some(Action::AddVoter(pick(&mut rng, &controllers))),
+            "remove_voter" => {
+                // Not below two voters: a leader that removes itself from two and crashes before
+                // the removal commits leaves the other needing its vote, which it refuses (its
+                // log is longer): Kafka stalls there too, and an operator must step in.
+                let id = pick(&mut rng, &controllers);
+                let enough = sim.current_voters().len() > 2;
+                (enough && still_electable(&sim, Some(id), None)).then_some(Action::RemoveVoter(id))
+            }
+            "wipe" => {
+                let id = pick(&mut rng, &controllers);
+                still_electable(&sim, None, Some(id)).then_some(Action::Wipe(id))
+            }
             _ => None,
         };
         if let Some(a) = action {
@@ -339,6 +377,38 @@ fn run_swarm(
         sim.check_liveness(bound);
     }
     Ok(sim)
+}
+
+/// Chaos may lose disks, not the quorum: after removing voter `removed` or wiping `wiped`,
+/// every voter set any controller holds (committed or not) must keep a majority of voters on
+/// their own disks, or no healing could ever elect a leader again (an operator would have to
+/// re-create the cluster). The unsafe switch does not count as keeping a disk.
+fn still_electable(sim: &Simulation, removed: Option<NodeId>, wiped: Option<NodeId>) -> bool {
+    let intact = |id: NodeId| {
+        wiped != Some(id)
+            && sim
+                .node(id)
+                .is_some_and(|n| !n.lost_disks.contains(&n.node.directory_id()))
+    };
+    sim.controllers().all(|n| {
+        // Until a removal commits, replicas without it still need a majority of the old set, and
+        // the removed voter neither campaigns nor votes for a shorter log: count it out of both.
+        let set = n.node.voter_set();
+        let on_own_disk = set
+            .iter()
+            .filter(|v| Some(v.id) != removed)
+            .filter(|v| {
+                // On its own disk, and a voter in its own view too: one that already holds its
+                // own removal neither campaigns nor votes for a shorter log.
+                intact(v.id)
+                    && sim.node(v.id).is_some_and(|m| {
+                        v.directory_id.is_none_or(|d| d == m.node.directory_id())
+                            && m.node.is_voter()
+                    })
+            })
+            .count();
+        on_own_disk > set.len() / 2
+    })
 }
 
 /// The data plane's next action: the topic first, then mostly produces (every acks setting).

@@ -756,9 +756,11 @@ impl Checker {
             return;
         }
         let id = n.node.id;
-        let as_old = n.node.voter_set().iter().any(|v| {
-            v.id == id && v.directory_id.is_none_or(|d| n.lost_disks.contains(&d))
-        });
+        let as_old = n
+            .node
+            .voter_set()
+            .iter()
+            .any(|v| v.id == id && v.directory_id.is_none_or(|d| n.lost_disks.contains(&d)));
         if as_old {
             let breach = Breach::WipedVoterVoted {
                 node: id,
@@ -782,7 +784,10 @@ impl Checker {
             return;
         }
         let history = n.node.voter_history();
-        let uncommitted = history.changes_from(self.committed_len);
+        // Committed: what the checker's prefix holds, or the leader's HW (checked on a majority
+        // by MajorityReachedHighWatermark; the prefix stops at a log start cut by a snapshot).
+        let committed = n.node.high_watermark().unwrap_or(0).max(self.committed_len);
+        let uncommitted = history.changes_from(committed);
         let changed = history.latest_pair().map_or(0, |(before, after)| {
             let (added, removed) = crate::protocol::voters::difference(before, after);
             added.len() + removed.len()
@@ -1098,12 +1103,6 @@ impl Checker {
         };
         // The set the leader counts its majority in (KIP-853: the newest in its log).
         let set = l.node.voter_set();
-        let voters = || {
-            nodes.iter().filter(move |n| {
-                set.iter()
-                    .any(|v| v.is(n.node.id, n.node.directory_id()))
-            })
-        };
         let Some(hw) = l.node.high_watermark().filter(|hw| *hw > 0) else {
             return;
         };
@@ -1112,7 +1111,18 @@ impl Checker {
             let log = n.node.log();
             log.end_offset() >= hw && (hw < log.start_offset() || log.epoch_at(hw - 1) == epoch)
         };
-        let holders = voters().filter(holds).count();
+        // A voter whose disk is gone (the set names a directory id its node no longer has) can
+        // never vote as that voter again (KIP-853), so it elects nobody who lacks the entry:
+        // it counts as holding it. A static quorum, or the unsafe switch, cannot tell.
+        let holders = set
+            .iter()
+            .filter(|v| {
+                nodes.iter().find(|n| n.node.id == v.id).is_some_and(|n| {
+                    let gone = v.directory_id.is_some_and(|d| d != n.node.directory_id());
+                    gone || holds(&n)
+                })
+            })
+            .count();
         if holders < set.len() / 2 + 1 {
             let id = l.node.id;
             self.report(

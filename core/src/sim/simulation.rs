@@ -437,7 +437,11 @@ impl Simulation {
         if spec.kraft_version > 1 {
             return Err(SpecError::KraftVersion(spec.kraft_version));
         }
-        if let Some(o) = spec.observers.iter().find(|o| !spec.controllers.contains(o)) {
+        if let Some(o) = spec
+            .observers
+            .iter()
+            .find(|o| !spec.controllers.contains(o))
+        {
             return Err(SpecError::ObserverNotController(*o));
         }
         if spec.controllers.iter().all(|c| spec.observers.contains(c)) {
@@ -1544,9 +1548,11 @@ impl Simulation {
                 let i = self.need(leader)?;
                 self.check_running(i)?;
                 let add = matches!(action, Action::AddVoter(_));
+                // The admin tool reads the directory id from the new controller's own disk.
+                let dir = self.nodes[j].node.directory_id();
                 self.with_node(i, |n, now, out| {
                     if add {
-                        n.add_voter(now, id, out)
+                        n.add_voter(now, id, dir, out)
                     } else {
                         n.remove_voter(now, id, out)
                     }

@@ -2,7 +2,9 @@
 //! nothing here parses English; config keys and Kafka error names stay as they are.
 
 use super::Lang;
-use kraft_core::protocol::{AssignmentProblem, CommandError, ConfigError, KafkaDetail};
+use kraft_core::protocol::{
+    AssignmentProblem, CommandError, ConfigError, KafkaDetail, MembershipProblem,
+};
 use kraft_core::scenario::StepFailure;
 use kraft_core::sim::{ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS};
 
@@ -43,6 +45,31 @@ pub fn command_error(lang: Lang, e: &CommandError) -> String {
                 format!("assignments：分区 {partition} 的所有 Broker 都被隔离了")
             }
         },
+        CommandError::Membership(why) => match why {
+            MembershipProblem::StaticQuorum => {
+                "UNSUPPORTED_VERSION：kraft_version 0 的投票者是固定的；请设 cluster.kraft_version 为 1"
+                    .to_string()
+            }
+            MembershipProblem::NotCommittedInEpoch => {
+                "REQUEST_TIMED_OUT：领导者还没有提交本任期的记录".to_string()
+            }
+            MembershipProblem::ChangePending => {
+                "REQUEST_TIMED_OUT：另一个投票者变更还没有提交".to_string()
+            }
+            MembershipProblem::AlreadyVoter(id) => {
+                format!("DUPLICATE_VOTER：节点 {id} 已经是投票者")
+            }
+            MembershipProblem::NotAVoter(id) => format!("VOTER_NOT_FOUND：节点 {id} 不是投票者"),
+            MembershipProblem::NotAnObserver(id) => {
+                format!("节点 {id} 不是正以观察者身份从领导者拉取的控制器")
+            }
+            MembershipProblem::NotCaughtUp { id, end, hw } => format!(
+                "REQUEST_TIMED_OUT：节点 {id} 只拉取到 {end}，还没追上领导者的高水位 {hw}"
+            ),
+            MembershipProblem::LastVoter(id) => {
+                format!("节点 {id} 是最后一个投票者；投票者集合不能为空")
+            }
+        },
         CommandError::Kafka { code, detail } => {
             let why = match detail {
                 KafkaDetail::DoesNotLead {
@@ -79,6 +106,7 @@ pub fn action_error(lang: Lang, e: &ActionError) -> String {
         ActionError::InTwoGroups(id) => format!("节点 {id} 同时出现在两个分组中"),
         ActionError::NoLeader => "现在没有领导者".to_string(),
         ActionError::NoActiveController => "现在没有活跃控制器".to_string(),
+        ActionError::NotAController(id) => format!("节点 {id} 不是控制器，不能成为投票者"),
         ActionError::NoTopic(t) => format!("没有主题 {t:?}"),
         ActionError::NoPartition { topic, partition } => {
             format!("主题 {topic:?} 没有分区 {partition}")
@@ -115,6 +143,11 @@ pub fn spec_error(lang: Lang, e: &SpecError) -> String {
         SpecError::InitialNotAController { id, field, value } => {
             format!("initial.{id}.{field}：{value} 不是控制器")
         }
+        SpecError::KraftVersion(v) => format!("cluster.kraft_version 只能是 0 或 1，不能是 {v}"),
+        SpecError::ObserverNotController(id) => {
+            format!("cluster.observers：{id} 不是控制器")
+        }
+        SpecError::NoVoter => "cluster.observers 没有留下任何可投票的控制器".to_string(),
     };
     pick(lang, e.to_string(), zh)
 }

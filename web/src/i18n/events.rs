@@ -34,6 +34,8 @@ fn role_reason(lang: Lang, r: RoleReason) -> &'static str {
         RoleReason::HigherEpochWithLeader => "看到带领导者的更高任期",
         RoleReason::HigherEpoch => "看到更高的任期",
         RoleReason::LearnedLeader => "得知了领导者",
+        RoleReason::AddedToVoters => "被加入投票者集合",
+        RoleReason::RemovedFromVoters => "被移出投票者集合",
     }
 }
 
@@ -50,6 +52,7 @@ pub fn vote_reason(lang: Lang, r: VoteReason) -> &'static str {
         VoteReason::AlreadyVoted => "我在这个任期已经投过票",
         VoteReason::MyLogIsMoreUpToDate => "我的日志更新",
         VoteReason::LogIsUpToDate => "对方的日志足够新",
+        VoteReason::NotThisVoter => "我不是那个投票者（换了磁盘，或不是投票者）",
     }
 }
 
@@ -81,6 +84,8 @@ pub fn record_kind(lang: Lang, kind: &str) -> &'static str {
         ("topic", _) => "TopicRecord",
         ("partition", _) => "PartitionRecord",
         ("partition_change", _) => "PartitionChangeRecord",
+        ("voters", _) => "VotersRecord",
+        ("kraft_version", _) => "KRaftVersionRecord",
         (_, Lang::En) => "record",
         (_, Lang::Zh) => "记录",
     }
@@ -618,6 +623,40 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
                 (LossReason::UncleanElection, false) => format!("produce {produce} (acks={acks}) lost {values} on {topic}-{partition}: an unclean election made an out-of-sync replica the leader"),
             }
         }
+        TraceKind::VotersChanged { node, voters } => {
+            if zh {
+                format!("{node} 现在使用的投票者集合：{voters:?}")
+            } else {
+                format!("{node} now counts voters {voters:?}")
+            }
+        }
+        TraceKind::VoterChangeCommitted {
+            node,
+            offset,
+            added,
+            removed,
+        } => {
+            let what = match (added, removed, zh) {
+                (Some(a), _, false) => format!("adding {a}"),
+                (_, Some(r), false) => format!("removing {r}"),
+                (Some(a), _, true) => format!("加入 {a}"),
+                (_, Some(r), true) => format!("移除 {r}"),
+                (None, None, false) => "changing the voters".to_string(),
+                (None, None, true) => "投票者变更".to_string(),
+            };
+            if zh {
+                format!("领导者 {node} 在偏移 {offset} 的 VotersRecord 已提交（{what}）")
+            } else {
+                format!("leader {node}'s VotersRecord at offset {offset} is committed ({what})")
+            }
+        }
+        TraceKind::Wipe { node, .. } => {
+            if zh {
+                format!("{node} 的磁盘被换成空盘：新的目录 ID，没有日志")
+            } else {
+                format!("{node}'s disk is replaced by an empty one: a new directory id, no log")
+            }
+        }
         TraceKind::Violation { invariant, detail } => {
             if zh {
                 format!(
@@ -733,6 +772,19 @@ pub fn breach(lang: Lang, b: &Breach) -> String {
         } => format!(
             "消费者 {consumer} 读到了分区 {topic_id}-{partition} 偏移 {offset} 的记录，它不低于高水位 {hw}"
         ),
+        Breach::VoterChangeUnsafe {
+            node,
+            offset,
+            uncommitted,
+            changed,
+        } => format!(
+            "领导者 {node} 在偏移 {offset} 追加了改变 {changed} 个投票者的变更，此时有 {uncommitted} 个变更未提交"
+        ),
+        Breach::WipedVoterVoted {
+            node,
+            candidate,
+            epoch,
+        } => format!("节点 {node} 丢了磁盘，却仍以旧投票者的身份在任期 {epoch} 投票给 {candidate}"),
         Breach::Stalled { within_ms, stall } => format!(
             "所有节点运行、所有链路恢复 {} 秒后仍未就绪：{}",
             within_ms / 1000,

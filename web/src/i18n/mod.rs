@@ -367,6 +367,14 @@ pub fn invariant_why(lang: Lang, name: &str) -> &'static str {
             "A consumer never reads a record at or above the HW.",
             "消费者永远读不到高水位及以上的记录。",
         ),
+        "SingleUncommittedVoterChange" => (
+            "A leader changes the voter set by one voter, and only once the previous change is committed.",
+            "领导者每次只改变一个投票者，且只在上一个变更提交之后。",
+        ),
+        "WipedVoterVoted" => (
+            "A node that lost its disk never votes as the voter it was.",
+            "丢失磁盘的节点永远不会以原来投票者的身份投票。",
+        ),
         _ => ("", ""),
     };
     if lang == Lang::Zh {
