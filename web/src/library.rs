@@ -36,6 +36,10 @@ pub const NAMES: &[&str] = &[
     "preferred-leader",
     "kip-101-loss",
     "kip-101-divergence",
+    "grow-voters",
+    "remove-leader",
+    "replace-wiped-disk",
+    "wiped-voter-unsafe",
 ];
 
 #[cfg(any(test, not(target_arch = "wasm32")))]
@@ -147,6 +151,22 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "kip-101-divergence",
         include_str!("../../static/scenarios/kip-101-divergence.json"),
+    ),
+    (
+        "grow-voters",
+        include_str!("../../static/scenarios/grow-voters.json"),
+    ),
+    (
+        "remove-leader",
+        include_str!("../../static/scenarios/remove-leader.json"),
+    ),
+    (
+        "replace-wiped-disk",
+        include_str!("../../static/scenarios/replace-wiped-disk.json"),
+    ),
+    (
+        "wiped-voter-unsafe",
+        include_str!("../../static/scenarios/wiped-voter-unsafe.json"),
     ),
 ];
 
