@@ -34,6 +34,8 @@ pub mod types;
 pub mod voters;
 
 #[cfg(test)]
+mod membership_tests;
+#[cfg(test)]
 mod node_tests;
 
 pub use config::{Config, ConfigError};

@@ -63,7 +63,7 @@ fn start(id: NodeId, voters: &[NodeId], durable: Durable) -> (Node, Effects) {
     start_with(id, voters, durable, config(true), 0)
 }
 
-fn deliver(n: &mut Node, now: Time, from: NodeId, msg: Message) -> Effects {
+pub(super) fn deliver(n: &mut Node, now: Time, from: NodeId, msg: Message) -> Effects {
     let mut out = Effects::default();
     n.handle(now, Input::Message { from, msg: &msg }, &mut out);
     out
@@ -86,7 +86,7 @@ fn vote(epoch: Epoch, candidate: NodeId, last: (Epoch, Offset), pre_vote: bool) 
     })
 }
 
-fn vote_answer(out: &Effects) -> (bool, VoteReason) {
+pub(super) fn vote_answer(out: &Effects) -> (bool, VoteReason) {
     let granted = out
         .sends
         .iter()
@@ -114,7 +114,7 @@ fn end_epoch(epoch: Epoch, leader: NodeId, successors: Vec<NodeId>) -> Message {
     })
 }
 
-fn granted_vote(epoch: Epoch, pre_vote: bool) -> Message {
+pub(super) fn granted_vote(epoch: Epoch, pre_vote: bool) -> Message {
     Message::VoteResponse(VoteResponse {
         epoch,
         leader: None,
@@ -136,7 +136,7 @@ fn fetch(epoch: Epoch, replica: NodeId, offset: Offset, last_epoch: Epoch) -> Me
 }
 
 /// The leader's answer to a fetch.
-fn answer(correlation: u64, epoch: Epoch, leader: NodeId, body: FetchBody) -> Message {
+pub(super) fn answer(correlation: u64, epoch: Epoch, leader: NodeId, body: FetchBody) -> Message {
     Message::FetchResponse(FetchResponse {
         correlation,
         epoch,
@@ -163,7 +163,7 @@ fn answered(id: NodeId, d: Durable, epoch: Epoch, body: FetchBody) -> (Node, Eff
 }
 
 /// The first Fetch a node sent.
-fn first_fetch(out: &Effects) -> &FetchRequest {
+pub(super) fn first_fetch(out: &Effects) -> &FetchRequest {
     match sent(out, "Fetch")[0].1 {
         Message::Fetch(req) => req,
         _ => unreachable!(),
@@ -188,7 +188,7 @@ fn fetch_body(out: &Effects) -> FetchBody {
         .expect("a fetch response")
 }
 
-fn sent<'a>(out: &'a Effects, rpc: &str) -> Vec<(NodeId, &'a Message)> {
+pub(super) fn sent<'a>(out: &'a Effects, rpc: &str) -> Vec<(NodeId, &'a Message)> {
     out.sends
         .iter()
         .filter(|(_, m)| m.rpc() == rpc)
@@ -197,7 +197,7 @@ fn sent<'a>(out: &'a Effects, rpc: &str) -> Vec<(NodeId, &'a Message)> {
 }
 
 /// A leader of `epoch` among `voters`: a Candidate from its disk, then granted by a majority.
-fn leader(id: NodeId, voters: &[NodeId], epoch: Epoch, log: &[Epoch]) -> Node {
+pub(super) fn leader(id: NodeId, voters: &[NodeId], epoch: Epoch, log: &[Epoch]) -> Node {
     let (mut n, _) = start(id, voters, disk(epoch, Some(id), None, log));
     assert_eq!(n.role(), Role::Candidate);
     for &v in voters.iter().filter(|&&v| v != id) {
