@@ -1673,4 +1673,69 @@ mod every_invariant_fires {
         let late = node(3, 1, &[0, 0, 0, 1, 1, 1], Role::Follower, None);
         assert_eq!(names(&c.observe(2, &[], &[late])), vec!["LogMatching"]);
     }
+
+    /// Leader 1 (HW 1) with these VotersRecords appended after its first entry, none committed.
+    fn leader_with_changes(changes: &[&[NodeId]]) -> SimNode {
+        let mut n = node(1, 1, &[1], Role::Leader, Some(1));
+        for (i, ids) in changes.iter().enumerate() {
+            let offset = 1 + i as Offset;
+            let voters = ids
+                .iter()
+                .map(|&id| crate::protocol::voters::Voter {
+                    id,
+                    directory_id: None,
+                })
+                .collect();
+            let record = crate::protocol::record::Record::Voters { voters };
+            n.node.voter_history.appended(offset, &record);
+            n.node.durable.log.append(Entry {
+                offset,
+                epoch: 1,
+                record,
+            });
+        }
+        n
+    }
+
+    fn appended_voters(first: Offset) -> TraceKind {
+        TraceKind::Append {
+            node: 1,
+            first,
+            count: 1,
+            epoch: 1,
+            kind: "voters",
+        }
+    }
+
+    #[test]
+    fn single_uncommitted_voter_change() {
+        let one = leader_with_changes(&[&[1, 2, 3, 4]]);
+        let found = Checker::new().observe(0, &[appended_voters(1)], &[one]);
+        assert!(!names(&found).contains(&"SingleUncommittedVoterChange"));
+        let two_pending = leader_with_changes(&[&[1, 2, 3, 4], &[1, 2, 3, 4, 5]]);
+        let found = Checker::new().observe(0, &[appended_voters(2)], &[two_pending]);
+        assert!(names(&found).contains(&"SingleUncommittedVoterChange"));
+        let two_at_once = leader_with_changes(&[&[1, 2, 3, 4, 5]]);
+        let found = Checker::new().observe(0, &[appended_voters(1)], &[two_at_once]);
+        assert!(names(&found).contains(&"SingleUncommittedVoterChange"));
+    }
+
+    #[test]
+    fn wiped_voter_voted() {
+        let vote = TraceKind::VoteCast {
+            voter: 2,
+            candidate: 3,
+            epoch: 2,
+            pre_vote: false,
+            granted: true,
+            reason: crate::protocol::event::VoteReason::LogIsUpToDate,
+        };
+        let intact = node(2, 2, &[], Role::Unattached, None);
+        assert!(Checker::new().observe(0, &[vote.clone()], &[intact]).is_empty());
+        // Its disk was replaced, and the static set cannot tell: it votes as the voter it was.
+        let mut wiped = node(2, 2, &[], Role::Unattached, None);
+        wiped.lost_disks.push(wiped.node.directory_id());
+        let found = Checker::new().observe(0, &[vote], &[wiped]);
+        assert_eq!(names(&found), vec!["WipedVoterVoted"]);
+    }
 }
