@@ -1,0 +1,174 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! KIP-853 through the contracts of DESIGN §3c: the cluster keys and steps, what a capture
+//! shows, disk loss, and chaos with membership actions.
+
+use kraft_core::scenario::{run, Scenario};
+use kraft_core::sim::chaos::{self, ChaosOptions};
+use kraft_core::sim::{Action, ClusterSpec, SpecError};
+use kraft_core::{Config, Simulation};
+use serde_json::{json, Value};
+
+fn dynamic(steps: Value) -> Value {
+    json!({
+        "name": "m",
+        "seed": 7,
+        "cluster": {"controllers": [1, 2, 3, 4], "observers": [4], "kraft_version": 1},
+        "steps": steps
+    })
+}
+
+fn load(doc: Value) -> Scenario {
+    Scenario::from_value(doc).expect("valid")
+}
+
+#[test]
+fn the_cluster_keys_and_steps_load_and_bad_ones_are_named() {
+    let s = load(dynamic(json!([
+        {"until": "leader", "within_ms": 5000},
+        {"add_voter": 4}, {"remove_voter": "leader"}, {"wipe": 2}
+    ])));
+    assert_eq!((s.spec.kraft_version, s.spec.observers.clone()), (1, vec![4]));
+    let refused = |doc: Value, field: &str| {
+        let e = Scenario::from_value(doc).expect_err("refused").to_string();
+        assert!(e.contains(field), "{e:?} should name {field}");
+    };
+    let mut doc = dynamic(json!([]));
+    doc["cluster"]["kraft_version"] = json!(2);
+    refused(doc, "cluster.kraft_version");
+    let mut doc = dynamic(json!([]));
+    doc["cluster"]["observers"] = json!([9]);
+    refused(doc, "9 is not a controller");
+    let mut doc = dynamic(json!([]));
+    doc["cluster"]["observers"] = json!([1, 2, 3, 4]);
+    refused(doc, "no controller to vote");
+    refused(dynamic(json!([{"wipe": 99}])), "node 99");
+    refused(dynamic(json!([{"add_voter": 1, "x": 2}])), "steps[0]");
+}
+
+#[test]
+fn a_static_quorum_refuses_add_voter_with_kafkas_error() {
+    let doc = json!({
+        "name": "static", "seed": 1, "cluster": {"controllers": 3, "brokers": 1},
+        "steps": [{"until": "leader", "within_ms": 5000}, {"advance_ms": 2000}, {"add_voter": 101}]
+    });
+    let out = run(&load(doc), None);
+    let e = out.error.expect("a step error");
+    assert_eq!(e.step, 2);
+    assert!(e.message.contains("not a controller"), "{}", e.message);
+    let doc = json!({
+        "name": "static", "seed": 1, "cluster": {"controllers": 3},
+        "steps": [{"until": "leader", "within_ms": 5000}, {"advance_ms": 2000}, {"remove_voter": 3}]
+    });
+    let e = run(&load(doc), None).error.expect("a step error");
+    assert!(e.message.contains("UNSUPPORTED_VERSION"), "{}", e.message);
+}
+
+#[test]
+fn a_capture_shows_the_voters_and_each_controllers_disk() {
+    let mut sim = Simulation::new(ClusterSpec {
+        kraft_version: 1,
+        observers: vec![3],
+        ..ClusterSpec::new(4, 3, 1, Config::default())
+    })
+    .expect("valid");
+    assert!(sim.run_until(10_000, |s| s.quorum_leader().is_some()));
+    let c = serde_json::to_value(sim.capture("c")).expect("json");
+    let voters: Vec<u64> = c["voters"]
+        .as_array()
+        .expect("voters")
+        .iter()
+        .map(|v| v["id"].as_u64().expect("id"))
+        .collect();
+    assert_eq!(voters, [1, 2]);
+    let node = |id: u64| {
+        c["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .find(|n| n["id"] == id)
+            .cloned()
+            .expect("node")
+    };
+    assert_eq!(c["voters"][0]["directory_id"], node(1)["directory_id"]);
+    assert_eq!(node(3)["role"], "observer");
+    assert!(node(101).get("directory_id").is_none(), "controllers only");
+    // A wipe gives node 2 a new disk: the set still names the old one.
+    let before = node(2)["directory_id"].clone();
+    sim.apply(Action::Wipe(2)).expect("wiped");
+    let c = serde_json::to_value(sim.capture("w")).expect("json");
+    let after = c["nodes"][1]["directory_id"].clone();
+    assert_ne!(after, before);
+    assert_eq!(c["voters"][1]["directory_id"], before);
+    assert_eq!(c["nodes"][1]["log"], json!([]));
+    // A static quorum names no disks.
+    let sim = Simulation::new(ClusterSpec::new(4, 3, 0, Config::default())).expect("valid");
+    let c = serde_json::to_value(sim.capture("s")).expect("json");
+    assert_eq!(c["voters"][0]["directory_id"], Value::Null);
+}
+
+#[test]
+fn the_same_history_replays_to_the_same_voters() {
+    let s = load(dynamic(json!([
+        {"until": "leader", "within_ms": 5000},
+        {"advance_ms": 3000},
+        {"add_voter": 4},
+        {"advance_ms": 2000},
+        {"wipe": 1},
+        {"advance_ms": 2000},
+        {"restart": 1},
+        {"advance_ms": 5000}
+    ])));
+    let r = kraft_core::scenario::Runner::new(&s, None).expect("valid");
+    let mut r = r;
+    for step in &s.steps {
+        r.run_step(step).expect("runs");
+    }
+    let replayed = Simulation::replay(&r.sim.recording(), Some(r.sim.now())).expect("replays");
+    assert_eq!(replayed.capture("x"), r.sim.capture("x"));
+    assert_eq!(
+        replayed.capture("x").voters.len(),
+        4,
+        "node 4 added: {:?}",
+        replayed.capture("x").voters
+    );
+}
+
+#[test]
+fn chaos_with_membership_keeps_every_invariant_and_catches_the_unsafe_identity() {
+    let o = ChaosOptions {
+        seeds: 40,
+        steps: 600,
+        kraft_version: 1,
+        ..Default::default()
+    };
+    let report = chaos::run(&o).expect("valid");
+    assert!(report.violations.is_empty(), "{:?}", report.violations);
+    for kind in ["add_voter", "remove_voter", "wipe"] {
+        assert!(report.faults.get(kind).is_some_and(|n| *n > 0), "{kind} ran");
+    }
+    let unsafe_identity = ChaosOptions {
+        config: Config {
+            unsafe_wiped_voter_keeps_identity: true,
+            ..Config::default()
+        },
+        ..o
+    };
+    let report = chaos::run(&unsafe_identity).expect("valid");
+    assert!(
+        report
+            .violations
+            .iter()
+            .any(|v| v.invariant == "WipedVoterVoted"),
+        "{:?}",
+        report.violations
+    );
+}
+
+#[test]
+fn a_bad_kraft_version_is_a_spec_error() {
+    let spec = ClusterSpec {
+        kraft_version: 3,
+        ..ClusterSpec::new(1, 3, 0, Config::default())
+    };
+    assert_eq!(Simulation::new(spec).err(), Some(SpecError::KraftVersion(3)));
+}
