@@ -27,7 +27,10 @@ fn the_cluster_keys_and_steps_load_and_bad_ones_are_named() {
         {"until": "leader", "within_ms": 5000},
         {"add_voter": 4}, {"remove_voter": "leader"}, {"wipe": 2}
     ])));
-    assert_eq!((s.spec.kraft_version, s.spec.observers.clone()), (1, vec![4]));
+    assert_eq!(
+        (s.spec.kraft_version, s.spec.observers.clone()),
+        (1, vec![4])
+    );
     let refused = |doc: Value, field: &str| {
         let e = Scenario::from_value(doc).expect_err("refused").to_string();
         assert!(e.contains(field), "{e:?} should name {field}");
@@ -144,7 +147,10 @@ fn chaos_with_membership_keeps_every_invariant_and_catches_the_unsafe_identity()
     let report = chaos::run(&o).expect("valid");
     assert!(report.violations.is_empty(), "{:?}", report.violations);
     for kind in ["add_voter", "remove_voter", "wipe"] {
-        assert!(report.faults.get(kind).is_some_and(|n| *n > 0), "{kind} ran");
+        assert!(
+            report.faults.get(kind).is_some_and(|n| *n > 0),
+            "{kind} ran"
+        );
     }
     let unsafe_identity = ChaosOptions {
         config: Config {
@@ -170,5 +176,8 @@ fn a_bad_kraft_version_is_a_spec_error() {
         kraft_version: 3,
         ..ClusterSpec::new(1, 3, 0, Config::default())
     };
-    assert_eq!(Simulation::new(spec).err(), Some(SpecError::KraftVersion(3)));
+    assert_eq!(
+        Simulation::new(spec).err(),
+        Some(SpecError::KraftVersion(3))
+    );
 }

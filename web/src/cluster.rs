@@ -260,10 +260,36 @@ pub fn cluster_view() -> Html {
             h
         });
     let clock = format!("t = {} s", crate::i18n::seconds(sim.now(), 3));
+    // Who votes now and what a commit needs: it changes with KIP-853's VotersRecords.
+    let voter_ids: Vec<NodeId> = sim.current_voters().iter().map(|v| v.id).collect();
+    let majority = voter_ids.len() / 2 + 1;
+    let listed = voter_ids
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let quorum = match lang {
+        crate::i18n::Lang::Zh => format!(
+            "{} {listed} · {} {} {} {majority} 个",
+            t(lang, "voters"),
+            t(lang, "hw-needs"),
+            voter_ids.len(),
+            t(lang, "of")
+        ),
+        crate::i18n::Lang::En => format!(
+            "{} {listed} · {} {majority} {} {}",
+            t(lang, "voters"),
+            t(lang, "hw-needs"),
+            t(lang, "of"),
+            voter_ids.len()
+        ),
+    };
+    // On the clock's line, after it: the box of logs sits just below.
+    let quorum_x = vb.x0 + 12.0 + text_width(&clock, 14.0) + 18.0;
     placer.reserve(Rect {
         x0: vb.x0,
         y0: vb.y0,
-        x1: vb.x0 + 12.0 + text_width(&clock, 14.0),
+        x1: quorum_x + text_width(&quorum, 12.0),
         y1: vb.y0 + 32.0,
     });
 
@@ -323,7 +349,7 @@ pub fn cluster_view() -> Html {
                         None => format!("{id} {}", t(lang, "never-fetched")),
                     };
                     html! {
-                        <g class="row" data-progress-node={id.to_string()} data-fetched={end.map(|e| e.to_string()).unwrap_or_default()}>
+                        <g class={classes!("row", (!l.node.voters().contains(id)).then_some("observer"))} data-progress-node={id.to_string()} data-fetched={end.map(|e| e.to_string()).unwrap_or_default()}>
                             <title>{ hover }</title>
                             { svg::text("who", 8.0, y + 10.0, id.to_string()) }
                             { svg::rect("track", 40.0, y + 3.0, 90.0, 8.0, String::new()) }
@@ -571,6 +597,13 @@ pub fn cluster_view() -> Html {
             NodeKind::Controller => "controller",
             NodeKind::Broker => "broker",
         };
+        // A controller outside the voter set in force (an observer, or one on a new disk) is
+        // drawn apart from the voters.
+        let voter = (n.node.kind == NodeKind::Controller).then(|| {
+            sim.current_voters()
+                .iter()
+                .any(|v| v.is(id, n.node.directory_id()))
+        });
         let selected = m.selected == Some(Selected::Node(id));
         let onclick = {
             let on = on.clone();
@@ -590,8 +623,8 @@ pub fn cluster_view() -> Html {
         });
         let word = crate::i18n::role_label(lang, &role);
         html! {
-            <g class={classes!("node", kind, role.clone(), n.paused_until.is_some().then_some("paused"), selected.then_some("selected"))}
-               data-node-id={id.to_string()} data-kind={kind} data-role={role.clone()}
+            <g class={classes!("node", kind, role.clone(), n.paused_until.is_some().then_some("paused"), selected.then_some("selected"), (voter == Some(false)).then_some("non-voter"))}
+               data-node-id={id.to_string()} data-kind={kind} data-role={role.clone()} data-voter={voter.map(|v| v.to_string())}
                data-epoch={n.node.epoch().to_string()} data-alive={n.alive.to_string()}
                data-hw={hw.clone()} data-leo={leo.to_string()} data-leader={n.node.leader_id().map(|l| l.to_string()).unwrap_or_default()}
                transform={format!("translate({},{})", svg::num(x), svg::num(y))} onclick={onclick} role="button" tabindex="0">
@@ -613,6 +646,8 @@ pub fn cluster_view() -> Html {
              role="img" aria-label={t(lang, "cluster-view")}>
             <rect class="backdrop" x={svg::int(vb.x0)} y={svg::int(vb.y0)} width={svg::int(vb.x1 - vb.x0)} height={svg::int(vb.y1 - vb.y0)} />
             <text class="clock" x={svg::int(vb.x0 + 12.0)} y={svg::int(vb.y0 + 24.0)}>{ clock }</text>
+            <text class="quorum" data-testid="quorum" data-voters={voter_ids.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")}
+                  data-majority={majority.to_string()} x={svg::int(quorum_x)} y={svg::int(vb.y0 + 24.0)}>{ quorum }</text>
             { for progress_box }
             { for strip }
             { for partition_strip }

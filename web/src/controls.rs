@@ -93,6 +93,8 @@ pub fn selection_menu() -> Html {
             let alive = n.alive;
             let controller = n.node.kind == NodeKind::Controller;
             let leader = n.node.role() == Role::Leader;
+            let dynamic = sim.spec().kraft_version >= 1;
+            let voter = sim.current_voters().iter().any(|v| v.id == id);
             let act = |a: Action| Msg::Act(a);
             html! {
                 <div class="menu node-menu" data-testid="node-menu">
@@ -106,6 +108,11 @@ pub fn selection_menu() -> Html {
                             { button(t(lang, "elect"), "elect", &on, act(Action::Elect(id)), !alive || leader) }
                             { button(t(lang, "resign"), "resign", &on, act(Action::Resign(id)), !leader || !alive) }
                         }
+                        if controller && dynamic {
+                            { button(t(lang, "add-voter"), "add-voter", &on, act(Action::AddVoter(id)), voter || !alive) }
+                            { button(t(lang, "remove-voter"), "remove-voter", &on, act(Action::RemoveVoter(id)), !voter) }
+                        }
+                        { button(t(lang, "wipe"), "wipe", &on, act(Action::Wipe(id)), false) }
                         { button(t(lang, "isolate"), "isolate", &on, act(Action::Isolate(id)), false) }
                         { close }
                     </div>
@@ -446,6 +453,14 @@ pub fn settings_panel() -> Html {
             }
         })
     };
+    let on_dynamic = {
+        let draft = draft.clone();
+        Callback::from(move |e: Event| {
+            let mut s = (*draft).clone();
+            s.dynamic_voters = e.target_unchecked_into::<HtmlInputElement>().checked();
+            draft.set(s);
+        })
+    };
     let on_pre_vote = {
         let draft = draft.clone();
         Callback::from(move |e: Event| {
@@ -515,6 +530,8 @@ pub fn settings_panel() -> Html {
             <label>{ t(lang, "election-timeout") }<input type="number" min="1" value={d.election_timeout_ms.to_string()} onchange={num(|s, n| s.election_timeout_ms = n)} /></label>
             <label>{ t(lang, "fetch-timeout") }<input type="number" min="1" value={d.fetch_timeout_ms.to_string()} onchange={num(|s, n| s.fetch_timeout_ms = n)} /></label>
             <label class="check"><input type="checkbox" checked={d.pre_vote} onchange={on_pre_vote} />{ t(lang, "pre-vote") }</label>
+            <label class="check"><input type="checkbox" checked={d.dynamic_voters} onchange={on_dynamic} data-testid="set-dynamic-voters" />{ t(lang, "dynamic-voters") }</label>
+            <label>{ t(lang, "observers-count") }<input type="number" min="0" max="14" value={d.observers.to_string()} disabled={!d.dynamic_voters} onchange={num(|s, n| s.observers = n as usize)} data-testid="set-observers" /></label>
             <div class="buttons">
                 <button data-action="new-cluster" onclick={create}>{ t(lang, "new-cluster") }</button>
                 <button data-action="export" onclick={export}>{ t(lang, "export") }</button>

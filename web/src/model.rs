@@ -38,6 +38,10 @@ pub struct Settings {
     pub latency_max: u64,
     pub election_timeout_ms: u64,
     pub fetch_timeout_ms: u64,
+    /// KIP-853: the voter set lives in the log (kraft_version 1).
+    pub dynamic_voters: bool,
+    /// With dynamic voters: how many of the controllers (the highest ids) start as observers.
+    pub observers: usize,
 }
 
 impl Default for Settings {
@@ -53,6 +57,8 @@ impl Default for Settings {
             latency_max: 60,
             election_timeout_ms: 1000,
             fetch_timeout_ms: 2000,
+            dynamic_voters: false,
+            observers: 0,
         }
     }
 }
@@ -74,12 +80,18 @@ impl Settings {
         if !(1..=MAX_CONTROLLERS).contains(&self.controllers) || self.brokers > MAX_BROKERS {
             return Err(SpecError::TooManyNodes);
         }
-        Ok(ClusterSpec::new(
-            self.seed,
-            self.controllers,
-            self.brokers,
-            config,
-        ))
+        let spec = ClusterSpec::new(self.seed, self.controllers, self.brokers, config);
+        let observers = if self.dynamic_voters {
+            let spare = self.observers.min(self.controllers);
+            spec.controllers[self.controllers - spare..].to_vec()
+        } else {
+            Vec::new()
+        };
+        Ok(ClusterSpec {
+            kraft_version: u8::from(self.dynamic_voters),
+            observers,
+            ..spec
+        })
     }
 }
 

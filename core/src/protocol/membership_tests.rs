@@ -258,7 +258,11 @@ fn a_voters_fetches_count_only_from_its_own_disk() {
     deliver(&mut n, 2, 2, fetch_from(2, dir(2) + 1, end));
     // Node 3, on its own disk, has nothing yet: only the leader holds the entries.
     deliver(&mut n, 2, 3, fetch_from(3, dir(3), 0));
-    assert_eq!(n.high_watermark(), None, "1 of 3, whatever the new disk holds");
+    assert_eq!(
+        n.high_watermark(),
+        None,
+        "1 of 3, whatever the new disk holds"
+    );
     deliver(&mut n, 3, 3, fetch_from(3, dir(3), end));
     assert_eq!(n.high_watermark(), Some(end));
 }

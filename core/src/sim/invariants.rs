@@ -1731,7 +1731,9 @@ mod every_invariant_fires {
             reason: crate::protocol::event::VoteReason::LogIsUpToDate,
         };
         let intact = node(2, 2, &[], Role::Unattached, None);
-        assert!(Checker::new().observe(0, &[vote.clone()], &[intact]).is_empty());
+        assert!(Checker::new()
+            .observe(0, &[vote.clone()], &[intact])
+            .is_empty());
         // Its disk was replaced, and the static set cannot tell: it votes as the voter it was.
         let mut wiped = node(2, 2, &[], Role::Unattached, None);
         wiped.lost_disks.push(wiped.node.directory_id());
