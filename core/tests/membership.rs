@@ -181,3 +181,55 @@ fn a_bad_kraft_version_is_a_spec_error() {
         Some(SpecError::KraftVersion(3))
     );
 }
+
+#[test]
+fn a_combined_node_is_one_node_with_both_roles_and_one_failure_domain() {
+    let doc = json!({
+        "name": "c", "seed": 4,
+        "cluster": {"controllers": [1, 2, 3], "brokers": [101], "combined": [1, 2]},
+        "steps": [
+            {"elect": 1},
+            {"until": {"leader_is": 1}, "within_ms": 5000},
+            {"until": {"unfenced": 1}, "within_ms": 10000},
+            {"advance_ms": 2500},
+            {"capture": "up"},
+            {"crash": 1},
+            {"capture": "down"}
+        ]
+    });
+    let out = run(&load(doc), None);
+    assert!(out.error.is_none(), "{:?}", out.error);
+    let up = serde_json::to_value(&out.captures[0]).expect("json");
+    let nodes = up["nodes"].as_array().expect("nodes");
+    assert_eq!(nodes.len(), 4, "a combined node appears once");
+    let one = &nodes[0];
+    assert_eq!(one["kind"], "combined");
+    assert_eq!(one["role"], "leader", "the controller's role");
+    assert_eq!(one["broker_role"], "unfenced", "and the broker's");
+    assert!(one["replicas"].is_array() && one["directory_id"].is_string());
+    assert_eq!(nodes[2]["kind"], "controller");
+    assert!(nodes[2].get("replicas").is_none());
+    let registered: Vec<u64> = up["metadata"]["brokers"]
+        .as_array()
+        .expect("brokers")
+        .iter()
+        .map(|b| b["id"].as_u64().expect("id"))
+        .collect();
+    assert_eq!(
+        registered,
+        [1, 2, 101],
+        "combined nodes register as brokers"
+    );
+    let down = serde_json::to_value(&out.captures[1]).expect("json");
+    assert_eq!(down["nodes"][0]["alive"], false);
+    assert_eq!(
+        down["nodes"][0]["broker_role"], "offline",
+        "one crash takes both roles"
+    );
+    let refused = Scenario::from_value(json!({
+        "name": "c", "cluster": {"controllers": [1], "brokers": [101], "combined": [101]}
+    }))
+    .expect_err("a broker cannot be combined")
+    .to_string();
+    assert!(refused.contains("cluster.combined"), "{refused}");
+}

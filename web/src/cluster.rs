@@ -124,9 +124,20 @@ fn along(a: (f64, f64), b: (f64, f64), c: Option<(f64, f64)>, f: f64) -> (f64, f
     }
 }
 
+/// A combined node's broker role word (fenced / unfenced); None for other nodes.
+fn broker_word(n: &SimNode) -> Option<&'static str> {
+    (n.node.kind == NodeKind::Combined).then(|| {
+        if n.node.broker_state().fenced {
+            "fenced"
+        } else {
+            "unfenced"
+        }
+    })
+}
+
 /// Fraction of the running timeout that is left, and which timeout it is.
 fn timer(sim: &Simulation, n: &SimNode) -> Option<(f64, &'static str)> {
-    if !n.alive || n.node.kind != NodeKind::Controller {
+    if !n.alive || !n.node.kind.runs_controller() {
         return None;
     }
     let cfg = sim.config();
@@ -375,7 +386,7 @@ pub fn cluster_view() -> Html {
     for n in sim.nodes() {
         let (x, y) = pos[&n.node.id];
         let id = n.node.id;
-        let controller = n.node.kind == NodeKind::Controller;
+        let controller = n.node.kind.runs_controller();
         let r = node_radius(n.node.kind, big);
         let mut v = Vec::new();
         let role = role_word(n);
@@ -395,6 +406,15 @@ pub fn cluster_view() -> Html {
             )
         } else {
             crate::i18n::role_label(lang, &role)
+        };
+        // A combined node says both roles: the controller's, then its broker's.
+        let word = match broker_word(n) {
+            Some(b) if n.alive => format!(
+                "{word} · {} {}",
+                t(lang, "broker-role"),
+                crate::i18n::role_label(lang, b)
+            ),
+            _ => word,
         };
         if controller {
             v.push(Label {
@@ -596,10 +616,11 @@ pub fn cluster_view() -> Html {
         let kind = match n.node.kind {
             NodeKind::Controller => "controller",
             NodeKind::Broker => "broker",
+            NodeKind::Combined => "combined",
         };
         // A controller outside the voter set in force (an observer, or one on a new disk) is
         // drawn apart from the voters.
-        let voter = (n.node.kind == NodeKind::Controller).then(|| {
+        let voter = n.node.kind.runs_controller().then(|| {
             sim.current_voters()
                 .iter()
                 .any(|v| v.is(id, n.node.directory_id()))
@@ -631,6 +652,10 @@ pub fn cluster_view() -> Html {
                 <title>{ format!("{id}: {word} · {} {} · {} {} · LEO {leo} · HW {}", t(lang, "epoch"), n.node.epoch(), t(lang, "leader"), n.node.leader_id().map_or("—".into(), |l| l.to_string()), if hw.is_empty() { "—" } else { &hw }) }</title>
                 { for arc }
                 <circle class="body" r={r.to_string()} />
+                if let Some(b) = broker_word(n).filter(|_| n.alive) {
+                    // The broker in the same process: a small square on the controller's disc.
+                    <rect class={classes!("broker-badge", b)} x={svg::num(r * 0.45)} y={svg::num(r * 0.3)} width="13" height="13" rx="2" />
+                }
                 <text class="id" dy="5">{ id }</text>
                 { for labels.into_iter().map(|l| svg::text(l.class, l.x - x, l.y - y, l.text)) }
             </g>
@@ -686,8 +711,8 @@ fn view_box(pos: &BTreeMap<NodeId, (f64, f64)>, wordy: bool, left: f64) -> Rect 
 
 fn node_radius(kind: NodeKind, big: bool) -> f64 {
     match (kind, big) {
-        (NodeKind::Controller, false) => 28.0,
-        (NodeKind::Controller, true) => 22.0,
+        (NodeKind::Controller | NodeKind::Combined, false) => 28.0,
+        (NodeKind::Controller | NodeKind::Combined, true) => 22.0,
         (NodeKind::Broker, _) => 15.0,
     }
 }

@@ -5,7 +5,6 @@ use crate::i18n::{t, Lang};
 use crate::model::{NextKind, Notice, Selected, Settings};
 use crate::store::{use_store, Msg};
 use kraft_core::protocol::partition::Acks;
-use kraft_core::protocol::NodeKind;
 use kraft_core::sim::{Action, ConsumeFrom, ConsumeStart, Fault, NewTopic, ProduceRecords};
 use kraft_core::Role;
 use web_sys::HtmlInputElement;
@@ -91,7 +90,7 @@ pub fn selection_menu() -> Html {
                 return html! {};
             };
             let alive = n.alive;
-            let controller = n.node.kind == NodeKind::Controller;
+            let controller = n.node.kind.runs_controller();
             let leader = n.node.role() == Role::Leader;
             let dynamic = sim.spec().kraft_version >= 1;
             let voter = sim.current_voters().iter().any(|v| v.id == id);
@@ -461,6 +460,14 @@ pub fn settings_panel() -> Html {
             draft.set(s);
         })
     };
+    let on_combined = {
+        let draft = draft.clone();
+        Callback::from(move |e: Event| {
+            let mut s = (*draft).clone();
+            s.combined = e.target_unchecked_into::<HtmlInputElement>().checked();
+            draft.set(s);
+        })
+    };
     let on_pre_vote = {
         let draft = draft.clone();
         Callback::from(move |e: Event| {
@@ -531,6 +538,7 @@ pub fn settings_panel() -> Html {
             <label>{ t(lang, "fetch-timeout") }<input type="number" min="1" value={d.fetch_timeout_ms.to_string()} onchange={num(|s, n| s.fetch_timeout_ms = n)} /></label>
             <label class="check"><input type="checkbox" checked={d.pre_vote} onchange={on_pre_vote} />{ t(lang, "pre-vote") }</label>
             <label class="check"><input type="checkbox" checked={d.dynamic_voters} onchange={on_dynamic} data-testid="set-dynamic-voters" />{ t(lang, "dynamic-voters") }</label>
+            <label class="check"><input type="checkbox" checked={d.combined} onchange={on_combined} data-testid="set-combined" />{ t(lang, "combined-nodes") }</label>
             <label>{ t(lang, "observers-count") }<input type="number" min="0" max="14" value={d.observers.to_string()} disabled={!d.dynamic_voters} onchange={num(|s, n| s.observers = n as usize)} data-testid="set-observers" /></label>
             <div class="buttons">
                 <button data-action="new-cluster" onclick={create}>{ t(lang, "new-cluster") }</button>

@@ -40,6 +40,7 @@ pub const NAMES: &[&str] = &[
     "remove-leader",
     "replace-wiped-disk",
     "wiped-voter-unsafe",
+    "combined-shared-failure",
 ];
 
 #[cfg(any(test, not(target_arch = "wasm32")))]
@@ -167,6 +168,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "wiped-voter-unsafe",
         include_str!("../../static/scenarios/wiped-voter-unsafe.json"),
+    ),
+    (
+        "combined-shared-failure",
+        include_str!("../../static/scenarios/combined-shared-failure.json"),
     ),
 ];
 

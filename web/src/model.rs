@@ -42,6 +42,8 @@ pub struct Settings {
     pub dynamic_voters: bool,
     /// With dynamic voters: how many of the controllers (the highest ids) start as observers.
     pub observers: usize,
+    /// Every controller also runs a broker (`process.roles=broker,controller`).
+    pub combined: bool,
 }
 
 impl Default for Settings {
@@ -59,6 +61,7 @@ impl Default for Settings {
             fetch_timeout_ms: 2000,
             dynamic_voters: false,
             observers: 0,
+            combined: false,
         }
     }
 }
@@ -87,9 +90,15 @@ impl Settings {
         } else {
             Vec::new()
         };
+        let combined = if self.combined {
+            spec.controllers.clone()
+        } else {
+            Vec::new()
+        };
         Ok(ClusterSpec {
             kraft_version: u8::from(self.dynamic_voters),
             observers,
+            combined,
             ..spec
         })
     }

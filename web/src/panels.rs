@@ -5,7 +5,6 @@ use crate::i18n::{describe, invariant_why, record_kind, t};
 use crate::store::{use_store, Msg};
 use kraft_core::protocol::partition::Acks;
 use kraft_core::protocol::producer::ProduceStatus;
-use kraft_core::protocol::NodeKind;
 use kraft_core::Action;
 use kraft_core::Epoch;
 use kraft_core::TraceKind;
@@ -303,7 +302,7 @@ pub fn violations() -> Html {
         .sim()
         .nodes()
         .iter()
-        .filter(|n| n.node.kind == NodeKind::Broker)
+        .filter(|n| n.node.kind.runs_broker())
         .count();
     let _ = brokers;
     html! {

@@ -5,7 +5,7 @@ use crate::protocol::message::{
     BrokerRegistrationRequest, BrokerRegistrationResponse, ErrorCode, HeartbeatRequest,
     HeartbeatResponse, Message,
 };
-use crate::protocol::node::{Effects, Node, NodeKind, Slot};
+use crate::protocol::node::{Effects, Node, Slot};
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
 
 #[derive(Clone, Debug, Default)]
@@ -20,7 +20,7 @@ pub struct BrokerState {
 
 impl Node {
     pub(crate) fn start_broker(&mut self, now: Time, out: &mut Effects) {
-        if self.kind != NodeKind::Broker {
+        if !self.kind.runs_broker() {
             return;
         }
         self.broker = BrokerState {
@@ -33,13 +33,14 @@ impl Node {
     /// Where registrations and heartbeats go: the leader we know, else the next bootstrap server.
     fn controller_target(&self) -> Option<NodeId> {
         self.leader_id().or_else(|| {
-            let n = self.voters.len();
-            (n > 0).then(|| self.voters[self.fetch.bootstrap_index % n])
+            let servers = &self.quorum.servers;
+            let n = servers.len();
+            (n > 0).then(|| servers[self.fetch.bootstrap_index % n])
         })
     }
 
     pub(crate) fn on_heartbeat_timer(&mut self, now: Time, out: &mut Effects) {
-        if self.kind != NodeKind::Broker {
+        if !self.kind.runs_broker() {
             return;
         }
         let Some(target) = self.controller_target() else {
@@ -111,7 +112,7 @@ impl Node {
             error,
             broker_epoch,
         } = *resp;
-        if self.kind != NodeKind::Broker || self.broker.inflight != Some(correlation) {
+        if !self.kind.runs_broker() || self.broker.inflight != Some(correlation) {
             return;
         }
         self.broker.inflight = None;
@@ -140,7 +141,7 @@ impl Node {
         resp: &HeartbeatResponse,
         out: &mut Effects,
     ) {
-        if self.kind != NodeKind::Broker || self.broker.inflight != Some(resp.correlation) {
+        if !self.kind.runs_broker() || self.broker.inflight != Some(resp.correlation) {
             return;
         }
         self.broker.inflight = None;

@@ -89,10 +89,7 @@ impl Node {
     pub(crate) fn on_leader_hw_moved(&mut self, now: Time, out: &mut Effects) {
         let hw = self.hw.unwrap_or(0);
         let epoch_start = self.leader.as_ref().map_or(u64::MAX, |l| l.epoch_start);
-        if self.controller.is_none()
-            && self.kind == crate::protocol::node::NodeKind::Controller
-            && hw > epoch_start
-        {
+        if self.controller.is_none() && self.kind.runs_controller() && hw > epoch_start {
             let sessions = self.image.brokers.keys().map(|b| (*b, now)).collect();
             self.controller = Some(ActiveController {
                 sessions,

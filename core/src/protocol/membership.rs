@@ -3,7 +3,7 @@
 
 use crate::protocol::error::{CommandError, MembershipProblem};
 use crate::protocol::event::{RoleReason, TraceKind};
-use crate::protocol::node::{Effects, Node, NodeKind, VoterChange};
+use crate::protocol::node::{Effects, Node, VoterChange};
 use crate::protocol::record::Record;
 use crate::protocol::role::Role;
 use crate::protocol::types::{NodeId, Time};
@@ -23,7 +23,7 @@ impl Node {
             node: self.id,
             voters: self.voters.iter().copied().collect(),
         });
-        if self.kind != NodeKind::Controller {
+        if !self.kind.runs_controller() {
             return;
         }
         let from = self.role;

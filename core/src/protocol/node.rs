@@ -24,6 +24,19 @@ use std::rc::Rc;
 pub enum NodeKind {
     Controller,
     Broker,
+    /// `process.roles=broker,controller`: one process, one failure domain, both roles.
+    Combined,
+}
+
+impl NodeKind {
+    /// Runs the quorum's controller role (votes, may lead, may become the active controller).
+    pub fn runs_controller(self) -> bool {
+        matches!(self, NodeKind::Controller | NodeKind::Combined)
+    }
+    /// Runs a broker (registers, heartbeats, hosts partition replicas).
+    pub fn runs_broker(self) -> bool {
+        matches!(self, NodeKind::Broker | NodeKind::Combined)
+    }
 }
 
 /// Kafka's quorum-state file: written before any reply that depends on it.
@@ -369,7 +382,7 @@ impl Node {
             // are): an answer to the previous incarnation's request never matches this one's.
             next_correlation: first_correlation,
         };
-        if kind == NodeKind::Broker || !node.is_voter() {
+        if kind.runs_broker() {
             // Replica logs survive; who leads and how far followers got is learned again.
             // Before leader epochs (the unsafe switch) a restarted replica cut its log to its HW.
             let unsafe_truncate = node.cfg.unsafe_truncate_to_hw;
@@ -384,10 +397,22 @@ impl Node {
                     ..Default::default()
                 };
             }
+        }
+        if kind == NodeKind::Broker || !node.is_voter() {
             node.role = Role::Observer;
             node.start_observer(now, out);
             return node;
         }
+        node.start_voter(id, now, out);
+        // A combined node's broker starts beside its controller (an observer's starts in
+        // `start_observer`).
+        node.start_broker(now, out);
+        node
+    }
+
+    /// A voter comes back from its quorum-state file.
+    fn start_voter(&mut self, id: NodeId, now: Time, out: &mut Effects) {
+        let node = self;
         let q = node.durable.quorum.clone();
         if q.leader == Some(id) {
             // Kafka's testInitializeAsResignedLeaderFromStateStore: back Resigned, and it tells
@@ -411,7 +436,6 @@ impl Node {
             node.role = Role::Unattached;
             node.reset_election_timer(now, out);
         }
-        node
     }
 
     // ----- read-only views (for the simulation, captures and the UI) -----
@@ -515,8 +539,14 @@ impl Node {
         self.timers[slot.index()].deadline = None;
     }
 
+    /// Every quorum timer. A combined node's broker keeps its own (heartbeats, partition
+    /// fetches): a controller election does not stop the broker in the same process.
     pub(crate) fn clear_all_timers(&mut self) {
-        for t in &mut self.timers {
+        let keep_broker = self.kind == NodeKind::Combined;
+        for (i, t) in self.timers.iter_mut().enumerate() {
+            if keep_broker && (i == Slot::Heartbeat.index() || i == Slot::Partitions.index()) {
+                continue;
+            }
             t.deadline = None;
         }
     }

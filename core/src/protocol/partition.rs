@@ -12,7 +12,7 @@ use crate::protocol::message::{
     ErrorCode, Message, OffsetReset, PartitionFetchBody, PartitionFetchRequest,
     PartitionFetchResponse, ProduceRequest, ProduceResponse,
 };
-use crate::protocol::node::{Effects, Node, NodeKind, Slot};
+use crate::protocol::node::{Effects, Node, Slot};
 use crate::protocol::partition_election::{change, Election, PartitionChange};
 use crate::protocol::partition_log::PartitionLog;
 use crate::protocol::types::{NodeId, Offset, Time};
@@ -136,7 +136,7 @@ impl Node {
 
     /// After the committed image changed: take up the replicas this broker holds, as leader or follower.
     pub(crate) fn sync_partitions(&mut self, now: Time, out: &mut Effects) {
-        if self.kind != NodeKind::Broker {
+        if !self.kind.runs_broker() {
             return;
         }
         // Kafka's initial catch-up: a (re)started broker acts on partition metadata only once it

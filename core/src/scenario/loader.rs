@@ -926,6 +926,7 @@ impl Scenario {
                 "config",
                 "kraft_version",
                 "observers",
+                "combined",
             ]
             .contains(&k.as_str())
             {
@@ -957,6 +958,15 @@ impl Scenario {
                 .map(|(j, x)| as_id(x, None, &format!("cluster.observers[{j}]")))
                 .collect::<Result<Vec<_>, _>>()?,
             Some(_) => return Err(err(None, "cluster.observers", "expected a list of ids")),
+            None => Vec::new(),
+        };
+        let combined = match cluster.get("combined") {
+            Some(Value::Array(a)) => a
+                .iter()
+                .enumerate()
+                .map(|(j, x)| as_id(x, None, &format!("cluster.combined[{j}]")))
+                .collect::<Result<Vec<_>, _>>()?,
+            Some(_) => return Err(err(None, "cluster.combined", "expected a list of ids")),
             None => Vec::new(),
         };
         let config: Config = match cluster.get("config") {
@@ -998,6 +1008,7 @@ impl Scenario {
             initial,
             kraft_version,
             observers,
+            combined,
         };
         // Build once so cluster errors (duplicate ids, bad initial logs) surface at load time.
         Simulation::new(spec.clone()).map_err(|e| err(None, "cluster", e.to_string()))?;

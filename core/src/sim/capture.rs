@@ -91,6 +91,9 @@ pub struct NodeCapture {
     /// Brokers only (DESIGN §3b): the topic partition replicas this broker holds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replicas: Option<Vec<ReplicaCapture>>,
+    /// Combined nodes only (DESIGN §3c): the broker role's word (`role` is the controller's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broker_role: Option<&'static str>,
     /// Controllers only (DESIGN §3c): the directory id of the disk it runs on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub directory_id: Option<String>,
@@ -157,7 +160,7 @@ pub fn role_word(n: &SimNode) -> String {
         return "offline".into();
     }
     match n.node.role() {
-        Role::Observer if n.node.kind == NodeKind::Controller => "observer".into(),
+        Role::Observer if n.node.kind.runs_controller() => "observer".into(),
         Role::Observer => if n.node.broker_state().fenced {
             "fenced"
         } else {
@@ -195,8 +198,19 @@ pub fn node_capture(n: &SimNode) -> NodeCapture {
             end_offset: s.id.end_offset,
             epoch: s.id.epoch,
         }),
-        replicas: (node.kind == NodeKind::Broker).then(|| replica_captures(n)),
-        directory_id: (node.kind == NodeKind::Controller)
+        replicas: node.kind.runs_broker().then(|| replica_captures(n)),
+        broker_role: (node.kind == NodeKind::Combined).then(|| {
+            if !n.alive {
+                "offline"
+            } else if node.broker_state().fenced {
+                "fenced"
+            } else {
+                "unfenced"
+            }
+        }),
+        directory_id: node
+            .kind
+            .runs_controller()
             .then(|| directory_id_text(node.directory_id())),
     }
 }
@@ -308,7 +322,7 @@ impl Simulation {
     pub fn committed_image_ref(&self) -> Option<&crate::protocol::metadata::Image> {
         self.nodes()
             .iter()
-            .filter(|n| n.alive && n.node.kind == NodeKind::Controller)
+            .filter(|n| n.alive && n.node.kind.runs_controller())
             .max_by_key(|n| (n.node.image().applied_offset, std::cmp::Reverse(n.node.id)))
             .map(|n| n.node.image())
     }

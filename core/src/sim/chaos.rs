@@ -256,7 +256,7 @@ fn run_swarm(
     let ids: Vec<NodeId> = sim.nodes().iter().map(|n| n.node.id).collect();
     // The data plane's choices draw from their own stream.
     let mut data_rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0xDA7A_F00D);
-    let brokers = sim.spec().brokers.len();
+    let brokers = sim.spec().broker_ids().len();
     let controllers: Vec<NodeId> = sim.spec().controllers.clone();
     let pick =
         |rng: &mut Xoshiro256PlusPlus, from: &[NodeId]| from[rng.random_range(0..from.len())];

@@ -114,6 +114,8 @@ pub enum SpecError {
     ObserverNotController(NodeId),
     /// Every controller is an observer: nobody can vote.
     NoVoter,
+    /// `cluster.combined` names a node that is not a controller.
+    CombinedNotController(NodeId),
     Config(ConfigError),
 }
 
@@ -145,6 +147,10 @@ impl fmt::Display for SpecError {
                 write!(f, "cluster.observers: {id} is not a controller")
             }
             SpecError::NoVoter => write!(f, "cluster.observers leaves no controller to vote"),
+            SpecError::CombinedNotController(id) => write!(
+                f,
+                "cluster.combined: {id} is not a controller (a combined node is listed among the controllers)"
+            ),
             SpecError::Config(e) => e.fmt(f),
         }
     }

@@ -1732,7 +1732,7 @@ mod every_invariant_fires {
         };
         let intact = node(2, 2, &[], Role::Unattached, None);
         assert!(Checker::new()
-            .observe(0, &[vote.clone()], &[intact])
+            .observe(0, std::slice::from_ref(&vote), &[intact])
             .is_empty());
         // Its disk was replaced, and the static set cannot tell: it votes as the voter it was.
         let mut wiped = node(2, 2, &[], Role::Unattached, None);

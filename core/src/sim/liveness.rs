@@ -129,7 +129,7 @@ impl Simulation {
             }
         }
         let image = leader.node.image();
-        for &broker in &self.spec().brokers {
+        for broker in self.spec().broker_ids() {
             if !image.is_unfenced(broker) {
                 return Some(Stall::BrokerFenced { broker });
             }

@@ -60,6 +60,9 @@ pub struct ClusterSpec {
     /// Controllers formatted outside the voter set: they start as observers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub observers: Vec<NodeId>,
+    /// Controllers that also run a broker in the same process (`process.roles=broker,controller`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub combined: Vec<NodeId>,
 }
 
 fn is_zero_u8(n: &u8) -> bool {
@@ -76,7 +79,15 @@ impl ClusterSpec {
             initial: BTreeMap::new(),
             kraft_version: 0,
             observers: Vec::new(),
+            combined: Vec::new(),
         }
+    }
+
+    /// Every node that runs a broker: the brokers and the combined nodes.
+    pub fn broker_ids(&self) -> Vec<NodeId> {
+        let mut ids = self.combined.clone();
+        ids.extend(&self.brokers);
+        ids
     }
 
     /// How the quorum is formatted: the bootstrap voters (with the directory ids of their
@@ -447,6 +458,9 @@ impl Simulation {
         if spec.controllers.iter().all(|c| spec.observers.contains(c)) {
             return Err(SpecError::NoVoter);
         }
+        if let Some(c) = spec.combined.iter().find(|c| !spec.controllers.contains(c)) {
+            return Err(SpecError::CombinedNotController(*c));
+        }
         let cfg = Rc::new(spec.config.clone());
         let quorum = Rc::new(spec.quorum_bootstrap());
         let mut sim = Simulation {
@@ -481,7 +495,14 @@ impl Simulation {
         let kinds = spec
             .controllers
             .iter()
-            .map(|id| (*id, NodeKind::Controller))
+            .map(|id| {
+                let kind = if spec.combined.contains(id) {
+                    NodeKind::Combined
+                } else {
+                    NodeKind::Controller
+                };
+                (*id, kind)
+            })
             .chain(spec.brokers.iter().map(|id| (*id, NodeKind::Broker)));
         for (id, kind) in kinds {
             let mut durable = spec
@@ -532,9 +553,7 @@ impl Simulation {
         self.nodes.iter().find(|n| n.node.id == id)
     }
     pub fn controllers(&self) -> impl Iterator<Item = &SimNode> {
-        self.nodes
-            .iter()
-            .filter(|n| n.node.kind == NodeKind::Controller)
+        self.nodes.iter().filter(|n| n.node.kind.runs_controller())
     }
     pub fn trace(&self) -> &Trace {
         &self.trace
@@ -1541,7 +1560,7 @@ impl Simulation {
             }
             Action::AddVoter(id) | Action::RemoveVoter(id) => {
                 let j = self.need(id)?;
-                if self.nodes[j].node.kind != NodeKind::Controller {
+                if !self.nodes[j].node.kind.runs_controller() {
                     return Err(ActionError::NotAController(id));
                 }
                 let leader = self.acting_leader().ok_or(ActionError::NoLeader)?;

@@ -148,6 +148,9 @@ pub fn spec_error(lang: Lang, e: &SpecError) -> String {
             format!("cluster.observers：{id} 不是控制器")
         }
         SpecError::NoVoter => "cluster.observers 没有留下任何可投票的控制器".to_string(),
+        SpecError::CombinedNotController(id) => {
+            format!("cluster.combined：{id} 不是控制器（组合节点要列在 controllers 中）")
+        }
     };
     pick(lang, e.to_string(), zh)
 }

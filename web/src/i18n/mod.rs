@@ -68,6 +68,11 @@ pub fn t(lang: Lang, key: &str) -> &str {
         "resign" => ("Resign", "辞职"),
         "isolate" => ("Isolate", "隔离"),
         "add-voter" => ("Add as voter", "加入投票者"),
+        "broker-role" => ("broker", "Broker"),
+        "combined-nodes" => (
+            "Controllers also run brokers (process.roles=broker,controller)",
+            "控制器同时运行 Broker（process.roles=broker,controller）",
+        ),
         "remove-voter" => ("Remove voter", "移除投票者"),
         "wipe" => ("Wipe disk", "擦除磁盘"),
         "dynamic-voters" => ("Dynamic voters (KIP-853)", "动态投票者（KIP-853）"),

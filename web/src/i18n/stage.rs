@@ -144,6 +144,7 @@ pub fn legend(lang: Lang) -> Vec<LegendMark> {
         ("node unattached", "Unattached: knows no leader in its epoch", "无主：在当前任期不知道领导者"),
         ("node resigned", "Resigned: a leader stepping down (it will not lead or vote again in this epoch)", "已辞职：正在卸任的领导者（本任期不再领导或投票）"),
         ("node observer", "Hollow dashed controller: an observer, outside the voter set (KIP-853: it fetches like a broker and never campaigns; add it as a voter from its menu)", "空心虚线的控制器：观察者，不在投票者集合中（KIP-853：它像 Broker 一样拉取，从不竞选；可在它的菜单中加入投票者）"),
+        ("node combined", "Disc with a small square: a combined node (process.roles=broker,controller), one process running a controller and a broker; a crash takes both. The square is its broker: green unfenced, red fenced", "带小方块的圆：组合节点（process.roles=broker,controller），一个进程同时运行控制器和 Broker；崩溃会同时带走两者。小方块是它的 Broker：绿色未屏蔽，红色已屏蔽"),
         ("text quorum", "Voters 1 2 3 · the HW needs 2 of 3: the voter set in force (the newest VotersRecord in the leader's log, committed or not) and the majority a commit needs", "投票者 1 2 3 · 高水位需要 3 个中的 2 个：当前生效的投票者集合（领导者日志中最新的 VotersRecord，无论是否已提交）以及提交所需的多数"),
         ("node unfenced", "Broker, unfenced: may lead and host partitions", "Broker，未屏蔽：可以担任分区领导者"),
         ("node fenced", "Broker, fenced: registered but not (yet) allowed to serve", "Broker，已屏蔽：已注册但（尚）不能提供服务"),
