@@ -233,3 +233,42 @@ fn a_combined_node_is_one_node_with_both_roles_and_one_failure_domain() {
     .to_string();
     assert!(refused.contains("cluster.combined"), "{refused}");
 }
+
+#[test]
+fn a_snapshot_carries_the_voter_set_to_a_replica_that_never_saw_the_record() {
+    let mut sim = Simulation::new(ClusterSpec {
+        kraft_version: 1,
+        observers: vec![4],
+        ..ClusterSpec::new(
+            9,
+            4,
+            0,
+            Config {
+                snapshot_every_records: 5,
+                ..Config::default()
+            },
+        )
+    })
+    .expect("valid");
+    sim.apply(Action::Crash(4)).expect("crashed");
+    assert!(sim.run_until(10_000, |s| s.quorum_leader().is_some()));
+    sim.advance(3000);
+    sim.apply(Action::RemoveVoter(3)).expect("removed");
+    // Long enough for snapshots to cover the VotersRecord and the log to start past it.
+    sim.advance(20_000);
+    let leader = sim.quorum_leader().and_then(|l| sim.node(l)).expect("a leader");
+    let removal = leader
+        .node
+        .log()
+        .entries()
+        .find(|e| e.record.kind() == "voters" && e.offset > 2);
+    assert!(removal.is_none(), "the log no longer holds the removal");
+    assert!(leader.node.log().start_offset() > 3);
+    sim.apply(Action::Restart(4)).expect("restarted");
+    sim.advance(10_000);
+    let four = sim.node(4).expect("node 4");
+    assert!(four.node.log().latest_snapshot().is_some(), "it caught up from a snapshot");
+    let ids: Vec<u32> = four.node.voter_set().iter().map(|v| v.id).collect();
+    assert_eq!(ids, [1, 2], "not the bootstrap set {{1, 2, 3}}");
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
