@@ -479,9 +479,11 @@ impl Node {
             .leader
             .as_ref()
             .map(|l| {
+                // Kafka's nonLeaderVotersByDescendingFetchOffset: voters only; an observer (a
+                // broker) in the list would push the voters back and lengthen their waits.
                 l.progress
                     .iter()
-                    .filter(|(id, _)| **id != self.id)
+                    .filter(|(id, _)| **id != self.id && self.voters.contains(id))
                     .map(|(id, p)| (p.end_offset.unwrap_or(0), *id))
                     .collect()
             })

@@ -682,6 +682,9 @@ fn resigning_leader_names_successors_by_progress() {
     let mut n = leader(1, &[1, 2, 3], 2, &[1, 1]);
     deliver(&mut n, 5, 3, fetch(2, 3, 3, 2));
     deliver(&mut n, 5, 2, fetch(2, 2, 2, 1));
+    // A broker fetches too, furthest of all; it is no voter and no successor (Kafka's
+    // nonLeaderVotersByDescendingFetchOffset), so it must not push the voters down the list.
+    deliver(&mut n, 5, 101, fetch(2, 101, 3, 2));
     let mut out = Effects::default();
     n.resign(10, RoleReason::GracefulResignation, &mut out);
     assert_eq!(n.role(), Role::Resigned);
