@@ -256,7 +256,10 @@ fn a_snapshot_carries_the_voter_set_to_a_replica_that_never_saw_the_record() {
     sim.apply(Action::RemoveVoter(3)).expect("removed");
     // Long enough for snapshots to cover the VotersRecord and the log to start past it.
     sim.advance(20_000);
-    let leader = sim.quorum_leader().and_then(|l| sim.node(l)).expect("a leader");
+    let leader = sim
+        .quorum_leader()
+        .and_then(|l| sim.node(l))
+        .expect("a leader");
     let removal = leader
         .node
         .log()
@@ -267,7 +270,10 @@ fn a_snapshot_carries_the_voter_set_to_a_replica_that_never_saw_the_record() {
     sim.apply(Action::Restart(4)).expect("restarted");
     sim.advance(10_000);
     let four = sim.node(4).expect("node 4");
-    assert!(four.node.log().latest_snapshot().is_some(), "it caught up from a snapshot");
+    assert!(
+        four.node.log().latest_snapshot().is_some(),
+        "it caught up from a snapshot"
+    );
     let ids: Vec<u32> = four.node.voter_set().iter().map(|v| v.id).collect();
     assert_eq!(ids, [1, 2], "not the bootstrap set {{1, 2, 3}}");
     assert!(sim.violations().is_empty(), "{:?}", sim.violations());

@@ -452,30 +452,20 @@ pub fn settings_panel() -> Html {
             }
         })
     };
-    let on_dynamic = {
+    let check = |f: fn(&mut Settings, bool)| {
         let draft = draft.clone();
         Callback::from(move |e: Event| {
             let mut s = (*draft).clone();
-            s.dynamic_voters = e.target_unchecked_into::<HtmlInputElement>().checked();
+            f(
+                &mut s,
+                e.target_unchecked_into::<HtmlInputElement>().checked(),
+            );
             draft.set(s);
         })
     };
-    let on_combined = {
-        let draft = draft.clone();
-        Callback::from(move |e: Event| {
-            let mut s = (*draft).clone();
-            s.combined = e.target_unchecked_into::<HtmlInputElement>().checked();
-            draft.set(s);
-        })
-    };
-    let on_pre_vote = {
-        let draft = draft.clone();
-        Callback::from(move |e: Event| {
-            let mut s = (*draft).clone();
-            s.pre_vote = e.target_unchecked_into::<HtmlInputElement>().checked();
-            draft.set(s);
-        })
-    };
+    let on_dynamic = check(|s, v| s.dynamic_voters = v);
+    let on_combined = check(|s, v| s.combined = v);
+    let on_pre_vote = check(|s, v| s.pre_vote = v);
     let create = {
         let (on, draft) = (on.clone(), draft.clone());
         Callback::from(move |_| on.emit(Msg::NewCluster((*draft).clone())))

@@ -951,24 +951,24 @@ impl Scenario {
             },
             None => 0,
         };
-        let observers = match cluster.get("observers") {
-            Some(Value::Array(a)) => a
-                .iter()
-                .enumerate()
-                .map(|(j, x)| as_id(x, None, &format!("cluster.observers[{j}]")))
-                .collect::<Result<Vec<_>, _>>()?,
-            Some(_) => return Err(err(None, "cluster.observers", "expected a list of ids")),
-            None => Vec::new(),
+        // Optional lists of node ids (DESIGN §3c).
+        let id_list = |key: &str| -> Result<Vec<NodeId>, ScenarioError> {
+            match cluster.get(key) {
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .enumerate()
+                    .map(|(j, x)| as_id(x, None, &format!("cluster.{key}[{j}]")))
+                    .collect(),
+                Some(_) => Err(err(
+                    None,
+                    format!("cluster.{key}"),
+                    "expected a list of ids",
+                )),
+                None => Ok(Vec::new()),
+            }
         };
-        let combined = match cluster.get("combined") {
-            Some(Value::Array(a)) => a
-                .iter()
-                .enumerate()
-                .map(|(j, x)| as_id(x, None, &format!("cluster.combined[{j}]")))
-                .collect::<Result<Vec<_>, _>>()?,
-            Some(_) => return Err(err(None, "cluster.combined", "expected a list of ids")),
-            None => Vec::new(),
-        };
+        let observers = id_list("observers")?;
+        let combined = id_list("combined")?;
         let config: Config = match cluster.get("config") {
             Some(c) => serde_json::from_value(c.clone())
                 .map_err(|e| err(None, "cluster.config", e.to_string()))?,
