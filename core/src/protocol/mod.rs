@@ -9,7 +9,7 @@
 //! (broker registration and heartbeats), `membership` (AddVoter / RemoveVoter), `partition` (topic partition replicas), `partition_log`
 //! (a replica's records and epoch cache), `log`, `message`
 //! (the RPCs), `record` (what the metadata log carries), `metadata` (the image), `event` (what
-//! nodes report), `config`, `role`, `types`, `voters` (who votes: KIP-853).
+//! nodes report), `config`, `role`, `types`, `voters` (who votes: KIP-853), `zookeeper` (the store ZooKeeper mode's controller uses).
 
 pub mod broker;
 pub mod config;
@@ -32,6 +32,7 @@ mod replication;
 pub mod role;
 pub mod types;
 pub mod voters;
+pub mod zookeeper;
 
 #[cfg(test)]
 mod membership_tests;
