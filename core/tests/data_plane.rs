@@ -573,7 +573,8 @@ fn the_pre_epoch_switch_lets_replicas_diverge_and_the_checker_says_so() {
         ..Default::default()
     };
     o.config.unsafe_truncate_to_hw = true;
-    let sim = run_seed(130, &o).unwrap();
+    // The first seed of `kraft-sim chaos --controllers 3 --brokers 4 --steps 2000` with the switch.
+    let sim = run_seed(147, &o).unwrap();
     let names: Vec<&str> = sim.violations().iter().map(|v| v.invariant).collect();
     assert!(
         names
