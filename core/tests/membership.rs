@@ -226,12 +226,15 @@ fn a_combined_node_is_one_node_with_both_roles_and_one_failure_domain() {
         down["nodes"][0]["broker_role"], "offline",
         "one crash takes both roles"
     );
-    let refused = Scenario::from_value(json!({
-        "name": "c", "cluster": {"controllers": [1], "brokers": [101], "combined": [101]}
-    }))
-    .expect_err("a broker cannot be combined")
-    .to_string();
-    assert!(refused.contains("cluster.combined"), "{refused}");
+    // Through the API, a combined node must be one of the controllers.
+    let spec = ClusterSpec {
+        combined: vec![101],
+        ..ClusterSpec::new(1, 1, 1, Config::default())
+    };
+    assert_eq!(
+        Simulation::new(spec).err(),
+        Some(SpecError::CombinedNotController(101))
+    );
 }
 
 #[test]
@@ -277,4 +280,23 @@ fn a_snapshot_carries_the_voter_set_to_a_replica_that_never_saw_the_record() {
     let ids: Vec<u32> = four.node.voter_set().iter().map(|v| v.id).collect();
     assert_eq!(ids, [1, 2], "not the bootstrap set {{1, 2, 3}}");
     assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
+
+#[test]
+fn a_combined_node_may_be_listed_with_the_controllers_the_brokers_or_alone() {
+    let spec = |cluster: Value| {
+        Scenario::from_value(json!({"name": "c", "cluster": cluster}))
+            .map(|s| (s.spec.controllers, s.spec.brokers, s.spec.combined))
+            .expect("valid")
+    };
+    let want = (vec![1, 2, 3], vec![101], vec![1, 2, 3]);
+    assert_eq!(
+        spec(json!({"controllers": [1, 2, 3], "brokers": [101], "combined": [1, 2, 3]})),
+        want
+    );
+    assert_eq!(spec(json!({"combined": [1, 2, 3], "brokers": [101]})), want);
+    assert_eq!(
+        spec(json!({"controllers": [1], "brokers": [2, 3, 101], "combined": [1, 2, 3]})),
+        want
+    );
 }

@@ -933,14 +933,13 @@ impl Scenario {
                 return Err(err(None, format!("cluster.{k}"), "unknown field"));
             }
         }
-        let controllers = ids(
-            cluster
-                .get("controllers")
-                .ok_or_else(|| err(None, "cluster.controllers", "missing"))?,
-            "cluster.controllers",
-            1,
-        )?;
-        let brokers = match cluster.get("brokers") {
+        // A cluster of combined nodes alone needs no `controllers` list.
+        let mut controllers = match (cluster.get("controllers"), cluster.get("combined")) {
+            (Some(v), _) => ids(v, "cluster.controllers", 1)?,
+            (None, Some(_)) => Vec::new(),
+            (None, None) => return Err(err(None, "cluster.controllers", "missing")),
+        };
+        let mut brokers = match cluster.get("brokers") {
             Some(v) => ids(v, "cluster.brokers", 101)?,
             None => Vec::new(),
         };
@@ -969,6 +968,15 @@ impl Scenario {
         };
         let observers = id_list("observers")?;
         let combined = id_list("combined")?;
+        // A combined node is a controller that also runs a broker: whether a document lists it
+        // among the controllers, the brokers or only here, it is one node, counted as a
+        // controller.
+        for c in &combined {
+            if !controllers.contains(c) {
+                controllers.push(*c);
+            }
+        }
+        brokers.retain(|b| !combined.contains(b));
         let config: Config = match cluster.get("config") {
             Some(c) => serde_json::from_value(c.clone())
                 .map_err(|e| err(None, "cluster.config", e.to_string()))?,
