@@ -344,7 +344,7 @@ impl Node {
         let pending = self.pending_image();
         let (t, p) = pending
             .topic_by_name(topic)
-            .and_then(|t| Some((t, t.partitions.iter().find(|p| p.partition == partition)?)))
+            .and_then(|t| Some((t, t.partition(partition)?)))
             .ok_or_else(|| CommandError::UnknownPartition(topic.to_string(), partition))?;
         self.elect_preferred_in(now, &pending, t, p, out);
         Ok(())
@@ -657,7 +657,7 @@ impl Node {
                 let Some(t) = self.image.topics.get(topic_id) else {
                     return;
                 };
-                let Some(p) = t.partitions.iter().find(|p| p.partition == *partition) else {
+                let Some(p) = t.partition(*partition) else {
                     return;
                 };
                 out.trace.push(TraceKind::PartitionChange {

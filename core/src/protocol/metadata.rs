@@ -61,7 +61,27 @@ pub struct TopicState {
     pub name: String,
     pub topic_id: u32,
     pub config: TopicConfig,
+    /// Sorted by partition number.
     pub partitions: Vec<PartitionState>,
+}
+
+impl TopicState {
+    /// A partition by number.
+    pub fn partition(&self, partition: u32) -> Option<&PartitionState> {
+        let i = self
+            .partitions
+            .binary_search_by_key(&partition, |p| p.partition)
+            .ok()?;
+        self.partitions.get(i)
+    }
+
+    fn partition_mut(&mut self, partition: u32) -> Option<&mut PartitionState> {
+        let i = self
+            .partitions
+            .binary_search_by_key(&partition, |p| p.partition)
+            .ok()?;
+        self.partitions.get_mut(i)
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
@@ -128,13 +148,20 @@ impl Image {
                 leader,
             } => {
                 if let Some(t) = self.topics.get_mut(topic_id) {
-                    t.partitions.retain(|p| p.partition != *partition);
-                    t.partitions.push(PartitionState {
+                    // Kept sorted by partition number: found by binary search, not by a scan
+                    // (a topic may have 100,000 partitions).
+                    let state = PartitionState {
                         isr: isr.clone(),
                         leader: *leader,
                         ..PartitionState::new(*partition, replicas.clone())
-                    });
-                    t.partitions.sort_by_key(|p| p.partition);
+                    };
+                    match t
+                        .partitions
+                        .binary_search_by_key(partition, |p| p.partition)
+                    {
+                        Ok(i) => t.partitions[i] = state,
+                        Err(i) => t.partitions.insert(i, state),
+                    }
                 }
             }
             Record::PartitionChange {
@@ -149,7 +176,7 @@ impl Image {
                 if let Some(p) = self
                     .topics
                     .get_mut(topic_id)
-                    .and_then(|t| t.partitions.iter_mut().find(|p| p.partition == *partition))
+                    .and_then(|t| t.partition_mut(*partition))
                 {
                     if p.leader != *leader {
                         p.leader_epoch += 1;
@@ -167,11 +194,7 @@ impl Image {
 
     /// A partition by topic id and number.
     pub fn partition(&self, topic_id: u32, partition: u32) -> Option<&PartitionState> {
-        self.topics
-            .get(&topic_id)?
-            .partitions
-            .iter()
-            .find(|p| p.partition == partition)
+        self.topics.get(&topic_id)?.partition(partition)
     }
 
     pub fn topic_by_name(&self, name: &str) -> Option<&TopicState> {
