@@ -300,3 +300,40 @@ fn a_combined_node_may_be_listed_with_the_controllers_the_brokers_or_alone() {
         want
     );
 }
+
+#[test]
+fn only_a_controller_disk_can_be_wiped() {
+    let mut sim = Simulation::new(ClusterSpec {
+        combined: vec![1],
+        ..ClusterSpec::new(1, 2, 1, Config::default())
+    })
+    .expect("valid");
+    assert_eq!(
+        sim.apply(Action::Wipe(101)),
+        Err(kraft_core::sim::ActionError::WipeBroker(101))
+    );
+    assert_eq!(
+        sim.apply(Action::Wipe(1)),
+        Err(kraft_core::sim::ActionError::WipeBroker(1))
+    );
+    assert!(
+        sim.node(101).is_some_and(|n| n.alive),
+        "refused: nothing happened"
+    );
+    assert_eq!(sim.apply(Action::Wipe(2)), Ok(()));
+}
+
+#[test]
+fn chaos_with_combined_nodes_keeps_every_invariant() {
+    for kraft_version in [0, 1] {
+        let o = ChaosOptions {
+            seeds: 25,
+            steps: 500,
+            kraft_version,
+            combined: true,
+            ..Default::default()
+        };
+        let report = chaos::run(&o).expect("valid");
+        assert!(report.violations.is_empty(), "{:?}", report.violations);
+    }
+}

@@ -111,7 +111,9 @@ pub fn selection_menu() -> Html {
                             { button(t(lang, "add-voter"), "add-voter", &on, act(Action::AddVoter(id)), voter || !alive) }
                             { button(t(lang, "remove-voter"), "remove-voter", &on, act(Action::RemoveVoter(id)), !voter) }
                         }
-                        { button(t(lang, "wipe"), "wipe", &on, act(Action::Wipe(id)), false) }
+                        if controller && !n.node.kind.runs_broker() {
+                            { button(t(lang, "wipe"), "wipe", &on, act(Action::Wipe(id)), false) }
+                        }
                         { button(t(lang, "isolate"), "isolate", &on, act(Action::Isolate(id)), false) }
                         { close }
                     </div>

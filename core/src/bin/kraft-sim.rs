@@ -15,7 +15,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const USAGE: &str = "usage:
   kraft-sim run FILE [--capture-every MS]
   kraft-sim chaos [--seed S] [--seeds N] [--steps K] [--controllers C] [--brokers B] [--config JSON]
-                  [--kraft-version 0|1]
+                  [--kraft-version 0|1] [--combined true|false]
   kraft-sim explore FILE [--depth N] [--faults crash,drop,duplicate] [--max-states N]
   kraft-sim bench [--quick] [--memory | --events | --data | --explore]
   kraft-sim trace FILE        (the run's trace, one JSON event per line)";
@@ -174,6 +174,7 @@ fn cmd_chaos(args: &[String]) -> ExitCode {
         "--brokers",
         "--config",
         "--kraft-version",
+        "--combined",
     ];
     let fs = match flags(args, &known) {
         Ok(f) => f,
@@ -193,6 +194,14 @@ fn cmd_chaos(args: &[String]) -> ExitCode {
                 }
                 _ => Err("--kraft-version is 0 or 1".to_string()),
             }),
+            "--combined" => match v {
+                "true" => {
+                    o.combined = true;
+                    Ok(())
+                }
+                "false" => Ok(()),
+                _ => Err("--combined is true or false".to_string()),
+            },
             "--config" => serde_json::from_str::<Config>(v)
                 .map_err(|e| format!("--config: {e}"))
                 .and_then(|c| {

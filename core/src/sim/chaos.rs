@@ -31,6 +31,8 @@ pub struct ChaosOptions {
     /// 1: a dynamic quorum (KIP-853); some controllers may start as observers, and voters are
     /// added, removed and wiped among the faults.
     pub kraft_version: u8,
+    /// Every controller also runs a broker (`process.roles=broker,controller`).
+    pub combined: bool,
 }
 
 impl Default for ChaosOptions {
@@ -43,6 +45,7 @@ impl Default for ChaosOptions {
             brokers: None,
             config: Config::default(),
             kraft_version: 0,
+            combined: false,
         }
     }
 }
@@ -242,9 +245,15 @@ fn run_swarm(
 ) -> Result<Simulation, SpecError> {
     let mut rng =
         Xoshiro256PlusPlus::seed_from_u64(seed.wrapping_mul(0xA24B_AED4_963E_E407) ^ 0x5EED);
+    let controller_ids: Vec<NodeId> = (1..=swarm.controllers as NodeId).collect();
     let spec = ClusterSpec {
         kraft_version: o.kraft_version,
         observers: swarm.observers.clone(),
+        combined: if o.combined {
+            controller_ids
+        } else {
+            Vec::new()
+        },
         ..ClusterSpec::new(
             seed,
             swarm.controllers,
@@ -332,6 +341,7 @@ fn run_swarm(
                 let enough = sim.current_voters().len() > 2;
                 (enough && still_electable(&sim, Some(id), None)).then_some(Action::RemoveVoter(id))
             }
+            // (Combined nodes refuse: only a controller's disk can be wiped.)
             "wipe" => {
                 let id = pick(&mut rng, &controllers);
                 still_electable(&sim, None, Some(id)).then_some(Action::Wipe(id))

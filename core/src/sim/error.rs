@@ -49,6 +49,9 @@ pub enum ActionError {
     },
     /// Only a controller can be a voter.
     NotAController(NodeId),
+    /// A broker's disk holds partition replicas: losing it is not modelled (Kafka tells the
+    /// controller through log directory ids, KIP-858).
+    WipeBroker(NodeId),
     /// The node itself refused.
     Node(CommandError),
 }
@@ -78,6 +81,10 @@ impl fmt::Display for ActionError {
             ActionError::NotAController(id) => {
                 write!(f, "node {id} is not a controller, so it cannot be a voter")
             }
+            ActionError::WipeBroker(id) => write!(
+                f,
+                "node {id} runs a broker: wiping a broker's disk (its partition replicas) is not modelled; wipe a controller"
+            ),
             ActionError::NoTopic(t) => write!(f, "there is no topic {t:?}"),
             ActionError::NoPartition { topic, partition } => {
                 write!(f, "topic {topic:?} has no partition {partition}")

@@ -1648,6 +1648,9 @@ impl Simulation {
     /// It comes back on `restart`.
     fn wipe(&mut self, id: NodeId) -> Result<(), ActionError> {
         let i = self.need(id)?;
+        if self.nodes[i].node.kind.runs_broker() {
+            return Err(ActionError::WipeBroker(id));
+        }
         if self.nodes[i].alive {
             self.apply_inner(Action::Crash(id))?;
         }
