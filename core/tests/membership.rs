@@ -337,3 +337,32 @@ fn chaos_with_combined_nodes_keeps_every_invariant() {
         assert!(report.violations.is_empty(), "{:?}", report.violations);
     }
 }
+
+#[test]
+fn a_combined_node_leaving_the_voters_keeps_its_broker_running() {
+    let doc = json!({
+        "name": "c", "seed": 4,
+        "cluster": {"combined": [1, 2, 3], "kraft_version": 1},
+        "steps": [
+            {"elect": 1},
+            {"until": {"leader_is": 1}, "within_ms": 5000},
+            {"until": {"unfenced": 3}, "within_ms": 10000},
+            {"advance_ms": 3000},
+            {"capture": "before"},
+            {"remove_voter": 1},
+            {"advance_ms": 8000},
+            {"capture": "after"}
+        ]
+    });
+    let out = run(&load(doc), None);
+    assert!(out.error.is_none() && out.violations.is_empty(), "{out:?}");
+    let at = |i: usize| serde_json::to_value(&out.captures[i]).expect("json");
+    let (before, after) = (at(0), at(1));
+    // The leader removed itself: it resigned, and observes now.
+    assert_eq!(after["nodes"][0]["role"], "observer");
+    assert_eq!(after["nodes"][0]["broker_role"], "unfenced");
+    assert_eq!(
+        after["metadata"]["brokers"][0], before["metadata"]["brokers"][0],
+        "no new registration: the broker in the same process never stopped"
+    );
+}

@@ -401,11 +401,11 @@ impl Node {
         if kind == NodeKind::Broker || !node.is_voter() {
             node.role = Role::Observer;
             node.start_observer(now, out);
+            node.start_broker(now, out);
             return node;
         }
         node.start_voter(id, now, out);
-        // A combined node's broker starts beside its controller (an observer's starts in
-        // `start_observer`).
+        // A combined node's broker starts beside its controller.
         node.start_broker(now, out);
         node
     }

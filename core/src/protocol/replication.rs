@@ -60,10 +60,11 @@ impl Node {
         self.set_timer(Slot::FetchRetry, now + self.cfg.request_timeout_ms, out);
     }
 
+    /// Fetches the metadata log as an observer (a broker's broker role starts beside it, in
+    /// `Node::start`: a combined node leaving the voters keeps its broker running).
     pub(crate) fn start_observer(&mut self, now: Time, out: &mut Effects) {
         self.set_timer(Slot::FetchTimeout, now + self.cfg.fetch_timeout_ms, out);
         self.send_fetch(now, out);
-        self.start_broker(now, out);
     }
 
     /// An observer that hears nothing from its leader goes back to the bootstrap servers.
