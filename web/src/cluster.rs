@@ -617,6 +617,7 @@ pub fn cluster_view() -> Html {
             NodeKind::Controller => "controller",
             NodeKind::Broker => "broker",
             NodeKind::Combined => "combined",
+            NodeKind::Zookeeper => "zookeeper",
         };
         // A controller outside the voter set in force (an observer, or one on a new disk) is
         // drawn apart from the voters.
@@ -711,8 +712,8 @@ fn view_box(pos: &BTreeMap<NodeId, (f64, f64)>, wordy: bool, left: f64) -> Rect 
 
 fn node_radius(kind: NodeKind, big: bool) -> f64 {
     match (kind, big) {
-        (NodeKind::Controller | NodeKind::Combined, false) => 28.0,
-        (NodeKind::Controller | NodeKind::Combined, true) => 22.0,
+        (NodeKind::Controller | NodeKind::Combined | NodeKind::Zookeeper, false) => 28.0,
+        (NodeKind::Controller | NodeKind::Combined | NodeKind::Zookeeper, true) => 22.0,
         (NodeKind::Broker, _) => 15.0,
     }
 }

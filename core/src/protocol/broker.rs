@@ -15,7 +15,7 @@ pub struct BrokerState {
     /// What the last heartbeat response said.
     pub fenced: bool,
     pub last_heartbeat_ok: Option<Time>,
-    inflight: Option<u64>,
+    pub(crate) inflight: Option<u64>,
 }
 
 impl Node {

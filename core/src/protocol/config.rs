@@ -68,6 +68,20 @@ pub struct Config {
     pub auto_leader_rebalance: bool,
     pub leader_imbalance_check_interval_ms: u64,
 
+    // --- ZooKeeper mode (PROTOCOL §12, ZOOKEEPER.md) ---
+    /// `zookeeper.session.timeout.ms` (18000 since Kafka 2.5): a broker the ensemble has not
+    /// heard from for this long loses its session and its ephemeral znodes.
+    pub zookeeper_session_timeout_ms: u64,
+    /// One way of a call between a broker and the ensemble (a round trip is twice this). The
+    /// ensemble sits close to the brokers, so its calls do not take the cluster's network latency.
+    pub zookeeper_op_ms: u64,
+    /// `zookeeper.max.in.flight.requests` (10): how many calls a broker keeps outstanding;
+    /// 1 shows Kafka before 1.1, whose controller read ZooKeeper one call at a time.
+    pub zookeeper_max_in_flight: u64,
+    /// Unsafe teaching switch (Kafka before 2.1, KAFKA-6082): the controller's writes do not
+    /// check `/controller_epoch`'s version, so a zombie controller's writes land.
+    pub unsafe_no_controller_epoch_check: bool,
+
     // --- simulation ---
     pub latency_ms: Latency,
     /// Probability that a message is lost.
@@ -120,6 +134,10 @@ impl Default for Config {
             eligible_leader_replicas: true,
             auto_leader_rebalance: true,
             leader_imbalance_check_interval_ms: 300_000,
+            zookeeper_session_timeout_ms: 18_000,
+            zookeeper_op_ms: 1,
+            zookeeper_max_in_flight: 10,
+            unsafe_no_controller_epoch_check: false,
             latency_ms: Latency { min: 5, max: 25 },
             loss: 0.0,
             duplicate: 0.0,
@@ -160,6 +178,11 @@ impl Config {
                 "leader_imbalance_check_interval_ms",
                 self.leader_imbalance_check_interval_ms,
             ),
+            (
+                "zookeeper_session_timeout_ms",
+                self.zookeeper_session_timeout_ms,
+            ),
+            ("zookeeper_max_in_flight", self.zookeeper_max_in_flight),
         ];
         for (name, v) in positive {
             if v == 0 {
@@ -242,6 +265,17 @@ impl Config {
                 100_000,
             ),
             ("trace_capacity", self.trace_capacity as u64, 10_000_000),
+            (
+                "zookeeper_session_timeout_ms",
+                self.zookeeper_session_timeout_ms,
+                hour,
+            ),
+            ("zookeeper_op_ms", self.zookeeper_op_ms, 60_000),
+            (
+                "zookeeper_max_in_flight",
+                self.zookeeper_max_in_flight,
+                10_000,
+            ),
             ("min_insync_replicas", self.min_insync_replicas as u64, 1000),
         ];
         for (name, v, max) in bounded {

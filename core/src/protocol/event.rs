@@ -291,6 +291,39 @@ pub enum TraceKind {
         node: NodeId,
         voters: Box<[NodeId]>,
     },
+    /// ZooKeeper mode: the ensemble expired a session it had not heard from (its ephemeral
+    /// znodes are gone; the client learns it only when it next reaches the ensemble).
+    ZkSessionExpired {
+        node: NodeId,
+        session: u64,
+    },
+    /// ZooKeeper mode: a broker created `/controller` and bumped `/controller_epoch`.
+    ControllerElected {
+        node: NodeId,
+        epoch: u32,
+    },
+    /// ZooKeeper mode: the new controller has read every znode it needs and may elect partition
+    /// leaders again: `zk_calls` calls to ZooKeeper in `took_ms` since it was elected.
+    ControllerReady {
+        node: NodeId,
+        epoch: u32,
+        zk_calls: u64,
+        took_ms: Time,
+    },
+    /// ZooKeeper mode: a broker stopped acting as the controller (it lost `/controller` or learned
+    /// that its session expired).
+    ControllerResigned {
+        node: NodeId,
+        epoch: u32,
+    },
+    /// ZooKeeper mode: a write by a controller of an older epoch landed in ZooKeeper (possible
+    /// only with `unsafe_no_controller_epoch_check`, as before Kafka 2.1).
+    ZombieWrite {
+        node: NodeId,
+        epoch: u32,
+        current: u32,
+        path: String,
+    },
     /// KIP-853: the leader's voter change committed (AddVoter / RemoveVoter answered).
     VoterChangeCommitted {
         node: NodeId,
@@ -373,6 +406,11 @@ impl TraceKind {
             | TraceKind::Wipe { node, .. } => (Fault, Some(*node), None),
             TraceKind::Link { from, to, .. } => (Fault, Some(*from), Some(*to)),
             TraceKind::Violation { .. } => (Violation, None, None),
+            TraceKind::ZkSessionExpired { node, .. } => (Broker, Some(*node), None),
+            TraceKind::ControllerElected { node, .. }
+            | TraceKind::ControllerReady { node, .. }
+            | TraceKind::ControllerResigned { node, .. }
+            | TraceKind::ZombieWrite { node, .. } => (Election, Some(*node), None),
         }
     }
 
@@ -407,6 +445,11 @@ impl TraceKind {
             TraceKind::VoterChangeCommitted { .. } => "voter_change_committed",
             TraceKind::Wipe { .. } => "wipe",
             TraceKind::Violation { .. } => "violation",
+            TraceKind::ZkSessionExpired { .. } => "zk_session_expired",
+            TraceKind::ControllerElected { .. } => "controller_elected",
+            TraceKind::ControllerReady { .. } => "controller_ready",
+            TraceKind::ControllerResigned { .. } => "controller_resigned",
+            TraceKind::ZombieWrite { .. } => "zombie_write",
         }
     }
 

@@ -45,6 +45,7 @@ fn dynamic(id: NodeId, boot: &[NodeId], durable: Durable) -> (Node, Effects) {
             voters: voters(boot).into(),
             servers: (1..=5).collect(),
         }),
+        mode: Default::default(),
     };
     let durable = Durable {
         directory_id: dir(id),

@@ -37,6 +37,15 @@ pub enum Message {
     ConsumerFetch(ConsumerFetchRequest),
     /// Boxed: the largest message, and a rare one (every message is as large as the largest).
     ConsumerFetchResponse(Box<ConsumerFetchResponse>),
+    // ZooKeeper mode only.
+    /// A broker's call on its ZooKeeper session.
+    Zk(crate::protocol::zk_rpc::ZkRequest),
+    ZkResponse(crate::protocol::zk_rpc::ZkResponse),
+    /// The ensemble tells a session that a watched znode changed (no data).
+    ZkWatch(crate::protocol::zk_rpc::ZkWatchNotice),
+    /// LeaderAndIsr or UpdateMetadata from the ZooKeeper-mode controller.
+    Control(crate::protocol::zk_rpc::ControlRequest),
+    ControlResponse(crate::protocol::zk_rpc::ControlResponse),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -208,7 +217,7 @@ pub struct HeartbeatResponse {
 }
 
 /// Every name `Message::rpc` gives (what single-message faults may name).
-pub const RPC_NAMES: [&str; 23] = [
+pub const RPC_NAMES: [&str; 29] = [
     "PreVote",
     "PreVoteResponse",
     "Vote",
@@ -232,6 +241,12 @@ pub const RPC_NAMES: [&str; 23] = [
     "ProduceResponse",
     "ConsumerFetch",
     "ConsumerFetchResponse",
+    "ZooKeeper",
+    "ZooKeeperResponse",
+    "WatchedEvent",
+    "LeaderAndIsr",
+    "UpdateMetadata",
+    "ControlResponse",
 ];
 
 impl Message {
@@ -267,6 +282,14 @@ impl Message {
             Message::ProduceResponse(_) => "ProduceResponse",
             Message::ConsumerFetch(_) => "ConsumerFetch",
             Message::ConsumerFetchResponse(_) => "ConsumerFetchResponse",
+            Message::Zk(_) => "ZooKeeper",
+            Message::ZkResponse(_) => "ZooKeeperResponse",
+            Message::ZkWatch(_) => "WatchedEvent",
+            Message::Control(c) => match c.kind {
+                crate::protocol::zk_rpc::ControlKind::LeaderAndIsr => "LeaderAndIsr",
+                crate::protocol::zk_rpc::ControlKind::UpdateMetadata => "UpdateMetadata",
+            },
+            Message::ControlResponse(_) => "ControlResponse",
         }
     }
 }

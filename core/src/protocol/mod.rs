@@ -9,7 +9,9 @@
 //! (broker registration and heartbeats), `membership` (AddVoter / RemoveVoter), `partition` (topic partition replicas), `partition_log`
 //! (a replica's records and epoch cache), `log`, `message`
 //! (the RPCs), `record` (what the metadata log carries), `metadata` (the image), `event` (what
-//! nodes report), `config`, `role`, `types`, `voters` (who votes: KIP-853), `zookeeper` (the store ZooKeeper mode's controller uses).
+//! nodes report), `config`, `role`, `types`, `voters` (who votes: KIP-853), `zookeeper` (the store ZooKeeper mode's controller uses), `zk_ensemble` (the
+//! ensemble serving it), `zk_broker` (a broker's session, registration, election and metadata
+//! cache in ZooKeeper mode), `zk_controller` (the ZooKeeper-mode controller), `zk_rpc` (their messages).
 
 pub mod broker;
 pub mod config;
@@ -32,6 +34,10 @@ mod replication;
 pub mod role;
 pub mod types;
 pub mod voters;
+pub mod zk_broker;
+pub mod zk_controller;
+pub mod zk_ensemble;
+pub mod zk_rpc;
 pub mod zookeeper;
 
 #[cfg(test)]
@@ -44,6 +50,6 @@ pub use error::{AssignmentProblem, CommandError, KafkaDetail, MembershipProblem}
 pub use event::{
     DropReason, FenceReason, LossReason, RoleReason, TraceKind, TruncateReason, VoteReason,
 };
-pub use node::{Durable, Effects, Identity, Input, Node, NodeKind, QuorumState, Slot};
+pub use node::{ClusterMode, Durable, Effects, Identity, Input, Node, NodeKind, QuorumState, Slot};
 pub use role::Role;
 pub use types::{Epoch, NodeId, Offset, SnapshotId, Time};

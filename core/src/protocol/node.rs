@@ -26,6 +26,19 @@ pub enum NodeKind {
     Broker,
     /// `process.roles=broker,controller`: one process, one failure domain, both roles.
     Combined,
+    /// ZooKeeper mode's ensemble (node 0): the store the brokers' controller lives by.
+    Zookeeper,
+}
+
+/// Which control plane the cluster runs (DESIGN §3d).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClusterMode {
+    /// A Raft quorum of controllers over `__cluster_metadata`.
+    #[default]
+    Kraft,
+    /// Kafka before KRaft: a ZooKeeper ensemble and a controller elected among the brokers.
+    Zookeeper,
 }
 
 impl NodeKind {
@@ -61,6 +74,8 @@ pub struct Durable {
     pub starts: u64,
     /// The directory id made when this disk was formatted (KIP-853): a new disk, a new replica.
     pub directory_id: crate::protocol::voters::DirectoryId,
+    /// ZooKeeper mode's node 0: the ensemble's tree and sessions (they outlive a loss of quorum).
+    pub ensemble: Option<Box<crate::protocol::zk_ensemble::Ensemble>>,
 }
 
 /// Timer slots. Each slot holds one deadline; the simulation only sees "wake me at t".
@@ -299,6 +314,7 @@ pub struct Identity {
     pub cfg: Rc<Config>,
     /// How the quorum was formatted: kraft.version, bootstrap voters, bootstrap servers.
     pub quorum: Rc<QuorumBootstrap>,
+    pub mode: ClusterMode,
 }
 
 #[derive(Clone, Debug)]
@@ -328,6 +344,9 @@ pub struct Node {
     pub(crate) controller: Option<crate::protocol::controller::ActiveController>,
     pub(crate) broker: crate::protocol::broker::BrokerState,
     pub(crate) next_correlation: u64,
+    pub(crate) mode: ClusterMode,
+    /// A broker in ZooKeeper mode: its session, and the controller role if it won it.
+    pub(crate) zk: Option<Box<crate::protocol::zk_broker::ZkBroker>>,
 }
 
 impl Node {
@@ -345,6 +364,7 @@ impl Node {
             kind,
             cfg,
             quorum,
+            mode,
         } = identity;
         let mut durable = durable;
         durable.starts += 1;
@@ -381,7 +401,16 @@ impl Node {
             // Correlation ids of each incarnation apart (as a new process's new connections
             // are): an answer to the previous incarnation's request never matches this one's.
             next_correlation: first_correlation,
+            mode,
+            zk: None,
         };
+        if kind == NodeKind::Zookeeper {
+            if node.durable.ensemble.is_none() {
+                node.durable.ensemble = Some(Box::default());
+            }
+            node.start_ensemble(now, out);
+            return node;
+        }
         if kind.runs_broker() {
             // Replica logs survive; who leads and how far followers got is learned again.
             // Before leader epochs (the unsafe switch) a restarted replica cut its log to its HW.
@@ -397,6 +426,12 @@ impl Node {
                     ..Default::default()
                 };
             }
+        }
+        if mode == ClusterMode::Zookeeper {
+            // No quorum to follow: the broker's metadata comes from the controller's pushes.
+            node.role = Role::Observer;
+            node.start_zk_broker(now, out);
+            return node;
         }
         if kind == NodeKind::Broker || !node.is_voter() {
             node.role = Role::Observer;
@@ -493,6 +528,7 @@ impl Node {
             kind: self.kind,
             cfg: self.cfg.clone(),
             quorum: self.quorum.clone(),
+            mode: self.mode,
         }
     }
     /// The leader's view of replication progress (empty unless leader).
@@ -622,7 +658,12 @@ impl Node {
             Slot::CheckQuorum => self.on_check_quorum(now, out),
             Slot::Announce => self.on_announce_timer(now, out),
             Slot::LongPoll => self.on_long_poll_timer(now, out),
+            Slot::ControllerTick if self.kind == NodeKind::Zookeeper => {
+                self.on_ensemble_tick(now, out)
+            }
+            Slot::ControllerTick if self.zk.is_some() => self.on_zk_controller_tick(now, out),
             Slot::ControllerTick => self.on_controller_tick(now, out),
+            Slot::Heartbeat if self.zk.is_some() => self.on_zk_session_timer(now, out),
             Slot::Heartbeat => self.on_heartbeat_timer(now, out),
             Slot::Partitions => self.on_partitions_tick(now, out),
         }
@@ -657,7 +698,15 @@ impl Node {
             Message::PartitionFetchResponse(resp) => {
                 self.on_partition_fetch_response(now, resp, out)
             }
+            Message::AlterPartition(req) if self.zk.is_some() => {
+                self.on_zk_alter_partition(from, req, out)
+            }
             Message::AlterPartition(req) => self.on_alter_partition(now, from, req, out),
+            Message::Zk(req) => self.on_zk_request(now, from, req, out),
+            Message::ZkResponse(resp) => self.on_zk_response(now, resp, out),
+            Message::ZkWatch(w) => self.on_zk_watch(now, w, out),
+            Message::Control(req) => self.on_control_request(now, from, req, out),
+            Message::ControlResponse(resp) => self.on_control_response(now, from, resp, out),
             Message::AlterPartitionResponse(resp) => self.on_alter_partition_response(now, resp),
         }
     }

@@ -53,6 +53,7 @@ fn start_with(
         kind: NodeKind::Controller,
         cfg: Rc::new(cfg),
         quorum: QuorumBootstrap::fixed(voters),
+        mode: Default::default(),
     };
     let rng = Xoshiro256PlusPlus::seed_from_u64(id as u64);
     let n = Node::start(identity, durable, rng, now, &mut out);
@@ -1393,6 +1394,7 @@ fn broker() -> (Node, Effects) {
         kind: NodeKind::Broker,
         cfg: Rc::new(Config::default()),
         quorum: QuorumBootstrap::fixed(&[1, 2, 3]),
+        mode: Default::default(),
     };
     let rng = Xoshiro256PlusPlus::seed_from_u64(101);
     let n = Node::start(identity, Durable::default(), rng, 0, &mut out);

@@ -398,7 +398,7 @@ impl Node {
 
     pub(crate) fn on_partitions_tick(&mut self, now: Time, out: &mut Effects) {
         let keys: Vec<PartitionKey> = self.durable.partitions.keys().copied().collect();
-        let controller = self.leader_id();
+        let controller = self.alter_partition_target();
         let id = self.id;
         let lag_max = self.cfg.replica_lag_time_max_ms;
         let timeout = self.cfg.request_timeout_ms;

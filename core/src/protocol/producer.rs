@@ -12,8 +12,11 @@ use crate::protocol::types::{NodeId, Offset, Time};
 use serde::Serialize;
 use std::rc::Rc;
 
-/// The producer client's address on the network (no node uses id 0).
+/// The clients' address on the network in KRaft mode (no node uses id 0).
 pub const PRODUCER: NodeId = 0;
+/// In ZooKeeper mode node 0 is the ensemble (DESIGN §3d): the clients move out of its way, so
+/// cutting a broker off from ZooKeeper leaves its clients connected.
+pub const ZK_MODE_CLIENT: NodeId = NodeId::MAX;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

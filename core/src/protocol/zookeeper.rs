@@ -14,7 +14,7 @@ pub type SessionId = u64;
 pub type Zxid = u64;
 
 /// What a write can be refused with (ZooKeeper's KeeperException codes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum ZkError {
     NodeExists,
     NoNode,
@@ -38,7 +38,7 @@ impl ZkError {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum CreateMode {
     Persistent,
     Ephemeral,
@@ -62,7 +62,7 @@ impl CreateMode {
 }
 
 /// A znode's metadata, as `Stat` gives it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Stat {
     /// The zxid that created it (Kafka uses a broker znode's as the broker epoch, KIP-380).
     pub czxid: Zxid,
@@ -81,7 +81,7 @@ struct Znode {
 }
 
 /// One operation of a write (alone, or in a `multi`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum Op {
     Create {
         path: String,
@@ -99,7 +99,7 @@ pub enum Op {
     Check { path: String, version: u32 },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum OpResult {
     /// The path created (with its sequence number, for a sequential create).
     Created(String),
@@ -108,7 +108,7 @@ pub enum OpResult {
     Checked,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub enum WatchEvent {
     NodeCreated,
     NodeDeleted,
@@ -219,6 +219,27 @@ impl Store {
             .ok_or(ZkError::SessionExpired)?;
         s.last_heard = s.last_heard.max(now);
         Ok(())
+    }
+
+    /// The ensemble came back (a new leader after a loss of quorum): every session's clock starts
+    /// again, so nobody expires for the time the ensemble itself was away. ZooKeeper's exact rule
+    /// here is its own business (ZOOKEEPER.md §3.1.5); this is the documented choice.
+    pub fn touch_all(&mut self, now: Time) {
+        for s in self.sessions.values_mut() {
+            s.last_heard = s.last_heard.max(now);
+        }
+    }
+
+    /// A znode's data and stat, read without a session or a watch (what the checker and the
+    /// capture look at).
+    pub fn peek(&self, path: &str) -> Option<(&str, Stat)> {
+        self.nodes.get(path).map(|n| (n.data.as_str(), n.stat))
+    }
+
+    /// The names of a znode's children, read without a session (the checker's and capture's
+    /// view; clients use `get_children`).
+    pub fn list(&self, path: &str) -> Vec<String> {
+        self.children(path)
     }
 
     pub fn is_live(&self, session: SessionId) -> bool {

@@ -2,7 +2,7 @@
 //! The loader never panics: every shape of bad input becomes a `ScenarioError`.
 
 use crate::protocol::config::Config;
-use crate::protocol::node::{Slot, ALL_SLOTS};
+use crate::protocol::node::{ClusterMode, Slot, ALL_SLOTS};
 use crate::protocol::record::TopicConfig;
 use crate::protocol::types::{NodeId, Offset};
 use crate::sim::explore::Faults;
@@ -84,6 +84,10 @@ pub enum Condition {
         partition: u32,
         isr: Vec<NodeId>,
     },
+    /// DESIGN §3d: this node is the controller (KRaft: the active controller).
+    ControllerIs(NodeId),
+    /// DESIGN §3d: a controller can elect partition leaders (ZooKeeper mode: its load is done).
+    ControllerReady,
 }
 
 /// The role words a `role` condition may name (the capture's and the stage's `role`).
@@ -97,6 +101,7 @@ pub const ROLE_WORDS: &[&str] = &[
     "fenced",
     "unfenced",
     "offline",
+    "serving",
 ];
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -312,6 +317,7 @@ fn as_condition(v: &Value, step: Option<usize>, field: &str) -> Result<Condition
     match v {
         Value::String(s) if s == "leader" => Ok(Condition::Leader),
         Value::String(s) if s == "caught_up" => Ok(Condition::CaughtUp),
+        Value::String(s) if s == "controller_ready" => Ok(Condition::ControllerReady),
         Value::Object(m) if m.len() == 1 => {
             let (k, x) = m
                 .iter()
@@ -321,6 +327,7 @@ fn as_condition(v: &Value, step: Option<usize>, field: &str) -> Result<Condition
             match k.as_str() {
                 "leader_is" => Ok(Condition::LeaderIs(as_target(x, step, &f)?)),
                 "fenced" => Ok(Condition::Fenced(as_id(x, step, &f)?)),
+                "controller_is" => Ok(Condition::ControllerIs(as_id(x, step, &f)?)),
                 "unfenced" => Ok(Condition::Unfenced(as_id(x, step, &f)?)),
                 "hw_at_least" => {
                     let o = x.as_object().ok_or_else(|| err(step, &f, "expected {\"node\": ID, \"offset\": N}"))?;
@@ -927,17 +934,38 @@ impl Scenario {
                 "kraft_version",
                 "observers",
                 "combined",
+                "mode",
             ]
             .contains(&k.as_str())
             {
                 return Err(err(None, format!("cluster.{k}"), "unknown field"));
             }
         }
-        // A cluster of combined nodes alone needs no `controllers` list.
-        let mut controllers = match (cluster.get("controllers"), cluster.get("combined")) {
-            (Some(v), _) => ids(v, "cluster.controllers", 1)?,
-            (None, Some(_)) => Vec::new(),
-            (None, None) => return Err(err(None, "cluster.controllers", "missing")),
+        let mode = match cluster.get("mode").map(|m| m.as_str()) {
+            None | Some(Some("kraft")) => ClusterMode::Kraft,
+            Some(Some("zookeeper")) => ClusterMode::Zookeeper,
+            Some(_) => {
+                return Err(err(
+                    None,
+                    "cluster.mode",
+                    "expected \"kraft\" or \"zookeeper\"",
+                ))
+            }
+        };
+        // A cluster of combined nodes alone needs no `controllers` list; ZooKeeper mode has
+        // none (a broker is elected controller).
+        let mut controllers = match (cluster.get("controllers"), cluster.get("combined"), mode) {
+            (Some(_), _, ClusterMode::Zookeeper) => {
+                return Err(err(
+                    None,
+                    "cluster.controllers",
+                    crate::sim::ZK_NO_CONTROLLERS,
+                ))
+            }
+            (None, _, ClusterMode::Zookeeper) => Vec::new(),
+            (Some(v), _, _) => ids(v, "cluster.controllers", 1)?,
+            (None, Some(_), _) => Vec::new(),
+            (None, None, _) => return Err(err(None, "cluster.controllers", "missing")),
         };
         let mut brokers = match cluster.get("brokers") {
             Some(v) => ids(v, "cluster.brokers", 101)?,
@@ -1017,6 +1045,7 @@ impl Scenario {
             kraft_version,
             observers,
             combined,
+            mode,
         };
         // Build once so cluster errors (duplicate ids, bad initial logs) surface at load time.
         Simulation::new(spec.clone()).map_err(|e| err(None, "cluster", e.to_string()))?;

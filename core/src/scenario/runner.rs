@@ -21,16 +21,20 @@ fn watched(sim: &Simulation, t: &Target) -> Option<NodeId> {
 }
 
 /// A partition's state in the committed image.
-fn committed_partition<'a>(
-    sim: &'a Simulation,
+/// The partition as the cluster's metadata holds it: the committed image (KRaft) or ZooKeeper's
+/// partition state znode.
+fn committed_partition(
+    sim: &Simulation,
     topic: &str,
     partition: u32,
-) -> Option<&'a crate::protocol::metadata::PartitionState> {
-    sim.committed_image_ref()?
-        .topic_by_name(topic)?
-        .partitions
-        .iter()
-        .find(|p| p.partition == partition)
+) -> Option<crate::protocol::metadata::PartitionState> {
+    let find = |image: &crate::protocol::metadata::Image| {
+        image.topic_by_name(topic)?.partition(partition).cloned()
+    };
+    match sim.mode() {
+        crate::protocol::ClusterMode::Kraft => find(sim.committed_image_ref()?),
+        crate::protocol::ClusterMode::Zookeeper => find(&sim.zk_image()),
+    }
 }
 
 /// Whether a condition holds now.
@@ -98,6 +102,8 @@ pub fn condition_holds(sim: &Simulation, cond: &Condition) -> bool {
             have.sort_unstable();
             have == *isr
         }),
+        Condition::ControllerIs(id) => sim.controller().is_some_and(|c| c.0 == *id),
+        Condition::ControllerReady => sim.controller_ready(),
     }
 }
 

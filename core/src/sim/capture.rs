@@ -1,7 +1,7 @@
 //! A capture: the JSON picture of the cluster at one instant. The CLI prints it, the UI's
 //! `window.kraft.capture()` returns it, and tests compare the two.
 
-use crate::protocol::node::NodeKind;
+use crate::protocol::node::{ClusterMode, NodeKind};
 use crate::protocol::partition::Acks;
 use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
@@ -23,6 +23,12 @@ pub struct Capture {
     /// The voter set the leader uses (DESIGN §3c); with no leader, that of the controller with
     /// the most up-to-date log. `directory_id` is null in a static quorum (kraft_version 0).
     pub voters: Vec<VoterCapture>,
+    /// DESIGN §3d: the controller (KRaft: the active controller; ZooKeeper mode: the broker
+    /// acting as controller in the current epoch), null while there is none.
+    pub controller: Option<NodeId>,
+    /// KRaft: the active controller's epoch (with none, the newest quorum epoch); ZooKeeper
+    /// mode: the value of `/controller_epoch`.
+    pub controller_epoch: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -97,6 +103,18 @@ pub struct NodeCapture {
     /// Controllers only (DESIGN §3c): the directory id of the disk it runs on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub directory_id: Option<String>,
+    /// ZooKeeper-mode brokers (DESIGN §3d): the highest controller epoch a pushed request carried.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controller_epoch_seen: Option<u32>,
+    /// ZooKeeper-mode brokers: the metadata cache the controller's pushes built (it may lag
+    /// ZooKeeper and other brokers' caches).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata_cache: Option<MetadataCacheCapture>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MetadataCacheCapture {
+    pub topics: Vec<TopicCapture>,
 }
 
 /// One topic partition replica on a broker: its records (with the leader epoch that wrote
@@ -159,6 +177,9 @@ pub fn role_word(n: &SimNode) -> String {
     if !n.alive {
         return "offline".into();
     }
+    if n.node.kind == NodeKind::Zookeeper {
+        return "serving".into();
+    }
     match n.node.role() {
         Role::Observer if n.node.kind.runs_controller() => "observer".into(),
         Role::Observer => if n.node.broker_state().fenced {
@@ -212,6 +233,8 @@ pub fn node_capture(n: &SimNode) -> NodeCapture {
             .kind
             .runs_controller()
             .then(|| directory_id_text(node.directory_id())),
+        controller_epoch_seen: node.zk().map(|z| z.controller_epoch_seen),
+        metadata_cache: None,
     }
 }
 
@@ -367,7 +390,10 @@ impl Simulation {
                 .max()
                 .unwrap_or(0),
         };
-        let image = self.committed_image();
+        let image = match self.mode() {
+            ClusterMode::Kraft => self.committed_image(),
+            ClusterMode::Zookeeper => self.zk_image(),
+        };
         let metadata = MetadataCapture {
             applied_offset: image.applied_offset,
             brokers: image
@@ -379,46 +405,26 @@ impl Simulation {
                     epoch: b.epoch,
                 })
                 .collect(),
-            topics: image
-                .topics
-                .values()
-                .map(|t| TopicCapture {
-                    name: t.name.clone(),
-                    topic_id: t.topic_id,
-                    partitions: t
-                        .partitions
-                        .iter()
-                        .map(|p| {
-                            let offsets = self.partition_offsets(t.topic_id, p.partition, p.leader);
-                            PartitionCapture {
-                                partition: p.partition,
-                                leader: p.leader,
-                                isr: p.isr.clone(),
-                                replicas: p.replicas.clone(),
-                                leader_epoch: p.leader_epoch,
-                                elr: p.elr.clone(),
-                                last_known_leader: p.last_known_leader,
-                                partition_epoch: p.partition_epoch,
-                                leader_recovery_state: if p.recovering {
-                                    "recovering"
-                                } else {
-                                    "recovered"
-                                },
-                                preferred_leader: p.preferred_leader(),
-                                leo: offsets.map(|r| r.0),
-                                hw: offsets.map(|r| r.1),
-                            }
-                        })
-                        .collect(),
-                })
-                .collect(),
+            topics: self.topics_capture(&image),
         };
         Capture {
             label: label.to_string(),
             time_ms: self.now(),
             leader,
             epoch,
-            nodes: self.nodes().iter().map(node_capture).collect(),
+            nodes: self
+                .nodes()
+                .iter()
+                .map(|n| {
+                    let mut c = node_capture(n);
+                    if n.node.zk().is_some() {
+                        c.metadata_cache = Some(MetadataCacheCapture {
+                            topics: self.topics_capture(n.node.image()),
+                        });
+                    }
+                    c
+                })
+                .collect(),
             metadata,
             produces: self
                 .produces()
@@ -458,6 +464,49 @@ impl Simulation {
                     directory_id: v.directory_id.map(directory_id_text),
                 })
                 .collect(),
+            controller: self.controller().map(|c| c.0),
+            controller_epoch: match self.mode() {
+                ClusterMode::Kraft => self.controller().map_or(epoch, |c| c.1),
+                ClusterMode::Zookeeper => self.ensemble().map_or(0, |e| e.controller_epoch()),
+            },
         }
+    }
+
+    /// Topics as a capture shows them, from any image (the committed one, what ZooKeeper holds,
+    /// or a broker's metadata cache), with the data-plane offsets at each partition's leader.
+    fn topics_capture(&self, image: &crate::protocol::metadata::Image) -> Vec<TopicCapture> {
+        image
+            .topics
+            .values()
+            .map(|t| TopicCapture {
+                name: t.name.clone(),
+                topic_id: t.topic_id,
+                partitions: t
+                    .partitions
+                    .iter()
+                    .map(|p| {
+                        let offsets = self.partition_offsets(t.topic_id, p.partition, p.leader);
+                        PartitionCapture {
+                            partition: p.partition,
+                            leader: p.leader,
+                            isr: p.isr.clone(),
+                            replicas: p.replicas.clone(),
+                            leader_epoch: p.leader_epoch,
+                            elr: p.elr.clone(),
+                            last_known_leader: p.last_known_leader,
+                            partition_epoch: p.partition_epoch,
+                            leader_recovery_state: if p.recovering {
+                                "recovering"
+                            } else {
+                                "recovered"
+                            },
+                            preferred_leader: p.preferred_leader(),
+                            leo: offsets.map(|r| r.0),
+                            hw: offsets.map(|r| r.1),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
     }
 }

@@ -11,7 +11,7 @@
 use crate::protocol::event::{LossReason, TraceKind};
 use crate::protocol::message::{Message, PartitionFetchBody};
 use crate::protocol::partition::{Acks, PartitionKey};
-use crate::protocol::producer::{ProduceStatus, PRODUCER};
+use crate::protocol::producer::ProduceStatus;
 use crate::protocol::types::{NodeId, Offset, Time};
 use crate::sim::invariants::{Breach, Touched, Violation};
 use crate::sim::Simulation;
@@ -64,7 +64,7 @@ impl Simulation {
             | TraceKind::Crash { .. }
             | TraceKind::Restart { .. } => true,
             TraceKind::Deliver { to, msg, .. } => {
-                *to == PRODUCER && matches!(**msg, Message::ProduceResponse(_))
+                *to == self.client && matches!(**msg, Message::ProduceResponse(_))
             }
             _ => false,
         });
@@ -89,7 +89,7 @@ impl Simulation {
                 | TraceKind::PartitionChange { .. }
                 | TraceKind::Crash { .. }
                 | TraceKind::Restart { .. } => all = true,
-                TraceKind::Deliver { to, msg, .. } if *to == PRODUCER => {
+                TraceKind::Deliver { to, msg, .. } if *to == self.client => {
                     if let Message::ProduceResponse(r) = &**msg {
                         acked.push(r.produce);
                     }
@@ -202,7 +202,7 @@ impl Simulation {
                 | TraceKind::PartitionChange { .. }
                 | TraceKind::Crash { .. }
                 | TraceKind::Restart { .. } => losses_possible = true,
-                TraceKind::Deliver { to, msg, .. } if *to == PRODUCER => {
+                TraceKind::Deliver { to, msg, .. } if *to == self.client => {
                     if let Message::ProduceResponse(r) = &**msg {
                         answered.push(r.produce);
                     }
@@ -423,7 +423,7 @@ mod tests {
         let answer = TraceKind::Deliver {
             id: 1,
             from: 101,
-            to: PRODUCER,
+            to: crate::protocol::producer::PRODUCER,
             msg: std::rc::Rc::new(Message::ProduceResponse(ProduceResponse {
                 correlation: 1,
                 produce: 1,
@@ -508,7 +508,7 @@ mod tests {
         let served = |offset: Offset| TraceKind::Deliver {
             id: 1,
             from: 101,
-            to: PRODUCER,
+            to: crate::protocol::producer::PRODUCER,
             msg: std::rc::Rc::new(Message::ConsumerFetchResponse(Box::new(
                 ConsumerFetchResponse {
                     correlation: 1,

@@ -98,6 +98,13 @@ impl fmt::Display for ActionError {
 }
 
 /// Why a cluster cannot be built.
+/// What `SpecError::ZookeeperMode` says (the UI translates each).
+pub const ZK_NO_CONTROLLERS: &str =
+    "there are no controller nodes (a broker is elected controller): cluster.controllers must be empty";
+pub const ZK_NEEDS_BROKERS: &str = "at least one broker is needed";
+pub const ZK_NODE_ZERO: &str = "node 0 is the ZooKeeper ensemble: no broker may use that id";
+pub const ZK_NO_KRAFT: &str = "kraft_version, observers, combined and initial belong to KRaft mode";
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SpecError {
     NoController,
@@ -123,6 +130,9 @@ pub enum SpecError {
     NoVoter,
     /// `cluster.combined` names a node that is not a controller.
     CombinedNotController(NodeId),
+    /// ZooKeeper mode has no controller nodes (a broker is elected controller) and no KRaft
+    /// settings; node 0 is the ensemble.
+    ZookeeperMode(&'static str),
     Config(ConfigError),
 }
 
@@ -154,6 +164,7 @@ impl fmt::Display for SpecError {
                 write!(f, "cluster.observers: {id} is not a controller")
             }
             SpecError::NoVoter => write!(f, "cluster.observers leaves no controller to vote"),
+            SpecError::ZookeeperMode(what) => write!(f, "ZooKeeper mode: {what}"),
             SpecError::CombinedNotController(id) => write!(
                 f,
                 "cluster.combined: {id} is not a controller (a combined node is listed among the controllers)"

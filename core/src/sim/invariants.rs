@@ -1289,6 +1289,7 @@ mod every_invariant_fires {
             kind: NodeKind::Controller,
             cfg: Rc::new(Config::default()),
             quorum: crate::protocol::voters::QuorumBootstrap::fixed(&[1, 2, 3]),
+            mode: Default::default(),
         };
         let rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
         let mut n = Node::start(identity, durable, rng, 0, &mut Effects::default());

@@ -21,9 +21,13 @@ mod shared;
 pub mod simulation;
 pub mod timeline;
 pub mod trace;
+mod zookeeper_view;
 
 pub use capture::Capture;
-pub use error::{ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS};
+pub use error::{
+    ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS, ZK_NEEDS_BROKERS,
+    ZK_NODE_ZERO, ZK_NO_CONTROLLERS, ZK_NO_KRAFT,
+};
 pub use invariants::Violation;
 pub use simulation::{
     Action, ClusterSpec, ConsumeFrom, ConsumeStart, Envelope, Fault, InitialState, MessageFault,

@@ -11,8 +11,11 @@ use crate::protocol::log::Log;
 use crate::protocol::message::Message;
 use crate::protocol::message::OffsetReset;
 use crate::protocol::message::RPC_NAMES;
-use crate::protocol::node::{Durable, Effects, Identity, Input, Node, NodeKind, QuorumState, Slot};
-use crate::protocol::producer::{Producer, ProducerEffects, PRODUCER};
+use crate::protocol::node::{
+    ClusterMode, Durable, Effects, Identity, Input, Node, NodeKind, QuorumState, Slot,
+};
+use crate::protocol::producer::{Producer, ProducerEffects, PRODUCER, ZK_MODE_CLIENT};
+use crate::protocol::zk_ensemble::ENSEMBLE;
 
 /// The timer slot of the consumers at the client network end (the producer's is `Partitions`).
 const CONSUMER_SLOT: Slot = Slot::FetchRetry;
@@ -63,6 +66,13 @@ pub struct ClusterSpec {
     /// Controllers that also run a broker in the same process (`process.roles=broker,controller`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub combined: Vec<NodeId>,
+    /// KRaft (the default) or ZooKeeper mode (DESIGN §3d).
+    #[serde(default, skip_serializing_if = "is_kraft")]
+    pub mode: ClusterMode,
+}
+
+fn is_kraft(m: &ClusterMode) -> bool {
+    *m == ClusterMode::Kraft
 }
 
 fn is_zero_u8(n: &u8) -> bool {
@@ -80,6 +90,17 @@ impl ClusterSpec {
             kraft_version: 0,
             observers: Vec::new(),
             combined: Vec::new(),
+            mode: ClusterMode::Kraft,
+        }
+    }
+
+    /// A ZooKeeper-mode cluster: the ensemble (node 0) and brokers 101.. (numbered as in KRaft
+    /// mode, so one action names the same broker in both), any of which may become the
+    /// controller.
+    pub fn zookeeper(seed: u64, brokers: usize, config: Config) -> Self {
+        ClusterSpec {
+            mode: ClusterMode::Zookeeper,
+            ..ClusterSpec::new(seed, 0, brokers, config)
         }
     }
 
@@ -390,6 +411,10 @@ pub struct Simulation {
     producer_wake: Option<Time>,
     /// The client's connection to each broker delivers in order (TCP): the last arrival time.
     producer_link: BTreeMap<NodeId, Time>,
+    /// The clients' address: `PRODUCER` (0), or out of the ensemble's way in ZooKeeper mode.
+    pub(crate) client: NodeId,
+    /// The same for each link to and from the ZooKeeper ensemble (a session is one TCP stream).
+    zk_link: BTreeMap<(NodeId, NodeId), Time>,
     /// Single-message faults waiting for their message, in the order they were armed.
     armed: Vec<MessageFault>,
     /// The consumers (on the same client network end as the producer) and their timer.
@@ -411,7 +436,25 @@ impl Simulation {
     pub fn new(spec: ClusterSpec) -> Result<Simulation, SpecError> {
         spec.config.validate()?;
         let mut ids = BTreeSet::new();
-        if spec.controllers.is_empty() {
+        let zookeeper = spec.mode == ClusterMode::Zookeeper;
+        if zookeeper {
+            if !spec.controllers.is_empty() {
+                return Err(SpecError::ZookeeperMode(crate::sim::ZK_NO_CONTROLLERS));
+            }
+            if spec.brokers.is_empty() {
+                return Err(SpecError::ZookeeperMode(crate::sim::ZK_NEEDS_BROKERS));
+            }
+            if spec.brokers.contains(&ENSEMBLE) {
+                return Err(SpecError::ZookeeperMode(crate::sim::ZK_NODE_ZERO));
+            }
+            if spec.kraft_version != 0
+                || !spec.observers.is_empty()
+                || !spec.combined.is_empty()
+                || !spec.initial.is_empty()
+            {
+                return Err(SpecError::ZookeeperMode(crate::sim::ZK_NO_KRAFT));
+            }
+        } else if spec.controllers.is_empty() {
             return Err(SpecError::NoController);
         }
         if spec.controllers.len() > MAX_CONTROLLERS || spec.brokers.len() > MAX_BROKERS {
@@ -455,7 +498,7 @@ impl Simulation {
         {
             return Err(SpecError::ObserverNotController(*o));
         }
-        if spec.controllers.iter().all(|c| spec.observers.contains(c)) {
+        if !zookeeper && spec.controllers.iter().all(|c| spec.observers.contains(c)) {
             return Err(SpecError::NoVoter);
         }
         if let Some(c) = spec.combined.iter().find(|c| !spec.controllers.contains(c)) {
@@ -484,6 +527,8 @@ impl Simulation {
             producer: Producer::default(),
             producer_wake: None,
             producer_link: BTreeMap::new(),
+            zk_link: BTreeMap::new(),
+            client: if zookeeper { ZK_MODE_CLIENT } else { PRODUCER },
             armed: Vec::new(),
             consumers: Consumers::default(),
             consumer_wake: None,
@@ -492,17 +537,17 @@ impl Simulation {
             spec: Rc::new(spec),
         };
         let spec = sim.spec.clone();
-        let kinds = spec
-            .controllers
-            .iter()
-            .map(|id| {
+        let ensemble = zookeeper.then_some((ENSEMBLE, NodeKind::Zookeeper));
+        let kinds = ensemble
+            .into_iter()
+            .chain(spec.controllers.iter().map(|id| {
                 let kind = if spec.combined.contains(id) {
                     NodeKind::Combined
                 } else {
                     NodeKind::Controller
                 };
                 (*id, kind)
-            })
+            }))
             .chain(spec.brokers.iter().map(|id| (*id, NodeKind::Broker)));
         for (id, kind) in kinds {
             let mut durable = spec
@@ -517,6 +562,7 @@ impl Simulation {
                 kind,
                 cfg: cfg.clone(),
                 quorum: quorum.clone(),
+                mode: spec.mode,
             };
             let node = Node::start(identity, durable, node_rng(spec.seed, id), 0, &mut out);
             sim.nodes.push(SimNode {
@@ -708,6 +754,50 @@ impl Simulation {
     }
 
     /// The node that takes writes: the live leader with the highest epoch.
+    pub fn mode(&self) -> ClusterMode {
+        self.spec.mode
+    }
+
+    /// The controller and its epoch (DESIGN §3d): in KRaft mode the active controller (the
+    /// quorum leader once activated) and the quorum epoch; in ZooKeeper mode the running broker
+    /// acting as controller in the epoch `/controller_epoch` holds.
+    pub fn controller(&self) -> Option<(NodeId, u32)> {
+        match self.spec.mode {
+            ClusterMode::Kraft => self
+                .controllers()
+                .filter(|n| n.alive && n.node.active_controller().is_some())
+                .max_by_key(|n| n.node.epoch())
+                .map(|n| (n.node.id, n.node.epoch())),
+            ClusterMode::Zookeeper => {
+                let current = self.ensemble()?.controller_epoch();
+                self.nodes.iter().filter(|n| n.alive).find_map(|n| {
+                    let c = n.node.zk_controller()?;
+                    (c.epoch == current).then_some((n.node.id, c.epoch))
+                })
+            }
+        }
+    }
+
+    /// The controller can elect partition leaders (`"controller_ready"`): in KRaft mode once
+    /// activated, in ZooKeeper mode once its failover reads are done.
+    pub fn controller_ready(&self) -> bool {
+        let Some((id, _)) = self.controller() else {
+            return false;
+        };
+        match self.spec.mode {
+            ClusterMode::Kraft => true,
+            ClusterMode::Zookeeper => self
+                .node(id)
+                .and_then(|n| n.node.zk_controller())
+                .is_some_and(|c| c.ready),
+        }
+    }
+
+    /// ZooKeeper mode: the ensemble's tree and sessions (as they are, even while node 0 is down).
+    pub fn ensemble(&self) -> Option<&crate::protocol::zk_ensemble::Ensemble> {
+        self.node(ENSEMBLE)?.node.durable().ensemble.as_deref()
+    }
+
     pub fn acting_leader(&self) -> Option<NodeId> {
         self.controllers()
             .filter(|n| n.alive && n.node.role() == Role::Leader)
@@ -749,12 +839,7 @@ impl Simulation {
         self.stats.events += 1;
         let effective = match ev.kind {
             EventKind::Deliver(env) => self.deliver(env, ev.time, ev.seq),
-            EventKind::Timer {
-                node: PRODUCER,
-                slot,
-                at,
-                ..
-            } => {
+            EventKind::Timer { node, slot, at, .. } if node == self.client => {
                 if slot == CONSUMER_SLOT {
                     self.consumer_timer(at)
                 } else {
@@ -808,7 +893,7 @@ impl Simulation {
     fn enter_local_clocks(&mut self) {
         if self.local.is_empty() {
             let now = self.now;
-            self.local.insert(PRODUCER, now);
+            self.local.insert(self.client, now);
             for n in &self.nodes {
                 self.local.insert(n.node.id, now);
             }
@@ -868,7 +953,7 @@ impl Simulation {
         self.queue = events.into();
         let to = match &ev.kind {
             EventKind::Deliver(env) => env.to,
-            _ => PRODUCER,
+            _ => self.client,
         };
         self.on_local_clock(to, 0, |sim| sim.run_event(ev));
         Ok(())
@@ -878,7 +963,7 @@ impl Simulation {
     /// end's two timers are `partitions`, the producer, and `fetch_retry`, the consumers, of
     /// node 0).
     fn timer_set(&self, node: NodeId, slot: Slot) -> Option<(Time, Time)> {
-        if node == PRODUCER {
+        if node == self.client {
             let wake = match slot {
                 CONSUMER_SLOT => self.consumer_wake,
                 Slot::Partitions => self.producer_wake,
@@ -896,7 +981,7 @@ impl Simulation {
     /// The explorer's `fire`: a node's timer goes off, its own clock moving to the deadline
     /// (nothing happened to it meanwhile; the other nodes' clocks stay where they are).
     fn fire_now(&mut self, node: NodeId, slot: Slot) -> Result<(), ActionError> {
-        if node != PRODUCER {
+        if node != self.client {
             let i = self.need(node)?;
             self.check_running(i)?;
         }
@@ -906,7 +991,7 @@ impl Simulation {
         self.on_local_clock(node, deadline, |sim| {
             sim.stats.events += 1;
             sim.stats.steps += 1;
-            if node == PRODUCER {
+            if node == sim.client {
                 sim.touched = Touched::Nothing;
                 if slot == CONSUMER_SLOT {
                     sim.consumer_timer(armed);
@@ -949,7 +1034,7 @@ impl Simulation {
             .collect();
         // On its own clock a node's timers go off in the order of their deadlines: only the
         // earliest (or those tied with it) can be next.
-        let ids = std::iter::once(PRODUCER).chain(self.nodes.iter().map(|n| n.node.id));
+        let ids = std::iter::once(self.client).chain(self.nodes.iter().map(|n| n.node.id));
         for node in ids {
             let set: Vec<(Time, Slot)> = crate::protocol::node::ALL_SLOTS
                 .into_iter()
@@ -965,7 +1050,7 @@ impl Simulation {
     }
 
     fn deliver(&mut self, env: Envelope, time: Time, seq: u64) -> bool {
-        if env.to == PRODUCER {
+        if env.to == self.client {
             return self.deliver_to_producer(env);
         }
         let Some(i) = self.index(env.to) else {
@@ -977,7 +1062,7 @@ impl Simulation {
         }
         if !self.nodes[i].alive {
             self.drop_msg(&env, DropReason::NodeDown);
-            if env.from == PRODUCER {
+            if env.from == self.client {
                 self.clients_disconnected(env.to);
             }
             return true;
@@ -1069,7 +1154,7 @@ impl Simulation {
 
     fn schedule_consumers(&mut self, sends: Vec<(NodeId, Message)>) {
         for (to, msg) in sends {
-            self.send(PRODUCER, to, msg);
+            self.send(self.client, to, msg);
         }
         if let Some(t) = self.consumers.next_wake(&self.cfg) {
             let t = t.max(self.now);
@@ -1078,7 +1163,7 @@ impl Simulation {
                 self.push(
                     t,
                     EventKind::Timer {
-                        node: PRODUCER,
+                        node: self.client,
                         slot: CONSUMER_SLOT,
                         at: t,
                         incarnation: 0,
@@ -1116,7 +1201,7 @@ impl Simulation {
 
     fn apply_producer_effects(&mut self, out: ProducerEffects) {
         for (to, msg) in out.sends {
-            self.send(PRODUCER, to, msg);
+            self.send(self.client, to, msg);
         }
         // One timer at a time, at the client's next deadline (an earlier one replaces it).
         if let Some(t) = self.producer.next_wake(&self.cfg) {
@@ -1126,7 +1211,7 @@ impl Simulation {
                 self.push(
                     t,
                     EventKind::Timer {
-                        node: PRODUCER,
+                        node: self.client,
                         slot: Slot::Partitions,
                         at: t,
                         incarnation: 0,
@@ -1257,6 +1342,30 @@ impl Simulation {
             return;
         }
         let cfg = self.cfg.clone();
+        // ZooKeeper's sessions run over TCP to an ensemble next to the brokers: in order, not
+        // lost or doubled (a cut link still drops), one call taking `zookeeper_op_ms` each way.
+        let zk_link =
+            self.spec.mode == ClusterMode::Zookeeper && (from == ENSEMBLE || to == ENSEMBLE);
+        if zk_link {
+            let mut at = self.now
+                + cfg.zookeeper_op_ms
+                + fault.map_or(0, |f| match f {
+                    Fault::Delay { ms } => ms,
+                    _ => 0,
+                });
+            let last = self.zk_link.entry((from, to)).or_insert(0);
+            at = at.max(*last);
+            *last = at;
+            self.step_events.push(TraceKind::Send {
+                id: env.id,
+                from,
+                to,
+                deliver_at: at,
+                msg: env.msg.clone(),
+            });
+            self.push(at, EventKind::Deliver(env));
+            return;
+        }
         if cfg.loss > 0.0 && self.net_rng.random::<f64>() < cfg.loss {
             self.drop_msg(&env, DropReason::Loss);
             return;
@@ -1278,7 +1387,7 @@ impl Simulation {
                 .net_rng
                 .random_range(cfg.latency_ms.min..=cfg.latency_ms.max);
             let mut at = self.now + latency + delay;
-            if from == PRODUCER {
+            if from == self.client {
                 let last = self.producer_link.entry(to).or_insert(0);
                 at = at.max(*last);
                 *last = at;
@@ -1631,6 +1740,14 @@ impl Simulation {
                     n.elect_preferred(now, &topic, partition, out)
                 })?;
             }
+            Action::CreateTopic(spec) if self.spec.mode == ClusterMode::Zookeeper => {
+                // The admin client writes the topic's znode through the controller's session;
+                // the controller's watch does the rest.
+                let (id, _) = self.controller().ok_or(ActionError::NoActiveController)?;
+                let i = self.need(id)?;
+                self.check_running(i)?;
+                self.with_node(i, |n, _, out| n.zk_create_topic(&spec, out))?;
+            }
             Action::CreateTopic(spec) => {
                 let id = self
                     .acting_leader()
@@ -1806,6 +1923,7 @@ fn initial_durable(init: &InitialState) -> Durable {
         log,
         broker_epoch: None,
         partitions: Default::default(),
+        ensemble: None,
         starts: 0,
         directory_id: 0,
     }

@@ -6,7 +6,10 @@ use kraft_core::protocol::{
     AssignmentProblem, CommandError, ConfigError, KafkaDetail, MembershipProblem,
 };
 use kraft_core::scenario::StepFailure;
-use kraft_core::sim::{ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS};
+use kraft_core::sim::{
+    ActionError, ReplayError, SpecError, MAX_BROKERS, MAX_CONTROLLERS, ZK_NEEDS_BROKERS,
+    ZK_NODE_ZERO, ZK_NO_CONTROLLERS, ZK_NO_KRAFT,
+};
 
 fn pick(lang: Lang, en: String, zh: String) -> String {
     if lang == Lang::Zh {
@@ -156,6 +159,7 @@ pub fn spec_error(lang: Lang, e: &SpecError) -> String {
         SpecError::CombinedNotController(id) => {
             format!("cluster.combined：{id} 不是控制器（组合节点要列在 controllers 中）")
         }
+        SpecError::ZookeeperMode(what) => format!("ZooKeeper 模式：{}", zk_mode_problem(what)),
     };
     pick(lang, e.to_string(), zh)
 }
@@ -185,4 +189,20 @@ pub fn step_failure(lang: Lang, e: &StepFailure) -> String {
         other => other.to_string(),
     };
     pick(lang, en, zh)
+}
+
+/// The reasons `SpecError::ZookeeperMode` gives, in Chinese.
+fn zk_mode_problem(what: &str) -> String {
+    match what {
+        ZK_NO_CONTROLLERS => {
+            "没有控制器节点（控制器由某个 broker 选举产生）；cluster.controllers 必须为空"
+                .to_string()
+        }
+        ZK_NEEDS_BROKERS => "至少需要一个 broker".to_string(),
+        ZK_NODE_ZERO => "节点 0 是 ZooKeeper 集合（ensemble），broker 不能用这个 id".to_string(),
+        ZK_NO_KRAFT => {
+            "kraft_version、observers、combined 和 initial 只属于 KRaft 模式".to_string()
+        }
+        other => other.to_string(),
+    }
 }

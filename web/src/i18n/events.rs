@@ -167,6 +167,11 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             (None, PartitionFetchBody::Records(rs), None) => format!("consumer {}: {} record(s) below HW {}", r.consumer, rs.len(), r.hw),
             (None, PartitionFetchBody::DivergingEpoch { end_offset, .. }, None) => format!("consumer {}: the log was truncated; go back to offset {end_offset}", r.consumer),
         },
+        Message::Zk(r) => zk_call_line(lang, &r.call),
+        Message::ZkResponse(r) => zk_reply_line(lang, &r.reply),
+        Message::ZkWatch(w) => format!("watch fired: {} {:?} (no data: read it again)", w.path, w.event),
+        Message::Control(c) => format!("{} from controller {} (controller epoch {}): {} partition(s)", msg.rpc(), c.controller, c.controller_epoch, c.partitions.len()),
+        Message::ControlResponse(r) => if r.stale { "refuses: STALE_CONTROLLER_EPOCH".to_string() } else { "done".to_string() },
     };
     if lang == Lang::En {
         return en;
@@ -311,6 +316,90 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             (None, PartitionFetchBody::Records(rs), None) => format!("消费者 {}：HW {} 以下的 {} 条记录", r.consumer, r.hw, rs.len()),
             (None, PartitionFetchBody::DivergingEpoch { end_offset, .. }, None) => format!("消费者 {}：日志被截断了，退回到偏移 {end_offset}", r.consumer),
         },
+        Message::Zk(r) => zk_call_line(lang, &r.call),
+        Message::ZkResponse(r) => zk_reply_line(lang, &r.reply),
+        Message::ZkWatch(w) => format!("watch 触发：{} {:?}（不带数据：要重新读取）", w.path, w.event),
+        Message::Control(c) => format!("来自控制器 {} 的 {}（控制器纪元 {}）：{} 个分区", c.controller, msg.rpc(), c.controller_epoch, c.partitions.len()),
+        Message::ControlResponse(r) => if r.stale { "拒绝：STALE_CONTROLLER_EPOCH".to_string() } else { "完成".to_string() },
+    }
+}
+
+/// A call on a ZooKeeper session (paths and ZooKeeper's names stay as they are).
+fn zk_call_line(lang: Lang, call: &kraft_core::protocol::zk_rpc::ZkCall) -> String {
+    use kraft_core::protocol::zk_rpc::ZkCall;
+    let zh = lang == Lang::Zh;
+    let watch = |w: bool| match (w, zh) {
+        (true, false) => " and sets a watch",
+        (true, true) => "，并设置 watch",
+        (false, _) => "",
+    };
+    match (call, zh) {
+        (ZkCall::Connect { timeout_ms }, false) => {
+            format!("opens a ZooKeeper session ({timeout_ms} ms)")
+        }
+        (ZkCall::Connect { timeout_ms }, true) => format!("打开 ZooKeeper 会话（{timeout_ms} ms）"),
+        (ZkCall::Ping, false) => "pings its session".to_string(),
+        (ZkCall::Ping, true) => "会话心跳（ping）".to_string(),
+        (ZkCall::GetData { path, watch: w }, false) => format!("reads {path}{}", watch(*w)),
+        (ZkCall::GetData { path, watch: w }, true) => format!("读取 {path}{}", watch(*w)),
+        (ZkCall::GetChildren { path, watch: w }, false) => format!("lists {path}{}", watch(*w)),
+        (ZkCall::GetChildren { path, watch: w }, true) => {
+            format!("列出 {path} 的子节点{}", watch(*w))
+        }
+        (ZkCall::Exists { path, watch: w }, false) => {
+            format!("asks whether {path} exists{}", watch(*w))
+        }
+        (ZkCall::Exists { path, watch: w }, true) => format!("询问 {path} 是否存在{}", watch(*w)),
+        (ZkCall::Multi { ops }, false) => format!("writes {} operation(s), all or none", ops.len()),
+        (ZkCall::Multi { ops }, true) => format!("写入 {} 个操作（全部成功或全部失败）", ops.len()),
+        (ZkCall::Close, false) => "closes its session".to_string(),
+        (ZkCall::Close, true) => "关闭会话".to_string(),
+    }
+}
+
+fn zk_reply_line(lang: Lang, reply: &kraft_core::protocol::zk_rpc::ZkReply) -> String {
+    use kraft_core::protocol::zk_rpc::ZkReply;
+    let zh = lang == Lang::Zh;
+    match (reply, zh) {
+        (
+            ZkReply::Connected {
+                session,
+                timeout_ms,
+            },
+            false,
+        ) => format!("session {session} open, timeout {timeout_ms} ms"),
+        (
+            ZkReply::Connected {
+                session,
+                timeout_ms,
+            },
+            true,
+        ) => format!("会话 {session} 已打开，超时 {timeout_ms} ms"),
+        (ZkReply::Pong, _) => "pong".to_string(),
+        (ZkReply::Data { stat, .. }, false) => format!("data, version {}", stat.version),
+        (ZkReply::Data { stat, .. }, true) => format!("数据，版本 {}", stat.version),
+        (ZkReply::Children { names }, false) => format!("{} child(ren)", names.len()),
+        (ZkReply::Children { names }, true) => format!("{} 个子节点", names.len()),
+        (ZkReply::Exists { stat }, false) => {
+            if stat.is_some() {
+                "exists".to_string()
+            } else {
+                "does not exist".to_string()
+            }
+        }
+        (ZkReply::Exists { stat }, true) => {
+            if stat.is_some() {
+                "存在".to_string()
+            } else {
+                "不存在".to_string()
+            }
+        }
+        (ZkReply::Multi { results }, false) => format!("written ({} operation(s))", results.len()),
+        (ZkReply::Multi { results }, true) => format!("已写入（{} 个操作）", results.len()),
+        (ZkReply::Error { error, .. }, false) => format!("refused: {}", error.name()),
+        (ZkReply::Error { error, .. }, true) => format!("拒绝：{}", error.name()),
+        (ZkReply::Closed, false) => "session closed".to_string(),
+        (ZkReply::Closed, true) => "会话已关闭".to_string(),
     }
 }
 
@@ -648,6 +737,51 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
                 format!("领导者 {node} 在偏移 {offset} 的 VotersRecord 已提交（{what}）")
             } else {
                 format!("leader {node}'s VotersRecord at offset {offset} is committed ({what})")
+            }
+        }
+        TraceKind::ZkSessionExpired { node, session } => {
+            if zh {
+                format!("ZooKeeper 让 {node} 的会话 {session} 过期：它的临时节点（ephemeral znode）被删除；它自己要等重新连上 ZooKeeper 才知道")
+            } else {
+                format!("ZooKeeper expires {node}'s session {session}: its ephemeral znodes are deleted; {node} learns it only when it reaches ZooKeeper again")
+            }
+        }
+        TraceKind::ControllerElected { node, epoch } => {
+            if zh {
+                format!("broker {node} 创建了 /controller，成为控制器（控制器纪元 {epoch}）；它要先读完 ZooKeeper 里的全部状态才能工作")
+            } else {
+                format!("broker {node} created /controller and is the controller (controller epoch {epoch}); it must read all state from ZooKeeper before it can act")
+            }
+        }
+        TraceKind::ControllerReady {
+            node,
+            epoch,
+            zk_calls,
+            took_ms,
+        } => {
+            if zh {
+                format!("控制器 {node}（纪元 {epoch}）加载完成：{zk_calls} 次 ZooKeeper 调用，用时 {took_ms} ms；现在才能重新选举分区领导者")
+            } else {
+                format!("controller {node} (epoch {epoch}) has loaded: {zk_calls} ZooKeeper calls in {took_ms} ms; only now can partition leaders be elected again")
+            }
+        }
+        TraceKind::ControllerResigned { node, epoch } => {
+            if zh {
+                format!("{node} 不再是控制器（纪元 {epoch}）")
+            } else {
+                format!("{node} stops acting as controller (epoch {epoch})")
+            }
+        }
+        TraceKind::ZombieWrite {
+            node,
+            epoch,
+            current,
+            path,
+        } => {
+            if zh {
+                format!("僵尸控制器 {node}（纪元 {epoch}，当前纪元 {current}）的写入落到了 {path}：没有检查 /controller_epoch（Kafka 2.1 之前）")
+            } else {
+                format!("zombie controller {node} (epoch {epoch}, current {current}) wrote {path}: nothing checked /controller_epoch (Kafka before 2.1)")
             }
         }
         TraceKind::Wipe { node, .. } => {

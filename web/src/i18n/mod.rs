@@ -189,6 +189,8 @@ pub fn t(lang: Lang, key: &str) -> &str {
         "fenced" => ("fenced", "已屏蔽"),
         "observer" => ("observer", "观察者"),
         "unfenced" => ("unfenced", "未屏蔽"),
+        "serving" => ("serving", "服务中"),
+        "zookeeper" => ("ZooKeeper", "ZooKeeper"),
         "heartbeat" => ("last heartbeat", "最近心跳"),
         "partition" => ("partition", "分区"),
         "replicas" => ("replicas", "副本"),

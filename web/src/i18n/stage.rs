@@ -31,6 +31,10 @@ fn condition(lang: Lang, c: &Condition) -> String {
         Condition::HwAtLeast { node, offset } => {
             format!("{}'s HW to reach {offset}", who(lang, node))
         }
+        Condition::ControllerIs(id) if zh => format!("{id} 成为控制器"),
+        Condition::ControllerIs(id) => format!("{id} to be the controller"),
+        Condition::ControllerReady if zh => "控制器能够重新选举分区领导者".into(),
+        Condition::ControllerReady => "a controller able to elect partition leaders".into(),
         Condition::CaughtUp if zh => "每个存活的控制器追上领导者的日志".into(),
         Condition::CaughtUp => "every live controller to catch up with the leader's log".into(),
         Condition::Fenced(b) if zh => format!("Broker {b} 被屏蔽"),

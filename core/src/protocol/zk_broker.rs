@@ -1,0 +1,451 @@
+//! A broker in ZooKeeper mode (PROTOCOL §12, ZOOKEEPER.md §1.4–§1.5, §1.8): it holds one
+//! ZooKeeper session, registers `/brokers/ids/<id>` as an ephemeral znode, watches
+//! `/controller` and races to create it when it is gone; its metadata cache changes only when a
+//! controller pushes LeaderAndIsr or UpdateMetadata, and it obeys any controller whose epoch is
+//! at least the highest it has seen (it cannot know more).
+//!
+//! Calls go through one queue with at most `zookeeper_max_in_flight` outstanding (Kafka's
+//! ZooKeeperClient); pings go around it. Replies come back in order on the session (TCP).
+
+use crate::protocol::message::Message;
+use crate::protocol::metadata::{PartitionState, TopicState};
+use crate::protocol::node::{Effects, Node, Slot};
+use crate::protocol::types::{NodeId, Time};
+use crate::protocol::zk_controller::{CtlCall, ZkController};
+use crate::protocol::zk_ensemble::{
+    BROKER_IDS_PATH, CONTROLLER_EPOCH_PATH, CONTROLLER_PATH, ENSEMBLE, TOPICS_PATH,
+};
+use crate::protocol::zk_rpc::{
+    ControlKind, ControlRequest, ControlResponse, ZkCall, ZkReply, ZkRequest, ZkResponse,
+    ZkWatchNotice,
+};
+use crate::protocol::zookeeper::{CreateMode, Op, OpResult, SessionId, WatchEvent, ZkError};
+use crate::protocol::TraceKind;
+use std::collections::{BTreeMap, VecDeque};
+
+/// Why a call was made: what to do with its reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    Connect,
+    Ping,
+    Register,
+    /// `exists(/controller)` with a watch.
+    WatchController,
+    /// `getData(/controller)`: who it names.
+    ReadController,
+    /// `getData(/controller_epoch)` before trying to win.
+    ReadEpoch,
+    /// The `multi` that creates `/controller` and bumps `/controller_epoch` to this epoch.
+    Elect(u32),
+    /// A call of the controller role, made in this controller epoch.
+    Controller(u32, CtlCall),
+}
+
+/// The broker's ZooKeeper session and what it has learned through it.
+#[derive(Clone, Debug, Default)]
+pub struct ZkBroker {
+    /// 0 while it has none.
+    pub session: SessionId,
+    pub timeout_ms: Time,
+    /// When the ensemble last answered (any reply): pings go out when it has been quiet.
+    pub last_reply: Time,
+    pub(crate) next_xid: u64,
+    pub(crate) pending: BTreeMap<u64, Purpose>,
+    pub(crate) queued: VecDeque<(ZkCall, Purpose)>,
+    /// `/brokers/ids/<id>` is ours.
+    pub registered: bool,
+    /// Who `/controller` named when last read.
+    pub controller: Option<NodeId>,
+    /// The highest controller epoch a pushed request carried (Kafka's controllerEpoch in
+    /// ReplicaManager): the only fencing a broker can do by itself.
+    pub controller_epoch_seen: u32,
+    /// Acting as the controller.
+    pub(crate) role: Option<Box<ZkController>>,
+    /// When the Connect was sent (resent if unanswered).
+    pub(crate) connect_sent: Option<Time>,
+}
+
+impl Node {
+    pub fn zk(&self) -> Option<&ZkBroker> {
+        self.zk.as_deref()
+    }
+
+    /// This node acts as the ZooKeeper-mode controller (in the epoch it won), whether or not it
+    /// has finished loading.
+    pub fn zk_controller(&self) -> Option<&ZkController> {
+        self.zk.as_ref().and_then(|z| z.role.as_deref())
+    }
+
+    /// Starts a ZooKeeper-mode broker: connect, then register and watch.
+    pub(crate) fn start_zk_broker(&mut self, now: Time, out: &mut Effects) {
+        // xids of each incarnation apart: a reply to the previous process is never taken as ours.
+        let first_xid = self.durable.starts << 32;
+        self.zk = Some(Box::new(ZkBroker {
+            next_xid: first_xid,
+            ..Default::default()
+        }));
+        // Shown as fenced until its znode is registered: nobody can lead on it before.
+        self.broker = crate::protocol::broker::BrokerState {
+            fenced: true,
+            ..Default::default()
+        };
+        self.connect(now, out);
+    }
+
+    fn connect(&mut self, now: Time, out: &mut Effects) {
+        let timeout_ms = self.cfg.zookeeper_session_timeout_ms;
+        let Some(z) = self.zk.as_mut() else {
+            return;
+        };
+        z.session = 0;
+        z.pending.clear();
+        z.queued.clear();
+        z.registered = false;
+        z.connect_sent = Some(now);
+        self.zk_send(ZkCall::Connect { timeout_ms }, Purpose::Connect, out);
+        self.set_timer(Slot::Heartbeat, now + timeout_ms / 3, out);
+    }
+
+    /// Sends a call now (connects and pings), bypassing the in-flight limit.
+    fn zk_send(&mut self, call: ZkCall, purpose: Purpose, out: &mut Effects) {
+        let Some(z) = self.zk.as_mut() else {
+            return;
+        };
+        z.next_xid += 1;
+        let xid = z.next_xid;
+        z.pending.insert(xid, purpose);
+        out.sends.push((
+            ENSEMBLE,
+            Message::Zk(ZkRequest {
+                xid,
+                session: z.session,
+                call,
+            }),
+        ));
+    }
+
+    /// Queues a call behind the in-flight limit.
+    pub(crate) fn zk_call(&mut self, call: ZkCall, purpose: Purpose, out: &mut Effects) {
+        if let Some(z) = self.zk.as_mut() {
+            z.queued.push_back((call, purpose));
+        }
+        self.zk_pump(out);
+    }
+
+    fn zk_pump(&mut self, out: &mut Effects) {
+        let limit = self.cfg.zookeeper_max_in_flight as usize;
+        loop {
+            let Some(z) = self.zk.as_mut() else {
+                return;
+            };
+            if z.session == 0 || z.pending.len() >= limit {
+                return;
+            }
+            let Some((call, purpose)) = z.queued.pop_front() else {
+                return;
+            };
+            if let Purpose::Controller(..) = purpose {
+                if let Some(c) = z.role.as_mut() {
+                    c.calls += 1;
+                }
+            }
+            self.zk_send(call, purpose, out);
+        }
+    }
+
+    /// The session timer: resend an unanswered Connect, ping a quiet session.
+    pub(crate) fn on_zk_session_timer(&mut self, now: Time, out: &mut Effects) {
+        let Some(z) = self.zk.as_ref() else {
+            return;
+        };
+        let third = (z.timeout_ms.max(self.cfg.zookeeper_session_timeout_ms) / 3).max(1);
+        if z.session == 0 {
+            if z.connect_sent.is_none_or(|t| now >= t + third) {
+                self.connect(now, out);
+            } else {
+                self.set_timer(Slot::Heartbeat, now + third, out);
+            }
+            return;
+        }
+        let ping = !z.pending.values().any(|p| *p == Purpose::Ping);
+        let register = !z.registered
+            && !z.pending.values().any(|p| *p == Purpose::Register)
+            && !z.queued.iter().any(|(_, p)| *p == Purpose::Register);
+        if ping {
+            self.zk_send(ZkCall::Ping, Purpose::Ping, out);
+        }
+        // Registration refused while the previous process's znode lives on: try again.
+        if register {
+            self.register(out);
+        }
+        self.set_timer(Slot::Heartbeat, now + third, out);
+    }
+
+    fn register(&mut self, out: &mut Effects) {
+        let data = serde_json::json!({ "incarnation": self.durable.starts }).to_string();
+        let path = format!("{BROKER_IDS_PATH}/{}", self.id);
+        self.zk_call(
+            ZkCall::Multi {
+                ops: vec![Op::Create {
+                    path,
+                    data,
+                    mode: CreateMode::Ephemeral,
+                }],
+            },
+            Purpose::Register,
+            out,
+        );
+    }
+
+    fn watch_controller(&mut self, out: &mut Effects) {
+        self.zk_call(
+            ZkCall::Exists {
+                path: CONTROLLER_PATH.into(),
+                watch: true,
+            },
+            Purpose::WatchController,
+            out,
+        );
+    }
+
+    pub(crate) fn on_zk_response(&mut self, now: Time, resp: &ZkResponse, out: &mut Effects) {
+        let Some(z) = self.zk.as_mut() else {
+            return;
+        };
+        let Some(purpose) = z.pending.remove(&resp.xid) else {
+            return;
+        };
+        z.last_reply = now;
+        if let ZkReply::Error {
+            error: ZkError::SessionExpired,
+            ..
+        } = resp.reply
+        {
+            // Only now, back in touch with the ensemble, does the broker learn its session is
+            // gone: a controller resigns (it was a zombie until this moment), and the broker
+            // starts over with a new session.
+            self.zk_resign(out);
+            self.connect(now, out);
+            return;
+        }
+        match (purpose, &resp.reply) {
+            (
+                Purpose::Connect,
+                ZkReply::Connected {
+                    session,
+                    timeout_ms,
+                },
+            ) => {
+                if let Some(z) = self.zk.as_mut() {
+                    z.session = *session;
+                    z.timeout_ms = *timeout_ms;
+                    z.connect_sent = None;
+                }
+                self.register(out);
+                self.watch_controller(out);
+                self.set_timer(Slot::Heartbeat, now + timeout_ms / 3, out);
+            }
+            (Purpose::Register, ZkReply::Multi { results }) => {
+                if let (Some(z), Some(OpResult::Created(_))) = (self.zk.as_mut(), results.first()) {
+                    z.registered = true;
+                    // The data plane acts once it is registered and has a pushed cache.
+                    self.broker.registered = Some(0);
+                    self.broker.fenced = false;
+                }
+            }
+            (Purpose::WatchController, ZkReply::Exists { stat: None }) => {
+                self.zk_call(
+                    ZkCall::GetData {
+                        path: CONTROLLER_EPOCH_PATH.into(),
+                        watch: false,
+                    },
+                    Purpose::ReadEpoch,
+                    out,
+                );
+            }
+            (Purpose::WatchController, ZkReply::Exists { stat: Some(_) }) => {
+                self.zk_call(
+                    ZkCall::GetData {
+                        path: CONTROLLER_PATH.into(),
+                        watch: false,
+                    },
+                    Purpose::ReadController,
+                    out,
+                );
+            }
+            (Purpose::ReadController, ZkReply::Data { data, .. }) => {
+                let id = serde_json::from_str::<serde_json::Value>(data)
+                    .ok()
+                    .and_then(|v| v.get("brokerid")?.as_u64())
+                    .map(|id| id as NodeId);
+                if let Some(z) = self.zk.as_mut() {
+                    z.controller = id;
+                }
+                if id != Some(self.id) {
+                    self.zk_resign(out);
+                }
+            }
+            // Gone between exists and getData: look again.
+            (Purpose::ReadController, ZkReply::Error { .. }) => self.watch_controller(out),
+            (Purpose::ReadEpoch, ZkReply::Data { data, stat }) => {
+                let epoch: u32 = data.parse().unwrap_or(0);
+                let me = serde_json::json!({ "version": 1, "brokerid": self.id, "timestamp": now })
+                    .to_string();
+                self.zk_call(
+                    ZkCall::Multi {
+                        ops: vec![
+                            Op::Create {
+                                path: CONTROLLER_PATH.into(),
+                                data: me,
+                                mode: CreateMode::Ephemeral,
+                            },
+                            Op::SetData {
+                                path: CONTROLLER_EPOCH_PATH.into(),
+                                data: (epoch + 1).to_string(),
+                                version: Some(stat.version),
+                            },
+                        ],
+                    },
+                    Purpose::Elect(epoch + 1),
+                    out,
+                );
+            }
+            (Purpose::Elect(epoch), ZkReply::Multi { results }) => {
+                let version = results.iter().find_map(|r| match r {
+                    OpResult::Set(stat) => Some(stat.version),
+                    _ => None,
+                });
+                if let Some(z) = self.zk.as_mut() {
+                    z.controller = Some(self.id);
+                }
+                self.become_zk_controller(now, epoch, version.unwrap_or(0), out);
+            }
+            // NODEEXISTS or BADVERSION: somebody else won; watch who.
+            (Purpose::Elect(_), ZkReply::Error { .. }) => self.watch_controller(out),
+            (Purpose::Controller(epoch, call), reply) => {
+                let current = self.zk_controller().map(|c| c.epoch);
+                if current == Some(epoch) {
+                    self.on_controller_reply(now, call, reply, out);
+                }
+            }
+            _ => {}
+        }
+        self.zk_pump(out);
+    }
+
+    pub(crate) fn on_zk_watch(&mut self, now: Time, w: &ZkWatchNotice, out: &mut Effects) {
+        let Some(z) = self.zk.as_ref() else {
+            return;
+        };
+        if w.session != z.session {
+            return;
+        }
+        match w.path.as_str() {
+            CONTROLLER_PATH => {
+                if w.event == WatchEvent::NodeDeleted {
+                    if let Some(z) = self.zk.as_mut() {
+                        z.controller = None;
+                    }
+                }
+                self.watch_controller(out);
+            }
+            BROKER_IDS_PATH | TOPICS_PATH => self.on_controller_watch(now, &w.path, out),
+            _ => {}
+        }
+    }
+
+    /// LeaderAndIsr / UpdateMetadata: obeyed when its controller epoch is at least the highest
+    /// seen. Partition states replace older ones only (by partition epoch, the state znode's
+    /// version), so a late request cannot undo a newer one.
+    pub(crate) fn on_control_request(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        req: &ControlRequest,
+        out: &mut Effects,
+    ) {
+        let Some(z) = self.zk.as_mut() else {
+            return;
+        };
+        let stale = req.controller_epoch < z.controller_epoch_seen;
+        out.sends.push((
+            from,
+            Message::ControlResponse(ControlResponse {
+                correlation: req.correlation,
+                stale,
+            }),
+        ));
+        if stale {
+            return;
+        }
+        z.controller_epoch_seen = req.controller_epoch;
+        let image = &mut self.image;
+        for p in req.partitions.iter() {
+            let topic = image
+                .topics
+                .entry(p.topic_id)
+                .or_insert_with(|| TopicState {
+                    name: p.topic.to_string(),
+                    topic_id: p.topic_id,
+                    config: p.config,
+                    partitions: Vec::new(),
+                });
+            match topic
+                .partitions
+                .binary_search_by_key(&p.state.partition, |s| s.partition)
+            {
+                Ok(i) => {
+                    let cur: &mut PartitionState = &mut topic.partitions[i];
+                    if (p.state.leader_epoch, p.state.partition_epoch)
+                        >= (cur.leader_epoch, cur.partition_epoch)
+                    {
+                        *cur = p.state.clone();
+                    }
+                }
+                Err(i) => topic.partitions.insert(i, p.state.clone()),
+            }
+        }
+        if req.kind == ControlKind::UpdateMetadata {
+            image.brokers = req.brokers.iter().map(|b| (b.id, b.clone())).collect();
+        }
+        image.applied_offset += 1;
+        self.sync_partitions(now, out);
+    }
+
+    /// The broker a partition leader sends AlterPartition to: the controller `/controller` names
+    /// (ZooKeeper mode) or the quorum leader (KRaft).
+    pub(crate) fn alter_partition_target(&self) -> Option<NodeId> {
+        match self.zk.as_ref() {
+            Some(z) => z.controller,
+            None => self.leader_id(),
+        }
+    }
+}
+
+/// The controller epoch the ensemble's `/controller_epoch` must still be at for a controller's
+/// write to land (Kafka ≥ 2.1), as the first op of its `multi`.
+pub(crate) fn epoch_check(version: u32) -> Op {
+    Op::Check {
+        path: CONTROLLER_EPOCH_PATH.into(),
+        version,
+    }
+}
+
+/// Resigning is the controller role's business; the broker only drops it.
+impl Node {
+    pub(crate) fn zk_resign(&mut self, out: &mut Effects) {
+        let Some(z) = self.zk.as_mut() else {
+            return;
+        };
+        if let Some(c) = z.role.take() {
+            out.trace.push(TraceKind::ControllerResigned {
+                node: self.id,
+                epoch: c.epoch,
+            });
+            // Calls the old role queued are dropped with it.
+            z.queued
+                .retain(|(_, p)| !matches!(p, Purpose::Controller(..)));
+            self.clear_timer(Slot::ControllerTick);
+        }
+    }
+}

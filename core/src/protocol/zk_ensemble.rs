@@ -1,0 +1,244 @@
+//! The ZooKeeper ensemble as one node of the network (node id 0 in ZooKeeper mode): it serves
+//! the store of `zookeeper` to the brokers' sessions, sends fired watches to the session that
+//! armed them, and expires the sessions it stops hearing from on its own clock.
+//!
+//! Its state is durable: crashing node 0 stands for the ensemble losing its quorum (every call
+//! goes unanswered) and restarting it for the quorum coming back with the same tree.
+
+use crate::protocol::message::Message;
+use crate::protocol::node::{Effects, Node, Slot};
+use crate::protocol::types::{NodeId, Time};
+use crate::protocol::zk_rpc::{ZkCall, ZkReply, ZkRequest, ZkResponse, ZkWatchNotice};
+use crate::protocol::zookeeper::{Fired, Op, SessionId, Store};
+use crate::protocol::TraceKind;
+use std::collections::BTreeMap;
+
+/// ZooKeeper's tickTime (the sample config's 2000 ms): session timeouts are granted between 2
+/// and 20 ticks and expire in tick-sized buckets.
+pub const ZK_TICK_MS: Time = 2000;
+
+/// The node id the ensemble has in ZooKeeper mode.
+pub const ENSEMBLE: NodeId = 0;
+
+pub const CONTROLLER_PATH: &str = "/controller";
+pub const CONTROLLER_EPOCH_PATH: &str = "/controller_epoch";
+pub const BROKER_IDS_PATH: &str = "/brokers/ids";
+pub const TOPICS_PATH: &str = "/brokers/topics";
+
+/// The partition state znode of a topic's partition.
+pub fn partition_state_path(topic: &str, partition: u32) -> String {
+    format!("{TOPICS_PATH}/{topic}/partitions/{partition}/state")
+}
+
+#[derive(Clone, Debug)]
+pub struct Ensemble {
+    pub store: Store,
+    /// Which node holds each session (where its replies and watches go).
+    pub clients: BTreeMap<SessionId, NodeId>,
+}
+
+impl Ensemble {
+    /// The tree Kafka finds on a formatted cluster: the paths brokers register under, and
+    /// `/controller_epoch` at 0.
+    pub fn new() -> Ensemble {
+        let mut store = Store::new(ZK_TICK_MS);
+        let mut setup = |path: &str, data: &str| {
+            let op = Op::Create {
+                path: path.to_string(),
+                data: data.to_string(),
+                mode: crate::protocol::zookeeper::CreateMode::Persistent,
+            };
+            // Session 0 is the operator formatting the cluster: a fresh store has no session, so
+            // open one for the setup and close it again.
+            let (s, _) = store.open_session(0, 0);
+            let _ = store.write(s, op);
+            store.close_session(s);
+        };
+        setup("/brokers", "");
+        setup(BROKER_IDS_PATH, "");
+        setup(TOPICS_PATH, "");
+        setup(CONTROLLER_EPOCH_PATH, "0");
+        Ensemble {
+            store,
+            clients: BTreeMap::new(),
+        }
+    }
+
+    /// The value of `/controller_epoch`.
+    pub fn controller_epoch(&self) -> u32 {
+        self.store
+            .peek(CONTROLLER_EPOCH_PATH)
+            .and_then(|(d, _)| d.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// The broker `/controller` names.
+    pub fn controller(&self) -> Option<NodeId> {
+        self.store
+            .peek(CONTROLLER_PATH)
+            .and_then(|(d, _)| serde_json::from_str::<serde_json::Value>(d).ok())
+            .and_then(|v| v.get("brokerid")?.as_u64())
+            .map(|id| id as NodeId)
+    }
+}
+
+impl Default for Ensemble {
+    fn default() -> Self {
+        Ensemble::new()
+    }
+}
+
+impl Node {
+    /// The ensemble (re)starts: every session's clock starts again (ZOOKEEPER.md §3.1.5).
+    pub(crate) fn start_ensemble(&mut self, now: Time, out: &mut Effects) {
+        let Some(e) = self.durable.ensemble.as_mut() else {
+            return;
+        };
+        e.store.touch_all(now);
+        self.arm_expiry(out);
+    }
+
+    fn arm_expiry(&mut self, out: &mut Effects) {
+        if let Some(at) = self
+            .durable
+            .ensemble
+            .as_ref()
+            .and_then(|e| e.store.next_expiry())
+        {
+            self.set_timer(Slot::ControllerTick, at, out);
+        }
+    }
+
+    /// Sends each fired watch to the node holding the session that armed it.
+    fn send_fired(&self, fired: Vec<Fired>, out: &mut Effects) {
+        let Some(e) = self.durable.ensemble.as_ref() else {
+            return;
+        };
+        for f in fired {
+            if let Some(to) = e.clients.get(&f.session) {
+                out.sends.push((
+                    *to,
+                    Message::ZkWatch(ZkWatchNotice {
+                        session: f.session,
+                        path: f.path,
+                        event: f.event,
+                    }),
+                ));
+            }
+        }
+    }
+
+    pub(crate) fn on_ensemble_tick(&mut self, now: Time, out: &mut Effects) {
+        let Some(e) = self.durable.ensemble.as_mut() else {
+            return;
+        };
+        let (expired, fired) = e.store.expire_due(now);
+        for session in expired {
+            let node = e.clients.remove(&session).unwrap_or(ENSEMBLE);
+            out.trace
+                .push(TraceKind::ZkSessionExpired { node, session });
+        }
+        self.send_fired(fired, out);
+        self.arm_expiry(out);
+    }
+
+    pub(crate) fn on_zk_request(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        req: &ZkRequest,
+        out: &mut Effects,
+    ) {
+        let Some(e) = self.durable.ensemble.as_mut() else {
+            return;
+        };
+        let store = &mut e.store;
+        let session = req.session;
+        let mut fired = Vec::new();
+        let reply = match &req.call {
+            ZkCall::Connect { timeout_ms } => {
+                let (session, timeout_ms) = store.open_session(now, *timeout_ms);
+                e.clients.insert(session, from);
+                ZkReply::Connected {
+                    session,
+                    timeout_ms,
+                }
+            }
+            call => match store.touch(session, now) {
+                Err(error) => ZkReply::Error { error, op: 0 },
+                Ok(()) => match call {
+                    ZkCall::Connect { .. } | ZkCall::Ping => ZkReply::Pong,
+                    ZkCall::GetData { path, watch } => {
+                        match store.get_data(session, path, *watch) {
+                            Ok((data, stat)) => ZkReply::Data { data, stat },
+                            Err(error) => ZkReply::Error { error, op: 0 },
+                        }
+                    }
+                    ZkCall::GetChildren { path, watch } => {
+                        match store.get_children(session, path, *watch) {
+                            Ok(names) => ZkReply::Children { names },
+                            Err(error) => ZkReply::Error { error, op: 0 },
+                        }
+                    }
+                    ZkCall::Exists { path, watch } => match store.exists(session, path, *watch) {
+                        Ok(stat) => ZkReply::Exists { stat },
+                        Err(error) => ZkReply::Error { error, op: 0 },
+                    },
+                    ZkCall::Multi { ops } => match store.multi(session, ops) {
+                        Ok((results, f)) => {
+                            fired = f;
+                            ZkReply::Multi { results }
+                        }
+                        Err((op, error)) => ZkReply::Error { error, op },
+                    },
+                    ZkCall::Close => {
+                        fired = store.close_session(session);
+                        e.clients.remove(&session);
+                        ZkReply::Closed
+                    }
+                },
+            },
+        };
+        if let (ZkCall::Multi { ops }, ZkReply::Multi { .. }) = (&req.call, &reply) {
+            self.note_zombie_writes(from, ops, out);
+        }
+        out.sends.push((
+            from,
+            Message::ZkResponse(ZkResponse {
+                xid: req.xid,
+                reply,
+            }),
+        ));
+        self.send_fired(fired, out);
+        self.arm_expiry(out);
+    }
+
+    /// A partition state that landed carrying a controller epoch older than `/controller_epoch`
+    /// was written by a zombie controller: the checker's evidence for `ZombieControllerWrite`.
+    fn note_zombie_writes(&self, from: NodeId, ops: &[Op], out: &mut Effects) {
+        let Some(e) = self.durable.ensemble.as_ref() else {
+            return;
+        };
+        let current = e.controller_epoch();
+        for op in ops {
+            let (Op::SetData { path, data, .. } | Op::Create { path, data, .. }) = op else {
+                continue;
+            };
+            if !path.ends_with("/state") {
+                continue;
+            }
+            let epoch = serde_json::from_str::<serde_json::Value>(data)
+                .ok()
+                .and_then(|v| v.get("controller_epoch")?.as_u64())
+                .unwrap_or(u64::from(current)) as u32;
+            if epoch < current {
+                out.trace.push(TraceKind::ZombieWrite {
+                    node: from,
+                    epoch,
+                    current,
+                    path: path.clone(),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! ZooKeeper mode's messages: a broker's calls to the ensemble (and what comes back), the
+//! ensemble's watch notifications, and the requests the ZooKeeper-mode controller pushes to
+//! brokers (LeaderAndIsr, UpdateMetadata). KRaft mode uses none of them.
+
+use crate::protocol::metadata::{BrokerState, PartitionState};
+use crate::protocol::record::TopicConfig;
+use crate::protocol::types::{NodeId, Time};
+use crate::protocol::zookeeper::{Op, OpResult, SessionId, Stat, WatchEvent, ZkError};
+use serde::Serialize;
+use std::rc::Rc;
+
+/// One call on a broker's ZooKeeper session. `xid` matches the reply; `session` 0 asks for a
+/// new session.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ZkRequest {
+    pub xid: u64,
+    pub session: SessionId,
+    pub call: ZkCall,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "call", rename_all = "snake_case")]
+pub enum ZkCall {
+    /// Open a session asking for this timeout (the ensemble clamps it to 2..20 ticks).
+    Connect {
+        timeout_ms: Time,
+    },
+    /// Keeps the session alive while the client has nothing else to say.
+    Ping,
+    GetData {
+        path: String,
+        watch: bool,
+    },
+    GetChildren {
+        path: String,
+        watch: bool,
+    },
+    Exists {
+        path: String,
+        watch: bool,
+    },
+    /// One or more writes, all or none.
+    Multi {
+        ops: Vec<Op>,
+    },
+    /// A clean close: the session's ephemeral znodes go at once.
+    Close,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ZkResponse {
+    pub xid: u64,
+    pub reply: ZkReply,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "reply", rename_all = "snake_case")]
+pub enum ZkReply {
+    Connected {
+        session: SessionId,
+        timeout_ms: Time,
+    },
+    Pong,
+    Data {
+        data: String,
+        stat: Stat,
+    },
+    Children {
+        names: Vec<String>,
+    },
+    Exists {
+        stat: Option<Stat>,
+    },
+    Multi {
+        results: Vec<OpResult>,
+    },
+    /// Refused: for a `multi`, the first operation that failed and why.
+    Error {
+        error: ZkError,
+        op: usize,
+    },
+    Closed,
+}
+
+/// A one-shot watch fired: which path, what kind of change, no data.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ZkWatchNotice {
+    pub session: SessionId,
+    pub path: String,
+    pub event: WatchEvent,
+}
+
+/// One partition as the controller pushes it, with what a broker needs to know its topic.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PushedPartition {
+    pub topic_id: u32,
+    pub topic: Rc<str>,
+    pub config: TopicConfig,
+    pub state: PartitionState,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ControlKind {
+    /// Become leader or follower of these partitions (the broker's replicas act on it).
+    LeaderAndIsr,
+    /// The cluster's state for the broker's metadata cache (what it tells clients).
+    UpdateMetadata,
+}
+
+/// A request the ZooKeeper-mode controller pushes to one broker, through that broker's queue.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ControlRequest {
+    pub kind: ControlKind,
+    pub controller: NodeId,
+    pub controller_epoch: u32,
+    pub correlation: u64,
+    /// UpdateMetadata: the live brokers (empty for LeaderAndIsr).
+    pub brokers: Rc<[BrokerState]>,
+    /// Shared between the brokers it is pushed to: 100,000 partitions are not copied six times.
+    pub partitions: Rc<[PushedPartition]>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ControlResponse {
+    pub correlation: u64,
+    /// STALE_CONTROLLER_EPOCH: the broker has seen a newer controller.
+    pub stale: bool,
+}

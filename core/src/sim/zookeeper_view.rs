@@ -1,0 +1,62 @@
+//! ZooKeeper mode seen from outside: the metadata ZooKeeper holds, as an image (what captures
+//! show as `metadata`; brokers' caches may lag it or disagree with it).
+
+use crate::protocol::metadata::{BrokerState, Image, TopicState};
+use crate::protocol::zk_controller::{parse_state, parse_topic};
+use crate::protocol::zk_ensemble::{partition_state_path, BROKER_IDS_PATH, TOPICS_PATH};
+use crate::sim::Simulation;
+
+impl Simulation {
+    /// The brokers registered in `/brokers/ids` and every partition state znode, as an image.
+    /// `applied_offset` is the ensemble's last zxid. Partitions whose state the controller has
+    /// not written yet are left out.
+    pub fn zk_image(&self) -> Image {
+        let mut image = Image::default();
+        let Some(e) = self.ensemble() else {
+            return image;
+        };
+        let store = &e.store;
+        image.applied_offset = store.zxid();
+        for name in store.list(BROKER_IDS_PATH) {
+            let (Ok(id), Some((_, stat))) = (
+                name.parse(),
+                store.peek(&format!("{BROKER_IDS_PATH}/{name}")),
+            ) else {
+                continue;
+            };
+            image.brokers.insert(
+                id,
+                BrokerState {
+                    id,
+                    epoch: stat.czxid,
+                    fenced: false,
+                    incarnation: 0,
+                },
+            );
+        }
+        for name in store.list(TOPICS_PATH) {
+            let Some((data, _)) = store.peek(&format!("{TOPICS_PATH}/{name}")) else {
+                continue;
+            };
+            let (topic_id, assignment, config) = parse_topic(data);
+            let partitions = assignment
+                .into_iter()
+                .enumerate()
+                .filter_map(|(p, replicas)| {
+                    let (data, stat) = store.peek(&partition_state_path(&name, p as u32))?;
+                    Some(parse_state(data, p as u32, replicas, stat.version))
+                })
+                .collect();
+            image.topics.insert(
+                topic_id,
+                TopicState {
+                    name,
+                    topic_id,
+                    config,
+                    partitions,
+                },
+            );
+        }
+        image
+    }
+}
