@@ -17,7 +17,7 @@ const USAGE: &str = "usage:
   kraft-sim chaos [--seed S] [--seeds N] [--steps K] [--controllers C] [--brokers B] [--config JSON]
                   [--kraft-version 0|1] [--combined true|false]
   kraft-sim explore FILE [--depth N] [--faults crash,drop,duplicate] [--max-states N]
-  kraft-sim bench [--quick] [--memory | --events | --data | --explore]
+  kraft-sim bench [--quick] [--memory | --events | --data | --explore | --failover]
   kraft-sim trace FILE        (the run's trace, one JSON event per line)";
 
 fn main() -> ExitCode {
@@ -243,6 +243,7 @@ fn cmd_bench(args: &[String]) -> ExitCode {
     let events = args.iter().any(|a| a == "--events");
     let data = args.iter().any(|a| a == "--data");
     let explore = args.iter().any(|a| a == "--explore");
+    let failover = args.iter().any(|a| a == "--failover");
     let case = args
         .iter()
         .position(|a| a == "--memory-case")
@@ -252,11 +253,29 @@ fn cmd_bench(args: &[String]) -> ExitCode {
         bench::memory_case(case, quick);
         return ExitCode::SUCCESS;
     }
-    if let Some(a) = args
-        .iter()
-        .find(|a| !["--quick", "--memory", "--events", "--data", "--explore"].contains(&a.as_str()))
-    {
+    if let Some(a) = args.iter().find(|a| {
+        ![
+            "--quick",
+            "--memory",
+            "--events",
+            "--data",
+            "--explore",
+            "--failover",
+        ]
+        .contains(&a.as_str())
+    }) {
         return usage_error(&format!("unknown argument {a:?}"));
+    }
+    if failover {
+        let mut summary = serde_json::Map::new();
+        let counts: &[u32] = if quick {
+            &[1_000, 10_000]
+        } else {
+            &[1_000, 10_000, 100_000]
+        };
+        bench::failover(counts, &mut summary);
+        println!("\n{}", serde_json::Value::Object(summary));
+        return ExitCode::SUCCESS;
     }
     if explore {
         let mut summary = serde_json::Map::new();

@@ -143,6 +143,14 @@ pub fn run(quick: bool) {
     println!("\n3. 5 controllers + 10 brokers: {:.0} virtual seconds per wall second ({virt:.0} s in {secs:.3} s)", virt / secs);
     summary.insert("virtual_s_per_wall_s_5c10b".into(), (virt / secs).into());
 
+    // Controller failover against partitions, KRaft and ZooKeeper mode (issue 16).
+    let counts: &[u32] = if quick {
+        &[1_000, 10_000]
+    } else {
+        &[1_000, 10_000, 100_000]
+    };
+    failover(counts, &mut summary);
+
     // 4. Seek anywhere in 30 minutes of history: nearest checkpoint (a clone) + replay forward.
     let history_ms: Time = 1_800_000 / scale;
     let every: Time = 5_000;
@@ -377,4 +385,135 @@ pub fn explorer(max_states: u64, summary: &mut serde_json::Map<String, serde_jso
         "explore_transitions_per_s".into(),
         (p.states as f64 / secs).into(),
     );
+}
+
+/// One controller failover, measured: virtual time from the crash of the controller until a new
+/// controller can elect partition leaders, its calls to ZooKeeper (ZooKeeper mode), and the wall
+/// time the whole run took (setting up the partitions included).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FailoverRun {
+    pub virtual_ms: Option<Time>,
+    pub zk_calls: u64,
+    pub wall_s: f64,
+}
+
+/// Builds a cluster with one topic of `partitions` partitions (replication factor 1, as the
+/// measurements in ZOOKEEPER.md §2 #1), hard-crashes its controller and runs until a new one is
+/// ready: KRaft, 3 controllers + 5 brokers; ZooKeeper mode, the ensemble + 5 brokers.
+pub fn failover_run(mode: crate::protocol::ClusterMode, partitions: u32, seed: u64) -> FailoverRun {
+    use crate::protocol::controller::TopicSpec;
+    use crate::protocol::ClusterMode;
+    let t0 = Instant::now();
+    // Snapshots in chunks as large as Kafka's (its limit is 8 MiB a response, about 100,000
+    // partition records; the playground's teaching default of 2 records a chunk would have a
+    // standby download a 10,000-partition snapshot for minutes).
+    let config = Config {
+        snapshot_chunk_records: 100_000,
+        ..Config::default()
+    };
+    let spec = match mode {
+        ClusterMode::Kraft => ClusterSpec::new(seed, 3, 5, config),
+        ClusterMode::Zookeeper => ClusterSpec::zookeeper(seed, 5, config),
+    };
+    let failed = FailoverRun {
+        virtual_ms: None,
+        zk_calls: 0,
+        wall_s: 0.0,
+    };
+    let Ok(mut sim) = Simulation::new(spec) else {
+        return failed;
+    };
+    // Up and every broker registered (KRaft: unfenced), so the topic spreads over all five.
+    let up = |s: &Simulation| {
+        s.controller_ready()
+            && s.nodes()
+                .iter()
+                .filter(|n| n.node.kind.runs_broker() || n.node.zk().is_some())
+                .all(|n| !n.node.broker_state().fenced)
+    };
+    if !sim.run_until(120_000, up) {
+        return failed;
+    }
+    let topic = TopicSpec {
+        name: "t".into(),
+        partitions,
+        replication_factor: 1,
+        assignments: None,
+        config: Default::default(),
+    };
+    if let Err(e) = sim.apply(Action::CreateTopic(topic)) {
+        eprintln!("failover bench: {e}");
+        return failed;
+    }
+    // Every standby controller has the topic too: KRaft's claim is that standbys already hold
+    // the log (one still downloading it would have to finish first).
+    let all_there = |s: &Simulation| match s.mode() {
+        ClusterMode::Kraft => s.controllers().all(|n| {
+            n.node
+                .image()
+                .topic_by_name("t")
+                .is_some_and(|t| t.partitions.len() == partitions as usize)
+        }),
+        ClusterMode::Zookeeper => s
+            .controller()
+            .and_then(|(c, _)| s.node(c)?.node.zk_controller())
+            .is_some_and(|c| c.states.len() == partitions as usize),
+    };
+    if !sim.run_until(3_600_000, all_there) {
+        eprintln!("failover bench: the topic did not reach every controller");
+        return failed;
+    }
+    sim.advance(5_000);
+    let Some((old, _)) = sim.controller() else {
+        return failed;
+    };
+    if sim.apply(Action::Crash(old)).is_err() {
+        return failed;
+    }
+    let crashed_at = sim.now();
+    let ready = sim.run_until(3_600_000, |s| {
+        s.controller_ready() && s.controller().is_some_and(|(c, _)| c != old)
+    });
+    let zk_calls = sim
+        .controller()
+        .and_then(|(c, _)| sim.node(c)?.node.zk_controller())
+        .map_or(0, |c| c.calls);
+    FailoverRun {
+        virtual_ms: ready.then(|| sim.now() - crashed_at),
+        zk_calls,
+        wall_s: t0.elapsed().as_secs_f64(),
+    }
+}
+
+/// The table issue 16 asks for: failover time against partitions, both modes.
+pub fn failover(partitions: &[u32], summary: &mut serde_json::Map<String, serde_json::Value>) {
+    use crate::protocol::ClusterMode;
+    println!(
+        "\nController failover: hard crash of the controller until a new one can elect partition leaders\n\
+         (virtual time; one topic, replication factor 1; KRaft 3 controllers + 5 brokers, ZooKeeper mode 5 brokers;\n\
+         ZooKeeper calls {} ms each way, {} in flight, session timeout {} ms)",
+        Config::default().zookeeper_op_ms,
+        Config::default().zookeeper_max_in_flight,
+        Config::default().zookeeper_session_timeout_ms
+    );
+    println!("   partitions   KRaft (virtual, wall)        ZooKeeper (virtual, ZK calls, wall)");
+    for &p in partitions {
+        let k = failover_run(ClusterMode::Kraft, p, 1);
+        let z = failover_run(ClusterMode::Zookeeper, p, 1);
+        let ms = |r: &FailoverRun| {
+            r.virtual_ms
+                .map_or("-".to_string(), |v| format!("{:.1} s", v as f64 / 1000.0))
+        };
+        println!(
+            "   {p:>10}   {:>8} ({:>5.1} s wall)      {:>8}, {:>7} calls ({:>5.1} s wall)",
+            ms(&k),
+            k.wall_s,
+            ms(&z),
+            z.zk_calls,
+            z.wall_s
+        );
+        summary.insert(format!("failover_kraft_ms_{p}"), k.virtual_ms.into());
+        summary.insert(format!("failover_zookeeper_ms_{p}"), z.virtual_ms.into());
+        summary.insert(format!("failover_zookeeper_calls_{p}"), z.zk_calls.into());
+    }
 }
