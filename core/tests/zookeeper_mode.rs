@@ -2,8 +2,12 @@
 //! `/controller`, failover that reads every znode before it can act, pushed metadata.
 
 use kraft_core::protocol::controller::TopicSpec;
+use kraft_core::protocol::message::Message;
+use kraft_core::protocol::partition::Acks;
+use kraft_core::protocol::zk_rpc::{ZkReply, ZkResponse};
+use kraft_core::protocol::zookeeper::ZkError;
 use kraft_core::protocol::{Config, TraceKind};
-use kraft_core::sim::{Action, ClusterSpec, Simulation};
+use kraft_core::sim::{Action, ClusterSpec, ProduceRecords, Simulation};
 
 fn zk_cluster(brokers: usize) -> Simulation {
     Simulation::new(ClusterSpec::zookeeper(7, brokers, Config::default())).expect("cluster")
@@ -116,4 +120,105 @@ fn failover_grows_with_the_partition_count() {
     let (small, large) = (times[0], times[1]);
     assert!(large.1 >= small.1 + 390, "{times:?}");
     assert!(large.0 > small.0, "{times:?}");
+}
+
+/// The zombie controller of KAFKA-6082: the controller stalls (a GC pause) longer than its
+/// session, another broker is elected, and the old one wakes up still believing it is the
+/// controller, with an ISR change to write. Its client opens a new session and retries the
+/// write before the controller notices it was replaced.
+fn zombie(unsafe_switch: bool) -> Simulation {
+    let config = Config {
+        // Slow ZooKeeper calls and many partitions: the new controller loads for seconds.
+        zookeeper_op_ms: 50,
+        replica_lag_time_max_ms: 3_000,
+        unsafe_no_controller_epoch_check: unsafe_switch,
+        ..Config::default()
+    };
+    let mut sim = Simulation::new(ClusterSpec::zookeeper(3, 5, config)).expect("cluster");
+    assert!(sim.run_until(60_000, |s| s.controller_ready()));
+    let (c, _) = sim.controller().expect("controller");
+    sim.apply(topic("big", 1000, 1)).expect("topic");
+    sim.advance(30_000);
+    // t-0 led by a broker that is not the controller, with a follower that will fall behind.
+    let others: Vec<u32> = (101..=105).filter(|b| *b != c).collect();
+    let (leader, follower) = (others[0], others[1]);
+    sim.apply(Action::CreateTopic(TopicSpec {
+        name: "t".into(),
+        partitions: 1,
+        replication_factor: 3,
+        assignments: Some(vec![vec![leader, follower, others[2]]]),
+        config: Default::default(),
+    }))
+    .expect("topic");
+    sim.advance(10_000);
+    sim.apply(Action::Pause {
+        node: c,
+        ms: 25_000,
+    })
+    .expect("pause");
+    sim.apply(Action::CutOneWay {
+        from: follower,
+        to: leader,
+    })
+    .expect("cut");
+    // Records the follower cannot fetch: it falls behind and the leader asks to shrink the ISR
+    // (of the controller it knows, which is paused).
+    for _ in 0..4 {
+        sim.apply(Action::Produce(ProduceRecords {
+            topic: "t".into(),
+            partition: 0,
+            records: 1,
+            acks: Acks::Leader,
+        }))
+        .expect("produce");
+        sim.advance(1_000);
+    }
+    sim.advance(56_000);
+    sim
+}
+
+#[test]
+fn a_zombie_controller_write_is_fenced_by_the_controller_epoch() {
+    let sim = zombie(false);
+    let names: Vec<&str> = sim.violations().iter().map(|v| v.invariant).collect();
+    assert!(names.is_empty(), "{names:?}");
+    // The old controller tried its write on a new session, the `/controller_epoch` check
+    // refused it (BADVERSION on the check, the multi's first op), and it resigned.
+    let (old, _) = (101..=105)
+        .map(|b| (b, 0))
+        .find(|(b, _)| {
+            sim.trace().events().any(
+                |e| matches!(e.kind, TraceKind::ControllerElected { node, epoch: 1 } if node == *b),
+            )
+        })
+        .expect("the first controller");
+    let fenced = sim.trace().events().any(|e| match &e.kind {
+        TraceKind::Deliver { to, msg, .. } if *to == old => matches!(
+            &**msg,
+            Message::ZkResponse(ZkResponse {
+                reply: ZkReply::Error {
+                    error: ZkError::BadVersion,
+                    op: 0
+                },
+                ..
+            })
+        ),
+        _ => false,
+    });
+    assert!(
+        fenced,
+        "no write of the zombie was refused by the epoch check"
+    );
+    assert!(sim
+        .trace()
+        .events()
+        .any(|e| matches!(e.kind, TraceKind::ControllerResigned { epoch: 1, .. })));
+    assert_eq!(sim.controller().map(|c| c.1), Some(2));
+}
+
+#[test]
+fn without_the_epoch_check_the_zombie_write_lands_and_is_caught() {
+    let sim = zombie(true);
+    let names: Vec<&str> = sim.violations().iter().map(|v| v.invariant).collect();
+    assert!(names.contains(&"ZombieControllerWrite"), "{names:?}");
 }

@@ -50,7 +50,7 @@ pub struct ZkBroker {
     /// When the ensemble last answered (any reply): pings go out when it has been quiet.
     pub last_reply: Time,
     pub(crate) next_xid: u64,
-    pub(crate) pending: BTreeMap<u64, Purpose>,
+    pub(crate) pending: BTreeMap<u64, (ZkCall, Purpose)>,
     pub(crate) queued: VecDeque<(ZkCall, Purpose)>,
     /// `/brokers/ids/<id>` is ours.
     pub registered: bool,
@@ -113,7 +113,7 @@ impl Node {
         };
         z.next_xid += 1;
         let xid = z.next_xid;
-        z.pending.insert(xid, purpose);
+        z.pending.insert(xid, (call.clone(), purpose));
         out.sends.push((
             ENSEMBLE,
             Message::Zk(ZkRequest {
@@ -167,9 +167,9 @@ impl Node {
             }
             return;
         }
-        let ping = !z.pending.values().any(|p| *p == Purpose::Ping);
+        let ping = !z.pending.values().any(|(_, p)| *p == Purpose::Ping);
         let register = !z.registered
-            && !z.pending.values().any(|p| *p == Purpose::Register)
+            && !z.pending.values().any(|(_, p)| *p == Purpose::Register)
             && !z.queued.iter().any(|(_, p)| *p == Purpose::Register);
         if ping {
             self.zk_send(ZkCall::Ping, Purpose::Ping, out);
@@ -212,7 +212,7 @@ impl Node {
         let Some(z) = self.zk.as_mut() else {
             return;
         };
-        let Some(purpose) = z.pending.remove(&resp.xid) else {
+        let Some((call, purpose)) = z.pending.remove(&resp.xid) else {
             return;
         };
         z.last_reply = now;
@@ -222,10 +222,34 @@ impl Node {
         } = resp.reply
         {
             // Only now, back in touch with the ensemble, does the broker learn its session is
-            // gone: a controller resigns (it was a zombie until this moment), and the broker
-            // starts over with a new session.
-            self.zk_resign(out);
+            // gone. Its client opens a new session at once; a controller's calls in flight are
+            // retried on it before the controller gets round to resigning (it resigns when it
+            // reads `/controller` again, or when a write fails the `/controller_epoch` check).
+            // That window is the zombie controller of KAFKA-6082.
+            let mut retry: Vec<(u64, ZkCall, Purpose)> = Vec::new();
+            if z.role.is_some() {
+                let mine = |p: &Purpose| matches!(p, Purpose::Controller(..));
+                if mine(&purpose) {
+                    retry.push((resp.xid, call, purpose));
+                }
+                retry.extend(
+                    std::mem::take(&mut z.pending)
+                        .into_iter()
+                        .filter(|(_, (_, p))| mine(p))
+                        .map(|(x, (c, p))| (x, c, p)),
+                );
+                retry.sort_by_key(|(x, _, _)| *x);
+                retry.extend(
+                    std::mem::take(&mut z.queued)
+                        .into_iter()
+                        .filter(|(_, p)| mine(p))
+                        .map(|(c, p)| (u64::MAX, c, p)),
+                );
+            }
             self.connect(now, out);
+            if let Some(z) = self.zk.as_mut() {
+                z.queued.extend(retry.into_iter().map(|(_, c, p)| (c, p)));
+            }
             return;
         }
         match (purpose, &resp.reply) {

@@ -457,6 +457,27 @@ impl Node {
                                 }),
                             ));
                         }
+                        // The state changed under us (its version moved): read it again, as
+                        // Kafka does before it retries.
+                        if *error == ZkError::BadVersion {
+                            if let Some(name) = self
+                                .zk_controller()
+                                .and_then(|c| c.topic_by_id(topic_id))
+                                .map(|t| t.name.clone())
+                            {
+                                self.ctl_call(
+                                    ZkCall::GetData {
+                                        path: partition_state_path(&name, partition),
+                                        watch: false,
+                                    },
+                                    CtlCall::State {
+                                        topic_id,
+                                        partition,
+                                    },
+                                    out,
+                                );
+                            }
+                        }
                     }
                     _ => {}
                 }

@@ -342,7 +342,17 @@ impl Simulation {
     }
 
     /// The same, borrowed (None before any controller has applied anything): for hot paths.
+    /// In ZooKeeper mode there is no committed log: clients ask a broker, and get what its
+    /// metadata cache holds (here the lowest-numbered live broker that has one).
     pub fn committed_image_ref(&self) -> Option<&crate::protocol::metadata::Image> {
+        if self.mode() == ClusterMode::Zookeeper {
+            return self
+                .nodes()
+                .iter()
+                .filter(|n| n.alive && n.node.zk().is_some() && n.node.image().applied_offset > 0)
+                .map(|n| n.node.image())
+                .next();
+        }
         self.nodes()
             .iter()
             .filter(|n| n.alive && n.node.kind.runs_controller())

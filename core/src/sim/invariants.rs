@@ -154,6 +154,20 @@ pub enum Breach {
         within_ms: Time,
         stall: crate::sim::liveness::Stall,
     },
+    /// ZooKeeper mode: two brokers won `/controller` in the same controller epoch.
+    TwoControllers {
+        first: NodeId,
+        second: NodeId,
+        epoch: u32,
+    },
+    /// ZooKeeper mode: a controller of an old epoch wrote a partition state (possible only
+    /// without the `/controller_epoch` check, as before Kafka 2.1).
+    ZombieControllerWrite {
+        node: NodeId,
+        epoch: u32,
+        current: u32,
+        path: String,
+    },
     /// A consumer was served a record at or above the HW it was served with.
     ConsumerReadUncommitted {
         consumer: u64,
@@ -303,6 +317,23 @@ impl std::fmt::Display for Breach {
                 f,
                 "node {node} lost its disk and still voted for {candidate} in epoch {epoch} as the old voter"
             ),
+            Breach::TwoControllers {
+                first,
+                second,
+                epoch,
+            } => write!(
+                f,
+                "brokers {first} and {second} both became controller in controller epoch {epoch}"
+            ),
+            Breach::ZombieControllerWrite {
+                node,
+                epoch,
+                current,
+                path,
+            } => write!(
+                f,
+                "controller {node} of epoch {epoch} wrote {path} while /controller_epoch was {current}"
+            ),
             Breach::Stalled { within_ms, stall } => write!(
                 f,
                 "{} s after every node ran and every link healed: {stall}",
@@ -437,6 +468,8 @@ fn fingerprint(image: &Image) -> u64 {
 #[derive(Clone, Debug)]
 pub struct Checker {
     leaders: BTreeMap<Epoch, NodeId>,
+    /// ZooKeeper mode: who won `/controller` in each controller epoch.
+    zk_controllers: BTreeMap<u32, NodeId>,
     epochs: BTreeMap<NodeId, Epoch>,
     seen: Vec<Seen>,
     max_leader_hw: Offset,
@@ -461,6 +494,7 @@ impl Checker {
     pub fn new() -> Self {
         Checker {
             leaders: BTreeMap::new(),
+            zk_controllers: BTreeMap::new(),
             epochs: BTreeMap::new(),
             seen: Vec::new(),
             max_leader_hw: 0,
@@ -568,6 +602,40 @@ impl Checker {
         let mut cuts: Vec<(NodeId, Offset)> = Vec::new();
         for ev in events {
             match ev {
+                TraceKind::ControllerElected { node, epoch } => {
+                    if let Some(other) = self
+                        .zk_controllers
+                        .insert(*epoch, *node)
+                        .filter(|o| o != node)
+                    {
+                        self.report(
+                            &mut found,
+                            now,
+                            "SingleActiveController",
+                            Breach::TwoControllers {
+                                first: other,
+                                second: *node,
+                                epoch: *epoch,
+                            },
+                        );
+                    }
+                }
+                TraceKind::ZombieWrite {
+                    node,
+                    epoch,
+                    current,
+                    path,
+                } => self.report(
+                    &mut found,
+                    now,
+                    "ZombieControllerWrite",
+                    Breach::ZombieControllerWrite {
+                        node: *node,
+                        epoch: *epoch,
+                        current: *current,
+                        path: path.clone(),
+                    },
+                ),
                 TraceKind::Role {
                     node, to, epoch, ..
                 } => {

@@ -919,6 +919,17 @@ pub fn breach(lang: Lang, b: &Breach) -> String {
             candidate,
             epoch,
         } => format!("节点 {node} 丢了磁盘，却仍以旧投票者的身份在任期 {epoch} 投票给 {candidate}"),
+        Breach::TwoControllers {
+            first,
+            second,
+            epoch,
+        } => format!("broker {first} 和 {second} 在同一个控制器纪元 {epoch} 都成为了控制器"),
+        Breach::ZombieControllerWrite {
+            node,
+            epoch,
+            current,
+            path,
+        } => format!("纪元 {epoch} 的控制器 {node} 在 /controller_epoch 已是 {current} 时写入了 {path}"),
         Breach::Stalled { within_ms, stall } => format!(
             "所有节点运行、所有链路恢复 {} 秒后仍未就绪：{}",
             within_ms / 1000,
