@@ -222,3 +222,27 @@ fn without_the_epoch_check_the_zombie_write_lands_and_is_caught() {
     let names: Vec<&str> = sim.violations().iter().map(|v| v.invariant).collect();
     assert!(names.contains(&"ZombieControllerWrite"), "{names:?}");
 }
+
+#[test]
+fn chaos_in_zookeeper_mode_keeps_every_rule_and_catches_the_zombie_switch() {
+    use kraft_core::sim::chaos::{run, ChaosOptions};
+    let zk = |config: Config, seeds: u64| ChaosOptions {
+        mode: kraft_core::protocol::ClusterMode::Zookeeper,
+        seeds,
+        config,
+        ..Default::default()
+    };
+    let safe = run(&zk(Config::default(), 40)).expect("chaos");
+    assert!(safe.violations.is_empty(), "{:?}", safe.violations.first());
+    assert_eq!(safe.seeds, 40);
+    let unsafe_switch = Config {
+        unsafe_no_controller_epoch_check: true,
+        ..Config::default()
+    };
+    let caught = run(&zk(unsafe_switch, 60)).expect("chaos");
+    let first = caught
+        .violations
+        .first()
+        .expect("the zombie write is caught");
+    assert_eq!(first.invariant, "ZombieControllerWrite");
+}

@@ -175,6 +175,7 @@ fn cmd_chaos(args: &[String]) -> ExitCode {
         "--config",
         "--kraft-version",
         "--combined",
+        "--mode",
     ];
     let fs = match flags(args, &known) {
         Ok(f) => f,
@@ -202,6 +203,14 @@ fn cmd_chaos(args: &[String]) -> ExitCode {
                 "false" => Ok(()),
                 _ => Err("--combined is true or false".to_string()),
             },
+            "--mode" => match v {
+                "kraft" => Ok(()),
+                "zookeeper" => {
+                    o.mode = kraft_core::protocol::ClusterMode::Zookeeper;
+                    Ok(())
+                }
+                _ => Err("--mode is kraft or zookeeper".to_string()),
+            },
             "--config" => serde_json::from_str::<Config>(v)
                 .map_err(|e| format!("--config: {e}"))
                 .and_then(|c| {
@@ -218,6 +227,16 @@ fn cmd_chaos(args: &[String]) -> ExitCode {
     }
     if o.controllers.is_some_and(|c| c == 0 || c > 15) || o.brokers.is_some_and(|b| b > 60) {
         return usage_error("1 to 15 controllers and at most 60 brokers");
+    }
+    if o.mode == kraft_core::protocol::ClusterMode::Zookeeper
+        && (o.controllers.is_some() || o.kraft_version != 0 || o.combined)
+    {
+        return usage_error(
+            "ZooKeeper mode has no controller nodes: --controllers, --kraft-version and --combined are KRaft's",
+        );
+    }
+    if o.mode == kraft_core::protocol::ClusterMode::Zookeeper && o.brokers == Some(0) {
+        return usage_error("ZooKeeper mode needs at least one broker");
     }
     let report = match chaos::run(&o) {
         Ok(r) => r,

@@ -635,6 +635,10 @@ impl Node {
     /// Handles one input. Returns false when nothing happened (a stale or re-armed timer), so the
     /// simulation's "step one event" never stops on an invisible event.
     pub fn handle(&mut self, now: Time, input: Input<'_>, out: &mut Effects) -> bool {
+        if let Some(z) = self.zk.as_mut() {
+            // ZooKeeper calls made while handling this input are stamped with its time.
+            z.now = now;
+        }
         match input {
             Input::Timer { slot, at } => {
                 if !self.timer_fires(slot, at, now, out) {

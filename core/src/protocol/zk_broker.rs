@@ -37,6 +37,11 @@ pub(crate) enum Purpose {
     ReadEpoch,
     /// The `multi` that creates `/controller` and bumps `/controller_epoch` to this epoch.
     Elect(u32),
+    /// `/brokers/ids/<id>` existed: is it ours (a retried create that had landed)?
+    CheckRegistration,
+    /// `/controller` names this broker and is owned by its session (a retried election that had
+    /// landed): read the epoch it won.
+    RecoverElection,
     /// A call of the controller role, made in this controller epoch.
     Controller(u32, CtlCall),
 }
@@ -50,7 +55,10 @@ pub struct ZkBroker {
     /// When the ensemble last answered (any reply): pings go out when it has been quiet.
     pub last_reply: Time,
     pub(crate) next_xid: u64,
-    pub(crate) pending: BTreeMap<u64, (ZkCall, Purpose)>,
+    /// Calls sent and not answered: the call (to send again), why, and when it was sent.
+    pub(crate) pending: BTreeMap<u64, (ZkCall, Purpose, Time)>,
+    /// The time of the last input: a call sent is stamped with it.
+    pub(crate) now: Time,
     pub(crate) queued: VecDeque<(ZkCall, Purpose)>,
     /// `/brokers/ids/<id>` is ours.
     pub registered: bool,
@@ -63,6 +71,10 @@ pub struct ZkBroker {
     pub(crate) role: Option<Box<ZkController>>,
     /// When the Connect was sent (resent if unanswered).
     pub(crate) connect_sent: Option<Time>,
+    /// Calls went unanswered: the connection is taken as lost until the ensemble answers again.
+    pub(crate) disconnected: bool,
+    /// Watch notices received on this session.
+    pub(crate) notices: u64,
 }
 
 impl Node {
@@ -101,6 +113,8 @@ impl Node {
         z.pending.clear();
         z.queued.clear();
         z.registered = false;
+        z.disconnected = false;
+        z.notices = 0;
         z.connect_sent = Some(now);
         self.zk_send(ZkCall::Connect { timeout_ms }, Purpose::Connect, out);
         self.set_timer(Slot::Heartbeat, now + timeout_ms / 3, out);
@@ -113,7 +127,7 @@ impl Node {
         };
         z.next_xid += 1;
         let xid = z.next_xid;
-        z.pending.insert(xid, (call.clone(), purpose));
+        z.pending.insert(xid, (call.clone(), purpose, z.now));
         out.sends.push((
             ENSEMBLE,
             Message::Zk(ZkRequest {
@@ -155,9 +169,11 @@ impl Node {
 
     /// The session timer: resend an unanswered Connect, ping a quiet session.
     pub(crate) fn on_zk_session_timer(&mut self, now: Time, out: &mut Effects) {
-        let Some(z) = self.zk.as_ref() else {
+        let Some(z) = self.zk.as_mut() else {
             return;
         };
+        z.now = now;
+        let z = &*z;
         let third = (z.timeout_ms.max(self.cfg.zookeeper_session_timeout_ms) / 3).max(1);
         if z.session == 0 {
             if z.connect_sent.is_none_or(|t| now >= t + third) {
@@ -167,9 +183,41 @@ impl Node {
             }
             return;
         }
-        let ping = !z.pending.values().any(|(_, p)| *p == Purpose::Ping);
+        // Calls unanswered for a third of the session timeout were lost with the connection (a
+        // cut link, the ensemble down): the client sends them again, in order (Kafka's
+        // retryRequestsUntilConnected); a ping is simply sent anew.
+        let stale: Vec<u64> = z
+            .pending
+            .iter()
+            .filter(|(_, (_, _, sent))| now >= sent + third)
+            .map(|(x, _)| *x)
+            .collect();
+        if let Some(z) = self.zk.as_mut() {
+            if !stale.is_empty() {
+                z.disconnected = true;
+            }
+            let mut again: Vec<(ZkCall, Purpose)> = Vec::new();
+            for x in stale {
+                if let Some((call, purpose, _)) = z.pending.remove(&x) {
+                    if purpose != Purpose::Ping {
+                        again.push((call, purpose));
+                    }
+                }
+            }
+            for c in again.into_iter().rev() {
+                z.queued.push_front(c);
+            }
+        }
+        self.zk_pump(out);
+        let Some(z) = self.zk.as_ref() else {
+            return;
+        };
+        let ping = !z.pending.values().any(|(_, p, _)| *p == Purpose::Ping);
         let register = !z.registered
-            && !z.pending.values().any(|(_, p)| *p == Purpose::Register)
+            && !z
+                .pending
+                .values()
+                .any(|(_, p, _)| matches!(p, Purpose::Register | Purpose::CheckRegistration))
             && !z.queued.iter().any(|(_, p)| *p == Purpose::Register);
         if ping {
             self.zk_send(ZkCall::Ping, Purpose::Ping, out);
@@ -212,7 +260,8 @@ impl Node {
         let Some(z) = self.zk.as_mut() else {
             return;
         };
-        let Some((call, purpose)) = z.pending.remove(&resp.xid) else {
+        z.now = now;
+        let Some((call, purpose, _)) = z.pending.remove(&resp.xid) else {
             return;
         };
         z.last_reply = now;
@@ -235,8 +284,8 @@ impl Node {
                 retry.extend(
                     std::mem::take(&mut z.pending)
                         .into_iter()
-                        .filter(|(_, (_, p))| mine(p))
-                        .map(|(x, (c, p))| (x, c, p)),
+                        .filter(|(_, (_, p, _))| mine(p))
+                        .map(|(x, (c, p, _))| (x, c, p)),
                 );
                 retry.sort_by_key(|(x, _, _)| *x);
                 retry.extend(
@@ -251,6 +300,24 @@ impl Node {
                 z.queued.extend(retry.into_iter().map(|(_, c, p)| (c, p)));
             }
             return;
+        }
+        if let (Some(z), ZkReply::Pong { notices }) = (self.zk.as_mut(), &resp.reply) {
+            if *notices > z.notices {
+                // Notices were lost on the way: the stream broke and was re-established.
+                z.notices = *notices;
+                z.disconnected = true;
+            }
+        }
+        if let Some(z) = self.zk.as_mut().filter(|z| z.disconnected) {
+            // Back in touch on the same session. A real client hands the ensemble its watches
+            // (setWatches) and hears of what changed meanwhile; here the broker looks again at
+            // what it watches, which comes to the same.
+            z.disconnected = false;
+            self.watch_controller(out);
+            if self.zk_controller().is_some() {
+                self.on_controller_watch(now, BROKER_IDS_PATH, out);
+                self.on_controller_watch(now, TOPICS_PATH, out);
+            }
         }
         match (purpose, &resp.reply) {
             (
@@ -272,9 +339,41 @@ impl Node {
             (Purpose::Register, ZkReply::Multi { results }) => {
                 if let (Some(z), Some(OpResult::Created(_))) = (self.zk.as_mut(), results.first()) {
                     z.registered = true;
-                    // The data plane acts once it is registered and has a pushed cache.
-                    self.broker.registered = Some(0);
-                    self.broker.fenced = false;
+                    self.zk_registered(now, out);
+                }
+            }
+            // Already there: ours if a retried create had landed, else the previous process's
+            // (it goes when that session expires; the session timer tries again).
+            (
+                Purpose::Register,
+                ZkReply::Error {
+                    error: ZkError::NodeExists,
+                    ..
+                },
+            ) => {
+                let path = format!("{BROKER_IDS_PATH}/{}", self.id);
+                self.zk_call(
+                    ZkCall::GetData { path, watch: false },
+                    Purpose::CheckRegistration,
+                    out,
+                );
+            }
+            (Purpose::CheckRegistration, ZkReply::Data { stat, .. }) => {
+                let mine = self
+                    .zk
+                    .as_ref()
+                    .is_some_and(|z| stat.ephemeral_owner == Some(z.session));
+                if mine {
+                    if let Some(z) = self.zk.as_mut() {
+                        z.registered = true;
+                    }
+                    self.zk_registered(now, out);
+                }
+            }
+            (Purpose::RecoverElection, ZkReply::Data { data, stat }) => {
+                let epoch: u32 = data.parse().unwrap_or(0);
+                if self.zk_controller().is_none() {
+                    self.become_zk_controller(now, epoch, stat.version, out);
                 }
             }
             (Purpose::WatchController, ZkReply::Exists { stat: None }) => {
@@ -297,16 +396,28 @@ impl Node {
                     out,
                 );
             }
-            (Purpose::ReadController, ZkReply::Data { data, .. }) => {
+            (Purpose::ReadController, ZkReply::Data { data, stat }) => {
                 let id = serde_json::from_str::<serde_json::Value>(data)
                     .ok()
                     .and_then(|v| v.get("brokerid")?.as_u64())
                     .map(|id| id as NodeId);
+                let session = self.zk.as_ref().map_or(0, |z| z.session);
                 if let Some(z) = self.zk.as_mut() {
                     z.controller = id;
                 }
                 if id != Some(self.id) {
                     self.zk_resign(out);
+                } else if self.zk_controller().is_none() && stat.ephemeral_owner == Some(session) {
+                    // Our election landed but its answer was lost (the call was retried and
+                    // found the znode): we are the controller, in the epoch we wrote.
+                    self.zk_call(
+                        ZkCall::GetData {
+                            path: CONTROLLER_EPOCH_PATH.into(),
+                            watch: false,
+                        },
+                        Purpose::RecoverElection,
+                        out,
+                    );
                 }
             }
             // Gone between exists and getData: look again.
@@ -358,11 +469,16 @@ impl Node {
     }
 
     pub(crate) fn on_zk_watch(&mut self, now: Time, w: &ZkWatchNotice, out: &mut Effects) {
-        let Some(z) = self.zk.as_ref() else {
+        let Some(z) = self.zk.as_mut() else {
             return;
         };
+        z.now = now;
+        let z = &*z;
         if w.session != z.session {
             return;
+        }
+        if let Some(z) = self.zk.as_mut() {
+            z.notices += 1;
         }
         match w.path.as_str() {
             CONTROLLER_PATH => {
@@ -433,6 +549,14 @@ impl Node {
             image.brokers = req.brokers.iter().map(|b| (b.id, b.clone())).collect();
         }
         image.applied_offset += 1;
+        self.sync_partitions(now, out);
+    }
+
+    /// Registered: the data plane acts on the metadata cache from now on (pushes that came
+    /// before, from a controller that still saw the previous process, included).
+    fn zk_registered(&mut self, now: Time, out: &mut Effects) {
+        self.broker.registered = Some(0);
+        self.broker.fenced = false;
         self.sync_partitions(now, out);
     }
 

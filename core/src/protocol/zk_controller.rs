@@ -86,9 +86,9 @@ struct PushQueue {
     inflight: Option<(ControlRequest, Time)>,
 }
 
-/// How long a pushed request waits for its answer before it is sent again (Kafka's
-/// `controller.socket.timeout.ms`).
-const PUSH_TIMEOUT_MS: Time = 30_000;
+/// The controller's retry tick. A pushed request unanswered for `request_timeout_ms` is sent
+/// again: Kafka's RequestSendThread resends the same request (after a 100 ms back-off) once its
+/// connection failed; the playground's lossy links stand in for broken connections.
 const TICK_MS: Time = 1000;
 
 #[derive(Clone, Debug)]
@@ -115,6 +115,9 @@ pub struct ZkController {
     /// A broker change being read: the broker znodes seen so far, and how many reads are left.
     next_live: BTreeMap<NodeId, u64>,
     broker_reads: u64,
+    /// A re-read of the brokers is under way; another change came meanwhile (read again after).
+    rescanning: bool,
+    rescan_again: bool,
     next_correlation: u64,
 }
 
@@ -137,6 +140,8 @@ impl ZkController {
             to_create: Vec::new(),
             next_live: BTreeMap::new(),
             broker_reads: 0,
+            rescanning: false,
+            rescan_again: false,
             next_correlation: u64::from(epoch) << 40,
         }
     }
@@ -260,6 +265,15 @@ impl Node {
 
     fn handle_watch(&mut self, _now: Time, path: &str, out: &mut Effects) {
         let what = if path == BROKER_IDS_PATH {
+            // One re-read of the brokers at a time: their answers are one picture.
+            let Some(c) = self.zk_role() else {
+                return;
+            };
+            if c.rescanning {
+                c.rescan_again = true;
+                return;
+            }
+            c.rescanning = true;
             CtlCall::BrokerIds
         } else {
             CtlCall::TopicList
@@ -397,8 +411,11 @@ impl Node {
                     // A new partition: its state is the controller's to create.
                     _ => c.to_create.push((topic_id, partition)),
                 }
+                // Read again after a refused write (or for a new topic): act on what it says
+                // once no write is in flight (a partition left without a leader is elected).
                 if !loading && c.writes == 0 {
                     self.create_new_partitions(out);
+                    self.elect_offline(&BTreeSet::new(), out);
                 }
             }
             (
@@ -537,6 +554,8 @@ impl Node {
             return;
         };
         let next = std::mem::take(&mut c.next_live);
+        c.rescanning = false;
+        let again = std::mem::take(&mut c.rescan_again);
         let dead: BTreeSet<NodeId> = c
             .live
             .iter()
@@ -564,6 +583,9 @@ impl Node {
                 .unwrap_or_default();
             self.push_everything(now, &all, out);
             self.elect_offline(&BTreeSet::new(), out);
+        }
+        if again {
+            self.handle_watch(now, BROKER_IDS_PATH, out);
         }
     }
 
@@ -840,12 +862,13 @@ impl Node {
     /// Resends pushed requests left unanswered (the broker's link was down): one in flight per
     /// broker, retried until answered or until the broker is gone.
     pub(crate) fn on_zk_controller_tick(&mut self, now: Time, out: &mut Effects) {
+        let timeout = self.cfg.request_timeout_ms;
         let Some(c) = self.zk_role() else {
             return;
         };
         for (b, q) in c.queues.iter_mut() {
             if let Some((req, sent)) = q.inflight.as_mut() {
-                if now >= *sent + PUSH_TIMEOUT_MS {
+                if now >= *sent + timeout {
                     *sent = now;
                     out.sends.push((*b, Message::Control(req.clone())));
                 }
@@ -898,11 +921,14 @@ impl Node {
         let Some(s) = c.states.get(&key) else {
             return refuse(ErrorCode::UnknownTopicOrPartition, out);
         };
-        if s.leader != Some(from) {
-            return refuse(ErrorCode::InvalidRequest, out);
-        }
+        // The epoch first: a leader that was replaced is told its epoch is stale, and keeps the
+        // ISR it asked for until a LeaderAndIsr tells it more (it must not fall back to a
+        // smaller ISR and commit alone).
         if req.leader_epoch != s.leader_epoch {
             return refuse(ErrorCode::FencedLeaderEpoch, out);
+        }
+        if s.leader != Some(from) {
+            return refuse(ErrorCode::InvalidRequest, out);
         }
         if req
             .isr

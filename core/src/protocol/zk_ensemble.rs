@@ -35,6 +35,8 @@ pub struct Ensemble {
     pub store: Store,
     /// Which node holds each session (where its replies and watches go).
     pub clients: BTreeMap<SessionId, NodeId>,
+    /// Watch notices sent to each session (the pong tells the client).
+    pub notices: BTreeMap<SessionId, u64>,
 }
 
 impl Ensemble {
@@ -61,6 +63,7 @@ impl Ensemble {
         Ensemble {
             store,
             clients: BTreeMap::new(),
+            notices: BTreeMap::new(),
         }
     }
 
@@ -110,12 +113,13 @@ impl Node {
     }
 
     /// Sends each fired watch to the node holding the session that armed it.
-    fn send_fired(&self, fired: Vec<Fired>, out: &mut Effects) {
-        let Some(e) = self.durable.ensemble.as_ref() else {
+    fn send_fired(&mut self, fired: Vec<Fired>, out: &mut Effects) {
+        let Some(e) = self.durable.ensemble.as_mut() else {
             return;
         };
         for f in fired {
             if let Some(to) = e.clients.get(&f.session) {
+                *e.notices.entry(f.session).or_default() += 1;
                 out.sends.push((
                     *to,
                     Message::ZkWatch(ZkWatchNotice {
@@ -134,6 +138,7 @@ impl Node {
         };
         let (expired, fired) = e.store.expire_due(now);
         for session in expired {
+            e.notices.remove(&session);
             let node = e.clients.remove(&session).unwrap_or(ENSEMBLE);
             out.trace
                 .push(TraceKind::ZkSessionExpired { node, session });
@@ -167,7 +172,9 @@ impl Node {
             call => match store.touch(session, now) {
                 Err(error) => ZkReply::Error { error, op: 0 },
                 Ok(()) => match call {
-                    ZkCall::Connect { .. } | ZkCall::Ping => ZkReply::Pong,
+                    ZkCall::Connect { .. } | ZkCall::Ping => ZkReply::Pong {
+                        notices: e.notices.get(&session).copied().unwrap_or(0),
+                    },
                     ZkCall::GetData { path, watch } => {
                         match store.get_data(session, path, *watch) {
                             Ok((data, stat)) => ZkReply::Data { data, stat },
@@ -194,6 +201,7 @@ impl Node {
                     ZkCall::Close => {
                         fired = store.close_session(session);
                         e.clients.remove(&session);
+                        e.notices.remove(&session);
                         ZkReply::Closed
                     }
                 },

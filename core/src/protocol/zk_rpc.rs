@@ -60,7 +60,13 @@ pub enum ZkReply {
         session: SessionId,
         timeout_ms: Time,
     },
-    Pong,
+    /// `notices`: how many watch notices the ensemble has sent this session. A session is one
+    /// TCP stream, which delivers everything in order or breaks; a client that has received
+    /// fewer lost some with its connection and looks again at what it watches (ZooKeeper's
+    /// setWatches on reconnect).
+    Pong {
+        notices: u64,
+    },
     Data {
         data: String,
         stat: Stat,

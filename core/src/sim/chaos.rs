@@ -7,6 +7,7 @@
 use crate::protocol::config::{Config, Latency};
 use crate::protocol::partition::Acks;
 use crate::protocol::types::{NodeId, Time};
+use crate::protocol::ClusterMode;
 use crate::sim::error::SpecError;
 use crate::sim::{
     Action, ClusterSpec, ConsumeFrom, ConsumeStart, Fault, MessageFault, NewTopic, ProduceRecords,
@@ -33,6 +34,9 @@ pub struct ChaosOptions {
     pub kraft_version: u8,
     /// Every controller also runs a broker (`process.roles=broker,controller`).
     pub combined: bool,
+    /// ZooKeeper mode: the ensemble (node 0, crashed, paused and cut like any node) and 1 to 8
+    /// brokers; the controller is elected among them.
+    pub mode: ClusterMode,
 }
 
 impl Default for ChaosOptions {
@@ -46,6 +50,7 @@ impl Default for ChaosOptions {
             config: Config::default(),
             kraft_version: 0,
             combined: false,
+            mode: ClusterMode::Kraft,
         }
     }
 }
@@ -246,20 +251,26 @@ fn run_swarm(
     let mut rng =
         Xoshiro256PlusPlus::seed_from_u64(seed.wrapping_mul(0xA24B_AED4_963E_E407) ^ 0x5EED);
     let controller_ids: Vec<NodeId> = (1..=swarm.controllers as NodeId).collect();
-    let spec = ClusterSpec {
-        kraft_version: o.kraft_version,
-        observers: swarm.observers.clone(),
-        combined: if o.combined {
-            controller_ids
-        } else {
-            Vec::new()
-        },
-        ..ClusterSpec::new(
-            seed,
-            swarm.controllers,
-            swarm.brokers,
-            swarm.config(&o.config),
-        )
+    let zookeeper = o.mode == ClusterMode::Zookeeper;
+    let spec = if zookeeper {
+        // The seed's draw is kept as it is (so KRaft seeds are unchanged); at least one broker.
+        ClusterSpec::zookeeper(seed, swarm.brokers.max(1), swarm.config(&o.config))
+    } else {
+        ClusterSpec {
+            kraft_version: o.kraft_version,
+            observers: swarm.observers.clone(),
+            combined: if o.combined {
+                controller_ids
+            } else {
+                Vec::new()
+            },
+            ..ClusterSpec::new(
+                seed,
+                swarm.controllers,
+                swarm.brokers,
+                swarm.config(&o.config),
+            )
+        }
     };
     let mut sim = Simulation::new(spec)?;
     let ids: Vec<NodeId> = sim.nodes().iter().map(|n| n.node.id).collect();
@@ -277,7 +288,12 @@ fn run_swarm(
             .filter(|n| !n.alive)
             .map(|n| n.node.id)
             .collect();
-        let leader = sim.acting_leader();
+        // The node whose loss hurts most: the quorum leader, or ZooKeeper mode's controller.
+        let leader = if zookeeper {
+            sim.controller().map(|c| c.0)
+        } else {
+            sim.acting_leader()
+        };
         let kind = swarm.kind(rng.random_range(0..total));
         let action = match kind {
             "append" => Some(Action::Append(rng.random_range(1..4))),
@@ -285,9 +301,10 @@ fn run_swarm(
             // The leader is the most interesting node to lose.
             "crash_leader" => leader.map(Action::Crash),
             "restart" if !dead.is_empty() => Some(Action::Restart(pick(&mut rng, &dead))),
+            // In ZooKeeper mode a pause may outlast the session (18 s): the zombie controller.
             "pause" => Some(Action::Pause {
                 node: pick(&mut rng, &ids),
-                ms: rng.random_range(100..5000),
+                ms: rng.random_range(100..if zookeeper { 30_000 } else { 5000 }),
             }),
             "isolate" => Some(Action::Isolate(pick(&mut rng, &ids))),
             "partition" => {
@@ -304,8 +321,8 @@ fn run_swarm(
                 (from != to).then_some(Action::CutOneWay { from, to })
             }
             "heal_all" => Some(Action::HealAll),
-            "elect" => Some(Action::Elect(pick(&mut rng, &controllers))),
-            "resign" => leader.map(Action::Resign),
+            "elect" if !controllers.is_empty() => Some(Action::Elect(pick(&mut rng, &controllers))),
+            "resign" if !zookeeper => leader.map(Action::Resign),
             // A burst of loss, or back to the seed's own.
             "set_loss" => Some(Action::SetLoss(if rng.random_range(0..2) == 0 {
                 swarm.loss
@@ -332,8 +349,10 @@ fn run_swarm(
             // The data plane: one topic, then produces with every acks setting, consumers and
             // preferred-leader elections.
             "data" if brokers > 0 => Some(data_action(&sim, brokers, &mut data_rng)),
-            "add_voter" => Some(Action::AddVoter(pick(&mut rng, &controllers))),
-            "remove_voter" => {
+            "add_voter" if !controllers.is_empty() => {
+                Some(Action::AddVoter(pick(&mut rng, &controllers)))
+            }
+            "remove_voter" if !controllers.is_empty() => {
                 // Not below two voters: a leader that removes itself from two and crashes before
                 // the removal commits leaves the other needing its vote, which it refuses (its
                 // log is longer): Kafka stalls there too, and an operator must step in.
@@ -342,7 +361,7 @@ fn run_swarm(
                 (enough && still_electable(&sim, Some(id), None)).then_some(Action::RemoveVoter(id))
             }
             // (Combined nodes refuse: only a controller's disk can be wiped.)
-            "wipe" => {
+            "wipe" if !controllers.is_empty() => {
                 let id = pick(&mut rng, &controllers);
                 still_electable(&sim, None, Some(id)).then_some(Action::Wipe(id))
             }

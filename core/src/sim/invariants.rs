@@ -889,6 +889,9 @@ impl Checker {
         cuts: &[(NodeId, Offset)],
         found: &mut Vec<Violation>,
     ) -> bool {
+        if !keeps_metadata_log(n) {
+            return false;
+        }
         let i = self.seen_index(position, n.node.id);
         if !n.alive {
             // A restart brings the HW back unknown and the image back from disk.
@@ -1281,7 +1284,7 @@ impl Checker {
             }
         }
         self.check_majority_holds_hw(now, nodes, &mut found);
-        for n in nodes.iter().filter(|n| n.alive) {
+        for n in nodes.iter().filter(|n| n.alive && keeps_metadata_log(n)) {
             let replayed = replay_image(n);
             if replayed.as_ref() != Some(n.node.image()) {
                 self.report(
@@ -1294,6 +1297,12 @@ impl Checker {
         }
         found
     }
+}
+
+/// The metadata log's rules concern KRaft nodes: in ZooKeeper mode a broker's image is a cache
+/// the controller pushes, and the ensemble has no log.
+fn keeps_metadata_log(n: &SimNode) -> bool {
+    n.node.zk().is_none() && n.node.kind != crate::protocol::NodeKind::Zookeeper
 }
 
 /// The first offset where two logs disagree below an offset where they agree, if any.

@@ -28,6 +28,10 @@ pub enum Stall {
     BrokerFenced {
         broker: NodeId,
     },
+    /// ZooKeeper mode: a broker's metadata cache still disagrees with ZooKeeper.
+    MetadataCacheBehind {
+        broker: NodeId,
+    },
     PartitionLeaderless {
         topic_id: u32,
         partition: u32,
@@ -78,6 +82,10 @@ impl std::fmt::Display for Stall {
                 hw(leader_hw)
             ),
             Stall::BrokerFenced { broker } => write!(f, "broker {broker} is not unfenced"),
+            Stall::MetadataCacheBehind { broker } => write!(
+                f,
+                "broker {broker}'s metadata cache disagrees with ZooKeeper"
+            ),
             Stall::PartitionLeaderless {
                 topic_id,
                 partition,
@@ -111,6 +119,9 @@ impl std::fmt::Display for Stall {
 impl Simulation {
     /// What the cluster has not done yet (None: it has settled). Reads state only.
     pub fn stall(&self) -> Option<Stall> {
+        if self.mode() == crate::protocol::ClusterMode::Zookeeper {
+            return self.zookeeper_stall();
+        }
         let Some(leader) = self.acting_leader().and_then(|l| self.node(l)) else {
             return Some(Stall::NoLeader);
         };
@@ -134,6 +145,44 @@ impl Simulation {
                 return Some(Stall::BrokerFenced { broker });
             }
         }
+        self.partitions_stall(image)
+    }
+
+    /// ZooKeeper mode: a controller that has loaded, every broker registered, every partition
+    /// led and replicated, and every broker's metadata cache agreeing with ZooKeeper.
+    fn zookeeper_stall(&self) -> Option<Stall> {
+        if !self.controller_ready() {
+            return Some(Stall::NoLeader);
+        }
+        let image = self.zk_image();
+        for broker in self.spec().broker_ids() {
+            if !image.brokers.contains_key(&broker) {
+                return Some(Stall::BrokerFenced { broker });
+            }
+        }
+        for n in self.nodes().iter().filter(|n| n.node.zk().is_some()) {
+            let agrees = image.topics.values().all(|t| {
+                t.partitions.iter().all(|p| {
+                    n.node
+                        .image()
+                        .partition(t.topic_id, p.partition)
+                        .is_some_and(|c| {
+                            c.leader == p.leader
+                                && c.isr == p.isr
+                                && c.leader_epoch == p.leader_epoch
+                        })
+                })
+            });
+            if !agrees {
+                return Some(Stall::MetadataCacheBehind { broker: n.node.id });
+            }
+        }
+        self.partitions_stall(&image)
+    }
+
+    /// Every partition of `image` led, its ISR full, its replicas level with the leader, and no
+    /// produce pending.
+    fn partitions_stall(&self, image: &crate::protocol::metadata::Image) -> Option<Stall> {
         for t in image.topics.values() {
             let unclean = t
                 .config

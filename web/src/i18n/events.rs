@@ -375,7 +375,7 @@ fn zk_reply_line(lang: Lang, reply: &kraft_core::protocol::zk_rpc::ZkReply) -> S
             },
             true,
         ) => format!("会话 {session} 已打开，超时 {timeout_ms} ms"),
-        (ZkReply::Pong, _) => "pong".to_string(),
+        (ZkReply::Pong { .. }, _) => "pong".to_string(),
         (ZkReply::Data { stat, .. }, false) => format!("data, version {}", stat.version),
         (ZkReply::Data { stat, .. }, true) => format!("数据，版本 {}", stat.version),
         (ZkReply::Children { names }, false) => format!("{} child(ren)", names.len()),
@@ -955,6 +955,9 @@ fn stall_zh(s: &Stall) -> String {
             hw(leader_hw)
         ),
         Stall::BrokerFenced { broker } => format!("Broker {broker} 仍未解除隔离"),
+        Stall::MetadataCacheBehind { broker } => {
+            format!("Broker {broker} 的元数据缓存与 ZooKeeper 不一致")
+        }
         Stall::PartitionLeaderless {
             topic_id,
             partition,
