@@ -15,7 +15,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const USAGE: &str = "usage:
   kraft-sim run FILE [--capture-every MS]
   kraft-sim chaos [--seed S] [--seeds N] [--steps K] [--controllers C] [--brokers B] [--config JSON]
-                  [--kraft-version 0|1] [--combined true|false]
+                  [--kraft-version 0|1] [--combined true|false] [--mode kraft|zookeeper]
   kraft-sim explore FILE [--depth N] [--faults crash,drop,duplicate] [--max-states N]
   kraft-sim bench [--quick] [--memory | --events | --data | --explore | --failover]
   kraft-sim trace FILE        (the run's trace, one JSON event per line)";

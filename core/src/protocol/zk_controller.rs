@@ -942,6 +942,38 @@ impl Node {
         self.write_state(key, n, false, Some(from), out);
     }
 
+    /// A preferred-leader election (Kafka's ElectLeaders, PREFERRED): the first replica in
+    /// assignment order leads again if it is live and in the ISR.
+    pub fn zk_elect_preferred(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        out: &mut Effects,
+    ) -> Result<(), CommandError> {
+        let id = self.id;
+        let Some(c) = self.zk_controller().filter(|c| c.ready) else {
+            return Err(CommandError::NotActiveController(id));
+        };
+        let unknown = || CommandError::UnknownPartition(topic.to_string(), partition);
+        let t = c.topics.get(topic).ok_or_else(unknown)?;
+        let key = (t.id, partition);
+        let s = c.states.get(&key).ok_or_else(unknown)?;
+        let Some(preferred) = s.preferred_leader() else {
+            return Ok(());
+        };
+        if s.leader == Some(preferred)
+            || !s.isr.contains(&preferred)
+            || !c.live.contains_key(&preferred)
+        {
+            return Ok(());
+        }
+        let mut n = s.clone();
+        n.leader = Some(preferred);
+        n.leader_epoch += 1;
+        self.write_state(key, n, false, None, out);
+        Ok(())
+    }
+
     /// CreateTopics in ZooKeeper mode: the assignment is written to `/brokers/topics/<name>`;
     /// the controller's watch on the topic list does the rest (reads it, creates the partition
     /// states, pushes them).

@@ -1062,8 +1062,13 @@ impl Scenario {
 
     /// Every id a step names must be a node of the cluster.
     fn check_ids(&self) -> Result<(), ScenarioError> {
-        let known =
-            |id: NodeId| self.spec.controllers.contains(&id) || self.spec.brokers.contains(&id);
+        // ZooKeeper mode's ensemble is node 0: it can be crashed, paused and cut like any node.
+        let ensemble = self.spec.mode == ClusterMode::Zookeeper;
+        let known = |id: NodeId| {
+            self.spec.controllers.contains(&id)
+                || self.spec.brokers.contains(&id)
+                || (ensemble && id == crate::protocol::zk_ensemble::ENSEMBLE)
+        };
         for (i, step) in self.steps.iter().enumerate() {
             let mut named: Vec<NodeId> = Vec::new();
             let t = |t: &Target| match t {

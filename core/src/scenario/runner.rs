@@ -225,6 +225,11 @@ fn explore_path(sim: &Simulation, depth: usize, faults: Faults) -> Vec<Action> {
 pub fn ready_for(sim: &Simulation, step: &Step) -> bool {
     let leader = sim.acting_leader().and_then(|l| sim.node(l));
     match step {
+        Step::CreateTopic(_) | Step::ElectPreferred { .. }
+            if sim.mode() == crate::protocol::ClusterMode::Zookeeper =>
+        {
+            sim.controller_ready()
+        }
         Step::CreateTopic(_) | Step::ElectPreferred { .. } => {
             leader.is_some_and(|n| n.node.active_controller().is_some())
         }

@@ -760,7 +760,7 @@ impl Simulation {
 
     /// The controller and its epoch (DESIGN §3d): in KRaft mode the active controller (the
     /// quorum leader once activated) and the quorum epoch; in ZooKeeper mode the running broker
-    /// acting as controller in the epoch `/controller_epoch` holds.
+    /// `/controller` names, acting as controller in the epoch `/controller_epoch` holds.
     pub fn controller(&self) -> Option<(NodeId, u32)> {
         match self.spec.mode {
             ClusterMode::Kraft => self
@@ -769,11 +769,13 @@ impl Simulation {
                 .max_by_key(|n| n.node.epoch())
                 .map(|n| (n.node.id, n.node.epoch())),
             ClusterMode::Zookeeper => {
-                let current = self.ensemble()?.controller_epoch();
-                self.nodes.iter().filter(|n| n.alive).find_map(|n| {
-                    let c = n.node.zk_controller()?;
-                    (c.epoch == current).then_some((n.node.id, c.epoch))
-                })
+                // The broker `/controller` names, acting in the epoch `/controller_epoch` holds
+                // (a zombie that lost its session is not the controller, whatever it believes).
+                let e = self.ensemble()?;
+                let (id, current) = (e.controller()?, e.controller_epoch());
+                let n = self.node(id).filter(|n| n.alive)?;
+                let c = n.node.zk_controller()?;
+                (c.epoch == current).then_some((id, c.epoch))
             }
         }
     }
@@ -1729,6 +1731,14 @@ impl Simulation {
                 self.consumers
                     .start(self.now, (&topic, topic_id, partition), start);
                 self.schedule_consumers(Vec::new());
+            }
+            Action::ElectPreferred { topic, partition }
+                if self.spec.mode == ClusterMode::Zookeeper =>
+            {
+                let (id, _) = self.controller().ok_or(ActionError::NoActiveController)?;
+                let i = self.need(id)?;
+                self.check_running(i)?;
+                self.with_node(i, |n, _, out| n.zk_elect_preferred(&topic, partition, out))?;
             }
             Action::ElectPreferred { topic, partition } => {
                 let id = self
