@@ -8,7 +8,8 @@ use crate::store::{use_store, Msg};
 use crate::svg;
 use kraft_core::protocol::event::VoteReason;
 use kraft_core::protocol::message::{FetchBody, Message};
-use kraft_core::protocol::{NodeKind, Slot};
+use kraft_core::protocol::zk_ensemble::ENSEMBLE;
+use kraft_core::protocol::{ClusterMode, NodeKind, Slot};
 use kraft_core::sim::capture::role_word;
 use kraft_core::sim::{SimNode, Simulation};
 use kraft_core::{NodeId, Role, TraceKind};
@@ -46,6 +47,10 @@ pub fn layout(sim: &Simulation) -> BTreeMap<NodeId, (f64, f64)> {
     for (i, id) in controllers.iter().enumerate() {
         let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * i as f64 / n.max(1.0);
         pos.insert(*id, (cx + r * a.cos(), cy + r * a.sin()));
+    }
+    // ZooKeeper mode: no controller ring; the ensemble sits above the brokers.
+    if sim.mode() == ClusterMode::Zookeeper {
+        pos.insert(ENSEMBLE, (cx, cy));
     }
     let m = brokers.len();
     // Brokers sit in a row under the ring, just clear of the lowest controller's labels (the
@@ -279,21 +284,25 @@ pub fn cluster_view() -> Html {
         .map(|v| v.to_string())
         .collect::<Vec<_>>()
         .join(" ");
-    let quorum = match lang {
-        crate::i18n::Lang::Zh => format!(
-            "{} {listed} · {} {} {} {majority} 个",
-            t(lang, "voters"),
-            t(lang, "hw-needs"),
-            voter_ids.len(),
-            t(lang, "of")
-        ),
-        crate::i18n::Lang::En => format!(
-            "{} {listed} · {} {majority} {} {}",
-            t(lang, "voters"),
-            t(lang, "hw-needs"),
-            t(lang, "of"),
-            voter_ids.len()
-        ),
+    let quorum = if sim.mode() == ClusterMode::Zookeeper {
+        zookeeper_line(sim, lang)
+    } else {
+        match lang {
+            crate::i18n::Lang::Zh => format!(
+                "{} {listed} · {} {} {} {majority} 个",
+                t(lang, "voters"),
+                t(lang, "hw-needs"),
+                voter_ids.len(),
+                t(lang, "of")
+            ),
+            crate::i18n::Lang::En => format!(
+                "{} {listed} · {} {majority} {} {}",
+                t(lang, "voters"),
+                t(lang, "hw-needs"),
+                t(lang, "of"),
+                voter_ids.len()
+            ),
+        }
     };
     // On the clock's line, after it: the box of logs sits just below.
     let quorum_x = vb.x0 + 12.0 + text_width(&clock, 14.0) + 18.0;
@@ -308,6 +317,19 @@ pub fn cluster_view() -> Html {
     for (i, a) in controllers.iter().enumerate() {
         for b in &controllers[i + 1..] {
             links.push((*a, *b));
+        }
+    }
+    // ZooKeeper mode: every broker's session to the ensemble, and the controller's pushes to
+    // each broker (both cuttable like any link).
+    let zk_controller = sim
+        .controller()
+        .filter(|_| sim.mode() == ClusterMode::Zookeeper);
+    if sim.mode() == ClusterMode::Zookeeper {
+        for b in &sim.spec().brokers {
+            links.push((*b, ENSEMBLE));
+            if let Some((c, _)) = zk_controller.filter(|(c, _)| c != b) {
+                links.push((c, *b));
+            }
         }
     }
     // A broker's link: to the controller it fetches from.
@@ -395,7 +417,8 @@ pub fn cluster_view() -> Html {
             .high_watermark()
             .filter(|_| n.alive)
             .map_or("—".to_string(), |h| h.to_string());
-        let badge = format!("LEO {} · HW {hw}", n.node.log().end_offset());
+        let badge = zookeeper_badge(sim, n)
+            .unwrap_or_else(|| format!("LEO {} · HW {hw}", n.node.log().end_offset()));
         let word = if !n.alive {
             t(lang, "offline").to_string()
         } else if n.paused_until.is_some() {
@@ -473,7 +496,7 @@ pub fn cluster_view() -> Html {
                 .committed_image_ref()
                 .and_then(|i| i.brokers.get(&id))
                 .map(|b| b.fenced);
-            if let Some(f) = fenced.filter(|_| !n.alive) {
+            if let Some(f) = fenced.filter(|_| !n.alive && sim.mode() == ClusterMode::Kraft) {
                 v.push(Label {
                     class: if f { "ctl-fenced" } else { "ctl-unfenced" },
                     x,
@@ -644,14 +667,20 @@ pub fn cluster_view() -> Html {
             }
         });
         let word = crate::i18n::role_label(lang, &role);
+        // ZooKeeper mode: the broker acting as controller wears a ring.
+        let is_zk_controller = zk_controller.is_some_and(|(c, _)| c == id);
         html! {
-            <g class={classes!("node", kind, role.clone(), n.paused_until.is_some().then_some("paused"), selected.then_some("selected"), (voter == Some(false)).then_some("non-voter"))}
+            <g class={classes!("node", kind, role.clone(), n.paused_until.is_some().then_some("paused"), selected.then_some("selected"), (voter == Some(false)).then_some("non-voter"), is_zk_controller.then_some("zk-controller"))}
+               data-controller={is_zk_controller.then_some("true")}
                data-node-id={id.to_string()} data-kind={kind} data-role={role.clone()} data-voter={voter.map(|v| v.to_string())}
                data-epoch={n.node.epoch().to_string()} data-alive={n.alive.to_string()}
                data-hw={hw.clone()} data-leo={leo.to_string()} data-leader={n.node.leader_id().map(|l| l.to_string()).unwrap_or_default()}
                transform={format!("translate({},{})", svg::num(x), svg::num(y))} onclick={onclick} role="button" tabindex="0">
                 <title>{ format!("{id}: {word} · {} {} · {} {} · LEO {leo} · HW {}", t(lang, "epoch"), n.node.epoch(), t(lang, "leader"), n.node.leader_id().map_or("—".into(), |l| l.to_string()), if hw.is_empty() { "—" } else { &hw }) }</title>
                 { for arc }
+                if is_zk_controller {
+                    <circle class="controller-ring" r={(r + 4.0).to_string()} />
+                }
                 <circle class="body" r={r.to_string()} />
                 if let Some(b) = broker_word(n).filter(|_| n.alive) {
                     // The broker in the same process: a small square on the controller's disc.
@@ -673,7 +702,11 @@ pub fn cluster_view() -> Html {
             <rect class="backdrop" x={svg::int(vb.x0)} y={svg::int(vb.y0)} width={svg::int(vb.x1 - vb.x0)} height={svg::int(vb.y1 - vb.y0)} />
             <text class="clock" x={svg::int(vb.x0 + 12.0)} y={svg::int(vb.y0 + 24.0)}>{ clock }</text>
             <text class="quorum" data-testid="quorum" data-voters={voter_ids.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")}
-                  data-majority={majority.to_string()} x={svg::int(quorum_x)} y={svg::int(vb.y0 + 24.0)}>{ quorum }</text>
+                  data-majority={majority.to_string()} data-mode={if sim.mode() == ClusterMode::Zookeeper { "zookeeper" } else { "kraft" }}
+                  data-controller={sim.controller().map(|c| c.0.to_string()).unwrap_or_default()}
+                  data-controller-epoch={sim.controller().map(|c| c.1.to_string()).unwrap_or_default()}
+                  data-controller-ready={sim.controller_ready().to_string()}
+                  x={svg::int(quorum_x)} y={svg::int(vb.y0 + 24.0)}>{ quorum }</text>
             { for progress_box }
             { for strip }
             { for partition_strip }
@@ -716,4 +749,56 @@ fn node_radius(kind: NodeKind, big: bool) -> f64 {
         (NodeKind::Controller | NodeKind::Combined | NodeKind::Zookeeper, true) => 22.0,
         (NodeKind::Broker, _) => 15.0,
     }
+}
+
+/// The stage's top line in ZooKeeper mode: who the controller is, in which controller epoch, and
+/// whether it has finished reading ZooKeeper (only then can it elect partition leaders).
+fn zookeeper_line(sim: &Simulation, lang: crate::i18n::Lang) -> String {
+    let zh = lang == crate::i18n::Lang::Zh;
+    let epoch = sim.ensemble().map_or(0, |e| e.controller_epoch());
+    match sim.controller() {
+        None if zh => format!("ZooKeeper 模式 · 没有控制器 · /controller_epoch = {epoch}"),
+        None => format!("ZooKeeper mode · no controller · /controller_epoch = {epoch}"),
+        Some((c, e)) => {
+            let calls = sim
+                .node(c)
+                .and_then(|n| n.node.zk_controller())
+                .map_or(0, |z| z.calls);
+            match (sim.controller_ready(), zh) {
+                (true, false) => format!("ZooKeeper mode · controller {c} · epoch {e} · loaded ({calls} ZooKeeper calls)"),
+                (false, false) => format!("ZooKeeper mode · controller {c} · epoch {e} · loading: {calls} ZooKeeper calls so far"),
+                (true, true) => format!("ZooKeeper 模式 · 控制器 {c} · 纪元 {e} · 已加载（{calls} 次 ZooKeeper 调用）"),
+                (false, true) => format!("ZooKeeper 模式 · 控制器 {c} · 纪元 {e} · 加载中：已 {calls} 次 ZooKeeper 调用"),
+            }
+        }
+    }
+}
+
+/// ZooKeeper mode's line under a node: the ensemble's last transaction id; a broker's metadata
+/// cache (the controller epoch it obeys, and who leads, for a partition or two) — what a client
+/// asking that broker would be told.
+fn zookeeper_badge(sim: &Simulation, n: &SimNode) -> Option<String> {
+    if n.node.kind == NodeKind::Zookeeper {
+        return Some(format!("zxid {}", sim.ensemble()?.store.zxid()));
+    }
+    let z = n.node.zk()?;
+    let cache = &n.node.image().topics;
+    let count: usize = cache.values().map(|t| t.partitions.len()).sum();
+    let leaders = if count == 0 {
+        "—".to_string()
+    } else if count <= 2 {
+        cache
+            .values()
+            .flat_map(|t| {
+                t.partitions.iter().map(move |p| {
+                    let l = p.leader.map_or("—".to_string(), |l| l.to_string());
+                    format!("{}-{}→{l}", t.name, p.partition)
+                })
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        format!("{count} p")
+    };
+    Some(format!("e{} · {leaders}", z.controller_epoch_seen))
 }

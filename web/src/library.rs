@@ -41,6 +41,12 @@ pub const NAMES: &[&str] = &[
     "replace-wiped-disk",
     "wiped-voter-unsafe",
     "combined-shared-failure",
+    "zk-controller-failover",
+    "zk-broker-session",
+    "zk-stale-metadata",
+    "zk-session-expiry-storm",
+    "zk-zombie-controller",
+    "zk-zombie-controller-unsafe",
 ];
 
 #[cfg(any(test, not(target_arch = "wasm32")))]
@@ -172,6 +178,30 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "combined-shared-failure",
         include_str!("../../static/scenarios/combined-shared-failure.json"),
+    ),
+    (
+        "zk-controller-failover",
+        include_str!("../../static/scenarios/zk-controller-failover.json"),
+    ),
+    (
+        "zk-broker-session",
+        include_str!("../../static/scenarios/zk-broker-session.json"),
+    ),
+    (
+        "zk-stale-metadata",
+        include_str!("../../static/scenarios/zk-stale-metadata.json"),
+    ),
+    (
+        "zk-session-expiry-storm",
+        include_str!("../../static/scenarios/zk-session-expiry-storm.json"),
+    ),
+    (
+        "zk-zombie-controller",
+        include_str!("../../static/scenarios/zk-zombie-controller.json"),
+    ),
+    (
+        "zk-zombie-controller-unsafe",
+        include_str!("../../static/scenarios/zk-zombie-controller-unsafe.json"),
     ),
 ];
 

@@ -19,7 +19,8 @@ pub const MAX_ROWS: usize = 7;
 /// The strip's size for this cluster, if it has one.
 pub fn size(sim: &Simulation) -> Option<(f64, f64)> {
     let rows = sim.spec().controllers.len();
-    (rows <= MAX_ROWS).then_some((28.0 + TAIL as f64 * CELL, 34.0 + rows as f64 * ROW))
+    // No controllers (ZooKeeper mode): no metadata log to show.
+    (rows > 0 && rows <= MAX_ROWS).then_some((28.0 + TAIL as f64 * CELL, 34.0 + rows as f64 * ROW))
 }
 
 /// The strip drawn with its top left at (x0, y0); also the box it takes.
