@@ -467,6 +467,7 @@ pub fn settings_panel() -> Html {
     };
     let on_dynamic = check(|s, v| s.dynamic_voters = v);
     let on_combined = check(|s, v| s.combined = v);
+    let on_zookeeper = check(|s, v| s.zookeeper = v);
     let on_pre_vote = check(|s, v| s.pre_vote = v);
     let create = {
         let (on, draft) = (on.clone(), draft.clone());
@@ -532,6 +533,7 @@ pub fn settings_panel() -> Html {
             <label class="check"><input type="checkbox" checked={d.dynamic_voters} onchange={on_dynamic} data-testid="set-dynamic-voters" />{ t(lang, "dynamic-voters") }</label>
             <label class="check"><input type="checkbox" checked={d.combined} onchange={on_combined} data-testid="set-combined" />{ t(lang, "combined-nodes") }</label>
             <label>{ t(lang, "observers-count") }<input type="number" min="0" max="14" value={d.observers.to_string()} disabled={!d.dynamic_voters} onchange={num(|s, n| s.observers = n as usize)} data-testid="set-observers" /></label>
+            <label class="check"><input type="checkbox" checked={d.zookeeper} onchange={on_zookeeper} data-testid="set-zookeeper" />{ t(lang, "zookeeper-mode") }</label>
             <div class="buttons">
                 <button data-action="new-cluster" onclick={create}>{ t(lang, "new-cluster") }</button>
                 <button data-action="export" onclick={export}>{ t(lang, "export") }</button>

@@ -44,6 +44,8 @@ pub struct Settings {
     pub observers: usize,
     /// Every controller also runs a broker (`process.roles=broker,controller`).
     pub combined: bool,
+    /// ZooKeeper mode (DESIGN §3d): no controller nodes; the ensemble and the brokers.
+    pub zookeeper: bool,
 }
 
 impl Default for Settings {
@@ -62,6 +64,7 @@ impl Default for Settings {
             dynamic_voters: false,
             observers: 0,
             combined: false,
+            zookeeper: false,
         }
     }
 }
@@ -80,6 +83,15 @@ impl Settings {
             ..Config::default()
         };
         config.validate()?;
+        if self.zookeeper {
+            if self.brokers > MAX_BROKERS {
+                return Err(SpecError::TooManyNodes);
+            }
+            // The controller count, voters and combined nodes are KRaft's; they are left out.
+            let spec = ClusterSpec::zookeeper(self.seed, self.brokers, config);
+            Simulation::new(spec.clone())?;
+            return Ok(spec);
+        }
         if !(1..=MAX_CONTROLLERS).contains(&self.controllers) || self.brokers > MAX_BROKERS {
             return Err(SpecError::TooManyNodes);
         }

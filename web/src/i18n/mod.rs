@@ -190,6 +190,10 @@ pub fn t(lang: Lang, key: &str) -> &str {
         "observer" => ("observer", "观察者"),
         "unfenced" => ("unfenced", "未屏蔽"),
         "serving" => ("serving", "服务中"),
+        "zookeeper-mode" => (
+            "ZooKeeper mode (Kafka before KRaft: no controller nodes)",
+            "ZooKeeper 模式（KRaft 之前的 Kafka：没有控制器节点）",
+        ),
         "zookeeper" => ("ZooKeeper", "ZooKeeper"),
         "heartbeat" => ("last heartbeat", "最近心跳"),
         "partition" => ("partition", "分区"),
