@@ -1809,6 +1809,32 @@ mod every_invariant_fires {
     }
 
     #[test]
+    fn single_active_controller_per_zookeeper_controller_epoch() {
+        let elected = |node, epoch| TraceKind::ControllerElected { node, epoch };
+        let mut c = Checker::new();
+        // One broker per epoch, even the same broker again in a later one: fine.
+        assert!(c
+            .observe(0, &[elected(101, 1), elected(102, 2)], &[])
+            .is_empty());
+        assert!(c.observe(1, &[elected(102, 3)], &[]).is_empty());
+        // Two brokers won the same epoch.
+        let found = c.observe(2, &[elected(103, 3)], &[]);
+        assert_eq!(names(&found), vec!["SingleActiveController"]);
+    }
+
+    #[test]
+    fn a_zombie_write_is_a_violation() {
+        let write = TraceKind::ZombieWrite {
+            node: 101,
+            epoch: 1,
+            current: 2,
+            path: "/brokers/topics/t/partitions/0/state".into(),
+        };
+        let found = Checker::new().observe(0, &[write], &[]);
+        assert_eq!(names(&found), vec!["ZombieControllerWrite"]);
+    }
+
+    #[test]
     fn wiped_voter_voted() {
         let vote = TraceKind::VoteCast {
             voter: 2,
