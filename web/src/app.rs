@@ -3,7 +3,7 @@
 
 use crate::i18n::{t, Lang};
 use crate::store::{use_store, Msg, Store, StoreHandle};
-use crate::{charts, cluster, controls, explorer, panels, replicas, storage};
+use crate::{charts, cluster, controls, explorer, panels, replicas, storage, why_kraft};
 use gloo_timers::callback::Interval;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -130,6 +130,7 @@ fn page() -> Html {
                 <panels::MetadataPanel />
                 <panels::EventLog />
                 <charts::Charts />
+                <why_kraft::WhyKraft />
             </section>
             <footer>{ t(lang, "help") }</footer>
         </div>

@@ -101,19 +101,21 @@ fn palette(i: usize) -> RGBColor {
     C[i % C.len()]
 }
 
-type Chart<'a> = ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(crate) type Chart<'a> =
+    ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Legend entries a chart collects while it draws: a label and its line style.
-type Legend = Vec<(String, ShapeStyle)>;
+pub(crate) type Legend = Vec<(String, ShapeStyle)>;
 
 /// Width of the legend column, right of the plot: the legend never covers the newest data.
 const LEGEND_W: u32 = 112;
 
 /// The frame both charts share: white canvas, caption, axes over `x` × `y`, the series `draw`
 /// adds, and their legend in a column of its own.
-fn plot(
+pub(crate) fn plot(
     canvas: HtmlCanvasElement,
     title: &str,
+    x_desc: &str,
     x: Range<f64>,
     y: Range<f64>,
     draw: impl FnOnce(&mut Chart, &mut Legend) -> Option<()>,
@@ -131,7 +133,14 @@ fn plot(
         .ok()?;
     chart
         .configure_mesh()
-        .x_desc("s")
+        .x_desc(x_desc)
+        .x_label_formatter(&|v| {
+            if v.abs() >= 100.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            }
+        })
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .ok()?;
@@ -157,7 +166,7 @@ fn plot(
 }
 
 /// A line with a legend entry.
-fn line(
+pub(crate) fn line(
     chart: &mut Chart,
     legend: &mut Legend,
     pts: Vec<(f64, f64)>,
@@ -188,6 +197,7 @@ fn draw_offsets(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()
     plot(
         canvas,
         title,
+        "s",
         s.from..s.to.max(s.from + 1.0),
         min_y..max_y,
         |chart, legend| {
@@ -234,6 +244,7 @@ fn draw_rpcs(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()> {
     plot(
         canvas,
         title,
+        "s",
         s.from..s.to.max(s.from + 1.0),
         0.0..max_y.max(1.0),
         |chart, legend| {

@@ -21,6 +21,7 @@ mod store;
 mod svg;
 #[cfg(test)]
 mod tests;
+mod why_kraft;
 
 /// A panic in wasm kills the page: at least say so, readably, instead of freezing.
 fn install_panic_hook() {

@@ -387,9 +387,8 @@ pub fn explorer(max_states: u64, summary: &mut serde_json::Map<String, serde_jso
     );
 }
 
-/// One controller failover, measured: virtual time from the crash of the controller until a new
-/// controller can elect partition leaders, its calls to ZooKeeper (ZooKeeper mode), and the wall
-/// time the whole run took (setting up the partitions included).
+/// One controller failover, measured, with the wall time the whole run took (setting up the
+/// partitions included).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FailoverRun {
     pub virtual_ms: Option<Time>,
@@ -397,90 +396,12 @@ pub struct FailoverRun {
     pub wall_s: f64,
 }
 
-/// Builds a cluster with one topic of `partitions` partitions (replication factor 1, as the
-/// measurements in ZOOKEEPER.md §2 #1), hard-crashes its controller and runs until a new one is
-/// ready: KRaft, 3 controllers + 5 brokers; ZooKeeper mode, the ensemble + 5 brokers.
 pub fn failover_run(mode: crate::protocol::ClusterMode, partitions: u32, seed: u64) -> FailoverRun {
-    use crate::protocol::controller::TopicSpec;
-    use crate::protocol::ClusterMode;
     let t0 = Instant::now();
-    // Snapshots in chunks as large as Kafka's (its limit is 8 MiB a response, about 100,000
-    // partition records; the playground's teaching default of 2 records a chunk would have a
-    // standby download a 10,000-partition snapshot for minutes).
-    let config = Config {
-        snapshot_chunk_records: 100_000,
-        ..Config::default()
-    };
-    let spec = match mode {
-        ClusterMode::Kraft => ClusterSpec::new(seed, 3, 5, config),
-        ClusterMode::Zookeeper => ClusterSpec::zookeeper(seed, 5, config),
-    };
-    let failed = FailoverRun {
-        virtual_ms: None,
-        zk_calls: 0,
-        wall_s: 0.0,
-    };
-    let Ok(mut sim) = Simulation::new(spec) else {
-        return failed;
-    };
-    // Up and every broker registered (KRaft: unfenced), so the topic spreads over all five.
-    let up = |s: &Simulation| {
-        s.controller_ready()
-            && s.nodes()
-                .iter()
-                .filter(|n| n.node.kind.runs_broker() || n.node.zk().is_some())
-                .all(|n| !n.node.broker_state().fenced)
-    };
-    if !sim.run_until(120_000, up) {
-        return failed;
-    }
-    let topic = TopicSpec {
-        name: "t".into(),
-        partitions,
-        replication_factor: 1,
-        assignments: None,
-        config: Default::default(),
-    };
-    if let Err(e) = sim.apply(Action::CreateTopic(topic)) {
-        eprintln!("failover bench: {e}");
-        return failed;
-    }
-    // Every standby controller has the topic too: KRaft's claim is that standbys already hold
-    // the log (one still downloading it would have to finish first).
-    let all_there = |s: &Simulation| match s.mode() {
-        ClusterMode::Kraft => s.controllers().all(|n| {
-            n.node
-                .image()
-                .topic_by_name("t")
-                .is_some_and(|t| t.partitions.len() == partitions as usize)
-        }),
-        ClusterMode::Zookeeper => s
-            .controller()
-            .and_then(|(c, _)| s.node(c)?.node.zk_controller())
-            .is_some_and(|c| c.states.len() == partitions as usize),
-    };
-    if !sim.run_until(3_600_000, all_there) {
-        eprintln!("failover bench: the topic did not reach every controller");
-        return failed;
-    }
-    sim.advance(5_000);
-    let Some((old, _)) = sim.controller() else {
-        return failed;
-    };
-    if sim.apply(Action::Crash(old)).is_err() {
-        return failed;
-    }
-    let crashed_at = sim.now();
-    let ready = sim.run_until(3_600_000, |s| {
-        s.controller_ready() && s.controller().is_some_and(|(c, _)| c != old)
-    });
-    let zk_calls = sim
-        .controller()
-        .and_then(|(c, _)| sim.node(c)?.node.zk_controller())
-        .map_or(0, |c| c.calls);
+    let point = crate::sim::failover::measure(mode, partitions, seed);
     FailoverRun {
-        virtual_ms: ready.then(|| sim.now() - crashed_at),
-        zk_calls,
+        virtual_ms: point.map(|p| p.virtual_ms),
+        zk_calls: point.map_or(0, |p| p.zk_calls),
         wall_s: t0.elapsed().as_secs_f64(),
     }
 }

@@ -14,6 +14,7 @@ pub mod chaos;
 mod data_checks;
 pub mod error;
 pub mod explore;
+pub mod failover;
 mod fingerprint;
 pub mod invariants;
 pub mod liveness;

@@ -49,3 +49,27 @@ test('a crashed ZooKeeper-mode controller is replaced only after its session exp
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('why KRaft: the page measures failover against partitions in both modes and plots it', async () => {
+  const { page, errors, context } = await open(b, server.url, { width: 1280, height: 720 });
+  await page.click('[data-action=measure-failover]');
+  await page.waitForSelector('canvas[data-chart=failover][data-zookeeper-ms]', { timeout: 120000 });
+  const nums = (s) => s.split(',').map(Number);
+  const get = (k) => page.getAttribute('canvas[data-chart=failover]', k).then(nums);
+  const [parts, kraft, zk, load, calls] = await Promise.all(
+    ['data-partitions', 'data-kraft-ms', 'data-zookeeper-ms', 'data-zookeeper-load-ms', 'data-zookeeper-calls'].map(get));
+  assert.deepEqual(parts, [100, 500, 1000, 2000]);
+  for (let i = 0; i < parts.length; i++) {
+    assert.ok(Number.isFinite(kraft[i]) && Number.isFinite(zk[i]), `measured at ${parts[i]}`);
+    assert.ok(kraft[i] < zk[i], `KRaft ${kraft[i]} ms beats ZooKeeper ${zk[i]} ms at ${parts[i]} partitions`);
+    assert.ok(calls[i] >= parts[i], 'the new controller read every partition state');
+    if (i > 0) assert.ok(load[i] > load[i - 1], 'the load grows with the partitions');
+  }
+  const panel = page.locator('[data-testid=why-kraft]');
+  await panel.screenshot({ path: `${SHOTS}why-kraft-en.png` });
+  await page.selectOption('[data-testid=lang]', 'zh');
+  await page.waitForTimeout(200);
+  await panel.screenshot({ path: `${SHOTS}why-kraft-zh.png` });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
