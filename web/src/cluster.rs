@@ -417,7 +417,7 @@ pub fn cluster_view() -> Html {
             .high_watermark()
             .filter(|_| n.alive)
             .map_or("—".to_string(), |h| h.to_string());
-        let badge = zookeeper_badge(sim, n)
+        let badge = zookeeper_badge(sim, n, lang)
             .unwrap_or_else(|| format!("LEO {} · HW {hw}", n.node.log().end_offset()));
         let word = if !n.alive {
             t(lang, "offline").to_string()
@@ -767,8 +767,8 @@ fn zookeeper_line(sim: &Simulation, lang: crate::i18n::Lang) -> String {
             match (sim.controller_ready(), zh) {
                 (true, false) => format!("ZooKeeper mode · controller {c} · epoch {e} · loaded ({calls} ZooKeeper calls)"),
                 (false, false) => format!("ZooKeeper mode · controller {c} · epoch {e} · loading: {calls} ZooKeeper calls so far"),
-                (true, true) => format!("ZooKeeper 模式 · 控制器 {c} · 纪元 {e} · 已加载（{calls} 次 ZooKeeper 调用）"),
-                (false, true) => format!("ZooKeeper 模式 · 控制器 {c} · 纪元 {e} · 加载中：已 {calls} 次 ZooKeeper 调用"),
+                (true, true) => format!("ZooKeeper 模式 · 控制器 {c} · 任期 {e} · 已加载（{calls} 次 ZooKeeper 调用）"),
+                (false, true) => format!("ZooKeeper 模式 · 控制器 {c} · 任期 {e} · 加载中：已 {calls} 次 ZooKeeper 调用"),
             }
         }
     }
@@ -777,7 +777,7 @@ fn zookeeper_line(sim: &Simulation, lang: crate::i18n::Lang) -> String {
 /// ZooKeeper mode's line under a node: the ensemble's last transaction id; a broker's metadata
 /// cache (the controller epoch it obeys, and who leads, for a partition or two) — what a client
 /// asking that broker would be told.
-fn zookeeper_badge(sim: &Simulation, n: &SimNode) -> Option<String> {
+fn zookeeper_badge(sim: &Simulation, n: &SimNode, lang: crate::i18n::Lang) -> Option<String> {
     if n.node.kind == NodeKind::Zookeeper {
         return Some(format!("zxid {}", sim.ensemble()?.store.zxid()));
     }
@@ -797,8 +797,10 @@ fn zookeeper_badge(sim: &Simulation, n: &SimNode) -> Option<String> {
             })
             .collect::<Vec<_>>()
             .join(" ")
+    } else if lang == crate::i18n::Lang::Zh {
+        format!("{count} 个分区")
     } else {
-        format!("{count} p")
+        format!("{count} partitions")
     };
     Some(format!("e{} · {leaders}", z.controller_epoch_seen))
 }

@@ -319,7 +319,7 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
         Message::Zk(r) => zk_call_line(lang, &r.call),
         Message::ZkResponse(r) => zk_reply_line(lang, &r.reply),
         Message::ZkWatch(w) => format!("watch 触发：{} {:?}（不带数据：要重新读取）", w.path, w.event),
-        Message::Control(c) => format!("来自控制器 {} 的 {}（控制器纪元 {}）：{} 个分区", c.controller, msg.rpc(), c.controller_epoch, c.partitions.len()),
+        Message::Control(c) => format!("来自控制器 {} 的 {}（控制器任期 {}）：{} 个分区", c.controller, msg.rpc(), c.controller_epoch, c.partitions.len()),
         Message::ControlResponse(r) => if r.stale { "拒绝：STALE_CONTROLLER_EPOCH".to_string() } else { "完成".to_string() },
     }
 }
@@ -339,7 +339,7 @@ fn zk_call_line(lang: Lang, call: &kraft_core::protocol::zk_rpc::ZkCall) -> Stri
         }
         (ZkCall::Connect { timeout_ms }, true) => format!("打开 ZooKeeper 会话（{timeout_ms} ms）"),
         (ZkCall::Ping, false) => "pings its session".to_string(),
-        (ZkCall::Ping, true) => "会话心跳（ping）".to_string(),
+        (ZkCall::Ping, true) => "会话心跳".to_string(),
         (ZkCall::GetData { path, watch: w }, false) => format!("reads {path}{}", watch(*w)),
         (ZkCall::GetData { path, watch: w }, true) => format!("读取 {path}{}", watch(*w)),
         (ZkCall::GetChildren { path, watch: w }, false) => format!("lists {path}{}", watch(*w)),
@@ -375,7 +375,8 @@ fn zk_reply_line(lang: Lang, reply: &kraft_core::protocol::zk_rpc::ZkReply) -> S
             },
             true,
         ) => format!("会话 {session} 已打开，超时 {timeout_ms} ms"),
-        (ZkReply::Pong { .. }, _) => "pong".to_string(),
+        (ZkReply::Pong { .. }, false) => "pong".to_string(),
+        (ZkReply::Pong { .. }, true) => "会话心跳应答".to_string(),
         (ZkReply::Data { stat, .. }, false) => format!("data, version {}", stat.version),
         (ZkReply::Data { stat, .. }, true) => format!("数据，版本 {}", stat.version),
         (ZkReply::Children { names }, false) => format!("{} child(ren)", names.len()),
@@ -741,14 +742,14 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
         }
         TraceKind::ZkSessionExpired { node, session } => {
             if zh {
-                format!("ZooKeeper 让 {node} 的会话 {session} 过期：它的临时节点（ephemeral znode）被删除；它自己要等重新连上 ZooKeeper 才知道")
+                format!("ZooKeeper 让 {node} 的会话 {session} 过期：它的临时 znode 被删除；它自己要等重新连上 ZooKeeper 才知道")
             } else {
                 format!("ZooKeeper expires {node}'s session {session}: its ephemeral znodes are deleted; {node} learns it only when it reaches ZooKeeper again")
             }
         }
         TraceKind::ControllerElected { node, epoch } => {
             if zh {
-                format!("broker {node} 创建了 /controller，成为控制器（控制器纪元 {epoch}）；它要先读完 ZooKeeper 里的全部状态才能工作")
+                format!("broker {node} 创建了 /controller，成为控制器（控制器任期 {epoch}）；它要先读完 ZooKeeper 里的全部状态才能工作")
             } else {
                 format!("broker {node} created /controller and is the controller (controller epoch {epoch}); it must read all state from ZooKeeper before it can act")
             }
@@ -760,14 +761,14 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
             took_ms,
         } => {
             if zh {
-                format!("控制器 {node}（纪元 {epoch}）加载完成：{zk_calls} 次 ZooKeeper 调用，用时 {took_ms} ms；现在才能重新选举分区领导者")
+                format!("控制器 {node}（任期 {epoch}）加载完成：{zk_calls} 次 ZooKeeper 调用，用时 {took_ms} ms；现在才能重新选举分区领导者")
             } else {
                 format!("controller {node} (epoch {epoch}) has loaded: {zk_calls} ZooKeeper calls in {took_ms} ms; only now can partition leaders be elected again")
             }
         }
         TraceKind::ControllerResigned { node, epoch } => {
             if zh {
-                format!("{node} 不再是控制器（纪元 {epoch}）")
+                format!("{node} 不再是控制器（任期 {epoch}）")
             } else {
                 format!("{node} stops acting as controller (epoch {epoch})")
             }
@@ -779,7 +780,7 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
             path,
         } => {
             if zh {
-                format!("僵尸控制器 {node}（纪元 {epoch}，当前纪元 {current}）的写入落到了 {path}：没有检查 /controller_epoch（Kafka 2.1 之前）")
+                format!("僵尸控制器 {node}（任期 {epoch}，当前任期 {current}）的写入落到了 {path}：没有检查 /controller_epoch（Kafka 2.1 之前）")
             } else {
                 format!("zombie controller {node} (epoch {epoch}, current {current}) wrote {path}: nothing checked /controller_epoch (Kafka before 2.1)")
             }
@@ -923,13 +924,13 @@ pub fn breach(lang: Lang, b: &Breach) -> String {
             first,
             second,
             epoch,
-        } => format!("broker {first} 和 {second} 在同一个控制器纪元 {epoch} 都成为了控制器"),
+        } => format!("broker {first} 和 {second} 在同一个控制器任期 {epoch} 都成为了控制器"),
         Breach::ZombieControllerWrite {
             node,
             epoch,
             current,
             path,
-        } => format!("纪元 {epoch} 的控制器 {node} 在 /controller_epoch 已是 {current} 时写入了 {path}"),
+        } => format!("任期 {epoch} 的控制器 {node} 在 /controller_epoch 已是 {current} 时写入了 {path}"),
         Breach::Stalled { within_ms, stall } => format!(
             "所有节点运行、所有链路恢复 {} 秒后仍未就绪：{}",
             within_ms / 1000,

@@ -193,7 +193,7 @@ pub fn t(lang: Lang, key: &str) -> &str {
         "why-kraft" => ("Why KRaft: controller failover against partitions", "为什么是 KRaft：控制器故障转移与分区数"),
         "why-kraft-hint" => (
             "Runs a hard crash of the controller in both modes at 100 to 2,000 partitions and plots the time until a new controller can elect partition leaders. Every point is a simulation run. At these counts ZooKeeper's time is mostly detection (the 18 s session); its loading line grows with the partitions, one round trip per ten znodes: about 20 s more at 100,000 (kraft-sim bench --failover). KRaft's standbys hold the log already.",
-            "在两种模式下、分区数从 100 到 2000，分别让控制器硬崩溃，画出新控制器能够选举分区领导者之前所需的时间。每个点都是一次模拟运行。在这些分区数下，ZooKeeper 的时间主要花在发现故障上（18 秒的会话）；它的加载线随分区数增长，每十个 znode 一次往返：到 100,000 个分区时多出约 20 秒（kraft-sim bench --failover）。KRaft 的备用控制器早已持有日志。",
+            "在两种模式下、分区数从 100 到 2000，分别让控制器硬崩溃，画出新控制器能够选举分区领导者之前所需的时间。每个点都是一次模拟运行。在这些分区数下，ZooKeeper 的时间主要花在发现故障上（18 秒的会话）；它的加载线随分区数增长，每十个 znode 一次往返：到 100,000 个分区时多出约 20 秒（见命令行的基准测试）。KRaft 的备用控制器早已持有日志。",
         ),
         "measure-failover" => ("Measure both modes", "测量两种模式"),
         "measuring" => ("Measuring…", "测量中…"),
