@@ -44,7 +44,7 @@ test('a crashed ZooKeeper-mode controller is replaced only after its session exp
   assert.equal(cap.nodes.find((n) => n.id === 103).controller_epoch_seen, 2);
   await page.screenshot({ path: `${SHOTS}zookeeper-en.png` });
   await page.selectOption('[data-testid=lang]', 'zh');
-  assert.match((await line(page)).text, /ZooKeeper 模式 · 控制器 102 · 纪元 2/);
+  assert.match((await line(page)).text, /ZooKeeper 模式 · 控制器 102 · 任期 2/);
   await page.screenshot({ path: `${SHOTS}zookeeper-zh.png` });
   assert.deepEqual(errors, []);
   await context.close();
