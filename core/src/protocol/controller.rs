@@ -47,6 +47,34 @@ pub struct TopicSpec {
     pub config: TopicConfig,
 }
 
+/// Kafka's default placement: a seeded start broker, then round robin over `brokers` (the
+/// unfenced ones in KRaft, the registered ones in ZooKeeper mode).
+pub(crate) fn spread_replicas(
+    brokers: &[NodeId],
+    spec: &TopicSpec,
+    rng: &mut rand::rngs::Xoshiro256PlusPlus,
+) -> Result<Vec<Vec<NodeId>>, CommandError> {
+    let rf = spec.replication_factor;
+    if rf == 0 || rf as usize > brokers.len() {
+        return Err(CommandError::ReplicationFactor {
+            wanted: rf,
+            unfenced: brokers.len(),
+        });
+    }
+    if spec.partitions == 0 {
+        return Err(CommandError::NoPartitions);
+    }
+    let n = brokers.len();
+    let start = rng.random_range(0..n);
+    Ok((0..spec.partitions as usize)
+        .map(|p| {
+            (0..rf as usize)
+                .map(|j| brokers[(start + p + j) % n])
+                .collect()
+        })
+        .collect())
+}
+
 /// Kafka's checks of a manual assignment (`validateManualPartitionAssignment`).
 fn check_assignments(a: &[Vec<NodeId>], image: &Image) -> Result<Vec<Vec<NodeId>>, CommandError> {
     let bad = |why| Err(CommandError::BadAssignment(why));
@@ -422,28 +450,7 @@ impl Node {
         }
         let assignments = match &spec.assignments {
             Some(a) => check_assignments(a, &pending)?,
-            None => {
-                let brokers = pending.unfenced_brokers();
-                let rf = spec.replication_factor;
-                if rf == 0 || rf as usize > brokers.len() {
-                    return Err(CommandError::ReplicationFactor {
-                        wanted: rf,
-                        unfenced: brokers.len(),
-                    });
-                }
-                if spec.partitions == 0 {
-                    return Err(CommandError::NoPartitions);
-                }
-                let n = brokers.len();
-                let start = self.rng.random_range(0..n);
-                (0..spec.partitions as usize)
-                    .map(|p| {
-                        (0..rf as usize)
-                            .map(|j| brokers[(start + p + j) % n])
-                            .collect()
-                    })
-                    .collect()
-            }
+            None => spread_replicas(&pending.unfenced_brokers(), spec, &mut self.rng)?,
         };
         let topic_id = pending.topics.keys().next_back().map_or(1, |id| id + 1);
         self.controller_append(

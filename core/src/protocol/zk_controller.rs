@@ -23,7 +23,6 @@ use crate::protocol::zk_rpc::{
 };
 use crate::protocol::zookeeper::{CreateMode, Op, OpResult, ZkError};
 use crate::protocol::TraceKind;
-use rand::RngExt;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 
@@ -993,27 +992,7 @@ impl Node {
         let topic_id = c.topics.values().map(|t| t.id).max().map_or(1, |m| m + 1);
         let assignment = match &spec.assignments {
             Some(a) => a.clone(),
-            None => {
-                let rf = spec.replication_factor;
-                if rf == 0 || rf as usize > brokers.len() {
-                    return Err(CommandError::ReplicationFactor {
-                        wanted: rf,
-                        unfenced: brokers.len(),
-                    });
-                }
-                if spec.partitions == 0 {
-                    return Err(CommandError::NoPartitions);
-                }
-                let n = brokers.len();
-                let start = self.rng.random_range(0..n);
-                (0..spec.partitions as usize)
-                    .map(|p| {
-                        (0..rf as usize)
-                            .map(|j| brokers[(start + p + j) % n])
-                            .collect()
-                    })
-                    .collect()
-            }
+            None => crate::protocol::controller::spread_replicas(&brokers, spec, &mut self.rng)?,
         };
         let data = serde_json::json!({
             "id": topic_id,

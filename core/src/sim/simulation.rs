@@ -1358,14 +1358,7 @@ impl Simulation {
             let last = self.zk_link.entry((from, to)).or_insert(0);
             at = at.max(*last);
             *last = at;
-            self.step_events.push(TraceKind::Send {
-                id: env.id,
-                from,
-                to,
-                deliver_at: at,
-                msg: env.msg.clone(),
-            });
-            self.push(at, EventKind::Deliver(env));
+            self.put_on_wire(&env, at);
             return;
         }
         if cfg.loss > 0.0 && self.net_rng.random::<f64>() < cfg.loss {
@@ -1394,15 +1387,20 @@ impl Simulation {
                 at = at.max(*last);
                 *last = at;
             }
-            self.step_events.push(TraceKind::Send {
-                id: env.id,
-                from,
-                to,
-                deliver_at: at,
-                msg: env.msg.clone(),
-            });
-            self.push(at, EventKind::Deliver(env.clone()));
+            self.put_on_wire(&env, at);
         }
+    }
+
+    /// A message leaves now and arrives at `at`.
+    fn put_on_wire(&mut self, env: &Envelope, at: Time) {
+        self.step_events.push(TraceKind::Send {
+            id: env.id,
+            from: env.from,
+            to: env.to,
+            deliver_at: at,
+            msg: env.msg.clone(),
+        });
+        self.push(at, EventKind::Deliver(env.clone()));
     }
 
     /// Runs the invariant checker over what this step did, then files it into the trace.
