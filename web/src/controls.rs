@@ -183,13 +183,20 @@ pub fn presets() -> Html {
             ..Default::default()
         })))
     });
+    // The quorum's presets (its leader, its controllers, its metadata log) have nothing to act on
+    // in ZooKeeper mode.
+    let kraft = m.sim().mode() == kraft_core::protocol::ClusterMode::Kraft;
     html! {
         <div class="menu presets">
             <div class="buttons">
-                { button(t(lang, "isolate-leader"), "isolate-leader", &on, Msg::IsolateLeader, false) }
-                { button(t(lang, "split"), "split", &on, Msg::Split, false) }
+                if kraft {
+                    { button(t(lang, "isolate-leader"), "isolate-leader", &on, Msg::IsolateLeader, false) }
+                    { button(t(lang, "split"), "split", &on, Msg::Split, false) }
+                }
                 { button(t(lang, "heal-all"), "heal-all", &on, Msg::Act(Action::HealAll), false) }
-                { button(t(lang, "append"), "append", &on, Msg::Act(Action::Append(5)), false) }
+                if kraft {
+                    { button(t(lang, "append"), "append", &on, Msg::Act(Action::Append(5)), false) }
+                }
                 <button data-action="create-topic" onclick={create_topic}>{ t(lang, "create-topic") }</button>
             </div>
             <ClientForm />

@@ -24,6 +24,8 @@ test('a crashed ZooKeeper-mode controller is replaced only after its session exp
   assert.equal(q.controllerReady, 'true');
   assert.match(q.text, /controller 101 · epoch 1 · loaded/);
   assert.equal(await page.getAttribute('g.node[data-node-id="0"]', 'data-kind'), 'zookeeper');
+  // The quorum's presets have nothing to act on here.
+  assert.equal(await page.locator('[data-action=isolate-leader], [data-action=split], [data-action=append]').count(), 0);
   assert.equal(await page.getAttribute('g.node[data-node-id="101"]', 'data-controller'), 'true');
   // Crash the controller by clicking it.
   await page.click('g.node[data-node-id="101"]');
