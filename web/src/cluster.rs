@@ -417,7 +417,7 @@ pub fn cluster_view() -> Html {
             .high_watermark()
             .filter(|_| n.alive)
             .map_or("—".to_string(), |h| h.to_string());
-        let badge = zookeeper_badge(sim, n, lang)
+        let badge = zookeeper_badge(sim, n)
             .unwrap_or_else(|| format!("LEO {} · HW {hw}", n.node.log().end_offset()));
         let word = if !n.alive {
             t(lang, "offline").to_string()
@@ -777,30 +777,27 @@ fn zookeeper_line(sim: &Simulation, lang: crate::i18n::Lang) -> String {
 /// ZooKeeper mode's line under a node: the ensemble's last transaction id; a broker's metadata
 /// cache (the controller epoch it obeys, and who leads, for a partition or two) — what a client
 /// asking that broker would be told.
-fn zookeeper_badge(sim: &Simulation, n: &SimNode, lang: crate::i18n::Lang) -> Option<String> {
+fn zookeeper_badge(sim: &Simulation, n: &SimNode) -> Option<String> {
     if n.node.kind == NodeKind::Zookeeper {
         return Some(format!("zxid {}", sim.ensemble()?.store.zxid()));
     }
     let z = n.node.zk()?;
     let cache = &n.node.image().topics;
     let count: usize = cache.values().map(|t| t.partitions.len()).sum();
-    let leaders = if count == 0 {
-        "—".to_string()
-    } else if count <= 2 {
-        cache
-            .values()
-            .flat_map(|t| {
-                t.partitions.iter().map(move |p| {
-                    let l = p.leader.map_or("—".to_string(), |l| l.to_string());
-                    format!("{}-{}→{l}", t.name, p.partition)
-                })
+    // A partition or two: who leads, as this broker would tell a client. More would not fit
+    // under a broker: the controller epoch it obeys is the part that matters then.
+    if count == 0 || count > 2 {
+        return Some(format!("e{}", z.controller_epoch_seen));
+    }
+    let leaders = cache
+        .values()
+        .flat_map(|t| {
+            t.partitions.iter().map(move |p| {
+                let l = p.leader.map_or("—".to_string(), |l| l.to_string());
+                format!("{}-{}→{l}", t.name, p.partition)
             })
-            .collect::<Vec<_>>()
-            .join(" ")
-    } else if lang == crate::i18n::Lang::Zh {
-        format!("{count} 个分区")
-    } else {
-        format!("{count} partitions")
-    };
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
     Some(format!("e{} · {leaders}", z.controller_epoch_seen))
 }
