@@ -784,20 +784,12 @@ fn zookeeper_badge(sim: &Simulation, n: &SimNode) -> Option<String> {
     let z = n.node.zk()?;
     let cache = &n.node.image().topics;
     let count: usize = cache.values().map(|t| t.partitions.len()).sum();
-    // A partition or two: who leads, as this broker would tell a client. More would not fit
-    // under a broker: the controller epoch it obeys is the part that matters then.
-    if count == 0 || count > 2 {
+    // One partition: who leads it, as this broker would tell a client (the partition strip names
+    // it). More would not fit under a broker: the controller epoch it obeys matters most then.
+    let only = cache.values().flat_map(|t| &t.partitions).next();
+    let (1, Some(p)) = (count, only) else {
         return Some(format!("e{}", z.controller_epoch_seen));
-    }
-    let leaders = cache
-        .values()
-        .flat_map(|t| {
-            t.partitions.iter().map(move |p| {
-                let l = p.leader.map_or("—".to_string(), |l| l.to_string());
-                format!("{}-{}→{l}", t.name, p.partition)
-            })
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
+    };
+    let leaders = format!("→{}", p.leader.map_or("—".to_string(), |l| l.to_string()));
     Some(format!("e{} · {leaders}", z.controller_epoch_seen))
 }
