@@ -221,27 +221,23 @@ impl Node {
         if let Some(c) = self.zk_role() {
             c.loading = 2;
         }
-        self.ctl_call(
-            ZkCall::GetChildren {
-                path: BROKER_IDS_PATH.into(),
-                watch: true,
-            },
-            CtlCall::BrokerIds,
-            out,
-        );
-        self.ctl_call(
-            ZkCall::GetChildren {
-                path: TOPICS_PATH.into(),
-                watch: true,
-            },
-            CtlCall::TopicList,
-            out,
-        );
+        self.ctl_read(BROKER_IDS_PATH.to_string(), true, CtlCall::BrokerIds, out);
+        self.ctl_read(TOPICS_PATH.to_string(), true, CtlCall::TopicList, out);
         self.set_timer(Slot::ControllerTick, now + TICK_MS, out);
     }
 
     fn zk_role(&mut self) -> Option<&mut ZkController> {
         self.zk.as_mut().and_then(|z| z.role.as_deref_mut())
+    }
+
+    /// A read of the controller role: `getData` of a znode, or `getChildren` of `/brokers/ids`
+    /// and `/brokers/topics` (arming a watch when asked).
+    fn ctl_read(&mut self, path: String, watch: bool, what: CtlCall, out: &mut Effects) {
+        let call = match what {
+            CtlCall::BrokerIds | CtlCall::TopicList => ZkCall::GetChildren { path, watch },
+            _ => ZkCall::GetData { path, watch },
+        };
+        self.ctl_call(call, what, out);
     }
 
     fn ctl_call(&mut self, call: ZkCall, what: CtlCall, out: &mut Effects) {
@@ -277,14 +273,7 @@ impl Node {
         } else {
             CtlCall::TopicList
         };
-        self.ctl_call(
-            ZkCall::GetChildren {
-                path: path.to_string(),
-                watch: true,
-            },
-            what,
-            out,
-        );
+        self.ctl_read(path.to_string(), true, what, out);
     }
 
     pub(crate) fn on_controller_reply(
@@ -313,11 +302,9 @@ impl Node {
                     }
                 }
                 for id in ids {
-                    self.ctl_call(
-                        ZkCall::GetData {
-                            path: format!("{BROKER_IDS_PATH}/{id}"),
-                            watch: false,
-                        },
+                    self.ctl_read(
+                        format!("{BROKER_IDS_PATH}/{id}"),
+                        false,
                         CtlCall::Broker(id),
                         out,
                     );
@@ -352,11 +339,9 @@ impl Node {
                     c.loading += new.len() as u64;
                 }
                 for name in new {
-                    self.ctl_call(
-                        ZkCall::GetData {
-                            path: format!("{TOPICS_PATH}/{name}"),
-                            watch: true,
-                        },
+                    self.ctl_read(
+                        format!("{TOPICS_PATH}/{name}"),
+                        true,
                         CtlCall::Topic(name),
                         out,
                     );
@@ -378,17 +363,11 @@ impl Node {
                     c.loading += u64::from(count);
                 }
                 for p in 0..count {
-                    self.ctl_call(
-                        ZkCall::GetData {
-                            path: partition_state_path(&name, p),
-                            watch: false,
-                        },
-                        CtlCall::State {
-                            topic_id: id,
-                            partition: p,
-                        },
-                        out,
-                    );
+                    let what = CtlCall::State {
+                        topic_id: id,
+                        partition: p,
+                    };
+                    self.ctl_read(partition_state_path(&name, p), false, what, out);
                 }
             }
             (
@@ -481,17 +460,12 @@ impl Node {
                                 .and_then(|c| c.topic_by_id(topic_id))
                                 .map(|t| t.name.clone())
                             {
-                                self.ctl_call(
-                                    ZkCall::GetData {
-                                        path: partition_state_path(&name, partition),
-                                        watch: false,
-                                    },
-                                    CtlCall::State {
-                                        topic_id,
-                                        partition,
-                                    },
-                                    out,
-                                );
+                                let what = CtlCall::State {
+                                    topic_id,
+                                    partition,
+                                };
+                                let path = partition_state_path(&name, partition);
+                                self.ctl_read(path, false, what, out);
                             }
                         }
                     }

@@ -28,12 +28,13 @@ fn committed_partition(
     topic: &str,
     partition: u32,
 ) -> Option<crate::protocol::metadata::PartitionState> {
-    let find = |image: &crate::protocol::metadata::Image| {
-        image.topic_by_name(topic)?.partition(partition).cloned()
-    };
     match sim.mode() {
-        crate::protocol::ClusterMode::Kraft => find(sim.committed_image_ref()?),
-        crate::protocol::ClusterMode::Zookeeper => find(&sim.zk_image()),
+        crate::protocol::ClusterMode::Kraft => sim
+            .committed_image_ref()?
+            .topic_by_name(topic)?
+            .partition(partition)
+            .cloned(),
+        crate::protocol::ClusterMode::Zookeeper => sim.zk_partition(topic, partition),
     }
 }
 

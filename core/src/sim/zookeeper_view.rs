@@ -1,7 +1,7 @@
 //! ZooKeeper mode seen from outside: the metadata ZooKeeper holds, as an image (what captures
 //! show as `metadata`; brokers' caches may lag it or disagree with it).
 
-use crate::protocol::metadata::{BrokerState, Image, TopicState};
+use crate::protocol::metadata::{BrokerState, Image, PartitionState, TopicState};
 use crate::protocol::zk_controller::{parse_state, parse_topic};
 use crate::protocol::zk_ensemble::{partition_state_path, BROKER_IDS_PATH, TOPICS_PATH};
 use crate::sim::Simulation;
@@ -58,5 +58,16 @@ impl Simulation {
             );
         }
         image
+    }
+
+    /// One partition's state as ZooKeeper holds it: one topic znode and one state znode read,
+    /// not the whole tree (what a scenario's condition asks after every event).
+    pub fn zk_partition(&self, topic: &str, partition: u32) -> Option<PartitionState> {
+        let store = &self.ensemble()?.store;
+        let (data, _) = store.peek(&format!("{TOPICS_PATH}/{topic}"))?;
+        let (_, assignment, _) = parse_topic(data);
+        let replicas = assignment.get(partition as usize)?.clone();
+        let (data, stat) = store.peek(&partition_state_path(topic, partition))?;
+        Some(parse_state(data, partition, replicas, stat.version))
     }
 }
