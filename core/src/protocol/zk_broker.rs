@@ -520,6 +520,9 @@ impl Node {
         }
         z.controller_epoch_seen = req.controller_epoch;
         let image = &mut self.image;
+        // Partitions new to the cache are appended and sorted once per topic: inserting each in
+        // place is quadratic when UpdateMetadata fills in between what LeaderAndIsr brought.
+        let mut fresh: BTreeMap<u32, Vec<PartitionState>> = BTreeMap::new();
         for p in req.partitions.iter() {
             let topic = image
                 .topics
@@ -542,7 +545,16 @@ impl Node {
                         *cur = p.state.clone();
                     }
                 }
-                Err(i) => topic.partitions.insert(i, p.state.clone()),
+                Err(_) => fresh.entry(p.topic_id).or_default().push(p.state.clone()),
+            }
+        }
+        for (id, mut new) in fresh {
+            if let Some(t) = image.topics.get_mut(&id) {
+                // A request names a partition once; should it not, the last one stands.
+                new.reverse();
+                t.partitions.append(&mut new);
+                t.partitions.sort_by_key(|s| s.partition);
+                t.partitions.dedup_by_key(|s| s.partition);
             }
         }
         if req.kind == ControlKind::UpdateMetadata {

@@ -15,6 +15,9 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// The most partitions one topic may have (DESIGN §3d: up to 100,000 in both modes).
+pub const MAX_PARTITIONS: u64 = 100_000;
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ScenarioError {
     /// Index of the failing step, if the problem is in `steps`.
@@ -250,7 +253,10 @@ fn topic_partition(
     let mut allowed = vec!["topic", "partition"];
     allowed.extend_from_slice(more);
     let o = Args::new(v, step, field.to_string(), &allowed)?;
-    Ok((o.name("topic")?, o.number("partition", 0, 0..=1000)? as u32))
+    Ok((
+        o.name("topic")?,
+        o.number("partition", 0, 0..=MAX_PARTITIONS - 1)? as u32,
+    ))
 }
 
 /// An optional whole number field of a condition.
@@ -462,12 +468,12 @@ fn as_assignments(
 ) -> Result<Vec<Vec<NodeId>>, ScenarioError> {
     let lists = v
         .as_array()
-        .filter(|a| !a.is_empty() && a.len() <= 1000)
+        .filter(|a| !a.is_empty() && a.len() <= MAX_PARTITIONS as usize)
         .ok_or_else(|| {
             err(
                 step,
                 field,
-                "expected 1 to 1000 broker lists, one per partition",
+                "expected 1 to 100000 broker lists, one per partition",
             )
         })?;
     lists
@@ -680,7 +686,7 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
             let (partitions, replication_factor) = match &assignments {
                 Some(a) => (a.len() as u32, a.first().map_or(0, Vec::len) as u32),
                 None => (
-                    o.number("partitions", 1, 1..=1000)? as u32,
+                    o.number("partitions", 1, 1..=MAX_PARTITIONS)? as u32,
                     o.number("replication_factor", 1, 1..=1000)? as u32,
                 ),
             };
@@ -704,7 +710,7 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
                 &["topic", "partition", "records", "acks"],
             )?;
             let topic = o.name("topic")?;
-            let partition = o.number("partition", 0, 0..=1000)? as u32;
+            let partition = o.number("partition", 0, 0..=MAX_PARTITIONS - 1)? as u32;
             let records = o.number("records", 1, 1..=1_000_000)? as u32;
             let acks = match o.0.get("acks") {
                 None => crate::protocol::partition::Acks::All,

@@ -95,8 +95,12 @@ pub struct NodeCapture {
     pub hw: Option<Offset>,
     pub snapshot: Option<SnapshotCapture>,
     /// Brokers only (DESIGN §3b): the topic partition replicas this broker holds.
+    /// The first `CAPTURE_LIST_LIMIT`, in (topic id, partition) order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replicas: Option<Vec<ReplicaCapture>>,
+    /// Brokers only: how many replicas it holds (listed or not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica_count: Option<usize>,
     /// Combined nodes only (DESIGN §3c): the broker role's word (`role` is the controller's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub broker_role: Option<&'static str>,
@@ -157,11 +161,21 @@ pub struct PartitionCapture {
     pub hw: Option<Offset>,
 }
 
+/// A capture lists at most this many partitions of one topic (and this many replicas of one
+/// broker): beyond it (DESIGN §3d allows up to 100,000) the JSON would run to tens of megabytes
+/// per capture. The counts beside the lists always cover everything.
+pub const CAPTURE_LIST_LIMIT: usize = 10_000;
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TopicCapture {
     pub name: String,
     pub topic_id: u32,
+    /// The first `CAPTURE_LIST_LIMIT` partitions, in partition order.
     pub partitions: Vec<PartitionCapture>,
+    /// How many partitions the topic has (listed or not).
+    pub partition_count: usize,
+    /// How many of them have no leader (listed or not).
+    pub partitions_without_leader: usize,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -220,6 +234,10 @@ pub fn node_capture(n: &SimNode) -> NodeCapture {
             epoch: s.id.epoch,
         }),
         replicas: node.kind.runs_broker().then(|| replica_captures(n)),
+        replica_count: node
+            .kind
+            .runs_broker()
+            .then(|| node.partition_replicas().len()),
         broker_role: (node.kind == NodeKind::Combined).then(|| {
             if !n.alive {
                 "offline"
@@ -248,6 +266,7 @@ fn replica_captures(n: &SimNode) -> Vec<ReplicaCapture> {
     n.node
         .partition_replicas()
         .iter()
+        .take(CAPTURE_LIST_LIMIT)
         .map(|((topic_id, partition), r)| ReplicaCapture {
             topic: topics
                 .get(topic_id)
@@ -491,9 +510,16 @@ impl Simulation {
             .map(|t| TopicCapture {
                 name: t.name.clone(),
                 topic_id: t.topic_id,
+                partition_count: t.partitions.len(),
+                partitions_without_leader: t
+                    .partitions
+                    .iter()
+                    .filter(|p| p.leader.is_none())
+                    .count(),
                 partitions: t
                     .partitions
                     .iter()
+                    .take(CAPTURE_LIST_LIMIT)
                     .map(|p| {
                         let offsets = self.partition_offsets(t.topic_id, p.partition, p.leader);
                         PartitionCapture {

@@ -22,6 +22,7 @@ mod shared;
 pub mod simulation;
 pub mod timeline;
 pub mod trace;
+pub mod twins;
 mod zookeeper_view;
 
 pub use capture::Capture;
