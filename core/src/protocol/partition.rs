@@ -17,7 +17,8 @@ use crate::protocol::partition_election::{change, Election, PartitionChange};
 use crate::protocol::partition_log::PartitionLog;
 use crate::protocol::types::{NodeId, Offset, Time};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::protocol::metadata::{PartitionState, TopicState};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A client's durability request for a produce.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -136,6 +137,18 @@ impl Node {
 
     /// After the committed image changed: take up the replicas this broker holds, as leader or follower.
     pub(crate) fn sync_partitions(&mut self, now: Time, out: &mut Effects) {
+        self.sync_partitions_of(now, None, out);
+    }
+
+    /// The same for the partitions in `only` (those the records just applied changed), or for
+    /// every partition: a pass over 100,000 partitions after each small batch of records made
+    /// creating a large topic quadratic.
+    pub(crate) fn sync_partitions_of(
+        &mut self,
+        now: Time,
+        only: Option<&BTreeSet<PartitionKey>>,
+        out: &mut Effects,
+    ) {
         if !self.kind.runs_broker() {
             return;
         }
@@ -151,8 +164,23 @@ impl Node {
         }
         let mut any = false;
         let mut led = Vec::new();
-        for t in self.image.topics.values() {
-            for p in &t.partitions {
+        let states: Vec<(&TopicState, &PartitionState)> = match only {
+            None => self
+                .image
+                .topics
+                .values()
+                .flat_map(|t| t.partitions.iter().map(move |p| (t, p)))
+                .collect(),
+            Some(keys) => keys
+                .iter()
+                .filter_map(|(topic, partition)| {
+                    let t = self.image.topics.get(topic)?;
+                    Some((t, t.partition(*partition)?))
+                })
+                .collect(),
+        };
+        {
+            for (t, p) in states {
                 if !p.replicas.contains(&self.id) {
                     continue;
                 }
@@ -335,11 +363,16 @@ impl Node {
                     end: base + req.values.len() as u64,
                     deadline: now + timeout,
                 });
-                self.advance_partition_hw(key, out);
             }
         }
         if appended {
+            // Kafka's appendRecordsToLeader ends with maybeIncrementLeaderHW whatever the acks:
+            // a leader alone in the ISR commits what it appends at once.
+            self.advance_partition_hw(key, out);
             self.complete_parked_fetches(now, key, out);
+        } else if req.acks == Acks::All {
+            // A retried produce already in the log: its answer waits for the HW as the first did.
+            self.advance_partition_hw(key, out);
         }
     }
 

@@ -9,8 +9,10 @@ use crate::protocol::message::{
     Message,
 };
 use crate::protocol::node::{Effects, Node, ParkedFetch, Slot};
+use crate::protocol::record::Record;
 use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, SnapshotId, Time};
+use std::collections::BTreeSet;
 
 impl Node {
     // ----- fetcher side (followers and observers) -----
@@ -291,9 +293,12 @@ impl Node {
     pub(crate) fn apply_committed(&mut self, now: Time, out: &mut Effects) {
         let Some(hw) = self.hw else { return };
         let log = &self.durable.log;
+        // What changes: some partitions, or (a snapshot, a broker or topic record) possibly any.
+        let mut changed = Some(BTreeSet::new());
         if self.image.applied_offset < log.start_offset() {
             if let Some(s) = log.latest_snapshot() {
                 self.image = s.image.clone();
+                changed = None;
             }
         }
         let applied_before = self.image.applied_offset;
@@ -304,10 +309,34 @@ impl Node {
             let entry = entry.clone();
             self.image.apply(&entry);
             self.since_snapshot += 1;
+            match &entry.record {
+                Record::Partition {
+                    topic_id,
+                    partition,
+                    ..
+                }
+                | Record::PartitionChange {
+                    topic_id,
+                    partition,
+                    ..
+                } => {
+                    if let Some(keys) = changed.as_mut() {
+                        keys.insert((*topic_id, *partition));
+                    }
+                }
+                Record::Client
+                | Record::LeaderChange { .. }
+                | Record::NoOp
+                | Record::KRaftVersion { .. }
+                | Record::Voters { .. } => {}
+                Record::RegisterBroker { .. }
+                | Record::BrokerRegistrationChange { .. }
+                | Record::Topic { .. } => changed = None,
+            }
             self.on_record_applied(now, &entry, out);
         }
         if self.image.applied_offset != applied_before {
-            self.sync_partitions(now, out);
+            self.sync_partitions_of(now, changed.as_ref(), out);
         }
         self.maybe_snapshot(out);
     }

@@ -12,6 +12,7 @@ use crate::protocol::controller::TopicSpec;
 use crate::protocol::types::{NodeId, Time};
 use crate::protocol::ClusterMode;
 use crate::sim::{Action, ActionError, ClusterSpec, Simulation, SpecError};
+use serde::{Deserialize, Serialize};
 
 /// The topic both sides carry.
 pub const TOPIC: &str = "t";
@@ -62,11 +63,15 @@ pub struct Side {
     pub failover: Option<Failover>,
 }
 
-/// The configuration both sides share. Snapshots come in chunks as large as Kafka's (8 MiB a
-/// response, about 100,000 partition records): the playground's teaching default of 2 records a
-/// chunk would have a standby download a 10,000-partition snapshot for minutes.
+/// The configuration both sides share: snapshots as Kafka sizes them, not as the teaching
+/// default does. Kafka snapshots after 20 MiB of records (`metadata.log.max.record.bytes.
+/// between.snapshots`, about 200,000 partition records; the default of 100 records would copy
+/// a 100,000-partition image a thousand times while the topic is created) and sends them in
+/// chunks of 8 MiB a response (about 100,000 records; 2 a chunk would have a standby download a
+/// 10,000-partition snapshot for minutes).
 pub fn config() -> Config {
     Config {
+        snapshot_every_records: 200_000,
         snapshot_chunk_records: 100_000,
         ..Config::default()
     }
@@ -227,7 +232,8 @@ impl Side {
 }
 
 /// What the learner does to both sides at once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TwinAction {
     /// Each side's own controller crashes.
     CrashController,
