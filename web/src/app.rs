@@ -3,7 +3,9 @@
 
 use crate::i18n::{t, Lang};
 use crate::store::{use_store, Msg, Store, StoreHandle};
-use crate::{charts, cluster, controls, explorer, panels, replicas, storage, why_kraft};
+use crate::{
+    charts, cluster, controls, explorer, panels, replicas, side_by_side, storage, why_kraft,
+};
 use gloo_timers::callback::Interval;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -34,6 +36,31 @@ fn use_autosave(store: &StoreHandle) {
             storage::save(&m);
             *saved_at.borrow_mut() = now;
         }
+    });
+}
+
+/// While the side-by-side view is open, a frame every 33 ms runs its two clusters (its own
+/// clock: the main timeline stands still meanwhile).
+#[hook]
+fn use_side_by_side_clock(store: &StoreHandle, on: &Callback<Msg>) {
+    let open = store.model.borrow().side_by_side.is_some();
+    let on = on.clone();
+    use_effect_with(open, move |open| {
+        let interval = open.then(|| {
+            let mut last = js_sys::Date::now();
+            Interval::new(33, move || {
+                let now = js_sys::Date::now();
+                let wall = (now - last).min(250.0);
+                last = now;
+                if crate::hooks::page_hidden() {
+                    return;
+                }
+                let started = crate::hooks::now_ms();
+                on.emit(Msg::SideBySideTick(wall));
+                crate::hooks::frame_ticked(crate::hooks::now_ms() - started);
+            })
+        });
+        move || drop(interval)
     });
 }
 
@@ -71,6 +98,7 @@ fn page() -> Html {
     use_effect_with(store.version, |_| crate::hooks::frame_rendered());
     use_autosave(&store);
     use_animation(&store, &on);
+    use_side_by_side_clock(&store, &on);
     // window.kraft (test hooks) and keyboard shortcuts, installed once.
     {
         let (model, on) = (store.model.clone(), on.clone());
@@ -90,6 +118,15 @@ fn page() -> Html {
             on.emit(Msg::Lang(if v == "zh" { Lang::Zh } else { Lang::En }));
         })
     };
+    let side_by_side = m.side_by_side.is_some();
+    let on_side_by_side = {
+        let on = on.clone();
+        Callback::from(move |_| {
+            on.emit(Msg::SideBySide(
+                (!side_by_side).then_some(crate::side_by_side::PARTITION_CHOICES[2]),
+            ))
+        })
+    };
     html! {
         <div class="app" lang={if lang == Lang::Zh { "zh-CN" } else { "en" }}>
             <header>
@@ -98,11 +135,18 @@ fn page() -> Html {
                     <span class="subtitle">{ t(lang, "subtitle") }</span>
                 </div>
                 <controls::ScenarioPicker />
+                <button data-action="side-by-side" class={if side_by_side { "on" } else { "" }}
+                    aria-pressed={side_by_side.to_string()} onclick={on_side_by_side}>
+                    { t(lang, if side_by_side { "sbs-close" } else { "sbs-open" }) }
+                </button>
                 <select data-testid="lang" onchange={on_lang} aria-label={t(lang, "language")}>
                     <option value="en" selected={lang == Lang::En}>{ "English" }</option>
                     <option value="zh" selected={lang == Lang::Zh}>{ "中文" }</option>
                 </select>
             </header>
+            if side_by_side {
+                <main class="with-side-by-side"><side_by_side::SideBySideView /></main>
+            } else {
             <main>
                 <section class="stage">
                     <controls::TimeControls />
@@ -124,12 +168,16 @@ fn page() -> Html {
                     <controls::SettingsPanel />
                 </aside>
             </main>
+            }
             <section class="panels">
-                <panels::LogsPanel />
-                <replicas::ReplicaLogs />
-                <panels::MetadataPanel />
-                <panels::EventLog />
-                <charts::Charts />
+                // The panels read the main cluster: beside the two clusters they would mislead.
+                if !side_by_side {
+                    <panels::LogsPanel />
+                    <replicas::ReplicaLogs />
+                    <panels::MetadataPanel />
+                    <panels::EventLog />
+                    <charts::Charts />
+                }
                 <why_kraft::WhyKraft />
             </section>
             <footer>{ t(lang, "help") }</footer>

@@ -14,6 +14,7 @@ mod panels;
 mod placement;
 mod player;
 mod replicas;
+mod side_by_side;
 mod stage_logs;
 mod stage_partitions;
 mod storage;

@@ -212,6 +212,8 @@ pub struct Model {
     pub experiment: Option<usize>,
     /// The legend is open.
     pub legend: bool,
+    /// The side-by-side view (KRaft and ZooKeeper mode), when open.
+    pub side_by_side: Option<crate::side_by_side::SideBySide>,
     carry: f64,
 }
 
@@ -283,6 +285,9 @@ pub struct Saved {
     /// A library experiment ("try it with …") the scenario runs with.
     #[serde(default)]
     pub experiment: Option<usize>,
+    /// The side-by-side view, if open: rebuilt by replaying what the learner did.
+    #[serde(default)]
+    pub side_by_side: Option<crate::side_by_side::SavedSideBySide>,
 }
 
 pub const SAVE_VERSION: u32 = 1;
@@ -313,6 +318,7 @@ impl Model {
             event_filter: EventFilter::default(),
             experiment: None,
             legend: false,
+            side_by_side: None,
             carry: 0.0,
         }
     }
@@ -438,6 +444,7 @@ impl Model {
             narration: self.player.as_ref().map_or(Vec::new(), |p| p.marks.clone()),
             live: self.player.as_ref().map(|p| p.live),
             experiment: self.experiment,
+            side_by_side: self.side_by_side.as_ref().map(|v| v.saved()),
         }
     }
 
@@ -461,6 +468,11 @@ impl Model {
         }
         .map_err(Notice::Replay)?;
         self.timeline = timeline;
+        self.side_by_side = saved
+            .side_by_side
+            .as_ref()
+            .filter(|v| v.time_ms <= MAX_SESSION_MS)
+            .and_then(crate::side_by_side::SideBySide::restore);
         self.settings = saved.settings;
         self.lang = saved.lang;
         self.speed = saved.speed;

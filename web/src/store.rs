@@ -5,6 +5,7 @@
 
 use crate::i18n::Lang;
 use crate::model::{EventFilter, Model, NextKind, Notice, Selected, Settings};
+use kraft_core::sim::twins::TwinAction;
 use kraft_core::sim::Action;
 use kraft_core::{NodeId, Time};
 use std::cell::RefCell;
@@ -42,6 +43,14 @@ pub enum Msg {
     /// The explorer's path from the current moment: applied, then the cursor goes back to where
     /// it begins so Step walks it one event at a time.
     OpenPath(Vec<Action>),
+    /// Opens the side-by-side view with a topic of this many partitions (again, if open), or
+    /// closes it.
+    SideBySide(Option<u32>),
+    SideBySideAct(TwinAction),
+    SideBySidePlay(bool),
+    SideBySideSpeed(f64),
+    /// One frame of the side-by-side view's clock, this many wall milliseconds.
+    SideBySideTick(f64),
 }
 
 /// The store: the model behind a stable `Rc` (hooks and timers keep it), and a version that
@@ -81,7 +90,10 @@ pub fn use_store() -> (StoreHandle, Callback<Msg>) {
 
 /// Applies one message to the model. Pure state change: no storage, no downloads, no clipboard.
 pub fn update(m: &mut Model, msg: Msg) {
-    if !matches!(msg, Msg::Notice(_) | Msg::Select(_) | Msg::Tick(_)) {
+    if !matches!(
+        msg,
+        Msg::Notice(_) | Msg::Select(_) | Msg::Tick(_) | Msg::SideBySideTick(_)
+    ) {
         m.notice = None;
     }
     match msg {
@@ -185,6 +197,38 @@ pub fn update(m: &mut Model, msg: Msg) {
             m.timeline.seek_to_step(start);
             m.timeline.apply_due_actions(before);
             m.notice = Some(Notice::Say("path-opened"));
+        }
+        Msg::SideBySide(None) => m.side_by_side = None,
+        Msg::SideBySide(Some(partitions)) => {
+            m.playing = false;
+            let seed = m.settings.seed;
+            match crate::side_by_side::SideBySide::new(seed, partitions) {
+                Some(v) => m.side_by_side = Some(v),
+                None => m.notice = Some(Notice::Say("sbs-cannot")),
+            }
+        }
+        Msg::SideBySideAct(a) => {
+            if let Some(v) = m.side_by_side.as_mut() {
+                // Each side answers for itself; say why only when neither took it.
+                if let [Err(e), Err(_)] = v.act(a) {
+                    m.notice = Some(Notice::Action(e));
+                }
+            }
+        }
+        Msg::SideBySidePlay(on) => {
+            if let Some(v) = m.side_by_side.as_mut() {
+                v.playing = on;
+            }
+        }
+        Msg::SideBySideSpeed(speed) => {
+            if let Some(v) = m.side_by_side.as_mut() {
+                v.speed = speed.clamp(0.25, 64.0);
+            }
+        }
+        Msg::SideBySideTick(wall_ms) => {
+            if let Some(v) = m.side_by_side.as_mut() {
+                v.tick(wall_ms, crate::hooks::now_ms);
+            }
         }
     }
 }
