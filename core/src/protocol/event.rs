@@ -241,11 +241,16 @@ pub enum TraceKind {
         offset: Offset,
         broker: NodeId,
     },
+    /// A partition state as written (KRaft: a committed record applied by a controller;
+    /// ZooKeeper mode: a partition-state znode written; `offset` is then the zxid).
     PartitionChange {
         offset: Offset,
         topic: String,
         partition: u32,
+        /// The assignment, in order (the election rule picks the first eligible).
+        replicas: Box<[NodeId]>,
         leader: Option<NodeId>,
+        leader_epoch: u32,
         // Boxed slices, not Vecs: every trace event is as large as the largest, and this one
         // is rare.
         isr: Box<[NodeId]>,
@@ -323,6 +328,14 @@ pub enum TraceKind {
         epoch: u32,
         current: u32,
         path: String,
+    },
+    /// ZooKeeper mode: a broker acted on a push from a controller whose epoch ZooKeeper has
+    /// already moved past (it had heard nothing newer). Not a violation: how Kafka worked.
+    BrokerFollowedStaleController {
+        broker: NodeId,
+        controller: NodeId,
+        epoch: u32,
+        current: u32,
     },
     /// KIP-853: the leader's voter change committed (AddVoter / RemoveVoter answered).
     VoterChangeCommitted {
@@ -407,6 +420,9 @@ impl TraceKind {
             TraceKind::Link { from, to, .. } => (Fault, Some(*from), Some(*to)),
             TraceKind::Violation { .. } => (Violation, None, None),
             TraceKind::ZkSessionExpired { node, .. } => (Broker, Some(*node), None),
+            TraceKind::BrokerFollowedStaleController {
+                broker, controller, ..
+            } => (Broker, Some(*broker), Some(*controller)),
             TraceKind::ControllerElected { node, .. }
             | TraceKind::ControllerReady { node, .. }
             | TraceKind::ControllerResigned { node, .. }
@@ -450,6 +466,7 @@ impl TraceKind {
             TraceKind::ControllerReady { .. } => "controller_ready",
             TraceKind::ControllerResigned { .. } => "controller_resigned",
             TraceKind::ZombieWrite { .. } => "zombie_write",
+            TraceKind::BrokerFollowedStaleController { .. } => "broker_followed_stale_controller",
         }
     }
 

@@ -12,12 +12,12 @@ use crate::protocol::message::{
     ErrorCode, Message, OffsetReset, PartitionFetchBody, PartitionFetchRequest,
     PartitionFetchResponse, ProduceRequest, ProduceResponse,
 };
+use crate::protocol::metadata::{PartitionState, TopicState};
 use crate::protocol::node::{Effects, Node, Slot};
 use crate::protocol::partition_election::{change, Election, PartitionChange};
 use crate::protocol::partition_log::PartitionLog;
 use crate::protocol::types::{NodeId, Offset, Time};
 use serde::{Deserialize, Serialize};
-use crate::protocol::metadata::{PartitionState, TopicState};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A client's durability request for a produce.

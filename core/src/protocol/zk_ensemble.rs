@@ -209,6 +209,7 @@ impl Node {
         };
         if let (ZkCall::Multi { ops }, ZkReply::Multi { .. }) = (&req.call, &reply) {
             self.note_zombie_writes(from, ops, out);
+            self.note_state_writes(ops, out);
         }
         out.sends.push((
             from,
@@ -219,6 +220,56 @@ impl Node {
         ));
         self.send_fired(fired, out);
         self.arm_expiry(out);
+    }
+
+    /// Every partition state that landed, as ZooKeeper now holds it: the checker's evidence
+    /// for the election rule and the ISR's bounds, from the store, not from the controller.
+    fn note_state_writes(&self, ops: &[Op], out: &mut Effects) {
+        let Some(e) = self.durable.ensemble.as_ref() else {
+            return;
+        };
+        for op in ops {
+            let (Op::SetData { path, .. } | Op::Create { path, .. }) = op else {
+                continue;
+            };
+            // /brokers/topics/<topic>/partitions/<n>/state
+            let Some(rest) = path
+                .strip_prefix(TOPICS_PATH)
+                .and_then(|r| r.strip_prefix('/'))
+                .and_then(|r| r.strip_suffix("/state"))
+            else {
+                continue;
+            };
+            let Some((topic, n)) = rest.split_once("/partitions/") else {
+                continue;
+            };
+            let (Ok(partition), Some((data, stat))) = (n.parse::<u32>(), e.store.peek(path)) else {
+                continue;
+            };
+            let replicas = e
+                .store
+                .peek(&format!("{TOPICS_PATH}/{topic}"))
+                .map(|(t, _)| crate::protocol::zk_controller::parse_topic(t).1)
+                .and_then(|a| a.get(partition as usize).cloned())
+                .unwrap_or_default();
+            let s = crate::protocol::zk_controller::parse_state(
+                data,
+                partition,
+                replicas,
+                stat.version,
+            );
+            out.trace.push(TraceKind::PartitionChange {
+                offset: e.store.zxid(),
+                topic: topic.to_string(),
+                partition,
+                replicas: s.replicas.as_slice().into(),
+                leader: s.leader,
+                leader_epoch: s.leader_epoch,
+                isr: s.isr.as_slice().into(),
+                elr: Box::new([]),
+                recovering: false,
+            });
+        }
     }
 
     /// A partition state that landed carrying a controller epoch older than `/controller_epoch`

@@ -34,13 +34,16 @@ pub struct DataSeen {
     /// election gives up (acknowledged records, agreeing replicas, a HW that never goes back)
     /// are not checked there any more.
     given_up: BTreeSet<PartitionKey>,
+    /// Each partition's newest leader epoch written and its leader: a state with a higher
+    /// epoch and another leader is an election (an old state written again is not).
+    elected: BTreeMap<(String, u32), (u32, Option<NodeId>)>,
 }
 
 impl DataSeen {
     /// What decides later data-plane verdicts (the explorer's state hash).
     pub(crate) fn fingerprint(&self, h: &mut impl std::hash::Hasher) {
         use std::hash::Hash;
-        (&self.hw, &self.lost, &self.given_up).hash(h);
+        (&self.hw, &self.lost, &self.given_up, &self.elected).hash(h);
     }
 }
 
@@ -145,6 +148,56 @@ impl Simulation {
         told
     }
 
+    /// A partition state as written: every broker it names is a replica, and a clean election
+    /// chose the first in-ISR replica in assignment order.
+    fn check_partition_state(
+        &mut self,
+        (topic, partition): (&String, u32),
+        replicas: &[NodeId],
+        (leader, leader_epoch): (Option<NodeId>, u32),
+        (isr, elr): (&[NodeId], &[NodeId]),
+        recovering: bool,
+        found: &mut Vec<Violation>,
+    ) {
+        let now = self.now();
+        let named = isr.iter().chain(elr).chain(leader.iter());
+        if let Some(b) = named.copied().find(|b| !replicas.contains(b)) {
+            found.push(violation(
+                now,
+                "IsrWithinReplicas",
+                Breach::IsrOutsideReplicas {
+                    topic: topic.clone(),
+                    partition,
+                    broker: b,
+                },
+            ));
+        }
+        let key = (topic.clone(), partition);
+        let before = self.data_seen.elected.get(&key).copied();
+        if before.is_some_and(|(e, _)| leader_epoch <= e) {
+            return;
+        }
+        self.data_seen.elected.insert(key, (leader_epoch, leader));
+        let elected = before.is_none_or(|(_, l)| l != leader);
+        let (Some(l), true, false) = (leader, elected, recovering) else {
+            return;
+        };
+        let first = replicas.iter().copied().find(|r| isr.contains(r));
+        // A leader outside its ISR is PartitionLeaderNotInIsr's to report.
+        if let Some(first) = first.filter(|f| *f != l && isr.contains(&l)) {
+            found.push(violation(
+                now,
+                "ElectionRule",
+                Breach::ElectionRule {
+                    topic: topic.clone(),
+                    partition,
+                    leader: l,
+                    first,
+                },
+            ));
+        }
+    }
+
     pub(crate) fn check_data_plane(
         &mut self,
         events: &[TraceKind],
@@ -158,6 +211,27 @@ impl Simulation {
         // whenever a partition may have lost records (truncation, leader change, crash, restart).
         let mut answered: Vec<u64> = Vec::new();
         for ev in events {
+            if let TraceKind::PartitionChange {
+                topic,
+                partition,
+                replicas,
+                leader,
+                leader_epoch,
+                isr,
+                elr,
+                recovering,
+                ..
+            } = ev
+            {
+                self.check_partition_state(
+                    (topic, *partition),
+                    replicas,
+                    (*leader, *leader_epoch),
+                    (isr, elr),
+                    *recovering,
+                    &mut found,
+                );
+            }
             if let TraceKind::PartitionChange {
                 topic,
                 partition,
@@ -383,7 +457,9 @@ mod tests {
             offset: 7,
             topic: "t".into(),
             partition: 0,
+            replicas: vec![101, 102].into(),
             leader: Some(101),
+            leader_epoch: 0,
             isr: isr.into(),
             elr: Box::new([]),
             recovering: false,
@@ -394,6 +470,59 @@ mod tests {
         assert_eq!(
             found.iter().map(|v| v.invariant).collect::<Vec<_>>(),
             ["PartitionLeaderNotInIsr"]
+        );
+    }
+
+    fn state(replicas: &[NodeId], leader: NodeId, epoch: u32, isr: &[NodeId]) -> TraceKind {
+        TraceKind::PartitionChange {
+            offset: u64::from(epoch),
+            topic: "t".into(),
+            partition: 0,
+            replicas: replicas.into(),
+            leader: Some(leader),
+            leader_epoch: epoch,
+            isr: isr.into(),
+            elr: Box::new([]),
+            recovering: false,
+        }
+    }
+
+    fn names(found: &[Violation]) -> Vec<&'static str> {
+        found.iter().map(|v| v.invariant).collect()
+    }
+
+    #[test]
+    fn an_isr_member_that_is_not_a_replica_is_reported() {
+        let mut sim = Simulation::new(ClusterSpec::new(1, 3, 3, Config::default())).unwrap();
+        let ok = state(&[101, 102], 101, 0, &[101, 102]);
+        assert!(sim.check_data_plane(&[ok], Touched::Nothing).is_empty());
+        let bad = state(&[101, 102], 101, 0, &[101, 103]);
+        assert_eq!(
+            names(&sim.check_data_plane(&[bad], Touched::Nothing)),
+            ["IsrWithinReplicas"]
+        );
+    }
+
+    #[test]
+    fn an_election_that_skips_the_first_in_isr_replica_is_reported() {
+        let mut sim = Simulation::new(ClusterSpec::new(1, 3, 3, Config::default())).unwrap();
+        let r = [101, 102, 103];
+        // Created with 101 leading, then 101 left: 102 is the first in the ISR.
+        let steps = [state(&r, 101, 0, &r), state(&r, 102, 1, &[102, 103])];
+        assert!(sim.check_data_plane(&steps, Touched::Nothing).is_empty());
+        // The ISR grows back with 101 ahead of the leader: not an election, nothing to say.
+        let grown = state(&r, 102, 1, &[101, 102, 103]);
+        assert!(sim.check_data_plane(&[grown], Touched::Nothing).is_empty());
+        // An old state written again (a controller replaying its log) is not an election.
+        let replayed = state(&r, 101, 0, &r);
+        assert!(sim
+            .check_data_plane(&[replayed], Touched::Nothing)
+            .is_empty());
+        // Elected past 101, which is in the ISR and first in assignment order.
+        let skipped = state(&r, 103, 2, &[101, 103]);
+        assert_eq!(
+            names(&sim.check_data_plane(&[skipped], Touched::Nothing)),
+            ["ElectionRule"]
         );
     }
 
@@ -460,7 +589,9 @@ mod tests {
             offset: 20,
             topic: "t".into(),
             partition: 0,
+            replicas: vec![101, 102, 103].into(),
             leader: Some(101),
+            leader_epoch: 5,
             isr: vec![101].into(),
             elr: Box::new([]),
             recovering: true,

@@ -154,6 +154,21 @@ pub enum Breach {
         within_ms: Time,
         stall: crate::sim::liveness::Stall,
     },
+    /// A partition state names a broker that is not one of its replicas (in its ISR or ELR,
+    /// or as its leader).
+    IsrOutsideReplicas {
+        topic: String,
+        partition: u32,
+        broker: NodeId,
+    },
+    /// A clean election chose a leader that is not the first in-ISR replica in assignment
+    /// order (both modes' rule: the elected ISR holds only replicas the controller could pick).
+    ElectionRule {
+        topic: String,
+        partition: u32,
+        leader: NodeId,
+        first: NodeId,
+    },
     /// ZooKeeper mode: two brokers won `/controller` in the same controller epoch.
     TwoControllers {
         first: NodeId,
@@ -316,6 +331,23 @@ impl std::fmt::Display for Breach {
             } => write!(
                 f,
                 "node {node} lost its disk and still voted for {candidate} in epoch {epoch} as the old voter"
+            ),
+            Breach::IsrOutsideReplicas {
+                topic,
+                partition,
+                broker,
+            } => write!(
+                f,
+                "partition {topic}-{partition} names broker {broker}, which is not one of its replicas"
+            ),
+            Breach::ElectionRule {
+                topic,
+                partition,
+                leader,
+                first,
+            } => write!(
+                f,
+                "partition {topic}-{partition} elected {leader} although {first} comes first in assignment order among its ISR"
             ),
             Breach::TwoControllers {
                 first,
@@ -492,10 +524,11 @@ fn items(image: &Image) -> u64 {
 }
 
 fn topic_terms(t: &crate::protocol::metadata::TopicState) -> u64 {
-    t.partitions.iter().fold(
-        term(&(1u8, t.topic_id, &t.name, &t.config)),
-        |d, p| d.wrapping_add(term(&(2u8, t.topic_id, p))),
-    )
+    t.partitions
+        .iter()
+        .fold(term(&(1u8, t.topic_id, &t.name, &t.config)), |d, p| {
+            d.wrapping_add(term(&(2u8, t.topic_id, p)))
+        })
 }
 
 /// The terms of what `record` may change in `image`, as they stand.

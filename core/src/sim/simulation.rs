@@ -1413,6 +1413,8 @@ impl Simulation {
         let mut events = std::mem::take(&mut self.step_events);
         let told = self.tell_losses(&events);
         events.extend(told);
+        let told = self.tell_stale_controllers(&events);
+        events.extend(told);
         // Actions (crash, restart, elect...) may touch any node.
         let touched = std::mem::replace(&mut self.touched, Touched::All);
         let found = if self.cfg.check_invariants {

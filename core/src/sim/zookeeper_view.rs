@@ -7,6 +7,41 @@ use crate::protocol::zk_ensemble::{partition_state_path, BROKER_IDS_PATH, TOPICS
 use crate::sim::Simulation;
 
 impl Simulation {
+    /// ZooKeeper mode: each push a broker just obeyed from a controller of an epoch older than
+    /// `/controller_epoch` (DESIGN §3d's BrokerFollowedStaleController: a trace event, since it
+    /// is how Kafka worked until the new controller reached that broker).
+    pub(crate) fn tell_stale_controllers(
+        &self,
+        events: &[crate::protocol::event::TraceKind],
+    ) -> Vec<crate::protocol::event::TraceKind> {
+        use crate::protocol::event::TraceKind;
+        use crate::protocol::message::Message;
+        let Some(current) = self.ensemble().map(|e| e.controller_epoch()) else {
+            return Vec::new();
+        };
+        events
+            .iter()
+            .filter_map(|e| match e {
+                TraceKind::Deliver { to, msg, .. } => match &**msg {
+                    Message::Control(req) if req.controller_epoch < current => {
+                        // Obeyed: the broker now holds that epoch as the highest it has seen.
+                        let seen = self.node(*to)?.node.zk()?.controller_epoch_seen;
+                        (seen == req.controller_epoch).then_some(
+                            TraceKind::BrokerFollowedStaleController {
+                                broker: *to,
+                                controller: req.controller,
+                                epoch: req.controller_epoch,
+                                current,
+                            },
+                        )
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The brokers registered in `/brokers/ids` and every partition state znode, as an image.
     /// `applied_offset` is the ensemble's last zxid. Partitions whose state the controller has
     /// not written yet are left out.

@@ -773,6 +773,18 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
                 format!("{node} stops acting as controller (epoch {epoch})")
             }
         }
+        TraceKind::BrokerFollowedStaleController {
+            broker,
+            controller,
+            epoch,
+            current,
+        } => {
+            if zh {
+                format!("Broker {broker} 仍在服从控制器 {controller}（控制器任期 {epoch}）的推送，而 ZooKeeper 里的任期已是 {current}：新控制器还没联系到它")
+            } else {
+                format!("broker {broker} obeys a push from controller {controller} (controller epoch {epoch}) although ZooKeeper is at epoch {current}: the new controller has not reached it yet")
+            }
+        }
         TraceKind::ZombieWrite {
             node,
             epoch,
@@ -920,11 +932,24 @@ pub fn breach(lang: Lang, b: &Breach) -> String {
             candidate,
             epoch,
         } => format!("节点 {node} 丢了磁盘，却仍以旧投票者的身份在任期 {epoch} 投票给 {candidate}"),
+        Breach::IsrOutsideReplicas {
+            topic,
+            partition,
+            broker,
+        } => format!("分区 {topic}-{partition} 提到了 Broker {broker}，但它不是该分区的副本"),
+        Breach::ElectionRule {
+            topic,
+            partition,
+            leader,
+            first,
+        } => format!(
+            "分区 {topic}-{partition} 选出了 {leader}，但按分配顺序 ISR 中排在最前的是 {first}"
+        ),
         Breach::TwoControllers {
             first,
             second,
             epoch,
-        } => format!("broker {first} 和 {second} 在同一个控制器任期 {epoch} 都成为了控制器"),
+        } => format!("Broker {first} 和 {second} 在同一个控制器任期 {epoch} 都成为了控制器"),
         Breach::ZombieControllerWrite {
             node,
             epoch,

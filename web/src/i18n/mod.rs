@@ -425,6 +425,22 @@ pub fn invariant_why(lang: Lang, name: &str) -> &'static str {
             "Every image equals the replay of the committed log it holds.",
             "每个元数据镜像都等于其已提交日志的重放结果。",
         ),
+        "IsrWithinReplicas" => (
+            "A partition's ISR, ELR and leader are always among its replicas.",
+            "分区的 ISR、ELR 和领导者始终是它的副本。",
+        ),
+        "ElectionRule" => (
+            "A clean election picks the first in-ISR replica in assignment order.",
+            "干净选举总是选出按分配顺序排在最前的 ISR 副本。",
+        ),
+        "SingleActiveController" => (
+            "ZooKeeper mode: one controller per controller epoch.",
+            "ZooKeeper 模式：每个控制器任期只有一个控制器。",
+        ),
+        "ZombieControllerWrite" => (
+            "ZooKeeper mode: a controller of an old epoch never writes a partition state.",
+            "ZooKeeper 模式：旧任期的控制器永远写不进分区状态。",
+        ),
         "AckedRecordLost" => (
             "A record acknowledged with acks=all survives every failure short of an unclean election.",
             "以 acks=all 确认的记录，除非发生不干净选举，在任何故障下都不会丢失。",
