@@ -573,13 +573,18 @@ fn the_pre_epoch_switch_lets_replicas_diverge_and_the_checker_says_so() {
         ..Default::default()
     };
     o.config.unsafe_truncate_to_hw = true;
-    // The first seed of `kraft-sim chaos --controllers 3 --brokers 4 --steps 2000` with the switch.
-    let sim = run_seed(147, &o).unwrap();
-    let names: Vec<&str> = sim.violations().iter().map(|v| v.invariant).collect();
-    assert!(
-        names
+    // Seeds of `kraft-sim chaos --controllers 3 --brokers 4 --steps 2000` with the switch, until
+    // one loses or forks committed records (others may first stall: a follower left longer
+    // than its leader, which the pre-epoch rule never repairs, is a Liveness finding).
+    let found = (1..=1000).find(|seed| {
+        let sim = run_seed(*seed, &o).unwrap();
+        sim.violations()
             .iter()
-            .any(|n| *n == "ReplicaDivergence" || *n == "AckedRecordLost"),
-        "{names:?}"
-    );
+            .any(|v| v.invariant == "ReplicaDivergence" || v.invariant == "AckedRecordLost")
+    });
+    assert!(found.is_some(), "no divergence in 1000 seeds");
+    // Without the switch the same seed keeps every rule.
+    o.config.unsafe_truncate_to_hw = false;
+    let sim = run_seed(found.unwrap_or(0), &o).unwrap();
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
 }

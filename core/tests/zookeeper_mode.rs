@@ -288,10 +288,135 @@ fn chaos_in_zookeeper_mode_keeps_every_rule_and_catches_the_zombie_switch() {
         unsafe_no_controller_epoch_check: true,
         ..Config::default()
     };
-    let caught = run(&zk(unsafe_switch, 60)).expect("chaos");
+    let caught = run(&zk(unsafe_switch, 200)).expect("chaos");
     let first = caught
         .violations
         .first()
         .expect("the zombie write is caught");
     assert_eq!(first.invariant, "ZombieControllerWrite");
+}
+
+/// A controlled shutdown of broker 102, which leads and follows a third of 300 partitions each
+/// (replication factor 2, 3 brokers): how long from the request until it stopped, and whether
+/// anything it led was left behind at that moment.
+struct Shutdown {
+    took_ms: u64,
+    led_when_gone: usize,
+    in_isr_when_gone: usize,
+    leaderless: usize,
+    zk_calls: u64,
+}
+
+fn controlled_shutdown(mode: kraft_core::protocol::ClusterMode, in_flight: u64) -> Shutdown {
+    let config = Config {
+        zookeeper_op_ms: 10,
+        zookeeper_max_in_flight: in_flight,
+        ..Config::default()
+    };
+    let spec = match mode {
+        kraft_core::protocol::ClusterMode::Kraft => ClusterSpec::new(1, 3, 3, config),
+        kraft_core::protocol::ClusterMode::Zookeeper => ClusterSpec::zookeeper(1, 3, config),
+    };
+    let mut sim = Simulation::new(spec).expect("cluster");
+    assert!(sim.run_until(60_000, |s| s.controller_ready()));
+    sim.advance(5_000);
+    sim.apply(topic("t", 300, 2)).expect("topic");
+    sim.advance(15_000);
+    let calls = |s: &Simulation| {
+        s.controller()
+            .and_then(|(c, _)| s.node(c)?.node.zk_controller().map(|z| z.calls))
+            .unwrap_or(0)
+    };
+    let (calls0, t0) = (calls(&sim), sim.now());
+    sim.apply(Action::ControlledShutdown(102))
+        .expect("shutdown");
+    assert!(sim.run_until(60_000, |s| !s.node(102).expect("102").alive));
+    let meta = sim.capture("gone").metadata;
+    let t = meta.topics.iter().find(|t| t.name == "t").expect("t");
+    assert!(
+        sim.trace()
+            .events()
+            .any(|e| matches!(e.kind, TraceKind::ShutDown { node: 102 })),
+        "a clean exit, not a crash"
+    );
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+    Shutdown {
+        took_ms: sim.now() - t0,
+        led_when_gone: t
+            .partitions
+            .iter()
+            .filter(|p| p.leader == Some(102))
+            .count(),
+        in_isr_when_gone: t.partitions.iter().filter(|p| p.isr.contains(&102)).count(),
+        leaderless: t.partitions_without_leader,
+        zk_calls: calls(&sim) - calls0,
+    }
+}
+
+#[test]
+fn a_controlled_shutdown_moves_every_leadership_before_the_broker_goes_in_both_modes() {
+    use kraft_core::protocol::ClusterMode::{Kraft, Zookeeper};
+    let kraft = controlled_shutdown(Kraft, 10);
+    let zk = controlled_shutdown(Zookeeper, 10);
+    let zk_serial = controlled_shutdown(Zookeeper, 1);
+    for s in [&kraft, &zk, &zk_serial] {
+        assert_eq!(
+            s.led_when_gone, 0,
+            "nothing led by the broker when it stops"
+        );
+        assert_eq!(s.in_isr_when_gone, 0, "out of every ISR when it stops");
+        assert_eq!(s.leaderless, 0, "no partition left without a leader");
+    }
+    // ZooKeeper mode: one write per partition it led or followed (about 200), through the
+    // session's in-flight limit; KRaft: records appended together, no store calls.
+    assert!(zk.zk_calls >= 200, "{} calls", zk.zk_calls);
+    assert_eq!(kraft.zk_calls, 0);
+    assert!(
+        zk.took_ms > kraft.took_ms,
+        "zk {} ms, kraft {} ms",
+        zk.took_ms,
+        kraft.took_ms
+    );
+    // Before Kafka 1.1 (one call at a time) it takes about ten times as long.
+    assert!(
+        zk_serial.took_ms > 5 * zk.took_ms,
+        "serial {} ms, pipelined {} ms",
+        zk_serial.took_ms,
+        zk.took_ms
+    );
+}
+
+/// The controller itself shuts down cleanly: it hands over its partitions first, then closing
+/// its session frees `/controller` at once, and another broker takes over without waiting for
+/// a session to expire.
+#[test]
+fn the_controller_broker_shuts_down_cleanly_and_is_replaced_at_once() {
+    let config = Config {
+        zookeeper_op_ms: 10,
+        ..Config::default()
+    };
+    let mut sim = Simulation::new(ClusterSpec::zookeeper(1, 3, config)).expect("cluster");
+    assert!(sim.run_until(60_000, |s| s.controller_ready()));
+    sim.apply(topic("t", 30, 2)).expect("topic");
+    sim.advance(10_000);
+    let (c, epoch) = sim.controller().expect("controller");
+    let t0 = sim.now();
+    sim.apply(Action::ControlledShutdown(c)).expect("shutdown");
+    assert!(sim.run_until(60_000, |s| !s.node(c).expect("c").alive));
+    let meta = sim.capture("gone").metadata;
+    let t = meta.topics.iter().find(|t| t.name == "t").expect("t");
+    assert!(t
+        .partitions
+        .iter()
+        .all(|p| p.leader.is_some_and(|l| l != c)));
+    assert!(sim.run_until(10_000, |s| s
+        .controller()
+        .is_some_and(|(n, e)| n != c && e == epoch + 1)
+        && s.controller_ready()));
+    assert!(
+        sim.now() - t0 < 5_000,
+        "replaced after {} ms: no session had to expire",
+        sim.now() - t0
+    );
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
 }

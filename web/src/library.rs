@@ -47,6 +47,8 @@ pub const NAMES: &[&str] = &[
     "zk-session-expiry-storm",
     "zk-zombie-controller",
     "zk-zombie-controller-unsafe",
+    "controlled-shutdown",
+    "zk-controlled-shutdown",
 ];
 
 #[cfg(any(test, not(target_arch = "wasm32")))]
@@ -202,6 +204,14 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "zk-zombie-controller-unsafe",
         include_str!("../../static/scenarios/zk-zombie-controller-unsafe.json"),
+    ),
+    (
+        "controlled-shutdown",
+        include_str!("../../static/scenarios/controlled-shutdown.json"),
+    ),
+    (
+        "zk-controlled-shutdown",
+        include_str!("../../static/scenarios/zk-controlled-shutdown.json"),
     ),
 ];
 

@@ -16,6 +16,8 @@ pub struct BrokerState {
     pub fenced: bool,
     pub last_heartbeat_ok: Option<Time>,
     pub(crate) inflight: Option<u64>,
+    /// A controlled shutdown is under way: heartbeats ask for it until the controller agrees.
+    pub shutting_down: bool,
 }
 
 impl Node {
@@ -28,6 +30,30 @@ impl Node {
             ..Default::default()
         };
         self.set_timer(Slot::Heartbeat, now + self.cfg.retry_backoff_ms, out);
+    }
+
+    /// A controlled shutdown (SIGTERM): a KRaft broker asks in its next heartbeat, sent now
+    /// (Kafka's beginControlledShutdown), and stops once the controller has moved its
+    /// leaderships away; a ZooKeeper-mode broker asks the controller with ControlledShutdown.
+    /// A broker that never registered has nothing to hand over and stops at once.
+    pub fn begin_controlled_shutdown(&mut self, now: Time, out: &mut Effects) {
+        if self.broker.shutting_down {
+            return;
+        }
+        out.trace
+            .push(crate::protocol::event::TraceKind::ShutdownRequested { node: self.id });
+        if self.zk.is_some() {
+            self.broker.shutting_down = true;
+            self.zk_request_shutdown(now, out);
+            return;
+        }
+        if self.broker.registered.is_none() {
+            out.stop = true;
+            return;
+        }
+        self.broker.shutting_down = true;
+        self.broker.inflight = None;
+        self.on_heartbeat_timer(now, out);
     }
 
     /// Where registrations and heartbeats go: the leader we know, else the next bootstrap server.
@@ -67,7 +93,7 @@ impl Node {
                     broker_epoch,
                     metadata_offset: self.image.applied_offset,
                     want_fence: false,
-                    want_shutdown: false,
+                    want_shutdown: self.broker.shutting_down,
                 }),
                 self.cfg.broker_heartbeat_interval_ms,
             ),
@@ -146,6 +172,7 @@ impl Node {
         }
         self.broker.inflight = None;
         match resp.error {
+            None if self.broker.shutting_down && resp.shutdown_ok => out.stop = true,
             None => {
                 self.broker.fenced = resp.fenced;
                 self.broker.last_heartbeat_ok = Some(now);

@@ -260,6 +260,16 @@ impl Node {
         });
     }
 
+    /// Kafka's handleBrokerInControlledShutdown: the broker leaves every ISR it is in (its
+    /// leaderships go to the next eligible replica) without being fenced yet.
+    fn move_off_broker(&mut self, now: Time, broker: NodeId, pending: &Image, out: &mut Effects) {
+        let may_lead = |r: NodeId| r != broker && pending.is_unfenced(r);
+        self.change_partitions(now, pending, out, |p| {
+            (p.isr.contains(&broker) || p.leader == Some(broker))
+                .then(|| (without(&p.isr, broker), may_lead, None, Election::Online))
+        });
+    }
+
     fn unfence_broker(&mut self, now: Time, broker: NodeId, pending: &Image, out: &mut Effects) {
         self.controller_append(
             now,
@@ -613,7 +623,23 @@ impl Node {
             self.unfence_broker(now, req.broker, &pending, out);
             resp.fenced = false;
         }
-        resp.shutdown_ok = req.want_shutdown;
+        if req.want_shutdown {
+            // Kafka's controlled shutdown: the broker leaves every ISR and every leadership it
+            // can hand over; once it leads nothing it may go, fenced as it goes.
+            let pending = self.pending_image();
+            self.move_off_broker(now, req.broker, &pending, out);
+            let pending = self.pending_image();
+            let leads = pending
+                .topics
+                .values()
+                .flat_map(|t| t.partitions.iter())
+                .any(|p| p.leader == Some(req.broker));
+            resp.shutdown_ok = !leads;
+            if resp.shutdown_ok && !fenced {
+                self.fence_broker(now, req.broker, &pending, out);
+                resp.fenced = true;
+            }
+        }
         let reply = Message::BrokerHeartbeatResponse(resp);
         let last = self.durable.log.end_offset();
         // A heartbeat that changed the broker's state is answered once that change commits.
@@ -672,6 +698,12 @@ impl Node {
                     topic: t.name.clone(),
                     partition: *partition,
                     replicas: p.replicas.as_slice().into(),
+                    ineligible: p
+                        .replicas
+                        .iter()
+                        .copied()
+                        .filter(|r| !self.image.is_unfenced(*r))
+                        .collect(),
                     leader: p.leader,
                     leader_epoch: p.leader_epoch,
                     isr: p.isr.as_slice().into(),

@@ -249,6 +249,10 @@ pub enum TraceKind {
         partition: u32,
         /// The assignment, in order (the election rule picks the first eligible).
         replicas: Box<[NodeId]>,
+        /// Replicas that may not lead as the state is written (KRaft: fenced in the image; a
+        /// fenced broker can still be in the ISR, e.g. restarted before its session expired).
+        #[serde(skip_serializing_if = "<[NodeId]>::is_empty")]
+        ineligible: Box<[NodeId]>,
         leader: Option<NodeId>,
         leader_epoch: u32,
         // Boxed slices, not Vecs: every trace event is as large as the largest, and this one
@@ -328,6 +332,14 @@ pub enum TraceKind {
         epoch: u32,
         current: u32,
         path: String,
+    },
+    /// A broker asked for a controlled shutdown ...
+    ShutdownRequested {
+        node: NodeId,
+    },
+    /// ... and, its leaderships moved, stopped cleanly.
+    ShutDown {
+        node: NodeId,
     },
     /// ZooKeeper mode: a broker acted on a push from a controller whose epoch ZooKeeper has
     /// already moved past (it had heard nothing newer). Not a violation: how Kafka worked.
@@ -416,7 +428,9 @@ impl TraceKind {
             | TraceKind::Restart { node }
             | TraceKind::Pause { node, .. }
             | TraceKind::Resume { node }
-            | TraceKind::Wipe { node, .. } => (Fault, Some(*node), None),
+            | TraceKind::Wipe { node, .. }
+            | TraceKind::ShutdownRequested { node }
+            | TraceKind::ShutDown { node } => (Fault, Some(*node), None),
             TraceKind::Link { from, to, .. } => (Fault, Some(*from), Some(*to)),
             TraceKind::Violation { .. } => (Violation, None, None),
             TraceKind::ZkSessionExpired { node, .. } => (Broker, Some(*node), None),
@@ -467,6 +481,8 @@ impl TraceKind {
             TraceKind::ControllerResigned { .. } => "controller_resigned",
             TraceKind::ZombieWrite { .. } => "zombie_write",
             TraceKind::BrokerFollowedStaleController { .. } => "broker_followed_stale_controller",
+            TraceKind::ShutdownRequested { .. } => "shutdown_requested",
+            TraceKind::ShutDown { .. } => "shut_down",
         }
     }
 

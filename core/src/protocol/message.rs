@@ -46,6 +46,9 @@ pub enum Message {
     /// LeaderAndIsr or UpdateMetadata from the ZooKeeper-mode controller.
     Control(crate::protocol::zk_rpc::ControlRequest),
     ControlResponse(crate::protocol::zk_rpc::ControlResponse),
+    /// A ZooKeeper-mode broker asks the controller to move its leaderships away before it stops.
+    ControlledShutdown(crate::protocol::zk_rpc::ControlledShutdownRequest),
+    ControlledShutdownResponse(crate::protocol::zk_rpc::ControlledShutdownResponse),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -217,7 +220,7 @@ pub struct HeartbeatResponse {
 }
 
 /// Every name `Message::rpc` gives (what single-message faults may name).
-pub const RPC_NAMES: [&str; 29] = [
+pub const RPC_NAMES: [&str; 31] = [
     "PreVote",
     "PreVoteResponse",
     "Vote",
@@ -247,6 +250,8 @@ pub const RPC_NAMES: [&str; 29] = [
     "LeaderAndIsr",
     "UpdateMetadata",
     "ControlResponse",
+    "ControlledShutdown",
+    "ControlledShutdownResponse",
 ];
 
 impl Message {
@@ -290,6 +295,8 @@ impl Message {
                 crate::protocol::zk_rpc::ControlKind::UpdateMetadata => "UpdateMetadata",
             },
             Message::ControlResponse(_) => "ControlResponse",
+            Message::ControlledShutdown(_) => "ControlledShutdown",
+            Message::ControlledShutdownResponse(_) => "ControlledShutdownResponse",
         }
     }
 }

@@ -161,6 +161,8 @@ pub struct Effects {
     pub sends: Vec<(NodeId, Message)>,
     pub timers: Vec<(Slot, Time)>,
     pub trace: Vec<TraceKind>,
+    /// The process exits cleanly (a controlled shutdown finished): what it sent goes out first.
+    pub stop: bool,
 }
 
 impl Effects {
@@ -168,6 +170,7 @@ impl Effects {
         self.sends.clear();
         self.timers.clear();
         self.trace.clear();
+        self.stop = false;
     }
 }
 
@@ -711,6 +714,10 @@ impl Node {
             Message::ZkWatch(w) => self.on_zk_watch(now, w, out),
             Message::Control(req) => self.on_control_request(now, from, req, out),
             Message::ControlResponse(resp) => self.on_control_response(now, from, resp, out),
+            Message::ControlledShutdown(req) => self.on_controlled_shutdown(now, from, req, out),
+            Message::ControlledShutdownResponse(resp) => {
+                self.on_controlled_shutdown_response(now, resp, out)
+            }
             Message::AlterPartitionResponse(resp) => self.on_alter_partition_response(now, resp),
         }
     }

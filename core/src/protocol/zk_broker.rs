@@ -16,8 +16,8 @@ use crate::protocol::zk_ensemble::{
     BROKER_IDS_PATH, CONTROLLER_EPOCH_PATH, CONTROLLER_PATH, ENSEMBLE, TOPICS_PATH,
 };
 use crate::protocol::zk_rpc::{
-    ControlKind, ControlRequest, ControlResponse, ZkCall, ZkReply, ZkRequest, ZkResponse,
-    ZkWatchNotice,
+    ControlKind, ControlRequest, ControlResponse, ControlledShutdownRequest,
+    ControlledShutdownResponse, ZkCall, ZkReply, ZkRequest, ZkResponse, ZkWatchNotice,
 };
 use crate::protocol::zookeeper::{CreateMode, Op, OpResult, SessionId, WatchEvent, ZkError};
 use crate::protocol::TraceKind;
@@ -44,6 +44,8 @@ pub(crate) enum Purpose {
     RecoverElection,
     /// A call of the controller role, made in this controller epoch.
     Controller(u32, CtlCall),
+    /// The clean close at the end of a controlled shutdown: its ephemerals go at once.
+    Close,
 }
 
 /// The broker's ZooKeeper session and what it has learned through it.
@@ -75,6 +77,8 @@ pub struct ZkBroker {
     pub(crate) disconnected: bool,
     /// Watch notices received on this session.
     pub(crate) notices: u64,
+    /// A controlled shutdown asked of the controller: when, and how many times.
+    pub(crate) shutdown: Option<(Time, u32)>,
 }
 
 impl Node {
@@ -212,6 +216,24 @@ impl Node {
         let Some(z) = self.zk.as_ref() else {
             return;
         };
+        // Kafka's controlled.shutdown.retry.backoff.ms (5 s) and max.retries (3); after them,
+        // and when the ensemble never answers the close, the broker goes anyway.
+        if z.pending.values().any(|(_, p, _)| *p == Purpose::Close) && z.disconnected {
+            out.stop = true;
+            return;
+        }
+        if let Some((sent, tries)) = z.shutdown {
+            if now >= sent + 5_000 {
+                if tries >= 3 {
+                    self.zk_close_and_stop(out);
+                } else {
+                    self.zk_send_shutdown(now, tries + 1, out);
+                }
+            }
+        }
+        let Some(z) = self.zk.as_ref() else {
+            return;
+        };
         let ping = !z.pending.values().any(|(_, p, _)| *p == Purpose::Ping);
         let register = !z.registered
             && !z
@@ -227,6 +249,58 @@ impl Node {
             self.register(out);
         }
         self.set_timer(Slot::Heartbeat, now + third, out);
+    }
+
+    /// A controlled shutdown: ask the controller (this broker itself, if it is the one).
+    pub(crate) fn zk_request_shutdown(&mut self, now: Time, out: &mut Effects) {
+        self.zk_send_shutdown(now, 1, out);
+    }
+
+    fn zk_send_shutdown(&mut self, now: Time, tries: u32, out: &mut Effects) {
+        let id = self.id;
+        let epoch = self.broker.registered.unwrap_or(0);
+        let Some(z) = self.zk.as_mut() else {
+            return;
+        };
+        let Some(target) = z.controller.filter(|_| z.registered) else {
+            // No controller to ask (or never registered): nothing can be handed over.
+            return self.zk_close_and_stop(out);
+        };
+        z.shutdown = Some((now, tries));
+        let req = ControlledShutdownRequest {
+            broker: id,
+            broker_epoch: epoch,
+        };
+        if target == id {
+            self.on_controlled_shutdown(now, id, &req, out);
+        } else {
+            out.sends.push((target, Message::ControlledShutdown(req)));
+        }
+    }
+
+    /// The controller moved what it could: close the session (the broker's znode goes at
+    /// once, so nobody waits for it to expire) and stop once the ensemble confirms.
+    pub(crate) fn on_controlled_shutdown_response(
+        &mut self,
+        _now: Time,
+        _resp: &ControlledShutdownResponse,
+        out: &mut Effects,
+    ) {
+        if self.zk.as_ref().is_some_and(|z| z.shutdown.is_some()) {
+            self.zk_close_and_stop(out);
+        }
+    }
+
+    fn zk_close_and_stop(&mut self, out: &mut Effects) {
+        let Some(z) = self.zk.as_mut() else {
+            return;
+        };
+        z.shutdown = None;
+        if z.session == 0 {
+            out.stop = true;
+            return;
+        }
+        self.zk_send(ZkCall::Close, Purpose::Close, out);
     }
 
     fn register(&mut self, out: &mut Effects) {
@@ -462,6 +536,10 @@ impl Node {
                 if current == Some(epoch) {
                     self.on_controller_reply(now, call, reply, out);
                 }
+            }
+            (Purpose::Close, _) => {
+                out.stop = true;
+                return;
             }
             _ => {}
         }

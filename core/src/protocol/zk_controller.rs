@@ -19,7 +19,8 @@ use crate::protocol::types::{NodeId, Time};
 use crate::protocol::zk_broker::{epoch_check, Purpose};
 use crate::protocol::zk_ensemble::{partition_state_path, BROKER_IDS_PATH, TOPICS_PATH};
 use crate::protocol::zk_rpc::{
-    ControlKind, ControlRequest, ControlResponse, PushedPartition, ZkCall, ZkReply,
+    ControlKind, ControlRequest, ControlResponse, ControlledShutdownRequest,
+    ControlledShutdownResponse, PushedPartition, ZkCall, ZkReply,
 };
 use crate::protocol::zookeeper::{CreateMode, Op, OpResult, ZkError};
 use crate::protocol::TraceKind;
@@ -118,6 +119,9 @@ pub struct ZkController {
     rescanning: bool,
     rescan_again: bool,
     next_correlation: u64,
+    /// Brokers in a controlled shutdown (they may not take leaderships), the node to answer,
+    /// and whether it has been answered.
+    shutting_down: BTreeMap<NodeId, (NodeId, bool)>,
 }
 
 impl ZkController {
@@ -142,6 +146,7 @@ impl ZkController {
             rescanning: false,
             rescan_again: false,
             next_correlation: u64::from(epoch) << 40,
+            shutting_down: BTreeMap::new(),
         }
     }
 
@@ -163,11 +168,14 @@ impl ZkController {
 }
 
 fn state_json(epoch: u32, s: &PartitionState) -> String {
+    // leader_recovery_state (KIP-704, Kafka 3.2+): 1 while a leader chosen uncleanly has not
+    // reported back.
     serde_json::json!({
         "controller_epoch": epoch,
         "leader": s.leader.map_or(-1, i64::from),
         "leader_epoch": s.leader_epoch,
         "isr": s.isr,
+        "leader_recovery_state": u8::from(s.recovering),
     })
     .to_string()
 }
@@ -198,6 +206,7 @@ pub(crate) fn parse_state(
         .map(|l| l as NodeId);
     s.leader_epoch = v.get("leader_epoch").and_then(|e| e.as_u64()).unwrap_or(0) as u32;
     s.isr = ids("isr");
+    s.recovering = v.get("leader_recovery_state").and_then(|r| r.as_u64()) == Some(1);
     s.partition_epoch = version;
     s
 }
@@ -477,6 +486,7 @@ impl Node {
                 if c.writes == 0 {
                     self.flush_changes(now, out);
                     self.create_new_partitions(out);
+                    self.answer_shutdowns(now, out);
                 }
             }
             _ => {}
@@ -543,6 +553,10 @@ impl Node {
         for d in &dead {
             c.queues.remove(d);
         }
+        // A broker gone, or back as a new process, is no longer shutting down.
+        for d in dead.iter().chain(&started) {
+            c.shutting_down.remove(d);
+        }
         c.live = next;
         if !dead.is_empty() {
             self.elect_offline(&dead, out);
@@ -604,6 +618,8 @@ impl Node {
                         } else {
                             vec![l]
                         };
+                        // Unclean: RECOVERING until the leader's next AlterPartition.
+                        n.recovering = clean.is_none();
                     }
                     // Nobody can lead: the ISR keeps its last member, as Kafka's does.
                     None => {
@@ -852,6 +868,104 @@ impl Node {
 
     /// AlterPartition from a partition leader (IBP ≥ 2.7, KIP-497): the controller writes the
     /// new ISR conditionally and answers once it landed.
+    /// ControlledShutdown: handled by a loaded controller. Otherwise no answer: the broker asks
+    /// again after its back-off (kept, a request could outlive the process that sent it, and
+    /// mark a restarted broker as shutting down; Kafka refuses those by broker epoch).
+    pub(crate) fn on_controlled_shutdown(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        req: &ControlledShutdownRequest,
+        out: &mut Effects,
+    ) {
+        match self.zk_role() {
+            None => {}
+            Some(c) if !c.ready => {}
+            Some(_) => {
+                self.zk_controlled_shutdown(from, req.broker, out);
+                self.answer_shutdowns(now, out);
+            }
+        }
+    }
+
+    /// Kafka's onBrokerControlledShutdown: each partition the broker leads goes to the first
+    /// live ISR replica in assignment order that is not shutting down, and the broker leaves
+    /// the ISR of each partition it follows (unless it is the last member): one conditional
+    /// ZooKeeper write per partition, then LeaderAndIsr. Kafka keeps an ISR member that is not
+    /// live in the new ISR; here the controller has already dropped it (it does so first
+    /// whenever a broker goes), so the new ISR holds live replicas only.
+    fn zk_controlled_shutdown(&mut self, from: NodeId, broker: NodeId, out: &mut Effects) {
+        let Some(c) = self.zk_role() else {
+            return;
+        };
+        c.shutting_down.insert(broker, (from, false));
+        let mut writes = Vec::new();
+        for (key, s) in &c.states {
+            if s.leader != Some(broker) && !s.isr.contains(&broker) {
+                continue;
+            }
+            let eligible = |b: &NodeId| {
+                *b != broker && c.live.contains_key(b) && !c.shutting_down.contains_key(b)
+            };
+            let mut n = s.clone();
+            if s.leader == Some(broker) {
+                let Some(l) = s
+                    .replicas
+                    .iter()
+                    .copied()
+                    .find(|r| eligible(r) && s.isr.contains(r))
+                else {
+                    continue;
+                };
+                n.leader = Some(l);
+                n.isr = s.isr.iter().copied().filter(eligible).collect();
+            } else {
+                if s.isr.len() <= 1 {
+                    continue;
+                }
+                n.isr.retain(|b| *b != broker);
+            }
+            n.leader_epoch += 1;
+            writes.push((*key, n));
+        }
+        for (key, state) in writes {
+            self.write_state(key, state, false, None, out);
+        }
+    }
+
+    /// Once the shutdown's writes have landed: tell each broker how many partitions it still
+    /// leads (none, unless no other ISR member could take one).
+    fn answer_shutdowns(&mut self, now: Time, out: &mut Effects) {
+        let me = self.id;
+        let Some(c) = self.zk_role() else {
+            return;
+        };
+        if c.writes > 0 {
+            return;
+        }
+        let mut answers = Vec::new();
+        for (broker, (from, answered)) in c.shutting_down.iter_mut() {
+            if *answered {
+                continue;
+            }
+            *answered = true;
+            let remaining = c
+                .states
+                .values()
+                .filter(|s| s.leader == Some(*broker))
+                .count() as u32;
+            answers.push((*from, ControlledShutdownResponse { remaining }));
+        }
+        for (to, resp) in answers {
+            if to == me {
+                self.on_controlled_shutdown_response(now, &resp, out);
+            } else {
+                out.sends
+                    .push((to, Message::ControlledShutdownResponse(resp)));
+            }
+        }
+    }
+
     pub(crate) fn on_zk_alter_partition(
         &mut self,
         from: NodeId,
@@ -903,15 +1017,19 @@ impl Node {
         if s.leader != Some(from) {
             return refuse(ErrorCode::InvalidRequest, out);
         }
-        if req
-            .isr
-            .iter()
-            .any(|b| !s.replicas.contains(b) || !c.live.contains_key(b))
-        {
+        // KIP-841: a broker that is not live, or is in a controlled shutdown, cannot join (the
+        // leader asking is already in).
+        if req.isr.iter().any(|b| {
+            !s.replicas.contains(b)
+                || !c.live.contains_key(b)
+                || (*b != from && c.shutting_down.contains_key(b))
+        }) {
             return refuse(ErrorCode::IneligibleReplica, out);
         }
         let mut n = s.clone();
         n.isr = req.isr.clone();
+        // The leader has taken over (Kafka's leader reports RECOVERED with it).
+        n.recovering = false;
         self.write_state(key, n, false, Some(from), out);
     }
 

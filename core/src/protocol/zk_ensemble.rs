@@ -263,11 +263,13 @@ impl Node {
                 topic: topic.to_string(),
                 partition,
                 replicas: s.replicas.as_slice().into(),
+                // The controller elects among live ISR members only, and writes no other ISR.
+                ineligible: Box::new([]),
                 leader: s.leader,
                 leader_epoch: s.leader_epoch,
                 isr: s.isr.as_slice().into(),
                 elr: Box::new([]),
-                recovering: false,
+                recovering: s.recovering,
             });
         }
     }

@@ -126,6 +126,20 @@ pub struct ControlRequest {
     pub partitions: Rc<[PushedPartition]>,
 }
 
+/// ControlledShutdown (ZooKeeper mode): the broker, and the broker epoch it registered with.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ControlledShutdownRequest {
+    pub broker: NodeId,
+    pub broker_epoch: u64,
+}
+
+/// The controller's answer once its writes for the shutdown landed: partitions the broker
+/// still leads (no other live ISR member could take them).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ControlledShutdownResponse {
+    pub remaining: u32,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ControlResponse {
     pub correlation: u64,

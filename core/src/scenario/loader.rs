@@ -152,6 +152,8 @@ pub enum Step {
     AddVoter(Target),
     RemoveVoter(Target),
     Wipe(Target),
+    /// A broker's controlled shutdown (both modes): its leaderships move, then it stops.
+    ControlledShutdown(Target),
     /// The explorer's forcing steps (what its shortest path replays): message `id` arrives now;
     /// a node's timer goes off now; a message on the wire is dropped or duplicated.
     Deliver(u64),
@@ -569,6 +571,7 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
         "add_voter",
         "remove_voter",
         "wipe",
+        "controlled_shutdown",
         "deliver",
         "fire",
         "drop",
@@ -599,6 +602,7 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
         "add_voter" => Step::AddVoter(as_target(one(key)?, s, &f(key))?),
         "remove_voter" => Step::RemoveVoter(as_target(one(key)?, s, &f(key))?),
         "wipe" => Step::Wipe(as_target(one(key)?, s, &f(key))?),
+        "controlled_shutdown" => Step::ControlledShutdown(as_target(one(key)?, s, &f(key))?),
         "isolate" => Step::Isolate(as_target(one(key)?, s, &f(key))?),
         "pause" => {
             only_keys(m, &["pause", "ms"], i)?;
@@ -1090,6 +1094,7 @@ impl Scenario {
                 | Step::AddVoter(x)
                 | Step::RemoveVoter(x)
                 | Step::Wipe(x)
+                | Step::ControlledShutdown(x)
                 | Step::Pause { node: x, .. } => named.extend(t(x)),
                 Step::Partition(groups) => named.extend(groups.iter().flatten()),
                 Step::Cut { a, b }

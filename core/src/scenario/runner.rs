@@ -153,6 +153,7 @@ pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, Action
         Step::AddVoter(t) => vec![Action::AddVoter(id(t)?)],
         Step::RemoveVoter(t) => vec![Action::RemoveVoter(id(t)?)],
         Step::Wipe(t) => vec![Action::Wipe(id(t)?)],
+        Step::ControlledShutdown(t) => vec![Action::ControlledShutdown(id(t)?)],
         Step::Isolate(t) => vec![Action::Isolate(id(t)?)],
         Step::Pause { node, ms } => vec![Action::Pause {
             node: id(node)?,

@@ -148,6 +148,8 @@ impl Swarm {
             let spare = rng.random_range(0..=controllers / 2);
             observers = (1..=controllers as NodeId).rev().take(spare).collect();
         }
+        // Drawn last, so every other draw of a seed stays what it was.
+        weights.insert("controlled_shutdown", rng.random_range(0..=6));
         Swarm {
             controllers,
             brokers,
@@ -321,6 +323,15 @@ fn run_swarm(
                 (from != to).then_some(Action::CutOneWay { from, to })
             }
             "heal_all" => Some(Action::HealAll),
+            "controlled_shutdown" => {
+                let live: Vec<NodeId> = sim
+                    .nodes()
+                    .iter()
+                    .filter(|n| n.alive && n.node.kind == crate::protocol::NodeKind::Broker)
+                    .map(|n| n.node.id)
+                    .collect();
+                (!live.is_empty()).then(|| Action::ControlledShutdown(pick(&mut rng, &live)))
+            }
             "elect" if !controllers.is_empty() => Some(Action::Elect(pick(&mut rng, &controllers))),
             "resign" if !zookeeper => leader.map(Action::Resign),
             // A burst of loss, or back to the seed's own.
@@ -396,10 +407,30 @@ fn run_swarm(
     // Heal everything and let it settle, check the whole cluster, then demand progress.
     let _ = sim.apply(Action::HealAll);
     let _ = sim.apply(Action::SetLoss(0.0));
-    for id in ids {
-        let _ = sim.apply(Action::Restart(id));
+    for id in &ids {
+        let _ = sim.apply(Action::Restart(*id));
     }
     sim.advance(15_000);
+    // A controlled shutdown asked for before the calm may finish during it (after its
+    // retries, 3 x 5 s at most): the operator starts the broker again.
+    for _ in 0..6 {
+        let stopped: Vec<NodeId> = ids
+            .iter()
+            .copied()
+            .filter(|id| sim.node(*id).is_some_and(|n| !n.alive))
+            .collect();
+        let stopping = sim
+            .nodes()
+            .iter()
+            .any(|n| n.alive && n.node.broker_state().shutting_down);
+        if stopped.is_empty() && !stopping {
+            break;
+        }
+        for id in stopped {
+            let _ = sim.apply(Action::Restart(id));
+        }
+        sim.advance(15_000);
+    }
     sim.full_check();
     if sim.violations().is_empty() {
         let bound = crate::sim::liveness::settle_bound(sim.config());

@@ -153,7 +153,7 @@ impl Simulation {
     fn check_partition_state(
         &mut self,
         (topic, partition): (&String, u32),
-        replicas: &[NodeId],
+        (replicas, ineligible): (&[NodeId], &[NodeId]),
         (leader, leader_epoch): (Option<NodeId>, u32),
         (isr, elr): (&[NodeId], &[NodeId]),
         recovering: bool,
@@ -182,7 +182,10 @@ impl Simulation {
         let (Some(l), true, false) = (leader, elected, recovering) else {
             return;
         };
-        let first = replicas.iter().copied().find(|r| isr.contains(r));
+        let first = replicas
+            .iter()
+            .copied()
+            .find(|r| isr.contains(r) && !ineligible.contains(r));
         // A leader outside its ISR is PartitionLeaderNotInIsr's to report.
         if let Some(first) = first.filter(|f| *f != l && isr.contains(&l)) {
             found.push(violation(
@@ -215,6 +218,7 @@ impl Simulation {
                 topic,
                 partition,
                 replicas,
+                ineligible,
                 leader,
                 leader_epoch,
                 isr,
@@ -225,7 +229,7 @@ impl Simulation {
             {
                 self.check_partition_state(
                     (topic, *partition),
-                    replicas,
+                    (replicas, ineligible),
                     (*leader, *leader_epoch),
                     (isr, elr),
                     *recovering,
@@ -458,6 +462,7 @@ mod tests {
             topic: "t".into(),
             partition: 0,
             replicas: vec![101, 102].into(),
+            ineligible: Box::new([]),
             leader: Some(101),
             leader_epoch: 0,
             isr: isr.into(),
@@ -479,6 +484,7 @@ mod tests {
             topic: "t".into(),
             partition: 0,
             replicas: replicas.into(),
+            ineligible: Box::new([]),
             leader: Some(leader),
             leader_epoch: epoch,
             isr: isr.into(),
@@ -590,6 +596,7 @@ mod tests {
             topic: "t".into(),
             partition: 0,
             replicas: vec![101, 102, 103].into(),
+            ineligible: Box::new([]),
             leader: Some(101),
             leader_epoch: 5,
             isr: vec![101].into(),

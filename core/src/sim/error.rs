@@ -49,6 +49,8 @@ pub enum ActionError {
     },
     /// Only a controller can be a voter.
     NotAController(NodeId),
+    /// Only a broker shuts down through the controller (a combined node is not modelled).
+    NotABroker(NodeId),
     /// A broker's disk holds partition replicas: losing it is not modelled (Kafka tells the
     /// controller through log directory ids, KIP-858).
     WipeBroker(NodeId),
@@ -80,6 +82,9 @@ impl fmt::Display for ActionError {
             ActionError::NoActiveController => write!(f, "there is no active controller"),
             ActionError::NotAController(id) => {
                 write!(f, "node {id} is not a controller, so it cannot be a voter")
+            }
+            ActionError::NotABroker(id) => {
+                write!(f, "node {id} is not a broker: only brokers shut down through the controller")
             }
             ActionError::WipeBroker(id) => write!(
                 f,

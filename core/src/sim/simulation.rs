@@ -196,6 +196,9 @@ pub enum Action {
     Produce(ProduceRecords),
     /// A consumer starts polling a partition.
     Consume(ConsumeFrom),
+    /// A broker shuts down cleanly (SIGTERM): it asks the controller to move its leaderships
+    /// away, then stops.
+    ControlledShutdown(NodeId),
     /// An admin's preferred-leader election for one partition.
     ElectPreferred {
         topic: String,
@@ -1300,6 +1303,16 @@ impl Simulation {
         for (to, msg) in out.sends.drain(..) {
             self.send(from, to, msg);
         }
+        if std::mem::take(&mut out.stop) {
+            // A clean exit: the node is down as after a crash, but it chose the moment.
+            let n = &mut self.nodes[idx];
+            n.alive = false;
+            n.incarnation += 1;
+            n.paused_until = None;
+            n.held.clear();
+            out.trace.push(TraceKind::ShutDown { node: from });
+            self.clients_disconnected(from);
+        }
         for t in out.trace.drain(..) {
             if let TraceKind::Role {
                 to: Role::Leader, ..
@@ -1543,6 +1556,20 @@ impl Simulation {
                 n.held.clear();
                 self.step_events.push(TraceKind::Crash { node: id });
                 self.clients_disconnected(id);
+            }
+            Action::ControlledShutdown(id) => {
+                let i = self.need(id)?;
+                let n = &mut self.nodes[i];
+                if !n.alive {
+                    return Err(ActionError::Down(id));
+                }
+                if n.node.kind != crate::protocol::NodeKind::Broker {
+                    return Err(ActionError::NotABroker(id));
+                }
+                let now = self.local.get(&id).copied().unwrap_or(self.now);
+                let mut out = self.take_effects();
+                self.nodes[i].node.begin_controlled_shutdown(now, &mut out);
+                self.apply_effects(i, out);
             }
             Action::Restart(id) => {
                 let i = self.need(id)?;

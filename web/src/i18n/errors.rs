@@ -110,6 +110,9 @@ pub fn action_error(lang: Lang, e: &ActionError) -> String {
         ActionError::NoLeader => "现在没有领导者".to_string(),
         ActionError::NoActiveController => "现在没有活跃控制器".to_string(),
         ActionError::NotAController(id) => format!("节点 {id} 不是控制器，不能成为投票者"),
+        ActionError::NotABroker(id) => {
+            format!("节点 {id} 不是 Broker：只有 Broker 通过控制器受控关闭")
+        }
         ActionError::WipeBroker(id) => {
             format!(
                 "节点 {id} 运行着 Broker：擦除 Broker 的磁盘（它的分区副本）尚未建模；请擦除控制器"

@@ -172,6 +172,8 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
         Message::ZkWatch(w) => format!("watch fired: {} {:?} (no data: read it again)", w.path, w.event),
         Message::Control(c) => format!("{} from controller {} (controller epoch {}): {} partition(s)", msg.rpc(), c.controller, c.controller_epoch, c.partitions.len()),
         Message::ControlResponse(r) => if r.stale { "refuses: STALE_CONTROLLER_EPOCH".to_string() } else { "done".to_string() },
+        Message::ControlledShutdown(r) => format!("broker {} asks to shut down: move my leaderships", r.broker),
+        Message::ControlledShutdownResponse(r) => format!("done: {} partition(s) still led", r.remaining),
     };
     if lang == Lang::En {
         return en;
@@ -321,6 +323,8 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
         Message::ZkWatch(w) => format!("watch 触发：{} {:?}（不带数据：要重新读取）", w.path, w.event),
         Message::Control(c) => format!("来自控制器 {} 的 {}（控制器任期 {}）：{} 个分区", c.controller, msg.rpc(), c.controller_epoch, c.partitions.len()),
         Message::ControlResponse(r) => if r.stale { "拒绝：STALE_CONTROLLER_EPOCH".to_string() } else { "完成".to_string() },
+        Message::ControlledShutdown(r) => format!("Broker {} 请求关闭：请转走我的 Leader 身份", r.broker),
+        Message::ControlledShutdownResponse(r) => format!("完成：仍有 {} 个分区由它领导", r.remaining),
     }
 }
 
@@ -771,6 +775,20 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
                 format!("{node} 不再是控制器（任期 {epoch}）")
             } else {
                 format!("{node} stops acting as controller (epoch {epoch})")
+            }
+        }
+        TraceKind::ShutdownRequested { node } => {
+            if zh {
+                format!("Broker {node} 请求受控关闭：控制器先把它的 Leader 身份转给其他副本")
+            } else {
+                format!("broker {node} asks for a controlled shutdown: the controller first moves its leaderships to other replicas")
+            }
+        }
+        TraceKind::ShutDown { node } => {
+            if zh {
+                format!("Broker {node} 的 Leader 身份已转走，干净地退出")
+            } else {
+                format!("broker {node} leads nothing any more and exits cleanly")
             }
         }
         TraceKind::BrokerFollowedStaleController {

@@ -75,6 +75,7 @@ pub fn t(lang: Lang, key: &str) -> &str {
         ),
         "remove-voter" => ("Remove voter", "移除投票者"),
         "wipe" => ("Wipe disk", "擦除磁盘"),
+        "controlled-shutdown" => ("Controlled shutdown", "受控关闭"),
         "dynamic-voters" => ("Dynamic voters (KIP-853)", "动态投票者（KIP-853）"),
         "observers-count" => ("Controllers starting as observers", "以观察者启动的控制器"),
         "voters" => ("Voters", "投票者"),
