@@ -483,6 +483,18 @@ pub fn cluster_view() -> Html {
                 size: 11.0,
                 text: word,
             });
+            // Brokers stand 88 px apart: once the metadata log's offsets run to three digits
+            // the badge says only what differs (the HW, and how far the LEO is past it).
+            let badge = if text_width(&badge, 10.0) > 84.0 && zookeeper_badge(sim, n).is_none() {
+                let leo = n.node.log().end_offset();
+                match n.node.high_watermark().filter(|_| n.alive) {
+                    Some(h) if leo > h => format!("HW {h} +{}", leo - h),
+                    Some(h) => format!("HW {h}"),
+                    None => format!("LEO {leo}"),
+                }
+            } else {
+                badge
+            };
             v.push(Label {
                 class: "badge",
                 x,
