@@ -39,53 +39,44 @@ fn use_autosave(store: &StoreHandle) {
     });
 }
 
-/// While the side-by-side view is open, a frame every 33 ms runs its two clusters (its own
-/// clock: the main timeline stands still meanwhile).
+/// A frame every 33 ms while `on_now` holds: `tick` gets the wall milliseconds since the last
+/// (at most 250), and the tick's work is timed for the frame-time figures. Hidden tabs do not
+/// animate (and do not pile up work).
+fn frame_clock(on: Callback<Msg>, tick: fn(f64) -> Msg) -> Interval {
+    let mut last = js_sys::Date::now();
+    Interval::new(33, move || {
+        let now = js_sys::Date::now();
+        let wall = (now - last).min(250.0);
+        last = now;
+        if crate::hooks::page_hidden() {
+            return;
+        }
+        // The reducer runs inside the dispatch; the render follows (see Page).
+        let started = crate::hooks::now_ms();
+        on.emit(tick(wall));
+        crate::hooks::frame_ticked(crate::hooks::now_ms() - started);
+    })
+}
+
+/// While the side-by-side view is open, its two clusters run on a clock of their own (the main
+/// timeline stands still meanwhile).
 #[hook]
 fn use_side_by_side_clock(store: &StoreHandle, on: &Callback<Msg>) {
     let open = store.model.borrow().side_by_side.is_some();
     let on = on.clone();
     use_effect_with(open, move |open| {
-        let interval = open.then(|| {
-            let mut last = js_sys::Date::now();
-            Interval::new(33, move || {
-                let now = js_sys::Date::now();
-                let wall = (now - last).min(250.0);
-                last = now;
-                if crate::hooks::page_hidden() {
-                    return;
-                }
-                let started = crate::hooks::now_ms();
-                on.emit(Msg::SideBySideTick(wall));
-                crate::hooks::frame_ticked(crate::hooks::now_ms() - started);
-            })
-        });
+        let interval = open.then(|| frame_clock(on, Msg::SideBySideTick));
         move || drop(interval)
     });
 }
 
-/// While playing, a frame every 33 ms advances virtual time by wall time × speed.
+/// While playing, each frame advances virtual time by wall time × speed.
 #[hook]
 fn use_animation(store: &StoreHandle, on: &Callback<Msg>) {
     let playing = store.model.borrow().playing;
     let on = on.clone();
     use_effect_with(playing, move |playing| {
-        let interval = playing.then(|| {
-            let mut last = js_sys::Date::now();
-            Interval::new(33, move || {
-                let now = js_sys::Date::now();
-                let wall = (now - last).min(250.0);
-                last = now;
-                // Hidden tabs do not animate (and do not pile up work).
-                if crate::hooks::page_hidden() {
-                    return;
-                }
-                // The reducer runs inside the dispatch; the render follows (see Page).
-                let started = crate::hooks::now_ms();
-                on.emit(Msg::Tick(wall));
-                crate::hooks::frame_ticked(crate::hooks::now_ms() - started);
-            })
-        });
+        let interval = playing.then(|| frame_clock(on, Msg::Tick));
         move || drop(interval)
     });
 }

@@ -677,26 +677,20 @@ impl Node {
                 offset: entry.offset,
                 broker: *broker,
             }),
-            Record::Partition {
-                topic_id,
-                partition,
-                ..
-            }
-            | Record::PartitionChange {
-                topic_id,
-                partition,
-                ..
-            } => {
-                let Some(t) = self.image.topics.get(topic_id) else {
+            r @ (Record::Partition { .. } | Record::PartitionChange { .. }) => {
+                let Some((topic_id, partition)) = r.partition_key() else {
                     return;
                 };
-                let Some(p) = t.partition(*partition) else {
+                let Some(t) = self.image.topics.get(&topic_id) else {
+                    return;
+                };
+                let Some(p) = t.partition(partition) else {
                     return;
                 };
                 out.trace.push(TraceKind::PartitionChange {
                     offset: entry.offset,
                     topic: t.name.clone(),
-                    partition: *partition,
+                    partition,
                     replicas: p.replicas.as_slice().into(),
                     ineligible: p
                         .replicas

@@ -74,6 +74,23 @@ impl TopicConfig {
 }
 
 impl Record {
+    /// The partition a Partition or PartitionChange record is about.
+    pub fn partition_key(&self) -> Option<(u32, u32)> {
+        match self {
+            Record::Partition {
+                topic_id,
+                partition,
+                ..
+            }
+            | Record::PartitionChange {
+                topic_id,
+                partition,
+                ..
+            } => Some((*topic_id, *partition)),
+            _ => None,
+        }
+    }
+
     /// The name a capture shows for this record.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -310,18 +310,9 @@ impl Node {
             self.image.apply(&entry);
             self.since_snapshot += 1;
             match &entry.record {
-                Record::Partition {
-                    topic_id,
-                    partition,
-                    ..
-                }
-                | Record::PartitionChange {
-                    topic_id,
-                    partition,
-                    ..
-                } => {
-                    if let Some(keys) = changed.as_mut() {
-                        keys.insert((*topic_id, *partition));
+                r @ (Record::Partition { .. } | Record::PartitionChange { .. }) => {
+                    if let (Some(keys), Some(key)) = (changed.as_mut(), r.partition_key()) {
+                        keys.insert(key);
                     }
                 }
                 Record::Client
