@@ -540,18 +540,13 @@ fn touched(image: &Image, record: &crate::protocol::record::Record) -> u64 {
         }
         // A topic record replaces the topic and drops its partitions.
         Record::Topic { topic_id, .. } => image.topics.get(topic_id).map_or(0, topic_terms),
-        Record::Partition {
-            topic_id,
-            partition,
-            ..
-        }
-        | Record::PartitionChange {
-            topic_id,
-            partition,
-            ..
-        } => image
-            .partition(*topic_id, *partition)
-            .map_or(0, |p| term(&(2u8, *topic_id, p))),
+        r @ (Record::Partition { .. } | Record::PartitionChange { .. }) => r
+            .partition_key()
+            .and_then(|(topic_id, partition)| {
+                let p = image.partition(topic_id, partition)?;
+                Some(term(&(2u8, topic_id, p)))
+            })
+            .unwrap_or(0),
         // In the head (voters), or nothing the image holds.
         Record::Voters { .. }
         | Record::Client

@@ -1286,6 +1286,18 @@ impl Simulation {
         e
     }
 
+    /// The process is gone (crashed, or exited after a controlled shutdown): its timers and
+    /// held messages die with this incarnation, and its clients' connections close.
+    fn take_down(&mut self, idx: usize) {
+        let n = &mut self.nodes[idx];
+        n.alive = false;
+        n.incarnation += 1;
+        n.paused_until = None;
+        n.held.clear();
+        let id = n.node.id;
+        self.clients_disconnected(id);
+    }
+
     fn apply_effects(&mut self, idx: usize, mut out: Effects) {
         let from = self.nodes[idx].node.id;
         let incarnation = self.nodes[idx].incarnation;
@@ -1305,13 +1317,8 @@ impl Simulation {
         }
         if std::mem::take(&mut out.stop) {
             // A clean exit: the node is down as after a crash, but it chose the moment.
-            let n = &mut self.nodes[idx];
-            n.alive = false;
-            n.incarnation += 1;
-            n.paused_until = None;
-            n.held.clear();
+            self.take_down(idx);
             out.trace.push(TraceKind::ShutDown { node: from });
-            self.clients_disconnected(from);
         }
         for t in out.trace.drain(..) {
             if let TraceKind::Role {
@@ -1550,12 +1557,8 @@ impl Simulation {
                 if !n.alive {
                     return Err(ActionError::AlreadyDown(id));
                 }
-                n.alive = false;
-                n.incarnation += 1;
-                n.paused_until = None;
-                n.held.clear();
+                self.take_down(i);
                 self.step_events.push(TraceKind::Crash { node: id });
-                self.clients_disconnected(id);
             }
             Action::ControlledShutdown(id) => {
                 let i = self.need(id)?;
