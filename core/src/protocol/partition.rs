@@ -15,7 +15,7 @@ use crate::protocol::message::{
 use crate::protocol::metadata::{PartitionState, TopicState};
 use crate::protocol::node::{Effects, Node, Slot};
 use crate::protocol::partition_election::{change, Election, PartitionChange};
-use crate::protocol::partition_log::PartitionLog;
+use crate::protocol::partition_log::{PartitionLog, PartitionRecord};
 use crate::protocol::types::{NodeId, Offset, Time};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -318,7 +318,7 @@ impl Node {
             .records()
             .iter()
             .rev()
-            .take(DEDUP_WINDOW)
+            .take(if r.log.may_hold(req.produce) { DEDUP_WINDOW } else { 0 })
             .find(|x| x.produce == req.produce)
             .map(|x| {
                 x.offset
@@ -337,7 +337,12 @@ impl Node {
                 let base = r.leo();
                 let epoch = r.leader_epoch;
                 for v in &req.values {
-                    r.log.append(epoch, v.clone());
+                    r.log.append_record(&PartitionRecord {
+                        offset: 0,
+                        epoch,
+                        value: v.clone(),
+                        produce: req.produce,
+                    });
                 }
                 r.retain();
                 out.trace.push(TraceKind::Produced {
@@ -828,7 +833,7 @@ impl Node {
             (None, PartitionFetchBody::Records(records)) => {
                 for rec in records {
                     if rec.offset == r.leo() {
-                        r.log.append(rec.epoch, rec.value.clone());
+                        r.log.append_record(rec);
                     }
                 }
                 r.retain();

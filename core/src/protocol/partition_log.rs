@@ -43,6 +43,9 @@ pub struct PartitionLog {
     records: Vec<PartitionRecord>,
     /// (leader epoch, first offset of that epoch), epochs and offsets increasing.
     epochs: Vec<(u32, Offset)>,
+    /// No record here names a produce above this (the largest ever appended): a leader asked
+    /// to write a new produce need not look for it among its newest records.
+    newest_produce: u64,
 }
 
 impl PartitionLog {
@@ -95,8 +98,27 @@ impl PartitionLog {
             self.assign_epoch(epoch);
         }
         let offset = self.end_offset();
-        self.records
-            .push(PartitionRecord::new(offset, epoch, value));
+        let record = PartitionRecord::new(offset, epoch, value);
+        self.newest_produce = self.newest_produce.max(record.produce);
+        self.records.push(record);
+    }
+
+    /// Whether a record of produce `produce` may be here (false: certainly not).
+    pub fn may_hold(&self, produce: u64) -> bool {
+        produce <= self.newest_produce
+    }
+
+    /// Appends `rec` at the LEO (its offset becomes the LEO): a leader writing a produce it
+    /// knows the number of, or a follower copying the leader's record. Neither parses a value.
+    pub fn append_record(&mut self, rec: &PartitionRecord) {
+        if self.last_epoch().is_none_or(|e| e < rec.epoch) {
+            self.assign_epoch(rec.epoch);
+        }
+        self.newest_produce = self.newest_produce.max(rec.produce);
+        self.records.push(PartitionRecord {
+            offset: self.end_offset(),
+            ..rec.clone()
+        });
     }
 
     /// Removes every record at or above `offset`, and the epochs that started there or later.

@@ -113,7 +113,7 @@ impl Producer {
             topic_id,
             partition,
             acks,
-            values: (0..records).map(|i| format!("{id}.{i}").into()).collect(),
+            values: values(id, records),
             status: ProduceStatus::Pending,
             error: None,
             base_offset: None,
@@ -129,14 +129,16 @@ impl Producer {
     }
 
     /// The oldest unfinished produce of each (partition, acks) stream: the only one that may
-    /// be sent (one pass, so a long queue costs linear time, not quadratic).
-    fn stream_heads(&self) -> std::collections::BTreeSet<usize> {
-        let mut seen = std::collections::BTreeSet::new();
-        let mut heads = std::collections::BTreeSet::new();
+    /// be sent (one pass, so a long queue costs linear time, not quadratic). In index order.
+    fn stream_heads(&self) -> Vec<usize> {
+        // Streams are few (partitions × acks settings in use): a list beats a tree here.
+        let mut seen: Vec<(u32, u32, Acks)> = Vec::new();
+        let mut heads = Vec::new();
         for (i, p) in self.produces.iter().enumerate().skip(self.first_open) {
-            if p.status == ProduceStatus::Pending && seen.insert((p.topic_id, p.partition, p.acks))
-            {
-                heads.insert(i);
+            let stream = (p.topic_id, p.partition, p.acks);
+            if p.status == ProduceStatus::Pending && !seen.contains(&stream) {
+                seen.push(stream);
+                heads.push(i);
             }
         }
         heads
@@ -241,7 +243,7 @@ impl Producer {
                 }
             }
             let due = p.inflight.is_none() && p.retry_at.is_none_or(|t| now >= t);
-            if due && heads.contains(&i) {
+            if due && heads.binary_search(&i).is_ok() {
                 let p = &mut self.produces[i];
                 let leader = leader_of(p.topic_id, p.partition);
                 p.retry_at = Some(now + cfg.producer_retry_backoff_ms);
@@ -294,7 +296,7 @@ impl Producer {
                 // One waiting behind an earlier produce is woken when that one finishes.
                 let retry = p
                     .retry_at
-                    .filter(|_| p.inflight.is_none() && heads.contains(&i));
+                    .filter(|_| p.inflight.is_none() && heads.binary_search(&i).is_ok());
                 [
                     Some(p.started + cfg.delivery_timeout_ms),
                     p.inflight
@@ -305,6 +307,21 @@ impl Producer {
             .flatten()
             .min()
     }
+}
+
+/// The values of produce `id`'s records: "id.0", "id.1", ... (one formatting of `id`, one
+/// allocation a value: the client starts a produce every few milliseconds in the benches).
+fn values(id: u64, records: u32) -> Vec<Rc<str>> {
+    use std::fmt::Write;
+    let mut buf = format!("{id}.");
+    let prefix = buf.len();
+    (0..records)
+        .map(|i| {
+            buf.truncate(prefix);
+            let _ = write!(buf, "{i}");
+            Rc::from(buf.as_str())
+        })
+        .collect()
 }
 
 /// Errors the producer retries (Kafka's RetriableException subclasses among ours).

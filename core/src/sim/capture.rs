@@ -7,6 +7,8 @@ use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
 use crate::sim::{SimNode, Simulation};
 use serde::Serialize;
+use crate::protocol::partition_log::PartitionLog;
+use std::rc::Rc;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Capture {
@@ -286,11 +288,47 @@ impl Simulation {
     /// An acknowledged produce's values that the partition no longer holds where they were
     /// written: in its live leader's log, or, with no leader, in no replica at all.
     pub fn lost_values(&self, p: &crate::protocol::producer::Produce) -> Vec<String> {
+        self.lost(p).map(|v| v.to_string()).collect()
+    }
+
+    /// The first of `lost_values`, if any (the checker asks after every answer: no lists).
+    pub(crate) fn first_lost_value(&self, p: &crate::protocol::producer::Produce) -> Option<String> {
+        self.lost(p).next().map(|v| v.to_string())
+    }
+
+    fn lost<'a>(
+        &'a self,
+        p: &'a crate::protocol::producer::Produce,
+    ) -> impl Iterator<Item = &'a Rc<str>> + 'a {
         use crate::protocol::producer::ProduceStatus;
-        if p.status != ProduceStatus::Acked {
-            return Vec::new();
-        }
-        let key = (p.topic_id, p.partition);
+        let holders = if p.status == ProduceStatus::Acked {
+            self.holders(p.topic_id, p.partition)
+        } else {
+            Holders::Logs(Vec::new())
+        };
+        let acked = p.status == ProduceStatus::Acked;
+        p.values
+            .iter()
+            .enumerate()
+            .filter(move |(i, v)| {
+                acked
+                    && !holders.any(|log| match p.base_offset {
+                        // Below the log start: deleted by retention after it committed, not lost.
+                        Some(base) => {
+                            base + (*i as u64) < log.start_offset()
+                                || log.record(base + *i as u64).is_some_and(|r| r.value == **v)
+                        }
+                        // acks=0: no offset was ever reported; anywhere in the log will do.
+                        None => log.records().iter().any(|r| r.value == **v),
+                    })
+            })
+            .map(|(_, v)| v)
+    }
+
+    /// The logs that say what a partition holds: its live leader's, or, with no leader, every
+    /// replica's.
+    fn holders(&self, topic_id: u32, partition: u32) -> Holders<'_> {
+        let key = (topic_id, partition);
         // The partition's leader in the newest leader epoch any node has applied, down or not
         // (images are rebuilt from the durable log; a live node's may lag behind a dead one's,
         // and an old leader may not know it was replaced). If that leader is down: no leader.
@@ -306,7 +344,7 @@ impl Simulation {
                 let as_image = n
                     .node
                     .image()
-                    .partition(p.topic_id, p.partition)
+                    .partition(topic_id, partition)
                     .map(|x| (x.leader_epoch, x.leader));
                 as_broker.into_iter().chain(as_image)
             })
@@ -322,36 +360,15 @@ impl Simulation {
             .filter(|(epoch, _)| written.is_none_or(|w| *epoch >= w))
             .and_then(|(_, l)| l);
         let leader = newest.and_then(|l| self.node(l)).filter(|n| n.alive);
-        let holders: Vec<&crate::protocol::partition_log::PartitionLog> = match leader {
-            Some(l) => l
-                .node
-                .partition_replicas()
-                .get(&key)
-                .map(|r| &r.log)
-                .into_iter()
-                .collect(),
-            None => self
-                .nodes()
-                .iter()
-                .filter_map(|n| n.node.partition_replicas().get(&key).map(|r| &r.log))
-                .collect(),
-        };
-        p.values
-            .iter()
-            .enumerate()
-            .filter(|(i, v)| {
-                !holders.iter().any(|log| match p.base_offset {
-                    // Below the log start: deleted by retention after it committed, not lost.
-                    Some(base) => {
-                        base + (*i as u64) < log.start_offset()
-                            || log.record(base + *i as u64).is_some_and(|r| r.value == **v)
-                    }
-                    // acks=0: no offset was ever reported; anywhere in the log will do.
-                    None => log.records().iter().any(|r| r.value == **v),
-                })
-            })
-            .map(|(_, v)| v.to_string())
-            .collect()
+        match leader {
+            Some(l) => Holders::Leader(l.node.partition_replicas().get(&key).map(|r| &r.log)),
+            None => Holders::Logs(
+                self.nodes()
+                    .iter()
+                    .filter_map(|n| n.node.partition_replicas().get(&key).map(|r| &r.log))
+                    .collect(),
+            ),
+        }
     }
 
     /// The committed metadata image, independent of any one node: the furthest-applied image among
@@ -544,5 +561,22 @@ impl Simulation {
                     .collect(),
             })
             .collect()
+    }
+}
+
+/// Where a partition's records are looked for (see `Simulation::holders`).
+enum Holders<'a> {
+    /// The live leader's log (None: it has no replica of the partition).
+    Leader(Option<&'a PartitionLog>),
+    /// No live leader: every replica's.
+    Logs(Vec<&'a PartitionLog>),
+}
+
+impl<'a> Holders<'a> {
+    fn any(&self, f: impl Fn(&PartitionLog) -> bool) -> bool {
+        match self {
+            Holders::Leader(l) => l.is_some_and(&f),
+            Holders::Logs(logs) => logs.iter().any(|l| f(l)),
+        }
     }
 }

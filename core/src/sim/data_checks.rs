@@ -15,15 +15,15 @@ use crate::protocol::producer::ProduceStatus;
 use crate::protocol::types::{NodeId, Offset, Time};
 use crate::sim::invariants::{Breach, Touched, Violation};
 use crate::sim::Simulation;
-use std::collections::{BTreeMap, BTreeSet};
+use foldhash::fast::FixedState;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What the data checks remember between steps.
 #[derive(Clone, Debug, Default)]
 pub struct DataSeen {
-    /// Each replica's HW as last seen.
-    hw: BTreeMap<(NodeId, PartitionKey), Offset>,
-    /// Each replica's committed records checked against the others up to here.
-    checked: BTreeMap<(NodeId, PartitionKey), Offset>,
+    /// Each replica's HW as last seen and how far its committed records were checked against
+    /// the others (looked up after most events: hashed, not a tree).
+    replicas: HashMap<(NodeId, PartitionKey), ReplicaSeen, FixedState>,
     /// Produces already reported lost.
     lost: BTreeSet<u64>,
     /// Produces whose allowed loss was already told as a RecordsLost event.
@@ -39,11 +39,25 @@ pub struct DataSeen {
     elected: BTreeMap<(String, u32), (u32, Option<NodeId>)>,
 }
 
+/// One replica as the data checks last saw it (None: not seen yet, taken as 0).
+#[derive(Clone, Copy, Debug, Default)]
+struct ReplicaSeen {
+    hw: Option<Offset>,
+    checked: Option<Offset>,
+}
+
 impl DataSeen {
-    /// What decides later data-plane verdicts (the explorer's state hash).
+    /// What decides later data-plane verdicts (the explorer's state hash): the HWs in key
+    /// order, hashed as the ordered map they once were, so states hash as before.
     pub(crate) fn fingerprint(&self, h: &mut impl std::hash::Hasher) {
         use std::hash::Hash;
-        (&self.hw, &self.lost, &self.given_up, &self.elected).hash(h);
+        let mut hw: Vec<((NodeId, PartitionKey), Offset)> = self
+            .replicas
+            .iter()
+            .filter_map(|(key, r)| Some((*key, r.hw?)))
+            .collect();
+        hw.sort_unstable();
+        (&hw, &self.lost, &self.given_up, &self.elected).hash(h);
     }
 }
 
@@ -329,9 +343,8 @@ impl Simulation {
         // metadata append may touch any of the node's partitions).
         let every_key = matches!(touched, Touched::All)
             || events.iter().any(|e| matches!(e, TraceKind::Append { .. }));
-        let named: Vec<PartitionKey> = events
-            .iter()
-            .filter_map(|e| match e {
+        let named = |key: &PartitionKey| {
+            events.iter().any(|e| match e {
                 TraceKind::PartitionHighWatermark {
                     topic_id,
                     partition,
@@ -346,10 +359,10 @@ impl Simulation {
                     topic_id,
                     partition,
                     ..
-                } => Some((*topic_id, *partition)),
-                _ => None,
+                } => (*topic_id, *partition) == *key,
+                _ => false,
             })
-            .collect();
+        };
         let mut seen = std::mem::take(&mut self.data_seen);
         for i in nodes {
             let n = &self.nodes()[i];
@@ -358,12 +371,13 @@ impl Simulation {
                 .node
                 .partition_replicas()
                 .iter()
-                .filter(|(key, _)| every_key || named.contains(key));
+                .filter(|(key, _)| every_key || named(key));
             for (key, r) in replicas {
                 // Most steps change nothing here: look before writing.
-                let last = seen.hw.get(&(id, *key)).copied().unwrap_or(0);
+                let mine = seen.replicas.get(&(id, *key)).copied().unwrap_or_default();
+                let last = mine.hw.unwrap_or(0);
                 if r.hw != last {
-                    seen.hw.insert((id, *key), r.hw);
+                    seen.replicas.entry((id, *key)).or_default().hw = Some(r.hw);
                 }
                 if seen.given_up.contains(key) {
                     continue;
@@ -382,7 +396,7 @@ impl Simulation {
                     ));
                 }
                 // Newly committed records here, against every other replica's committed ones.
-                let checked = seen.checked.get(&(id, *key)).copied().unwrap_or(0);
+                let checked = mine.checked.unwrap_or(0);
                 if checked == r.hw {
                     continue;
                 }
@@ -409,7 +423,7 @@ impl Simulation {
                         }
                     }
                 }
-                seen.checked.insert((id, *key), r.hw);
+                seen.replicas.entry((id, *key)).or_default().checked = Some(r.hw);
             }
         }
         // Which acknowledged acks=all produces to check: all of them after an event that can
@@ -431,7 +445,7 @@ impl Simulation {
             {
                 continue;
             }
-            if let Some(value) = self.lost_values(p).into_iter().next() {
+            if let Some(value) = self.first_lost_value(p) {
                 seen.lost.insert(p.id);
                 found.push(violation(
                     now,

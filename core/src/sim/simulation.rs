@@ -1746,6 +1746,8 @@ impl Simulation {
                     &mut out,
                 );
                 self.apply_producer_effects(out);
+                // Only the client changed: the checker need not read every node again.
+                self.touched = Touched::Nothing;
             }
             Action::Consume(ConsumeFrom {
                 topic,
@@ -1761,6 +1763,7 @@ impl Simulation {
                 self.consumers
                     .start(self.now, (&topic, topic_id, partition), start);
                 self.schedule_consumers(Vec::new());
+                self.touched = Touched::Nothing;
             }
             Action::ElectPreferred { topic, partition }
                 if self.spec.mode == ClusterMode::Zookeeper =>

@@ -47,12 +47,22 @@ impl Trace {
         });
         self.next_seq += 1;
         if self.tail.len() == CHUNK {
-            let full = std::mem::replace(&mut self.tail, Vec::with_capacity(CHUNK));
-            self.sealed.push_back(Rc::new(full));
-            // Keep at least `capacity` events: drop whole chunks beyond that.
-            while self.sealed.len() > 1 && (self.sealed.len() - 1) * CHUNK >= self.capacity {
-                self.sealed.pop_front();
+            // Keep at least `capacity` events: drop whole chunks beyond that. A dropped chunk
+            // nobody else holds becomes the next tail (a fresh one costs an allocation and
+            // page faults on every 128 events).
+            let mut spare = None;
+            while !self.sealed.is_empty() && self.sealed.len() * CHUNK >= self.capacity {
+                spare = self.sealed.pop_front().and_then(|c| Rc::try_unwrap(c).ok());
             }
+            let next = match spare {
+                Some(mut v) => {
+                    v.clear();
+                    v
+                }
+                None => Vec::with_capacity(CHUNK),
+            };
+            let full = std::mem::replace(&mut self.tail, next);
+            self.sealed.push_back(Rc::new(full));
         }
     }
 
