@@ -134,7 +134,8 @@ impl Simulation {
                 }
                 let unclean = seen
                     .unclean_elections
-                    .contains(&(p.topic.clone(), p.partition));
+                    .iter()
+                    .any(|(t, part)| *t == p.topic && *part == p.partition);
                 // acks=all without an unclean election: a violation, not an allowed loss.
                 if p.acks == Acks::All && !unclean {
                     continue;
@@ -333,11 +334,11 @@ impl Simulation {
                     | TraceKind::Append { .. }
             )
         });
-        let nodes: Vec<usize> = match touched {
-            Touched::Nothing => Vec::new(),
-            Touched::Node(_) if !replicas_moved => Vec::new(),
-            Touched::Node(i) => vec![i],
-            Touched::All => (0..self.nodes().len()).collect(),
+        let nodes = match touched {
+            Touched::Nothing => 0..0,
+            Touched::Node(_) if !replicas_moved => 0..0,
+            Touched::Node(i) => i..i + 1,
+            Touched::All => 0..self.nodes().len(),
         };
         // After a delivery or timer, only the partitions its events name can have moved (a
         // metadata append may touch any of the node's partitions).

@@ -1449,9 +1449,12 @@ impl Simulation {
         } else {
             Vec::new()
         };
-        for kind in events {
+        for kind in events.drain(..) {
             self.trace.push(self.now, kind);
         }
+        // The next step fills the same buffer (anything pushed meanwhile goes after).
+        std::mem::swap(&mut self.step_events, &mut events);
+        self.step_events.append(&mut events);
         for v in found {
             self.trace.push(
                 self.now,
