@@ -286,7 +286,9 @@ impl Producer {
 
     /// When the client must look at its produces again.
     pub fn next_wake(&self, cfg: &Config) -> Option<Time> {
-        let heads = self.stream_heads();
+        // Worked out only if a produce waits to be retried: the client asks after every event
+        // it sees, and most of the time every open produce is in flight.
+        let heads = std::cell::OnceCell::new();
         self.produces
             .iter()
             .enumerate()
@@ -296,7 +298,13 @@ impl Producer {
                 // One waiting behind an earlier produce is woken when that one finishes.
                 let retry = p
                     .retry_at
-                    .filter(|_| p.inflight.is_none() && heads.binary_search(&i).is_ok());
+                    .filter(|_| {
+                        p.inflight.is_none()
+                            && heads
+                                .get_or_init(|| self.stream_heads())
+                                .binary_search(&i)
+                                .is_ok()
+                    });
                 [
                     Some(p.started + cfg.delivery_timeout_ms),
                     p.inflight
@@ -309,16 +317,18 @@ impl Producer {
     }
 }
 
-/// The values of produce `id`'s records: "id.0", "id.1", ... (one formatting of `id`, one
-/// allocation a value: the client starts a produce every few milliseconds in the benches).
+/// The values of produce `id`'s records: "id.0", "id.1", ... (one allocation a value: the
+/// client starts a produce every few milliseconds in the benches).
 fn values(id: u64, records: u32) -> Vec<Rc<str>> {
-    use std::fmt::Write;
-    let mut buf = format!("{id}.");
+    let mut digits = itoa::Buffer::new();
+    let mut buf = String::with_capacity(24);
+    buf.push_str(digits.format(id));
+    buf.push('.');
     let prefix = buf.len();
     (0..records)
         .map(|i| {
             buf.truncate(prefix);
-            let _ = write!(buf, "{i}");
+            buf.push_str(digits.format(i));
             Rc::from(buf.as_str())
         })
         .collect()

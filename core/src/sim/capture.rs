@@ -332,30 +332,26 @@ impl Simulation {
         // The partition's leader in the newest leader epoch any node has applied, down or not
         // (images are rebuilt from the durable log; a live node's may lag behind a dead one's,
         // and an old leader may not know it was replaced). If that leader is down: no leader.
-        let newest = self
-            .nodes()
-            .iter()
-            .flat_map(|n| {
-                let as_broker = n
-                    .node
-                    .partition_replicas()
-                    .get(&key)
-                    .map(|r| (r.leader_epoch, r.leader));
-                let as_image = n
-                    .node
-                    .image()
-                    .partition(topic_id, partition)
-                    .map(|x| (x.leader_epoch, x.leader));
-                as_broker.into_iter().chain(as_image)
-            })
-            .max_by_key(|(epoch, _)| *epoch);
         // Records written in a newer epoch than any node's metadata shows (every node restarted
         // and none has caught up yet): who leads is not known, so no leader's log is the truth.
-        let written = self
-            .nodes()
-            .iter()
-            .filter_map(|n| n.node.partition_replicas().get(&key)?.log.last_epoch())
-            .max();
+        // One pass over the nodes (the checker asks after every answered produce).
+        let mut newest: Option<(u32, Option<NodeId>)> = None;
+        let mut written: Option<u32> = None;
+        let mut consider = |seen: (u32, Option<NodeId>)| {
+            // The last of equal epochs wins, as `max_by_key` had it.
+            if newest.is_none_or(|(e, _)| seen.0 >= e) {
+                newest = Some(seen);
+            }
+        };
+        for n in self.nodes() {
+            if let Some(r) = n.node.partition_replicas().get(&key) {
+                consider((r.leader_epoch, r.leader));
+                written = written.max(r.log.last_epoch());
+            }
+            if let Some(x) = n.node.image().partition(topic_id, partition) {
+                consider((x.leader_epoch, x.leader));
+            }
+        }
         let newest = newest
             .filter(|(epoch, _)| written.is_none_or(|w| *epoch >= w))
             .and_then(|(_, l)| l);

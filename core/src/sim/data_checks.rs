@@ -342,29 +342,44 @@ impl Simulation {
         };
         // After a delivery or timer, only the partitions its events name can have moved (a
         // metadata append may touch any of the node's partitions).
-        let every_key = matches!(touched, Touched::All)
+        let mut every_key = matches!(touched, Touched::All)
             || events.iter().any(|e| matches!(e, TraceKind::Append { .. }));
-        let named = |key: &PartitionKey| {
-            events.iter().any(|e| match e {
-                TraceKind::PartitionHighWatermark {
-                    topic_id,
-                    partition,
-                    ..
+        // The partitions named, read once (a step names one or two; more: look at them all).
+        let mut named = [(0, 0); 4];
+        let mut count = 0;
+        for e in events {
+            if let TraceKind::PartitionHighWatermark {
+                topic_id,
+                partition,
+                ..
+            }
+            | TraceKind::PartitionTruncated {
+                topic_id,
+                partition,
+                ..
+            }
+            | TraceKind::Produced {
+                topic_id,
+                partition,
+                ..
+            } = e
+            {
+                let key = (*topic_id, *partition);
+                if named[..count].contains(&key) {
+                    continue;
                 }
-                | TraceKind::PartitionTruncated {
-                    topic_id,
-                    partition,
-                    ..
+                if count == named.len() {
+                    every_key = true;
+                    break;
                 }
-                | TraceKind::Produced {
-                    topic_id,
-                    partition,
-                    ..
-                } => (*topic_id, *partition) == *key,
-                _ => false,
-            })
-        };
-        let mut seen = std::mem::take(&mut self.data_seen);
+                named[count] = key;
+                count += 1;
+            }
+        }
+        let named = &named[..count];
+        // Only the per-replica map is written while the nodes are read (taking the whole
+        // record out and back cost more than the look itself).
+        let mut seen = std::mem::take(&mut self.data_seen.replicas);
         for i in nodes {
             let n = &self.nodes()[i];
             let id = n.node.id;
@@ -372,15 +387,15 @@ impl Simulation {
                 .node
                 .partition_replicas()
                 .iter()
-                .filter(|(key, _)| every_key || named(key));
+                .filter(|(key, _)| every_key || named.contains(key));
             for (key, r) in replicas {
                 // Most steps change nothing here: look before writing.
-                let mine = seen.replicas.get(&(id, *key)).copied().unwrap_or_default();
+                let mine = seen.get(&(id, *key)).copied().unwrap_or_default();
                 let last = mine.hw.unwrap_or(0);
                 if r.hw != last {
-                    seen.replicas.entry((id, *key)).or_default().hw = Some(r.hw);
+                    seen.entry((id, *key)).or_default().hw = Some(r.hw);
                 }
-                if seen.given_up.contains(key) {
+                if self.data_seen.given_up.contains(key) {
                     continue;
                 }
                 if r.hw < last {
@@ -424,9 +439,10 @@ impl Simulation {
                         }
                     }
                 }
-                seen.replicas.entry((id, *key)).or_default().checked = Some(r.hw);
+                seen.entry((id, *key)).or_default().checked = Some(r.hw);
             }
         }
+        self.data_seen.replicas = seen;
         // Which acknowledged acks=all produces to check: all of them after an event that can
         // lose records, else only those answered in this step (produces are in id order).
         let produces = self.produces();
@@ -438,27 +454,25 @@ impl Simulation {
                 .filter_map(|id| produces.binary_search_by_key(id, |p| p.id).ok())
                 .collect()
         };
-        for p in check.into_iter().map(|i| &produces[i]) {
+        for i in check {
+            let p = &self.produces()[i];
             if p.acks != Acks::All
                 || p.status != ProduceStatus::Acked
-                || seen.lost.contains(&p.id)
-                || seen.given_up.contains(&(p.topic_id, p.partition))
+                || self.data_seen.lost.contains(&p.id)
+                || self.data_seen.given_up.contains(&(p.topic_id, p.partition))
             {
                 continue;
             }
             if let Some(value) = self.first_lost_value(p) {
-                seen.lost.insert(p.id);
+                let produce = p.id;
+                self.data_seen.lost.insert(produce);
                 found.push(violation(
                     now,
                     "AckedRecordLost",
-                    Breach::AckedRecordLost {
-                        produce: p.id,
-                        value,
-                    },
+                    Breach::AckedRecordLost { produce, value },
                 ));
             }
         }
-        self.data_seen = seen;
         found
     }
 }

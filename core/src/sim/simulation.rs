@@ -1115,8 +1115,7 @@ impl Simulation {
         });
         match &*env.msg {
             Message::ProduceResponse(r) => {
-                let cfg = self.cfg.clone();
-                self.producer.on_response(self.now, &cfg, r);
+                self.producer.on_response(self.now, &self.cfg, r);
                 self.apply_producer_effects(ProducerEffects::default());
             }
             Message::ConsumerFetchResponse(r) => {
@@ -1363,14 +1362,20 @@ impl Simulation {
             self.drop_msg(&env, DropReason::ByHand);
             return;
         }
-        let cfg = self.cfg.clone();
+        // The network's settings (copied: the RNG below needs `self` mutably).
+        let (op_ms, loss, duplicate, latency) = (
+            self.cfg.zookeeper_op_ms,
+            self.cfg.loss,
+            self.cfg.duplicate,
+            self.cfg.latency_ms,
+        );
         // ZooKeeper's sessions run over TCP to an ensemble next to the brokers: in order, not
         // lost or doubled (a cut link still drops), one call taking `zookeeper_op_ms` each way.
         let zk_link =
             self.spec.mode == ClusterMode::Zookeeper && (from == ENSEMBLE || to == ENSEMBLE);
         if zk_link {
             let mut at = self.now
-                + cfg.zookeeper_op_ms
+                + op_ms
                 + fault.map_or(0, |f| match f {
                     Fault::Delay { ms } => ms,
                     _ => 0,
@@ -1381,12 +1386,12 @@ impl Simulation {
             self.put_on_wire(&env, at);
             return;
         }
-        if cfg.loss > 0.0 && self.net_rng.random::<f64>() < cfg.loss {
+        if loss > 0.0 && self.net_rng.random::<f64>() < loss {
             self.drop_msg(&env, DropReason::Loss);
             return;
         }
         let copies = if fault == Some(Fault::Duplicate)
-            || (cfg.duplicate > 0.0 && self.net_rng.random::<f64>() < cfg.duplicate)
+            || (duplicate > 0.0 && self.net_rng.random::<f64>() < duplicate)
         {
             self.stats.messages_duplicated += 1;
             2
@@ -1400,7 +1405,7 @@ impl Simulation {
         for _ in 0..copies {
             let latency = self
                 .net_rng
-                .random_range(cfg.latency_ms.min..=cfg.latency_ms.max);
+                .random_range(latency.min..=latency.max);
             let mut at = self.now + latency + delay;
             if from == self.client {
                 let last = self.producer_link.entry(to).or_insert(0);
