@@ -800,6 +800,10 @@ impl Simulation {
 
     /// ZooKeeper mode: the ensemble's tree and sessions (as they are, even while node 0 is down).
     pub fn ensemble(&self) -> Option<&crate::protocol::zk_ensemble::Ensemble> {
+        // Asked after every step: a KRaft cluster need not look for it among its nodes.
+        if self.spec.mode != ClusterMode::Zookeeper {
+            return None;
+        }
         self.node(ENSEMBLE)?.node.durable().ensemble.as_deref()
     }
 
