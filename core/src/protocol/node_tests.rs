@@ -1741,6 +1741,54 @@ fn a_partition_leader_holds_an_empty_fetch_until_records_arrive_or_the_wait_ends
     assert!(matches!(answer_at.1, (102, PartitionFetchBody::Records(r), _) if r.is_empty()));
 }
 
+/// A retried produce is answered with where its records already are, not written twice; a
+/// produce the leader has not seen is written even when its number is below the newest's.
+#[test]
+fn a_partition_leader_writes_each_produce_once() {
+    use crate::protocol::message::{ProduceRequest, ProduceResponse};
+    use crate::protocol::partition::{Acks, Replica};
+    let (mut b, _) = broker();
+    b.durable.partitions.insert(
+        (1, 0),
+        Replica {
+            log: partition_log(&[1, 1]),
+            leader: Some(101),
+            leader_epoch: 1,
+            ..Replica::default()
+        },
+    );
+    let produce = |id: u64, n: u32| {
+        Message::Produce(ProduceRequest {
+            correlation: id,
+            produce: id,
+            topic_id: 1,
+            partition: 0,
+            acks: Acks::Leader,
+            values: (0..n).map(|i| format!("{id}.{i}").into()).collect(),
+        })
+    };
+    let mut at = 10;
+    let mut base_of = |b: &mut Node, id, n| {
+        at += 10;
+        deliver(b, at, 0, produce(id, n))
+            .sends
+            .iter()
+            .find_map(|(_, m)| match m {
+                Message::ProduceResponse(ProduceResponse { base_offset, .. }) => *base_offset,
+                _ => None,
+            })
+    };
+    let leo = |b: &Node| b.partition_replicas()[&(1, 0)].leo();
+    assert_eq!(base_of(&mut b, 9, 2), Some(2));
+    // The retry: the same answer, nothing appended.
+    assert_eq!(base_of(&mut b, 9, 2), Some(2));
+    assert_eq!(leo(&b), 4);
+    // Produce 7 was never here (a stream behind another): written, after 9's records.
+    assert_eq!(base_of(&mut b, 7, 1), Some(4));
+    assert_eq!(base_of(&mut b, 9, 2), Some(2));
+    assert_eq!(leo(&b), 5);
+}
+
 #[test]
 fn a_resigned_node_forced_to_campaign_leaves_its_epoch_first() {
     let (mut n, _) = start(1, &[1, 2, 3], disk(4, Some(1), Some(1), &[4, 4]));

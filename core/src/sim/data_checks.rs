@@ -600,6 +600,35 @@ mod tests {
         (sim, answer)
     }
 
+    /// The checker skips reading the nodes after a produce or consume action (it touches only
+    /// the client): that holds only while those actions change no node.
+    #[test]
+    fn produce_and_consume_actions_change_no_node() {
+        use crate::protocol::partition::Acks;
+        use crate::sim::{Action, ConsumeFrom, ConsumeStart, ProduceRecords};
+        let (mut sim, _) = planted_lost_produce(Acks::All);
+        let before = format!("{:?}", sim.nodes());
+        for acks in [Acks::None, Acks::Leader, Acks::All] {
+            sim.apply(Action::Produce(ProduceRecords {
+                topic: "t".into(),
+                partition: 0,
+                records: 3,
+                acks,
+            }))
+            .unwrap();
+        }
+        sim.apply(Action::Consume(ConsumeFrom {
+            topic: "t".into(),
+            partition: 0,
+            from: ConsumeStart::Earliest,
+        }))
+        .unwrap();
+        assert_eq!(before, format!("{:?}", sim.nodes()));
+        // The requests are on their way: the nodes change once they arrive.
+        sim.advance(100);
+        assert_ne!(before, format!("{:?}", sim.nodes()));
+    }
+
     #[test]
     fn an_acks_all_produce_answered_after_its_records_went_is_reported_when_the_answer_arrives() {
         // Lost before its answer came: the look at a truncation or crash saw it pending.
