@@ -385,13 +385,17 @@ impl Node {
     fn advance_partition_hw(&mut self, key: PartitionKey, out: &mut Effects) {
         // Strict min ISR (KIP-966, with the ELR): below min ISR the HW stands still, so a
         // replica that leaves the ISR then has every committed record and may lead (the ELR).
-        let (min_isr, rf) = self.min_isr_of(key);
+        // One look at the topic for its min ISR, the replication factor and the ISR (as
+        // `min_isr_of` and the image's `partition` would answer; this runs after every fetch).
+        let topic = self.image.topics.get(&key.0);
+        let state = topic.and_then(|t| t.partition(key.1));
+        let min_isr = topic
+            .and_then(|t| t.config.min_insync_replicas)
+            .unwrap_or(self.cfg.min_insync_replicas) as usize;
+        let rf = state.map_or(0, |p| p.replicas.len());
         let id = self.id;
         let empty = Vec::new();
-        let isr = self
-            .image
-            .partition(key.0, key.1)
-            .map_or(&empty, |p| &p.isr);
+        let isr = state.map_or(&empty, |p| &p.isr);
         let frozen = self.cfg.eligible_leader_replicas && isr.len() < min_isr.min(rf);
         let Some(r) = self.durable.partitions.get_mut(&key) else {
             return;
