@@ -1401,6 +1401,22 @@ fn broker() -> (Node, Effects) {
     (n, out)
 }
 
+/// Broker 101 leading partition (1, 0) in `leader_epoch`, its log holding one record per entry
+/// of `epochs` (each the epoch it was written in).
+fn broker_leading(epochs: &[u32], leader_epoch: u32) -> Node {
+    let (mut b, _) = broker();
+    b.durable.partitions.insert(
+        (1, 0),
+        crate::protocol::partition::Replica {
+            log: partition_log(epochs),
+            leader: Some(101),
+            leader_epoch,
+            ..Default::default()
+        },
+    );
+    b
+}
+
 fn refused_fetch(correlation: u64, epoch: Epoch, leader: Option<NodeId>) -> Message {
     Message::FetchResponse(FetchResponse {
         correlation,
@@ -1632,17 +1648,7 @@ fn a_snapshot_is_taken_once_exactly_the_configured_number_of_records_applied() {
 #[test]
 fn a_partition_leader_refuses_fetches_of_other_leader_epochs_as_kafka_does() {
     use crate::protocol::message::{PartitionFetchRequest, PartitionFetchResponse};
-    use crate::protocol::partition::Replica;
-    let (mut b, _) = broker();
-    b.durable.partitions.insert(
-        (1, 0),
-        Replica {
-            log: partition_log(&[1, 1, 2, 2, 2]),
-            leader: Some(101),
-            leader_epoch: 2,
-            ..Replica::default()
-        },
-    );
+    let mut b = broker_leading(&[1, 1, 2, 2, 2], 2);
     let fetch_at = |leader_epoch| {
         Message::PartitionFetch(PartitionFetchRequest {
             correlation: 0,
@@ -1683,17 +1689,8 @@ fn a_partition_leader_holds_an_empty_fetch_until_records_arrive_or_the_wait_ends
     use crate::protocol::message::{
         PartitionFetchBody, PartitionFetchRequest, PartitionFetchResponse,
     };
-    use crate::protocol::partition::{Acks, Replica};
-    let (mut b, _) = broker();
-    b.durable.partitions.insert(
-        (1, 0),
-        Replica {
-            log: partition_log(&[1, 1]),
-            leader: Some(101),
-            leader_epoch: 1,
-            ..Replica::default()
-        },
-    );
+    use crate::protocol::partition::Acks;
+    let mut b = broker_leading(&[1, 1], 1);
     let fetch = |fetch_offset| {
         Message::PartitionFetch(PartitionFetchRequest {
             correlation: 0,
@@ -1746,17 +1743,8 @@ fn a_partition_leader_holds_an_empty_fetch_until_records_arrive_or_the_wait_ends
 #[test]
 fn a_partition_leader_writes_each_produce_once() {
     use crate::protocol::message::{ProduceRequest, ProduceResponse};
-    use crate::protocol::partition::{Acks, Replica};
-    let (mut b, _) = broker();
-    b.durable.partitions.insert(
-        (1, 0),
-        Replica {
-            log: partition_log(&[1, 1]),
-            leader: Some(101),
-            leader_epoch: 1,
-            ..Replica::default()
-        },
-    );
+    use crate::protocol::partition::Acks;
+    let mut b = broker_leading(&[1, 1], 1);
     let produce = |id: u64, n: u32| {
         Message::Produce(ProduceRequest {
             correlation: id,
@@ -2005,18 +1993,8 @@ fn a_partition_follower_ignores_refusals_and_other_epochs_and_takes_a_higher_hw(
 #[test]
 fn a_partition_leader_answers_diverging_epoch_where_the_follower_s_last_epoch_ends_in_its_log() {
     use crate::protocol::message::{PartitionFetchBody, PartitionFetchRequest};
-    use crate::protocol::partition::Replica;
-    let (mut b, _) = broker();
     // The leader: epoch 1 at 0..3, epoch 3 from 3 on.
-    b.durable.partitions.insert(
-        (1, 0),
-        Replica {
-            log: partition_log(&[1, 1, 1, 3, 3]),
-            leader: Some(101),
-            leader_epoch: 3,
-            ..Replica::default()
-        },
-    );
+    let mut b = broker_leading(&[1, 1, 1, 3, 3], 3);
     let fetch = |fetch_offset, last_fetched_epoch| {
         Message::PartitionFetch(PartitionFetchRequest {
             correlation: 0,
