@@ -318,7 +318,11 @@ impl Node {
             .records()
             .iter()
             .rev()
-            .take(if r.log.may_hold(req.produce) { DEDUP_WINDOW } else { 0 })
+            .take(if r.log.may_hold(req.produce) {
+                DEDUP_WINDOW
+            } else {
+                0
+            })
             .find(|x| x.produce == req.produce)
             .map(|x| {
                 x.offset

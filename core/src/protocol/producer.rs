@@ -296,15 +296,13 @@ impl Producer {
             .filter(|(_, p)| p.status == ProduceStatus::Pending)
             .flat_map(|(i, p)| {
                 // One waiting behind an earlier produce is woken when that one finishes.
-                let retry = p
-                    .retry_at
-                    .filter(|_| {
-                        p.inflight.is_none()
-                            && heads
-                                .get_or_init(|| self.stream_heads())
-                                .binary_search(&i)
-                                .is_ok()
-                    });
+                let retry = p.retry_at.filter(|_| {
+                    p.inflight.is_none()
+                        && heads
+                            .get_or_init(|| self.stream_heads())
+                            .binary_search(&i)
+                            .is_ok()
+                });
                 [
                     Some(p.started + cfg.delivery_timeout_ms),
                     p.inflight

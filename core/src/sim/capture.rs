@@ -3,11 +3,11 @@
 
 use crate::protocol::node::{ClusterMode, NodeKind};
 use crate::protocol::partition::Acks;
+use crate::protocol::partition_log::PartitionLog;
 use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
 use crate::sim::{SimNode, Simulation};
 use serde::Serialize;
-use crate::protocol::partition_log::PartitionLog;
 use std::rc::Rc;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -292,7 +292,10 @@ impl Simulation {
     }
 
     /// The first of `lost_values`, if any (the checker asks after every answer: no lists).
-    pub(crate) fn first_lost_value(&self, p: &crate::protocol::producer::Produce) -> Option<String> {
+    pub(crate) fn first_lost_value(
+        &self,
+        p: &crate::protocol::producer::Produce,
+    ) -> Option<String> {
         self.lost(p).next().map(|v| v.to_string())
     }
 

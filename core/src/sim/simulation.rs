@@ -1407,9 +1407,7 @@ impl Simulation {
             _ => 0,
         };
         for _ in 0..copies {
-            let latency = self
-                .net_rng
-                .random_range(latency.min..=latency.max);
+            let latency = self.net_rng.random_range(latency.min..=latency.max);
             let mut at = self.now + latency + delay;
             if from == self.client {
                 let last = self.producer_link.entry(to).or_insert(0);
