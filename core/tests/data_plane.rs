@@ -576,13 +576,14 @@ fn the_pre_epoch_switch_lets_replicas_diverge_and_the_checker_says_so() {
     // Seeds of `kraft-sim chaos --controllers 3 --brokers 4 --steps 2000` with the switch, until
     // one loses or forks committed records (others may first stall: a follower left longer
     // than its leader, which the pre-epoch rule never repairs, is a Liveness finding).
-    let found = (1..=1000).find(|seed| {
+    // (The first such seed is 937 today: histories shift with every change to chaos's draws.)
+    let found = (1..=2000).find(|seed| {
         let sim = run_seed(*seed, &o).unwrap();
         sim.violations()
             .iter()
             .any(|v| v.invariant == "ReplicaDivergence" || v.invariant == "AckedRecordLost")
     });
-    assert!(found.is_some(), "no divergence in 1000 seeds");
+    assert!(found.is_some(), "no divergence in 2000 seeds");
     // Without the switch the same seed keeps every rule.
     o.config.unsafe_truncate_to_hw = false;
     let sim = run_seed(found.unwrap_or(0), &o).unwrap();
