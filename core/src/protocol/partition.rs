@@ -130,6 +130,21 @@ impl Replica {
     }
 }
 
+/// The topic's min.insync.replicas (its own, else the cluster's `default`) and the partition's
+/// state, in one look at the image (a leader asks after every fetch). A free function so the
+/// caller may hold the answer while it changes its replicas.
+fn min_isr_and_state(
+    image: &crate::protocol::metadata::Image,
+    default: u32,
+    key: PartitionKey,
+) -> (usize, Option<&PartitionState>) {
+    let topic = image.topics.get(&key.0);
+    let min = topic
+        .and_then(|t| t.config.min_insync_replicas)
+        .unwrap_or(default) as usize;
+    (min, topic.and_then(|t| t.partition(key.1)))
+}
+
 impl Node {
     pub fn partition_replicas(&self) -> &BTreeMap<PartitionKey, Replica> {
         &self.durable.partitions
@@ -251,27 +266,6 @@ impl Node {
         }
     }
 
-    /// The topic's min.insync.replicas (its own, else the cluster's) and the replication factor.
-    fn min_isr_of(&self, key: PartitionKey) -> (usize, usize) {
-        let topic = self.image.topics.get(&key.0);
-        let min = topic
-            .and_then(|t| t.config.min_insync_replicas)
-            .unwrap_or(self.cfg.min_insync_replicas) as usize;
-        let rf = self
-            .image
-            .partition(key.0, key.1)
-            .map_or(0, |p| p.replicas.len());
-        (min, rf)
-    }
-
-    fn isr_of(&self, key: PartitionKey) -> Vec<NodeId> {
-        self.image
-            .partition(key.0, key.1)
-            .map(|p| p.isr.clone())
-            .unwrap_or_default()
-    }
-
-    /// A client write to this broker as the partition's leader.
     /// A produce request from the client, at this broker as the partition's leader. acks=0 and
     /// acks=1 are answered (or not) at once; acks=all waits in purgatory for the HW.
     pub(crate) fn on_produce(
@@ -282,8 +276,8 @@ impl Node {
         out: &mut Effects,
     ) {
         let key = (req.topic_id, req.partition);
-        let isr = self.isr_of(key);
-        let (min_isr, _) = self.min_isr_of(key);
+        let (min_isr, state) = min_isr_and_state(&self.image, self.cfg.min_insync_replicas, key);
+        let isr = state.map(|p| p.isr.clone()).unwrap_or_default();
         let timeout = self.cfg.producer_request_timeout_ms;
         let id = self.id;
         let answer = |base: Option<Offset>, error: Option<ErrorCode>, out: &mut Effects| {
@@ -389,13 +383,7 @@ impl Node {
     fn advance_partition_hw(&mut self, key: PartitionKey, out: &mut Effects) {
         // Strict min ISR (KIP-966, with the ELR): below min ISR the HW stands still, so a
         // replica that leaves the ISR then has every committed record and may lead (the ELR).
-        // One look at the topic for its min ISR, the replication factor and the ISR (as
-        // `min_isr_of` and the image's `partition` would answer; this runs after every fetch).
-        let topic = self.image.topics.get(&key.0);
-        let state = topic.and_then(|t| t.partition(key.1));
-        let min_isr = topic
-            .and_then(|t| t.config.min_insync_replicas)
-            .unwrap_or(self.cfg.min_insync_replicas) as usize;
+        let (min_isr, state) = min_isr_and_state(&self.image, self.cfg.min_insync_replicas, key);
         let rf = state.map_or(0, |p| p.replicas.len());
         let id = self.id;
         let empty = Vec::new();

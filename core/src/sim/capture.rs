@@ -304,18 +304,15 @@ impl Simulation {
         p: &'a crate::protocol::producer::Produce,
     ) -> impl Iterator<Item = &'a Rc<str>> + 'a {
         use crate::protocol::producer::ProduceStatus;
-        let holders = if p.status == ProduceStatus::Acked {
-            self.holders(p.topic_id, p.partition)
-        } else {
-            Holders::Logs(Vec::new())
-        };
-        let acked = p.status == ProduceStatus::Acked;
+        // Only an acknowledged produce can be lost.
+        let holders =
+            (p.status == ProduceStatus::Acked).then(|| self.holders(p.topic_id, p.partition));
         p.values
             .iter()
             .enumerate()
             .filter(move |(i, v)| {
-                acked
-                    && !holders.any(|log| match p.base_offset {
+                holders.as_ref().is_some_and(|holders| {
+                    !holders.any(|log| match p.base_offset {
                         // Below the log start: deleted by retention after it committed, not lost.
                         Some(base) => {
                             base + (*i as u64) < log.start_offset()
@@ -324,6 +321,7 @@ impl Simulation {
                         // acks=0: no offset was ever reported; anywhere in the log will do.
                         None => log.records().iter().any(|r| r.value == **v),
                     })
+                })
             })
             .map(|(_, v)| v)
     }
