@@ -64,6 +64,15 @@ pub struct Config {
     pub unclean_leader_election: bool,
     /// KIP-966: replicas that leave an ISR below min ISR stay eligible to lead.
     pub eligible_leader_replicas: bool,
+    /// Strict min ISR (Kafka 3.7+, KAFKA-15583): the leader's HW stands still while the ISR is
+    /// below min ISR, ELR or not. Historical switch: false is Kafka before 3.7, where the HW moved
+    /// and an acks=all produce that found the ISR too small after its append was answered
+    /// NOT_ENOUGH_REPLICAS_AFTER_APPEND.
+    pub strict_min_isr: bool,
+    /// How long an appended partition record stays in the page cache before the OS writes it to
+    /// disk (Kafka never forces a flush; Linux writes dirty pages back within seconds). A power
+    /// loss takes what is not flushed yet; a process crash keeps it. 0: every append is on disk.
+    pub flush_interval_ms: u64,
     /// The active controller moves leadership back to preferred replicas periodically.
     pub auto_leader_rebalance: bool,
     pub leader_imbalance_check_interval_ms: u64,
@@ -132,6 +141,8 @@ impl Default for Config {
             min_insync_replicas: 1,
             unclean_leader_election: false,
             eligible_leader_replicas: true,
+            strict_min_isr: true,
+            flush_interval_ms: 5000,
             auto_leader_rebalance: true,
             leader_imbalance_check_interval_ms: 300_000,
             zookeeper_session_timeout_ms: 18_000,
@@ -227,6 +238,7 @@ impl Config {
                 self.replica_lag_time_max_ms,
                 24 * hour,
             ),
+            ("flush_interval_ms", self.flush_interval_ms, 24 * hour),
             ("fetch_max_records", self.fetch_max_records, 100_000),
             (
                 "replica_fetch_max_records",
