@@ -64,7 +64,7 @@ fn hw_follows_the_isr_and_a_laggard_leaves_and_rejoins_it() {
     // session expires, so this is the data plane's doing, not fencing.
     sim.apply(Action::Pause {
         node: followers[0],
-        ms: 12_000,
+        ms: 16_000,
     })
     .unwrap();
     produce(&mut sim, 5, Acks::All).unwrap();
@@ -83,14 +83,15 @@ fn hw_follows_the_isr_and_a_laggard_leaves_and_rejoins_it() {
 
     // The second follower stalls too, while a record comes in (an idle partition would keep a
     // silent follower that has everything: Kafka's isCaughtUp): the ISR is the leader alone,
-    // below min.insync.replicas = 2.
+    // below min.insync.replicas = 2. The leader looks for laggards every half
+    // replica.lag.time.max.ms, so one may stay up to 1.5 times it.
     sim.apply(Action::Pause {
         node: followers[1],
-        ms: 6000,
+        ms: 8000,
     })
     .unwrap();
     produce(&mut sim, 1, Acks::Leader).unwrap();
-    sim.advance(5500);
+    sim.advance(7500);
     assert_eq!(partition(&sim).0, vec![leader]);
     // acks=all below min.insync.replicas: refused with NOT_ENOUGH_REPLICAS, nothing written;
     // the client keeps retrying. acks=1 is written and acknowledged meanwhile.

@@ -18,6 +18,9 @@ pub struct BrokerState {
     pub(crate) inflight: Option<u64>,
     /// A controlled shutdown is under way: heartbeats ask for it until the controller agrees.
     pub shutting_down: bool,
+    /// When the partition leaders here next look for ISR members to drop (Kafka's
+    /// isr-expiration task, every half `replica_lag_time_max_ms`).
+    pub next_isr_check: Time,
 }
 
 impl Node {

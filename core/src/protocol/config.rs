@@ -69,6 +69,11 @@ pub struct Config {
     /// and an acks=all produce that found the ISR too small after its append was answered
     /// NOT_ENOUGH_REPLICAS_AFTER_APPEND.
     pub strict_min_isr: bool,
+    /// A fetch that reaches the LEO the leader had at the follower's previous fetch counts as
+    /// caught up then (Kafka 0.10.2+, KAFKA-4485). Historical switch: false is Kafka before,
+    /// where only a fetch that reached the leader's current LEO counted, so a follower under
+    /// steady load, always a few records behind the moving end, fell out of the ISR.
+    pub caught_up_by_previous_fetch: bool,
     /// How long an appended partition record stays in the page cache before the OS writes it to
     /// disk (Kafka never forces a flush; Linux writes dirty pages back within seconds). A power
     /// loss takes what is not flushed yet; a process crash keeps it. 0: every append is on disk.
@@ -142,6 +147,7 @@ impl Default for Config {
             unclean_leader_election: false,
             eligible_leader_replicas: true,
             strict_min_isr: true,
+            caught_up_by_previous_fetch: true,
             flush_interval_ms: 5000,
             auto_leader_rebalance: true,
             leader_imbalance_check_interval_ms: 300_000,

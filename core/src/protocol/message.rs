@@ -74,8 +74,13 @@ pub enum ErrorCode {
     UnknownTopicOrPartition,
     /// AlterPartition from a broker that is not the partition's leader.
     InvalidRequest,
-    /// AlterPartition naming an ISR member that is fenced or not a replica (KIP-841).
+    /// AlterPartition naming an ISR member that is fenced, or of another broker epoch (KIP-841, KIP-903).
     IneligibleReplica,
+    /// AlterPartition built on an older partition epoch than the controller's.
+    InvalidUpdateVersion,
+    /// acks=all records the HW passed while the ISR had fallen below min.insync.replicas
+    /// (Kafka before 3.7, when the HW still moved there).
+    NotEnoughReplicasAfterAppend,
     /// A fetch below the leader's log start offset.
     OffsetOutOfRange,
     /// acks=all records the HW did not pass within the request timeout.
@@ -100,6 +105,8 @@ impl ErrorCode {
             ErrorCode::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
             ErrorCode::InvalidRequest => "INVALID_REQUEST",
             ErrorCode::IneligibleReplica => "INELIGIBLE_REPLICA",
+            ErrorCode::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
+            ErrorCode::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
             ErrorCode::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
             ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
             ErrorCode::NetworkException => "NETWORK_EXCEPTION",
@@ -343,6 +350,9 @@ pub struct PartitionFetchRequest {
     pub fetch_offset: Offset,
     /// The epoch of the follower's last record: the leader checks it against its own log.
     pub last_fetched_epoch: Option<u32>,
+    /// The follower broker's epoch (its registration's offset; None in ZooKeeper mode, Kafka's
+    /// -1): a fetch from an older incarnation must not update what the leader knows of it.
+    pub broker_epoch: Option<Offset>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -429,18 +439,30 @@ pub struct ConsumerFetchResponse {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AlterPartitionRequest {
+    /// Matches the answer to the change in flight: an answer to an older request (late or
+    /// duplicated on the network) is ignored, as Kafka's AlterPartitionManager does.
+    pub correlation: u64,
     pub topic_id: u32,
     pub partition: u32,
     pub leader_epoch: u32,
+    /// The partition epoch of the state the leader built the request on: the controller
+    /// refuses an older one (INVALID_UPDATE_VERSION), so a late request cannot undo a newer change.
+    pub partition_epoch: u32,
     pub isr: Vec<NodeId>,
+    /// Each member's broker epoch as the leader learned it from its fetches (KIP-903); a member
+    /// left out is sent as -1 and not checked (the leader itself, ZooKeeper mode).
+    pub broker_epochs: Vec<(NodeId, Offset)>,
 }
 
 /// The partition as the controller committed it (or why the change was refused).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AlterPartitionResponse {
+    pub correlation: u64,
     pub topic_id: u32,
     pub partition: u32,
     pub leader_epoch: u32,
+    /// The partition epoch of the state this answer describes (after the change, if made).
+    pub partition_epoch: u32,
     pub isr: Vec<NodeId>,
     pub error: Option<ErrorCode>,
 }

@@ -13,6 +13,7 @@
 //! ensemble serving it), `zk_broker` (a broker's session, registration, election and metadata
 //! cache in ZooKeeper mode), `zk_controller` (the ZooKeeper-mode controller), `zk_rpc` (their messages).
 
+mod alter_partition;
 pub mod broker;
 pub mod config;
 pub mod consumer;
@@ -20,6 +21,8 @@ pub mod controller;
 mod election;
 pub mod error;
 pub mod event;
+pub mod follower_state;
+pub mod isr;
 pub mod log;
 mod membership;
 pub mod message;
@@ -40,6 +43,8 @@ pub mod zk_ensemble;
 pub mod zk_rpc;
 pub mod zookeeper;
 
+#[cfg(test)]
+mod isr_tests;
 #[cfg(test)]
 mod membership_tests;
 #[cfg(test)]

@@ -718,7 +718,9 @@ impl Node {
             Message::ControlledShutdownResponse(resp) => {
                 self.on_controlled_shutdown_response(now, resp, out)
             }
-            Message::AlterPartitionResponse(resp) => self.on_alter_partition_response(now, resp),
+            Message::AlterPartitionResponse(resp) => {
+                self.on_alter_partition_response(now, resp, out)
+            }
         }
     }
 

@@ -1204,11 +1204,24 @@ fn controller_with_a_partition_and_activation() -> (Node, Effects) {
 }
 
 fn alter_partition(leader_epoch: u32, isr: &[NodeId]) -> Message {
+    alter_partition_at(leader_epoch, 0, isr, &[])
+}
+
+/// An AlterPartition built on `partition_epoch`, with the member broker epochs given.
+fn alter_partition_at(
+    leader_epoch: u32,
+    partition_epoch: u32,
+    isr: &[NodeId],
+    broker_epochs: &[(NodeId, Offset)],
+) -> Message {
     Message::AlterPartition(crate::protocol::message::AlterPartitionRequest {
+        correlation: 1,
         topic_id: 1,
         partition: 0,
         leader_epoch,
+        partition_epoch,
         isr: isr.to_vec(),
+        broker_epochs: broker_epochs.to_vec(),
     })
 }
 
@@ -1245,24 +1258,85 @@ fn alter_partition_is_answered_only_once_its_record_commits() {
 fn alter_partition_refusals_come_at_once_in_kafkas_order() {
     let mut n = controller_with_a_partition();
     let end = n.log().end_offset();
-    for (from, req, error) in [
+    // Broker epochs are the registrations' offsets: 101 at 1, 102 at 2, 103 at 3.
+    for (from, req, error, why) in [
         (
             101,
             alter_partition(1, &[101]),
-            ErrorCode::NotLeaderOrFollower,
+            ErrorCode::NotController,
+            "a newer leader epoch",
         ),
-        (102, alter_partition(0, &[102]), ErrorCode::InvalidRequest),
+        (
+            101,
+            alter_partition_at(0, 1, &[101], &[]),
+            ErrorCode::NotController,
+            "a newer partition epoch",
+        ),
+        (
+            102,
+            alter_partition(0, &[102]),
+            ErrorCode::InvalidRequest,
+            "not the leader",
+        ),
+        (
+            101,
+            alter_partition(0, &[101, 104]),
+            ErrorCode::InvalidRequest,
+            "not a replica",
+        ),
+        (
+            101,
+            alter_partition(0, &[101, 101]),
+            ErrorCode::InvalidRequest,
+            "a member twice",
+        ),
+        (
+            101,
+            alter_partition(0, &[102]),
+            ErrorCode::InvalidRequest,
+            "without the leader",
+        ),
         (
             101,
             alter_partition(0, &[101, 102, 103]),
             ErrorCode::IneligibleReplica,
+            "103 is fenced",
+        ),
+        (
+            101,
+            alter_partition_at(0, 0, &[101, 102], &[(102, 9)]),
+            ErrorCode::IneligibleReplica,
+            "102's epoch is 2, not 9",
         ),
     ] {
         let out = deliver(&mut n, 10, from, req);
         let answer = alter_partition_answer(&out).expect("refused at once");
-        assert_eq!(answer.error, Some(error));
+        assert_eq!(answer.error, Some(error), "{why}");
         assert_eq!(n.log().end_offset(), end, "nothing written");
     }
+    // The member epochs it saw match: accepted.
+    let out = deliver(
+        &mut n,
+        10,
+        101,
+        alter_partition_at(0, 0, &[101], &[(101, 1)]),
+    );
+    assert!(
+        alter_partition_answer(&out).is_none(),
+        "written, answered on commit"
+    );
+    // A request built on the partition epoch before that change, arriving late: refused,
+    // even though that change is not committed yet.
+    let out = deliver(
+        &mut n,
+        10,
+        101,
+        alter_partition_at(0, 0, &[101, 102], &[(102, 2)]),
+    );
+    assert_eq!(
+        alter_partition_answer(&out).and_then(|a| a.error),
+        Some(ErrorCode::InvalidUpdateVersion)
+    );
     // A leader epoch older than the partition's: that leader was replaced.
     n.image.topics.get_mut(&1).unwrap().partitions[0].leader_epoch = 3;
     let out = deliver(&mut n, 10, 101, alter_partition(2, &[101]));
@@ -1270,6 +1344,30 @@ fn alter_partition_refusals_come_at_once_in_kafkas_order() {
         alter_partition_answer(&out).and_then(|a| a.error),
         Some(ErrorCode::FencedLeaderEpoch)
     );
+}
+
+#[test]
+fn a_late_isr_expansion_cannot_undo_a_newer_shrink() {
+    // The leader asks to add 102 (built on partition epoch 0); the answer is slow. Meanwhile it
+    // shrinks the ISR to itself (epoch 0 -> 1). The expansion, delivered only now, is stale.
+    let mut n = controller_with_a_partition();
+    let end = n.log().end_offset();
+    deliver(&mut n, 10, 101, alter_partition_at(0, 0, &[101], &[]));
+    let out = deliver(&mut n, 11, 2, fetch(2, 2, end + 1, 2));
+    let shrink = alter_partition_answer(&out).expect("the shrink committed");
+    assert_eq!((shrink.partition_epoch, shrink.isr.clone()), (1, vec![101]));
+    let out = deliver(
+        &mut n,
+        12,
+        101,
+        alter_partition_at(0, 0, &[101, 102], &[(102, 2)]),
+    );
+    assert_eq!(
+        alter_partition_answer(&out).and_then(|a| a.error),
+        Some(ErrorCode::InvalidUpdateVersion)
+    );
+    assert_eq!(n.log().end_offset(), end + 1, "nothing written");
+    assert_eq!(n.image().topics[&1].partitions[0].isr, vec![101]);
 }
 
 #[test]
@@ -1657,6 +1755,7 @@ fn a_partition_leader_refuses_fetches_of_other_leader_epochs_as_kafka_does() {
             leader_epoch,
             fetch_offset: 5,
             last_fetched_epoch: Some(2),
+            broker_epoch: None,
         })
     };
     let error = |out: &Effects| {
@@ -1699,6 +1798,7 @@ fn a_partition_leader_holds_an_empty_fetch_until_records_arrive_or_the_wait_ends
             leader_epoch: 1,
             fetch_offset,
             last_fetched_epoch: Some(1),
+            broker_epoch: None,
         })
     };
     let answered = |out: &Effects| {
@@ -2003,6 +2103,7 @@ fn a_partition_leader_answers_diverging_epoch_where_the_follower_s_last_epoch_en
             leader_epoch: 3,
             fetch_offset,
             last_fetched_epoch,
+            broker_epoch: None,
         })
     };
     let body = |out: &Effects| {

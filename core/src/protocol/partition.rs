@@ -7,14 +7,15 @@
 //! (DivergingEpoch, KIP-101 / KIP-320).
 
 use crate::protocol::event::TraceKind;
+use crate::protocol::follower_state::FollowerState;
+use crate::protocol::isr::{effective_min_isr, followers_for_new_epoch, PendingIsrChange};
 use crate::protocol::message::{
-    AlterPartitionRequest, AlterPartitionResponse, ConsumerFetchRequest, ConsumerFetchResponse,
-    ErrorCode, Message, OffsetReset, PartitionFetchBody, PartitionFetchRequest,
-    PartitionFetchResponse, ProduceRequest, ProduceResponse,
+    ConsumerFetchRequest, ConsumerFetchResponse, ErrorCode, Message, OffsetReset,
+    PartitionFetchBody, PartitionFetchRequest, PartitionFetchResponse, ProduceRequest,
+    ProduceResponse,
 };
 use crate::protocol::metadata::{PartitionState, TopicState};
 use crate::protocol::node::{Effects, Node, Slot};
-use crate::protocol::partition_election::{change, Election, PartitionChange};
 use crate::protocol::partition_log::{PartitionLog, PartitionRecord};
 use crate::protocol::types::{NodeId, Offset, Time};
 use serde::{Deserialize, Serialize};
@@ -43,19 +44,16 @@ pub struct Replica {
     /// The partition leader epoch this replica last saw in the committed image.
     pub leader_epoch: u32,
     pub leader: Option<NodeId>,
-    /// Leader only: each follower's LEO and when it was last caught up.
-    pub followers: BTreeMap<NodeId, (Offset, Time)>,
-    /// Leader only: when an AlterPartition was last sent (resent if the change does not show up).
-    pub alter_sent: Option<Time>,
+    /// Leader only: what it knows of each follower (Kafka's `Replica` state).
+    pub followers: BTreeMap<NodeId, FollowerState>,
+    /// Leader only: the ISR it acts on and the partition epoch of that state: the metadata's,
+    /// or the controller's answer to its AlterPartition when that is newer.
+    pub isr: Vec<NodeId>,
+    pub partition_epoch: u32,
     /// Leader only: acks=all produces waiting for the HW to pass their last record (volatile).
     pub purgatory: Vec<Parked>,
-    /// Leader only: members it asked the controller to put in the ISR that its image does not
-    /// show yet. They count for the HW at once and until the change is answered and visible
-    /// (Kafka's "maximal ISR"): the controller may commit a request long after it was sent, so a
-    /// HW must never pass a follower that may yet join the ISR.
-    pub proposed_isr: Vec<NodeId>,
-    /// Leader only: an AlterPartition is out and not answered.
-    pub awaiting_alter: bool,
+    /// Leader only: the ISR change it asked the controller for, not settled yet.
+    pub pending_isr: Option<PendingIsrChange>,
     /// Leader only: follower fetches with nothing new to return, held until records arrive or
     /// `replica_fetch_wait_max_ms` passes (volatile).
     pub parked_fetches: Vec<ParkedFetch>,
@@ -95,7 +93,7 @@ const TICK_MS: u64 = 250;
 const RETAINED_RECORDS: u64 = 2000;
 
 /// The answer to a held acks=all produce.
-fn produce_answer(
+pub(crate) fn produce_answer(
     p: &Parked,
     key: PartitionKey,
     base_offset: Option<Offset>,
@@ -128,21 +126,6 @@ impl Replica {
                 .delete_below(leo.saturating_sub(RETAINED_RECORDS).min(self.hw));
         }
     }
-}
-
-/// The topic's min.insync.replicas (its own, else the cluster's `default`) and the partition's
-/// state, in one look at the image (a leader asks after every fetch). A free function so the
-/// caller may hold the answer while it changes its replicas.
-fn min_isr_and_state(
-    image: &crate::protocol::metadata::Image,
-    default: u32,
-    key: PartitionKey,
-) -> (usize, Option<&PartitionState>) {
-    let topic = image.topics.get(&key.0);
-    let min = topic
-        .and_then(|t| t.config.min_insync_replicas)
-        .unwrap_or(default) as usize;
-    (min, topic.and_then(|t| t.partition(key.1)))
 }
 
 impl Node {
@@ -212,6 +195,7 @@ impl Node {
                     || r.leader != p.leader
                     || (r.leader.is_none() && p.leader.is_none())
                 {
+                    let was_leader = r.leader == Some(self.id);
                     r.leader_epoch = p.leader_epoch;
                     r.leader = p.leader;
                     r.parked_fetches.clear();
@@ -242,24 +226,38 @@ impl Node {
                             });
                         }
                     }
-                    r.followers = if p.leader == Some(self.id) {
-                        p.replicas
-                            .iter()
-                            .filter(|b| **b != self.id)
-                            .map(|b| (*b, (0, now)))
-                            .collect()
-                    } else {
-                        BTreeMap::new()
-                    };
-                    r.alter_sent = None;
-                    r.proposed_isr.clear();
-                    r.awaiting_alter = false;
+                    let known = std::mem::take(&mut r.followers);
+                    if p.leader == Some(self.id) {
+                        let previous = was_leader.then_some(known);
+                        r.followers = followers_for_new_epoch(
+                            previous,
+                            &p.replicas,
+                            &p.isr,
+                            self.id,
+                            now,
+                            r.log.end_offset(),
+                        );
+                    }
+                    r.isr = p.isr.clone();
+                    r.partition_epoch = p.partition_epoch;
+                    r.pending_isr = None;
+                } else if p.leader == Some(self.id) && p.partition_epoch > r.partition_epoch {
+                    // A newer partition state (Kafka's makeLeader at a newer partition epoch):
+                    // it settles whatever change was in flight.
+                    r.isr = p.isr.clone();
+                    r.partition_epoch = p.partition_epoch;
+                    r.pending_isr = None;
+                    for b in &p.replicas {
+                        if *b != self.id {
+                            r.followers.entry(*b).or_default();
+                        }
+                    }
                 }
             }
         }
         // A new ISR may let the HW move (a laggard gone) or hold it (below min ISR).
         for key in led {
-            self.advance_partition_hw(key, out);
+            self.advance_partition_hw(now, key, out);
         }
         if any && self.timer_deadline(Slot::Partitions).is_none() {
             self.set_timer(Slot::Partitions, now + TICK_MS, out);
@@ -276,8 +274,7 @@ impl Node {
         out: &mut Effects,
     ) {
         let key = (req.topic_id, req.partition);
-        let (min_isr, state) = min_isr_and_state(&self.image, self.cfg.min_insync_replicas, key);
-        let isr = state.map(|p| p.isr.clone()).unwrap_or_default();
+        let min_isr = effective_min_isr(&self.image, self.cfg.min_insync_replicas, key);
         let timeout = self.cfg.producer_request_timeout_ms;
         let id = self.id;
         let answer = |base: Option<Offset>, error: Option<ErrorCode>, out: &mut Effects| {
@@ -329,7 +326,8 @@ impl Node {
         let base = match existing {
             Some(base) => base,
             None => {
-                if req.acks == Acks::All && isr.len() < min_isr {
+                // Kafka checks the committed ISR it has, before the append.
+                if req.acks == Acks::All && r.isr.len() < min_isr {
                     return answer(None, Some(ErrorCode::NotEnoughReplicas), out);
                 }
                 let base = r.leo();
@@ -371,71 +369,23 @@ impl Node {
         if appended {
             // Kafka's appendRecordsToLeader ends with maybeIncrementLeaderHW whatever the acks:
             // a leader alone in the ISR commits what it appends at once.
-            self.advance_partition_hw(key, out);
+            self.advance_partition_hw(now, key, out);
             self.complete_parked_fetches(now, key, out);
         } else if req.acks == Acks::All {
             // A retried produce already in the log: its answer waits for the HW as the first did.
-            self.advance_partition_hw(key, out);
+            self.advance_partition_hw(now, key, out);
         }
-    }
-
-    /// HW = the smallest LEO across the ISR (the leader's own LEO included); it never moves back.
-    fn advance_partition_hw(&mut self, key: PartitionKey, out: &mut Effects) {
-        // Strict min ISR (KIP-966, with the ELR): below min ISR the HW stands still, so a
-        // replica that leaves the ISR then has every committed record and may lead (the ELR).
-        let (min_isr, state) = min_isr_and_state(&self.image, self.cfg.min_insync_replicas, key);
-        let rf = state.map_or(0, |p| p.replicas.len());
-        let id = self.id;
-        let empty = Vec::new();
-        let isr = state.map_or(&empty, |p| &p.isr);
-        let frozen = self.cfg.eligible_leader_replicas && isr.len() < min_isr.min(rf);
-        let Some(r) = self.durable.partitions.get_mut(&key) else {
-            return;
-        };
-        // Over the maximal ISR: the committed one and the members whose addition is in flight.
-        let leo = r.leo();
-        let at = |b: &NodeId| {
-            if *b == id {
-                leo
-            } else {
-                r.followers.get(b).map_or(0, |f| f.0)
-            }
-        };
-        let hw = isr
-            .iter()
-            .chain(r.proposed_isr.iter().filter(|b| !isr.contains(b)))
-            .map(at)
-            .min()
-            .unwrap_or(leo)
-            .min(leo);
-        if hw > r.hw && !frozen {
-            r.hw = hw;
-            out.trace.push(TraceKind::PartitionHighWatermark {
-                node: id,
-                topic_id: key.0,
-                partition: key.1,
-                hw,
-            });
-        }
-        // acks=all: acknowledged once every record is below the HW.
-        let hw = r.hw;
-        r.purgatory.retain(|p| {
-            if p.end <= hw {
-                out.sends
-                    .push(produce_answer(p, key, Some(p.base_offset), None));
-                false
-            } else {
-                true
-            }
-        });
     }
 
     pub(crate) fn on_partitions_tick(&mut self, now: Time, out: &mut Effects) {
         let keys: Vec<PartitionKey> = self.durable.partitions.keys().copied().collect();
-        let controller = self.alter_partition_target();
         let id = self.id;
-        let lag_max = self.cfg.replica_lag_time_max_ms;
         let timeout = self.cfg.request_timeout_ms;
+        // Kafka's isr-expiration task runs every half replica.lag.time.max.ms.
+        let shrink_due = now >= self.broker.next_isr_check;
+        if shrink_due {
+            self.broker.next_isr_check = now + (self.cfg.replica_lag_time_max_ms / 2).max(1);
+        }
         for key in keys {
             let Some(r) = self.durable.partitions.get_mut(&key) else {
                 continue;
@@ -458,68 +408,16 @@ impl Node {
             {
                 self.send_partition_fetch(now, key, out);
             }
-            // A leader: the ISR it wants. Led after an unclean election, it has nothing to
-            // recover (no transactions here), so it reports RECOVERED with its next AlterPartition.
-            let (isr, recovering): (&[NodeId], bool) = self
-                .image
-                .partition(key.0, key.1)
-                .map_or((&[], false), |p| (&p.isr, p.recovering));
-            if let Some(r) = self
+            if self
                 .durable
                 .partitions
-                .get_mut(&key)
-                .filter(|r| r.leader == Some(id))
+                .get(&key)
+                .is_some_and(|r| r.leader == Some(id))
             {
-                // Caught up (Kafka's isCaughtUp): at the leader's LEO, however long silent (an
-                // idle partition loses nobody), or at it within replica.lag.time.max.ms. A
-                // follower rejoins once it holds the HW and this leader epoch's start.
-                let leo = r.leo();
-                let epoch_start = r
-                    .log
-                    .epochs()
-                    .iter()
-                    .find(|(e, _)| *e == r.leader_epoch)
-                    .map_or(0, |(_, start)| *start);
-                let rejoin_at = r.hw.max(epoch_start);
-                let stays = |b: &NodeId| {
-                    *b == id
-                        || r.followers
-                            .get(b)
-                            .is_some_and(|(f, at)| *f >= leo || now.saturating_sub(*at) <= lag_max)
-                };
-                let joins = |(b, (f, at)): (&NodeId, &(Offset, Time))| {
-                    !isr.contains(b) && *f >= rejoin_at && now.saturating_sub(*at) <= lag_max
-                };
-                let changes = !isr.iter().all(stays) || r.followers.iter().any(joins) || recovering;
-                // Only when something changes is the new ISR built (this runs every tick).
-                let want: Option<Vec<NodeId>> = changes.then(|| {
-                    let mut want: Vec<NodeId> = isr.iter().copied().filter(stays).collect();
-                    want.extend(r.followers.iter().filter(|e| joins(*e)).map(|(b, _)| *b));
-                    want.sort_unstable();
-                    want
-                });
-                if !r.awaiting_alter && r.proposed_isr.iter().all(|b| isr.contains(b)) {
-                    r.proposed_isr.clear();
+                if shrink_due {
+                    self.maybe_shrink_isr(now, key, out);
                 }
-                let resend = r.alter_sent.is_none_or(|t| now >= t + 2000);
-                if let (Some(want), Some(c), true) = (want, controller, resend) {
-                    r.alter_sent = Some(now);
-                    r.awaiting_alter = true;
-                    for b in &want {
-                        if !r.proposed_isr.contains(b) {
-                            r.proposed_isr.push(*b);
-                        }
-                    }
-                    out.sends.push((
-                        c,
-                        Message::AlterPartition(AlterPartitionRequest {
-                            topic_id: key.0,
-                            partition: key.1,
-                            leader_epoch: r.leader_epoch,
-                            isr: want,
-                        }),
-                    ));
-                }
+                self.resend_isr_change(now, key, out);
             }
             // Held fetches whose wait is over are answered with what there is.
             let due: Vec<ParkedFetch> = match self.durable.partitions.get_mut(&key) {
@@ -548,6 +446,7 @@ impl Node {
     fn send_partition_fetch(&mut self, now: Time, key: PartitionKey, out: &mut Effects) {
         let unsafe_switch = self.cfg.unsafe_truncate_to_hw;
         let id = self.id;
+        let broker_epoch = self.broker.registered.filter(|_| self.zk.is_none());
         let leads_elsewhere = |r: &Replica| r.leader.is_some_and(|l| l != id);
         if !self
             .durable
@@ -577,6 +476,7 @@ impl Node {
             leader_epoch: r.leader_epoch,
             fetch_offset: r.leo(),
             last_fetched_epoch,
+            broker_epoch,
         });
         out.sends.push((l, msg));
     }
@@ -683,10 +583,17 @@ impl Node {
         let (leader_epoch, fetch_offset) = (req.leader_epoch, req.fetch_offset);
         let id = self.id;
         let max = self.cfg.replica_fetch_max_records.max(1) as usize;
+        let by_previous_fetch = self.cfg.caught_up_by_previous_fetch;
         let mut body = PartitionFetchBody::Records(Vec::new());
         // The HW this fetch reads with: the follower learns what this fetch moves on its next
         // one (Kafka reads the log, then updates the follower's state).
         let hw_before = self.durable.partitions.get(&key).map_or(0, |r| r.hw);
+        // A fetch from an older incarnation of the follower (a late one, from before it
+        // restarted) must not move what the leader knows of it (`updateFetchStateOrThrow`).
+        let stale_broker = req
+            .broker_epoch
+            .is_some_and(|e| self.image.brokers.get(&from).is_some_and(|b| b.epoch > e));
+        let mut follower_moved = false;
         // Kafka (KIP-320): an older leader epoch is fenced, a newer one is not known here yet.
         let error = match self.durable.partitions.get_mut(&key) {
             Some(r) if r.leader == Some(id) && leader_epoch < r.leader_epoch => {
@@ -698,6 +605,7 @@ impl Node {
             Some(r) if r.leader == Some(id) && fetch_offset < r.log.start_offset() => {
                 Some(ErrorCode::OffsetOutOfRange)
             }
+            Some(r) if r.leader == Some(id) && stale_broker => Some(ErrorCode::NotLeaderOrFollower),
             Some(r) if r.leader == Some(id) => {
                 // Where the follower's last epoch ends in this log: if it ends before the
                 // fetch offset, or this log has no such epoch, the logs diverge there.
@@ -713,13 +621,19 @@ impl Node {
                         body = PartitionFetchBody::DivergingEpoch { epoch, end_offset };
                     }
                     None => {
+                        // What the fetch says of the follower counts once, when it arrives (a
+                        // held fetch answered later does not count again).
                         let leo = r.leo();
-                        let caught_up = fetch_offset >= leo;
-                        if let Some(f) = r.followers.get_mut(&from) {
-                            f.0 = fetch_offset.min(leo);
-                            if caught_up {
-                                f.1 = now;
-                            }
+                        if let Some(f) = r.followers.get_mut(&from).filter(|_| may_park) {
+                            let before = f.leo;
+                            f.fetched(
+                                fetch_offset.min(leo),
+                                now,
+                                leo,
+                                req.broker_epoch,
+                                by_previous_fetch,
+                            );
+                            follower_moved = f.leo != before;
                         }
                         body = PartitionFetchBody::Records(r.log.read(fetch_offset, max));
                     }
@@ -728,8 +642,13 @@ impl Node {
             }
             _ => Some(ErrorCode::NotLeaderOrFollower),
         };
-        if error.is_none() {
-            self.advance_partition_hw(key, out);
+        if error.is_none() && may_park {
+            // Kafka's updateFollowerFetchState: the follower may now join the ISR, and a LEO
+            // that moved may move the HW.
+            self.maybe_expand_isr(now, key, from, out);
+            if follower_moved {
+                self.advance_partition_hw(now, key, out);
+            }
         }
         let nothing_new = matches!(&body, PartitionFetchBody::Records(v) if v.is_empty());
         if may_park && error.is_none() && nothing_new && wait > 0 {
@@ -855,121 +774,6 @@ impl Node {
                 partition: key.1,
                 hw: new_hw,
             });
-        }
-    }
-
-    /// The active controller takes an ISR change from the partition's current leader. The reply
-    /// goes out once the PartitionChange record commits; a refusal goes out at once.
-    pub(crate) fn on_alter_partition(
-        &mut self,
-        now: Time,
-        from: NodeId,
-        req: &AlterPartitionRequest,
-        out: &mut Effects,
-    ) {
-        let key = (req.topic_id, req.partition);
-        let mut reply = AlterPartitionResponse {
-            topic_id: key.0,
-            partition: key.1,
-            leader_epoch: req.leader_epoch,
-            isr: Vec::new(),
-            error: None,
-        };
-        let refuse = |error, mut reply: AlterPartitionResponse, out: &mut Effects| {
-            reply.error = Some(error);
-            out.sends
-                .push((from, Message::AlterPartitionResponse(reply)));
-        };
-        if self.controller.is_none() {
-            return refuse(ErrorCode::NotController, reply, out);
-        }
-        let pending = self.pending_image();
-        let Some(p) = pending.partition(key.0, key.1) else {
-            return refuse(ErrorCode::UnknownTopicOrPartition, reply, out);
-        };
-        reply.leader_epoch = p.leader_epoch;
-        reply.isr = p.isr.clone();
-        // Kafka's order: the leader epoch first (older: fenced; newer: this controller is
-        // behind), then who asks, then whether every new member may be in the ISR.
-        if req.leader_epoch < p.leader_epoch {
-            return refuse(ErrorCode::FencedLeaderEpoch, reply, out);
-        }
-        if req.leader_epoch > p.leader_epoch {
-            return refuse(ErrorCode::NotLeaderOrFollower, reply, out);
-        }
-        if p.leader != Some(from) || !req.isr.contains(&from) {
-            return refuse(ErrorCode::InvalidRequest, reply, out);
-        }
-        let unfenced = pending.unfenced_brokers();
-        let eligible = |b: &NodeId| p.replicas.contains(b) && unfenced.contains(b);
-        if !req.isr.iter().all(eligible) {
-            return refuse(ErrorCode::IneligibleReplica, reply, out);
-        }
-        reply.isr = req.isr.clone();
-        let reply = Message::AlterPartitionResponse(reply);
-        let Some(t) = pending.topics.get(&key.0) else {
-            return;
-        };
-        // The new ISR through the same rule as every other change (it may fill or clear the
-        // ELR); a leader that asks has recovered (leader recovery state RECOVERED).
-        let rules = self.change_rules(t, p);
-        let may_lead = |r: NodeId| pending.is_unfenced(r);
-        let mut current = p.isr.clone();
-        current.sort_unstable();
-        let mut asked = req.isr.clone();
-        asked.sort_unstable();
-        let target = if asked == current {
-            p.isr.clone()
-        } else {
-            req.isr.clone()
-        };
-        let mut next = change(p, target, may_lead, None, Election::Online, rules);
-        if p.recovering {
-            let c = next.get_or_insert_with(|| PartitionChange {
-                isr: p.isr.clone(),
-                elr: p.elr.clone(),
-                leader: p.leader,
-                last_known_leader: p.last_known_leader,
-                recovering: true,
-                unclean: false,
-            });
-            c.recovering = false;
-        }
-        let Some(next) = next else {
-            out.sends.push((from, reply));
-            return;
-        };
-        let offset = self.write_change(now, key.0, key.1, next, out);
-        self.await_commit(offset, from, reply, out);
-    }
-
-    /// The partition leader hears back. Success or a refusal that says its view is stale: wait
-    /// for the committed image to show the partition (resend only if it never does). A
-    /// controller that is not (yet) active: ask again on the next tick.
-    pub(crate) fn on_alter_partition_response(&mut self, now: Time, resp: &AlterPartitionResponse) {
-        let Some(r) = self
-            .durable
-            .partitions
-            .get_mut(&(resp.topic_id, resp.partition))
-        else {
-            return;
-        };
-        r.alter_sent = match resp.error {
-            Some(ErrorCode::NotController) => None,
-            _ => Some(now),
-        };
-        r.awaiting_alter = false;
-        match resp.error {
-            // Committed: what the image will show; kept until it does.
-            None => r.proposed_isr = resp.isr.clone(),
-            // Refused for who is in it: the members it meant to add will not join (Kafka resets
-            // to the committed state on INELIGIBLE_REPLICA and the like).
-            Some(ErrorCode::IneligibleReplica | ErrorCode::InvalidRequest) => {
-                r.proposed_isr.clear()
-            }
-            // A stale epoch (or a controller not active yet): the request may still have been
-            // applied; Kafka keeps the pending state until the metadata says what happened.
-            Some(_) => {}
         }
     }
 }

@@ -338,6 +338,7 @@ fn retriable(e: ErrorCode) -> bool {
         e,
         ErrorCode::NotLeaderOrFollower
             | ErrorCode::NotEnoughReplicas
+            | ErrorCode::NotEnoughReplicasAfterAppend
             | ErrorCode::RequestTimedOut
             | ErrorCode::NetworkException
             | ErrorCode::UnknownTopicOrPartition

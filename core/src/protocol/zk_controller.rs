@@ -39,13 +39,14 @@ pub enum CtlCall {
         partition: u32,
     },
     /// A partition state written (created, or set at the version read), for an AlterPartition
-    /// from `alter_from` or for the controller's own election.
+    /// from `alter_from` (the leader, and its request's correlation) or for the controller's
+    /// own election.
     Write {
         topic_id: u32,
         partition: u32,
         state: PartitionState,
         create: bool,
-        alter_from: Option<NodeId>,
+        alter_from: Option<(NodeId, u64)>,
     },
     CreateTopic(String),
 }
@@ -428,13 +429,15 @@ impl Node {
                             .unwrap_or(0);
                         c.states.insert(key, state.clone());
                         c.changed.insert(key);
-                        if let Some(leader) = alter_from {
+                        if let Some((leader, correlation)) = alter_from {
                             out.sends.push((
                                 leader,
                                 Message::AlterPartitionResponse(AlterPartitionResponse {
+                                    correlation,
                                     topic_id,
                                     partition,
                                     leader_epoch: state.leader_epoch,
+                                    partition_epoch: state.partition_epoch,
                                     isr: state.isr.clone(),
                                     error: None,
                                 }),
@@ -449,15 +452,17 @@ impl Node {
                             self.zk_resign(out);
                             return;
                         }
-                        if let Some(leader) = alter_from {
+                        if let Some((leader, correlation)) = alter_from {
                             out.sends.push((
                                 leader,
                                 Message::AlterPartitionResponse(AlterPartitionResponse {
+                                    correlation,
                                     topic_id,
                                     partition,
                                     leader_epoch: state.leader_epoch,
+                                    partition_epoch: state.partition_epoch,
                                     isr: state.isr.clone(),
-                                    error: Some(ErrorCode::FencedLeaderEpoch),
+                                    error: Some(ErrorCode::InvalidUpdateVersion),
                                 }),
                             ));
                         }
@@ -645,7 +650,7 @@ impl Node {
         key: (u32, u32),
         state: PartitionState,
         create: bool,
-        alter_from: Option<NodeId>,
+        alter_from: Option<(NodeId, u64)>,
         out: &mut Effects,
     ) {
         let unsafe_no_check = self.cfg.unsafe_no_controller_epoch_check;
@@ -976,9 +981,11 @@ impl Node {
             None => out.sends.push((
                 from,
                 Message::AlterPartitionResponse(AlterPartitionResponse {
+                    correlation: req.correlation,
                     topic_id: req.topic_id,
                     partition: req.partition,
                     leader_epoch: req.leader_epoch,
+                    partition_epoch: req.partition_epoch,
                     isr: req.isr.clone(),
                     error: Some(ErrorCode::NotController),
                 }),
@@ -997,9 +1004,11 @@ impl Node {
             out.sends.push((
                 from,
                 Message::AlterPartitionResponse(AlterPartitionResponse {
+                    correlation: req.correlation,
                     topic_id: req.topic_id,
                     partition: req.partition,
                     leader_epoch: req.leader_epoch,
+                    partition_epoch: req.partition_epoch,
                     isr: req.isr.clone(),
                     error: Some(error),
                 }),
@@ -1017,6 +1026,11 @@ impl Node {
         if s.leader != Some(from) {
             return refuse(ErrorCode::InvalidRequest, out);
         }
+        // The partition epoch is the state znode's version: a request built on an older one
+        // would undo a newer change (Kafka's INVALID_UPDATE_VERSION).
+        if req.partition_epoch != s.partition_epoch {
+            return refuse(ErrorCode::InvalidUpdateVersion, out);
+        }
         // KIP-841: a broker that is not live, or is in a controlled shutdown, cannot join (the
         // leader asking is already in).
         if req.isr.iter().any(|b| {
@@ -1030,7 +1044,7 @@ impl Node {
         n.isr = req.isr.clone();
         // The leader has taken over (Kafka's leader reports RECOVERED with it).
         n.recovering = false;
-        self.write_state(key, n, false, Some(from), out);
+        self.write_state(key, n, false, Some((from, req.correlation)), out);
     }
 
     /// A preferred-leader election (Kafka's ElectLeaders, PREFERRED): the first replica in

@@ -114,12 +114,14 @@ fn node_fingerprint(n: &Node, h: &mut FoldHasher) {
             r.hw,
             r.leader_epoch,
             r.leader,
-            &r.proposed_isr,
-            r.awaiting_alter,
+            &r.isr,
+            r.partition_epoch,
+            r.pending_isr.as_ref().map(|p| (p.joining, &p.request.isr)),
         )
             .hash(h);
-        for (f, (leo, _)) in &r.followers {
-            (f, leo).hash(h);
+        // Time is abstracted away here: what a follower is known to hold, not when.
+        for (f, s) in &r.followers {
+            (f, s.leo, s.broker_epoch).hash(h);
         }
         for p in &r.purgatory {
             (p.produce, p.end).hash(h);
