@@ -621,5 +621,8 @@ fn steady_load_keeps_the_isr_full() {
 #[test]
 fn before_kafka_0_10_2_steady_load_emptied_the_isr() {
     let (smallest, _) = isr_under_steady_load(false, 15_000);
-    assert_eq!(smallest, 1, "both followers left while a few records behind");
+    assert_eq!(
+        smallest, 1,
+        "both followers left while a few records behind"
+    );
 }

@@ -29,6 +29,7 @@ pub const NAMES: &[&str] = &[
     "acks-tradeoff",
     "min-isr",
     "isr-shrink-expand",
+    "steady-load-isr",
     "follower-hw",
     "consumer-committed",
     "unclean-election",
@@ -132,6 +133,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "isr-shrink-expand",
         include_str!("../../static/scenarios/isr-shrink-expand.json"),
+    ),
+    (
+        "steady-load-isr",
+        include_str!("../../static/scenarios/steady-load-isr.json"),
     ),
     (
         "follower-hw",

@@ -3,12 +3,13 @@
 
 use crate::protocol::config::Config;
 use crate::protocol::node::{ClusterMode, Slot, ALL_SLOTS};
+use crate::protocol::partition::Acks;
 use crate::protocol::record::TopicConfig;
 use crate::protocol::types::{NodeId, Offset};
 use crate::sim::explore::Faults;
 use crate::sim::{
     ClusterSpec, ConsumeFrom, ConsumeStart, Fault, InitialState, NewTopic, ProduceRecords,
-    Simulation,
+    Simulation, SteadyLoad,
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -135,6 +136,8 @@ pub enum Step {
     Append(u32),
     CreateTopic(NewTopic),
     Produce(ProduceRecords),
+    /// Start (or, with None, stop) a steady load.
+    SteadyLoad(Option<SteadyLoad>),
     Consume(ConsumeFrom),
     ElectPreferred {
         topic: String,
@@ -243,6 +246,45 @@ fn as_target(v: &Value, step: Option<usize>, field: &str) -> Result<Target, Scen
             ),
         )),
     }
+}
+
+/// A produce's fields (`topic`, `partition`, `records`, `acks`), plus the `extra` keys the
+/// step allows; the arguments are handed back for those.
+fn produce_records<'a>(
+    v: &'a Value,
+    s: Option<usize>,
+    field: String,
+    extra: &[&str],
+) -> Result<(ProduceRecords, Args<'a>), ScenarioError> {
+    let mut keys = vec!["topic", "partition", "records", "acks"];
+    keys.extend_from_slice(extra);
+    let o = Args::new(v, s, field, &keys)?;
+    let topic = o.name("topic")?;
+    let partition = o.number("partition", 0, 0..=MAX_PARTITIONS - 1)? as u32;
+    let records = o.number("records", 1, 1..=1_000_000)? as u32;
+    let acks = match o.0.get("acks") {
+        None => Acks::All,
+        Some(Value::String(a)) if a == "all" || a == "-1" => Acks::All,
+        Some(Value::String(a)) if a == "1" => Acks::Leader,
+        Some(Value::String(a)) if a == "0" => Acks::None,
+        Some(v) if v.as_i64() == Some(-1) => Acks::All,
+        Some(v) if v.as_i64() == Some(1) => Acks::Leader,
+        Some(v) if v.as_i64() == Some(0) => Acks::None,
+        Some(v) => {
+            return Err(err(
+                s,
+                o.field("acks"),
+                format!("expected 0, 1 or \"all\", got {v}"),
+            ))
+        }
+    };
+    let produce = ProduceRecords {
+        topic,
+        partition,
+        records,
+        acks,
+    };
+    Ok((produce, o))
 }
 
 /// `{"topic", "partition", ...}`: the topic and partition, with `more` fields allowed beside.
@@ -562,6 +604,7 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
         "append",
         "create_topic",
         "produce",
+        "steady_load",
         "consume",
         "elect_preferred",
         "drop_next",
@@ -706,41 +749,15 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
                 config,
             })
         }
-        "produce" => {
-            let o = Args::new(
-                one(key)?,
-                s,
-                f(key),
-                &["topic", "partition", "records", "acks"],
-            )?;
-            let topic = o.name("topic")?;
-            let partition = o.number("partition", 0, 0..=MAX_PARTITIONS - 1)? as u32;
-            let records = o.number("records", 1, 1..=1_000_000)? as u32;
-            let acks = match o.0.get("acks") {
-                None => crate::protocol::partition::Acks::All,
-                Some(Value::String(a)) if a == "all" || a == "-1" => {
-                    crate::protocol::partition::Acks::All
-                }
-                Some(Value::String(a)) if a == "1" => crate::protocol::partition::Acks::Leader,
-                Some(Value::String(a)) if a == "0" => crate::protocol::partition::Acks::None,
-                Some(v) if v.as_i64() == Some(-1) => crate::protocol::partition::Acks::All,
-                Some(v) if v.as_i64() == Some(1) => crate::protocol::partition::Acks::Leader,
-                Some(v) if v.as_i64() == Some(0) => crate::protocol::partition::Acks::None,
-                Some(v) => {
-                    return Err(err(
-                        s,
-                        o.field("acks"),
-                        format!("expected 0, 1 or \"all\", got {v}"),
-                    ))
-                }
-            };
-            Step::Produce(ProduceRecords {
-                topic,
-                partition,
-                records,
-                acks,
-            })
-        }
+        "produce" => Step::Produce(produce_records(one(key)?, s, f(key), &[])?.0),
+        "steady_load" => match one(key)? {
+            Value::Null | Value::Bool(false) => Step::SteadyLoad(None),
+            v => {
+                let (produce, o) = produce_records(v, s, f(key), &["every_ms"])?;
+                let every_ms = o.number("every_ms", 100, 1..=3_600_000)?;
+                Step::SteadyLoad(Some(SteadyLoad { produce, every_ms }))
+            }
+        },
         "consume" => {
             let v = one(key)?;
             let (topic, partition) = topic_partition(v, s, &f(key), &["from"])?;

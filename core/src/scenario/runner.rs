@@ -175,6 +175,7 @@ pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, Action
         Step::Append(n) => vec![Action::Append(*n)],
         Step::CreateTopic(t) => vec![Action::CreateTopic(t.clone())],
         Step::Produce(p) => vec![Action::Produce(p.clone())],
+        Step::SteadyLoad(l) => vec![Action::SteadyLoad(l.clone())],
         Step::Consume(c) => vec![Action::Consume(c.clone())],
         Step::ElectPreferred { topic, partition } => vec![Action::ElectPreferred {
             topic: topic.clone(),
@@ -236,6 +237,9 @@ pub fn ready_for(sim: &Simulation, step: &Step) -> bool {
             leader.is_some_and(|n| n.node.active_controller().is_some())
         }
         Step::Consume(c) => sim.partition_of(&c.topic, c.partition).is_ok(),
+        Step::SteadyLoad(Some(l)) => sim
+            .partition_of(&l.produce.topic, l.produce.partition)
+            .is_ok(),
         Step::Append(_) => leader.is_some(),
         // The leader broker must itself know it leads (brokers apply the metadata a little later).
         Step::Produce(p) => sim

@@ -54,6 +54,8 @@ pub enum ActionError {
     /// A broker's disk holds partition replicas: losing it is not modelled (Kafka tells the
     /// controller through log directory ids, KIP-858).
     WipeBroker(NodeId),
+    /// A steady load needs every_ms > 0.
+    InvalidLoad,
     /// The node itself refused.
     Node(CommandError),
 }
@@ -97,6 +99,7 @@ impl fmt::Display for ActionError {
             ActionError::NoPartitionLeader { topic, partition } => {
                 write!(f, "partition {topic}-{partition} has no leader")
             }
+            ActionError::InvalidLoad => write!(f, "a steady load needs every_ms > 0"),
             ActionError::Node(e) => e.fmt(f),
         }
     }

@@ -33,7 +33,7 @@ pub use error::{
 pub use invariants::Violation;
 pub use simulation::{
     Action, ClusterSpec, ConsumeFrom, ConsumeStart, Envelope, Fault, InitialState, MessageFault,
-    NewTopic, ProduceRecords, Recording, SimNode, Simulation, Stats, TimedAction,
+    NewTopic, ProduceRecords, Recording, SimNode, Simulation, Stats, SteadyLoad, TimedAction,
 };
 pub use timeline::{Position, Timeline};
 pub use trace::{Trace, TraceEvent};

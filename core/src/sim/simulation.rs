@@ -19,6 +19,8 @@ use crate::protocol::zk_ensemble::ENSEMBLE;
 
 /// The timer slot of the consumers at the client network end (the producer's is `Partitions`).
 const CONSUMER_SLOT: Slot = Slot::FetchRetry;
+/// The client's third timer: the steady load's next produce.
+const LOAD_SLOT: Slot = Slot::Heartbeat;
 use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
 use crate::protocol::voters::{DirectoryId, QuorumBootstrap, Voter};
@@ -194,6 +196,9 @@ pub enum Action {
     CreateTopic(NewTopic),
     /// A client writes `records` to a partition through its leader broker.
     Produce(ProduceRecords),
+    /// A steady load: a produce of `records` every `every_ms` from now on, each one a produce
+    /// of its own (numbered as produce steps are), until a `SteadyLoad(None)` stops it.
+    SteadyLoad(Option<SteadyLoad>),
     /// A consumer starts polling a partition.
     Consume(ConsumeFrom),
     /// A broker shuts down cleanly (SIGTERM): it asks the controller to move its leaderships
@@ -268,6 +273,14 @@ pub struct ProduceRecords {
     pub partition: u32,
     pub records: u32,
     pub acks: crate::protocol::partition::Acks,
+}
+
+/// What a steady load produces, and how often.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SteadyLoad {
+    #[serde(flatten)]
+    pub produce: ProduceRecords,
+    pub every_ms: u64,
 }
 
 /// An action with the exact point of the history where it was applied.
@@ -423,6 +436,9 @@ pub struct Simulation {
     /// The consumers (on the same client network end as the producer) and their timer.
     consumers: Consumers,
     consumer_wake: Option<Time>,
+    /// The steady load, if one runs, and when its next produce is due.
+    load: Option<SteadyLoad>,
+    load_wake: Option<Time>,
     /// Forced steps (the explorer's `deliver` and `fire`) run each node on a clock of its own:
     /// time is abstracted, so one node's timer going off does not make another's overdue. Empty
     /// while the cluster runs on the one global clock; a natural event empties it again.
@@ -535,6 +551,8 @@ impl Simulation {
             armed: Vec::new(),
             consumers: Consumers::default(),
             consumer_wake: None,
+            load: None,
+            load_wake: None,
             data_seen: Default::default(),
             local: BTreeMap::new(),
             spec: Rc::new(spec),
@@ -848,13 +866,11 @@ impl Simulation {
         self.stats.events += 1;
         let effective = match ev.kind {
             EventKind::Deliver(env) => self.deliver(env, ev.time, ev.seq),
-            EventKind::Timer { node, slot, at, .. } if node == self.client => {
-                if slot == CONSUMER_SLOT {
-                    self.consumer_timer(at)
-                } else {
-                    self.producer_timer(at)
-                }
-            }
+            EventKind::Timer { node, slot, at, .. } if node == self.client => match slot {
+                CONSUMER_SLOT => self.consumer_timer(at),
+                LOAD_SLOT => self.load_timer(at),
+                _ => self.producer_timer(at),
+            },
             EventKind::Timer {
                 node,
                 slot,
@@ -975,6 +991,7 @@ impl Simulation {
         if node == self.client {
             let wake = match slot {
                 CONSUMER_SLOT => self.consumer_wake,
+                LOAD_SLOT => self.load_wake,
                 Slot::Partitions => self.producer_wake,
                 _ => None,
             }?;
@@ -1002,11 +1019,11 @@ impl Simulation {
             sim.stats.steps += 1;
             if node == sim.client {
                 sim.touched = Touched::Nothing;
-                if slot == CONSUMER_SLOT {
-                    sim.consumer_timer(armed);
-                } else {
-                    sim.producer_timer(armed);
-                }
+                match slot {
+                    CONSUMER_SLOT => sim.consumer_timer(armed),
+                    LOAD_SLOT => sim.load_timer(armed),
+                    _ => sim.producer_timer(armed),
+                };
                 return;
             }
             let Some(i) = sim.index(node) else {
@@ -1205,6 +1222,62 @@ impl Simulation {
         self.producer = producer;
         self.apply_producer_effects(out);
         true
+    }
+
+    /// The steady load's turn: one produce now (skipped while its topic is unknown or has no
+    /// leader the client knows: it is the client's retry that waits, not the load), the next one
+    /// `every_ms` later.
+    fn load_timer(&mut self, at: Time) -> bool {
+        if self.load_wake != Some(at) {
+            return false;
+        }
+        self.load_wake = None;
+        let Some(load) = self.load.clone() else {
+            return false;
+        };
+        let p = load.produce;
+        // An error here (the topic is gone) ends nothing: the next turn tries again.
+        let _ = self.start_produce(&p.topic, p.partition, p.records, p.acks);
+        self.schedule_load(self.now + load.every_ms.max(1));
+        true
+    }
+
+    fn schedule_load(&mut self, t: Time) {
+        self.load_wake = Some(t);
+        self.push(
+            t,
+            EventKind::Timer {
+                node: self.client,
+                slot: LOAD_SLOT,
+                at: t,
+                incarnation: 0,
+            },
+        );
+    }
+
+    /// The client takes `records` at once and sends them to the leader it knows (none yet: it
+    /// waits and looks again); numbered in the order they run.
+    fn start_produce(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        records: u32,
+        acks: crate::protocol::partition::Acks,
+    ) -> Result<(), ActionError> {
+        let (topic_id, leader) = self.partition_of(topic, partition)?;
+        self.produces += 1;
+        let mut out = ProducerEffects::default();
+        self.producer.start(
+            self.now,
+            self.produces,
+            (topic, topic_id, partition),
+            records,
+            acks,
+            leader,
+            &mut out,
+        );
+        self.apply_producer_effects(out);
+        Ok(())
     }
 
     fn apply_producer_effects(&mut self, out: ProducerEffects) {
@@ -1741,22 +1814,23 @@ impl Simulation {
                 records,
                 acks,
             }) => {
-                // The client takes the records at once and sends them to the leader it knows
-                // (none yet: it waits and looks again); numbered in the order they run.
-                let (topic_id, leader) = self.partition_of(&topic, partition)?;
-                self.produces += 1;
-                let mut out = ProducerEffects::default();
-                self.producer.start(
-                    self.now,
-                    self.produces,
-                    (&topic, topic_id, partition),
-                    records,
-                    acks,
-                    leader,
-                    &mut out,
-                );
-                self.apply_producer_effects(out);
+                self.start_produce(&topic, partition, records, acks)?;
                 // Only the client changed: the checker need not read every node again.
+                self.touched = Touched::Nothing;
+            }
+            Action::SteadyLoad(load) => {
+                if let Some(l) = &load {
+                    if l.every_ms == 0 {
+                        return Err(ActionError::InvalidLoad);
+                    }
+                    // Refused at once for a topic that does not exist.
+                    self.partition_of(&l.produce.topic, l.produce.partition)?;
+                }
+                let starts = load.is_some() && self.load.is_none();
+                self.load = load;
+                if starts {
+                    self.schedule_load(self.now);
+                }
                 self.touched = Touched::Nothing;
             }
             Action::Consume(ConsumeFrom {

@@ -125,6 +125,7 @@ pub fn action_error(lang: Lang, e: &ActionError) -> String {
         ActionError::NoPartitionLeader { topic, partition } => {
             format!("分区 {topic}-{partition} 没有领导者")
         }
+        ActionError::InvalidLoad => "持续写入的间隔 every_ms 必须大于 0".to_string(),
     };
     pick(lang, e.to_string(), zh)
 }
