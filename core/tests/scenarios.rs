@@ -941,3 +941,67 @@ fn before_kafka_0_10_2_the_steady_load_scenario_empties_the_isr() {
         .expect("the loaded capture");
     assert_eq!(c.metadata.topics[0].partitions[0].isr, vec![101]);
 }
+
+/// The late AlterPartition of the guided scenario reaches the controller after two newer
+/// changes and is refused for its partition epoch.
+#[test]
+fn a_late_alter_partition_is_refused_by_its_partition_epoch() {
+    use kraft_core::protocol::message::{ErrorCode, Message};
+    use kraft_core::protocol::TraceKind;
+    let path = repo().join("static/scenarios/stale-alter-partition.json");
+    let s = Scenario::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let r = run_all(&s);
+    let refused: Vec<(u32, u32)> = r
+        .sim
+        .trace()
+        .events()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Deliver { msg, .. } => match &**msg as &Message {
+                Message::AlterPartitionResponse(a)
+                    if a.error == Some(ErrorCode::InvalidUpdateVersion) =>
+                {
+                    Some((a.partition_epoch, a.isr.len() as u32))
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        vec![(3, 2)],
+        "refused at epoch 3, the ISR left at two"
+    );
+    let c = r.sim.capture("end");
+    assert_eq!(c.metadata.topics[0].partitions[0].isr, vec![101, 102]);
+}
+
+/// The strict-min-ISR scenario's experiment, Kafka before 3.7: the HW moves with the leader
+/// alone and the acks=all produce is answered NOT_ENOUGH_REPLICAS_AFTER_APPEND (then retried
+/// and acknowledged once the followers are back).
+#[test]
+fn before_kafka_3_7_an_acks_all_produce_below_min_isr_got_not_enough_replicas_after_append() {
+    use kraft_core::protocol::message::ErrorCode;
+    let path = repo().join("static/scenarios/strict-min-isr.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let old = doc["try"][0]["config"].clone();
+    for (k, v) in old.as_object().unwrap() {
+        doc["cluster"]["config"][k] = v.clone();
+    }
+    let s = Scenario::from_value(doc).unwrap();
+    let r = run_all(&s);
+    let below = r.captures.iter().find(|c| c.label == "below").unwrap();
+    let p = &below.produces[0];
+    assert_eq!(
+        p.error,
+        Some(ErrorCode::NotEnoughReplicasAfterAppend.name())
+    );
+    let leader = below.nodes.iter().find(|n| n.id == 101).unwrap();
+    let replica = &leader.replicas.as_ref().unwrap()[0];
+    assert_eq!(
+        (replica.leo, replica.hw),
+        (2, 2),
+        "the HW moved with one copy"
+    );
+}

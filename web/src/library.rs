@@ -30,6 +30,8 @@ pub const NAMES: &[&str] = &[
     "min-isr",
     "isr-shrink-expand",
     "steady-load-isr",
+    "stale-alter-partition",
+    "strict-min-isr",
     "follower-hw",
     "consumer-committed",
     "unclean-election",
@@ -137,6 +139,14 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "steady-load-isr",
         include_str!("../../static/scenarios/steady-load-isr.json"),
+    ),
+    (
+        "stale-alter-partition",
+        include_str!("../../static/scenarios/stale-alter-partition.json"),
+    ),
+    (
+        "strict-min-isr",
+        include_str!("../../static/scenarios/strict-min-isr.json"),
     ),
     (
         "follower-hw",

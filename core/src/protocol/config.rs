@@ -315,6 +315,11 @@ impl Config {
                 return Err(ConfigError::Probability(name));
             }
         }
+        // KIP-966's ELR members may lead because the HW stood still below min ISR: no Kafka
+        // had the ELR without strict min ISR.
+        if self.eligible_leader_replicas && !self.strict_min_isr {
+            return Err(ConfigError::ElrWithoutStrictMinIsr);
+        }
         Ok(())
     }
 
@@ -331,6 +336,7 @@ pub enum ConfigError {
     TooLarge { key: &'static str, max: u64 },
     LatencyOrder,
     Probability(&'static str),
+    ElrWithoutStrictMinIsr,
 }
 
 impl std::fmt::Display for ConfigError {
@@ -342,6 +348,10 @@ impl std::fmt::Display for ConfigError {
                 write!(f, "latency_ms.min must not exceed latency_ms.max")
             }
             ConfigError::Probability(key) => write!(f, "{key} must be between 0 and 0.9"),
+            ConfigError::ElrWithoutStrictMinIsr => write!(
+                f,
+                "strict_min_isr false is Kafka before 3.7, which had no eligible leader replicas: set eligible_leader_replicas false too"
+            ),
         }
     }
 }
@@ -349,6 +359,22 @@ impl std::fmt::Display for ConfigError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_elr_needs_strict_min_isr() {
+        let with = |elr, strict| Config {
+            eligible_leader_replicas: elr,
+            strict_min_isr: strict,
+            ..Config::default()
+        };
+        assert_eq!(
+            with(true, false).validate(),
+            Err(ConfigError::ElrWithoutStrictMinIsr)
+        );
+        for (elr, strict) in [(true, true), (false, true), (false, false)] {
+            assert_eq!(with(elr, strict).validate(), Ok(()));
+        }
+    }
 
     #[test]
     fn a_fixed_latency_is_valid_and_a_reversed_range_is_not() {

@@ -136,6 +136,9 @@ pub fn config_error(lang: Lang, e: &ConfigError) -> String {
         ConfigError::TooLarge { key, max } => format!("{key} 最大为 {max}"),
         ConfigError::LatencyOrder => "latency_ms.min 不能大于 latency_ms.max".to_string(),
         ConfigError::Probability(key) => format!("{key} 必须在 0 到 0.9 之间"),
+        ConfigError::ElrWithoutStrictMinIsr => {
+            "strict_min_isr 为 false 是 Kafka 3.7 之前的行为，那时还没有 ELR：请同时把 eligible_leader_replicas 设为 false".to_string()
+        }
     };
     pick(lang, e.to_string(), zh)
 }
