@@ -18,6 +18,9 @@ pub struct BrokerState {
     pub(crate) inflight: Option<u64>,
     /// A controlled shutdown is under way: heartbeats ask for it until the controller agrees.
     pub shutting_down: bool,
+    /// The broker epoch its clean shutdown file held at start (Kafka's
+    /// `BrokerRegistrationRequest.PreviousBrokerEpoch`; None is -1: no clean shutdown).
+    pub previous_broker_epoch: Option<Offset>,
 }
 
 impl Node {
@@ -25,8 +28,10 @@ impl Node {
         if !self.kind.runs_broker() {
             return;
         }
+        // The clean shutdown file proves one clean stop only: it is deleted as it is read.
         self.broker = BrokerState {
             fenced: true,
+            previous_broker_epoch: self.durable.clean_shutdown.take(),
             ..Default::default()
         };
         self.set_timer(Slot::Heartbeat, now + self.cfg.retry_backoff_ms, out);
@@ -48,7 +53,7 @@ impl Node {
             return;
         }
         if self.broker.registered.is_none() {
-            out.stop = true;
+            self.stop_cleanly(out);
             return;
         }
         self.broker.shutting_down = true;
@@ -63,6 +68,13 @@ impl Node {
             let n = servers.len();
             (n > 0).then(|| servers[self.fetch.bootstrap_index % n])
         })
+    }
+
+    /// The process exits after a controlled shutdown, leaving its clean shutdown file with
+    /// the broker epoch it held (LogManager writes it once every log is closed).
+    fn stop_cleanly(&mut self, out: &mut Effects) {
+        self.durable.clean_shutdown = self.broker.registered;
+        out.stop = true;
     }
 
     pub(crate) fn on_heartbeat_timer(&mut self, now: Time, out: &mut Effects) {
@@ -80,6 +92,7 @@ impl Node {
                     correlation,
                     broker: self.id,
                     incarnation: self.durable.starts,
+                    previous_broker_epoch: self.broker.previous_broker_epoch,
                 }),
                 // One registration in flight (Kafka's communicationInFlight): sent again once
                 // unanswered for the request timeout; resent sooner, a slow answer is never
@@ -172,7 +185,7 @@ impl Node {
         }
         self.broker.inflight = None;
         match resp.error {
-            None if self.broker.shutting_down && resp.shutdown_ok => out.stop = true,
+            None if self.broker.shutting_down && resp.shutdown_ok => self.stop_cleanly(out),
             None => {
                 self.broker.fenced = resp.fenced;
                 self.broker.last_heartbeat_ok = Some(now);

@@ -148,6 +148,11 @@ pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, Action
     Ok(match step {
         Step::Elect(t) => vec![Action::Elect(id(t)?)],
         Step::Crash(t) => vec![Action::Crash(id(t)?)],
+        // Every target is named before any goes down (`"leader"` is the leader of now).
+        Step::PowerLoss(ts) => ts
+            .iter()
+            .map(|t| id(t).map(Action::PowerLoss))
+            .collect::<Result<_, _>>()?,
         Step::Restart(t) => vec![Action::Restart(id(t)?)],
         Step::Resign(t) => vec![Action::Resign(id(t)?)],
         Step::AddVoter(t) => vec![Action::AddVoter(id(t)?)],

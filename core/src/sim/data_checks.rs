@@ -79,6 +79,7 @@ impl Simulation {
             TraceKind::PartitionChange { .. }
             | TraceKind::PartitionTruncated { .. }
             | TraceKind::Crash { .. }
+            | TraceKind::PowerLoss { .. }
             | TraceKind::Restart { .. } => true,
             TraceKind::Deliver { to, msg, .. } => {
                 *to == self.client && matches!(**msg, Message::ProduceResponse(_))
@@ -105,6 +106,7 @@ impl Simulation {
                 TraceKind::PartitionTruncated { .. }
                 | TraceKind::PartitionChange { .. }
                 | TraceKind::Crash { .. }
+                | TraceKind::PowerLoss { .. }
                 | TraceKind::Restart { .. } => all = true,
                 TraceKind::Deliver { to, msg, .. } if *to == self.client => {
                     if let Message::ProduceResponse(r) = &**msg {
@@ -136,8 +138,10 @@ impl Simulation {
                     .unclean_elections
                     .iter()
                     .any(|(t, part)| *t == p.topic && *part == p.partition);
-                // acks=all without an unclean election: a violation, not an allowed loss.
-                if p.acks == Acks::All && !unclean {
+                let power = self.lost_to_power((p.topic_id, p.partition), p.id);
+                // acks=all without an unclean election or a power loss of every replica that
+                // held it: a violation, not an allowed loss.
+                if p.acks == Acks::All && !unclean && !power {
                     continue;
                 }
                 let values = self.lost_values(p);
@@ -151,7 +155,9 @@ impl Simulation {
                     partition: p.partition,
                     acks: p.acks,
                     values,
-                    reason: if unclean {
+                    reason: if power {
+                        LossReason::PowerLoss
+                    } else if unclean {
                         LossReason::UncleanElection
                     } else {
                         LossReason::Failover
@@ -294,6 +300,7 @@ impl Simulation {
                 TraceKind::PartitionTruncated { .. }
                 | TraceKind::PartitionChange { .. }
                 | TraceKind::Crash { .. }
+                | TraceKind::PowerLoss { .. }
                 | TraceKind::Restart { .. } => losses_possible = true,
                 TraceKind::Deliver { to, msg, .. } if *to == self.client => {
                     if let Message::ProduceResponse(r) = &**msg {
@@ -460,6 +467,7 @@ impl Simulation {
                 || p.status != ProduceStatus::Acked
                 || self.data_seen.lost.contains(&p.id)
                 || self.data_seen.given_up.contains(&(p.topic_id, p.partition))
+                || self.lost_to_power((p.topic_id, p.partition), p.id)
             {
                 continue;
             }
