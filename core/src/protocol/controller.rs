@@ -544,11 +544,9 @@ impl Node {
         // Kafka's ClusterControlManager.registerBroker: a new incarnation whose previous broker
         // epoch is not the registered one (no clean shutdown file: a crash, a power loss) had
         // an unclean shutdown, and may have lost records it had not flushed.
-        let unclean = self
-            .pending_view()
-            .brokers
-            .get(&broker)
-            .is_some_and(|b| b.incarnation != incarnation && previous_broker_epoch != Some(b.epoch));
+        let unclean = self.pending_view().brokers.get(&broker).is_some_and(|b| {
+            b.incarnation != incarnation && previous_broker_epoch != Some(b.epoch)
+        });
         let offset = self.controller_append(
             now,
             Record::RegisterBroker {

@@ -56,7 +56,11 @@ impl PageCache {
     pub fn truncated(&mut self, to: Offset) {
         self.flushed = self.flushed.min(to);
         if let Some(i) = self.dirty.iter().position(|(_, e)| *e > to) {
-            let below = if i == 0 { self.flushed } else { self.dirty[i - 1].1 };
+            let below = if i == 0 {
+                self.flushed
+            } else {
+                self.dirty[i - 1].1
+            };
             self.dirty.truncate(i + 1);
             if below < to {
                 self.dirty[i].1 = to;

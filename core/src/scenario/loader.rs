@@ -74,6 +74,8 @@ pub enum Condition {
         broker: NodeId,
         leo: Option<Offset>,
         hw: Option<Offset>,
+        /// Everything below this offset is on disk (the page cache wrote it back).
+        flushed: Option<Offset>,
     },
     /// The committed image names this partition leader (None: no leader).
     PartitionLeaderIs {
@@ -368,7 +370,7 @@ fn as_condition(v: &Value, step: Option<usize>, field: &str) -> Result<Condition
                 }
                 "produce_done" => Ok(Condition::ProduceDone(as_u64(x, step, &f)?)),
                 "replica" => {
-                    let (topic, partition) = topic_partition(x, step, &f, &["broker", "leo", "hw"])?;
+                    let (topic, partition) = topic_partition(x, step, &f, &["broker", "leo", "hw", "flushed"])?;
                     let o = x.as_object().ok_or_else(|| err(step, &f, "expected an object"))?;
                     let broker = o.get("broker").ok_or_else(|| err(step, format!("{f}.broker"), "missing"))?;
                     Ok(Condition::Replica {
@@ -377,6 +379,7 @@ fn as_condition(v: &Value, step: Option<usize>, field: &str) -> Result<Condition
                         broker: as_id(broker, step, &format!("{f}.broker"))?,
                         leo: opt_u64(o, "leo", step, &f)?,
                         hw: opt_u64(o, "hw", step, &f)?,
+                        flushed: opt_u64(o, "flushed", step, &f)?,
                     })
                 }
                 "partition_leader_is" => {
@@ -1093,9 +1096,8 @@ impl Scenario {
                 || self.spec.brokers.contains(&id)
                 || (ensemble && id == crate::protocol::zk_ensemble::ENSEMBLE)
         };
-        let broker = |id: NodeId| {
-            self.spec.brokers.contains(&id) || self.spec.combined.contains(&id)
-        };
+        let broker =
+            |id: NodeId| self.spec.brokers.contains(&id) || self.spec.combined.contains(&id);
         // Topics the document creates, in step order: a preferred election of a partition that
         // no earlier step creates can be refused now.
         let mut topics: BTreeMap<&str, u32> = BTreeMap::new();

@@ -47,6 +47,15 @@ struct ReplicaSeen {
 }
 
 impl DataSeen {
+    /// A power loss rewrote this partition's history from `from`: `node`'s replica is
+    /// compared again from there, and its HW is seen afresh (it may have gone back).
+    pub(crate) fn recheck_from(&mut self, node: NodeId, key: PartitionKey, from: Offset) {
+        if let Some(r) = self.replicas.get_mut(&(node, key)) {
+            r.hw = None;
+            r.checked = r.checked.map(|c| c.min(from));
+        }
+    }
+
     /// What decides later data-plane verdicts (the explorer's state hash): the HWs in key
     /// order, hashed as the ordered map they once were, so states hash as before.
     pub(crate) fn fingerprint(&self, h: &mut impl std::hash::Hasher) {
@@ -396,6 +405,9 @@ impl Simulation {
                 .iter()
                 .filter(|(key, _)| every_key || named.contains(key));
             for (key, r) in replicas {
+                if self.unconfirmed_after_power_loss(id, key) {
+                    continue;
+                }
                 // Most steps change nothing here: look before writing.
                 let mine = seen.get(&(id, *key)).copied().unwrap_or_default();
                 let last = mine.hw.unwrap_or(0);
@@ -424,7 +436,9 @@ impl Simulation {
                     continue;
                 }
                 let from = checked.min(r.hw).max(r.log.start_offset());
-                for other in self.nodes().iter().filter(|o| o.node.id != id) {
+                for other in self.nodes().iter().filter(|o| {
+                    o.node.id != id && !self.unconfirmed_after_power_loss(o.node.id, key)
+                }) {
                     let Some(o) = other.node.partition_replicas().get(key) else {
                         continue;
                     };

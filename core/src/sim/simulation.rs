@@ -1108,6 +1108,7 @@ impl Simulation {
             &mut out,
         );
         self.apply_effects(i, out);
+        self.confirm_after_power_loss(env.to, &env.msg);
         true
     }
 
@@ -1583,8 +1584,14 @@ impl Simulation {
                 }
                 self.take_down(i);
                 let now = self.local.get(&id).copied().unwrap_or(self.now);
+                let hw_before = self.nodes[i]
+                    .node
+                    .partition_replicas()
+                    .iter()
+                    .map(|(k, r)| (*k, r.hw))
+                    .collect();
                 let gone = self.nodes[i].node.lose_power(now);
-                self.note_power_loss(id, &gone);
+                self.note_power_loss(id, &gone, &hw_before);
                 let records = gone.iter().map(|(_, r)| r.len() as u64).sum();
                 self.step_events
                     .push(TraceKind::PowerLoss { node: id, records });
