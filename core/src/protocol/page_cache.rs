@@ -108,3 +108,54 @@ impl Node {
         lost
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_reach_the_disk_one_flush_interval_after_a_tick_saw_them() {
+        let mut c = PageCache::default();
+        c.tick(0, 2, 5000);
+        assert_eq!(c.flushed(), 0, "just appended: dirty");
+        c.tick(250, 3, 5000);
+        c.tick(4999, 3, 5000);
+        assert_eq!(c.flushed(), 0, "not yet 5 s old");
+        c.tick(5000, 3, 5000);
+        assert_eq!(
+            c.flushed(),
+            2,
+            "the first two are 5 s old, the third is not"
+        );
+        c.tick(5250, 3, 5000);
+        assert_eq!(c.flushed(), 3);
+    }
+
+    #[test]
+    fn truncation_keeps_the_flushed_offset_within_the_log_and_the_dirt_below_the_cut() {
+        let mut c = PageCache::default();
+        c.tick(0, 4, 1000);
+        c.tick(1000, 6, 1000);
+        assert_eq!(c.flushed(), 4);
+        // Cut below what is on disk: the flushed offset follows the log end down.
+        c.truncated(3);
+        assert_eq!(c.flushed(), 3);
+        // A record written again at 3 is new dirt, flushed a whole interval later.
+        c.tick(1500, 4, 1000);
+        c.tick(2000, 4, 1000);
+        assert_eq!(c.flushed(), 3, "offset 3 was rewritten at 1500");
+        c.tick(2500, 4, 1000);
+        assert_eq!(c.flushed(), 4);
+    }
+
+    #[test]
+    fn a_cut_inside_the_dirt_keeps_the_time_the_surviving_records_were_seen() {
+        let mut c = PageCache::default();
+        c.tick(0, 2, 1000);
+        c.tick(500, 8, 1000);
+        c.truncated(5);
+        // Records 2..5 were dirty since 500: on disk at 1500, not later.
+        c.tick(1500, 5, 1000);
+        assert_eq!(c.flushed(), 5);
+    }
+}

@@ -257,6 +257,24 @@ mod tests {
     }
 
     #[test]
+    fn a_power_loss_keeps_only_what_the_page_cache_wrote_back() {
+        let mut l = log(&[1, 1, 1]);
+        l.write_back(0, 5000);
+        l.append(2, "x".into());
+        l.write_back(250, 5000);
+        l.write_back(5000, 5000);
+        assert_eq!(l.flushed_offset(), 3);
+        let lost = l.lose_unflushed();
+        assert_eq!(lost.iter().map(|r| r.offset).collect::<Vec<_>>(), vec![3]);
+        assert_eq!(l.end_offset(), 3);
+        assert_eq!(
+            l.epochs(),
+            &[(1, 0)],
+            "the epoch that started in the lost tail is gone"
+        );
+    }
+
+    #[test]
     fn retention_moves_the_log_start_and_keeps_the_covering_epoch() {
         let mut l = log(&[1, 1, 2, 2, 2, 5]);
         l.delete_below(3);
