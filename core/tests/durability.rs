@@ -220,3 +220,22 @@ fn a_power_loss_of_a_down_node_or_an_unknown_one_is_refused() {
     sim.apply(Action::Crash(102)).unwrap();
     assert!(sim.apply(Action::PowerLoss(102)).is_err());
 }
+
+/// A power loss is a timed action like any other: the history (seed, config, actions) names
+/// it, and replaying the history loses the same records.
+#[test]
+fn a_power_loss_is_recorded_and_replays_to_the_same_state() {
+    let mut sim = cluster(1);
+    produce(&mut sim, 3);
+    sim.advance(300);
+    sim.apply(Action::PowerLoss(101)).unwrap();
+    sim.advance(15_000);
+    sim.apply(Action::Restart(101)).unwrap();
+    sim.advance(5_000);
+    let json = serde_json::to_string(&sim.recording()).unwrap();
+    assert!(json.contains(r#"{"power_loss":101}"#), "{json}");
+    let back: kraft_core::Recording = serde_json::from_str(&json).unwrap();
+    let replayed = Simulation::replay(&back, Some(sim.now())).unwrap();
+    assert_eq!(replayed.capture("x"), sim.capture("x"));
+    assert_eq!(replayed.trace().total(), sim.trace().total());
+}
