@@ -7,8 +7,8 @@
 //!
 //! The other replicas may still hold the old history below their HW. Until such a replica has
 //! heard from a leader again (a fetch answer: with leader epochs it truncates to the
-//! divergence point first), what it holds says nothing yet; after that its committed records
-//! are compared again from where the history was rewritten. A replica that keeps the old
+//! divergence point first), or answered a fetch as the leader, what it holds says nothing yet;
+//! after that its committed records are compared again from where the history was rewritten. A replica that keeps the old
 //! records (before leader epochs) then diverges, and the check says so.
 
 use crate::protocol::message::Message;
@@ -75,9 +75,10 @@ impl Simulation {
             && self.power_losses.unconfirmed.contains_key(&(node, *key))
     }
 
-    /// A message reached `to`: a fetch answer from a leader confirms its replica's history
-    /// (after any truncation it caused), to be checked again from the rewritten offset.
-    pub(crate) fn confirm_after_power_loss(&mut self, to: NodeId, msg: &Message) {
+    /// A message went from `from` to `to`: a fetch answer confirms the follower's history
+    /// (after any truncation it caused), to be checked again from the rewritten offset, and
+    /// the leader's that answered (its log is the one the others now follow).
+    pub(crate) fn confirm_after_power_loss(&mut self, from: NodeId, to: NodeId, msg: &Message) {
         if self.power_losses.unconfirmed.is_empty() {
             return;
         }
@@ -88,8 +89,10 @@ impl Simulation {
             return;
         }
         let key = (r.topic_id, r.partition);
-        if let Some(from) = self.power_losses.unconfirmed.remove(&(to, key)) {
-            self.data_seen.recheck_from(to, key, from);
+        for node in [from, to] {
+            if let Some(at) = self.power_losses.unconfirmed.remove(&(node, key)) {
+                self.data_seen.recheck_from(node, key, at);
+            }
         }
     }
 }

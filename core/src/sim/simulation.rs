@@ -1108,7 +1108,7 @@ impl Simulation {
             &mut out,
         );
         self.apply_effects(i, out);
-        self.confirm_after_power_loss(env.to, &env.msg);
+        self.confirm_after_power_loss(env.from, env.to, &env.msg);
         true
     }
 
