@@ -117,6 +117,25 @@ fn invalid_scenarios_exit_2_with_the_problem_named() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("--capture-every"));
+    // A broker the cluster does not have, named where the document names it.
+    let f = temp_file(
+        "unknown-broker.json",
+        r#"{"name": "b", "cluster": {"controllers": 3, "brokers": 2},
+            "steps": [{"create_topic": {"name": "t", "assignments": [[101, 107]]}}, {"power_loss": 101}]}"#,
+    );
+    let (code, _, err) = sim(&["run", &f]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("steps[0].create_topic.assignments[0][1]"),
+        "{err}"
+    );
+    let f = temp_file(
+        "unknown-power-loss.json",
+        r#"{"name": "b", "cluster": {"controllers": 3, "brokers": 2}, "steps": [{"power_loss": [101, 107]}]}"#,
+    );
+    let (code, _, err) = sim(&["run", &f]);
+    assert_eq!(code, 2);
+    assert!(err.contains("steps[0]") && err.contains("107"), "{err}");
 }
 
 #[test]

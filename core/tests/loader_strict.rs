@@ -325,3 +325,67 @@ fn forcing_and_explore_steps_load_and_refuse_mistakes() {
         assert!(e.contains(field), "{e:?} should name {field}");
     }
 }
+
+/// `power_loss` takes one node or a list, and every id a step names must exist when the
+/// document is loaded: power-lost nodes, assigned brokers, preferred elections' partitions.
+#[test]
+fn power_loss_and_named_brokers_and_partitions_are_checked_at_load_time() {
+    use kraft_core::scenario::{Step, Target};
+    let doc = |steps: Value| {
+        let mut d = base();
+        d["steps"] = steps;
+        Scenario::from_value(d)
+    };
+    let s = doc(json!([
+        {"power_loss": 101},
+        {"power_loss": [101, 102, "leader"]},
+        {"until": {"replica": {"topic": "t", "partition": 0, "broker": 101, "flushed": 2}}, "within_ms": 10}
+    ]))
+    .expect("valid");
+    assert_eq!(s.steps[0], Step::PowerLoss(vec![Target::Id(101)]));
+    assert_eq!(
+        s.steps[1],
+        Step::PowerLoss(vec![Target::Id(101), Target::Id(102), Target::Leader])
+    );
+    for (steps, field, message) in [
+        (json!([{"power_loss": 9}]), "steps[0]", "node 9"),
+        (json!([{"power_loss": [101, 9]}]), "steps[0]", "node 9"),
+        (
+            json!([{"power_loss": []}]),
+            "steps[0].power_loss",
+            "at least one",
+        ),
+        (
+            json!([{"create_topic": {"name": "t", "assignments": [[101, 102], [101, 109]]}}]),
+            "steps[0].create_topic.assignments[1][1]",
+            "broker 109",
+        ),
+        (
+            // A controller is not a broker: it holds no replicas.
+            json!([{"create_topic": {"name": "t", "assignments": [[1]]}}]),
+            "steps[0].create_topic.assignments[0][0]",
+            "broker 1",
+        ),
+        (
+            json!([{"elect_preferred": {"topic": "nope", "partition": 0}}]),
+            "steps[0].elect_preferred.topic",
+            "nope",
+        ),
+        (
+            json!([
+                {"create_topic": {"name": "t", "partitions": 2, "replication_factor": 1}},
+                {"elect_preferred": {"topic": "t", "partition": 2}}
+            ]),
+            "steps[1].elect_preferred.partition",
+            "2 partition",
+        ),
+    ] {
+        let e = doc(steps.clone())
+            .expect_err(&format!("{steps} is refused"))
+            .to_string();
+        assert!(
+            e.contains(field) && e.contains(message),
+            "{e:?} should name {field} and say {message}"
+        );
+    }
+}

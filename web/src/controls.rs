@@ -114,6 +114,9 @@ pub fn selection_menu() -> Html {
                         if controller && !n.node.kind.runs_broker() {
                             { button(t(lang, "wipe"), "wipe", &on, act(Action::Wipe(id)), false) }
                         }
+                        if n.node.kind.runs_broker() {
+                            { button(t(lang, "power-loss"), "power-loss", &on, act(Action::PowerLoss(id)), !alive) }
+                        }
                         if n.node.kind == kraft_core::protocol::NodeKind::Broker {
                             { button(t(lang, "controlled-shutdown"), "controlled-shutdown", &on, act(Action::ControlledShutdown(id)), !alive) }
                         }

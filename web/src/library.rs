@@ -37,6 +37,7 @@ pub const NAMES: &[&str] = &[
     "unclean-election",
     "eligible-leader-replicas",
     "preferred-leader",
+    "power-loss",
     "kip-101-loss",
     "kip-101-divergence",
     "grow-voters",
@@ -167,6 +168,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "preferred-leader",
         include_str!("../../static/scenarios/preferred-leader.json"),
+    ),
+    (
+        "power-loss",
+        include_str!("../../static/scenarios/power-loss.json"),
     ),
     (
         "kip-101-loss",

@@ -196,6 +196,7 @@ fn every_ui_string_has_both_languages() {
         "pause",
         "step",
         "crash",
+        "power-loss",
         "restart",
         "elect",
         "resign",

@@ -21,6 +21,9 @@ pub struct BrokerState {
     /// When the partition leaders here next look for ISR members to drop (Kafka's
     /// isr-expiration task, every half `replica_lag_time_max_ms`).
     pub next_isr_check: Time,
+    /// The broker epoch its clean shutdown file held at start (Kafka's
+    /// `BrokerRegistrationRequest.PreviousBrokerEpoch`; None is -1: no clean shutdown).
+    pub previous_broker_epoch: Option<Offset>,
 }
 
 impl Node {
@@ -28,8 +31,10 @@ impl Node {
         if !self.kind.runs_broker() {
             return;
         }
+        // The clean shutdown file proves one clean stop only: it is deleted as it is read.
         self.broker = BrokerState {
             fenced: true,
+            previous_broker_epoch: self.durable.clean_shutdown.take(),
             ..Default::default()
         };
         self.set_timer(Slot::Heartbeat, now + self.cfg.retry_backoff_ms, out);
@@ -51,7 +56,7 @@ impl Node {
             return;
         }
         if self.broker.registered.is_none() {
-            out.stop = true;
+            self.stop_cleanly(out);
             return;
         }
         self.broker.shutting_down = true;
@@ -66,6 +71,13 @@ impl Node {
             let n = servers.len();
             (n > 0).then(|| servers[self.fetch.bootstrap_index % n])
         })
+    }
+
+    /// The process exits after a controlled shutdown, leaving its clean shutdown file with
+    /// the broker epoch it held (LogManager writes it once every log is closed).
+    fn stop_cleanly(&mut self, out: &mut Effects) {
+        self.durable.clean_shutdown = self.broker.registered;
+        out.stop = true;
     }
 
     pub(crate) fn on_heartbeat_timer(&mut self, now: Time, out: &mut Effects) {
@@ -83,6 +95,7 @@ impl Node {
                     correlation,
                     broker: self.id,
                     incarnation: self.durable.starts,
+                    previous_broker_epoch: self.broker.previous_broker_epoch,
                 }),
                 // One registration in flight (Kafka's communicationInFlight): sent again once
                 // unanswered for the request timeout; resent sooner, a slow answer is never
@@ -175,7 +188,7 @@ impl Node {
         }
         self.broker.inflight = None;
         match resp.error {
-            None if self.broker.shutting_down && resp.shutdown_ok => out.stop = true,
+            None if self.broker.shutting_down && resp.shutdown_ok => self.stop_cleanly(out),
             None => {
                 self.broker.fenced = resp.fenced;
                 self.broker.last_heartbeat_ok = Some(now);

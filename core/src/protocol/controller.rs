@@ -288,8 +288,9 @@ impl Node {
         });
     }
 
-    /// A broker registered again after a crash (KIP-966's unclean shutdown): it may have lost
-    /// records it had not flushed, so it leaves every ISR and ELR.
+    /// A broker registered again after an unclean shutdown (KIP-966: a crash or a power loss,
+    /// no clean shutdown file): it may have lost records it had not flushed, so it leaves every
+    /// ISR and ELR.
     fn after_unclean_restart(&mut self, now: Time, broker: NodeId, out: &mut Effects) {
         if !self.cfg.eligible_leader_replicas {
             return;
@@ -501,6 +502,7 @@ impl Node {
             correlation,
             broker,
             incarnation,
+            previous_broker_epoch,
         } = *req;
         if self.controller.is_none() {
             let error = if self.role == Role::Leader {
@@ -539,11 +541,12 @@ impl Node {
             out.sends.push((from, msg));
             return;
         }
-        let restarted = self
-            .pending_view()
-            .brokers
-            .get(&broker)
-            .is_some_and(|b| b.incarnation != incarnation);
+        // Kafka's ClusterControlManager.registerBroker: a new incarnation whose previous broker
+        // epoch is not the registered one (no clean shutdown file: a crash, a power loss) had
+        // an unclean shutdown, and may have lost records it had not flushed.
+        let unclean = self.pending_view().brokers.get(&broker).is_some_and(|b| {
+            b.incarnation != incarnation && previous_broker_epoch != Some(b.epoch)
+        });
         let offset = self.controller_append(
             now,
             Record::RegisterBroker {
@@ -552,7 +555,7 @@ impl Node {
             },
             out,
         );
-        if restarted {
+        if unclean {
             self.after_unclean_restart(now, broker, out);
         }
         let reply = Message::BrokerRegistrationResponse(BrokerRegistrationResponse {

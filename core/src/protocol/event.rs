@@ -215,6 +215,12 @@ pub enum TraceKind {
     Restart {
         node: NodeId,
     },
+    /// The node lost power: down like a crash, and its replicas lost `records` records the
+    /// OS had not written to disk yet.
+    PowerLoss {
+        node: NodeId,
+        records: u64,
+    },
     Pause {
         node: NodeId,
         until: Time,
@@ -425,6 +431,7 @@ impl TraceKind {
                 (Broker, None, None)
             }
             TraceKind::Crash { node }
+            | TraceKind::PowerLoss { node, .. }
             | TraceKind::Restart { node }
             | TraceKind::Pause { node, .. }
             | TraceKind::Resume { node }
@@ -459,6 +466,7 @@ impl TraceKind {
             TraceKind::SnapshotLoaded { .. } => "snapshot_loaded",
             TraceKind::LogStartMoved { .. } => "log_start_moved",
             TraceKind::Crash { .. } => "crash",
+            TraceKind::PowerLoss { .. } => "power_loss",
             TraceKind::Restart { .. } => "restart",
             TraceKind::Pause { .. } => "pause",
             TraceKind::Resume { .. } => "resume",
@@ -507,6 +515,9 @@ pub enum LossReason {
     Failover,
     /// An out-of-sync replica was elected (the topic allows unclean election).
     UncleanElection,
+    /// Every replica that held them lost power before the OS wrote them to disk: acks=all
+    /// waits for replication, not for a flush.
+    PowerLoss,
 }
 
 #[cfg(test)]

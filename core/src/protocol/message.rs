@@ -327,6 +327,9 @@ pub struct BrokerRegistrationRequest {
     pub broker: NodeId,
     /// This process start of the broker (Kafka's incarnationId).
     pub incarnation: u64,
+    /// The broker epoch of its clean shutdown file, if it stopped cleanly last time (None is
+    /// Kafka's -1: a crash or a power loss, an unclean shutdown).
+    pub previous_broker_epoch: Option<Offset>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

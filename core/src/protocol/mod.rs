@@ -28,6 +28,7 @@ mod membership;
 pub mod message;
 pub mod metadata;
 pub mod node;
+pub mod page_cache;
 pub mod partition;
 pub mod partition_election;
 pub mod partition_log;

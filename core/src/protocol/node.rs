@@ -70,6 +70,11 @@ pub struct Durable {
     /// A broker's partition replicas (their logs are on disk: the LEO survives a crash).
     pub partitions:
         BTreeMap<crate::protocol::partition::PartitionKey, crate::protocol::partition::Replica>,
+    /// Kafka's clean shutdown file: the broker epoch a broker held when it stopped after a
+    /// controlled shutdown. Read and deleted on start; without it (a crash, a power loss) the
+    /// broker registers with no previous broker epoch and the controller takes its shutdown
+    /// as unclean (KIP-966).
+    pub clean_shutdown: Option<Offset>,
     /// How many times this process has started: a broker's incarnation (Kafka's incarnationId).
     pub starts: u64,
     /// The directory id made when this disk was formatted (KIP-853): a new disk, a new replica.
@@ -672,7 +677,10 @@ impl Node {
             Slot::ControllerTick => self.on_controller_tick(now, out),
             Slot::Heartbeat if self.zk.is_some() => self.on_zk_session_timer(now, out),
             Slot::Heartbeat => self.on_heartbeat_timer(now, out),
-            Slot::Partitions => self.on_partitions_tick(now, out),
+            Slot::Partitions => {
+                self.write_back_page_cache(now);
+                self.on_partitions_tick(now, out)
+            }
         }
     }
 

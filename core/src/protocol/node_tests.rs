@@ -1391,6 +1391,7 @@ fn registration_at_a_controller_that_is_not_active_names_why() {
         correlation: 7,
         broker: 101,
         incarnation: 1,
+        previous_broker_epoch: None,
     });
     let error = |out: &Effects| {
         out.sends.iter().find_map(|(_, m)| match m {

@@ -41,7 +41,8 @@ pub struct PartitionChange {
 
 /// What the partition becomes with `target_isr`, or None when nothing would change.
 /// `may_lead` says whether a broker is alive enough to lead (unfenced, not the one leaving);
-/// `unclean_restart` is a broker that came back from a crash and so leaves the ELR.
+/// `unclean_restart` is a broker back from an unclean shutdown (a crash or a power loss), which
+/// so leaves the ELR.
 pub fn change(
     p: &PartitionState,
     target_isr: Vec<NodeId>,

@@ -1,9 +1,11 @@
 //! One replica's log of a topic partition (Kafka's UnifiedLog with its LeaderEpochFileCache,
 //! simplified): records that carry the leader epoch that wrote them and a value naming the
 //! produce that wrote it ("3.1"), the epoch cache (leader epoch → its first offset) and the log
-//! start offset. Durable across a crash, as PROTOCOL §9 says.
+//! start offset. Durable across a crash; across a power loss only up to what its page cache
+//! had written back.
 
-use crate::protocol::types::Offset;
+use crate::protocol::page_cache::PageCache;
+use crate::protocol::types::{Offset, Time};
 use serde::Serialize;
 use std::rc::Rc;
 
@@ -46,6 +48,8 @@ pub struct PartitionLog {
     /// No record here names a produce above this (the largest ever appended): a leader asked
     /// to write a new produce need not look for it among its newest records.
     newest_produce: u64,
+    /// How far the OS has written the records to disk.
+    cache: PageCache,
 }
 
 impl PartitionLog {
@@ -103,6 +107,25 @@ impl PartitionLog {
         self.records.push(record);
     }
 
+    /// Every record below this offset is on disk: a power loss keeps them.
+    pub fn flushed_offset(&self) -> Offset {
+        self.cache.flushed().max(self.start)
+    }
+
+    /// The partitions tick at `now`: the OS writes back records dirty for `interval` ms.
+    pub fn write_back(&mut self, now: Time, interval: u64) {
+        let end = self.end_offset();
+        self.cache.tick(now, end, interval);
+    }
+
+    /// A power loss: the records the OS had not written back are gone. Returns them.
+    pub fn lose_unflushed(&mut self) -> Vec<PartitionRecord> {
+        let keep = self.flushed_offset();
+        let lost = self.read(keep, usize::MAX);
+        self.truncate_to(keep);
+        lost
+    }
+
     /// Whether a record of produce `produce` may be here (false: certainly not).
     pub fn may_hold(&self, produce: u64) -> bool {
         produce <= self.newest_produce
@@ -128,6 +151,7 @@ impl PartitionLog {
         let removed = self.end_offset() - keep;
         self.records.truncate((keep - self.start) as usize);
         self.epochs.retain(|(_, s)| *s < keep);
+        self.cache.truncated(keep);
         removed
     }
 
@@ -136,6 +160,7 @@ impl PartitionLog {
         self.records.clear();
         self.epochs.clear();
         self.start = offset;
+        self.cache.reset(offset);
     }
 
     /// Deletes records below `offset` (retention; never past the LEO).
@@ -146,6 +171,7 @@ impl PartitionLog {
         }
         self.records.drain(..(to - self.start) as usize);
         self.start = to;
+        self.cache.deleted_below(to);
         // Keep the epoch that covers the new start: its start moves up to it.
         let covering = self.epochs.iter().rposition(|(_, s)| *s <= to);
         if let Some(i) = covering {
@@ -228,6 +254,24 @@ mod tests {
         assert_eq!(l.end_for_epoch(4), Some((4, 3)));
         l.assign_epoch(2);
         assert_eq!(l.last_epoch(), Some(4), "an older epoch is ignored");
+    }
+
+    #[test]
+    fn a_power_loss_keeps_only_what_the_page_cache_wrote_back() {
+        let mut l = log(&[1, 1, 1]);
+        l.write_back(0, 5000);
+        l.append(2, "x".into());
+        l.write_back(250, 5000);
+        l.write_back(5000, 5000);
+        assert_eq!(l.flushed_offset(), 3);
+        let lost = l.lose_unflushed();
+        assert_eq!(lost.iter().map(|r| r.offset).collect::<Vec<_>>(), vec![3]);
+        assert_eq!(l.end_offset(), 3);
+        assert_eq!(
+            l.epochs(),
+            &[(1, 0)],
+            "the epoch that started in the lost tail is gone"
+        );
     }
 
     #[test]

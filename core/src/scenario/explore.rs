@@ -53,6 +53,7 @@ pub fn forcing_step(action: &Action) -> Option<Value> {
         Action::Deliver(id) => json!({ "deliver": id }),
         Action::Fire { node, timer } => json!({ "fire": { "node": node, "timer": timer.name() } }),
         Action::Crash(id) => json!({ "crash": id }),
+        Action::PowerLoss(id) => json!({ "power_loss": id }),
         Action::Restart(id) => json!({ "restart": id }),
         Action::InFlight {
             id,

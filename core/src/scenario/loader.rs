@@ -75,6 +75,8 @@ pub enum Condition {
         broker: NodeId,
         leo: Option<Offset>,
         hw: Option<Offset>,
+        /// Everything below this offset is on disk (the page cache wrote it back).
+        flushed: Option<Offset>,
     },
     /// The committed image names this partition leader (None: no leader).
     PartitionLeaderIs {
@@ -117,6 +119,8 @@ pub enum Step {
     },
     Elect(Target),
     Crash(Target),
+    /// The nodes lose power together: down, and their replicas lose what was not flushed.
+    PowerLoss(Vec<Target>),
     Restart(Target),
     Pause {
         node: Target,
@@ -408,7 +412,7 @@ fn as_condition(v: &Value, step: Option<usize>, field: &str) -> Result<Condition
                 }
                 "produce_done" => Ok(Condition::ProduceDone(as_u64(x, step, &f)?)),
                 "replica" => {
-                    let (topic, partition) = topic_partition(x, step, &f, &["broker", "leo", "hw"])?;
+                    let (topic, partition) = topic_partition(x, step, &f, &["broker", "leo", "hw", "flushed"])?;
                     let o = x.as_object().ok_or_else(|| err(step, &f, "expected an object"))?;
                     let broker = o.get("broker").ok_or_else(|| err(step, format!("{f}.broker"), "missing"))?;
                     Ok(Condition::Replica {
@@ -417,6 +421,7 @@ fn as_condition(v: &Value, step: Option<usize>, field: &str) -> Result<Condition
                         broker: as_id(broker, step, &format!("{f}.broker"))?,
                         leo: opt_u64(o, "leo", step, &f)?,
                         hw: opt_u64(o, "hw", step, &f)?,
+                        flushed: opt_u64(o, "flushed", step, &f)?,
                     })
                 }
                 "partition_leader_is" => {
@@ -594,6 +599,7 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
         "until",
         "elect",
         "crash",
+        "power_loss",
         "restart",
         "pause",
         "partition",
@@ -640,6 +646,17 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
         }
         "elect" => Step::Elect(as_target(one(key)?, s, &f(key))?),
         "crash" => Step::Crash(as_target(one(key)?, s, &f(key))?),
+        "power_loss" => Step::PowerLoss(match one(key)? {
+            Value::Array(a) if a.is_empty() => {
+                return Err(err(s, f(key), "expected at least one node"))
+            }
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .map(|(j, t)| as_target(t, s, &format!("{}[{j}]", f(key))))
+                .collect::<Result<Vec<_>, _>>()?,
+            v => vec![as_target(v, s, &f(key))?],
+        }),
         "restart" => Step::Restart(as_target(one(key)?, s, &f(key))?),
         "resign" => Step::Resign(as_target(one(key)?, s, &f(key))?),
         "add_voter" => Step::AddVoter(as_target(one(key)?, s, &f(key))?),
@@ -1096,7 +1113,43 @@ impl Scenario {
                 || self.spec.brokers.contains(&id)
                 || (ensemble && id == crate::protocol::zk_ensemble::ENSEMBLE)
         };
+        let broker =
+            |id: NodeId| self.spec.brokers.contains(&id) || self.spec.combined.contains(&id);
+        // Topics the document creates, in step order: a preferred election of a partition that
+        // no earlier step creates can be refused now.
+        let mut topics: BTreeMap<&str, u32> = BTreeMap::new();
         for (i, step) in self.steps.iter().enumerate() {
+            let here = |field: String, message: String| Err(err(Some(i), field, message));
+            match step {
+                Step::CreateTopic(t) => {
+                    let lists = t.assignments.iter().flatten().enumerate();
+                    for (p, list) in lists {
+                        if let Some((j, id)) = list.iter().enumerate().find(|(_, b)| !broker(**b)) {
+                            return here(
+                                format!("steps[{i}].create_topic.assignments[{p}][{j}]"),
+                                format!("broker {id} is not in the cluster"),
+                            );
+                        }
+                    }
+                    topics.entry(&t.name).or_insert(t.partitions);
+                }
+                Step::ElectPreferred { topic, partition } => match topics.get(topic.as_str()) {
+                    None => {
+                        return here(
+                            format!("steps[{i}].elect_preferred.topic"),
+                            format!("no create_topic step before this one creates topic {topic}"),
+                        )
+                    }
+                    Some(n) if partition >= n => {
+                        return here(
+                            format!("steps[{i}].elect_preferred.partition"),
+                            format!("topic {topic} has {n} partition(s)"),
+                        )
+                    }
+                    Some(_) => {}
+                },
+                _ => {}
+            }
             let mut named: Vec<NodeId> = Vec::new();
             let t = |t: &Target| match t {
                 Target::Id(id) => Some(*id),
@@ -1113,6 +1166,7 @@ impl Scenario {
                 | Step::Wipe(x)
                 | Step::ControlledShutdown(x)
                 | Step::Pause { node: x, .. } => named.extend(t(x)),
+                Step::PowerLoss(xs) => named.extend(xs.iter().filter_map(t)),
                 Step::Partition(groups) => named.extend(groups.iter().flatten()),
                 Step::Cut { a, b }
                 | Step::CutOneWay { from: a, to: b }

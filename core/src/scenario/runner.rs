@@ -78,6 +78,7 @@ pub fn condition_holds(sim: &Simulation, cond: &Condition) -> bool {
             broker,
             leo,
             hw,
+            flushed,
         } => {
             let Some(t) = sim
                 .committed_image_ref()
@@ -87,7 +88,11 @@ pub fn condition_holds(sim: &Simulation, cond: &Condition) -> bool {
             };
             sim.node(*broker)
                 .and_then(|n| n.node.partition_replicas().get(&(t.topic_id, *partition)))
-                .is_some_and(|r| leo.is_none_or(|l| r.leo() == l) && hw.is_none_or(|h| r.hw == h))
+                .is_some_and(|r| {
+                    leo.is_none_or(|l| r.leo() == l)
+                        && hw.is_none_or(|h| r.hw == h)
+                        && flushed.is_none_or(|f| r.log.flushed_offset() == f)
+                })
         }
         Condition::PartitionLeaderIs {
             topic,
@@ -148,6 +153,11 @@ pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, Action
     Ok(match step {
         Step::Elect(t) => vec![Action::Elect(id(t)?)],
         Step::Crash(t) => vec![Action::Crash(id(t)?)],
+        // Every target is named before any goes down (`"leader"` is the leader of now).
+        Step::PowerLoss(ts) => ts
+            .iter()
+            .map(|t| id(t).map(Action::PowerLoss))
+            .collect::<Result<_, _>>()?,
         Step::Restart(t) => vec![Action::Restart(id(t)?)],
         Step::Resign(t) => vec![Action::Resign(id(t)?)],
         Step::AddVoter(t) => vec![Action::AddVoter(id(t)?)],

@@ -135,6 +135,9 @@ pub struct ReplicaCapture {
     pub log: Vec<crate::protocol::partition_log::PartitionRecord>,
     pub leo: Offset,
     pub hw: Offset,
+    /// Every record below it is on disk; the ones above are in the page cache only (a power
+    /// loss takes them).
+    pub flushed: Offset,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -280,6 +283,7 @@ fn replica_captures(n: &SimNode) -> Vec<ReplicaCapture> {
             log: r.log.records().to_vec(),
             leo: r.leo(),
             hw: r.hw,
+            flushed: r.log.flushed_offset(),
         })
         .collect()
 }

@@ -47,6 +47,15 @@ struct ReplicaSeen {
 }
 
 impl DataSeen {
+    /// A power loss rewrote this partition's history from `from`: `node`'s replica is
+    /// compared again from there, and its HW is seen afresh (it may have gone back).
+    pub(crate) fn recheck_from(&mut self, node: NodeId, key: PartitionKey, from: Offset) {
+        if let Some(r) = self.replicas.get_mut(&(node, key)) {
+            r.hw = None;
+            r.checked = r.checked.map(|c| c.min(from));
+        }
+    }
+
     /// What decides later data-plane verdicts (the explorer's state hash): the HWs in key
     /// order, hashed as the ordered map they once were, so states hash as before.
     pub(crate) fn fingerprint(&self, h: &mut impl std::hash::Hasher) {
@@ -79,6 +88,7 @@ impl Simulation {
             TraceKind::PartitionChange { .. }
             | TraceKind::PartitionTruncated { .. }
             | TraceKind::Crash { .. }
+            | TraceKind::PowerLoss { .. }
             | TraceKind::Restart { .. } => true,
             TraceKind::Deliver { to, msg, .. } => {
                 *to == self.client && matches!(**msg, Message::ProduceResponse(_))
@@ -105,6 +115,7 @@ impl Simulation {
                 TraceKind::PartitionTruncated { .. }
                 | TraceKind::PartitionChange { .. }
                 | TraceKind::Crash { .. }
+                | TraceKind::PowerLoss { .. }
                 | TraceKind::Restart { .. } => all = true,
                 TraceKind::Deliver { to, msg, .. } if *to == self.client => {
                     if let Message::ProduceResponse(r) = &**msg {
@@ -136,8 +147,10 @@ impl Simulation {
                     .unclean_elections
                     .iter()
                     .any(|(t, part)| *t == p.topic && *part == p.partition);
-                // acks=all without an unclean election: a violation, not an allowed loss.
-                if p.acks == Acks::All && !unclean {
+                let power = self.lost_to_power((p.topic_id, p.partition), p.id);
+                // acks=all without an unclean election or a power loss of every replica that
+                // held it: a violation, not an allowed loss.
+                if p.acks == Acks::All && !unclean && !power {
                     continue;
                 }
                 let values = self.lost_values(p);
@@ -151,7 +164,9 @@ impl Simulation {
                     partition: p.partition,
                     acks: p.acks,
                     values,
-                    reason: if unclean {
+                    reason: if power {
+                        LossReason::PowerLoss
+                    } else if unclean {
                         LossReason::UncleanElection
                     } else {
                         LossReason::Failover
@@ -294,6 +309,7 @@ impl Simulation {
                 TraceKind::PartitionTruncated { .. }
                 | TraceKind::PartitionChange { .. }
                 | TraceKind::Crash { .. }
+                | TraceKind::PowerLoss { .. }
                 | TraceKind::Restart { .. } => losses_possible = true,
                 TraceKind::Deliver { to, msg, .. } if *to == self.client => {
                     if let Message::ProduceResponse(r) = &**msg {
@@ -389,6 +405,9 @@ impl Simulation {
                 .iter()
                 .filter(|(key, _)| every_key || named.contains(key));
             for (key, r) in replicas {
+                if self.unconfirmed_after_power_loss(id, key) {
+                    continue;
+                }
                 // Most steps change nothing here: look before writing.
                 let mine = seen.get(&(id, *key)).copied().unwrap_or_default();
                 let last = mine.hw.unwrap_or(0);
@@ -417,7 +436,9 @@ impl Simulation {
                     continue;
                 }
                 let from = checked.min(r.hw).max(r.log.start_offset());
-                for other in self.nodes().iter().filter(|o| o.node.id != id) {
+                for other in self.nodes().iter().filter(|o| {
+                    o.node.id != id && !self.unconfirmed_after_power_loss(o.node.id, key)
+                }) {
                     let Some(o) = other.node.partition_replicas().get(key) else {
                         continue;
                     };
@@ -460,6 +481,7 @@ impl Simulation {
                 || p.status != ProduceStatus::Acked
                 || self.data_seen.lost.contains(&p.id)
                 || self.data_seen.given_up.contains(&(p.topic_id, p.partition))
+                || self.lost_to_power((p.topic_id, p.partition), p.id)
             {
                 continue;
             }

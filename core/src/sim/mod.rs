@@ -18,6 +18,7 @@ pub mod failover;
 mod fingerprint;
 pub mod invariants;
 pub mod liveness;
+mod power_losses;
 mod shared;
 pub mod simulation;
 pub mod timeline;

@@ -147,6 +147,9 @@ pub fn directory_id(seed: u64, id: NodeId, disk: u32) -> DirectoryId {
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Crash(NodeId),
+    /// The node loses power: down as after a crash, and its replicas lose what the OS had
+    /// not written to disk. It comes back with `restart`, uncleanly.
+    PowerLoss(NodeId),
     Restart(NodeId),
     Pause {
         node: NodeId,
@@ -445,6 +448,8 @@ pub struct Simulation {
     local: BTreeMap<NodeId, Time>,
     /// What the data-plane checks remember.
     pub(crate) data_seen: crate::sim::data_checks::DataSeen,
+    /// The records power losses took, and from whom.
+    pub(crate) power_losses: crate::sim::power_losses::PowerLosses,
 }
 
 fn node_rng(seed: u64, id: NodeId) -> StdRng {
@@ -554,6 +559,7 @@ impl Simulation {
             load: None,
             load_wake: None,
             data_seen: Default::default(),
+            power_losses: Default::default(),
             local: BTreeMap::new(),
             spec: Rc::new(spec),
         };
@@ -1119,6 +1125,7 @@ impl Simulation {
             &mut out,
         );
         self.apply_effects(i, out);
+        self.confirm_after_power_loss(env.from, env.to, &env.msg);
         true
     }
 
@@ -1643,6 +1650,25 @@ impl Simulation {
                 self.take_down(i);
                 self.step_events.push(TraceKind::Crash { node: id });
             }
+            Action::PowerLoss(id) => {
+                let i = self.need(id)?;
+                if !self.nodes[i].alive {
+                    return Err(ActionError::AlreadyDown(id));
+                }
+                self.take_down(i);
+                let now = self.local.get(&id).copied().unwrap_or(self.now);
+                let hw_before = self.nodes[i]
+                    .node
+                    .partition_replicas()
+                    .iter()
+                    .map(|(k, r)| (*k, r.hw))
+                    .collect();
+                let gone = self.nodes[i].node.lose_power(now);
+                self.note_power_loss(id, &gone, &hw_before);
+                let records = gone.iter().map(|(_, r)| r.len() as u64).sum();
+                self.step_events
+                    .push(TraceKind::PowerLoss { node: id, records });
+            }
             Action::ControlledShutdown(id) => {
                 let i = self.need(id)?;
                 let n = &mut self.nodes[i];
@@ -2049,6 +2075,7 @@ fn initial_durable(init: &InitialState) -> Durable {
         },
         log,
         broker_epoch: None,
+        clean_shutdown: None,
         partitions: Default::default(),
         ensemble: None,
         starts: 0,

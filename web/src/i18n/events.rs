@@ -596,6 +596,13 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
                 format!("{node} crashes: its volatile state is gone")
             }
         }
+        TraceKind::PowerLoss { node, records } => {
+            if zh {
+                format!("{node} 断电：进程停止，页缓存中尚未刷到磁盘的 {records} 条分区记录丢失，重启时为非正常关闭")
+            } else {
+                format!("{node} loses power: the process stops, and {records} partition record(s) still in the page cache, not yet on disk, are gone; it will restart after an unclean shutdown")
+            }
+        }
         TraceKind::Restart { node } => {
             if zh {
                 format!("{node} 仅凭持久化状态重启")
@@ -715,6 +722,8 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
                 (LossReason::Failover, false) => format!("produce {produce} (acks={acks}) lost {values} on {topic}-{partition}: acknowledged before any follower copied them, then leadership moved to a replica without them. Only acks=all waits for the ISR"),
                 (LossReason::UncleanElection, true) => format!("写入 {produce}（acks={acks}）的记录 {values} 在 {topic}-{partition} 上丢失了：不干净选举让一个不同步的副本成为领导者"),
                 (LossReason::UncleanElection, false) => format!("produce {produce} (acks={acks}) lost {values} on {topic}-{partition}: an unclean election made an out-of-sync replica the leader"),
+                (LossReason::PowerLoss, true) => format!("写入 {produce}（acks={acks}）的记录 {values} 在 {topic}-{partition} 上丢失了：持有它们的每个副本都在操作系统把它们刷到磁盘之前断电了。acks=all 等的是复制，不是刷盘"),
+                (LossReason::PowerLoss, false) => format!("produce {produce} (acks={acks}) lost {values} on {topic}-{partition}: every replica that held them lost power before the OS wrote them to disk. acks=all waits for replication, not for a flush"),
             }
         }
         TraceKind::VotersChanged { node, voters } => {

@@ -62,6 +62,7 @@ pub fn t(lang: Lang, key: &str) -> &str {
         "violations" => ("Invariants", "不变量"),
         "no-violations" => ("All safety invariants hold.", "所有安全不变量均成立。"),
         "crash" => ("Crash", "崩溃"),
+        "power-loss" => ("Power loss", "断电"),
         "restart" => ("Restart", "重启"),
         "pause-node" => ("Pause 5 s (GC)", "暂停 5 秒（GC）"),
         "elect" => ("Elect now", "立即选举"),

@@ -59,6 +59,7 @@ fn condition(lang: Lang, c: &Condition) -> String {
             broker,
             leo,
             hw,
+            flushed,
         } => {
             let mut parts = Vec::new();
             if let Some(l) = leo {
@@ -69,6 +70,13 @@ fn condition(lang: Lang, c: &Condition) -> String {
                     format!("高水位 {h}")
                 } else {
                     format!("HW {h}")
+                });
+            }
+            if let Some(f) = flushed {
+                parts.push(if zh {
+                    format!("已刷盘到 {f}")
+                } else {
+                    format!("flushed to {f}")
                 });
             }
             let what = parts.join(if zh { "、" } else { ", " });
