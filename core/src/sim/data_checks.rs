@@ -394,7 +394,11 @@ impl Simulation {
         let Some((holder, hr)) = highest else {
             return;
         };
-        for m in members.iter().copied().filter(|m| !ineligible.contains(m)) {
+        for m in members
+            .iter()
+            .copied()
+            .filter(|m| *m != holder && !ineligible.contains(m))
+        {
             let Some(n) = self.nodes().iter().find(|n| n.node.id == m && n.alive) else {
                 continue;
             };
