@@ -129,9 +129,17 @@ enum Members {
 }
 
 impl Simulation {
-    /// A topic's id from its name: as the committed image has it, else as any node knows it
-    /// (in ZooKeeper mode the image read is a broker's cache, which may lag).
+    /// A topic's id from its name: in ZooKeeper mode as its znode holds it (brokers' caches
+    /// may not know the topic yet, or no longer after a restart), else as the committed image
+    /// has it, else as any node knows it.
     fn topic_id_of(&self, topic: &str) -> Option<u32> {
+        use crate::protocol::zk_controller::parse_topic;
+        use crate::protocol::zk_ensemble::TOPICS_PATH;
+        if let Some(e) = self.ensemble() {
+            if let Some((data, _)) = e.store.peek(&format!("{TOPICS_PATH}/{topic}")) {
+                return Some(parse_topic(data).0);
+            }
+        }
         self.committed_image_ref()
             .into_iter()
             .chain(self.nodes().iter().map(|n| n.node.image()))
