@@ -1277,4 +1277,34 @@ mod tests {
             "{found:?}"
         );
     }
+
+    /// ZooKeeper mode: every broker restarted and none has its metadata back from the
+    /// controller yet; a partition state written now must still be placed by its topic's id.
+    #[test]
+    fn a_topic_is_known_in_zookeeper_mode_while_no_broker_cache_holds_it() {
+        let mut sim = Simulation::new(ClusterSpec::zookeeper(1, 3, Config::default())).unwrap();
+        assert!(sim.run_until(60_000, |s| s.controller_ready()));
+        sim.apply(Action::CreateTopic(NewTopic {
+            name: "t".into(),
+            partitions: 1,
+            replication_factor: 3,
+            ..Default::default()
+        }))
+        .unwrap();
+        sim.advance(5000);
+        let id = sim.zk_image().topic_by_name("t").unwrap().topic_id;
+        for b in [101, 102, 103] {
+            sim.apply(Action::Crash(b)).unwrap();
+        }
+        for b in [101, 102, 103] {
+            sim.apply(Action::Restart(b)).unwrap();
+        }
+        let cached = |s: &Simulation| {
+            s.nodes()
+                .iter()
+                .any(|n| n.node.image().topic_by_name("t").is_some())
+        };
+        assert!(!cached(&sim));
+        assert_eq!(sim.topic_id_of("t"), Some(id));
+    }
 }
