@@ -1,8 +1,8 @@
-//! The data plane's safety properties, checked after every event like the
-//! quorum's: no acknowledged acks=all record lost, none acknowledged before min(min ISR,
-//! replication factor) replicas held it, no two replicas with different committed records at
-//! one offset, no partition led from outside its ISR, no partition state written with an ISR or
-//! ELR member that lacks a committed record, no leader's HW going back within its epoch.
+//! The data plane's safety properties, checked after every event like the quorum's: no
+//! acknowledged acks=all record lost, none acknowledged before min(min ISR, replication factor)
+//! replicas held it, no two replicas with different committed records at one offset, no
+//! partition led from outside its ISR, no partition state written with an ISR or ELR member that
+//! lacks a committed record, no leader's HW going back within its epoch.
 //! Losses Kafka allows (acks 0 and 1 after a failover, a leader chosen uncleanly) are not
 //! violations: they show in the produce's `lost` list. A leader is chosen uncleanly by unclean
 //! election where the topic allows it, or by KIP-966's last-known-leader rule, which Kafka 4.x
