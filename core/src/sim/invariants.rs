@@ -128,10 +128,13 @@ pub enum Breach {
         partition: u32,
         leader: NodeId,
     },
+    /// A partition leader's HW went back while it led in one leader epoch (a follower's may,
+    /// after a leader change).
     PartitionHwWentBack {
         node: NodeId,
         topic_id: u32,
         partition: u32,
+        leader_epoch: u32,
         from: Offset,
         to: Offset,
     },
@@ -182,6 +185,36 @@ pub enum Breach {
         epoch: u32,
         current: u32,
         path: String,
+    },
+    /// A partition state was written with an ISR member (alive, allowed to lead) that lacks
+    /// a committed record (below the HW of `holder`, the replica with the highest HW):
+    /// electing it would lose committed records.
+    IsrMemberMissingRecords {
+        topic: String,
+        partition: u32,
+        broker: NodeId,
+        holder: NodeId,
+        offset: Offset,
+        hw: Offset,
+    },
+    /// KIP-966: a partition state was written with an ELR member (alive, allowed to lead)
+    /// that lacks a committed record (below `holder`'s HW).
+    ElrMemberMissingRecords {
+        topic: String,
+        partition: u32,
+        broker: NodeId,
+        holder: NodeId,
+        offset: Offset,
+        hw: Offset,
+    },
+    /// An acks=all produce was acknowledged while fewer replicas than min(min ISR, replication
+    /// factor) held its records.
+    AckedWithoutMinIsr {
+        produce: u64,
+        topic_id: u32,
+        partition: u32,
+        holders: usize,
+        required: usize,
     },
     /// A consumer was served a record at or above the HW it was served with.
     ConsumerReadUncommitted {
@@ -299,11 +332,44 @@ impl std::fmt::Display for Breach {
                 node,
                 topic_id,
                 partition,
+                leader_epoch,
                 from,
                 to,
             } => write!(
                 f,
-                "broker {node}'s HW of partition {topic_id}-{partition} went from {from} back to {to}"
+                "leader {node}'s HW of partition {topic_id}-{partition} went from {from} back to {to} in leader epoch {leader_epoch}"
+            ),
+            Breach::IsrMemberMissingRecords {
+                topic,
+                partition,
+                broker,
+                holder,
+                offset,
+                hw,
+            } => write!(
+                f,
+                "partition {topic}-{partition} was written with broker {broker} in its ISR, lacking the committed record at offset {offset} (below broker {holder}'s HW {hw})"
+            ),
+            Breach::ElrMemberMissingRecords {
+                topic,
+                partition,
+                broker,
+                holder,
+                offset,
+                hw,
+            } => write!(
+                f,
+                "partition {topic}-{partition} was written with broker {broker} in its ELR, lacking the committed record at offset {offset} (below broker {holder}'s HW {hw})"
+            ),
+            Breach::AckedWithoutMinIsr {
+                produce,
+                topic_id,
+                partition,
+                holders,
+                required,
+            } => write!(
+                f,
+                "produce {produce} to partition {topic_id}-{partition} was acknowledged with acks=all while {holders} replicas held it, fewer than {required}"
             ),
             Breach::ConsumerReadUncommitted {
                 consumer,

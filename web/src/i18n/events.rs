@@ -934,9 +934,41 @@ pub fn breach(lang: Lang, b: &Breach) -> String {
             node,
             topic_id,
             partition,
+            leader_epoch,
             from,
             to,
-        } => format!("Broker {node} 上分区 {topic_id}-{partition} 的高水位从 {from} 回退到 {to}"),
+        } => format!(
+            "领导者 {node} 上分区 {topic_id}-{partition} 的高水位在领导者纪元 {leader_epoch} 内从 {from} 回退到 {to}"
+        ),
+        Breach::IsrMemberMissingRecords {
+            topic,
+            partition,
+            broker,
+            holder,
+            offset,
+            hw,
+        } => format!(
+            "分区 {topic}-{partition} 写入的状态把 Broker {broker} 列在 ISR 中，但它缺少偏移 {offset} 处的已提交记录（低于 Broker {holder} 的高水位 {hw}）"
+        ),
+        Breach::ElrMemberMissingRecords {
+            topic,
+            partition,
+            broker,
+            holder,
+            offset,
+            hw,
+        } => format!(
+            "分区 {topic}-{partition} 写入的状态把 Broker {broker} 列在 ELR 中，但它缺少偏移 {offset} 处的已提交记录（低于 Broker {holder} 的高水位 {hw}）"
+        ),
+        Breach::AckedWithoutMinIsr {
+            produce,
+            topic_id,
+            partition,
+            holders,
+            required,
+        } => format!(
+            "写入 {produce}（分区 {topic_id}-{partition}）以 acks=all 确认时只有 {holders} 个副本持有它，少于 {required}"
+        ),
         Breach::ConsumerReadUncommitted {
             consumer,
             topic_id,

@@ -456,8 +456,20 @@ pub fn invariant_why(lang: Lang, name: &str) -> &'static str {
             "分区领导者始终是其 ISR 的成员。",
         ),
         "PartitionHighWatermarkMonotonic" => (
-            "A replica's HW never moves back.",
-            "副本的高水位不会回退。",
+            "A leader's HW never moves back while it leads (a follower's may, after a leader change).",
+            "领导者在其领导期间高水位不会回退（跟随者的高水位在领导者变更后可能回退）。",
+        ),
+        "IsrMemberMissingRecords" => (
+            "Every ISR member that could lead holds every committed record whenever a partition state is written.",
+            "每次写入分区状态时，每个可以成为领导者的 ISR 成员都持有全部已提交记录。",
+        ),
+        "ElrMemberMissingRecords" => (
+            "Every Eligible Leader Replica that could lead holds every committed record (KIP-966).",
+            "每个可以成为领导者的合格领导者副本（ELR）都持有全部已提交记录（KIP-966）。",
+        ),
+        "AckedWithoutMinIsr" => (
+            "An acks=all produce is acknowledged only once min.insync.replicas replicas (at most the replication factor) hold it.",
+            "acks=all 的写入只有在 min.insync.replicas 个副本（不超过副本数）持有它之后才会被确认。",
         ),
         "ConsumerReadUncommitted" => (
             "A consumer never reads a record at or above the HW.",
