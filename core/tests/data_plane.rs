@@ -626,3 +626,47 @@ fn before_kafka_0_10_2_steady_load_emptied_the_isr() {
         "both followers left while a few records behind"
     );
 }
+
+/// A slow follower (every message to it arrives 6 s late, more than replica_lag_time_max_ms)
+/// leaves the ISR while alive and registered, and rejoins once it is fast again.
+#[test]
+fn a_slow_follower_leaves_the_isr_while_alive_and_rejoins_when_fast() {
+    use kraft_core::sim::SteadyLoad;
+    let config = Config {
+        replica_lag_time_max_ms: 5000,
+        broker_session_timeout_ms: 30_000,
+        ..Config::default()
+    };
+    let mut sim = cluster(config);
+    let (isr, leader, _) = partition(&sim);
+    let follower = *isr.iter().find(|b| Some(**b) != leader).unwrap();
+    sim.apply(Action::SteadyLoad(Some(SteadyLoad {
+        produce: kraft_core::sim::ProduceRecords {
+            topic: "orders".into(),
+            partition: 0,
+            records: 1,
+            acks: Acks::None,
+        },
+        every_ms: 50,
+    })))
+    .unwrap();
+    sim.advance(2000);
+    assert_eq!(partition(&sim).0.len(), 3);
+    sim.apply(Action::Slow {
+        node: follower,
+        ms: 6000,
+    })
+    .unwrap();
+    assert!(sim.run_until(20_000, |s| !partition(s).0.contains(&follower)));
+    assert!(
+        !sim.committed_image().brokers[&follower].fenced,
+        "alive and registered"
+    );
+    sim.apply(Action::Slow {
+        node: follower,
+        ms: 0,
+    })
+    .unwrap();
+    assert!(sim.run_until(30_000, |s| partition(s).0.contains(&follower)));
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}

@@ -126,6 +126,11 @@ pub enum Step {
         node: Target,
         ms: u64,
     },
+    /// Every message to the node arrives `ms` later (0: no longer slow).
+    Slow {
+        node: Target,
+        ms: u64,
+    },
     Partition(Vec<Vec<NodeId>>),
     Isolate(Target),
     Cut {
@@ -600,6 +605,7 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
         "elect",
         "crash",
         "power_loss",
+        "slow",
         "restart",
         "pause",
         "partition",
@@ -664,6 +670,21 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
         "wipe" => Step::Wipe(as_target(one(key)?, s, &f(key))?),
         "controlled_shutdown" => Step::ControlledShutdown(as_target(one(key)?, s, &f(key))?),
         "isolate" => Step::Isolate(as_target(one(key)?, s, &f(key))?),
+        "slow" => {
+            // A slow node: every message it receives arrives `ms` later (0 ends it).
+            only_keys(m, &["slow", "ms"], i)?;
+            let ms = m
+                .get("ms")
+                .ok_or_else(|| err(s, f("ms"), "missing: how much later its messages arrive"))?;
+            let ms = as_ms(ms, s, &f("ms"))?;
+            if ms > 60_000 {
+                return Err(err(s, f("ms"), "must be at most 60000"));
+            }
+            Step::Slow {
+                node: as_target(&m[key], s, &f(key))?,
+                ms,
+            }
+        }
         "pause" => {
             only_keys(m, &["pause", "ms"], i)?;
             let ms = m
@@ -1165,7 +1186,8 @@ impl Scenario {
                 | Step::RemoveVoter(x)
                 | Step::Wipe(x)
                 | Step::ControlledShutdown(x)
-                | Step::Pause { node: x, .. } => named.extend(t(x)),
+                | Step::Pause { node: x, .. }
+                | Step::Slow { node: x, .. } => named.extend(t(x)),
                 Step::PowerLoss(xs) => named.extend(xs.iter().filter_map(t)),
                 Step::Partition(groups) => named.extend(groups.iter().flatten()),
                 Step::Cut { a, b }

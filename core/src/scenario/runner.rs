@@ -165,6 +165,10 @@ pub fn step_actions(sim: &Simulation, step: &Step) -> Result<Vec<Action>, Action
         Step::Wipe(t) => vec![Action::Wipe(id(t)?)],
         Step::ControlledShutdown(t) => vec![Action::ControlledShutdown(id(t)?)],
         Step::Isolate(t) => vec![Action::Isolate(id(t)?)],
+        Step::Slow { node, ms } => vec![Action::Slow {
+            node: id(node)?,
+            ms: *ms,
+        }],
         Step::Pause { node, ms } => vec![Action::Pause {
             node: id(node)?,
             ms: *ms,

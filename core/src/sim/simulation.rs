@@ -155,6 +155,12 @@ pub enum Action {
         node: NodeId,
         ms: u64,
     },
+    /// A slow node (a slow disk or NIC, a follower whose fetches are answered late): every
+    /// message to it arrives `ms` later than the network would bring it; 0 ends it.
+    Slow {
+        node: NodeId,
+        ms: u64,
+    },
     Elect(NodeId),
     Resign(NodeId),
     /// One direction of one link.
@@ -439,6 +445,8 @@ pub struct Simulation {
     /// The consumers (on the same client network end as the producer) and their timer.
     consumers: Consumers,
     consumer_wake: Option<Time>,
+    /// Slow nodes and how much later each message to them arrives.
+    slow: BTreeMap<NodeId, u64>,
     /// The steady load, if one runs, and when its next produce is due.
     load: Option<SteadyLoad>,
     load_wake: Option<Time>,
@@ -556,6 +564,7 @@ impl Simulation {
             armed: Vec::new(),
             consumers: Consumers::default(),
             consumer_wake: None,
+            slow: BTreeMap::new(),
             load: None,
             load_wake: None,
             data_seen: Default::default(),
@@ -1309,6 +1318,11 @@ impl Simulation {
         }
     }
 
+    /// The slow nodes: how much later every message to each arrives.
+    pub fn slow_nodes(&self) -> &BTreeMap<NodeId, u64> {
+        &self.slow
+    }
+
     /// Produce steps run so far (produce k is the k-th).
     pub fn produce_count(&self) -> u64 {
         self.produces
@@ -1485,7 +1499,7 @@ impl Simulation {
         let delay = match fault {
             Some(Fault::Delay { ms }) => ms,
             _ => 0,
-        };
+        } + self.slow.get(&to).copied().unwrap_or(0);
         for _ in 0..copies {
             let latency = self.net_rng.random_range(latency.min..=latency.max);
             let mut at = self.now + latency + delay;
@@ -1842,6 +1856,18 @@ impl Simulation {
             }) => {
                 self.start_produce(&topic, partition, records, acks)?;
                 // Only the client changed: the checker need not read every node again.
+                self.touched = Touched::Nothing;
+            }
+            Action::Slow { node, ms } => {
+                self.need(node)?;
+                if ms > 60_000 {
+                    return Err(ActionError::BadDelay);
+                }
+                if ms == 0 {
+                    self.slow.remove(&node);
+                } else {
+                    self.slow.insert(node, ms);
+                }
                 self.touched = Touched::Nothing;
             }
             Action::SteadyLoad(load) => {
