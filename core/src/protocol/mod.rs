@@ -6,7 +6,9 @@
 //!
 //! One concept per module: `node` (state, dispatch, role changes), `election` (votes, pre-votes),
 //! `replication` (Fetch, the HW, snapshots), `controller` (the active controller), `broker`
-//! (broker registration and heartbeats), `membership` (AddVoter / RemoveVoter), `partition` (topic partition replicas), `partition_log`
+//! (broker registration and heartbeats), `membership` (AddVoter / RemoveVoter), `partition` (topic partition replicas), `isr` (the
+//! leader's ISR and HW), `follower_state` (one follower as its leader knows it), `alter_partition`
+//! (the controller's side of AlterPartition), `partition_log`
 //! (a replica's records and epoch cache), `log`, `message`
 //! (the RPCs), `record` (what the metadata log carries), `metadata` (the image), `event` (what
 //! nodes report), `config`, `role`, `types`, `voters` (who votes: KIP-853), `zookeeper` (the store ZooKeeper mode's controller uses), `zk_ensemble` (the

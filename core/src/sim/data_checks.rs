@@ -412,6 +412,9 @@ impl Simulation {
             .nodes()
             .iter()
             .filter(|n| !self.data_seen.is_left_behind(n.node.id, &key))
+            // Nor one whose records a power loss made history (it has not heard from the
+            // partition's leader since).
+            .filter(|n| !self.unconfirmed_after_power_loss(n.node.id, &key))
             .filter_map(|n| Some((n.node.id, n.node.partition_replicas().get(&key)?)))
             .max_by_key(|(id, r)| (r.hw, std::cmp::Reverse(*id)));
         let Some((holder, hr)) = highest else {
@@ -690,7 +693,9 @@ impl Simulation {
                 }
                 // The leader's HW never goes back within its epoch (a follower's may, after a
                 // leader change; a restarted broker leads again only once it learns it does).
-                let led = (r.leader == Some(id)).then_some((r.leader_epoch, r.hw));
+                // A broker that is down leads nothing: what a power loss leaves of its HW is
+                // not a leader's HW.
+                let led = (n.alive && r.leader == Some(id)).then_some((r.leader_epoch, r.hw));
                 if let (Some((epoch, from)), Some((now_epoch, to))) = (mine.led, led) {
                     if epoch == now_epoch && to < from {
                         found.push(violation(
