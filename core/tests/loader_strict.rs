@@ -389,3 +389,58 @@ fn power_loss_and_named_brokers_and_partitions_are_checked_at_load_time() {
         );
     }
 }
+
+/// `cluster.kafka_version` sets the historical switches as that release had them; an explicit
+/// key in `config` wins; a release without the cluster's mode, or no release at all, is refused.
+#[test]
+fn kafka_version_sets_the_historical_switches_and_config_overrides_them() {
+    let with = |version: Value, mode: &str, config: Value| {
+        let mut doc = base();
+        doc["cluster"] = json!({"brokers": 3, "kafka_version": version, "config": config});
+        if mode == "zookeeper" {
+            doc["cluster"]["mode"] = json!("zookeeper");
+        } else {
+            doc["cluster"]["controllers"] = json!(3);
+        }
+        doc.as_object_mut().unwrap().remove("initial");
+        doc["steps"] = json!([]);
+        Scenario::from_value(doc)
+    };
+    let old = with(json!("0.10"), "zookeeper", json!({})).unwrap();
+    let c = &old.spec.config;
+    assert!(c.unsafe_truncate_to_hw && c.unclean_leader_election);
+    assert!(!c.caught_up_by_previous_fetch && !c.strict_min_isr && !c.pre_vote);
+    assert_eq!(c.zookeeper_max_in_flight, 1);
+    let c = with(json!("3.6"), "kraft", json!({"min_insync_replicas": 2}))
+        .unwrap()
+        .spec
+        .config;
+    assert!(!c.strict_min_isr && !c.eligible_leader_replicas && c.caught_up_by_previous_fetch);
+    assert_eq!(c.min_insync_replicas, 2);
+    let c = with(
+        json!("3.6"),
+        "kraft",
+        json!({"caught_up_by_previous_fetch": false}),
+    )
+    .unwrap()
+    .spec
+    .config;
+    assert!(
+        !c.caught_up_by_previous_fetch,
+        "config wins over the release"
+    );
+    for (version, mode, field) in [
+        (json!("2.0"), "kraft", "no KRaft mode"),
+        (json!("4.0"), "zookeeper", "no ZooKeeper mode"),
+        (json!("9.9"), "kraft", "unknown Kafka version"),
+        (json!(3.6), "kraft", "expected a version string"),
+    ] {
+        let e = with(version, mode, json!({}))
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            e.contains("cluster.kafka_version") && e.contains(field),
+            "{e}"
+        );
+    }
+}

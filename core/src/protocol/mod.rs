@@ -25,6 +25,7 @@ pub mod error;
 pub mod event;
 pub mod follower_state;
 pub mod isr;
+pub mod kafka_version;
 pub mod log;
 mod membership;
 pub mod message;

@@ -2,6 +2,7 @@
 //! The loader never panics: every shape of bad input becomes a `ScenarioError`.
 
 use crate::protocol::config::Config;
+use crate::protocol::kafka_version::KafkaVersion;
 use crate::protocol::node::{ClusterMode, Slot, ALL_SLOTS};
 use crate::protocol::partition::Acks;
 use crate::protocol::record::TopicConfig;
@@ -1000,6 +1001,7 @@ impl Scenario {
                 "observers",
                 "combined",
                 "mode",
+                "kafka_version",
             ]
             .contains(&k.as_str())
             {
@@ -1070,11 +1072,54 @@ impl Scenario {
             }
         }
         brokers.retain(|b| !combined.contains(b));
-        let config: Config = match cluster.get("config") {
-            Some(c) => serde_json::from_value(c.clone())
-                .map_err(|e| err(None, "cluster.config", e.to_string()))?,
-            None => Config::default(),
+        // The release's historical settings first, then what `config` says explicitly.
+        let mut settings = match cluster.get("kafka_version") {
+            None => Map::new(),
+            Some(Value::String(s)) => {
+                let version = KafkaVersion::parse(s).ok_or_else(|| {
+                    err(
+                        None,
+                        "cluster.kafka_version",
+                        format!("unknown Kafka version {s:?}: expected \"0.8\" to \"4.2\", e.g. \"0.10\", \"2.0\", \"3.6\""),
+                    )
+                })?;
+                if mode == ClusterMode::Kraft && !version.has_kraft() {
+                    return Err(err(
+                        None,
+                        "cluster.kafka_version",
+                        format!("Kafka {version} had no KRaft mode (it came with 2.8): set cluster.mode to \"zookeeper\""),
+                    ));
+                }
+                if mode == ClusterMode::Zookeeper && !version.has_zookeeper() {
+                    return Err(err(
+                        None,
+                        "cluster.kafka_version",
+                        format!("Kafka {version} has no ZooKeeper mode (4.0 removed it)"),
+                    ));
+                }
+                version.settings()
+            }
+            Some(other) => {
+                return Err(err(
+                    None,
+                    "cluster.kafka_version",
+                    format!("expected a version string such as \"3.6\", got {other}"),
+                ))
+            }
         };
+        match cluster.get("config") {
+            None => {}
+            Some(Value::Object(c)) => settings.extend(c.clone()),
+            Some(other) => {
+                return Err(err(
+                    None,
+                    "cluster.config",
+                    format!("expected an object, got {other}"),
+                ))
+            }
+        }
+        let config: Config = serde_json::from_value(Value::Object(settings))
+            .map_err(|e| err(None, "cluster.config", e.to_string()))?;
         config
             .validate()
             .map_err(|e| err(None, "cluster.config", e.to_string()))?;
