@@ -313,10 +313,18 @@ pub fn data_plane(
         steady_produce(&mut sim, 600_000 / scale, 10, &mut k)
     });
     let rate = events as f64 / secs;
+    // A produce of 5 records every 10 ms of virtual time.
+    let records = (600_000 / scale / 10 * 5) as f64;
     println!(
-        "\n5. data plane, 3 controllers + 6 brokers, 3 topics x 3 partitions, a produce of 5 records every 10 ms (acks 0/1/all in turn), checker on:\n   {rate:.0} events/s ({events} events in {secs:.3} s)"
+        "\n5. data plane, 3 controllers + 6 brokers, 3 topics x 3 partitions, a produce of 5 records every 10 ms (acks 0/1/all in turn), checker on:\n   {rate:.0} events/s ({events} events in {secs:.3} s); {:.2} events per produced record, {:.0} records per wall second",
+        events as f64 / records,
+        records / secs
     );
     summary.insert("events_per_s_data_plane".into(), rate.into());
+    summary.insert(
+        "events_per_record_data_plane".into(),
+        (events as f64 / records).into(),
+    );
     // A day of it (a produce a second), retention on: replica logs and the producer stay bounded.
     let day: Time = 86_400_000 / scale;
     let mut sim = data_cluster(6);
