@@ -393,6 +393,25 @@ fn below_min_isr_the_hw_stands_still() {
 }
 
 #[test]
+fn below_min_isr_the_hw_stands_still_with_the_elr_off_too() {
+    // Strict min ISR is Kafka 3.7+'s rule whatever the ELR switch says (KAFKA-15583).
+    let config = Config {
+        eligible_leader_replicas: false,
+        ..cfg()
+    };
+    let mut n = leader(config, &[101, 102], &[], 2);
+    fetch(&mut n, 5, 102, 0);
+    produce(&mut n, 10, 1, 2, Acks::All);
+    let p = &mut n.image.topics.get_mut(&1).unwrap().partitions[0];
+    p.isr = vec![101];
+    p.partition_epoch = 1;
+    let mut out = Effects::default();
+    n.sync_partitions(LAG + 100, &mut out);
+    assert_eq!(hw(&n), 0);
+    assert_eq!(produce_error(&out), None, "not acknowledged with one copy");
+}
+
+#[test]
 fn before_kafka_3_7_the_hw_moved_and_the_produce_got_not_enough_replicas_after_append() {
     let (n, out) = acks_all_then_the_isr_shrinks(false);
     assert_eq!(hw(&n), 2);
