@@ -8,7 +8,7 @@
 //! `replication` (Fetch, the HW, snapshots), `controller` (the active controller), `broker`
 //! (broker registration and heartbeats), `membership` (AddVoter / RemoveVoter), `partition` (topic partition replicas), `partition_log`
 //! (a replica's records and epoch cache), `log`, `message`
-//! (the RPCs), `record` (what the metadata log carries), `metadata` (the image), `event` (what
+//! (the RPCs), `record` (what the metadata log carries), `record_size` (what records and images weigh), `metadata` (the image), `event` (what
 //! nodes report), `config`, `role`, `types`, `voters` (who votes: KIP-853), `zookeeper` (the store ZooKeeper mode's controller uses), `zk_ensemble` (the
 //! ensemble serving it), `zk_broker` (a broker's session, registration, election and metadata
 //! cache in ZooKeeper mode), `zk_controller` (the ZooKeeper-mode controller), `zk_rpc` (their messages).
@@ -30,6 +30,7 @@ pub mod partition_election;
 pub mod partition_log;
 pub mod producer;
 pub mod record;
+pub mod record_size;
 mod replication;
 pub mod role;
 pub mod types;

@@ -45,6 +45,67 @@ pub fn measure(mode: ClusterMode, partitions: u32, seed: u64) -> Option<Failover
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::twins::{Stage, TOPIC};
+    use crate::sim::{SimNode, Simulation};
+
+    /// The whole topic is in this controller's image.
+    fn holds_all(n: &SimNode, partitions: usize) -> bool {
+        n.node
+            .image()
+            .topic_by_name(TOPIC)
+            .is_some_and(|t| t.partitions.len() == partitions)
+    }
+
+    fn active_holds_all(s: &Simulation, partitions: usize) -> bool {
+        s.controller()
+            .and_then(|(c, _)| s.node(c))
+            .is_some_and(|n| holds_all(n, partitions))
+    }
+
+    /// The defaults at a size the page offers: the standbys hold the topic within a second of
+    /// the active controller (none is left downloading snapshot after snapshot), and losing the
+    /// active controller costs seconds.
+    #[test]
+    fn at_20000_partitions_standbys_keep_up_and_a_failover_takes_seconds() {
+        let partitions = 20_000;
+        let mut side = Side::new(ClusterMode::Kraft, partitions as u32, 1).expect("side");
+        while side.stage == Stage::Starting && side.sim.now() < 60_000 {
+            side.advance(100);
+        }
+        assert_eq!(side.stage, Stage::Creating, "the topic is being created");
+        assert!(
+            side.sim
+                .run_until(600_000, |s| active_holds_all(s, partitions)),
+            "the active controller applies the topic"
+        );
+        let applied_at = side.sim.now();
+        let all = |s: &Simulation| s.controllers().all(|n| holds_all(n, partitions));
+        assert!(
+            side.sim.run_until(1_000, all),
+            "every standby within a second (at {} ms, {applied_at} ms): {:?}",
+            side.sim.now(),
+            side.sim
+                .controllers()
+                .map(|n| (
+                    n.node.id,
+                    n.node.log().end_offset(),
+                    n.node.snapshot_download()
+                ))
+                .collect::<Vec<_>>()
+        );
+        assert!(side.settle(1_000), "ready");
+        side.sim.advance(5_000);
+        side.crash_controller().expect("crash");
+        let crashed_at = side.sim.now();
+        while side.failover.is_some_and(|f| f.ready_at.is_none())
+            && side.sim.now() < crashed_at + 60_000
+        {
+            side.advance(1_000);
+        }
+        let f = side.failover.expect("failover");
+        let took = f.ready_at.map(|t| t - f.at);
+        assert!(took.is_some_and(|t| t < 5_000), "failover took {took:?} ms");
+    }
 
     #[test]
     fn zookeeper_failover_grows_with_partitions_and_kraft_does_not() {

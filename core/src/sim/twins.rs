@@ -63,18 +63,12 @@ pub struct Side {
     pub failover: Option<Failover>,
 }
 
-/// The configuration both sides share: snapshots as Kafka sizes them, not as the teaching
-/// default does. Kafka snapshots after 20 MiB of records (`metadata.log.max.record.bytes.
-/// between.snapshots`, about 200,000 partition records; the default of 100 records would copy
-/// a 100,000-partition image a thousand times while the topic is created) and sends them in
-/// chunks of 8 MiB a response (about 100,000 records; 2 a chunk would have a standby download a
-/// 10,000-partition snapshot for minutes).
+/// The configuration both sides share: the defaults, whose snapshots are sized in bytes as
+/// Kafka sizes them (a snapshot only once the new records weigh as much as the image, chunks of
+/// 8 MiB), so a 100,000-partition topic is snapshotted a few times while it is created and a
+/// standby downloads it in two chunks.
 pub fn config() -> Config {
-    Config {
-        snapshot_every_records: 200_000,
-        snapshot_chunk_records: 100_000,
-        ..Config::default()
-    }
+    Config::default()
 }
 
 impl Side {
