@@ -45,8 +45,8 @@ pub struct Config {
     /// about every 50 s of an idle cluster: several in a five-minute demo. 0 = never.
     pub snapshot_every_bytes: u64,
     /// The teaching knob: snapshot after exactly this many newly committed records instead of
-    /// by bytes; 0 (the default) = by bytes.
-    pub snapshot_every_records: u64,
+    /// by bytes (0 = never). Unset (the default): by bytes.
+    pub snapshot_every_records: Option<u64>,
     /// Records kept in the log beyond the latest snapshot before cleaning (0 = nothing beyond it).
     pub metadata_max_retention_records: u64,
     /// FetchSnapshot `MaxBytes`: a chunk carries at most this many bytes of the snapshot. Kafka's
@@ -140,7 +140,7 @@ impl Default for Config {
             leader_change_record: true,
             metadata_max_idle_interval_ms: 500,
             snapshot_every_bytes: 8 * 1024,
-            snapshot_every_records: 0,
+            snapshot_every_records: None,
             metadata_max_retention_records: 0,
             snapshot_chunk_bytes: 8 * 1024 * 1024,
             snapshot_chunk_records: 0,
@@ -277,7 +277,7 @@ impl Config {
             ),
             (
                 "snapshot_every_records",
-                self.snapshot_every_records,
+                self.snapshot_every_records.unwrap_or(0),
                 10_000_000,
             ),
             (

@@ -1685,7 +1685,7 @@ fn commit_noops(l: &mut Node, now: Time, count: u64) {
 fn the_leader_keeps_a_snapshot_while_a_follower_downloads_it() {
     let cfg = Config {
         snapshot_chunk_records: 2,
-        snapshot_every_records: 2,
+        snapshot_every_records: Some(2),
         ..config(true)
     };
     let mut l = leader_with_small_image_snapshot(cfg);
@@ -1710,7 +1710,7 @@ fn the_leader_keeps_a_snapshot_while_a_follower_downloads_it() {
 fn a_download_abandoned_for_longer_than_the_fetch_timeout_holds_nothing() {
     let cfg = Config {
         snapshot_chunk_records: 2,
-        snapshot_every_records: 2,
+        snapshot_every_records: Some(2),
         ..config(true)
     };
     let mut l = leader_with_small_image_snapshot(cfg);
@@ -1748,7 +1748,7 @@ fn snapshots_by_bytes_wait_for_the_budget_and_for_the_image_weight() {
 #[test]
 fn a_snapshot_is_taken_once_exactly_the_configured_number_of_records_applied() {
     let cfg = Config {
-        snapshot_every_records: 3,
+        snapshot_every_records: Some(3),
         ..config(true)
     };
     let (mut n, out) = start_with(1, &[1, 2, 3], disk(2, None, Some(2), &[1; 5]), cfg, 0);

@@ -339,9 +339,8 @@ impl Node {
 
     /// Kafka's SnapshotGenerator: a snapshot once enough was committed since the last one.
     fn snapshot_due(&self) -> bool {
-        let every = self.cfg.snapshot_every_records;
-        if every > 0 {
-            return self.since_snapshot >= every;
+        if let Some(every) = self.cfg.snapshot_every_records {
+            return every > 0 && self.since_snapshot >= every;
         }
         let budget = self.cfg.snapshot_every_bytes;
         // Only then is the image worth weighing (one step per topic).

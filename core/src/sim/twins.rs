@@ -73,9 +73,19 @@ pub fn config() -> Config {
 
 impl Side {
     pub fn new(mode: ClusterMode, partitions: u32, seed: u64) -> Result<Side, SpecError> {
+        Side::with_config(mode, partitions, seed, config())
+    }
+
+    /// A side with other settings (a test of what the defaults replaced).
+    pub fn with_config(
+        mode: ClusterMode,
+        partitions: u32,
+        seed: u64,
+        cfg: Config,
+    ) -> Result<Side, SpecError> {
         let spec = match mode {
-            ClusterMode::Kraft => ClusterSpec::new(seed, CONTROLLERS, BROKERS, config()),
-            ClusterMode::Zookeeper => ClusterSpec::zookeeper(seed, BROKERS, config()),
+            ClusterMode::Kraft => ClusterSpec::new(seed, CONTROLLERS, BROKERS, cfg),
+            ClusterMode::Zookeeper => ClusterSpec::zookeeper(seed, BROKERS, cfg),
         };
         Ok(Side {
             sim: Simulation::new(spec)?,
