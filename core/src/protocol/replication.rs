@@ -307,10 +307,11 @@ impl Node {
         }
         let applied_before = self.image.applied_offset;
         while self.image.applied_offset < hw {
-            let Some(entry) = self.durable.log.entry(self.image.applied_offset) else {
+            // Shared, not copied: a copy allocates its replica lists for every record.
+            let Some(entry) = self.durable.log.shared_entry(self.image.applied_offset) else {
                 break;
             };
-            let entry = entry.clone();
+            let entry = std::rc::Rc::clone(entry);
             self.image.apply(&entry);
             self.since_snapshot += 1;
             self.since_snapshot_bytes += record_bytes(&entry.record);
