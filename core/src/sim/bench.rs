@@ -392,6 +392,8 @@ pub fn explorer(max_states: u64, summary: &mut serde_json::Map<String, serde_jso
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FailoverRun {
     pub virtual_ms: Option<Time>,
+    /// KRaft: the slowest standby behind the active controller as the topic was created.
+    pub standby_lag_ms: Option<Time>,
     pub zk_calls: u64,
     pub wall_s: f64,
 }
@@ -401,6 +403,7 @@ pub fn failover_run(mode: crate::protocol::ClusterMode, partitions: u32, seed: u
     let point = crate::sim::failover::measure(mode, partitions, seed);
     FailoverRun {
         virtual_ms: point.map(|p| p.virtual_ms),
+        standby_lag_ms: point.and_then(|p| p.standby_lag_ms),
         zk_calls: point.map_or(0, |p| p.zk_calls),
         wall_s: t0.elapsed().as_secs_f64(),
     }
@@ -422,7 +425,7 @@ pub fn failover(
         Config::default().zookeeper_max_in_flight,
         Config::default().zookeeper_session_timeout_ms
     );
-    println!("   partitions   KRaft (virtual, wall)        ZooKeeper (virtual, ZK calls, wall)");
+    println!("   partitions   KRaft (virtual, wall; standbys behind)    ZooKeeper (virtual, ZK calls, wall)");
     for &p in partitions {
         let k = failover_run(ClusterMode::Kraft, p, 1);
         let z = if zookeeper {
@@ -430,6 +433,7 @@ pub fn failover(
         } else {
             FailoverRun {
                 virtual_ms: None,
+                standby_lag_ms: None,
                 zk_calls: 0,
                 wall_s: 0.0,
             }
@@ -438,15 +442,20 @@ pub fn failover(
             r.virtual_ms
                 .map_or("-".to_string(), |v| format!("{:.1} s", v as f64 / 1000.0))
         };
+        let lag = k
+            .standby_lag_ms
+            .map_or("-".to_string(), |v| format!("{v} ms"));
         println!(
-            "   {p:>10}   {:>8} ({:>5.1} s wall)      {:>8}, {:>7} calls ({:>5.1} s wall)",
+            "   {p:>10}   {:>8} ({:>5.1} s wall; {:>8})   {:>8}, {:>7} calls ({:>5.1} s wall)",
             ms(&k),
             k.wall_s,
+            lag,
             ms(&z),
             z.zk_calls,
             z.wall_s
         );
         summary.insert(format!("failover_kraft_ms_{p}"), k.virtual_ms.into());
+        summary.insert(format!("kraft_standby_lag_ms_{p}"), k.standby_lag_ms.into());
         summary.insert(format!("failover_zookeeper_ms_{p}"), z.virtual_ms.into());
         summary.insert(format!("failover_zookeeper_calls_{p}"), z.zk_calls.into());
     }
