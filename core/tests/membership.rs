@@ -247,7 +247,7 @@ fn a_snapshot_carries_the_voter_set_to_a_replica_that_never_saw_the_record() {
             4,
             0,
             Config {
-                snapshot_every_records: 5,
+                snapshot_every_records: Some(5),
                 ..Config::default()
             },
         )

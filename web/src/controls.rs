@@ -526,7 +526,11 @@ pub fn settings_panel() -> Html {
         t(lang, "fetch-timeout"),
         cfg.fetch_timeout_ms,
         t(lang, "snapshot-every"),
-        cfg.snapshot_every_records,
+        // Unset: by bytes (the core's default), shown as the byte budget.
+        cfg.snapshot_every_records.map_or_else(
+            || format!("{} B", cfg.snapshot_every_bytes),
+            |n| n.to_string()
+        ),
     );
     html! {
         <details class="menu settings">

@@ -45,6 +45,7 @@ pub const NAMES: &[&str] = &[
     "replace-wiped-disk",
     "wiped-voter-unsafe",
     "combined-shared-failure",
+    "kraft-controller-failover",
     "zk-controller-failover",
     "zk-broker-session",
     "zk-stale-metadata",
@@ -200,6 +201,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "combined-shared-failure",
         include_str!("../../static/scenarios/combined-shared-failure.json"),
+    ),
+    (
+        "kraft-controller-failover",
+        include_str!("../../static/scenarios/kraft-controller-failover.json"),
     ),
     (
         "zk-controller-failover",

@@ -75,7 +75,7 @@ impl Settings {
             pre_vote: self.pre_vote,
             election_timeout_ms: self.election_timeout_ms,
             fetch_timeout_ms: self.fetch_timeout_ms,
-            snapshot_every_records: self.snapshot_every_records,
+            snapshot_every_records: Some(self.snapshot_every_records),
             latency_ms: kraft_core::protocol::config::Latency {
                 min: self.latency_min,
                 max: self.latency_max,

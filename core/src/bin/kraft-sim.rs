@@ -17,7 +17,7 @@ const USAGE: &str = "usage:
   kraft-sim chaos [--seed S] [--seeds N] [--steps K] [--controllers C] [--brokers B] [--config JSON]
                   [--kraft-version 0|1] [--combined true|false] [--mode kraft|zookeeper]
   kraft-sim explore FILE [--depth N] [--faults crash,drop,duplicate] [--max-states N]
-  kraft-sim bench [--quick] [--memory | --events | --data | --explore | --failover]
+  kraft-sim bench [--quick] [--memory | --events | --data | --explore | --failover [--kraft-only]]
   kraft-sim trace FILE        (the run's trace, one JSON event per line)";
 
 fn main() -> ExitCode {
@@ -263,6 +263,7 @@ fn cmd_bench(args: &[String]) -> ExitCode {
     let data = args.iter().any(|a| a == "--data");
     let explore = args.iter().any(|a| a == "--explore");
     let failover = args.iter().any(|a| a == "--failover");
+    let kraft_only = args.iter().any(|a| a == "--kraft-only");
     let case = args
         .iter()
         .position(|a| a == "--memory-case")
@@ -280,6 +281,7 @@ fn cmd_bench(args: &[String]) -> ExitCode {
             "--data",
             "--explore",
             "--failover",
+            "--kraft-only",
         ]
         .contains(&a.as_str())
     }) {
@@ -292,7 +294,7 @@ fn cmd_bench(args: &[String]) -> ExitCode {
         } else {
             &[1_000, 10_000, 100_000]
         };
-        bench::failover(counts, &mut summary);
+        bench::failover(counts, !kraft_only, &mut summary);
         println!("\n{}", serde_json::Value::Object(summary));
         return ExitCode::SUCCESS;
     }

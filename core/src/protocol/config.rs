@@ -37,12 +37,24 @@ pub struct Config {
     // --- metadata, snapshots, brokers (KIP-630 / KIP-631) ---
     /// `metadata.max.idle.interval.ms`: NoOp cadence of the idle active controller; 0 = off.
     pub metadata_max_idle_interval_ms: u64,
-    /// Snapshot after this many newly committed records; 0 = never. The default (100) gives a
-    /// snapshot about every 50 s of an idle cluster: several in a five-minute demo.
-    pub snapshot_every_records: u64,
+    /// Kafka's `metadata.log.max.record.bytes.between.snapshots` (20 MiB), scaled for teaching:
+    /// snapshot once this many bytes of records (`record_size` estimates them) were committed
+    /// since the last one, and never before they weigh as much as the image itself (writing a
+    /// snapshot costs the whole image: so a growing image is written a few times, not once per
+    /// budget). The default (8 KiB, about 100 of the idle controller's NoOps) gives a snapshot
+    /// about every 50 s of an idle cluster: several in a five-minute demo. 0 = never.
+    pub snapshot_every_bytes: u64,
+    /// The teaching knob: snapshot after exactly this many newly committed records instead of
+    /// by bytes (0 = never). Unset (the default): by bytes.
+    pub snapshot_every_records: Option<u64>,
     /// Records kept in the log beyond the latest snapshot before cleaning (0 = nothing beyond it).
     pub metadata_max_retention_records: u64,
-    /// Image records per FetchSnapshot chunk (small, so learners see a download take several chunks).
+    /// FetchSnapshot `MaxBytes`: a chunk carries at most this many bytes of the snapshot. Kafka's
+    /// KafkaRaftClient asks for 8 MiB (MAX_FETCH_SIZE_BYTES), the default here too: a standby
+    /// downloads a 100,000-partition image (about 10 MB) in two round trips.
+    pub snapshot_chunk_bytes: u64,
+    /// The teaching knob: at most this many image records per chunk as well (2 shows a small
+    /// cluster's download take several chunks); 0 (the default) = by bytes only.
     pub snapshot_chunk_records: u64,
     pub broker_heartbeat_interval_ms: u64,
     pub broker_session_timeout_ms: u64,
@@ -132,9 +144,11 @@ impl Default for Config {
             pre_vote: true,
             leader_change_record: true,
             metadata_max_idle_interval_ms: 500,
-            snapshot_every_records: 100,
+            snapshot_every_bytes: 8 * 1024,
+            snapshot_every_records: None,
             metadata_max_retention_records: 0,
-            snapshot_chunk_records: 2,
+            snapshot_chunk_bytes: 8 * 1024 * 1024,
+            snapshot_chunk_records: 0,
             broker_heartbeat_interval_ms: 2000,
             broker_session_timeout_ms: 9000,
             replica_lag_time_max_ms: 30000,
@@ -184,7 +198,7 @@ impl Config {
             ),
             ("producer_retry_backoff_ms", self.producer_retry_backoff_ms),
             ("delivery_timeout_ms", self.delivery_timeout_ms),
-            ("snapshot_chunk_records", self.snapshot_chunk_records),
+            ("snapshot_chunk_bytes", self.snapshot_chunk_bytes),
             (
                 "broker_heartbeat_interval_ms",
                 self.broker_heartbeat_interval_ms,
@@ -269,7 +283,7 @@ impl Config {
             ),
             (
                 "snapshot_every_records",
-                self.snapshot_every_records,
+                self.snapshot_every_records.unwrap_or(0),
                 10_000_000,
             ),
             (
@@ -282,6 +296,8 @@ impl Config {
                 self.snapshot_chunk_records,
                 100_000,
             ),
+            ("snapshot_every_bytes", self.snapshot_every_bytes, 1 << 40),
+            ("snapshot_chunk_bytes", self.snapshot_chunk_bytes, 1 << 40),
             ("trace_capacity", self.trace_capacity as u64, 10_000_000),
             (
                 "zookeeper_session_timeout_ms",

@@ -176,14 +176,20 @@ impl Log {
 
     /// Kafka's log cleaning: while more than `retention` records precede the latest snapshot,
     /// delete the oldest snapshot and move the log start to the next snapshot's end. The latest
-    /// snapshot is never deleted. Returns the new log start if it moved.
-    pub fn clean(&mut self, retention: u64) -> Option<Offset> {
+    /// snapshot is never deleted, and neither is a snapshot ending at or above `keep_from` (one
+    /// a follower is downloading) nor the log after it: the follower fetches on from its end.
+    /// Returns the new log start if it moved.
+    pub fn clean(&mut self, retention: u64, keep_from: Option<Offset>) -> Option<Offset> {
         let before = self.start;
         let latest_end = self.snapshots.back()?.id.end_offset;
+        let limit = keep_from.unwrap_or(latest_end);
         while latest_end - self.start > retention {
             let Some(next) = self.snapshots.iter().find(|s| s.id.end_offset > self.start) else {
                 break;
             };
+            if next.id.end_offset > limit {
+                break;
+            }
             let (end, epoch) = (next.id.end_offset, next.id.epoch);
             self.move_start(end, epoch);
             // Snapshots wholly below the new start are no longer needed.
@@ -262,12 +268,12 @@ mod tests {
     fn cleaning_moves_log_start_to_latest_snapshot() {
         let mut log = log_of(&[1, 1, 2, 2, 3, 3]);
         log.add_snapshot(snapshot(3, 2));
-        assert_eq!(log.clean(0), Some(3));
+        assert_eq!(log.clean(0, None), Some(3));
         assert_eq!(log.start_offset(), 3);
         assert_eq!(log.epoch_at(2), Some(2));
         assert_eq!(log.end_offset_for_epoch(2), (2, 4));
         assert_eq!(log.end_offset_for_epoch(1), (0, 0));
-        assert_eq!(log.clean(0), None);
+        assert_eq!(log.clean(0, None), None);
     }
 
     #[test]
@@ -287,7 +293,7 @@ mod tests {
     fn truncating_a_log_that_starts_after_a_snapshot() {
         let mut log = log_of(&[1, 1, 2, 2, 3, 3]);
         log.add_snapshot(snapshot(3, 2));
-        log.clean(0);
+        log.clean(0, None);
         assert_eq!(log.start_offset(), 3);
         assert_eq!(log.truncate_to(4), 2);
         assert_eq!(log.end_offset(), 4);
@@ -301,11 +307,29 @@ mod tests {
             log.add_snapshot(snapshot(end, 1));
         }
         // 8 records precede the latest snapshot; a retention of 8 keeps them all.
-        assert_eq!(log.clean(8), None);
+        assert_eq!(log.clean(8, None), None);
         // With 5: the oldest snapshot goes and the log starts at its end (5 left <= 5).
-        assert_eq!(log.clean(5), Some(3));
+        assert_eq!(log.clean(5, None), Some(3));
         assert_eq!(log.snapshots().count(), 2);
-        assert_eq!(log.clean(4), Some(8));
+        assert_eq!(log.clean(4, None), Some(8));
+        assert_eq!(log.snapshots().count(), 1);
+    }
+
+    #[test]
+    fn cleaning_keeps_a_snapshot_being_downloaded_and_the_log_after_it() {
+        let mut log = log_of(&[1; 12]);
+        for end in [3, 6, 9] {
+            log.add_snapshot(snapshot(end, 1));
+        }
+        // A follower downloads the snapshot at 3: it stays, and so does the log from 3 on.
+        assert_eq!(log.clean(0, Some(3)), Some(3));
+        assert_eq!(log.snapshots().next().map(|s| s.id.end_offset), Some(3));
+        assert_eq!(log.clean(0, Some(3)), None);
+        // One downloading the snapshot at 6 lets the start move to 6, not past it.
+        assert_eq!(log.clean(0, Some(6)), Some(6));
+        assert_eq!(log.snapshots().count(), 2);
+        // Nobody downloading: the start moves to the latest snapshot.
+        assert_eq!(log.clean(0, None), Some(9));
         assert_eq!(log.snapshots().count(), 1);
     }
 }

@@ -150,10 +150,18 @@ impl Image {
                 if let Some(t) = self.topics.get_mut(topic_id) {
                     // Kept sorted by partition number: found by binary search, not by a scan
                     // (a topic may have 100,000 partitions).
+                    // Built whole: `PartitionState::new` would copy the replicas for an ISR
+                    // thrown away at once.
                     let state = PartitionState {
+                        partition: *partition,
+                        replicas: replicas.clone(),
                         isr: isr.clone(),
+                        elr: Vec::new(),
                         leader: *leader,
-                        ..PartitionState::new(*partition, replicas.clone())
+                        leader_epoch: 0,
+                        partition_epoch: 0,
+                        last_known_leader: None,
+                        recovering: false,
                     };
                     match t
                         .partitions

@@ -10,7 +10,7 @@
 //! leader's ISR and HW), `follower_state` (one follower as its leader knows it), `alter_partition`
 //! (the controller's side of AlterPartition), `partition_log`
 //! (a replica's records and epoch cache), `log`, `message`
-//! (the RPCs), `record` (what the metadata log carries), `metadata` (the image), `event` (what
+//! (the RPCs), `record` (what the metadata log carries), `record_size` (what records and images weigh), `metadata` (the image), `event` (what
 //! nodes report), `config`, `role`, `types`, `voters` (who votes: KIP-853), `zookeeper` (the store ZooKeeper mode's controller uses), `zk_ensemble` (the
 //! ensemble serving it), `zk_broker` (a broker's session, registration, election and metadata
 //! cache in ZooKeeper mode), `zk_controller` (the ZooKeeper-mode controller), `zk_rpc` (their messages).
@@ -37,6 +37,7 @@ pub mod partition_election;
 pub mod partition_log;
 pub mod producer;
 pub mod record;
+pub mod record_size;
 mod replication;
 pub mod role;
 pub mod types;

@@ -186,6 +186,8 @@ pub struct ReplicaProgress {
     pub last_fetch: Option<Time>,
     /// The disk its last fetch came from (KIP-853).
     pub directory_id: Option<DirectoryId>,
+    /// The snapshot it is downloading and when it last asked for a chunk: cleaning keeps it.
+    pub snapshot_download: Option<(SnapshotId, Time)>,
 }
 
 #[derive(Clone, Debug)]
@@ -342,8 +344,9 @@ pub struct Node {
     pub(crate) hw: Option<Offset>,
     /// The committed image this node has applied (from its snapshot and log).
     pub(crate) image: Image,
-    /// Committed records applied since the last snapshot.
+    /// Committed records applied since the last snapshot, and their estimated bytes.
     pub(crate) since_snapshot: u64,
+    pub(crate) since_snapshot_bytes: u64,
     timers: [Timer; SLOTS],
     pub(crate) election: ElectionState,
     pub(crate) fetch: FetchState,
@@ -399,6 +402,7 @@ impl Node {
             hw: None,
             image,
             since_snapshot: 0,
+            since_snapshot_bytes: 0,
             timers: [Timer::default(); SLOTS],
             election: ElectionState::default(),
             fetch: FetchState::default(),

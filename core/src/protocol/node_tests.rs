@@ -743,6 +743,7 @@ fn majority_end_is_the_offset_a_majority_holds() {
                 end_offset: Some(end),
                 last_fetch: None,
                 directory_id: None,
+                snapshot_download: None,
             },
         );
     }
@@ -770,7 +771,7 @@ fn leader_with_snapshot_of(epochs: &[Epoch]) -> Node {
         },
         image: Image::default(),
     });
-    d.log.clean(0);
+    d.log.clean(0, None);
     let (mut n, _) = start(1, &[1, 2, 3], d);
     deliver(&mut n, 1, 2, granted_vote(4, false));
     assert_eq!(n.role(), Role::Leader);
@@ -1676,8 +1677,10 @@ fn fetch_snapshot_refusals_in_kafkas_order() {
     );
 }
 
-#[test]
-fn a_snapshot_is_served_in_chunks_sized_by_its_records() {
+/// A leader (node 1) holding a snapshot at offset 3 of two brokers and a topic of three
+/// partitions: 1 header + 2 brokers + (1 topic + 3 partitions) = 7 records, and
+/// 80 + 2 × 200 + (41 + 3 × 100) = 821 estimated bytes.
+fn leader_with_small_image_snapshot(cfg: Config) -> Node {
     use crate::protocol::metadata::{BrokerState, TopicState};
     let mut image = Image {
         applied_offset: 3,
@@ -1712,10 +1715,21 @@ fn a_snapshot_is_served_in_chunks_sized_by_its_records() {
         },
         image,
     });
-    d.log.clean(0);
-    let (mut l, _) = start(1, &[1, 2, 3], d);
+    d.log.clean(0, None);
+    let (mut l, _) = start_with(1, &[1, 2, 3], d, cfg, 0);
     deliver(&mut l, 1, 2, granted_vote(4, false));
-    // 1 header + 2 brokers + (1 topic + 3 partitions) = 7 records, 2 a chunk: 4 chunks.
+    assert_eq!(l.role(), Role::Leader);
+    l
+}
+
+#[test]
+fn a_snapshot_is_served_in_chunks_sized_by_its_records() {
+    let cfg = Config {
+        snapshot_chunk_records: 2,
+        ..config(true)
+    };
+    let mut l = leader_with_small_image_snapshot(cfg);
+    // 7 records, 2 a chunk: 4 chunks.
     let out = deliver(&mut l, 10, 3, fetch_snapshot(4, 3, 0));
     let first = snapshot_answer(&out);
     assert_eq!(
@@ -1730,9 +1744,110 @@ fn a_snapshot_is_served_in_chunks_sized_by_its_records() {
 }
 
 #[test]
+fn a_snapshot_is_served_in_chunks_sized_by_its_bytes() {
+    let size = |cfg: Config| {
+        let mut l = leader_with_small_image_snapshot(cfg);
+        let out = deliver(&mut l, 10, 3, fetch_snapshot(4, 3, 0));
+        snapshot_answer(&out).size
+    };
+    // Kafka's 8 MiB chunk carries a small image whole.
+    assert_eq!(size(config(true)), 1);
+    // 821 bytes, 300 a chunk: 3 chunks; with 2 records a chunk as well, the 4 that needs.
+    let by_bytes = Config {
+        snapshot_chunk_bytes: 300,
+        ..config(true)
+    };
+    assert_eq!(size(by_bytes.clone()), 3);
+    let both = Config {
+        snapshot_chunk_records: 2,
+        ..by_bytes
+    };
+    assert_eq!(size(both), 4);
+}
+
+/// Commits `count` NoOps on leader `l` (at epoch 4) at time `now`: it snapshots and cleans.
+fn commit_noops(l: &mut Node, now: Time, count: u64) {
+    use crate::protocol::record::{Entry, Record};
+    for _ in 0..count {
+        let offset = l.durable.log.end_offset();
+        l.durable.log.append(Entry {
+            offset,
+            epoch: 4,
+            record: Record::NoOp,
+        });
+    }
+    let end = l.durable.log.end_offset();
+    l.raise_hw(now, end, &mut Effects::default());
+}
+
+#[test]
+fn the_leader_keeps_a_snapshot_while_a_follower_downloads_it() {
+    let cfg = Config {
+        snapshot_chunk_records: 2,
+        snapshot_every_records: Some(2),
+        ..config(true)
+    };
+    let mut l = leader_with_small_image_snapshot(cfg);
+    let out = deliver(&mut l, 10, 3, fetch_snapshot(4, 3, 0));
+    assert_eq!(snapshot_answer(&out).error, None);
+    // Newer snapshots while node 3 downloads the one at 3: cleaning stops at it.
+    commit_noops(&mut l, 20, 4);
+    let newest = l.log().latest_snapshot().map(|s| s.id.end_offset);
+    assert!(newest > Some(3), "a newer snapshot: {newest:?}");
+    assert_eq!(l.log().start_offset(), 3);
+    for position in 1..4 {
+        let out = deliver(&mut l, 20 + position, 3, fetch_snapshot(4, 3, position));
+        assert_eq!(snapshot_answer(&out).error, None, "chunk {position}");
+    }
+    // Downloaded: the next snapshot cleans up to the newest.
+    commit_noops(&mut l, 30, 2);
+    let newest = l.log().latest_snapshot().map(|s| s.id.end_offset);
+    assert_eq!(Some(l.log().start_offset()), newest);
+}
+
+#[test]
+fn a_download_abandoned_for_longer_than_the_fetch_timeout_holds_nothing() {
+    let cfg = Config {
+        snapshot_chunk_records: 2,
+        snapshot_every_records: Some(2),
+        ..config(true)
+    };
+    let mut l = leader_with_small_image_snapshot(cfg);
+    deliver(&mut l, 10, 3, fetch_snapshot(4, 3, 0));
+    let later = 11 + Config::default().fetch_timeout_ms;
+    commit_noops(&mut l, later, 4);
+    let newest = l.log().latest_snapshot().map(|s| s.id.end_offset);
+    assert_eq!(Some(l.log().start_offset()), newest);
+}
+
+#[test]
+fn snapshots_by_bytes_wait_for_the_budget_and_for_the_image_weight() {
+    let cfg = |every_bytes| Config {
+        snapshot_every_bytes: every_bytes,
+        ..config(true)
+    };
+    let latest = |l: &Node| l.log().latest_snapshot().map(|s| s.id.end_offset);
+    // The image weighs 821 bytes; NoOps 80 each; the first commit also applies the record at 3
+    // and the leader's LeaderChange (160 bytes). A 400-byte budget waits for the image's
+    // weight: 9 NoOps (160 + 720 >= 821), not 3.
+    let mut l = leader_with_small_image_snapshot(cfg(400));
+    let start = latest(&l);
+    commit_noops(&mut l, 10, 8);
+    assert_eq!(latest(&l), start);
+    commit_noops(&mut l, 11, 1);
+    assert!(latest(&l) > start);
+    // Above the image's weight the budget rules: 2,000 bytes are 160 + 23 NoOps.
+    let mut l = leader_with_small_image_snapshot(cfg(2000));
+    commit_noops(&mut l, 10, 22);
+    assert_eq!(latest(&l), start);
+    commit_noops(&mut l, 11, 1);
+    assert!(latest(&l) > start);
+}
+
+#[test]
 fn a_snapshot_is_taken_once_exactly_the_configured_number_of_records_applied() {
     let cfg = Config {
-        snapshot_every_records: 3,
+        snapshot_every_records: Some(3),
         ..config(true)
     };
     let (mut n, out) = start_with(1, &[1, 2, 3], disk(2, None, Some(2), &[1; 5]), cfg, 0);

@@ -1,6 +1,7 @@
 //! Pull replication: Fetch with (fetch offset, last fetched epoch), long polling, DivergingEpoch
 //! truncation, the high watermark, applying committed records, snapshots and FetchSnapshot.
 
+use crate::protocol::config::Config;
 use crate::protocol::event::TraceKind;
 use crate::protocol::event::TruncateReason;
 use crate::protocol::log::Snapshot;
@@ -8,8 +9,10 @@ use crate::protocol::message::{
     ErrorCode, FetchBody, FetchRequest, FetchResponse, FetchSnapshotRequest, FetchSnapshotResponse,
     Message,
 };
+use crate::protocol::metadata::Image;
 use crate::protocol::node::{Effects, Node, ParkedFetch, Slot};
 use crate::protocol::record::Record;
+use crate::protocol::record_size::{image_bytes, image_records, record_bytes};
 use crate::protocol::role::Role;
 use crate::protocol::types::{Epoch, NodeId, Offset, SnapshotId, Time};
 use std::collections::BTreeSet;
@@ -256,6 +259,7 @@ impl Node {
         });
         self.image = image.clone();
         self.since_snapshot = 0;
+        self.since_snapshot_bytes = 0;
         let base = match &image.voters {
             Some(v) => v.as_slice().into(),
             None => self.quorum.voters.clone(),
@@ -303,12 +307,14 @@ impl Node {
         }
         let applied_before = self.image.applied_offset;
         while self.image.applied_offset < hw {
-            let Some(entry) = self.durable.log.entry(self.image.applied_offset) else {
+            // Shared, not copied: a copy allocates its replica lists for every record.
+            let Some(entry) = self.durable.log.shared_entry(self.image.applied_offset) else {
                 break;
             };
-            let entry = entry.clone();
+            let entry = std::rc::Rc::clone(entry);
             self.image.apply(&entry);
             self.since_snapshot += 1;
+            self.since_snapshot_bytes += record_bytes(&entry.record);
             match &entry.record {
                 r @ (Record::Partition { .. } | Record::PartitionChange { .. }) => {
                     if let (Some(keys), Some(key)) = (changed.as_mut(), r.partition_key()) {
@@ -329,12 +335,23 @@ impl Node {
         if self.image.applied_offset != applied_before {
             self.sync_partitions_of(now, changed.as_ref(), out);
         }
-        self.maybe_snapshot(out);
+        self.maybe_snapshot(now, out);
     }
 
-    fn maybe_snapshot(&mut self, out: &mut Effects) {
-        let every = self.cfg.snapshot_every_records;
-        if every == 0 || self.since_snapshot < every {
+    /// Kafka's SnapshotGenerator: a snapshot once enough was committed since the last one.
+    fn snapshot_due(&self) -> bool {
+        if let Some(every) = self.cfg.snapshot_every_records {
+            return every > 0 && self.since_snapshot >= every;
+        }
+        let budget = self.cfg.snapshot_every_bytes;
+        // Only then is the image worth weighing (one step per topic).
+        budget > 0
+            && self.since_snapshot_bytes >= budget
+            && self.since_snapshot_bytes >= image_bytes(&self.image)
+    }
+
+    fn maybe_snapshot(&mut self, now: Time, out: &mut Effects) {
+        if !self.snapshot_due() {
             return;
         }
         let end = self.image.applied_offset;
@@ -346,22 +363,40 @@ impl Node {
             epoch,
         };
         self.since_snapshot = 0;
+        self.since_snapshot_bytes = 0;
         self.durable.log.add_snapshot(Snapshot {
             id,
             image: self.image.clone(),
         });
         out.trace
             .push(TraceKind::SnapshotTaken { node: self.id, id });
+        let keep_from = self.snapshot_being_downloaded(now);
         if let Some(start) = self
             .durable
             .log
-            .clean(self.cfg.metadata_max_retention_records)
+            .clean(self.cfg.metadata_max_retention_records, keep_from)
         {
             out.trace.push(TraceKind::LogStartMoved {
                 node: self.id,
                 offset: start,
             });
         }
+    }
+
+    /// The end of the oldest snapshot a follower is downloading from this leader (it asked for
+    /// a chunk within the fetch timeout). Kafka keeps snapshots until its retention (100 MiB,
+    /// `metadata.max.retention.bytes`) deletes them, far longer than a download takes; here the
+    /// log is cleaned at every snapshot, so a download would be cut off by the next snapshot
+    /// and start over for ever.
+    fn snapshot_being_downloaded(&self, now: Time) -> Option<Offset> {
+        let l = self.leader.as_ref()?;
+        let fresh = |at: Time| now.saturating_sub(at) <= self.cfg.fetch_timeout_ms;
+        l.progress
+            .values()
+            .filter_map(|p| p.snapshot_download)
+            .filter(|(_, at)| fresh(*at))
+            .map(|(id, _)| id.end_offset)
+            .min()
     }
 
     // ----- leader side -----
@@ -445,6 +480,7 @@ impl Node {
             p.end_offset = Some(req.fetch_offset);
             p.last_fetch = Some(now);
             p.directory_id = Some(dir);
+            p.snapshot_download = None;
         }
         if is_voter {
             self.note_voter_fetch(now, from, out);
@@ -594,18 +630,10 @@ impl Node {
             _ if req.epoch < self.epoch() => resp.error = Some(ErrorCode::FencedLeaderEpoch),
             _ if req.epoch > self.epoch() => resp.error = Some(ErrorCode::UnknownLeaderEpoch),
             (Role::Leader, Some(s)) => {
-                let image = &s.image;
-                let units = 1
-                    + image.brokers.len() as u64
-                    + image
-                        .topics
-                        .values()
-                        .map(|t| 1 + t.partitions.len() as u64)
-                        .sum::<u64>();
-                resp.size = units.div_ceil(self.cfg.snapshot_chunk_records).max(1);
+                resp.size = chunks(&s.image, &self.cfg);
                 resp.chunk = 1;
                 if req.position + 1 >= resp.size {
-                    resp.image = Some(Box::new(image.clone()));
+                    resp.image = Some(Box::new(s.image.clone()));
                 }
             }
             (Role::Leader, None) => resp.error = Some(ErrorCode::SnapshotNotFound),
@@ -616,6 +644,24 @@ impl Node {
         if resp.error.is_none() && self.voters.contains(&from) {
             self.note_voter_fetch(now, from, out);
         }
+        if resp.error.is_none() {
+            if let Some(l) = self.leader.as_mut() {
+                let done = resp.image.is_some();
+                l.progress.entry(from).or_default().snapshot_download =
+                    (!done).then_some((req.id, now));
+            }
+        }
         out.sends.push((from, Message::FetchSnapshotResponse(resp)));
     }
+}
+
+/// How many FetchSnapshot chunks a snapshot of `image` takes: at most `snapshot_chunk_bytes`
+/// each and, when the teaching knob is set, at most `snapshot_chunk_records` records each.
+fn chunks(image: &Image, cfg: &Config) -> u64 {
+    let by_bytes = image_bytes(image).div_ceil(cfg.snapshot_chunk_bytes.max(1));
+    let by_records = match cfg.snapshot_chunk_records {
+        0 => 1,
+        n => image_records(image).div_ceil(n),
+    };
+    by_bytes.max(by_records).max(1)
 }

@@ -89,7 +89,8 @@ fn node_fingerprint(n: &Node, h: &mut FoldHasher) {
     if let Some(l) = &n.leader {
         l.epoch_start.hash(h);
         for (id, p) in &l.progress {
-            (id, p.end_offset).hash(h);
+            // The snapshot a follower downloads decides how far cleaning may go.
+            (id, p.end_offset, p.snapshot_download.map(|(s, _)| s)).hash(h);
         }
         l.fetched_voters.hash(h);
         for p in &l.parked {

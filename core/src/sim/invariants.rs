@@ -1681,7 +1681,7 @@ mod every_invariant_fires {
     fn snapshot_committed_and_snapshot_at_log_start() {
         let mut n = node(1, 2, &[1, 1, 2, 2], Role::Follower, Some(1));
         n.node.durable.log.add_snapshot(snapshot(3, 2));
-        n.node.durable.log.clean(0);
+        n.node.durable.log.clean(0, None);
         let taken = |end_offset| TraceKind::SnapshotTaken {
             node: 1,
             id: SnapshotId {
@@ -1757,7 +1757,7 @@ mod every_invariant_fires {
     fn snapshot_at_log_start_as_kafka_keeps_it() {
         let mut n = node(1, 2, &[1, 1, 2, 2, 2], Role::Follower, None);
         n.node.durable.log.add_snapshot(snapshot(3, 2));
-        n.node.durable.log.clean(0);
+        n.node.durable.log.clean(0, None);
         n.node.durable.log.add_snapshot(snapshot(4, 2));
         let mut c = Checker::new();
         assert!(c.observe(0, &[], std::slice::from_ref(&n)).is_empty());
@@ -1860,7 +1860,7 @@ mod every_invariant_fires {
         // at 2 or lower. Node 2 has epoch 1 begin at 3: they cannot both hold the leader's entries.
         let mut cut = node(1, 1, &[1, 1, 1, 1], Role::Follower, None);
         cut.node.durable.log.add_snapshot(snapshot(2, 1));
-        cut.node.durable.log.clean(0);
+        cut.node.durable.log.clean(0, None);
         let mut c = Checker::new();
         assert!(c.observe(0, &[], std::slice::from_ref(&cut)).is_empty());
         let whole = node(2, 1, &[0, 0, 0, 1], Role::Follower, None);
@@ -1937,7 +1937,7 @@ mod every_invariant_fires {
         let cut_at = |id, start: Offset| {
             let mut n = node(id, 1, &[1; 6], Role::Follower, None);
             n.node.durable.log.add_snapshot(snapshot(start, 1));
-            n.node.durable.log.clean(0);
+            n.node.durable.log.clean(0, None);
             n
         };
         let mut c = Checker::new();

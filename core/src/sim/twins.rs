@@ -63,25 +63,29 @@ pub struct Side {
     pub failover: Option<Failover>,
 }
 
-/// The configuration both sides share: snapshots as Kafka sizes them, not as the teaching
-/// default does. Kafka snapshots after 20 MiB of records (`metadata.log.max.record.bytes.
-/// between.snapshots`, about 200,000 partition records; the default of 100 records would copy
-/// a 100,000-partition image a thousand times while the topic is created) and sends them in
-/// chunks of 8 MiB a response (about 100,000 records; 2 a chunk would have a standby download a
-/// 10,000-partition snapshot for minutes).
+/// The configuration both sides share: the defaults, whose snapshots are sized in bytes as
+/// Kafka sizes them (a snapshot only once the new records weigh as much as the image, chunks of
+/// 8 MiB), so a 100,000-partition topic is snapshotted a few times while it is created and a
+/// standby downloads it in two chunks.
 pub fn config() -> Config {
-    Config {
-        snapshot_every_records: 200_000,
-        snapshot_chunk_records: 100_000,
-        ..Config::default()
-    }
+    Config::default()
 }
 
 impl Side {
     pub fn new(mode: ClusterMode, partitions: u32, seed: u64) -> Result<Side, SpecError> {
+        Side::with_config(mode, partitions, seed, config())
+    }
+
+    /// A side with other settings (a test of what the defaults replaced).
+    pub fn with_config(
+        mode: ClusterMode,
+        partitions: u32,
+        seed: u64,
+        cfg: Config,
+    ) -> Result<Side, SpecError> {
         let spec = match mode {
-            ClusterMode::Kraft => ClusterSpec::new(seed, CONTROLLERS, BROKERS, config()),
-            ClusterMode::Zookeeper => ClusterSpec::zookeeper(seed, BROKERS, config()),
+            ClusterMode::Kraft => ClusterSpec::new(seed, CONTROLLERS, BROKERS, cfg),
+            ClusterMode::Zookeeper => ClusterSpec::zookeeper(seed, BROKERS, cfg),
         };
         Ok(Side {
             sim: Simulation::new(spec)?,
