@@ -1338,7 +1338,9 @@ fn alter_partition_refusals_come_at_once_in_kafkas_order() {
         alter_partition_answer(&out).and_then(|a| a.error),
         Some(ErrorCode::InvalidUpdateVersion)
     );
-    // A leader epoch older than the partition's: that leader was replaced.
+    // A leader epoch older than the partition's: that leader was replaced (on a controller
+    // with nothing uncommitted, whose image is what it checks against).
+    let mut n = controller_with_a_partition();
     n.image.topics.get_mut(&1).unwrap().partitions[0].leader_epoch = 3;
     let out = deliver(&mut n, 10, 101, alter_partition(2, &[101]));
     assert_eq!(
