@@ -88,7 +88,7 @@ pub fn settle_bound(cfg: &crate::protocol::config::Config) -> Time {
 /// `replica.lag.time.max.ms`, so a follower that is never counted as caught up has left the ISR
 /// by the end, and long enough for any produce to a healthy partition to be answered.
 pub fn load_hold(cfg: &crate::protocol::config::Config) -> Time {
-    cfg.replica_lag_time_max_ms + 10_000
+    2 * cfg.replica_lag_time_max_ms + 5_000
 }
 
 /// How often the ISRs are looked at while the load is watched.
