@@ -648,9 +648,9 @@ fn excused(sim: &Simulation, v: &Violation) -> bool {
         sim.recording()
             .actions
             .iter()
-            .filter(|a| a.action == Action::PowerLoss(node) && a.time <= v.time_ms)
+            .rev()
+            .find(|a| a.action == Action::PowerLoss(node) && a.time <= v.time_ms)
             .map(|a| a.time)
-            .last()
     };
     match &v.breach {
         Breach::PartitionHwWentBack { node, .. } => lost_power(*node).is_some(),
