@@ -693,6 +693,13 @@ fn servable_load(mut load: SteadyLoad, cfg: &Config) -> SteadyLoad {
         Acks::All => 4,
     };
     load.every_ms = load.every_ms.max(trips * cfg.latency_ms.max + 20);
+    // A follower copies at most `replica_fetch_max_records` a fetch (the playground's small
+    // stand-in for replica.fetch.max.bytes, 1 MiB a partition in Kafka): a load of more than
+    // half that per fetch round trip outruns every follower by construction, not by Kafka's rules.
+    let fetch_trip = 2 * cfg.latency_ms.max + 10;
+    let per_fetch = (cfg.replica_fetch_max_records / 2).max(1);
+    let at_most = (u64::from(load.produce.records) * fetch_trip).div_ceil(per_fetch);
+    load.every_ms = load.every_ms.max(at_most);
     load
 }
 
