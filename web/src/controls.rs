@@ -127,7 +127,7 @@ pub fn selection_menu() -> Html {
                             if slow {
                                 { button(t(lang, "fast"), "fast", &on, act(Action::Slow { node: id, ms: 0 }), false) }
                             } else {
-                                { button(t(lang, "slow"), "slow", &on, act(Action::Slow { node: id, ms: SLOW_MS }), false) }
+                                { button(t(lang, "slow"), "slow", &on, act(Action::Slow { node: id, ms: SLOW_MS }), !alive) }
                             }
                         }
                         if n.node.kind == kraft_core::protocol::NodeKind::Broker {
