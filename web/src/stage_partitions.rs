@@ -87,7 +87,7 @@ pub fn strip(sim: &Simulation, lang: Lang, x0: f64, y0: f64) -> Option<(Html, Re
                         <g class={classes!("scell", (o < hw).then_some("committed"))}>
                             <title>{ format!("{} {o} · {} {} · {}", t(lang, "offset"), t(lang, "leader-epoch"), rec.epoch, rec.value) }</title>
                             { svg::rect("", x, row_y, CELL - 2.0, ROW - 3.0, format!("fill:{}", epoch_colour(rec.epoch))) }
-                            { svg::text("val", x + CELL / 2.0 - 1.0, row_y + 10.5, cell_label(&rec.value.to_string())) }
+                            { svg::text("val", x + CELL / 2.0 - 1.0, row_y + 10.5, cell_label(rec.value.as_ref())) }
                         </g>
                     })
                 }).collect::<Vec<_>>();
