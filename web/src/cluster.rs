@@ -681,10 +681,27 @@ pub fn cluster_view() -> Html {
         let word = crate::i18n::role_label(lang, &role);
         // ZooKeeper mode: the broker acting as controller wears a ring.
         let is_zk_controller = zk_controller.is_some_and(|(c, _)| c == id);
+        // A slow node (Action::Slow) wears a small clock at its top right.
+        let slow_ms = sim.slow_nodes().get(&id).copied();
+        let slow_badge = slow_ms.map(|ms| {
+            let tip = t(lang, "slow-node")
+                .replace("{node}", &id.to_string())
+                .replace("{seconds}", &crate::i18n::seconds(ms, if ms % 1000 == 0 { 0 } else { 1 }));
+            let (bx, by) = (r * 0.8, -r * 0.8);
+            html! {
+                <g class="slow-badge" data-testid="slow-badge" transform={format!("translate({},{})", svg::num(bx), svg::num(by))}>
+                    <title>{ tip }</title>
+                    <circle r="7" />
+                    { svg::line("hand", (0.0, 0.0), (0.0, -4.5)) }
+                    { svg::line("hand", (0.0, 0.0), (3.5, 0.0)) }
+                </g>
+            }
+        });
         html! {
-            <g class={classes!("node", kind, role.clone(), n.paused_until.is_some().then_some("paused"), selected.then_some("selected"), (voter == Some(false)).then_some("non-voter"), is_zk_controller.then_some("zk-controller"))}
+            <g class={classes!("node", kind, role.clone(), n.paused_until.is_some().then_some("paused"), slow_ms.is_some().then_some("slow"), selected.then_some("selected"), (voter == Some(false)).then_some("non-voter"), is_zk_controller.then_some("zk-controller"))}
                data-controller={is_zk_controller.then_some("true")}
                data-node-id={id.to_string()} data-kind={kind} data-role={role.clone()} data-voter={voter.map(|v| v.to_string())}
+               data-slow={slow_ms.map(|ms| ms.to_string())}
                data-epoch={n.node.epoch().to_string()} data-alive={n.alive.to_string()}
                data-hw={hw.clone()} data-leo={leo.to_string()} data-leader={n.node.leader_id().map(|l| l.to_string()).unwrap_or_default()}
                transform={format!("translate({},{})", svg::num(x), svg::num(y))} onclick={onclick} role="button" tabindex="0">
@@ -699,6 +716,7 @@ pub fn cluster_view() -> Html {
                     <rect class={classes!("broker-badge", b)} x={svg::num(r * 0.45)} y={svg::num(r * 0.3)} width="13" height="13" rx="2" />
                 }
                 <text class="id" dy="5">{ id }</text>
+                { for slow_badge }
                 { for labels.into_iter().map(|l| svg::text(l.class, l.x - x, l.y - y, l.text)) }
             </g>
         }

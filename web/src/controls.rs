@@ -5,7 +5,9 @@ use crate::i18n::{t, Lang};
 use crate::model::{NextKind, Notice, Selected, Settings};
 use crate::store::{use_store, Msg};
 use kraft_core::protocol::partition::Acks;
-use kraft_core::sim::{Action, ConsumeFrom, ConsumeStart, Fault, NewTopic, ProduceRecords};
+use kraft_core::sim::{
+    Action, ConsumeFrom, ConsumeStart, Fault, NewTopic, ProduceRecords, SteadyLoad,
+};
 use kraft_core::Role;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -17,6 +19,11 @@ fn button(label: &str, action: &str, on: &Callback<Msg>, msg: Msg, disabled: boo
                 onclick={Callback::from(move |_| on.emit(msg.clone()))}>{ label }</button>
     }
 }
+
+/// How much later every message reaches a node made slow from its menu. A follower then fetches
+/// about every 6 s: it leaves the ISR where replica_lag_time_max_ms is shorter (the
+/// steady-load scenario's 5 s), not under Kafka's default 30 s.
+const SLOW_MS: u64 = 6000;
 
 #[function_component(TimeControls)]
 pub fn time_controls() -> Html {
@@ -94,6 +101,7 @@ pub fn selection_menu() -> Html {
             let leader = n.node.role() == Role::Leader;
             let dynamic = sim.spec().kraft_version >= 1;
             let voter = sim.current_voters().iter().any(|v| v.id == id);
+            let slow = sim.slow_nodes().contains_key(&id);
             let act = |a: Action| Msg::Act(a);
             html! {
                 <div class="menu node-menu" data-testid="node-menu">
@@ -116,6 +124,11 @@ pub fn selection_menu() -> Html {
                         }
                         if n.node.kind.runs_broker() {
                             { button(t(lang, "power-loss"), "power-loss", &on, act(Action::PowerLoss(id)), !alive) }
+                            if slow {
+                                { button(t(lang, "fast"), "fast", &on, act(Action::Slow { node: id, ms: 0 }), false) }
+                            } else {
+                                { button(t(lang, "slow"), "slow", &on, act(Action::Slow { node: id, ms: SLOW_MS }), !alive) }
+                            }
                         }
                         if n.node.kind == kraft_core::protocol::NodeKind::Broker {
                             { button(t(lang, "controlled-shutdown"), "controlled-shutdown", &on, act(Action::ControlledShutdown(id)), !alive) }
@@ -312,8 +325,80 @@ fn client_form() -> Html {
                 </select>
             </label>
             <button data-action="produce" onclick={produce}>{ t(lang, "produce") }</button>
+            <KeepProducing produce={topic.map(|topic| ProduceRecords { topic, partition: part, records: *count, acks: *acks })} />
             <button data-action="consume" onclick={consume}>{ t(lang, "consume") }</button>
         </div>
+    }
+}
+
+fn acks_word(acks: Acks) -> &'static str {
+    match acks {
+        Acks::None => "0",
+        Acks::Leader => "1",
+        Acks::All => "all",
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct KeepProducingProps {
+    /// What one produce of the load would be (the form's choice); none without a topic.
+    produce: Option<ProduceRecords>,
+}
+
+/// A steady load: the form's produce again every 10, 100 or 1000 ms of virtual time until
+/// stopped. What runs is read back from core, so a replay or a scenario's load shows too.
+#[function_component(KeepProducing)]
+fn keep_producing(props: &KeepProducingProps) -> Html {
+    let (store, on) = use_store();
+    let m = store.model.borrow();
+    let lang = m.lang;
+    let every = use_state(|| 100u64);
+    let running = m.sim().steady_load().cloned();
+    if let Some(load) = running {
+        let p = &load.produce;
+        let what = t(lang, "steady-load-running")
+            .replace("{records}", &p.records.to_string())
+            .replace("{topic}", &p.topic)
+            .replace("{partition}", &p.partition.to_string())
+            .replace("{every}", &load.every_ms.to_string())
+            .replace("{acks}", acks_word(p.acks));
+        return html! {
+            <span class="steady-load running" data-testid="steady-load" data-every={load.every_ms.to_string()}>
+                <span class="pulse" aria-hidden="true">{ "●" }</span>{ " " }{ what }{ " " }
+                { button(t(lang, "stop-load"), "stop-load", &on, Msg::Act(Action::SteadyLoad(None)), false) }
+            </span>
+        };
+    }
+    let start = {
+        let (on, produce, every_ms) = (on.clone(), props.produce.clone(), *every);
+        Callback::from(move |_| match &produce {
+            Some(p) => on.emit(Msg::Act(Action::SteadyLoad(Some(SteadyLoad {
+                produce: p.clone(),
+                every_ms,
+            })))),
+            None => on.emit(Msg::Notice(Some(Notice::Say("create-topic-first")))),
+        })
+    };
+    let on_every = {
+        let every = every.clone();
+        Callback::from(move |e: Event| {
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            every.set(v.parse().unwrap_or(100));
+        })
+    };
+    html! {
+        <span class="steady-load">
+            <button data-action="steady-load" onclick={start}>{ t(lang, "steady-load") }</button>
+            <label>{ t(lang, "every") }
+                <select data-testid="load-every" onchange={on_every} aria-label={t(lang, "load-every").to_string()}>
+                    { for [10u64, 100, 1000].iter().map(|ms| html! {
+                        <option value={ms.to_string()} selected={*every == *ms}>{ format!("{ms} ms") }</option>
+                    }) }
+                </select>
+            </label>
+        </span>
     }
 }
 

@@ -21,6 +21,17 @@ const MARKS: f64 = 92.0;
 
 pub const WIDTH: f64 = LEFT + TAIL as f64 * CELL + MARKS;
 
+/// A record's value as it fits a cell: past four characters (produce 1679's "1679.1" under a
+/// steady load) only its end, after "…"; the cell's tooltip has it whole.
+fn cell_label(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() <= 4 {
+        return value.to_string();
+    }
+    let tail: String = chars[chars.len() - 3..].iter().collect();
+    format!("…{tail}")
+}
+
 /// The strip drawn with its top left at (x0, y0), and the box it takes; None without topics.
 pub fn strip(sim: &Simulation, lang: Lang, x0: f64, y0: f64) -> Option<(Html, Rect)> {
     let image = sim.committed_image_ref()?;
@@ -76,7 +87,7 @@ pub fn strip(sim: &Simulation, lang: Lang, x0: f64, y0: f64) -> Option<(Html, Re
                         <g class={classes!("scell", (o < hw).then_some("committed"))}>
                             <title>{ format!("{} {o} · {} {} · {}", t(lang, "offset"), t(lang, "leader-epoch"), rec.epoch, rec.value) }</title>
                             { svg::rect("", x, row_y, CELL - 2.0, ROW - 3.0, format!("fill:{}", epoch_colour(rec.epoch))) }
-                            { svg::text("val", x + CELL / 2.0 - 1.0, row_y + 10.5, rec.value.to_string()) }
+                            { svg::text("val", x + CELL / 2.0 - 1.0, row_y + 10.5, cell_label(rec.value.as_ref())) }
                         </g>
                     })
                 }).collect::<Vec<_>>();

@@ -1323,6 +1323,11 @@ impl Simulation {
         &self.slow
     }
 
+    /// The steady load running now, if any.
+    pub fn steady_load(&self) -> Option<&SteadyLoad> {
+        self.load.as_ref()
+    }
+
     /// Produce steps run so far (produce k is the k-th).
     pub fn produce_count(&self) -> u64 {
         self.produces

@@ -132,6 +132,20 @@ pub fn t(lang: Lang, key: &str) -> &str {
         "create-topic" => ("Create a topic", "创建主题"),
         "produce" => ("Produce", "写入"),
         "produces" => ("Produces", "写入请求"),
+        "steady-load" => ("Keep producing", "持续写入"),
+        "stop-load" => ("Stop producing", "停止写入"),
+        "every" => ("every", "每"),
+        "load-every" => ("Produce every", "写入间隔"),
+        "steady-load-running" => (
+            "Producing {records} records to {topic}-{partition} every {every} ms (acks={acks})",
+            "持续写入中：每 {every} 毫秒向 {topic}-{partition} 写入 {records} 条记录（acks={acks}）",
+        ),
+        "slow" => ("Make slow (+6 s per message)", "变慢（每条消息晚到 6 秒）"),
+        "fast" => ("End slowness", "恢复正常速度"),
+        "slow-node" => (
+            "Slow: every message to {node} arrives {seconds} s late",
+            "慢节点：发给 {node} 的每条消息晚到 {seconds} 秒",
+        ),
         "replica-logs" => ("Partition replicas", "分区副本"),
         "replica-logs-hint" => (
             "Each replica's records (value = produce.record, colour = leader epoch). Below the HW (dark edge) a record is committed; a follower learns the HW one fetch later.",

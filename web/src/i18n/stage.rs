@@ -163,6 +163,7 @@ pub fn legend(lang: Lang) -> Vec<LegendMark> {
         ("node fenced", "Under a crashed broker, in red or green: fenced or unfenced as the controller's committed metadata says (the broker cannot tell)", "崩溃的 Broker 下方的红字或绿字：控制器已提交的元数据认为它已屏蔽或未屏蔽（Broker 自己无法说明）"),
         ("node offline", "Offline: crashed (its disk survives)", "离线：已崩溃（磁盘保留）"),
         ("node paused", "Dashed outline: paused (a long GC); it misses its timers", "虚线轮廓：已暂停（长时间 GC），错过计时器"),
+        ("node slow", "Small clock at a node's top right: a slow node; every message to it arrives late (hover for how late; its menu ends it)", "节点右上角的小时钟：慢节点，发给它的每条消息都晚到（悬停可看晚多久；在它的菜单中可恢复）"),
         ("ring fetch", "Grey ring: time left before the fetch timeout (a follower that hears nothing campaigns)", "灰色圆环：距离拉取超时的剩余时间（收不到消息的追随者会发起选举）"),
         ("ring election", "Orange ring: time left before the election timeout", "橙色圆环：距离选举超时的剩余时间"),
         ("ring check-quorum", "Gold ring: the leader's check-quorum window (1.5 × fetch timeout without a majority fetching → resign)", "金色圆环：领导者的法定人数检查窗口（1.5 倍拉取超时内没有多数派拉取 → 辞职）"),
