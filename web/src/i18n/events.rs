@@ -1065,5 +1065,20 @@ fn stall_zh(s: &Stall) -> String {
             "Broker {node} 上 {topic_id}-{partition} 的副本（LEO {leo}，高水位 {hw}）落后于其领导者（LEO {leader_leo}，高水位 {leader_hw}）"
         ),
         Stall::ProducePending { produce } => format!("生产请求 {produce} 仍在等待"),
+        Stall::IsrShrankUnderLoad {
+            topic_id,
+            partition,
+            isr,
+            replicas,
+        } => format!(
+            "持续写入下，分区 {topic_id}-{partition} 的 ISR {isr:?} 少于副本 {replicas:?}"
+        ),
+        Stall::ProduceStuck {
+            produce,
+            pending_ms,
+        } => format!(
+            "持续写入下，发往健康分区的生产请求 {produce} 等待了 {} 秒仍未完成",
+            pending_ms / 1000
+        ),
     }
 }
