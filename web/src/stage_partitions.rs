@@ -22,14 +22,14 @@ const MARKS: f64 = 92.0;
 pub const WIDTH: f64 = LEFT + TAIL as f64 * CELL + MARKS;
 
 /// A record's value as it fits a cell: past four characters (produce 1679's "1679.1" under a
-/// steady load) only its end, after "…"; the cell's tooltip has it whole.
+/// steady load) only its last three ("9.1"; an ellipsis made neighbours' labels touch); the
+/// cell's tooltip has it whole.
 fn cell_label(value: &str) -> String {
     let chars: Vec<char> = value.chars().collect();
     if chars.len() <= 4 {
         return value.to_string();
     }
-    let tail: String = chars[chars.len() - 3..].iter().collect();
-    format!("…{tail}")
+    chars[chars.len() - 3..].iter().collect()
 }
 
 /// The strip drawn with its top left at (x0, y0), and the box it takes; None without topics.
