@@ -417,7 +417,7 @@ pub fn failover_run(mode: crate::protocol::ClusterMode, partitions: u32, seed: u
     }
 }
 
-/// The table issue 16 asks for: failover time against partitions, both modes (KRaft only
+/// The side-by-side table: failover time against partitions, both modes (KRaft only
 /// without `zookeeper`: ZooKeeper mode's load takes most of the wall time at 100,000).
 pub fn failover(
     partitions: &[u32],
