@@ -668,3 +668,93 @@ fn a_slow_follower_leaves_the_isr_while_alive_and_rejoins_when_fast() {
     assert!(sim.run_until(30_000, |s| partition(s).0.contains(&follower)));
     assert!(sim.violations().is_empty(), "{:?}", sim.violations());
 }
+
+/// Kafka's ReplicaFetcherThread with KIP-227 fetch sessions: one fetch in flight from each
+/// follower broker to each leader broker, covering every partition it follows there. After the
+/// first (full) fetch a request names only partitions whose position moved, so a follower of idle
+/// partitions sends fetches that name none, and an idle partition's new HW rides on an answer
+/// that another partition's records or the leader's wait brought.
+#[test]
+fn each_follower_broker_fetches_all_its_partitions_from_a_leader_broker_in_one_session() {
+    use kraft_core::protocol::message::Message;
+    use std::collections::BTreeMap;
+    let mut sim = Simulation::new(ClusterSpec::new(11, 3, 3, Config::default())).unwrap();
+    let ready = |s: &Simulation| s.committed_image().unfenced_brokers().len() == 3;
+    assert!(sim.run_until(20_000, ready));
+    sim.apply(Action::CreateTopic(NewTopic {
+        name: "orders".into(),
+        partitions: 6,
+        replication_factor: 3,
+        ..Default::default()
+    }))
+    .unwrap();
+    // The first fetch of each follower broker from each leader broker names both partitions
+    // it follows there.
+    let mut widest = 0;
+    let settled = sim.now() + 2000;
+    while sim.now() < settled {
+        sim.step();
+        for (env, _) in sim.in_flight() {
+            if let Message::PartitionFetch(r) = &*env.msg {
+                widest = widest.max(r.partitions.len());
+            }
+        }
+    }
+    assert_eq!(widest, 2, "a fetch covers the partitions of a broker pair");
+    // One record to every partition, then a steady load on partition 0 alone.
+    for p in 0..6 {
+        sim.apply(Action::Produce(ProduceRecords {
+            topic: "orders".into(),
+            partition: p,
+            records: 1,
+            acks: Acks::Leader,
+        }))
+        .unwrap();
+    }
+    let (mut empty_incremental, mut most_in_flight) = (0, 0);
+    let end = sim.now() + 5000;
+    let mut next_produce = sim.now();
+    while sim.now() < end {
+        if sim.now() >= next_produce {
+            next_produce += 20;
+            produce_to(&mut sim, 0);
+        }
+        sim.step();
+        let mut per_pair: BTreeMap<(NodeId, NodeId), usize> = BTreeMap::new();
+        for (env, _) in sim.in_flight() {
+            if let Message::PartitionFetch(r) = &*env.msg {
+                *per_pair.entry((env.from, env.to)).or_default() += 1;
+                if r.session_epoch > 0 && r.partitions.is_empty() {
+                    empty_incremental += 1;
+                }
+            }
+        }
+        most_in_flight = most_in_flight.max(per_pair.values().copied().max().unwrap_or(0));
+    }
+    assert_eq!(most_in_flight, 1, "one fetch at a time per broker pair");
+    assert!(
+        empty_incremental > 0,
+        "idle sessions fetch naming no partition"
+    );
+    // Every replica of every idle partition learned the HW past its one record.
+    let mut idle_replicas = 0;
+    for n in sim.nodes() {
+        for ((_, p), r) in n.node.partition_replicas() {
+            if *p != 0 {
+                idle_replicas += 1;
+                assert_eq!((r.leo(), r.hw), (1, 1), "partition {p} on {}", n.node.id);
+            }
+        }
+    }
+    assert_eq!(idle_replicas, 15);
+}
+
+fn produce_to(sim: &mut Simulation, partition: u32) {
+    sim.apply(Action::Produce(ProduceRecords {
+        topic: "orders".into(),
+        partition,
+        records: 1,
+        acks: Acks::Leader,
+    }))
+    .unwrap();
+}

@@ -113,12 +113,18 @@ fn fetch_as(
         from,
         Message::PartitionFetch(PartitionFetchRequest {
             correlation: now,
-            topic_id: 1,
-            partition: 0,
-            leader_epoch: 0,
-            fetch_offset: offset,
-            last_fetched_epoch,
             broker_epoch,
+            session_id: 0,
+            session_epoch: 0,
+            partitions: vec![(
+                (1, 0),
+                crate::protocol::fetch_session::FetchPosition {
+                    leader_epoch: 0,
+                    fetch_offset: offset,
+                    last_fetched_epoch,
+                },
+            )],
+            forgotten: Vec::new(),
         }),
     )
 }

@@ -83,6 +83,10 @@ pub enum ErrorCode {
     NotEnoughReplicasAfterAppend,
     /// A fetch below the leader's log start offset.
     OffsetOutOfRange,
+    /// A fetch naming a session the leader does not have (KIP-227).
+    FetchSessionIdNotFound,
+    /// A fetch out of its session's turn: a late or duplicated one (KIP-227).
+    InvalidFetchSessionEpoch,
     /// acks=all records the HW did not pass within the request timeout.
     RequestTimedOut,
     /// The client's connection to the broker closed (the broker died): Kafka's
@@ -108,6 +112,8 @@ impl ErrorCode {
             ErrorCode::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
             ErrorCode::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
             ErrorCode::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
+            ErrorCode::FetchSessionIdNotFound => "FETCH_SESSION_ID_NOT_FOUND",
+            ErrorCode::InvalidFetchSessionEpoch => "INVALID_FETCH_SESSION_EPOCH",
             ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
             ErrorCode::NetworkException => "NETWORK_EXCEPTION",
         }
@@ -341,21 +347,27 @@ pub struct BrokerRegistrationResponse {
     pub broker_epoch: Option<Offset>,
 }
 
+/// A follower broker's fetch from one leader broker, for every partition it follows there
+/// (KIP-227 fetch sessions: see `fetch_session`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PartitionFetchRequest {
     /// Matches the answer to this request: an answer to an older one (a duplicate on the
     /// network) is ignored, as Kafka's client does by correlation id.
     pub correlation: u64,
-    pub topic_id: u32,
-    pub partition: u32,
-    /// The follower's current leader epoch (KIP-320).
-    pub leader_epoch: u32,
-    pub fetch_offset: Offset,
-    /// The epoch of the follower's last record: the leader checks it against its own log.
-    pub last_fetched_epoch: Option<u32>,
     /// The follower broker's epoch (its registration's offset; None in ZooKeeper mode, Kafka's
     /// -1): a fetch from an older incarnation must not update what the leader knows of it.
     pub broker_epoch: Option<Offset>,
+    /// The leader's session (0: none, this fetch is full and opens one) and this fetch's turn
+    /// in it (0 for a full fetch).
+    pub session_id: u32,
+    pub session_epoch: u32,
+    /// The partitions whose fetch position is new to the session (all of them when full).
+    pub partitions: Vec<(
+        crate::protocol::partition::PartitionKey,
+        crate::protocol::fetch_session::FetchPosition,
+    )>,
+    /// Partitions the session should drop (no longer followed from this leader).
+    pub forgotten: Vec<crate::protocol::partition::PartitionKey>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -366,9 +378,19 @@ pub enum PartitionFetchBody {
     DivergingEpoch { epoch: u32, end_offset: Offset },
 }
 
+/// The answer to a follower's fetch: the partitions with something to say.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PartitionFetchResponse {
     pub correlation: u64,
+    /// A session error (FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH): no partitions.
+    pub error: Option<ErrorCode>,
+    pub session_id: u32,
+    pub partitions: Vec<PartitionFetchData>,
+}
+
+/// One partition of a fetch answer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartitionFetchData {
     pub topic_id: u32,
     pub partition: u32,
     pub leader_epoch: u32,

@@ -354,6 +354,10 @@ pub struct Node {
     pub(crate) resigned: Option<ResignedState>,
     pub(crate) controller: Option<crate::protocol::controller::ActiveController>,
     pub(crate) broker: crate::protocol::broker::BrokerState,
+    /// A broker's partition fetchers, one per leader broker it follows partitions on.
+    pub(crate) fetchers: BTreeMap<NodeId, crate::protocol::fetch_session::ReplicaFetcher>,
+    /// A broker's fetch sessions with the brokers that follow its partitions.
+    pub(crate) fetch_sessions: crate::protocol::fetch_session::FetchSessions,
     pub(crate) next_correlation: u64,
     pub(crate) mode: ClusterMode,
     /// A broker in ZooKeeper mode: its session, and the controller role if it won it.
@@ -410,6 +414,8 @@ impl Node {
             resigned: None,
             controller: None,
             broker: Default::default(),
+            fetchers: BTreeMap::new(),
+            fetch_sessions: Default::default(),
             // Correlation ids of each incarnation apart (as a new process's new connections
             // are): an answer to the previous incarnation's request never matches this one's.
             next_correlation: first_correlation,
@@ -715,7 +721,7 @@ impl Node {
             // The clients', not a node's.
             Message::ProduceResponse(_) | Message::ConsumerFetchResponse(_) => {}
             Message::PartitionFetchResponse(resp) => {
-                self.on_partition_fetch_response(now, resp, out)
+                self.on_partition_fetch_response(now, from, resp, out)
             }
             Message::AlterPartition(req) if self.zk.is_some() => {
                 self.on_zk_alter_partition(from, req, out)

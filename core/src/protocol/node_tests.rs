@@ -1863,22 +1863,14 @@ fn a_snapshot_is_taken_once_exactly_the_configured_number_of_records_applied() {
 
 #[test]
 fn a_partition_leader_refuses_fetches_of_other_leader_epochs_as_kafka_does() {
-    use crate::protocol::message::{PartitionFetchRequest, PartitionFetchResponse};
+    use crate::protocol::message::PartitionFetchResponse;
     let mut b = broker_leading(&[1, 1, 2, 2, 2], 2);
-    let fetch_at = |leader_epoch| {
-        Message::PartitionFetch(PartitionFetchRequest {
-            correlation: 0,
-            topic_id: 1,
-            partition: 0,
-            leader_epoch,
-            fetch_offset: 5,
-            last_fetched_epoch: Some(2),
-            broker_epoch: None,
-        })
-    };
+    let fetch_at = |leader_epoch| partition_fetch(leader_epoch, 5, Some(2));
     let error = |out: &Effects| {
         out.sends.iter().find_map(|(_, m)| match m {
-            Message::PartitionFetchResponse(PartitionFetchResponse { error, .. }) => Some(*error),
+            Message::PartitionFetchResponse(PartitionFetchResponse { partitions, .. }) => {
+                partitions.first().map(|d| d.error)
+            }
             _ => None,
         })
     };
@@ -1903,26 +1895,14 @@ fn a_partition_leader_refuses_fetches_of_other_leader_epochs_as_kafka_does() {
 /// (KAFKA-9952), so the follower learns a new HW only on a later answer.
 #[test]
 fn a_partition_leader_holds_an_empty_fetch_until_records_arrive_or_the_wait_ends() {
-    use crate::protocol::message::{
-        PartitionFetchBody, PartitionFetchRequest, PartitionFetchResponse,
-    };
+    use crate::protocol::message::{PartitionFetchBody, PartitionFetchResponse};
     use crate::protocol::partition::Acks;
     let mut b = broker_leading(&[1, 1], 1);
-    let fetch = |fetch_offset| {
-        Message::PartitionFetch(PartitionFetchRequest {
-            correlation: 0,
-            topic_id: 1,
-            partition: 0,
-            leader_epoch: 1,
-            fetch_offset,
-            last_fetched_epoch: Some(1),
-            broker_epoch: None,
-        })
-    };
+    let fetch = |fetch_offset| partition_fetch(1, fetch_offset, Some(1));
     let answered = |out: &Effects| {
         out.sends.iter().find_map(|(to, m)| match m {
-            Message::PartitionFetchResponse(PartitionFetchResponse { body, hw, .. }) => {
-                Some((*to, body.clone(), *hw))
+            Message::PartitionFetchResponse(PartitionFetchResponse { partitions, .. }) => {
+                partitions.first().map(|d| (*to, d.body.clone(), d.hw))
             }
             _ => None,
         })
@@ -2143,14 +2123,45 @@ fn partition_answer(
 ) -> Message {
     Message::PartitionFetchResponse(crate::protocol::message::PartitionFetchResponse {
         correlation: 0,
-        topic_id: 1,
-        partition: 0,
-        leader_epoch,
-        hw,
-        log_start_offset: 0,
-        body,
-        error,
+        error: None,
+        session_id: 1,
+        partitions: vec![crate::protocol::message::PartitionFetchData {
+            topic_id: 1,
+            partition: 0,
+            leader_epoch,
+            hw,
+            log_start_offset: 0,
+            body,
+            error,
+        }],
     })
+}
+
+/// A follower's fetch of partition 1-0 alone, as a full fetch (opening a session).
+fn partition_fetch(
+    leader_epoch: u32,
+    fetch_offset: Offset,
+    last_fetched_epoch: Option<u32>,
+) -> Message {
+    let position = crate::protocol::fetch_session::FetchPosition {
+        leader_epoch,
+        fetch_offset,
+        last_fetched_epoch,
+    };
+    Message::PartitionFetch(crate::protocol::message::PartitionFetchRequest {
+        correlation: 0,
+        broker_epoch: None,
+        session_id: 0,
+        session_epoch: 0,
+        partitions: vec![((1, 0), position)],
+        forgotten: Vec::new(),
+    })
+}
+
+/// Delivers a fetch answer to follower `b` as the answer to its fetch in flight to `from`.
+fn deliver_fetch_answer(b: &mut Node, now: Time, from: NodeId, msg: Message) -> Effects {
+    b.fetchers.entry(from).or_default().inflight = Some((0, now));
+    deliver(b, now, from, msg)
 }
 
 #[test]
@@ -2176,20 +2187,20 @@ fn a_partition_follower_ignores_refusals_and_other_epochs_and_takes_a_higher_hw(
         epoch: 1,
         end_offset: 0,
     };
-    deliver(
+    deliver_fetch_answer(
         &mut b,
         10,
         102,
         partition_answer(2, 0, diverging.clone(), Some(ErrorCode::FencedLeaderEpoch)),
     );
-    deliver(&mut b, 11, 102, partition_answer(3, 0, diverging, None));
+    deliver_fetch_answer(&mut b, 11, 102, partition_answer(3, 0, diverging, None));
     assert_eq!(
         replica(&b),
         (5, 2),
         "neither a refusal nor another epoch cuts the log"
     );
     let one = crate::protocol::partition_log::PartitionRecord::new(5, 2, "7.0".into());
-    deliver(
+    deliver_fetch_answer(
         &mut b,
         12,
         102,
@@ -2210,23 +2221,14 @@ fn a_partition_follower_ignores_refusals_and_other_epochs_and_takes_a_higher_hw(
 
 #[test]
 fn a_partition_leader_answers_diverging_epoch_where_the_follower_s_last_epoch_ends_in_its_log() {
-    use crate::protocol::message::{PartitionFetchBody, PartitionFetchRequest};
+    use crate::protocol::message::PartitionFetchBody;
     // The leader: epoch 1 at 0..3, epoch 3 from 3 on.
     let mut b = broker_leading(&[1, 1, 1, 3, 3], 3);
-    let fetch = |fetch_offset, last_fetched_epoch| {
-        Message::PartitionFetch(PartitionFetchRequest {
-            correlation: 0,
-            topic_id: 1,
-            partition: 0,
-            leader_epoch: 3,
-            fetch_offset,
-            last_fetched_epoch,
-            broker_epoch: None,
-        })
-    };
+    let fetch =
+        |fetch_offset, last_fetched_epoch| partition_fetch(3, fetch_offset, last_fetched_epoch);
     let body = |out: &Effects| {
         out.sends.iter().find_map(|(_, m)| match m {
-            Message::PartitionFetchResponse(r) => Some(r.body.clone()),
+            Message::PartitionFetchResponse(r) => r.partitions.first().map(|d| d.body.clone()),
             _ => None,
         })
     };
@@ -2277,7 +2279,7 @@ fn a_partition_follower_truncates_only_to_the_divergence_and_its_hw_never_passes
             ..Replica::default()
         },
     );
-    let out = deliver(
+    let out = deliver_fetch_answer(
         &mut b,
         10,
         102,

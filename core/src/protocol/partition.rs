@@ -11,8 +11,7 @@ use crate::protocol::follower_state::FollowerState;
 use crate::protocol::isr::{effective_min_isr, followers_for_new_epoch, PendingIsrChange};
 use crate::protocol::message::{
     ConsumerFetchRequest, ConsumerFetchResponse, ErrorCode, Message, OffsetReset,
-    PartitionFetchBody, PartitionFetchRequest, PartitionFetchResponse, ProduceRequest,
-    ProduceResponse,
+    PartitionFetchBody, ProduceRequest, ProduceResponse,
 };
 use crate::protocol::metadata::{PartitionState, TopicState};
 use crate::protocol::node::{Effects, Node, Slot};
@@ -54,22 +53,9 @@ pub struct Replica {
     pub purgatory: Vec<Parked>,
     /// Leader only: the ISR change it asked the controller for, not settled yet.
     pub pending_isr: Option<PendingIsrChange>,
-    /// Leader only: follower fetches with nothing new to return, held until records arrive or
-    /// `replica_fetch_wait_max_ms` passes (volatile).
-    pub parked_fetches: Vec<ParkedFetch>,
-    /// Follower only: when its fetch in flight was sent (one at a time, as Kafka's fetcher).
-    pub fetch_sent: Option<Time>,
-    /// Follower only: the correlation of its latest fetch; answers to others are ignored.
-    pub fetch_correlation: u64,
-}
-
-/// A follower's fetch the leader holds (Kafka's delayed fetch). A HW move alone does not
-/// complete it (KAFKA-9952): the follower learns a new HW on its next fetch that returns.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ParkedFetch {
-    pub from: NodeId,
-    pub request: PartitionFetchRequest,
-    pub deadline: Time,
+    /// Follower only: after an error on this partition, it is left out of fetches until then
+    /// (Kafka delays a partition in error by its fetch back-off).
+    pub fetch_delayed_until: Option<Time>,
 }
 
 /// An acks=all produce the leader holds until its records are committed.
@@ -87,7 +73,7 @@ pub struct Parked {
 /// How far back a leader looks for records a retried produce already wrote.
 const DEDUP_WINDOW: usize = 512;
 /// How often followers fetch and leaders check their ISR.
-const TICK_MS: u64 = 250;
+pub(crate) const TICK_MS: u64 = 250;
 /// Records a replica keeps at most beyond what retention may delete (the HW bounds deletion):
 /// memory stays bounded on long runs.
 const RETAINED_RECORDS: u64 = 2000;
@@ -119,7 +105,7 @@ impl Replica {
     }
 
     /// Retention: drop the oldest committed records beyond the cap.
-    fn retain(&mut self) {
+    pub(crate) fn retain(&mut self) {
         let leo = self.leo();
         if leo - self.log.start_offset() > 2 * RETAINED_RECORDS {
             self.log
@@ -162,6 +148,7 @@ impl Node {
         }
         let mut any = false;
         let mut led = Vec::new();
+        let mut lead_changed = Vec::new();
         let states: Vec<(&TopicState, &PartitionState)> = match only {
             None => self
                 .image
@@ -198,8 +185,11 @@ impl Node {
                     let was_leader = r.leader == Some(self.id);
                     r.leader_epoch = p.leader_epoch;
                     r.leader = p.leader;
-                    r.parked_fetches.clear();
-                    r.fetch_sent = None;
+                    r.fetch_delayed_until = None;
+                    if was_leader {
+                        // Its held fetches may wait no longer on a partition it stopped leading.
+                        lead_changed.push((t.topic_id, p.partition));
+                    }
                     // Produces held under the old leadership: the client must look again.
                     for parked in r.purgatory.drain(..) {
                         out.sends.push(produce_answer(
@@ -254,6 +244,9 @@ impl Node {
                     }
                 }
             }
+        }
+        for key in lead_changed {
+            self.complete_parked_fetches(now, key, out);
         }
         // A new ISR may let the HW move (a laggard gone) or hold it (below min ISR).
         for key in led {
@@ -380,7 +373,6 @@ impl Node {
     pub(crate) fn on_partitions_tick(&mut self, now: Time, out: &mut Effects) {
         let keys: Vec<PartitionKey> = self.durable.partitions.keys().copied().collect();
         let id = self.id;
-        let timeout = self.cfg.request_timeout_ms;
         // Kafka's isr-expiration task runs every half replica.lag.time.max.ms.
         let shrink_due = now >= self.broker.next_isr_check;
         if shrink_due {
@@ -403,11 +395,6 @@ impl Node {
                     true
                 }
             });
-            // A follower: one fetch in flight, sent again if unanswered for a request timeout.
-            if r.leader.is_some_and(|l| l != id) && r.fetch_sent.is_none_or(|t| now >= t + timeout)
-            {
-                self.send_partition_fetch(now, key, out);
-            }
             if self
                 .durable
                 .partitions
@@ -419,77 +406,16 @@ impl Node {
                 }
                 self.resend_isr_change(now, key, out);
             }
-            // Held fetches whose wait is over are answered with what there is.
-            let due: Vec<ParkedFetch> = match self.durable.partitions.get_mut(&key) {
-                Some(r) if r.parked_fetches.iter().any(|f| now >= f.deadline) => {
-                    let (due, rest) = r.parked_fetches.drain(..).partition(|f| now >= f.deadline);
-                    r.parked_fetches = rest;
-                    due
-                }
-                _ => Vec::new(),
-            };
-            for f in due {
-                self.serve_partition_fetch(now, f.from, &f.request, false, out);
-            }
         }
-        let next_parked = self
-            .durable
-            .partitions
-            .values()
-            .flat_map(|r| r.parked_fetches.iter().map(|f| f.deadline))
-            .min();
+        // Followers: a fetch to each leader without one in flight (or unanswered too long).
+        self.fetch_from_leaders(now, out);
+        // Held fetches whose wait is over are answered with what there is.
+        for p in self.fetch_sessions.take_parked_due(now) {
+            self.answer_parked_fetch(now, p, out);
+        }
+        let next_parked = self.fetch_sessions.parked.iter().map(|p| p.deadline).min();
         let next = next_parked.map_or(now + TICK_MS, |d| d.min(now + TICK_MS));
         self.set_timer(Slot::Partitions, next, out);
-    }
-
-    /// A follower's fetch to its leader: from its LEO, with the epoch of its last record.
-    fn send_partition_fetch(&mut self, now: Time, key: PartitionKey, out: &mut Effects) {
-        let unsafe_switch = self.cfg.unsafe_truncate_to_hw;
-        let id = self.id;
-        let broker_epoch = self.broker.registered.filter(|_| self.zk.is_none());
-        let leads_elsewhere = |r: &Replica| r.leader.is_some_and(|l| l != id);
-        if !self
-            .durable
-            .partitions
-            .get(&key)
-            .is_some_and(leads_elsewhere)
-        {
-            return;
-        }
-        let correlation = self.correlation();
-        let Some(r) = self.durable.partitions.get_mut(&key) else {
-            return;
-        };
-        let Some(l) = r.leader else {
-            return;
-        };
-        r.fetch_sent = Some(now);
-        r.fetch_correlation = correlation;
-        // The newest epoch in this follower's cache (Kafka's `log.latestEpoch`): an epoch it
-        // started as leader but never wrote in is checked too, and a divergence there clears
-        // it. (Not sent before leader epochs: the unsafe switch.)
-        let last_fetched_epoch = r.log.last_epoch().filter(|_| !unsafe_switch);
-        let msg = Message::PartitionFetch(PartitionFetchRequest {
-            correlation,
-            topic_id: key.0,
-            partition: key.1,
-            leader_epoch: r.leader_epoch,
-            fetch_offset: r.leo(),
-            last_fetched_epoch,
-            broker_epoch,
-        });
-        out.sends.push((l, msg));
-    }
-
-    /// New records at the leader complete the fetches it holds for that partition.
-    fn complete_parked_fetches(&mut self, now: Time, key: PartitionKey, out: &mut Effects) {
-        let parked = match self.durable.partitions.get_mut(&key) {
-            Some(r) => std::mem::take(&mut r.parked_fetches),
-            None => return,
-        };
-        for f in parked {
-            self.serve_partition_fetch(now, f.from, &f.request, false, out);
-        }
     }
 
     /// A consumer's poll, at the partition leader: records below the HW only (read_uncommitted),
@@ -556,224 +482,5 @@ impl Node {
         }
         out.sends
             .push((from, Message::ConsumerFetchResponse(Box::new(resp))));
-    }
-
-    pub(crate) fn on_partition_fetch(
-        &mut self,
-        now: Time,
-        from: NodeId,
-        req: &PartitionFetchRequest,
-        out: &mut Effects,
-    ) {
-        self.serve_partition_fetch(now, from, req, true, out);
-    }
-
-    /// Answers a follower's fetch, or (`may_park`, nothing new to return) holds it up to
-    /// `replica_fetch_wait_max_ms`.
-    fn serve_partition_fetch(
-        &mut self,
-        now: Time,
-        from: NodeId,
-        req: &PartitionFetchRequest,
-        may_park: bool,
-        out: &mut Effects,
-    ) {
-        let key = (req.topic_id, req.partition);
-        let wait = self.cfg.replica_fetch_wait_max_ms;
-        let (leader_epoch, fetch_offset) = (req.leader_epoch, req.fetch_offset);
-        let id = self.id;
-        let max = self.cfg.replica_fetch_max_records.max(1) as usize;
-        let by_previous_fetch = self.cfg.caught_up_by_previous_fetch;
-        let mut body = PartitionFetchBody::Records(Vec::new());
-        // The HW this fetch reads with: the follower learns what this fetch moves on its next
-        // one (Kafka reads the log, then updates the follower's state).
-        let hw_before = self.durable.partitions.get(&key).map_or(0, |r| r.hw);
-        // A fetch from an older incarnation of the follower (a late one, from before it
-        // restarted) must not move what the leader knows of it (`updateFetchStateOrThrow`).
-        let stale_broker = req
-            .broker_epoch
-            .is_some_and(|e| self.image.brokers.get(&from).is_some_and(|b| b.epoch > e));
-        let mut follower_moved = false;
-        // Kafka (KIP-320): an older leader epoch is fenced, a newer one is not known here yet.
-        let error = match self.durable.partitions.get_mut(&key) {
-            Some(r) if r.leader == Some(id) && leader_epoch < r.leader_epoch => {
-                Some(ErrorCode::FencedLeaderEpoch)
-            }
-            Some(r) if r.leader == Some(id) && leader_epoch > r.leader_epoch => {
-                Some(ErrorCode::UnknownLeaderEpoch)
-            }
-            Some(r) if r.leader == Some(id) && fetch_offset < r.log.start_offset() => {
-                Some(ErrorCode::OffsetOutOfRange)
-            }
-            Some(r) if r.leader == Some(id) && stale_broker => Some(ErrorCode::NotLeaderOrFollower),
-            Some(r) if r.leader == Some(id) => {
-                // Where the follower's last epoch ends in this log: if it ends before the
-                // fetch offset, or this log has no such epoch, the logs diverge there.
-                let diverging =
-                    req.last_fetched_epoch
-                        .and_then(|last| match r.log.end_for_epoch(last) {
-                            Some((e, end)) if e == last && end >= fetch_offset => None,
-                            Some((e, end)) => Some((e, end)),
-                            None => Some((0, r.log.start_offset())),
-                        });
-                match diverging {
-                    Some((epoch, end_offset)) => {
-                        body = PartitionFetchBody::DivergingEpoch { epoch, end_offset };
-                    }
-                    None => {
-                        // What the fetch says of the follower counts once, when it arrives (a
-                        // held fetch answered later does not count again).
-                        let leo = r.leo();
-                        if let Some(f) = r.followers.get_mut(&from).filter(|_| may_park) {
-                            let before = f.leo;
-                            f.fetched(
-                                fetch_offset.min(leo),
-                                now,
-                                leo,
-                                req.broker_epoch,
-                                by_previous_fetch,
-                            );
-                            follower_moved = f.leo != before;
-                        }
-                        body = PartitionFetchBody::Records(r.log.read(fetch_offset, max));
-                    }
-                }
-                None
-            }
-            _ => Some(ErrorCode::NotLeaderOrFollower),
-        };
-        if error.is_none() && may_park {
-            // Kafka's updateFollowerFetchState: the follower may now join the ISR, and a LEO
-            // that moved may move the HW.
-            self.maybe_expand_isr(now, key, from, out);
-            if follower_moved {
-                self.advance_partition_hw(now, key, out);
-            }
-        }
-        let nothing_new = matches!(&body, PartitionFetchBody::Records(v) if v.is_empty());
-        if may_park && error.is_none() && nothing_new && wait > 0 {
-            if let Some(r) = self.durable.partitions.get_mut(&key) {
-                r.parked_fetches.push(ParkedFetch {
-                    from,
-                    request: req.clone(),
-                    deadline: now + wait,
-                });
-                let deadline = now + wait;
-                if self
-                    .timer_deadline(Slot::Partitions)
-                    .is_none_or(|t| t > deadline)
-                {
-                    self.set_timer(Slot::Partitions, deadline, out);
-                }
-                return;
-            }
-        }
-        // A held fetch answers with the HW of now; a fresh one with the HW from before it
-        // moved the follower's LEO.
-        let hw = if may_park {
-            hw_before
-        } else {
-            self.durable.partitions.get(&key).map_or(0, |r| r.hw)
-        };
-        let r = self.durable.partitions.get(&key);
-        out.sends.push((
-            from,
-            Message::PartitionFetchResponse(PartitionFetchResponse {
-                correlation: req.correlation,
-                topic_id: key.0,
-                partition: key.1,
-                leader_epoch,
-                hw,
-                log_start_offset: r.map_or(0, |r| r.log.start_offset()),
-                body,
-                error,
-            }),
-        ));
-    }
-
-    pub(crate) fn on_partition_fetch_response(
-        &mut self,
-        now: Time,
-        resp: &PartitionFetchResponse,
-        out: &mut Effects,
-    ) {
-        let key = (resp.topic_id, resp.partition);
-        let current = self
-            .durable
-            .partitions
-            .get(&key)
-            .is_some_and(|r| r.fetch_correlation == resp.correlation);
-        if !current {
-            return;
-        }
-        self.take_partition_fetch_response(resp, out);
-        // Answered: the next fetch goes at once (after an error, on the next tick).
-        let Some(r) = self.durable.partitions.get_mut(&key) else {
-            return;
-        };
-        if r.leader_epoch == resp.leader_epoch && r.leader != Some(self.id) {
-            r.fetch_sent = None;
-            if resp.error.is_none() {
-                self.send_partition_fetch(now, key, out);
-            }
-        }
-    }
-
-    fn take_partition_fetch_response(&mut self, resp: &PartitionFetchResponse, out: &mut Effects) {
-        let key = (resp.topic_id, resp.partition);
-        let id = self.id;
-        let Some(r) = self.durable.partitions.get_mut(&key) else {
-            return;
-        };
-        if r.leader_epoch != resp.leader_epoch || r.leader == Some(id) {
-            return;
-        }
-        let before = r.leo();
-        match (&resp.error, &resp.body) {
-            // Below the leader's log start: start over there (Kafka truncates fully).
-            (Some(ErrorCode::OffsetOutOfRange), _) => {
-                r.log.reset_to(resp.log_start_offset);
-                r.hw = r.hw.min(r.leo()).max(r.log.start_offset());
-            }
-            (Some(_), _) => return,
-            (None, PartitionFetchBody::DivergingEpoch { epoch, end_offset }) => {
-                // Truncate to where the two logs last agree: the end of that epoch here and
-                // at the leader, whichever is smaller (Kafka's truncation on DivergingEpoch).
-                let local = r
-                    .log
-                    .end_for_epoch(*epoch)
-                    .map_or(r.log.start_offset(), |(_, end)| end.min(*end_offset));
-                r.log.truncate_to(local);
-            }
-            (None, PartitionFetchBody::Records(records)) => {
-                for rec in records {
-                    if rec.offset == r.leo() {
-                        r.log.append_record(rec);
-                    }
-                }
-                r.retain();
-            }
-        }
-        if r.leo() < before {
-            out.trace.push(TraceKind::PartitionTruncated {
-                node: id,
-                topic_id: key.0,
-                partition: key.1,
-                to: r.leo(),
-                removed: before - r.leo(),
-            });
-        }
-        // A follower's HW: the leader's, but never beyond its own LEO.
-        r.hw = r.hw.min(r.leo());
-        let new_hw = resp.hw.min(r.leo());
-        if new_hw > r.hw {
-            r.hw = new_hw;
-            out.trace.push(TraceKind::PartitionHighWatermark {
-                node: id,
-                topic_id: key.0,
-                partition: key.1,
-                hw: new_hw,
-            });
-        }
     }
 }

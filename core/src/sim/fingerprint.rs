@@ -127,7 +127,13 @@ fn node_fingerprint(n: &Node, h: &mut FoldHasher) {
         for p in &r.purgatory {
             (p.produce, p.end).hash(h);
         }
-        (r.parked_fetches.len(), r.fetch_sent.is_some()).hash(h);
+        r.fetch_delayed_until.is_some().hash(h);
+    }
+    for (leader, f) in &n.fetchers {
+        (leader, f.inflight.is_some(), f.session_id != 0).hash(h);
+    }
+    for p in &n.fetch_sessions.parked {
+        (p.from, p.full).hash(h);
     }
 }
 

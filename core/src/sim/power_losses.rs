@@ -68,6 +68,25 @@ impl Simulation {
         self.power_losses.records.contains(&(key, id))
     }
 
+    /// Whether two replicas' different records at one offset are a leader epoch reused after a
+    /// power loss, which ZooKeeper mode allows: a broker that lost committed records and becomes
+    /// the controller as it comes back sees no bounce, and its failover hands it back the
+    /// leadership in the epoch it had, so it writes new records in that epoch where the lost
+    /// ones were. (In KRaft its re-registration fences it, and it leads again in a new epoch.)
+    pub(crate) fn epoch_reused_after_power_loss(
+        &self,
+        key: PartitionKey,
+        a: Option<&PartitionRecord>,
+        b: Option<&PartitionRecord>,
+    ) -> bool {
+        let (Some(a), Some(b)) = (a, b) else {
+            return false;
+        };
+        self.mode() == crate::protocol::ClusterMode::Zookeeper
+            && a.epoch == b.epoch
+            && (self.lost_to_power(key, a.produce) || self.lost_to_power(key, b.produce))
+    }
+
     /// Whether `node`'s replica of `key` still holds a history a power loss may have
     /// rewritten, unconfirmed by any leader since: the data checks leave it aside.
     pub(crate) fn unconfirmed_after_power_loss(&self, node: NodeId, key: &PartitionKey) -> bool {
@@ -85,13 +104,12 @@ impl Simulation {
         let Message::PartitionFetchResponse(r) = msg else {
             return;
         };
-        if r.error.is_some() {
-            return;
-        }
-        let key = (r.topic_id, r.partition);
-        for node in [from, to] {
-            if let Some(at) = self.power_losses.unconfirmed.remove(&(node, key)) {
-                self.data_seen.recheck_from(node, key, at);
+        for d in r.partitions.iter().filter(|d| d.error.is_none()) {
+            let key = (d.topic_id, d.partition);
+            for node in [from, to] {
+                if let Some(at) = self.power_losses.unconfirmed.remove(&(node, key)) {
+                    self.data_seen.recheck_from(node, key, at);
+                }
             }
         }
     }

@@ -95,6 +95,83 @@ fn role(lang: Lang, r: kraft_core::Role) -> String {
     role_label(lang, r.name())
 }
 
+/// How many partitions a fetch line names before "and N more".
+const FETCH_LINE_PARTITIONS: usize = 3;
+
+/// A follower's fetch in its session: which partitions moved (all of them when full).
+fn partition_fetch_line(lang: Lang, req: &PartitionFetchRequest) -> String {
+    let zh = lang != Lang::En;
+    let named: Vec<String> = req
+        .partitions
+        .iter()
+        .take(FETCH_LINE_PARTITIONS)
+        .map(|((t, p), pos)| {
+            if zh {
+                format!("{t}-{p} 从偏移 {}", pos.fetch_offset)
+            } else {
+                format!("{t}-{p} from offset {}", pos.fetch_offset)
+            }
+        })
+        .collect();
+    let more = req.partitions.len().saturating_sub(FETCH_LINE_PARTITIONS);
+    let mut list = named.join(if zh { "，" } else { ", " });
+    if more > 0 {
+        list += &if zh { format!("，另有 {more} 个") } else { format!(", and {more} more") };
+    }
+    let n = req.partitions.len();
+    let forgotten = req.forgotten.len();
+    match (req.session_epoch, zh) {
+        (0, false) => format!("a full fetch of {n} partition(s), opening a fetch session: {list}"),
+        (0, true) => format!("完整拉取 {n} 个分区，开启拉取会话：{list}"),
+        (e, false) if n == 0 && forgotten == 0 => format!("fetches in session {} (turn {e}): no partition moved, waiting for news", req.session_id),
+        (e, true) if n == 0 && forgotten == 0 => format!("在拉取会话 {} 中拉取（第 {e} 轮）：没有分区变化，等待新数据", req.session_id),
+        (e, false) => format!("fetches in session {} (turn {e}): {n} partition(s) moved: {list}{}", req.session_id, if forgotten > 0 { format!("; forgets {forgotten}") } else { String::new() }),
+        (e, true) => format!("在拉取会话 {} 中拉取（第 {e} 轮）：{n} 个分区位置有变：{list}{}", req.session_id, if forgotten > 0 { format!("；不再拉取 {forgotten} 个") } else { String::new() }),
+    }
+}
+
+/// A leader's answer to a fetch: the partitions with news (records, a new HW, a divergence, an error).
+fn partition_fetch_answer_line(lang: Lang, resp: &PartitionFetchResponse) -> String {
+    let zh = lang != Lang::En;
+    if let Some(e) = resp.error {
+        return if zh {
+            format!("拒绝这次拉取：{}（下一次是完整拉取）", e.name())
+        } else {
+            format!("refuses the fetch: {} (the next one is full)", e.name())
+        };
+    }
+    if resp.partitions.is_empty() {
+        return if zh {
+            format!("所有分区都没有新数据（拉取会话 {}）", resp.session_id)
+        } else {
+            format!("nothing new on any partition (session {})", resp.session_id)
+        };
+    }
+    let named: Vec<String> = resp
+        .partitions
+        .iter()
+        .take(FETCH_LINE_PARTITIONS)
+        .map(|d| {
+            let (t, p, hw) = (d.topic_id, d.partition, d.hw);
+            match (&d.error, &d.body, zh) {
+                (Some(e), _, _) => format!("{t}-{p}: {}", e.name()),
+                (None, PartitionFetchBody::Records(rs), false) if rs.is_empty() => format!("{t}-{p}: HW {hw}"),
+                (None, PartitionFetchBody::Records(rs), true) if rs.is_empty() => format!("{t}-{p}：高水位 {hw}"),
+                (None, PartitionFetchBody::Records(rs), false) => format!("{t}-{p}: {} record(s), HW {hw}", rs.len()),
+                (None, PartitionFetchBody::Records(rs), true) => format!("{t}-{p}：{} 条记录，高水位 {hw}", rs.len()),
+                (None, PartitionFetchBody::DivergingEpoch { epoch, end_offset }, false) => format!("{t}-{p}: your log diverges; epoch {epoch} ends at offset {end_offset} here"),
+                (None, PartitionFetchBody::DivergingEpoch { epoch, end_offset }, true) => format!("{t}-{p}：你的日志分叉了；任期 {epoch} 在此止于偏移 {end_offset}"),
+            }
+        })
+        .collect();
+    let more = resp.partitions.len().saturating_sub(FETCH_LINE_PARTITIONS);
+    let mut line = named.join(if zh { "；" } else { "; " });
+    if more > 0 {
+        line += &if zh { format!("；另有 {more} 个分区") } else { format!("; and {more} more partition(s)") };
+    }
+    line
+}
+
 fn opt(lang: Lang, v: Option<u64>) -> String {
     v.map_or_else(|| t(lang, "unknown").to_string(), |v| v.to_string())
 }
@@ -141,12 +218,8 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             None if h.fenced => "answers: still fenced".to_string(),
             None => "answers: unfenced".to_string(),
         },
-        Message::PartitionFetch(PartitionFetchRequest { topic_id, partition, fetch_offset, last_fetched_epoch, .. }) => format!("fetches partition {topic_id}-{partition} from offset {fetch_offset} (last fetched epoch {})", opt(lang, last_fetched_epoch.map(u64::from))),
-        Message::PartitionFetchResponse(PartitionFetchResponse { topic_id, partition, hw, error, body, .. }) => match (error, body) {
-            (Some(e), _) => format!("refuses the fetch of partition {topic_id}-{partition}: {}", e.name()),
-            (None, PartitionFetchBody::Records(rs)) => format!("partition {topic_id}-{partition}: {} record(s), HW {hw}", rs.len()),
-            (None, PartitionFetchBody::DivergingEpoch { epoch, end_offset }) => format!("partition {topic_id}-{partition}: your log diverges; epoch {epoch} ends at offset {end_offset} here"),
-        },
+        Message::PartitionFetch(req) => partition_fetch_line(lang, req),
+        Message::PartitionFetchResponse(resp) => partition_fetch_answer_line(lang, resp),
         Message::AlterPartition(AlterPartitionRequest { topic_id, partition, isr, .. }) => format!("asks to change the ISR of partition {topic_id}-{partition} to {isr:?}"),
         Message::AlterPartitionResponse(r) => match r.error {
             Some(e) => format!("refuses the ISR change of partition {}-{}: {}", r.topic_id, r.partition, e.name()),
@@ -252,32 +325,8 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             None if h.fenced => "回复：仍被屏蔽".to_string(),
             None => "回复：未屏蔽".to_string(),
         },
-        Message::PartitionFetch(PartitionFetchRequest {
-            topic_id,
-            partition,
-            fetch_offset,
-            last_fetched_epoch,
-            ..
-        }) => format!(
-            "从偏移 {fetch_offset} 拉取分区 {topic_id}-{partition}（最后拉取的任期 {}）",
-            opt(lang, last_fetched_epoch.map(u64::from))
-        ),
-        Message::PartitionFetchResponse(PartitionFetchResponse {
-            topic_id,
-            partition,
-            hw,
-            error,
-            body,
-            ..
-        }) => match (error, body) {
-            (Some(e), _) => format!("拒绝拉取分区 {topic_id}-{partition}：{}", e.name()),
-            (None, PartitionFetchBody::Records(rs)) => {
-                format!("分区 {topic_id}-{partition}：{} 条记录，高水位 {hw}", rs.len())
-            }
-            (None, PartitionFetchBody::DivergingEpoch { epoch, end_offset }) => format!(
-                "分区 {topic_id}-{partition}：你的日志分叉了；任期 {epoch} 在此止于偏移 {end_offset}"
-            ),
-        },
+        Message::PartitionFetch(req) => partition_fetch_line(lang, req),
+        Message::PartitionFetchResponse(resp) => partition_fetch_answer_line(lang, resp),
         Message::AlterPartition(AlterPartitionRequest {
             topic_id,
             partition,
