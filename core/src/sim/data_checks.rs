@@ -428,9 +428,14 @@ impl Simulation {
             let Some(n) = self.nodes().iter().find(|n| n.node.id == m && n.alive) else {
                 continue;
             };
-            let Some(offset) = first_missing(hr, n.node.partition_replicas().get(&key)) else {
+            let replica = n.node.partition_replicas().get(&key);
+            let Some(offset) = first_missing(hr, replica) else {
                 continue;
             };
+            let theirs = replica.and_then(|r| r.log.record(offset));
+            if self.epoch_reused_after_power_loss(key, hr.log.record(offset), theirs) {
+                continue;
+            }
             let (topic, partition, hw) = (topic.to_string(), key.1, hr.hw);
             let (invariant, breach) = match which {
                 Members::Isr => (
@@ -735,7 +740,9 @@ impl Simulation {
                     };
                     let to = r.hw.min(o.hw);
                     for offset in from.max(o.log.start_offset())..to {
-                        if r.log.record(offset) != o.log.record(offset) {
+                        let (mine, theirs) = (r.log.record(offset), o.log.record(offset));
+                        if mine != theirs && !self.epoch_reused_after_power_loss(*key, mine, theirs)
+                        {
                             found.push(violation(
                                 now,
                                 "ReplicaDivergence",

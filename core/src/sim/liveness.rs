@@ -342,8 +342,11 @@ impl Simulation {
     pub fn check_liveness_under_load(&mut self, within_ms: Time) -> bool {
         // Produce ids only grow: the backlog is every produce numbered up to now.
         let backlog = self.produces().iter().map(|p| p.id).max().unwrap_or(0);
-        let settled =
-            |s: &Simulation| s.stall_under(true).is_none() && s.oldest_pending(backlog).is_none();
+        let settled = |s: &Simulation| {
+            s.stall_under(true).is_none()
+                && s.oldest_pending(backlog).is_none()
+                && !s.zk_holds_a_gone_session()
+        };
         if !self.run_until(within_ms, settled) {
             let stall = self.stall_under(true).or_else(|| {
                 self.oldest_pending(backlog)
@@ -382,6 +385,20 @@ impl Simulation {
             }
         }
         true
+    }
+
+    /// Whether ZooKeeper still holds the session of a broker process that is gone (a crashed
+    /// incarnation, kept alive by an ensemble restart that renewed every session): when it
+    /// expires, its ephemeral broker znode goes and the controller takes the broker for dead,
+    /// as Kafka's does, so the cluster has not settled until then.
+    fn zk_holds_a_gone_session(&self) -> bool {
+        let Some(e) = self.ensemble() else {
+            return false;
+        };
+        e.clients.iter().any(|(session, owner)| {
+            self.node(*owner)
+                .is_some_and(|n| n.node.zk().is_some_and(|z| z.session != *session) || !n.alive)
+        })
     }
 
     /// The oldest produce numbered up to `last` that is still pending.
