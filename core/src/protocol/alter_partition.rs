@@ -77,24 +77,37 @@ impl Node {
             isr: Vec::new(),
             error: None,
         };
-        let refuse = |error, mut reply: AlterPartitionResponse, out: &mut Effects| {
-            reply.error = Some(error);
+        if self.controller.is_none() {
+            reply.error = Some(ErrorCode::NotController);
             out.sends
                 .push((from, Message::AlterPartitionResponse(reply)));
-        };
-        if self.controller.is_none() {
-            return refuse(ErrorCode::NotController, reply, out);
+            return;
         }
+        // An answer read from the pending image waits until everything appended so far has
+        // committed, as Kafka's controller completes a write that made no records: a refusal
+        // that quoted an uncommitted partition epoch a failover then erased would leave the
+        // leader waiting for metadata that never comes.
+        let last_appended = self.durable.log.end_offset().saturating_sub(1);
+        let refuse =
+            |node: &mut Self, error, mut reply: AlterPartitionResponse, out: &mut Effects| {
+                reply.error = Some(error);
+                node.await_commit(
+                    last_appended,
+                    from,
+                    Message::AlterPartitionResponse(reply),
+                    out,
+                );
+            };
         let pending = self.pending_image();
         let (Some(t), Some(p)) = (pending.topics.get(&key.0), pending.partition(key.0, key.1))
         else {
-            return refuse(ErrorCode::UnknownTopicOrPartition, reply, out);
+            return refuse(self, ErrorCode::UnknownTopicOrPartition, reply, out);
         };
         reply.leader_epoch = p.leader_epoch;
         reply.partition_epoch = p.partition_epoch;
         reply.isr = p.isr.clone();
         if let Some(error) = refusal(&pending, p, from, req) {
-            return refuse(error, reply, out);
+            return refuse(self, error, reply, out);
         }
         // The new ISR through the same rule as every other change (it may fill or clear the
         // ELR); a leader that asks has recovered (leader recovery state RECOVERED).
@@ -123,9 +136,8 @@ impl Node {
         }
         // Nothing to change: the answer is the state as it stands.
         let Some(next) = next else {
-            out.sends
-                .push((from, Message::AlterPartitionResponse(reply)));
-            return;
+            let reply = Message::AlterPartitionResponse(reply);
+            return self.await_commit(last_appended, from, reply, out);
         };
         // What the record makes of the partition when replayed.
         if next.leader != p.leader {

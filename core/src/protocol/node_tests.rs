@@ -1256,7 +1256,7 @@ fn alter_partition_is_answered_only_once_its_record_commits() {
 }
 
 #[test]
-fn alter_partition_refusals_come_at_once_in_kafkas_order() {
+fn alter_partition_refusals_come_in_kafkas_order_once_what_they_read_is_committed() {
     let mut n = controller_with_a_partition();
     let end = n.log().end_offset();
     // Broker epochs are the registrations' offsets: 101 at 1, 102 at 2, 103 at 3.
@@ -1326,18 +1326,29 @@ fn alter_partition_refusals_come_at_once_in_kafkas_order() {
         alter_partition_answer(&out).is_none(),
         "written, answered on commit"
     );
-    // A request built on the partition epoch before that change, arriving late: refused,
-    // even though that change is not committed yet.
+    // A request built on the partition epoch before that change, arriving late: refused, but
+    // only once that change has committed (Kafka completes a write without records when what
+    // it read is committed; a failover could still erase the newer epoch).
     let out = deliver(
         &mut n,
         10,
         101,
         alter_partition_at(0, 0, &[101, 102], &[(102, 2)]),
     );
-    assert_eq!(
-        alter_partition_answer(&out).and_then(|a| a.error),
-        Some(ErrorCode::InvalidUpdateVersion)
+    assert!(
+        alter_partition_answer(&out).is_none(),
+        "held until committed"
     );
+    let out = deliver(&mut n, 11, 2, fetch(2, 2, end + 1, 2));
+    let refusals: Vec<_> = out
+        .sends
+        .iter()
+        .filter_map(|(_, m)| match m {
+            Message::AlterPartitionResponse(r) => r.error,
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refusals, vec![ErrorCode::InvalidUpdateVersion]);
     // A leader epoch older than the partition's: that leader was replaced (on a controller
     // with nothing uncommitted, whose image is what it checks against).
     let mut n = controller_with_a_partition();
