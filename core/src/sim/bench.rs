@@ -263,16 +263,17 @@ pub fn memory_case(case: usize, quick: bool) {
     );
 }
 
-/// A cluster with 3 topics × 3 partitions (replication factor 3) on 6 brokers, ready to produce.
-fn data_cluster(seed: u64) -> Simulation {
-    let mut sim = cluster(3, 6, Config::default(), seed);
+/// A cluster of `brokers` brokers with 3 topics of `partitions` partitions each (replication
+/// factor 3), ready to produce.
+fn data_cluster(seed: u64, brokers: usize, partitions: u32) -> Simulation {
+    let mut sim = cluster(3, brokers, Config::default(), seed);
     sim.run_until(30_000, |s| {
-        s.committed_image().unfenced_brokers().len() == 6
+        s.committed_image().unfenced_brokers().len() == brokers
     });
     for t in 0..3 {
         let _ = sim.apply(Action::CreateTopic(crate::sim::NewTopic {
             name: format!("t{t}"),
-            partitions: 3,
+            partitions,
             replication_factor: 3,
             ..Default::default()
         }));
@@ -281,9 +282,13 @@ fn data_cluster(seed: u64) -> Simulation {
     sim
 }
 
-/// One produce of 5 records every `every` ms, round robin over the 9 partitions and the three
-/// acks settings. Returns (events, wall seconds).
-fn steady_produce(sim: &mut Simulation, virtual_ms: Time, every: Time, k: &mut u64) -> (u64, f64) {
+/// One produce of 5 records every `every` ms, round robin over the topics' partitions and the
+/// three acks settings. Returns (events, wall seconds).
+fn steady_produce(
+    sim: &mut Simulation,
+    (virtual_ms, every, partitions): (Time, Time, u64),
+    k: &mut u64,
+) -> (u64, f64) {
     use crate::protocol::partition::Acks;
     let start = sim.stats().events;
     let t0 = Instant::now();
@@ -292,7 +297,7 @@ fn steady_produce(sim: &mut Simulation, virtual_ms: Time, every: Time, k: &mut u
         *k += 1;
         let _ = sim.apply(Action::Produce(crate::sim::ProduceRecords {
             topic: format!("t{}", *k % 3),
-            partition: (*k / 3 % 3) as u32,
+            partition: (*k / 3 % partitions) as u32,
             records: 5,
             acks: [Acks::None, Acks::Leader, Acks::All][(*k % 3) as usize],
         }));
@@ -308,9 +313,9 @@ pub fn data_plane(
     summary: &mut serde_json::Map<String, serde_json::Value>,
 ) {
     let (events, secs) = best_of(runs, || {
-        let mut sim = data_cluster(5);
+        let mut sim = data_cluster(5, 6, 3);
         let mut k = 0;
-        steady_produce(&mut sim, 600_000 / scale, 10, &mut k)
+        steady_produce(&mut sim, (600_000 / scale, 10, 3), &mut k)
     });
     let rate = events as f64 / secs;
     // A produce of 5 records every 10 ms of virtual time.
@@ -320,6 +325,22 @@ pub fn data_plane(
         events as f64 / records,
         records / secs
     );
+    // The same load over more partitions on fewer brokers: each follower broker follows many
+    // partitions on each leader broker, the case fetch sessions are for.
+    let (wide_events, wide_secs) = best_of(runs, || {
+        let mut sim = data_cluster(5, 3, 100);
+        let mut k = 0;
+        steady_produce(&mut sim, (600_000 / scale, 10, 100), &mut k)
+    });
+    println!(
+        "   3 controllers + 3 brokers, 3 topics x 100 partitions, the same load: {:.2} events per produced record, {:.0} records per wall second",
+        wide_events as f64 / records,
+        records / wide_secs
+    );
+    summary.insert(
+        "events_per_record_data_plane_300_partitions".into(),
+        (wide_events as f64 / records).into(),
+    );
     summary.insert("events_per_s_data_plane".into(), rate.into());
     summary.insert(
         "events_per_record_data_plane".into(),
@@ -327,12 +348,12 @@ pub fn data_plane(
     );
     // A day of it (a produce a second), retention on: replica logs and the producer stay bounded.
     let day: Time = 86_400_000 / scale;
-    let mut sim = data_cluster(6);
+    let mut sim = data_cluster(6, 6, 3);
     let mut k = 0;
     let (mut peak_records, mut hour) = (0usize, 0u64);
     let t0 = Instant::now();
     while sim.now() < day {
-        steady_produce(&mut sim, 60_000, 1000, &mut k);
+        steady_produce(&mut sim, (60_000, 1000, 3), &mut k);
         if sim.now() / 3_600_000 > hour {
             hour = sim.now() / 3_600_000;
             let records = sim
