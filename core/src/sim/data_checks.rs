@@ -142,12 +142,8 @@ impl Simulation {
     /// may not know the topic yet, or no longer after a restart), else as the committed image
     /// has it, else as any node knows it.
     fn topic_id_of(&self, topic: &str) -> Option<u32> {
-        use crate::protocol::zk_controller::parse_topic;
-        use crate::protocol::zk_ensemble::TOPICS_PATH;
-        if let Some(e) = self.ensemble() {
-            if let Some((data, _)) = e.store.peek(&format!("{TOPICS_PATH}/{topic}")) {
-                return Some(parse_topic(data).0);
-            }
+        if let Some(t) = self.ensemble().and_then(|e| e.topic(topic)) {
+            return Some(t.id);
         }
         self.committed_image_ref()
             .into_iter()
