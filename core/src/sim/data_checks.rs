@@ -21,6 +21,7 @@ use crate::sim::invariants::{Breach, Touched, Violation};
 use crate::sim::Simulation;
 use foldhash::fast::FixedState;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 /// What the data checks remember between steps.
 #[derive(Clone, Debug, Default)]
@@ -40,10 +41,13 @@ pub struct DataSeen {
     left_behind: BTreeMap<PartitionKey, LeftBehind>,
     /// Each partition's newest state written (metadata offset, or zxid in ZooKeeper mode): a
     /// state at or below it is an old one written again (a controller replaying its log).
-    written: BTreeMap<(String, u32), Offset>,
+    written: BTreeMap<(Rc<str>, u32), Offset>,
     /// Each partition's newest leader epoch written and its leader: a state with a higher
     /// epoch and another leader is an election (an old state written again is not).
-    elected: BTreeMap<(String, u32), (u32, Option<NodeId>)>,
+    elected: BTreeMap<(Rc<str>, u32), (u32, Option<NodeId>)>,
+    /// The topic names those two maps are keyed by, one copy each (a topic of 100,000
+    /// partitions would otherwise copy its name into every key of both).
+    names: BTreeSet<Rc<str>>,
 }
 
 /// The replicas an unclean election left behind: every one but the leader it chose. They may
@@ -94,6 +98,16 @@ impl DataSeen {
             &self.elected,
         )
             .hash(h);
+    }
+
+    /// The shared copy of a topic's name.
+    fn name(&mut self, topic: &str) -> Rc<str> {
+        if let Some(n) = self.names.get(topic) {
+            return n.clone();
+        }
+        let n: Rc<str> = topic.into();
+        self.names.insert(n.clone());
+        n
     }
 
     /// Whether an unclean election left this replica behind and it has not rejoined the ISR.
@@ -285,7 +299,7 @@ impl Simulation {
                 },
             ));
         }
-        let key = (topic.clone(), partition);
+        let key = (self.data_seen.name(topic), partition);
         let before = self.data_seen.elected.get(&key).copied();
         if before.is_some_and(|(e, _)| leader_epoch <= e) {
             return;
@@ -333,7 +347,7 @@ impl Simulation {
         else {
             return;
         };
-        let name = (topic.clone(), *partition);
+        let name = (self.data_seen.name(topic), *partition);
         if self
             .data_seen
             .written
