@@ -18,6 +18,7 @@ const USAGE: &str = "usage:
                   [--kraft-version 0|1] [--combined true|false] [--mode kraft|zookeeper]
   kraft-sim explore FILE [--depth N] [--faults crash,drop,duplicate] [--max-states N]
   kraft-sim bench [--quick] [--memory | --events | --data | --explore | --failover [--kraft-only]]
+  kraft-sim bench --side-by-side PARTITIONS   (the page's side-by-side view, run natively)
   kraft-sim trace FILE        (the run's trace, one JSON event per line)";
 
 fn main() -> ExitCode {
@@ -271,6 +272,15 @@ fn cmd_bench(args: &[String]) -> ExitCode {
         .and_then(|v| v.parse::<usize>().ok());
     if let Some(case) = case {
         bench::memory_case(case, quick);
+        return ExitCode::SUCCESS;
+    }
+    let side_by_side = args
+        .iter()
+        .position(|a| a == "--side-by-side")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse::<u32>().ok());
+    if let Some(partitions) = side_by_side {
+        bench::side_by_side(partitions);
         return ExitCode::SUCCESS;
     }
     if let Some(a) = args.iter().find(|a| {

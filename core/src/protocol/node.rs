@@ -170,7 +170,18 @@ pub struct Effects {
     pub stop: bool,
 }
 
+/// Buffers reused from step to step keep at most this capacity (a step that made one larger
+/// gives it back).
+pub const SPARE_CAPACITY: usize = 1024;
+
 impl Effects {
+    /// One of the buffers grew past what is worth keeping for reuse.
+    pub fn is_large(&self) -> bool {
+        self.sends.capacity() > SPARE_CAPACITY
+            || self.timers.capacity() > SPARE_CAPACITY
+            || self.trace.capacity() > SPARE_CAPACITY
+    }
+
     pub fn clear(&mut self) {
         self.sends.clear();
         self.timers.clear();

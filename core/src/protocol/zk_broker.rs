@@ -23,6 +23,9 @@ use crate::protocol::zookeeper::{CreateMode, Op, OpResult, SessionId, WatchEvent
 use crate::protocol::TraceKind;
 use std::collections::{BTreeMap, VecDeque};
 
+/// Room for queued calls kept once the queue is empty.
+const QUEUE_KEPT: usize = 64;
+
 /// Why a call was made: what to do with its reply.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Purpose {
@@ -160,6 +163,11 @@ impl Node {
                 return;
             }
             let Some((call, purpose)) = z.queued.pop_front() else {
+                // A controller queues a call per partition at once (reading or creating 100,000
+                // states): once they are all sent, that room is given back.
+                if z.queued.capacity() > QUEUE_KEPT {
+                    z.queued = VecDeque::new();
+                }
                 return;
             };
             if let Purpose::Controller(..) = purpose {

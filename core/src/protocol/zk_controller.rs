@@ -44,7 +44,9 @@ pub enum CtlCall {
     Write {
         topic_id: u32,
         partition: u32,
-        state: PartitionState,
+        /// Boxed: a controller queues a call per partition at once, and the queue's every slot
+        /// is as large as its largest call.
+        state: Box<PartitionState>,
         create: bool,
         alter_from: Option<(NodeId, u64)>,
     },
@@ -427,7 +429,7 @@ impl Node {
                                 _ => None,
                             })
                             .unwrap_or(0);
-                        c.states.insert(key, state.clone());
+                        c.states.insert(key, (*state).clone());
                         c.changed.insert(key);
                         if let Some((leader, correlation)) = alter_from {
                             out.sends.push((
@@ -690,7 +692,7 @@ impl Node {
             CtlCall::Write {
                 topic_id: key.0,
                 partition: key.1,
-                state,
+                state: Box::new(state),
                 create,
                 alter_from,
             },
@@ -745,7 +747,7 @@ impl Node {
         let changed = std::mem::take(&mut c.changed);
         let parts: Vec<PushedPartition> = changed.iter().filter_map(|k| c.pushed(*k)).collect();
         let live: Vec<NodeId> = c.live.keys().copied().collect();
-        self.push_partitions(now, &live, &parts, out);
+        self.push_partitions(now, &live, parts, out);
     }
 
     /// Full metadata to `to`, and each its LeaderAndIsr.
@@ -754,14 +756,14 @@ impl Node {
             return;
         };
         let parts: Vec<PushedPartition> = c.states.keys().filter_map(|k| c.pushed(*k)).collect();
-        self.push_partitions(now, to, &parts, out);
+        self.push_partitions(now, to, parts, out);
     }
 
     fn push_partitions(
         &mut self,
         now: Time,
         to: &[NodeId],
-        parts: &[PushedPartition],
+        parts: Vec<PushedPartition>,
         out: &mut Effects,
     ) {
         let now_brokers = self.zk_controller().map(|c| {
@@ -778,9 +780,10 @@ impl Node {
         let Some(brokers) = now_brokers else {
             return;
         };
-        let all: Rc<[PushedPartition]> = parts.iter().cloned().collect();
+        // Moved, not copied: at 100,000 partitions a copy is a second set of every state.
+        let all: Rc<[PushedPartition]> = Rc::from(parts);
         for b in to {
-            let mine: Rc<[PushedPartition]> = parts
+            let mine: Rc<[PushedPartition]> = all
                 .iter()
                 .filter(|p| p.state.replicas.contains(b))
                 .cloned()

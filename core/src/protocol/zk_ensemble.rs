@@ -9,9 +9,12 @@ use crate::protocol::message::Message;
 use crate::protocol::node::{Effects, Node, Slot};
 use crate::protocol::types::{NodeId, Time};
 use crate::protocol::zk_rpc::{ZkCall, ZkReply, ZkRequest, ZkResponse, ZkWatchNotice};
-use crate::protocol::zookeeper::{Fired, Op, SessionId, Store};
+use crate::protocol::record::TopicConfig;
+use crate::protocol::zookeeper::{Fired, Op, SessionId, Store, Zxid};
 use crate::protocol::TraceKind;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// ZooKeeper's tickTime (the sample config's 2000 ms): session timeouts are granted between 2
 /// and 20 ticks and expire in tick-sized buckets.
@@ -30,6 +33,14 @@ pub fn partition_state_path(topic: &str, partition: u32) -> String {
     format!("{TOPICS_PATH}/{topic}/partitions/{partition}/state")
 }
 
+/// A topic znode's content: its id, assignment (first replica preferred) and config.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TopicZnode {
+    pub id: u32,
+    pub assignment: Vec<Vec<NodeId>>,
+    pub config: TopicConfig,
+}
+
 #[derive(Clone, Debug)]
 pub struct Ensemble {
     pub store: Store,
@@ -37,6 +48,11 @@ pub struct Ensemble {
     pub clients: BTreeMap<SessionId, NodeId>,
     /// Watch notices sent to each session (the pong tells the client).
     pub notices: BTreeMap<SessionId, u64>,
+    /// Topic znodes as last parsed, by topic name, with the zxid of the write they were parsed
+    /// at and the data's length. A cache, not state: the trace and the checker look up one partition's replicas for
+    /// every partition state written, and a 100,000-partition topic's znode is a megabyte of
+    /// JSON (parsing it per write made creating the topic quadratic).
+    parsed_topics: RefCell<BTreeMap<String, ((Zxid, usize), Rc<TopicZnode>)>>,
 }
 
 impl Ensemble {
@@ -64,7 +80,31 @@ impl Ensemble {
             store,
             clients: BTreeMap::new(),
             notices: BTreeMap::new(),
+            parsed_topics: RefCell::default(),
         }
+    }
+
+    /// The topic znode `/brokers/topics/<topic>`, parsed once per write of it.
+    pub fn topic(&self, topic: &str) -> Option<Rc<TopicZnode>> {
+        let mut parsed = self.parsed_topics.borrow_mut();
+        let Some((data, stat)) = self.store.peek(&format!("{TOPICS_PATH}/{topic}")) else {
+            parsed.remove(topic);
+            return None;
+        };
+        let version = (stat.mzxid, data.len());
+        if let Some((at, t)) = parsed.get(topic) {
+            if *at == version {
+                return Some(t.clone());
+            }
+        }
+        let (id, assignment, config) = crate::protocol::zk_controller::parse_topic(data);
+        let t = Rc::new(TopicZnode {
+            id,
+            assignment,
+            config,
+        });
+        parsed.insert(topic.to_string(), (version, t.clone()));
+        Some(t)
     }
 
     /// The value of `/controller_epoch`.
@@ -247,10 +287,8 @@ impl Node {
                 continue;
             };
             let replicas = e
-                .store
-                .peek(&format!("{TOPICS_PATH}/{topic}"))
-                .map(|(t, _)| crate::protocol::zk_controller::parse_topic(t).1)
-                .and_then(|a| a.get(partition as usize).cloned())
+                .topic(topic)
+                .and_then(|t| t.assignment.get(partition as usize).cloned())
                 .unwrap_or_default();
             let s = crate::protocol::zk_controller::parse_state(
                 data,

@@ -489,3 +489,60 @@ pub fn failover(
         summary.insert(format!("failover_zookeeper_calls_{p}"), z.zk_calls.into());
     }
 }
+
+/// The page's side-by-side view, run natively as the page runs it: both modes on seed 1 with one
+/// topic of `partitions`, advanced 20 ms of virtual time at a time until both are set up, then
+/// each side's controller crashed and both run until a successor is ready. Prints one JSON line:
+/// the wall time of each phase and the process's resident memory (the page's wasm memory is
+/// the same structures under another allocator).
+pub fn side_by_side(partitions: u32) {
+    use crate::sim::twins::{TwinAction, Twins};
+    let before = rss_mb().unwrap_or(0.0);
+    let t0 = Instant::now();
+    let Ok(mut twins) = Twins::new(1, partitions) else {
+        println!("side-by-side bench: the clusters cannot be built");
+        return;
+    };
+    let mut kraft_ready_s = None;
+    while !twins.ready() && twins.now() < 3_600_000 {
+        twins.advance(20);
+        if kraft_ready_s.is_none() && twins.sides[0].stage == crate::sim::twins::Stage::Ready {
+            kraft_ready_s = Some(t0.elapsed().as_secs_f64());
+        }
+    }
+    let setup_s = t0.elapsed().as_secs_f64();
+    let setup_virtual_ms = twins.now();
+    let setup_rss = rss_mb().unwrap_or(0.0);
+    let t1 = Instant::now();
+    let _ = twins.apply(TwinAction::CrashController);
+    let limit = twins.now() + 3_600_000;
+    while twins.now() < limit
+        && twins
+            .sides
+            .iter()
+            .any(|s| s.failover.is_some_and(|f| f.ready_at.is_none()))
+    {
+        twins.advance(20);
+    }
+    let failover = |i: usize| {
+        twins.sides[i]
+            .failover
+            .and_then(|f| f.ready_at.map(|r| r - f.at))
+    };
+    println!(
+        "{}",
+        serde_json::json!({
+            "partitions": partitions,
+            "setup_wall_s": setup_s,
+            "kraft_ready_wall_s": kraft_ready_s,
+            "setup_virtual_ms": setup_virtual_ms,
+            "rss_after_setup_mb": setup_rss - before,
+            "failover_wall_s": t1.elapsed().as_secs_f64(),
+            "kraft_failover_ms": failover(0),
+            "zookeeper_failover_ms": failover(1),
+            "rss_mb": rss_mb().unwrap_or(0.0) - before,
+            "peak_rss_mb": peak_rss_mb(),
+            "events": twins.sides.iter().map(|s| s.sim.stats().events).sum::<u64>(),
+        })
+    );
+}

@@ -21,6 +21,7 @@ use crate::sim::invariants::{Breach, Touched, Violation};
 use crate::sim::Simulation;
 use foldhash::fast::FixedState;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 /// What the data checks remember between steps.
 #[derive(Clone, Debug, Default)]
@@ -40,10 +41,13 @@ pub struct DataSeen {
     left_behind: BTreeMap<PartitionKey, LeftBehind>,
     /// Each partition's newest state written (metadata offset, or zxid in ZooKeeper mode): a
     /// state at or below it is an old one written again (a controller replaying its log).
-    written: BTreeMap<(String, u32), Offset>,
+    written: BTreeMap<(Rc<str>, u32), Offset>,
     /// Each partition's newest leader epoch written and its leader: a state with a higher
     /// epoch and another leader is an election (an old state written again is not).
-    elected: BTreeMap<(String, u32), (u32, Option<NodeId>)>,
+    elected: BTreeMap<(Rc<str>, u32), (u32, Option<NodeId>)>,
+    /// The topic names those two maps are keyed by, one copy each (a topic of 100,000
+    /// partitions would otherwise copy its name into every key of both).
+    names: BTreeSet<Rc<str>>,
 }
 
 /// The replicas an unclean election left behind: every one but the leader it chose. They may
@@ -96,6 +100,16 @@ impl DataSeen {
             .hash(h);
     }
 
+    /// The shared copy of a topic's name.
+    fn name(&mut self, topic: &str) -> Rc<str> {
+        if let Some(n) = self.names.get(topic) {
+            return n.clone();
+        }
+        let n: Rc<str> = topic.into();
+        self.names.insert(n.clone());
+        n
+    }
+
     /// Whether an unclean election left this replica behind and it has not rejoined the ISR.
     fn is_left_behind(&self, node: NodeId, key: &PartitionKey) -> bool {
         self.left_behind
@@ -142,12 +156,8 @@ impl Simulation {
     /// may not know the topic yet, or no longer after a restart), else as the committed image
     /// has it, else as any node knows it.
     fn topic_id_of(&self, topic: &str) -> Option<u32> {
-        use crate::protocol::zk_controller::parse_topic;
-        use crate::protocol::zk_ensemble::TOPICS_PATH;
-        if let Some(e) = self.ensemble() {
-            if let Some((data, _)) = e.store.peek(&format!("{TOPICS_PATH}/{topic}")) {
-                return Some(parse_topic(data).0);
-            }
+        if let Some(t) = self.ensemble().and_then(|e| e.topic(topic)) {
+            return Some(t.id);
         }
         self.committed_image_ref()
             .into_iter()
@@ -289,7 +299,7 @@ impl Simulation {
                 },
             ));
         }
-        let key = (topic.clone(), partition);
+        let key = (self.data_seen.name(topic), partition);
         let before = self.data_seen.elected.get(&key).copied();
         if before.is_some_and(|(e, _)| leader_epoch <= e) {
             return;
@@ -337,7 +347,7 @@ impl Simulation {
         else {
             return;
         };
-        let name = (topic.clone(), *partition);
+        let name = (self.data_seen.name(topic), *partition);
         if self
             .data_seen
             .written

@@ -13,6 +13,7 @@ use crate::protocol::message::OffsetReset;
 use crate::protocol::message::RPC_NAMES;
 use crate::protocol::node::{
     ClusterMode, Durable, Effects, Identity, Input, Node, NodeKind, QuorumState, Slot,
+    SPARE_CAPACITY,
 };
 use crate::protocol::producer::{Producer, ProducerEffects, PRODUCER, ZK_MODE_CLIENT};
 use crate::protocol::zk_ensemble::ENSEMBLE;
@@ -1438,7 +1439,11 @@ impl Simulation {
             }
             self.step_events.push(t);
         }
-        self.spare = out;
+        // Kept for the next step's effects, unless one step made it huge (creating a topic of
+        // 100,000 partitions appends as many records): that capacity would be held for good.
+        if !out.is_large() {
+            self.spare = out;
+        }
     }
 
     fn send(&mut self, from: NodeId, to: NodeId, msg: Message) {
@@ -1558,7 +1563,11 @@ impl Simulation {
         for kind in events.drain(..) {
             self.trace.push(self.now, kind);
         }
-        // The next step fills the same buffer (anything pushed meanwhile goes after).
+        // The next step fills the same buffer (anything pushed meanwhile goes after), unless
+        // this step made it huge: that capacity would be held for good.
+        if events.capacity() > SPARE_CAPACITY {
+            events = Vec::new();
+        }
         std::mem::swap(&mut self.step_events, &mut events);
         self.step_events.append(&mut events);
         for v in found {

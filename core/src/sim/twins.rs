@@ -225,11 +225,18 @@ impl Side {
             .iter()
             .find(|n| n.alive && n.node.kind.runs_broker())?;
         let t = b.node.image().topic_by_name(TOPIC)?;
-        let alive = |id: NodeId| self.sim.node(id).is_some_and(|n| n.alive);
+        // The live nodes looked up once, not once per partition.
+        let alive: Vec<NodeId> = self
+            .sim
+            .nodes()
+            .iter()
+            .filter(|n| n.alive)
+            .map(|n| n.node.id)
+            .collect();
         Some(
             t.partitions
                 .iter()
-                .filter(|p| !p.leader.is_some_and(alive))
+                .filter(|p| !p.leader.is_some_and(|l| alive.contains(&l)))
                 .count(),
         )
     }

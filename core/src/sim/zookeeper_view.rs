@@ -98,11 +98,9 @@ impl Simulation {
     /// One partition's state as ZooKeeper holds it: one topic znode and one state znode read,
     /// not the whole tree (what a scenario's condition asks after every event).
     pub fn zk_partition(&self, topic: &str, partition: u32) -> Option<PartitionState> {
-        let store = &self.ensemble()?.store;
-        let (data, _) = store.peek(&format!("{TOPICS_PATH}/{topic}"))?;
-        let (_, assignment, _) = parse_topic(data);
-        let replicas = assignment.get(partition as usize)?.clone();
-        let (data, stat) = store.peek(&partition_state_path(topic, partition))?;
+        let e = self.ensemble()?;
+        let replicas = e.topic(topic)?.assignment.get(partition as usize)?.clone();
+        let (data, stat) = e.store.peek(&partition_state_path(topic, partition))?;
         Some(parse_state(data, partition, replicas, stat.version))
     }
 }
