@@ -7,9 +7,9 @@
 
 use crate::protocol::message::Message;
 use crate::protocol::node::{Effects, Node, Slot};
+use crate::protocol::record::TopicConfig;
 use crate::protocol::types::{NodeId, Time};
 use crate::protocol::zk_rpc::{ZkCall, ZkReply, ZkRequest, ZkResponse, ZkWatchNotice};
-use crate::protocol::record::TopicConfig;
 use crate::protocol::zookeeper::{Fired, Op, SessionId, Store, Zxid};
 use crate::protocol::TraceKind;
 use std::cell::RefCell;
@@ -52,8 +52,11 @@ pub struct Ensemble {
     /// at and the data's length. A cache, not state: the trace and the checker look up one partition's replicas for
     /// every partition state written, and a 100,000-partition topic's znode is a megabyte of
     /// JSON (parsing it per write made creating the topic quadratic).
-    parsed_topics: RefCell<BTreeMap<String, ((Zxid, usize), Rc<TopicZnode>)>>,
+    parsed_topics: RefCell<BTreeMap<String, ParsedTopic>>,
 }
+
+/// A topic znode as parsed: the zxid of the write and the data's length it was parsed at.
+type ParsedTopic = ((Zxid, usize), Rc<TopicZnode>);
 
 impl Ensemble {
     /// The tree Kafka finds on a formatted cluster: the paths brokers register under, and
