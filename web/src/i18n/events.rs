@@ -116,17 +116,43 @@ fn partition_fetch_line(lang: Lang, req: &PartitionFetchRequest) -> String {
     let more = req.partitions.len().saturating_sub(FETCH_LINE_PARTITIONS);
     let mut list = named.join(if zh { "，" } else { ", " });
     if more > 0 {
-        list += &if zh { format!("，另有 {more} 个") } else { format!(", and {more} more") };
+        list += &if zh {
+            format!("，另有 {more} 个")
+        } else {
+            format!(", and {more} more")
+        };
     }
     let n = req.partitions.len();
     let forgotten = req.forgotten.len();
     match (req.session_epoch, zh) {
         (0, false) => format!("a full fetch of {n} partition(s), opening a fetch session: {list}"),
         (0, true) => format!("完整拉取 {n} 个分区，开启拉取会话：{list}"),
-        (e, false) if n == 0 && forgotten == 0 => format!("fetches in session {} (turn {e}): no partition moved, waiting for news", req.session_id),
-        (e, true) if n == 0 && forgotten == 0 => format!("在拉取会话 {} 中拉取（第 {e} 轮）：没有分区变化，等待新数据", req.session_id),
-        (e, false) => format!("fetches in session {} (turn {e}): {n} partition(s) moved: {list}{}", req.session_id, if forgotten > 0 { format!("; forgets {forgotten}") } else { String::new() }),
-        (e, true) => format!("在拉取会话 {} 中拉取（第 {e} 轮）：{n} 个分区位置有变：{list}{}", req.session_id, if forgotten > 0 { format!("；不再拉取 {forgotten} 个") } else { String::new() }),
+        (e, false) if n == 0 && forgotten == 0 => format!(
+            "fetches in session {} (turn {e}): no partition moved, waiting for news",
+            req.session_id
+        ),
+        (e, true) if n == 0 && forgotten == 0 => format!(
+            "在拉取会话 {} 中拉取（第 {e} 轮）：没有分区变化，等待新数据",
+            req.session_id
+        ),
+        (e, false) => format!(
+            "fetches in session {} (turn {e}): {n} partition(s) moved: {list}{}",
+            req.session_id,
+            if forgotten > 0 {
+                format!("; forgets {forgotten}")
+            } else {
+                String::new()
+            }
+        ),
+        (e, true) => format!(
+            "在拉取会话 {} 中拉取（第 {e} 轮）：{n} 个分区位置有变：{list}{}",
+            req.session_id,
+            if forgotten > 0 {
+                format!("；不再拉取 {forgotten} 个")
+            } else {
+                String::new()
+            }
+        ),
     }
 }
 
@@ -155,19 +181,35 @@ fn partition_fetch_answer_line(lang: Lang, resp: &PartitionFetchResponse) -> Str
             let (t, p, hw) = (d.topic_id, d.partition, d.hw);
             match (&d.error, &d.body, zh) {
                 (Some(e), _, _) => format!("{t}-{p}: {}", e.name()),
-                (None, PartitionFetchBody::Records(rs), false) if rs.is_empty() => format!("{t}-{p}: HW {hw}"),
-                (None, PartitionFetchBody::Records(rs), true) if rs.is_empty() => format!("{t}-{p}：高水位 {hw}"),
-                (None, PartitionFetchBody::Records(rs), false) => format!("{t}-{p}: {} record(s), HW {hw}", rs.len()),
-                (None, PartitionFetchBody::Records(rs), true) => format!("{t}-{p}：{} 条记录，高水位 {hw}", rs.len()),
-                (None, PartitionFetchBody::DivergingEpoch { epoch, end_offset }, false) => format!("{t}-{p}: your log diverges; epoch {epoch} ends at offset {end_offset} here"),
-                (None, PartitionFetchBody::DivergingEpoch { epoch, end_offset }, true) => format!("{t}-{p}：你的日志分叉了；任期 {epoch} 在此止于偏移 {end_offset}"),
+                (None, PartitionFetchBody::Records(rs), false) if rs.is_empty() => {
+                    format!("{t}-{p}: HW {hw}")
+                }
+                (None, PartitionFetchBody::Records(rs), true) if rs.is_empty() => {
+                    format!("{t}-{p}：高水位 {hw}")
+                }
+                (None, PartitionFetchBody::Records(rs), false) => {
+                    format!("{t}-{p}: {} record(s), HW {hw}", rs.len())
+                }
+                (None, PartitionFetchBody::Records(rs), true) => {
+                    format!("{t}-{p}：{} 条记录，高水位 {hw}", rs.len())
+                }
+                (None, PartitionFetchBody::DivergingEpoch { epoch, end_offset }, false) => format!(
+                    "{t}-{p}: your log diverges; epoch {epoch} ends at offset {end_offset} here"
+                ),
+                (None, PartitionFetchBody::DivergingEpoch { epoch, end_offset }, true) => {
+                    format!("{t}-{p}：你的日志分叉了；任期 {epoch} 在此止于偏移 {end_offset}")
+                }
             }
         })
         .collect();
     let more = resp.partitions.len().saturating_sub(FETCH_LINE_PARTITIONS);
     let mut line = named.join(if zh { "；" } else { "; " });
     if more > 0 {
-        line += &if zh { format!("；另有 {more} 个分区") } else { format!("; and {more} more partition(s)") };
+        line += &if zh {
+            format!("；另有 {more} 个分区")
+        } else {
+            format!("; and {more} more partition(s)")
+        };
     }
     line
 }
@@ -358,22 +400,55 @@ fn rpc_line(lang: Lang, msg: &Message) -> String {
             (None, b) => format!("写入 {} 已写到偏移 {}", r.produce, opt(lang, b)),
         },
         Message::ConsumerFetch(r) => match r.reset {
-            Some(_) => format!("消费者 {} 询问从分区 {}-{} 的哪里开始", r.consumer, r.topic_id, r.partition),
-            None => format!("消费者 {} 从偏移 {} 拉取分区 {}-{}", r.consumer, r.fetch_offset, r.topic_id, r.partition),
+            Some(_) => format!(
+                "消费者 {} 询问从分区 {}-{} 的哪里开始",
+                r.consumer, r.topic_id, r.partition
+            ),
+            None => format!(
+                "消费者 {} 从偏移 {} 拉取分区 {}-{}",
+                r.consumer, r.fetch_offset, r.topic_id, r.partition
+            ),
         },
         Message::ConsumerFetchResponse(r) => match (r.error, &r.body, r.reset_to) {
             (Some(e), _, _) => format!("拒绝消费者 {}：{}", r.consumer, e.name()),
             (None, _, Some(o)) => format!("消费者 {} 从偏移 {o} 开始", r.consumer),
-            (None, PartitionFetchBody::Records(rs), None) => format!("消费者 {}：HW {} 以下的 {} 条记录", r.consumer, r.hw, rs.len()),
-            (None, PartitionFetchBody::DivergingEpoch { end_offset, .. }, None) => format!("消费者 {}：日志被截断了，退回到偏移 {end_offset}", r.consumer),
+            (None, PartitionFetchBody::Records(rs), None) => format!(
+                "消费者 {}：HW {} 以下的 {} 条记录",
+                r.consumer,
+                r.hw,
+                rs.len()
+            ),
+            (None, PartitionFetchBody::DivergingEpoch { end_offset, .. }, None) => format!(
+                "消费者 {}：日志被截断了，退回到偏移 {end_offset}",
+                r.consumer
+            ),
         },
         Message::Zk(r) => zk_call_line(lang, &r.call),
         Message::ZkResponse(r) => zk_reply_line(lang, &r.reply),
-        Message::ZkWatch(w) => format!("watch 触发：{} {:?}（不带数据：要重新读取）", w.path, w.event),
-        Message::Control(c) => format!("来自控制器 {} 的 {}（控制器任期 {}）：{} 个分区", c.controller, msg.rpc(), c.controller_epoch, c.partitions.len()),
-        Message::ControlResponse(r) => if r.stale { "拒绝：STALE_CONTROLLER_EPOCH".to_string() } else { "完成".to_string() },
-        Message::ControlledShutdown(r) => format!("Broker {} 请求关闭：请转走我的 Leader 身份", r.broker),
-        Message::ControlledShutdownResponse(r) => format!("完成：仍有 {} 个分区由它领导", r.remaining),
+        Message::ZkWatch(w) => format!(
+            "watch 触发：{} {:?}（不带数据：要重新读取）",
+            w.path, w.event
+        ),
+        Message::Control(c) => format!(
+            "来自控制器 {} 的 {}（控制器任期 {}）：{} 个分区",
+            c.controller,
+            msg.rpc(),
+            c.controller_epoch,
+            c.partitions.len()
+        ),
+        Message::ControlResponse(r) => {
+            if r.stale {
+                "拒绝：STALE_CONTROLLER_EPOCH".to_string()
+            } else {
+                "完成".to_string()
+            }
+        }
+        Message::ControlledShutdown(r) => {
+            format!("Broker {} 请求关闭：请转走我的 Leader 身份", r.broker)
+        }
+        Message::ControlledShutdownResponse(r) => {
+            format!("完成：仍有 {} 个分区由它领导", r.remaining)
+        }
     }
 }
 
