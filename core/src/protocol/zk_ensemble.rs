@@ -7,9 +7,9 @@
 
 use crate::protocol::message::Message;
 use crate::protocol::node::{Effects, Node, Slot};
+use crate::protocol::record::TopicConfig;
 use crate::protocol::types::{NodeId, Time};
 use crate::protocol::zk_rpc::{ZkCall, ZkReply, ZkRequest, ZkResponse, ZkWatchNotice};
-use crate::protocol::record::TopicConfig;
 use crate::protocol::zookeeper::{Fired, Op, SessionId, Store, Zxid};
 use crate::protocol::TraceKind;
 use std::cell::RefCell;
@@ -41,6 +41,10 @@ pub struct TopicZnode {
     pub config: TopicConfig,
 }
 
+/// A topic znode as parsed, and which version of it: the zxid that last wrote it and its
+/// data's length.
+type ParsedTopic = ((Zxid, usize), Rc<TopicZnode>);
+
 #[derive(Clone, Debug)]
 pub struct Ensemble {
     pub store: Store,
@@ -52,7 +56,7 @@ pub struct Ensemble {
     /// at and the data's length. A cache, not state: the trace and the checker look up one partition's replicas for
     /// every partition state written, and a 100,000-partition topic's znode is a megabyte of
     /// JSON (parsing it per write made creating the topic quadratic).
-    parsed_topics: RefCell<BTreeMap<String, ((Zxid, usize), Rc<TopicZnode>)>>,
+    parsed_topics: RefCell<BTreeMap<String, ParsedTopic>>,
 }
 
 impl Ensemble {
