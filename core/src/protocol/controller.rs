@@ -187,6 +187,15 @@ impl Node {
         self.pending_view().into_owned()
     }
 
+    /// The process is gone: what it kept only to go faster goes with it (the active controller's
+    /// pending image is a whole second image; a node that is down never reads it, and a restart
+    /// starts a new process anyway).
+    pub(crate) fn drop_caches(&mut self) {
+        if let Some(c) = self.controller.as_mut() {
+            c.pending = None;
+        }
+    }
+
     /// The same, borrowed when nothing is uncommitted (most of the time: heartbeats and ticks
     /// read it, and a copy of every topic each time was a tenth of the data plane's run).
     pub fn pending_view(&self) -> Cow<'_, Image> {

@@ -41,6 +41,10 @@ pub struct TopicZnode {
     pub config: TopicConfig,
 }
 
+/// A topic znode as parsed, and which version of it: the zxid that last wrote it and its
+/// data's length.
+type ParsedTopic = ((Zxid, usize), Rc<TopicZnode>);
+
 #[derive(Clone, Debug)]
 pub struct Ensemble {
     pub store: Store,

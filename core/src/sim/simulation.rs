@@ -1397,6 +1397,7 @@ impl Simulation {
         n.incarnation += 1;
         n.paused_until = None;
         n.held.clear();
+        n.node.drop_caches();
         let id = n.node.id;
         self.clients_disconnected(id);
     }
