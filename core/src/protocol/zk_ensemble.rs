@@ -59,9 +59,6 @@ pub struct Ensemble {
     parsed_topics: RefCell<BTreeMap<String, ParsedTopic>>,
 }
 
-/// A topic znode as parsed: the zxid of the write and the data's length it was parsed at.
-type ParsedTopic = ((Zxid, usize), Rc<TopicZnode>);
-
 impl Ensemble {
     /// The tree Kafka finds on a formatted cluster: the paths brokers register under, and
     /// `/controller_epoch` at 0.
