@@ -204,7 +204,7 @@ fn unclean_leader_election_trades_availability_for_lost_records() {
 /// A replica's records as (offset, leader epoch, value).
 type Records = Vec<(u64, u32, String)>;
 
-/// Every replica's log, from the capture (DESIGN §3b).
+/// Every replica's log, from the capture (docs/contracts.md, data plane).
 fn replica_logs(sim: &Simulation) -> Vec<(NodeId, Records)> {
     sim.capture("logs")
         .nodes

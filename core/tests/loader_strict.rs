@@ -98,7 +98,7 @@ fn narration_claims_and_role_conditions_are_checked_too() {
     }
 }
 
-/// The data plane's steps and conditions (DESIGN §3b) load as written and refuse what is wrong,
+/// The data plane's steps and conditions (docs/contracts.md, data plane) load as written and refuse what is wrong,
 /// naming where.
 #[test]
 fn data_plane_steps_and_conditions_load_and_refuse_mistakes() {
@@ -183,7 +183,7 @@ fn data_plane_steps_and_conditions_load_and_refuse_mistakes() {
     }
 }
 
-/// DESIGN §3c's single-message steps load, and their mistakes are refused by name.
+/// docs/contracts.md, single messages and membership's single-message steps load, and their mistakes are refused by name.
 #[test]
 fn single_message_steps_load_and_refuse_mistakes() {
     use kraft_core::scenario::{Step, Target};

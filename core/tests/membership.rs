@@ -1,5 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! KIP-853 through the contracts of DESIGN §3c: the cluster keys and steps, what a capture
+//! KIP-853 through the contracts of docs/contracts.md, single messages and membership: the cluster keys and steps, what a capture
 //! shows, disk loss, and chaos with membership actions.
 
 use kraft_core::scenario::{run, Scenario};

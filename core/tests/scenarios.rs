@@ -524,7 +524,7 @@ fn graceful_resignation_hands_over_faster_than_a_fetch_timeout() {
     );
 }
 
-/// Issue 11, fix 1: a leader that crashes and restarts at once comes back Resigned and sends
+/// A leader that crashes and restarts at once comes back Resigned and sends
 /// EndQuorumEpoch, so a successor is elected without waiting out a fetch timeout first.
 #[test]
 fn a_restarted_leader_hands_over_without_a_fetch_timeout() {
@@ -564,7 +564,7 @@ fn a_restarted_leader_hands_over_without_a_fetch_timeout() {
     assert!(slow <= 2, "most handovers beat a fetch timeout: {waits:?}");
 }
 
-/// Issue 11, fix 10: the active controller's timing, as Kafka's QuorumController.
+/// The active controller's timing, as Kafka's QuorumController.
 #[test]
 fn the_active_controller_writes_a_noop_every_interval_even_when_busy() {
     use kraft_core::{Action, ClusterSpec, Config};
@@ -675,7 +675,7 @@ fn an_expired_session_is_fenced_at_its_exact_expiry_and_heartbeats_are_answered_
     );
 }
 
-/// Issue 11, fix 9: a broker restarted within its session is a new incarnation, refused until the
+/// A broker restarted within its session is a new incarnation, refused until the
 /// old one's session expires and it is fenced (its leaderships move); then it registers anew.
 #[test]
 fn a_broker_restarted_within_its_session_waits_for_the_old_incarnation_to_be_fenced() {
@@ -806,7 +806,7 @@ fn leader_epochs_fix_both_kip_101_failures() {
     }
 }
 
-/// DESIGN §3c: a fault armed for the next message on a link takes exactly that message. The
+/// docs/contracts.md, single messages and membership: a fault armed for the next message on a link takes exactly that message. The
 /// leader crashed and a candidate forced, its Votes dropped by hand, it does not win that
 /// election.
 #[test]

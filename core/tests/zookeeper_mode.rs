@@ -1,4 +1,4 @@
-//! ZooKeeper mode (DESIGN §3d, PROTOCOL §12): a controller elected among the brokers through
+//! ZooKeeper mode (docs/contracts.md and docs/protocol.md, ZooKeeper mode): a controller elected among the brokers through
 //! `/controller`, failover that reads every znode before it can act, pushed metadata.
 
 use kraft_core::protocol::controller::TopicSpec;
@@ -218,7 +218,7 @@ fn a_zombie_controller_write_is_fenced_by_the_controller_epoch() {
 
 /// Without the check the zombie's write lands and it pushes the result: brokers the new
 /// controller (still loading) has not reached obey it. Kafka's window of stale metadata, told
-/// as an event (DESIGN §3d); the violation is the write, not the obedience.
+/// as an event (docs/contracts.md, ZooKeeper mode); the violation is the write, not the obedience.
 #[test]
 fn brokers_obey_the_zombie_until_the_new_controller_reaches_them() {
     let sim = zombie(true);

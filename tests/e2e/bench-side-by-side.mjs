@@ -1,4 +1,4 @@
-// Browser benchmark for the side-by-side view at scale (issue 16): both modes with one topic of
+// Browser benchmark for the side-by-side view at scale: both modes with one topic of
 // PARTITIONS partitions (default 100,000) in the page, then the controller crashed on both.
 // Prints the wall time each phase took and the work per frame (the two clusters' slice of the
 // frame plus the render), from window.kraft.frameTimes(). Not a pass/fail test.

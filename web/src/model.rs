@@ -44,7 +44,7 @@ pub struct Settings {
     pub observers: usize,
     /// Every controller also runs a broker (`process.roles=broker,controller`).
     pub combined: bool,
-    /// ZooKeeper mode (DESIGN §3d): no controller nodes; the ensemble and the brokers.
+    /// ZooKeeper mode (docs/contracts.md, ZooKeeper mode): no controller nodes; the ensemble and the brokers.
     pub zookeeper: bool,
 }
 

@@ -1,4 +1,4 @@
-//! Side by side (issue 16): a KRaft cluster and a ZooKeeper-mode cluster on the same seed and
+//! Side by side: a KRaft cluster and a ZooKeeper-mode cluster on the same seed and
 //! clock, each action the learner takes applied to both (core's `sim::twins`), and a readout of
 //! how long each side's partitions could not change leader after its controller crashed.
 //!
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use yew::prelude::*;
 
-/// Partition counts the learner picks from (DESIGN §3d: up to 100,000).
+/// Partition counts the learner picks from (docs/contracts.md, ZooKeeper mode: up to 100,000).
 pub const PARTITION_CHOICES: [u32; 5] = [100, 1_000, 10_000, 50_000, 100_000];
 /// Wall time a frame may spend running the two sides.
 const FRAME_BUDGET_MS: f64 = 24.0;

@@ -65,7 +65,7 @@ pub struct Config {
     /// How long a partition leader holds a follower fetch with nothing new (Kafka's
     /// replica.fetch.wait.max.ms); 0 answers at once.
     pub replica_fetch_wait_max_ms: u64,
-    /// The producer client's `request.timeout.ms` (30000). (DESIGN §3b calls it
+    /// The producer client's `request.timeout.ms` (30000). (docs/contracts.md calls it
     /// `request_timeout_ms`, which here is already the quorum's 2000 ms setting.)
     pub producer_request_timeout_ms: u64,
     /// The producer client's `retry.backoff.ms` (100); the quorum's `retry_backoff_ms` is 20.
@@ -94,7 +94,7 @@ pub struct Config {
     pub auto_leader_rebalance: bool,
     pub leader_imbalance_check_interval_ms: u64,
 
-    // --- ZooKeeper mode (PROTOCOL §12, ZOOKEEPER.md) ---
+    // --- ZooKeeper mode (docs/protocol.md, ZooKeeper mode) ---
     /// `zookeeper.session.timeout.ms` (18000 since Kafka 2.5): a broker the ensemble has not
     /// heard from for this long loses its session and its ephemeral znodes.
     pub zookeeper_session_timeout_ms: u64,
@@ -123,7 +123,7 @@ pub struct Config {
     /// The leader advances the HW over a majority without waiting for an entry of its own epoch (Raft Figure 8).
     /// Unsafe teaching switch (Kafka before 0.11, before leader epochs): a follower truncates its
     /// partition log to its own HW on restart and on a leader change, and fetches without the
-    /// epoch check, so KIP-101's two failures can happen (PROTOCOL §9).
+    /// epoch check, so KIP-101's two failures can happen (docs/protocol.md, data plane).
     pub unsafe_truncate_to_hw: bool,
     pub unsafe_commit_previous_epoch: bool,
     /// Unsafe teaching switch (KIP-853's hazard): a wiped controller comes back with its old

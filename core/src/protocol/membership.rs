@@ -1,4 +1,4 @@
-//! Membership changes (KIP-853, PROTOCOL §10): AddVoter and RemoveVoter at the leader, one change
+//! Membership changes (KIP-853, docs/protocol.md, membership): AddVoter and RemoveVoter at the leader, one change
 //! at a time, and every replica following the voter set its log holds.
 
 use crate::protocol::error::{CommandError, MembershipProblem};

@@ -30,7 +30,7 @@ pub enum NodeKind {
     Zookeeper,
 }
 
-/// Which control plane the cluster runs (DESIGN §3d).
+/// Which control plane the cluster runs (docs/contracts.md, ZooKeeper mode).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClusterMode {

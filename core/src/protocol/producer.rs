@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 /// The clients' address on the network in KRaft mode (no node uses id 0).
 pub const PRODUCER: NodeId = 0;
-/// In ZooKeeper mode node 0 is the ensemble (DESIGN §3d): the clients move out of its way, so
+/// In ZooKeeper mode node 0 is the ensemble (docs/contracts.md, ZooKeeper mode): the clients move out of its way, so
 /// cutting a broker off from ZooKeeper leaves its clients connected.
 pub const ZK_MODE_CLIENT: NodeId = NodeId::MAX;
 

@@ -1,4 +1,4 @@
-//! A broker in ZooKeeper mode (PROTOCOL §12, ZOOKEEPER.md §1.4–§1.5, §1.8): it holds one
+//! A broker in ZooKeeper mode (docs/protocol.md, ZooKeeper mode): it holds one
 //! ZooKeeper session, registers `/brokers/ids/<id>` as an ephemeral znode, watches
 //! `/controller` and races to create it when it is gone; its metadata cache changes only when a
 //! controller pushes LeaderAndIsr or UpdateMetadata, and it obeys any controller whose epoch is

@@ -1,4 +1,4 @@
-//! The ZooKeeper-mode controller (ZOOKEEPER.md §1.6–§1.9): a role one broker takes by winning
+//! The ZooKeeper-mode controller (docs/zookeeper.md): a role one broker takes by winning
 //! `/controller`. On election it reads every broker, topic and partition-state znode (pipelined
 //! by the session's in-flight limit), and only then can it elect partition leaders: it works on
 //! one event thread, so everything that happens meanwhile (a broker dying, an ISR change) waits.

@@ -136,7 +136,7 @@ impl Default for Ensemble {
 }
 
 impl Node {
-    /// The ensemble (re)starts: every session's clock starts again (ZOOKEEPER.md §3.1.5).
+    /// The ensemble (re)starts: every session's clock starts again (docs/zookeeper.md).
     pub(crate) fn start_ensemble(&mut self, now: Time, out: &mut Effects) {
         let Some(e) = self.durable.ensemble.as_mut() else {
             return;

@@ -1,4 +1,4 @@
-//! ZooKeeper as Kafka saw it before KRaft (ZOOKEEPER.md §3.1): one linearizable tree of znodes
+//! ZooKeeper as Kafka saw it before KRaft (docs/zookeeper.md): one linearizable tree of znodes
 //! with versions, conditional writes, atomic `multi`, sessions that the ensemble expires on its
 //! own clock, ephemeral znodes owned by a session, and one-shot watches that carry no data.
 //! Not Zab and not another Raft: the store is the client-visible contract, nothing more.
@@ -223,7 +223,7 @@ impl Store {
 
     /// The ensemble came back (a new leader after a loss of quorum): every session's clock starts
     /// again, so nobody expires for the time the ensemble itself was away. ZooKeeper's exact rule
-    /// here is its own business (ZOOKEEPER.md §3.1.5); this is the documented choice.
+    /// here is its own business (docs/zookeeper.md); this is the documented choice.
     pub fn touch_all(&mut self, now: Time) {
         for s in self.sessions.values_mut() {
             s.last_heard = s.last_heard.max(now);

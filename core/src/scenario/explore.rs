@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::fmt;
 
-/// What `kraft-sim explore` prints (DESIGN §4).
+/// What `kraft-sim explore` prints (docs/contracts.md, command line).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ExploreOutput {
     pub states: u64,

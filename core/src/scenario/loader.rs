@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// The most partitions one topic may have (DESIGN §3d: up to 100,000 in both modes).
+/// The most partitions one topic may have (docs/contracts.md, ZooKeeper mode: up to 100,000 in both modes).
 pub const MAX_PARTITIONS: u64 = 100_000;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -91,9 +91,9 @@ pub enum Condition {
         partition: u32,
         isr: Vec<NodeId>,
     },
-    /// DESIGN §3d: this node is the controller (KRaft: the active controller).
+    /// docs/contracts.md, ZooKeeper mode: this node is the controller (KRaft: the active controller).
     ControllerIs(NodeId),
-    /// DESIGN §3d: a controller can elect partition leaders (ZooKeeper mode: its load is done).
+    /// docs/contracts.md, ZooKeeper mode: a controller can elect partition leaders (ZooKeeper mode: its load is done).
     ControllerReady,
 }
 
@@ -161,7 +161,7 @@ pub enum Step {
         fault: Fault,
     },
     Resign(Target),
-    /// KIP-853 (DESIGN §3c): the leader adds / removes a voter; a node's disk is replaced.
+    /// KIP-853 (docs/contracts.md, single messages and membership): the leader adds / removes a voter; a node's disk is replaced.
     AddVoter(Target),
     RemoveVoter(Target),
     Wipe(Target),
@@ -1045,7 +1045,7 @@ impl Scenario {
             },
             None => 0,
         };
-        // Optional lists of node ids (DESIGN §3c).
+        // Optional lists of node ids (docs/contracts.md, single messages and membership).
         let id_list = |key: &str| -> Result<Vec<NodeId>, ScenarioError> {
             match cluster.get(key) {
                 Some(Value::Array(a)) => a

@@ -143,7 +143,7 @@ pub fn run(quick: bool) {
     println!("\n3. 5 controllers + 10 brokers: {:.0} virtual seconds per wall second ({virt:.0} s in {secs:.3} s)", virt / secs);
     summary.insert("virtual_s_per_wall_s_5c10b".into(), (virt / secs).into());
 
-    // Controller failover against partitions, KRaft and ZooKeeper mode (issue 16).
+    // Controller failover against partitions, KRaft and ZooKeeper mode.
     let counts: &[u32] = if quick {
         &[1_000, 10_000]
     } else {

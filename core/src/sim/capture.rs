@@ -18,14 +18,14 @@ pub struct Capture {
     pub epoch: Epoch,
     pub nodes: Vec<NodeCapture>,
     pub metadata: MetadataCapture,
-    /// The producer client's produces (DESIGN §3b).
+    /// The producer client's produces (docs/contracts.md, data plane).
     pub produces: Vec<ProduceCapture>,
-    /// The consumers (DESIGN §3b).
+    /// The consumers (docs/contracts.md, data plane).
     pub consumers: Vec<ConsumerCapture>,
-    /// The voter set the leader uses (DESIGN §3c); with no leader, that of the controller with
+    /// The voter set the leader uses (docs/contracts.md, single messages and membership); with no leader, that of the controller with
     /// the most up-to-date log. `directory_id` is null in a static quorum (kraft_version 0).
     pub voters: Vec<VoterCapture>,
-    /// DESIGN §3d: the controller (KRaft: the active controller; ZooKeeper mode: the broker
+    /// docs/contracts.md, ZooKeeper mode: the controller (KRaft: the active controller; ZooKeeper mode: the broker
     /// acting as controller in the current epoch), null while there is none.
     pub controller: Option<NodeId>,
     /// KRaft: the active controller's epoch (with none, the newest quorum epoch); ZooKeeper
@@ -96,20 +96,20 @@ pub struct NodeCapture {
     pub leo: Offset,
     pub hw: Option<Offset>,
     pub snapshot: Option<SnapshotCapture>,
-    /// Brokers only (DESIGN §3b): the topic partition replicas this broker holds.
+    /// Brokers only (docs/contracts.md, data plane): the topic partition replicas this broker holds.
     /// The first `CAPTURE_LIST_LIMIT`, in (topic id, partition) order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replicas: Option<Vec<ReplicaCapture>>,
     /// Brokers only: how many replicas it holds (listed or not).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replica_count: Option<usize>,
-    /// Combined nodes only (DESIGN §3c): the broker role's word (`role` is the controller's).
+    /// Combined nodes only (docs/contracts.md, single messages and membership): the broker role's word (`role` is the controller's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub broker_role: Option<&'static str>,
-    /// Controllers only (DESIGN §3c): the directory id of the disk it runs on.
+    /// Controllers only (docs/contracts.md, single messages and membership): the directory id of the disk it runs on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub directory_id: Option<String>,
-    /// ZooKeeper-mode brokers (DESIGN §3d): the highest controller epoch a pushed request carried.
+    /// ZooKeeper-mode brokers (docs/contracts.md, ZooKeeper mode): the highest controller epoch a pushed request carried.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub controller_epoch_seen: Option<u32>,
     /// ZooKeeper-mode brokers: the metadata cache the controller's pushes built (it may lag
@@ -167,7 +167,7 @@ pub struct PartitionCapture {
 }
 
 /// A capture lists at most this many partitions of one topic (and this many replicas of one
-/// broker): beyond it (DESIGN §3d allows up to 100,000) the JSON would run to tens of megabytes
+/// broker): beyond it (docs/contracts.md, ZooKeeper mode allows up to 100,000) the JSON would run to tens of megabytes
 /// per capture. The counts beside the lists always cover everything.
 pub const CAPTURE_LIST_LIMIT: usize = 10_000;
 

@@ -449,7 +449,7 @@ fn run_swarm(
             } else {
                 [0.1, 0.3][rng.random_range(0..2usize)]
             })),
-            // One message on one link dropped, duplicated or delayed (DESIGN §3c).
+            // One message on one link dropped, duplicated or delayed (docs/contracts.md, single messages and membership).
             "message_fault" => {
                 let (from, to) = (pick(&mut rng, &ids), pick(&mut rng, &ids));
                 let fault = match rng.random_range(0..3) {

@@ -1,4 +1,4 @@
-//! A controller failover, measured by running it (issue 16's "why KRaft"): a cluster with one
+//! A controller failover, measured by running it (the page's "why KRaft"): a cluster with one
 //! topic of N partitions loses its controller to a hard crash, and the clock runs until a new
 //! controller can elect partition leaders. Virtual time only, so the page can measure it too
 //! (`kraft-sim bench --failover` adds the wall time).
@@ -59,7 +59,7 @@ fn standbys_behind(side: &mut Side, partitions: usize, limit_ms: Time) -> Option
 }
 
 /// KRaft: 3 controllers + 5 brokers; ZooKeeper mode: the ensemble + 5 brokers. One topic,
-/// replication factor 1 (as the measurements in ZOOKEEPER.md §2 #1): one side of the page's
+/// replication factor 1 (as the measurements in docs/zookeeper.md): one side of the page's
 /// side-by-side view, run to the end. None if the cluster never got there (it always does with
 /// these settings; a caller shows the gap rather than a guess).
 pub fn measure(mode: ClusterMode, partitions: u32, seed: u64) -> Option<FailoverPoint> {

@@ -109,7 +109,7 @@ pub enum Breach {
         start: Offset,
         earliest: Option<Offset>,
     },
-    // --- the data plane (PROTOCOL §11) ---
+    // --- the data plane (docs/protocol.md, invariants) ---
     /// An acks=all produce was acknowledged and its record is gone (no unclean election).
     AckedRecordLost {
         produce: u64,

@@ -69,7 +69,7 @@ pub struct ClusterSpec {
     /// Controllers that also run a broker in the same process (`process.roles=broker,controller`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub combined: Vec<NodeId>,
-    /// KRaft (the default) or ZooKeeper mode (DESIGN §3d).
+    /// KRaft (the default) or ZooKeeper mode (docs/contracts.md, ZooKeeper mode).
     #[serde(default, skip_serializing_if = "is_kraft")]
     pub mode: ClusterMode,
 }
@@ -179,7 +179,7 @@ pub enum Action {
     /// The network's random message loss from now on (a probability, 0 to 1): chaos calms the
     /// network with it before checking that the cluster makes progress.
     SetLoss(f64),
-    /// One fault for the next message sent on a link (of one RPC, if named): DESIGN §3c's
+    /// One fault for the next message sent on a link (of one RPC, if named): docs/contracts.md, single messages and membership's
     /// drop_next, duplicate_next and delay_next.
     NextMessage(MessageFault),
     /// One fault for a message already on the wire (the page's click on a message in flight):
@@ -795,7 +795,7 @@ impl Simulation {
         self.spec.mode
     }
 
-    /// The controller and its epoch (DESIGN §3d): in KRaft mode the active controller (the
+    /// The controller and its epoch (docs/contracts.md, ZooKeeper mode): in KRaft mode the active controller (the
     /// quorum leader once activated) and the quorum epoch; in ZooKeeper mode the running broker
     /// `/controller` names, acting as controller in the epoch `/controller_epoch` holds.
     pub fn controller(&self) -> Option<(NodeId, u32)> {

@@ -1,4 +1,4 @@
-//! Side by side (issue 16): one cluster per mode on the same seed, the same topic, the same
+//! Side by side: one cluster per mode on the same seed, the same topic, the same
 //! clock, and every action the learner takes applied to both. What it reads out is the failover
 //! the articles argue about: from the crash of the controller until a new one can change
 //! partition leaders again, measured on each side as the simulation runs, never drawn.

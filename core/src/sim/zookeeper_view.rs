@@ -8,7 +8,7 @@ use crate::sim::Simulation;
 
 impl Simulation {
     /// ZooKeeper mode: each push a broker just obeyed from a controller of an epoch older than
-    /// `/controller_epoch` (DESIGN §3d's BrokerFollowedStaleController: a trace event, since it
+    /// `/controller_epoch` (docs/contracts.md, ZooKeeper mode's BrokerFollowedStaleController: a trace event, since it
     /// is how Kafka worked until the new controller reached that broker).
     pub(crate) fn tell_stale_controllers(
         &self,

@@ -1,4 +1,4 @@
-// The data plane in the page (issue 13, acceptance 4): produce with acks=1, crash the partition
+// The data plane in the page: produce with acks=1, crash the partition
 // leader by clicking, and the page shows the acknowledged records lost; acks=all loses nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

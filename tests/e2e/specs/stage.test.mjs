@@ -1,4 +1,4 @@
-// The stage tells the story (issue 12): at 1280×720 and 1440×900 the controls stay on screen,
+// The stage tells the story: at 1280×720 and 1440×900 the controls stay on screen,
 // what a narration talks about is visible where the learner looks, and no two labels on the
 // stage overlap. Also the legend, narration that follows the timeline, experiments, a "next
 // election" that finds nothing, and a share link that cannot be read.

@@ -1,4 +1,4 @@
-// Issue 27 in the page: "keep producing" beside produce keeps a 3-replica partition's ISR full
+// In the page: "keep producing" beside produce keeps a 3-replica partition's ISR full
 // for 30 s of virtual time; a broker's power loss (node menu) takes the records its page cache
 // had not flushed; a slow follower leaves the ISR while alive and rejoins once fast.
 import { test, before, after } from 'node:test';
