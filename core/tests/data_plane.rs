@@ -10,17 +10,23 @@ use kraft_core::sim::{ConsumeFrom, ConsumeStart, NewTopic, ProduceRecords};
 use kraft_core::{Action, ClusterSpec, Config, NodeId, Simulation};
 
 fn cluster(config: Config) -> Simulation {
+    let mut sim = orders(config, 1);
+    sim.advance(2000);
+    sim
+}
+
+/// Three brokers up, and topic "orders" of `partitions` partitions just asked for.
+fn orders(config: Config, partitions: u32) -> Simulation {
     let mut sim = Simulation::new(ClusterSpec::new(11, 3, 3, config)).unwrap();
     let ready = |s: &Simulation| s.committed_image().unfenced_brokers().len() == 3;
     assert!(sim.run_until(20_000, ready));
     sim.apply(Action::CreateTopic(NewTopic {
         name: "orders".into(),
-        partitions: 1,
+        partitions,
         replication_factor: 3,
         ..Default::default()
     }))
     .unwrap();
-    sim.advance(2000);
     sim
 }
 
@@ -678,16 +684,7 @@ fn a_slow_follower_leaves_the_isr_while_alive_and_rejoins_when_fast() {
 fn each_follower_broker_fetches_all_its_partitions_from_a_leader_broker_in_one_session() {
     use kraft_core::protocol::message::Message;
     use std::collections::BTreeMap;
-    let mut sim = Simulation::new(ClusterSpec::new(11, 3, 3, Config::default())).unwrap();
-    let ready = |s: &Simulation| s.committed_image().unfenced_brokers().len() == 3;
-    assert!(sim.run_until(20_000, ready));
-    sim.apply(Action::CreateTopic(NewTopic {
-        name: "orders".into(),
-        partitions: 6,
-        replication_factor: 3,
-        ..Default::default()
-    }))
-    .unwrap();
+    let mut sim = orders(Config::default(), 6);
     // The first fetch of each follower broker from each leader broker names both partitions
     // it follows there.
     let mut widest = 0;
@@ -703,13 +700,7 @@ fn each_follower_broker_fetches_all_its_partitions_from_a_leader_broker_in_one_s
     assert_eq!(widest, 2, "a fetch covers the partitions of a broker pair");
     // One record to every partition, then a steady load on partition 0 alone.
     for p in 0..6 {
-        sim.apply(Action::Produce(ProduceRecords {
-            topic: "orders".into(),
-            partition: p,
-            records: 1,
-            acks: Acks::Leader,
-        }))
-        .unwrap();
+        produce_to(&mut sim, p);
     }
     let (mut empty_incremental, mut most_in_flight) = (0, 0);
     let end = sim.now() + 5000;

@@ -113,15 +113,7 @@ fn partition_fetch_line(lang: Lang, req: &PartitionFetchRequest) -> String {
             }
         })
         .collect();
-    let more = req.partitions.len().saturating_sub(FETCH_LINE_PARTITIONS);
-    let mut list = named.join(if zh { "，" } else { ", " });
-    if more > 0 {
-        list += &if zh {
-            format!("，另有 {more} 个")
-        } else {
-            format!(", and {more} more")
-        };
-    }
+    let list = named_list(zh, named, req.partitions.len(), ("，", ", "));
     let n = req.partitions.len();
     let forgotten = req.forgotten.len();
     match (req.session_epoch, zh) {
@@ -202,16 +194,26 @@ fn partition_fetch_answer_line(lang: Lang, resp: &PartitionFetchResponse) -> Str
             }
         })
         .collect();
-    let more = resp.partitions.len().saturating_sub(FETCH_LINE_PARTITIONS);
-    let mut line = named.join(if zh { "；" } else { "; " });
+    named_list(zh, named, resp.partitions.len(), ("；", "; "))
+}
+
+/// The partitions a fetch line names, joined, and how many more there are of `total`.
+fn named_list(
+    zh: bool,
+    named: Vec<String>,
+    total: usize,
+    (sep_zh, sep_en): (&str, &str),
+) -> String {
+    let more = total.saturating_sub(named.len());
+    let mut list = named.join(if zh { sep_zh } else { sep_en });
     if more > 0 {
-        line += &if zh {
-            format!("；另有 {more} 个分区")
+        list += &if zh {
+            format!("{sep_zh}另有 {more} 个分区")
         } else {
-            format!("; and {more} more partition(s)")
+            format!("{sep_en}and {more} more partition(s)")
         };
     }
-    line
+    list
 }
 
 fn opt(lang: Lang, v: Option<u64>) -> String {
