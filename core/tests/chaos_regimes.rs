@@ -155,3 +155,20 @@ fn under_a_steady_load_the_isr_stays_full_and_before_kafka_4485_it_does_not() {
         "{v:?}"
     );
 }
+
+/// Seed 1965 on 5 controllers + 6 brokers: a load of 3 records every 10 ms with acks=all stops
+/// when the faults do, leaving about a thousand produces queued in the client (it sends one at a
+/// time and never batches). They drain for two minutes, faster than followers copying 16 records
+/// a fetch over links of up to 254 ms keep up with, so the ISR stays short until they are done.
+/// The liveness clock starts once the queue is empty: then the ISR fills.
+#[test]
+fn the_liveness_clock_starts_once_the_clients_queue_has_drained() {
+    let o = ChaosOptions {
+        controllers: Some(5),
+        brokers: Some(6),
+        ..options(1000)
+    };
+    let sim = run_seed(1965, &o).expect("chaos");
+    let found: Vec<_> = findings(&sim).collect();
+    assert!(found.is_empty(), "{:?}", found.first());
+}

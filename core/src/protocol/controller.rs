@@ -12,7 +12,7 @@ use crate::protocol::message::{
 use crate::protocol::metadata::{Image, PartitionState, TopicState};
 use crate::protocol::node::{Effects, Node, Slot};
 use crate::protocol::partition_election::{change, ChangeRules, Election, PartitionChange};
-use crate::protocol::record::{Entry, Record, TopicConfig};
+use crate::protocol::record::{Entry, PartitionChangeRecord, Record, TopicConfig};
 use crate::protocol::role::Role;
 use crate::protocol::types::{NodeId, Offset, Time};
 use rand::RngExt;
@@ -403,7 +403,7 @@ impl Node {
         c: PartitionChange,
         out: &mut Effects,
     ) -> Offset {
-        let record = Record::PartitionChange {
+        let record = Record::PartitionChange(Box::new(PartitionChangeRecord {
             topic_id,
             partition,
             isr: c.isr,
@@ -411,7 +411,7 @@ impl Node {
             leader: c.leader,
             last_known_leader: c.last_known_leader,
             recovering: c.recovering,
-        };
+        }));
         self.controller_append(now, record, out)
     }
 
@@ -526,13 +526,8 @@ impl Node {
                 .copied()
                 .filter(|b| pending.is_unfenced(*b))
                 .collect();
-            let record = Record::Partition {
-                topic_id,
-                partition: p as u32,
-                leader: isr.first().copied(),
-                isr,
-                replicas,
-            };
+            let leader = isr.first().copied();
+            let record = Record::partition(topic_id, p as u32, replicas, isr, leader);
             self.controller_append(now, record, out);
         }
         Ok(())

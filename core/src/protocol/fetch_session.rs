@@ -45,19 +45,13 @@ impl ReplicaFetcher {
         wanted: BTreeMap<PartitionKey, FetchPosition>,
     ) -> PartitionFetchRequest {
         let full = self.session_id == 0;
-        let partitions = wanted
-            .iter()
-            .filter(|(key, pos)| full || self.known.get(key) != Some(pos))
-            .map(|(key, pos)| (*key, *pos))
-            .collect();
-        let forgotten = if full {
-            Vec::new()
+        let (partitions, forgotten) = if full {
+            (
+                wanted.iter().map(|(key, pos)| (*key, *pos)).collect(),
+                Vec::new(),
+            )
         } else {
-            self.known
-                .keys()
-                .filter(|key| !wanted.contains_key(key))
-                .copied()
-                .collect()
+            changes(&self.known, &wanted)
         };
         self.known = wanted;
         self.inflight = Some((correlation, now));
@@ -92,6 +86,28 @@ impl ReplicaFetcher {
     }
 }
 
+/// What `wanted` adds or moves since `known`, and what it leaves out, each in key order: one
+/// walk over both maps (a follower of 30,000 partitions on a leader builds a fetch after every
+/// answer).
+fn changes(
+    known: &BTreeMap<PartitionKey, FetchPosition>,
+    wanted: &BTreeMap<PartitionKey, FetchPosition>,
+) -> (Vec<(PartitionKey, FetchPosition)>, Vec<PartitionKey>) {
+    let (mut moved, mut forgotten) = (Vec::new(), Vec::new());
+    let mut old = known.iter().peekable();
+    for (key, pos) in wanted {
+        while let Some((k, _)) = old.next_if(|(k, _)| *k < key) {
+            forgotten.push(*k);
+        }
+        match old.next_if(|(k, _)| *k == key) {
+            Some((_, p)) if p == pos => {}
+            _ => moved.push((*key, *pos)),
+        }
+    }
+    forgotten.extend(old.map(|(k, _)| *k));
+    (moved, forgotten)
+}
+
 /// A partition in a leader's fetch session: where the follower fetches from and what the last
 /// answer told it.
 #[derive(Clone, Debug, PartialEq)]
@@ -115,9 +131,18 @@ impl FetchSession {
     /// Whether an answer must name this partition; with `update`, the cache takes what it says
     /// (Kafka's `CachedPartition.maybeUpdateResponseData`).
     pub fn must_respond(&mut self, data: &PartitionFetchData, update: bool) -> bool {
-        let Some(c) = self.partitions.get_mut(&(data.topic_id, data.partition)) else {
-            return true;
-        };
+        match self.partitions.get_mut(&(data.topic_id, data.partition)) {
+            Some(c) => c.must_respond(data, update),
+            None => true,
+        }
+    }
+}
+
+impl CachedPartition {
+    /// `FetchSession::must_respond` for this partition. Without `update` nothing changes; with
+    /// it, an answer that need not name the partition changes nothing either.
+    pub fn must_respond(&mut self, data: &PartitionFetchData, update: bool) -> bool {
+        let c = self;
         let records = matches!(&data.body, crate::protocol::message::PartitionFetchBody::Records(r) if !r.is_empty());
         let diverging = !records
             && !matches!(
@@ -282,6 +307,68 @@ mod tests {
         assert_eq!((next.session_id, next.session_epoch), (9, 1));
         assert_eq!(next.partitions, vec![((1, 1), pos(8)), ((2, 0), pos(0))]);
         assert_eq!(next.forgotten, vec![(1, 0)]);
+    }
+
+    #[test]
+    fn asking_without_update_changes_nothing_and_an_answer_not_naming_a_partition_keeps_its_cache()
+    {
+        use crate::protocol::message::{ErrorCode, PartitionFetchBody};
+        let data = |hw, error| PartitionFetchData {
+            topic_id: 1,
+            partition: 0,
+            leader_epoch: 1,
+            hw,
+            log_start_offset: 0,
+            body: PartitionFetchBody::Records(Vec::new()),
+            error,
+        };
+        let cached = |hw_sent| CachedPartition {
+            position: pos(5),
+            hw_sent,
+            log_start_sent: Some(0),
+        };
+        for c in [cached(None), cached(Some(3)), cached(Some(4))] {
+            for d in [data(4, None), data(4, Some(ErrorCode::NotLeaderOrFollower))] {
+                let mut asked = c.clone();
+                let must = asked.must_respond(&d, false);
+                assert_eq!(asked, c);
+                let mut updated = c.clone();
+                assert_eq!(updated.must_respond(&d, true), must);
+                if !must {
+                    assert_eq!(updated, c);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_changes_walk_finds_what_lookups_find() {
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as u32
+        };
+        for _ in 0..200 {
+            let mut map = |n: u32| -> BTreeMap<PartitionKey, FetchPosition> {
+                (0..n)
+                    .map(|_| ((next() % 3, next() % 20), pos(u64::from(next() % 3))))
+                    .collect()
+            };
+            let (known, wanted) = (map(15), map(15));
+            let moved: Vec<_> = wanted
+                .iter()
+                .filter(|(key, pos)| known.get(key) != Some(pos))
+                .map(|(key, pos)| (*key, *pos))
+                .collect();
+            let forgotten: Vec<_> = known
+                .keys()
+                .filter(|key| !wanted.contains_key(key))
+                .copied()
+                .collect();
+            assert_eq!(changes(&known, &wanted), (moved, forgotten));
+        }
     }
 
     #[test]

@@ -213,11 +213,12 @@ impl Node {
             isr,
             broker_epochs,
         };
-        r.pending_isr = Some(PendingIsrChange {
+        // Boxed: rare, and every replica of a broker carries the field.
+        r.pending_isr = Some(Box::new(PendingIsrChange {
             joining,
             request,
             resend_at: Some(now),
-        });
+        }));
         self.resend_isr_change(now, key, out);
     }
 

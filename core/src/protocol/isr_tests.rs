@@ -65,7 +65,8 @@ fn leader(config: Config, isr: &[NodeId], fenced: &[NodeId], min_isr: u32) -> No
             partitions: vec![PartitionState {
                 isr: isr.to_vec(),
                 ..PartitionState::new(0, vec![101, 102, 103])
-            }],
+            }]
+            .into(),
         },
     );
     n.sync_partitions(0, &mut out);

@@ -68,8 +68,7 @@ pub struct Durable {
     /// A broker's registration (its broker epoch), so a restarted broker re-registers knowingly.
     pub broker_epoch: Option<Offset>,
     /// A broker's partition replicas (their logs are on disk: the LEO survives a crash).
-    pub partitions:
-        BTreeMap<crate::protocol::partition::PartitionKey, crate::protocol::partition::Replica>,
+    pub partitions: crate::protocol::partition::Replicas,
     /// Kafka's clean shutdown file: the broker epoch a broker held when it stopped after a
     /// controlled shutdown. Read and deleted on start; without it (a crash, a power loss) the
     /// broker registers with no previous broker epoch and the controller takes its shutdown
@@ -449,7 +448,7 @@ impl Node {
                     let hw = r.hw;
                     r.log.truncate_to(hw);
                 }
-                *r = crate::protocol::partition::Replica {
+                **r = crate::protocol::partition::Replica {
                     log: std::mem::take(&mut r.log),
                     hw: r.hw,
                     ..Default::default()
@@ -698,10 +697,7 @@ impl Node {
             Slot::ControllerTick => self.on_controller_tick(now, out),
             Slot::Heartbeat if self.zk.is_some() => self.on_zk_session_timer(now, out),
             Slot::Heartbeat => self.on_heartbeat_timer(now, out),
-            Slot::Partitions => {
-                self.write_back_page_cache(now);
-                self.on_partitions_tick(now, out)
-            }
+            Slot::Partitions => self.on_partitions_tick(now, out),
         }
     }
 

@@ -1180,13 +1180,7 @@ fn controller_with_a_partition_and_activation() -> (Node, Effects) {
             topic_id: 1,
             config: Default::default(),
         },
-        Record::Partition {
-            topic_id: 1,
-            partition: 0,
-            replicas: vec![101, 102, 103],
-            isr: vec![101, 102],
-            leader: Some(101),
-        },
+        Record::partition(1, 0, vec![101, 102, 103], vec![101, 102], Some(101)),
     ];
     let mut d = disk(2, Some(1), None, &[]);
     for (offset, record) in records.into_iter().enumerate() {
@@ -1520,12 +1514,12 @@ fn broker_leading(epochs: &[u32], leader_epoch: u32) -> Node {
     let (mut b, _) = broker();
     b.durable.partitions.insert(
         (1, 0),
-        crate::protocol::partition::Replica {
+        Box::new(crate::protocol::partition::Replica {
             log: partition_log(epochs),
             leader: Some(101),
             leader_epoch,
             ..Default::default()
-        },
+        }),
     );
     b
 }
@@ -2093,10 +2087,7 @@ fn a_broker_that_asks_to_be_fenced_is_fenced_and_its_leadership_moves() {
     assert!(
         written.iter().any(|r| matches!(
             r,
-            Record::PartitionChange {
-                leader: Some(102),
-                ..
-            }
+            Record::PartitionChange(c) if c.leader == Some(102)
         )),
         "102 takes over partition 1-0: {written:?}"
     );
@@ -2182,13 +2173,13 @@ fn a_partition_follower_ignores_refusals_and_other_epochs_and_takes_a_higher_hw(
     let (mut b, _) = broker();
     b.durable.partitions.insert(
         (1, 0),
-        Replica {
+        Box::new(Replica {
             log: partition_log(&[1, 1, 1, 1, 1]),
             hw: 2,
             leader: Some(102),
             leader_epoch: 2,
             ..Replica::default()
-        },
+        }),
     );
     let replica = |b: &Node| {
         let r = &b.partition_replicas()[&(1, 0)];
@@ -2282,13 +2273,13 @@ fn a_partition_follower_truncates_only_to_the_divergence_and_its_hw_never_passes
     // 1,1,1,2,2 with HW 5: an old leader of epoch 2 whose last records never reached the new one.
     b.durable.partitions.insert(
         (1, 0),
-        Replica {
+        Box::new(Replica {
             log: partition_log(&[1, 1, 1, 2, 2]),
             hw: 5,
             leader: Some(102),
             leader_epoch: 3,
             ..Replica::default()
-        },
+        }),
     );
     let out = deliver_fetch_answer(
         &mut b,
@@ -2463,15 +2454,16 @@ fn a_broker_acts_on_partition_metadata_only_once_past_its_registration_record() 
                 leader: Some(101),
                 leader_epoch: 2,
                 ..PartitionState::new(0, vec![101, 102])
-            }],
+            }]
+            .into(),
         },
     );
     b.durable.partitions.insert(
         (1, 0),
-        Replica {
+        Box::new(Replica {
             log: partition_log(&[1, 1, 2]),
             ..Replica::default()
-        },
+        }),
     );
     let replica = |b: &Node| {
         let r = &b.durable.partitions[&(1, 0)];

@@ -92,7 +92,14 @@ impl PartitionLog {
                 self.epochs.pop();
                 self.epochs.push((epoch, at));
             }
-            _ => self.epochs.push((epoch, at)),
+            _ => {
+                // Most partitions only ever see one epoch: room for one, not the four a
+                // growing Vec takes (100,000 replicas add up).
+                if self.epochs.capacity() == 0 {
+                    self.epochs.reserve_exact(1);
+                }
+                self.epochs.push((epoch, at))
+            }
         }
     }
 

@@ -77,13 +77,8 @@ mod tests {
             topic_id: 1,
             config: Default::default(),
         };
-        let entries = (0..1000u32).map(|p| Record::Partition {
-            topic_id: 1,
-            partition: p,
-            replicas: vec![101, 102, 103],
-            isr: vec![101, 102, 103],
-            leader: Some(101),
-        });
+        let entries = (0..1000u32)
+            .map(|p| Record::partition(1, p, vec![101, 102, 103], vec![101, 102, 103], Some(101)));
         let mut logged = 0;
         for (offset, record) in std::iter::once(topic).chain(entries).enumerate() {
             logged += record_bytes(&record);

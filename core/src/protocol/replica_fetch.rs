@@ -22,7 +22,6 @@ impl Node {
     fn fetch_positions(
         &self,
         now: Time,
-        only: Option<NodeId>,
     ) -> BTreeMap<NodeId, BTreeMap<PartitionKey, FetchPosition>> {
         let id = self.id;
         // Before leader epochs (the unsafe switch) no last fetched epoch was sent.
@@ -30,10 +29,7 @@ impl Node {
         let mut by_leader: BTreeMap<NodeId, BTreeMap<PartitionKey, FetchPosition>> =
             BTreeMap::new();
         for (key, r) in &self.durable.partitions {
-            let Some(l) = r
-                .leader
-                .filter(|l| *l != id && only.is_none_or(|o| o == *l))
-            else {
+            let Some(l) = r.leader.filter(|l| *l != id) else {
                 continue;
             };
             if r.fetch_delayed_until.is_some_and(|t| now < t) {
@@ -53,10 +49,38 @@ impl Node {
         by_leader
     }
 
+    /// `fetch_positions` for one leader broker, collected in key order (a map built from
+    /// sorted entries at once, not entry by entry).
+    fn fetch_positions_from(
+        &self,
+        now: Time,
+        leader: NodeId,
+    ) -> BTreeMap<PartitionKey, FetchPosition> {
+        let with_epoch = !self.cfg.unsafe_truncate_to_hw;
+        if leader == self.id {
+            return BTreeMap::new();
+        }
+        self.durable
+            .partitions
+            .iter()
+            .filter(|(_, r)| {
+                r.leader == Some(leader) && r.fetch_delayed_until.is_none_or(|t| now >= t)
+            })
+            .map(|(key, r)| {
+                let pos = FetchPosition {
+                    leader_epoch: r.leader_epoch,
+                    fetch_offset: r.leo(),
+                    last_fetched_epoch: r.log.last_epoch().filter(|_| with_epoch),
+                };
+                (*key, pos)
+            })
+            .collect()
+    }
+
     /// A fetch to every leader broker this one follows partitions on, unless one is in flight
     /// (and not yet given up on: past the request timeout, the session starts over).
     pub(crate) fn fetch_from_leaders(&mut self, now: Time, out: &mut Effects) {
-        let mut wanted = self.fetch_positions(now, None);
+        let mut wanted = self.fetch_positions(now);
         let timeout = self.cfg.request_timeout_ms;
         for (leader, f) in self.fetchers.iter_mut() {
             if f.inflight.is_some_and(|(_, sent)| now >= sent + timeout) {
@@ -123,10 +147,7 @@ impl Node {
             self.take_partition_fetch_data(now, from, data, out);
         }
         // Answered: the next fetch goes at once (the leader's wait paces it).
-        let positions = self
-            .fetch_positions(now, Some(from))
-            .remove(&from)
-            .unwrap_or_default();
+        let positions = self.fetch_positions_from(now, from);
         self.send_replica_fetch(now, from, positions, out);
     }
 
@@ -276,23 +297,29 @@ impl Node {
         arriving: bool,
         out: &mut Effects,
     ) {
-        let Some(session) = self.fetch_sessions.sessions.get(&from) else {
+        let Some(session) = self.fetch_sessions.sessions.get_mut(&from) else {
             return;
         };
         let session_id = session.id;
-        let positions: Vec<(PartitionKey, FetchPosition)> = session
-            .partitions
-            .iter()
-            .map(|(key, c)| (*key, c.position))
-            .collect();
-        let mut datas = Vec::with_capacity(positions.len());
+        // Out of the session while its partitions are read (reading one never looks at the
+        // sessions), back before anything else.
+        let mut cached = std::mem::take(&mut session.partitions);
+        // Only what the answer may name is kept: a session of 30,000 partitions names a few.
+        let mut named = Vec::new();
         let mut news = false;
-        for (key, pos) in positions {
-            let data = self.read_for_follower(now, from, key, pos, broker_epoch, arriving, out);
+        for (key, c) in cached.iter_mut() {
+            let data =
+                self.read_for_follower(now, from, *key, c.position, broker_epoch, arriving, out);
             news |= data.error.is_some()
                 || !matches!(&data.body, PartitionFetchBody::Records(r) if r.is_empty());
-            datas.push(data);
+            if full || c.must_respond(&data, false) {
+                named.push(data);
+            }
         }
+        let Some(session) = self.fetch_sessions.sessions.get_mut(&from) else {
+            return;
+        };
+        std::mem::swap(&mut session.partitions, &mut cached);
         let wait = self.cfg.replica_fetch_wait_max_ms;
         if arriving && !news && wait > 0 {
             let deadline = now + wait;
@@ -315,10 +342,13 @@ impl Node {
         let Some(session) = self.fetch_sessions.sessions.get_mut(&from) else {
             return;
         };
-        let partitions = datas
-            .into_iter()
-            .filter(|d| session.must_respond(d, true) || full)
-            .collect();
+        // The cache takes what the answer says; a partition left out has nothing to update.
+        let mut partitions = Vec::with_capacity(named.len());
+        for d in named {
+            if session.must_respond(&d, true) || full {
+                partitions.push(d);
+            }
+        }
         out.sends.push((
             from,
             Message::PartitionFetchResponse(PartitionFetchResponse {
@@ -350,14 +380,23 @@ impl Node {
         let mut body = PartitionFetchBody::Records(Vec::new());
         // The HW this fetch reads with: the follower learns what this fetch moves on its next
         // one (Kafka reads the log, then updates the follower's state).
-        let hw_before = self.durable.partitions.get(&key).map_or(0, |r| r.hw);
+        let mut hw_before = 0;
+        // The HW and log start as read (what the answer says unless the follower's fetch moves
+        // something, then read again), and whether the ISR may take the follower.
+        let mut read = (0, 0);
+        let mut may_expand = false;
         // A fetch from an older incarnation of the follower (a late one, from before it
         // restarted) must not move what the leader knows of it (`updateFetchStateOrThrow`).
         let stale_broker = broker_epoch
             .is_some_and(|e| self.image.brokers.get(&from).is_some_and(|b| b.epoch > e));
         let mut follower_moved = false;
         // Kafka (KIP-320): an older leader epoch is fenced, a newer one is not known here yet.
-        let error = match self.durable.partitions.get_mut(&key) {
+        let replica = self.durable.partitions.get_mut(&key);
+        if let Some(r) = &replica {
+            hw_before = r.hw;
+            read = (r.hw, r.log.start_offset());
+        }
+        let error = match replica {
             Some(r) if r.leader == Some(id) && leader_epoch < r.leader_epoch => {
                 Some(ErrorCode::FencedLeaderEpoch)
             }
@@ -398,32 +437,34 @@ impl Node {
                         body = PartitionFetchBody::Records(r.log.read(fetch_offset, max));
                     }
                 }
+                // `maybe_expand_isr` does nothing for a member or while a change is pending.
+                may_expand = r.pending_isr.is_none() && !r.isr.contains(&from);
                 None
             }
             _ => Some(ErrorCode::NotLeaderOrFollower),
         };
-        if error.is_none() && arriving {
+        if error.is_none() && arriving && (may_expand || follower_moved) {
             // Kafka's updateFollowerFetchState: the follower may now join the ISR, and a LEO
             // that moved may move the HW.
             self.maybe_expand_isr(now, key, from, out);
             if follower_moved {
                 self.advance_partition_hw(now, key, out);
             }
+            read = self
+                .durable
+                .partitions
+                .get(&key)
+                .map_or((0, 0), |r| (r.hw, r.log.start_offset()));
         }
         // A fresh fetch answers with the HW from before it moved the follower's LEO; a held
         // one with the HW of now.
-        let r = self.durable.partitions.get(&key);
-        let hw = if arriving {
-            hw_before
-        } else {
-            r.map_or(0, |r| r.hw)
-        };
+        let hw = if arriving { hw_before } else { read.0 };
         PartitionFetchData {
             topic_id: key.0,
             partition: key.1,
             leader_epoch,
             hw,
-            log_start_offset: r.map_or(0, |r| r.log.start_offset()),
+            log_start_offset: read.1,
             body,
             error,
         }

@@ -8,7 +8,7 @@
 //! ZooKeeperClient); pings go around it. Replies come back in order on the session (TCP).
 
 use crate::protocol::message::Message;
-use crate::protocol::metadata::{PartitionState, TopicState};
+use crate::protocol::metadata::{PartitionState, Partitions, TopicState};
 use crate::protocol::node::{Effects, Node, Slot};
 use crate::protocol::types::{NodeId, Time};
 use crate::protocol::zk_controller::{CtlCall, ZkController};
@@ -22,6 +22,7 @@ use crate::protocol::zk_rpc::{
 use crate::protocol::zookeeper::{CreateMode, Op, OpResult, SessionId, WatchEvent, ZkError};
 use crate::protocol::TraceKind;
 use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 
 /// Room for queued calls kept once the queue is empty.
 const QUEUE_KEPT: usize = 64;
@@ -608,39 +609,35 @@ impl Node {
         let image = &mut self.image;
         // Partitions new to the cache are appended and sorted once per topic: inserting each in
         // place is quadratic when UpdateMetadata fills in between what LeaderAndIsr brought.
-        let mut fresh: BTreeMap<u32, Vec<PartitionState>> = BTreeMap::new();
+        let mut fresh: BTreeMap<u32, Vec<Rc<PartitionState>>> = BTreeMap::new();
         for p in req.partitions.iter() {
+            let t = &p.topic;
             let topic = image
                 .topics
-                .entry(p.topic_id)
+                .entry(t.topic_id)
                 .or_insert_with(|| TopicState {
-                    name: p.topic.to_string(),
-                    topic_id: p.topic_id,
-                    config: p.config,
-                    partitions: Vec::new(),
+                    name: t.name.to_string(),
+                    topic_id: t.topic_id,
+                    config: t.config,
+                    partitions: Partitions::default(),
                 });
-            match topic
-                .partitions
-                .binary_search_by_key(&p.state.partition, |s| s.partition)
-            {
-                Ok(i) => {
-                    let cur: &mut PartitionState = &mut topic.partitions[i];
+            // The pushed state itself goes into the cache: the controller and every broker it
+            // is pushed to share one.
+            match topic.partitions.get(p.state.partition) {
+                Some(cur) => {
                     if (p.state.leader_epoch, p.state.partition_epoch)
                         >= (cur.leader_epoch, cur.partition_epoch)
                     {
-                        *cur = p.state.clone();
+                        topic.partitions.insert(p.state.clone());
                     }
                 }
-                Err(_) => fresh.entry(p.topic_id).or_default().push(p.state.clone()),
+                None => fresh.entry(t.topic_id).or_default().push(p.state.clone()),
             }
         }
-        for (id, mut new) in fresh {
+        for (id, new) in fresh {
             if let Some(t) = image.topics.get_mut(&id) {
                 // A request names a partition once; should it not, the last one stands.
-                new.reverse();
-                t.partitions.append(&mut new);
-                t.partitions.sort_by_key(|s| s.partition);
-                t.partitions.dedup_by_key(|s| s.partition);
+                t.partitions.merge(new);
             }
         }
         if req.kind == ControlKind::UpdateMetadata {

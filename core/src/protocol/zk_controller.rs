@@ -20,7 +20,7 @@ use crate::protocol::zk_broker::{epoch_check, Purpose};
 use crate::protocol::zk_ensemble::{partition_state_path, BROKER_IDS_PATH, TOPICS_PATH};
 use crate::protocol::zk_rpc::{
     ControlKind, ControlRequest, ControlResponse, ControlledShutdownRequest,
-    ControlledShutdownResponse, PushedPartition, ZkCall, ZkReply,
+    ControlledShutdownResponse, PushedPartition, PushedTopic, ZkCall, ZkReply,
 };
 use crate::protocol::zookeeper::{CreateMode, Op, OpResult, ZkError};
 use crate::protocol::TraceKind;
@@ -74,6 +74,8 @@ struct TopicCtx {
     name: Rc<str>,
     config: TopicConfig,
     assignment: Vec<Vec<NodeId>>,
+    /// The topic as pushed with each of its partitions.
+    pushed: Rc<PushedTopic>,
 }
 
 /// Events that arrived while the controller was busy loading: handled in order afterwards.
@@ -108,8 +110,9 @@ pub struct ZkController {
     /// Live brokers and their broker epochs (the czxid of their znode, KIP-380).
     pub live: BTreeMap<NodeId, u64>,
     topics: BTreeMap<String, TopicCtx>,
-    /// Partition states as read or written; `partition_epoch` is the znode's version.
-    pub states: BTreeMap<(u32, u32), PartitionState>,
+    /// Partition states as read or written; `partition_epoch` is the znode's version. Shared
+    /// with the requests that push them and the brokers' metadata caches.
+    pub states: BTreeMap<(u32, u32), Rc<PartitionState>>,
     deferred: VecDeque<Deferred>,
     queues: BTreeMap<NodeId, PushQueue>,
     writes: u64,
@@ -162,9 +165,7 @@ impl ZkController {
         let t = self.topic_by_id(key.0)?;
         let state = self.states.get(&key)?.clone();
         Some(PushedPartition {
-            topic_id: t.id,
-            topic: t.name.clone(),
-            config: t.config,
+            topic: t.pushed.clone(),
             state,
         })
     }
@@ -362,13 +363,19 @@ impl Node {
             (CtlCall::Topic(name), ZkReply::Data { data, .. }) => {
                 let (id, assignment, config) = parse_topic(data);
                 let count = assignment.len() as u32;
+                let shared: Rc<str> = name.as_str().into();
                 c.topics.insert(
                     name.clone(),
                     TopicCtx {
                         id,
-                        name: name.as_str().into(),
+                        name: shared.clone(),
                         config,
                         assignment,
+                        pushed: Rc::new(PushedTopic {
+                            topic_id: id,
+                            name: shared,
+                            config,
+                        }),
                     },
                 );
                 if loading {
@@ -396,7 +403,7 @@ impl Node {
                 match reply {
                     ZkReply::Data { data, stat } => {
                         let s = parse_state(data, partition, replicas, stat.version);
-                        c.states.insert((topic_id, partition), s);
+                        c.states.insert((topic_id, partition), Rc::new(s));
                     }
                     // A new partition: its state is the controller's to create.
                     _ => c.to_create.push((topic_id, partition)),
@@ -429,7 +436,9 @@ impl Node {
                                 _ => None,
                             })
                             .unwrap_or(0);
-                        c.states.insert(key, (*state).clone());
+                        // Moved, not copied, into the state the pushes will share.
+                        let state: Rc<PartitionState> = Rc::from(state);
+                        c.states.insert(key, state.clone());
                         c.changed.insert(key);
                         if let Some((leader, correlation)) = alter_from {
                             out.sends.push((
@@ -601,7 +610,7 @@ impl Node {
             if !leader_gone && !isr_dead {
                 continue;
             }
-            let mut n = s.clone();
+            let mut n = PartitionState::clone(s);
             if leader_gone {
                 let unclean = c
                     .topic_by_id(key.0)
@@ -915,7 +924,7 @@ impl Node {
             let eligible = |b: &NodeId| {
                 *b != broker && c.live.contains_key(b) && !c.shutting_down.contains_key(b)
             };
-            let mut n = s.clone();
+            let mut n = PartitionState::clone(s);
             if s.leader == Some(broker) {
                 let Some(l) = s
                     .replicas
@@ -1043,7 +1052,7 @@ impl Node {
         }) {
             return refuse(ErrorCode::IneligibleReplica, out);
         }
-        let mut n = s.clone();
+        let mut n = PartitionState::clone(s);
         n.isr = req.isr.clone();
         // The leader has taken over (Kafka's leader reports RECOVERED with it).
         n.recovering = false;
@@ -1075,7 +1084,7 @@ impl Node {
         {
             return Ok(());
         }
-        let mut n = s.clone();
+        let mut n = PartitionState::clone(s);
         n.leader = Some(preferred);
         n.leader_epoch += 1;
         self.write_state(key, n, false, None, out);

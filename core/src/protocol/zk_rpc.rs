@@ -96,13 +96,23 @@ pub struct ZkWatchNotice {
     pub event: WatchEvent,
 }
 
-/// One partition as the controller pushes it, with what a broker needs to know its topic.
+/// What a broker needs to know a pushed partition's topic: one per topic, shared by all its
+/// partitions' entries (100,000 partitions are pushed at once, several times over).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PushedTopic {
+    pub topic_id: u32,
+    #[serde(rename = "topic")]
+    pub name: Rc<str>,
+    pub config: TopicConfig,
+}
+
+/// One partition as the controller pushes it, with its topic (written as its own fields).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PushedPartition {
-    pub topic_id: u32,
-    pub topic: Rc<str>,
-    pub config: TopicConfig,
-    pub state: PartitionState,
+    #[serde(flatten)]
+    pub topic: Rc<PushedTopic>,
+    /// Shared with the controller's own state and every broker's metadata cache.
+    pub state: Rc<PartitionState>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -145,4 +155,45 @@ pub struct ControlResponse {
     pub correlation: u64,
     /// STALE_CONTROLLER_EPOCH: the broker has seen a newer controller.
     pub stale: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pushed partition is written with its topic's fields beside its state, as before they
+    /// were shared.
+    #[test]
+    fn a_pushed_partition_is_written_with_its_topic_fields() {
+        let p = PushedPartition {
+            topic: Rc::new(PushedTopic {
+                topic_id: 3,
+                name: "orders".into(),
+                config: TopicConfig::default(),
+            }),
+            state: Rc::new(PartitionState::new(7, vec![101])),
+        };
+        let json = serde_json::to_value(&p).expect("serializes");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "topic_id": 3,
+                "topic": "orders",
+                "config": {},
+                "state": {
+                    "partition": 7,
+                    "replicas": [101],
+                    "isr": [101],
+                    "elr": [],
+                    "leader": 101,
+                    "leader_epoch": 0,
+                    "partition_epoch": 0,
+                    "last_known_leader": null,
+                    "recovering": false
+                }
+            })
+        );
+        let text = serde_json::to_string(&p).expect("serializes");
+        assert!(text.starts_with(r#"{"topic_id":3,"topic":"orders","config":{},"state":"#));
+    }
 }

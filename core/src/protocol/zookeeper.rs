@@ -8,6 +8,7 @@
 
 use crate::protocol::types::Time;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 
 pub type SessionId = u64;
 /// ZooKeeper's transaction id: every committed write gets the next one.
@@ -76,7 +77,9 @@ pub struct Stat {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Znode {
-    data: String,
+    /// Boxed, as the paths that key them: a String's capacity is 8 bytes more in every slot of
+    /// a tree that holds two znodes per partition.
+    data: Box<str>,
     stat: Stat,
 }
 
@@ -134,7 +137,7 @@ struct Session {
 /// The whole ensemble's state, as one linearizable store.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Store {
-    nodes: BTreeMap<String, Znode>,
+    nodes: BTreeMap<Box<str>, Znode>,
     zxid: Zxid,
     tick_ms: Time,
     sessions: BTreeMap<SessionId, Session>,
@@ -166,9 +169,9 @@ impl Store {
     pub fn new(tick_ms: Time) -> Store {
         let mut nodes = BTreeMap::new();
         nodes.insert(
-            "/".to_string(),
+            "/".into(),
             Znode {
-                data: String::new(),
+                data: "".into(),
                 stat: Stat {
                     czxid: 0,
                     mzxid: 0,
@@ -233,7 +236,7 @@ impl Store {
     /// A znode's data and stat, read without a session or a watch (what the checker and the
     /// capture look at).
     pub fn peek(&self, path: &str) -> Option<(&str, Stat)> {
-        self.nodes.get(path).map(|n| (n.data.as_str(), n.stat))
+        self.nodes.get(path).map(|n| (&*n.data, n.stat))
     }
 
     /// The names of a znode's children, read without a session (the checker's and capture's
@@ -285,7 +288,7 @@ impl Store {
             .nodes
             .iter()
             .filter(|(_, n)| n.stat.ephemeral_owner == Some(session))
-            .map(|(p, _)| p.clone())
+            .map(|(p, _)| p.to_string())
             .collect();
         // Its own watches die with it; the others fire.
         for w in self
@@ -316,7 +319,7 @@ impl Store {
     ) -> Result<(String, Stat), ZkError> {
         self.live(session)?;
         let n = self.nodes.get(path).ok_or(ZkError::NoNode)?;
-        let out = (n.data.clone(), n.stat);
+        let out = (n.data.to_string(), n.stat);
         if watch {
             arm(&mut self.data_watches, path, session);
         }
@@ -361,7 +364,7 @@ impl Store {
             format!("{path}/")
         };
         self.nodes
-            .range(from.clone()..)
+            .range::<str, _>((Bound::Included(from.as_str()), Bound::Unbounded))
             .take_while(|(p, _)| p.starts_with(&from))
             .filter(|(p, _)| is_child(path, p))
             .map(|(p, _)| p[from.len()..].to_string())
@@ -397,8 +400,8 @@ impl Store {
                 Err(e) => {
                     for (path, old) in undo.into_iter().rev() {
                         match old {
-                            Some(n) => self.nodes.insert(path, n),
-                            None => self.nodes.remove(&path),
+                            Some(n) => self.nodes.insert(path.into(), n),
+                            None => self.nodes.remove(path.as_str()),
                         };
                     }
                     self.zxid -= 1;
@@ -424,7 +427,7 @@ impl Store {
         fired: &mut Vec<Fired>,
         undo: &mut Vec<(String, Option<Znode>)>,
     ) -> Result<OpResult, ZkError> {
-        let mut save = |nodes: &BTreeMap<String, Znode>, path: &str| {
+        let mut save = |nodes: &BTreeMap<Box<str>, Znode>, path: &str| {
             undo.push((path.to_string(), nodes.get(path).cloned()));
         };
         match op {
@@ -440,7 +443,7 @@ impl Store {
                 } else {
                     path.clone()
                 };
-                if self.nodes.contains_key(&path) {
+                if self.nodes.contains_key(path.as_str()) {
                     return Err(ZkError::NodeExists);
                 }
                 save(&self.nodes, parent_path);
@@ -448,9 +451,9 @@ impl Store {
                 let p = self.nodes.get_mut(parent_path).ok_or(ZkError::NoNode)?;
                 p.stat.cversion += 1;
                 self.nodes.insert(
-                    path.clone(),
+                    path.as_str().into(),
                     Znode {
-                        data: data.clone(),
+                        data: data.as_str().into(),
                         stat: Stat {
                             czxid: zxid,
                             mzxid: zxid,
@@ -490,7 +493,7 @@ impl Store {
                 if version.is_some_and(|v| v != n.stat.version) {
                     return Err(ZkError::BadVersion);
                 }
-                n.data = data.clone();
+                n.data = data.as_str().into();
                 n.stat.version += 1;
                 n.stat.mzxid = zxid;
                 let stat = n.stat;

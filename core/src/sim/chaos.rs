@@ -625,6 +625,20 @@ fn run_swarm(
         }
         sim.advance(15_000);
     }
+    // The client sends one request per partition and acks at a time and never batches, so a
+    // fast load leaves a queue behind that drains at one round trip a produce (and copies to
+    // the followers at `replica_fetch_max_records` a fetch) long after the load stopped. Kafka's
+    // producer would have batched it; here the calm starts once the queue is empty, or its
+    // records expired (`delivery_timeout_ms`).
+    let drained_by = sim.now() + sim.config().delivery_timeout_ms;
+    while sim.now() < drained_by
+        && sim
+            .produces()
+            .iter()
+            .any(|p| p.status == crate::protocol::producer::ProduceStatus::Pending)
+    {
+        sim.advance(1_000);
+    }
     sim.full_check();
     let bound = crate::sim::liveness::settle_bound(sim.config());
     // Left out for now: with a big topic a node's metadata log may still be far behind when

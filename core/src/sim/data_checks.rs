@@ -21,7 +21,6 @@ use crate::sim::invariants::{Breach, Touched, Violation};
 use crate::sim::Simulation;
 use foldhash::fast::FixedState;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::rc::Rc;
 
 /// What the data checks remember between steps.
 #[derive(Clone, Debug, Default)]
@@ -39,15 +38,20 @@ pub struct DataSeen {
     unclean_elected: BTreeSet<PartitionKey>,
     /// Per partition, its newest unclean election: who it left behind.
     left_behind: BTreeMap<PartitionKey, LeftBehind>,
-    /// Each partition's newest state written (metadata offset, or zxid in ZooKeeper mode): a
-    /// state at or below it is an old one written again (a controller replaying its log).
-    written: BTreeMap<(Rc<str>, u32), Offset>,
-    /// Each partition's newest leader epoch written and its leader: a state with a higher
-    /// epoch and another leader is an election (an old state written again is not).
-    elected: BTreeMap<(Rc<str>, u32), (u32, Option<NodeId>)>,
-    /// The topic names those two maps are keyed by, one copy each (a topic of 100,000
-    /// partitions would otherwise copy its name into every key of both).
-    names: BTreeSet<Rc<str>>,
+    /// The partition states written, by topic name and then by partition number (an index: a
+    /// map entry per partition of a 100,000-partition topic cost several times as much).
+    states: BTreeMap<String, Vec<StateSeen>>,
+}
+
+/// One partition's states as written so far.
+#[derive(Clone, Copy, Debug, Default)]
+struct StateSeen {
+    /// The newest state written (metadata offset, or zxid in ZooKeeper mode): a state at or
+    /// below it is an old one written again (a controller replaying its log).
+    written: Option<Offset>,
+    /// The newest leader epoch written and its leader: a state with a higher epoch and another
+    /// leader is an election (an old state written again is not).
+    elected: Option<(u32, Option<NodeId>)>,
 }
 
 /// The replicas an unclean election left behind: every one but the leader it chose. They may
@@ -90,24 +94,35 @@ impl DataSeen {
             .filter_map(|(key, r)| Some((*key, r.hw?)))
             .collect();
         hw.sort_unstable();
-        (
-            &hw,
-            &self.lost,
-            &self.unclean_elected,
-            &self.left_behind,
-            &self.elected,
-        )
-            .hash(h);
+        (&hw, &self.lost, &self.unclean_elected, &self.left_behind).hash(h);
+        // The elections as the map keyed by (topic, partition) they once were hashes: its
+        // length, then each entry in key order.
+        let elected = || {
+            self.states.iter().flat_map(|(topic, states)| {
+                states
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(p, s)| Some(((topic.as_str(), p as u32), s.elected?)))
+            })
+        };
+        h.write_usize(elected().count());
+        for e in elected() {
+            e.hash(h);
+        }
     }
 
-    /// The shared copy of a topic's name.
-    fn name(&mut self, topic: &str) -> Rc<str> {
-        if let Some(n) = self.names.get(topic) {
-            return n.clone();
+    /// The partition's states written so far, to note another (always Some).
+    fn state_seen(&mut self, topic: &str, partition: u32) -> Option<&mut StateSeen> {
+        // Looked up by &str first: the name is copied once per topic, not once per event.
+        if !self.states.contains_key(topic) {
+            self.states.insert(topic.to_string(), Vec::new());
         }
-        let n: Rc<str> = topic.into();
-        self.names.insert(n.clone());
-        n
+        let states = self.states.get_mut(topic)?;
+        let i = partition as usize;
+        if states.len() <= i {
+            states.resize(i + 1, StateSeen::default());
+        }
+        states.get_mut(i)
     }
 
     /// Whether an unclean election left this replica behind and it has not rejoined the ISR.
@@ -299,12 +314,14 @@ impl Simulation {
                 },
             ));
         }
-        let key = (self.data_seen.name(topic), partition);
-        let before = self.data_seen.elected.get(&key).copied();
+        let Some(seen) = self.data_seen.state_seen(topic, partition) else {
+            return;
+        };
+        let before = seen.elected;
         if before.is_some_and(|(e, _)| leader_epoch <= e) {
             return;
         }
-        self.data_seen.elected.insert(key, (leader_epoch, leader));
+        seen.elected = Some((leader_epoch, leader));
         let elected = before.is_none_or(|(_, l)| l != leader);
         let (Some(l), true, false) = (leader, elected, recovering) else {
             return;
@@ -347,20 +364,20 @@ impl Simulation {
         else {
             return;
         };
-        let name = (self.data_seen.name(topic), *partition);
-        if self
-            .data_seen
-            .written
-            .get(&name)
-            .is_some_and(|w| offset <= w)
-        {
+        let Some(seen) = self.data_seen.state_seen(topic, *partition) else {
+            return;
+        };
+        if seen.written.is_some_and(|w| *offset <= w) {
             return;
         }
-        self.data_seen.written.insert(name, *offset);
+        seen.written = Some(*offset);
         let Some(topic_id) = self.topic_id_of(topic) else {
             return;
         };
         let key = (topic_id, *partition);
+        if let Some(l) = leader {
+            self.note_leader_chosen(*l, key, replicas);
+        }
         if *recovering {
             // Chosen uncleanly: every other replica may hold records the new leader lacks, and
             // nothing is promised about the members until the leader reports back.
@@ -438,7 +455,7 @@ impl Simulation {
             let Some(n) = self.nodes().iter().find(|n| n.node.id == m && n.alive) else {
                 continue;
             };
-            let replica = n.node.partition_replicas().get(&key);
+            let replica = n.node.partition_replicas().get(&key).map(|r| &**r);
             let Some(offset) = first_missing(hr, replica) else {
                 continue;
             };
@@ -684,18 +701,23 @@ impl Simulation {
                 count += 1;
             }
         }
-        let named = &named[..count];
+        // Looked up one by one in key order, the order a walk over the node's map meets them
+        // (a walk over 100,000 replicas for one or two of them was most of the check).
+        let named = &mut named[..count];
+        named.sort_unstable();
+        let named = &*named;
         // Only the per-replica map is written while the nodes are read (taking the whole
         // record out and back cost more than the look itself).
         let mut seen = std::mem::take(&mut self.data_seen.replicas);
         for i in nodes {
             let n = &self.nodes()[i];
             let id = n.node.id;
-            let replicas = n
-                .node
-                .partition_replicas()
-                .iter()
-                .filter(|(key, _)| every_key || named.contains(key));
+            let all = n.node.partition_replicas();
+            let replicas: Box<dyn Iterator<Item = _>> = if every_key {
+                Box::new(all.iter())
+            } else {
+                Box::new(named.iter().filter_map(|key| all.get_key_value(key)))
+            };
             for (key, r) in replicas {
                 if self.unconfirmed_after_power_loss(id, key) {
                     continue;
@@ -816,6 +838,43 @@ mod tests {
     use crate::protocol::config::Config;
     use crate::protocol::record::TopicConfig;
     use crate::sim::{Action, ClusterSpec, NewTopic, ProduceRecords};
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    use std::rc::Rc;
+
+    /// The elections hash as the map keyed by (topic, partition) they were kept in before: the
+    /// explorer's fingerprints stay what they were.
+    #[test]
+    fn the_elections_fingerprint_as_the_map_they_were() {
+        let mut seen = DataSeen::default();
+        let mut map: BTreeMap<(Rc<str>, u32), (u32, Option<NodeId>)> = BTreeMap::new();
+        for (topic, partition, epoch, leader) in [
+            ("b", 3, 1, Some(101)),
+            ("a", 10, 2, None),
+            ("a", 2, 0, Some(102)),
+            ("b", 0, 4, Some(103)),
+        ] {
+            if let Some(s) = seen.state_seen(topic, partition) {
+                s.elected = Some((epoch, leader));
+            }
+            map.insert((topic.into(), partition), (epoch, leader));
+        }
+        // Written but no election: not in the map.
+        if let Some(s) = seen.state_seen("c", 1) {
+            s.written = Some(5);
+        }
+        let mut h = DefaultHasher::new();
+        seen.fingerprint(&mut h);
+        let mut want = DefaultHasher::new();
+        (
+            &Vec::<((NodeId, PartitionKey), Offset)>::new(),
+            &seen.lost,
+            &seen.unclean_elected,
+            &seen.left_behind,
+            &map,
+        )
+            .hash(&mut want);
+        assert_eq!(h.finish(), want.finish());
+    }
 
     #[test]
     fn a_partition_led_from_outside_its_isr_is_reported() {

@@ -2062,7 +2062,7 @@ mod every_invariant_fires {
 #[cfg(test)]
 mod replay_fingerprint {
     use super::*;
-    use crate::protocol::record::{Record, TopicConfig};
+    use crate::protocol::record::{PartitionChangeRecord, Record, TopicConfig};
 
     fn entry(offset: Offset, record: Record) -> Entry {
         Entry {
@@ -2081,12 +2081,8 @@ mod replay_fingerprint {
             topic_id: 7,
             config: TopicConfig::default(),
         };
-        let partition = |p: u32, leader: Option<NodeId>| Record::Partition {
-            topic_id: 7,
-            partition: p,
-            replicas: vec![101, 102],
-            isr: vec![101, 102],
-            leader,
+        let partition = |p: u32, leader: Option<NodeId>| {
+            Record::partition(7, p, vec![101, 102], vec![101, 102], leader)
         };
         let records = vec![
             Record::RegisterBroker {
@@ -2104,7 +2100,7 @@ mod replay_fingerprint {
             topic("a"),
             partition(1, Some(101)),
             partition(0, Some(102)),
-            Record::PartitionChange {
+            Record::PartitionChange(Box::new(PartitionChangeRecord {
                 topic_id: 7,
                 partition: 0,
                 isr: vec![101],
@@ -2112,13 +2108,13 @@ mod replay_fingerprint {
                 leader: Some(101),
                 last_known_leader: None,
                 recovering: false,
-            },
+            })),
             partition(1, None),
             Record::NoOp,
             topic("b"),
             partition(2, Some(102)),
             // Names a topic that is not there: the image ignores it, and so does the sum.
-            Record::PartitionChange {
+            Record::PartitionChange(Box::new(PartitionChangeRecord {
                 topic_id: 9,
                 partition: 0,
                 isr: vec![],
@@ -2126,7 +2122,7 @@ mod replay_fingerprint {
                 leader: None,
                 last_known_leader: None,
                 recovering: false,
-            },
+            })),
         ];
         let mut replay = Replay::new();
         let mut seen = vec![fingerprint(&replay.image)];

@@ -25,6 +25,10 @@ pub struct PowerLosses {
     /// Replicas of a rewritten partition that have not heard from a leader since, and the
     /// offset the history was rewritten from.
     unconfirmed: BTreeMap<(NodeId, PartitionKey), Offset>,
+    /// Replicas that lost committed records and have not fetched them back, and the first
+    /// offset lost: if one is chosen to lead (ZooKeeper mode keeps it in the ISR), its shorter
+    /// history becomes the partition's, however long after the loss.
+    short: BTreeMap<(NodeId, PartitionKey), Offset>,
 }
 
 impl Simulation {
@@ -42,10 +46,21 @@ impl Simulation {
             let from = records.first().map_or(0, |r| r.offset);
             // Its own HW came back clamped to what is left: seen from here on.
             self.data_seen.recheck_from(node, *key, from);
-            if hw_before.get(key).is_none_or(|hw| from >= *hw) {
+            // Committed is what any replica's HW covers: a follower's own HW lags its leader's.
+            let committed = self
+                .nodes()
+                .iter()
+                .filter(|n| n.node.id != node)
+                .filter_map(|n| n.node.partition_replicas().get(key).map(|r| r.hw))
+                .chain(hw_before.get(key).copied())
+                .max()
+                .unwrap_or(0);
+            if from >= committed {
                 // Only uncommitted records went: the history others hold stands.
                 continue;
             }
+            let at = self.power_losses.short.entry((node, *key)).or_insert(from);
+            *at = (*at).min(from);
             let others: Vec<NodeId> = self
                 .nodes()
                 .iter()
@@ -94,22 +109,105 @@ impl Simulation {
             && self.power_losses.unconfirmed.contains_key(&(node, *key))
     }
 
-    /// A message went from `from` to `to`: a fetch answer confirms the follower's history
-    /// (after any truncation it caused), to be checked again from the rewritten offset, and
-    /// the leader's that answered (its log is the one the others now follow).
-    pub(crate) fn confirm_after_power_loss(&mut self, from: NodeId, to: NodeId, msg: &Message) {
-        if self.power_losses.unconfirmed.is_empty() {
+    /// A partition state was written naming `leader`: if it is a replica short of committed
+    /// records, the others' histories are unconfirmed from there until they hear from a
+    /// leader (a replica that was away keeps the old records, still below its old HW, until
+    /// its first fetch answer truncates them).
+    pub(crate) fn note_leader_chosen(
+        &mut self,
+        leader: NodeId,
+        key: PartitionKey,
+        replicas: &[NodeId],
+    ) {
+        if self.power_losses.short.is_empty() {
+            return;
+        }
+        let Some(from) = self.power_losses.short.remove(&(leader, key)) else {
+            return;
+        };
+        for r in replicas.iter().copied().filter(|r| *r != leader) {
+            let at = self
+                .power_losses
+                .unconfirmed
+                .entry((r, key))
+                .or_insert(from);
+            *at = (*at).min(from);
+        }
+    }
+
+    /// The partitions of a fetch answer on its way from `from` to node `i` that the follower
+    /// will act on: it waits for this answer, follows `from` there in the answer's epoch, and
+    /// the leader named no error. Asked before the node handles it (an answer it ignores, late
+    /// or to a fetch it no longer waits for, confirms nothing).
+    pub(crate) fn fetch_answer_taken(
+        &self,
+        i: usize,
+        from: NodeId,
+        msg: &Message,
+    ) -> Vec<PartitionKey> {
+        if self.power_losses.unconfirmed.is_empty() && self.power_losses.short.is_empty() {
+            return Vec::new();
+        }
+        let Message::PartitionFetchResponse(r) = msg else {
+            return Vec::new();
+        };
+        let Some(n) = self.nodes().get(i) else {
+            return Vec::new();
+        };
+        let awaited = n
+            .node
+            .fetchers
+            .get(&from)
+            .is_some_and(|f| f.inflight.is_some_and(|(c, _)| c == r.correlation));
+        if !awaited || r.error.is_some() {
+            return Vec::new();
+        }
+        let id = n.node.id;
+        r.partitions
+            .iter()
+            .filter(|d| d.error.is_none())
+            .map(|d| (d.topic_id, d.partition))
+            .filter(|key| {
+                n.node.partition_replicas().get(key).is_some_and(|rep| {
+                    rep.leader == Some(from)
+                        && rep.leader != Some(id)
+                        && r.partitions.iter().any(|d| {
+                            (d.topic_id, d.partition) == *key && d.leader_epoch == rep.leader_epoch
+                        })
+                })
+            })
+            .collect()
+    }
+
+    /// A fetch answer went from `from` to `to`, which has handled it: for the partitions it
+    /// took (`taken`), the follower's history is confirmed (after any truncation the answer
+    /// caused; before leader epochs it may keep old records, and the checks then say so), to be
+    /// checked again from where the history was rewritten, and a follower short of committed
+    /// records now follows the leader's history. The leader's that answered is confirmed too
+    /// (its log is the one the others follow).
+    pub(crate) fn confirm_after_power_loss(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        msg: &Message,
+        taken: &[PartitionKey],
+    ) {
+        if self.power_losses.unconfirmed.is_empty() && self.power_losses.short.is_empty() {
             return;
         }
         let Message::PartitionFetchResponse(r) = msg else {
             return;
         };
+        for key in taken {
+            self.power_losses.short.remove(&(to, *key));
+            if let Some(at) = self.power_losses.unconfirmed.remove(&(to, *key)) {
+                self.data_seen.recheck_from(to, *key, at);
+            }
+        }
         for d in r.partitions.iter().filter(|d| d.error.is_none()) {
             let key = (d.topic_id, d.partition);
-            for node in [from, to] {
-                if let Some(at) = self.power_losses.unconfirmed.remove(&(node, key)) {
-                    self.data_seen.recheck_from(node, key, at);
-                }
+            if let Some(at) = self.power_losses.unconfirmed.remove(&(from, key)) {
+                self.data_seen.recheck_from(from, key, at);
             }
         }
     }

@@ -1125,6 +1125,7 @@ impl Simulation {
             to: env.to,
             msg: env.msg.clone(),
         });
+        let taken = self.fetch_answer_taken(i, env.from, &env.msg);
         let mut out = self.take_effects();
         self.nodes[i].node.handle(
             self.now,
@@ -1135,7 +1136,7 @@ impl Simulation {
             &mut out,
         );
         self.apply_effects(i, out);
-        self.confirm_after_power_loss(env.from, env.to, &env.msg);
+        self.confirm_after_power_loss(env.from, env.to, &env.msg, &taken);
         true
     }
 
