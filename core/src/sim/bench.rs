@@ -312,6 +312,7 @@ pub fn data_plane(
     runs: usize,
     summary: &mut serde_json::Map<String, serde_json::Value>,
 ) {
+    use crate::protocol::partition::Acks;
     let (events, secs) = best_of(runs, || {
         let mut sim = data_cluster(5, 6, 3);
         let mut k = 0;
@@ -340,6 +341,64 @@ pub fn data_plane(
     summary.insert(
         "events_per_record_data_plane_300_partitions".into(),
         (wide_events as f64 / records).into(),
+    );
+    // Off the script at scale: one topic of 100,000 partitions, replication factor 3, on 3
+    // brokers (each follower broker fetches about 33,000 partitions from each leader broker in
+    // one session), with the same load spread over it.
+    let huge = 100_000 / scale.max(1) as u32;
+    let t0 = Instant::now();
+    let mut sim = cluster(3, 3, Config::default(), 5);
+    sim.run_until(30_000, |s| {
+        s.committed_image().unfenced_brokers().len() == 3
+    });
+    let _ = sim.apply(Action::CreateTopic(crate::sim::NewTopic {
+        name: "huge".into(),
+        partitions: huge,
+        replication_factor: 3,
+        ..Default::default()
+    }));
+    let in_sync = |s: &Simulation| {
+        s.committed_image().topic_by_name("huge").map_or(0, |t| {
+            t.partitions.iter().filter(|p| p.isr.len() == 3).count()
+        })
+    };
+    sim.run_until(120_000, |s| {
+        s.committed_image()
+            .topic_by_name("huge")
+            .is_some_and(|t| t.partitions.len() == huge as usize)
+    });
+    sim.advance(5_000);
+    let setup_s = t0.elapsed().as_secs_f64();
+    let (start, t1, end) = (
+        sim.stats().events,
+        Instant::now(),
+        sim.now() + 60_000 / scale,
+    );
+    let mut k = 0u64;
+    while sim.now() < end {
+        k += 1;
+        let _ = sim.apply(Action::Produce(crate::sim::ProduceRecords {
+            topic: "huge".into(),
+            partition: (k * 7919 % huge as u64) as u32,
+            records: 5,
+            acks: [Acks::None, Acks::Leader, Acks::All][(k % 3) as usize],
+        }));
+        sim.advance(10);
+    }
+    let (huge_events, huge_secs) = (sim.stats().events - start, t1.elapsed().as_secs_f64());
+    let huge_records = (k * 5) as f64;
+    println!(
+        "   3 controllers + 3 brokers, 1 topic x {huge} partitions (replication 3), the same load for {} s: set up in {setup_s:.1} s wall; {:.2} events per produced record, {:.0} records per wall second; ISR full on {} of {huge} partitions after; violations {}{}",
+        60 / scale,
+        huge_events as f64 / huge_records,
+        huge_records / huge_secs,
+        in_sync(&sim),
+        sim.violations().len(),
+        rss_mb().map_or(String::new(), |mb| format!(", resident {mb:.0} MB"))
+    );
+    summary.insert(
+        "events_per_record_data_plane_huge_topic".into(),
+        (huge_events as f64 / huge_records).into(),
     );
     summary.insert("events_per_s_data_plane".into(), rate.into());
     summary.insert(
