@@ -315,7 +315,7 @@ pub fn violations() -> Html {
                 { for vs.iter().map(|v| html! {
                     <li class="violation" data-invariant={v.invariant}>
                         <b>{ v.invariant }</b>{ format!(" @ {} s: {}", crate::i18n::seconds(v.time_ms, 3), crate::i18n::breach(lang, &v.breach)) }
-                        <div class="why">{ invariant_why(lang, v.invariant) }</div>
+                        <div class="why">{ invariant_why(lang, v.breach.invariant()) }</div>
                     </li>
                 }) }
             </ul>

@@ -16,131 +16,11 @@ use crate::protocol::event::{LossReason, TraceKind};
 use crate::protocol::message::{Message, PartitionFetchBody, ProduceResponse};
 use crate::protocol::partition::{Acks, PartitionKey, Replica};
 use crate::protocol::producer::ProduceStatus;
-use crate::protocol::types::{NodeId, Offset, Time};
-use crate::sim::invariants::{Breach, Touched, Violation};
+use crate::protocol::types::{NodeId, Offset};
+use crate::sim::data_seen::LeftBehind;
+use crate::sim::invariants::Touched;
+use crate::sim::violation::{Breach, Violation};
 use crate::sim::Simulation;
-use foldhash::fast::FixedState;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// What the data checks remember between steps.
-#[derive(Clone, Debug, Default)]
-pub struct DataSeen {
-    /// Each replica's HW as last seen, how far its committed records were checked against the
-    /// others, and its HW while it leads (looked up after most events: hashed, not a tree).
-    replicas: HashMap<(NodeId, PartitionKey), ReplicaSeen, FixedState>,
-    /// Produces already reported lost.
-    lost: BTreeSet<u64>,
-    /// Produces whose allowed loss was already told as a RecordsLost event.
-    told_lost: BTreeSet<u64>,
-    /// Partitions whose leader was chosen uncleanly (unclean election, last known leader): their
-    /// acknowledged records are no longer promised. Per partition: an unclean election on one
-    /// partition excuses no loss on another.
-    unclean_elected: BTreeSet<PartitionKey>,
-    /// Per partition, its newest unclean election: who it left behind.
-    left_behind: BTreeMap<PartitionKey, LeftBehind>,
-    /// The partition states written, by topic name and then by partition number (an index: a
-    /// map entry per partition of a 100,000-partition topic cost several times as much).
-    states: BTreeMap<String, Vec<StateSeen>>,
-}
-
-/// One partition's states as written so far.
-#[derive(Clone, Copy, Debug, Default)]
-struct StateSeen {
-    /// The newest state written (metadata offset, or zxid in ZooKeeper mode): a state at or
-    /// below it is an old one written again (a controller replaying its log).
-    written: Option<Offset>,
-    /// The newest leader epoch written and its leader: a state with a higher epoch and another
-    /// leader is an election (an old state written again is not).
-    elected: Option<(u32, Option<NodeId>)>,
-}
-
-/// The replicas an unclean election left behind: every one but the leader it chose. They may
-/// hold records the new leader does not, even below their own HW, until they fetch from it;
-/// a replica back in the ISR has (the leader proposes only followers that caught up with it).
-#[derive(Clone, Debug, Default, Hash)]
-struct LeftBehind {
-    /// The leader epoch of that election (a state written again later does not reset it).
-    leader_epoch: u32,
-    replicas: BTreeSet<NodeId>,
-}
-
-/// One replica as the data checks last saw it (None: not seen yet, taken as 0).
-#[derive(Clone, Copy, Debug, Default)]
-struct ReplicaSeen {
-    hw: Option<Offset>,
-    checked: Option<Offset>,
-    /// While it leads: its leader epoch and HW (a follower's HW may go back after a leader
-    /// change, as in Kafka; a leader's never does within its epoch).
-    led: Option<(u32, Offset)>,
-}
-
-impl DataSeen {
-    /// A power loss rewrote this partition's history from `from`: `node`'s replica is
-    /// compared again from there, and its HW is seen afresh (it may have gone back).
-    pub(crate) fn recheck_from(&mut self, node: NodeId, key: PartitionKey, from: Offset) {
-        if let Some(r) = self.replicas.get_mut(&(node, key)) {
-            r.hw = None;
-            r.checked = r.checked.map(|c| c.min(from));
-        }
-    }
-
-    /// What decides later data-plane verdicts (the explorer's state hash): the HWs in key
-    /// order, hashed as the ordered map they once were, and the partitions' histories.
-    pub(crate) fn fingerprint(&self, h: &mut impl std::hash::Hasher) {
-        use std::hash::Hash;
-        let mut hw: Vec<((NodeId, PartitionKey), Offset)> = self
-            .replicas
-            .iter()
-            .filter_map(|(key, r)| Some((*key, r.hw?)))
-            .collect();
-        hw.sort_unstable();
-        (&hw, &self.lost, &self.unclean_elected, &self.left_behind).hash(h);
-        // The elections as the map keyed by (topic, partition) they once were hashes: its
-        // length, then each entry in key order.
-        let elected = || {
-            self.states.iter().flat_map(|(topic, states)| {
-                states
-                    .iter()
-                    .enumerate()
-                    .filter_map(move |(p, s)| Some(((topic.as_str(), p as u32), s.elected?)))
-            })
-        };
-        h.write_usize(elected().count());
-        for e in elected() {
-            e.hash(h);
-        }
-    }
-
-    /// The partition's states written so far, to note another (always Some).
-    fn state_seen(&mut self, topic: &str, partition: u32) -> Option<&mut StateSeen> {
-        // Looked up by &str first: the name is copied once per topic, not once per event.
-        if !self.states.contains_key(topic) {
-            self.states.insert(topic.to_string(), Vec::new());
-        }
-        let states = self.states.get_mut(topic)?;
-        let i = partition as usize;
-        if states.len() <= i {
-            states.resize(i + 1, StateSeen::default());
-        }
-        states.get_mut(i)
-    }
-
-    /// Whether an unclean election left this replica behind and it has not rejoined the ISR.
-    fn is_left_behind(&self, node: NodeId, key: &PartitionKey) -> bool {
-        self.left_behind
-            .get(key)
-            .is_some_and(|b| b.replicas.contains(&node))
-    }
-}
-
-fn violation(now: Time, invariant: &'static str, breach: Breach) -> Violation {
-    Violation {
-        time_ms: now,
-        invariant,
-        detail: breach.to_string(),
-        breach,
-    }
-}
 
 /// The first offset below `holder`'s HW whose record `member` does not hold as the holder does
 /// (a member without the partition holds nothing). Offsets the holder itself no longer holds
@@ -304,9 +184,8 @@ impl Simulation {
         let now = self.now();
         let named = isr.iter().chain(elr).chain(leader.iter());
         if let Some(b) = named.copied().find(|b| !replicas.contains(b)) {
-            found.push(violation(
+            found.push(Violation::new(
                 now,
-                "IsrWithinReplicas",
                 Breach::IsrOutsideReplicas {
                     topic: topic.clone(),
                     partition,
@@ -332,9 +211,8 @@ impl Simulation {
             .find(|r| isr.contains(r) && !ineligible.contains(r));
         // A leader outside its ISR is PartitionLeaderNotInIsr's to report.
         if let Some(first) = first.filter(|f| *f != l && isr.contains(&l)) {
-            found.push(violation(
+            found.push(Violation::new(
                 now,
-                "ElectionRule",
                 Breach::ElectionRule {
                     topic: topic.clone(),
                     partition,
@@ -464,31 +342,25 @@ impl Simulation {
                 continue;
             }
             let (topic, partition, hw) = (topic.to_string(), key.1, hr.hw);
-            let (invariant, breach) = match which {
-                Members::Isr => (
-                    "IsrMemberMissingRecords",
-                    Breach::IsrMemberMissingRecords {
-                        topic,
-                        partition,
-                        broker: m,
-                        holder,
-                        offset,
-                        hw,
-                    },
-                ),
-                Members::Elr => (
-                    "ElrMemberMissingRecords",
-                    Breach::ElrMemberMissingRecords {
-                        topic,
-                        partition,
-                        broker: m,
-                        holder,
-                        offset,
-                        hw,
-                    },
-                ),
+            let breach = match which {
+                Members::Isr => Breach::IsrMemberMissingRecords {
+                    topic,
+                    partition,
+                    broker: m,
+                    holder,
+                    offset,
+                    hw,
+                },
+                Members::Elr => Breach::ElrMemberMissingRecords {
+                    topic,
+                    partition,
+                    broker: m,
+                    holder,
+                    offset,
+                    hw,
+                },
             };
-            found.push(violation(self.now(), invariant, breach));
+            found.push(Violation::new(self.now(), breach));
         }
     }
 
@@ -544,9 +416,8 @@ impl Simulation {
             .unwrap_or(self.config().min_insync_replicas) as usize;
         let required = min_isr.min(replication_factor);
         if holders < required {
-            found.push(violation(
+            found.push(Violation::new(
                 self.now(),
-                "AckedWithoutMinIsr",
                 Breach::AckedWithoutMinIsr {
                     produce: p.id,
                     topic_id: key.0,
@@ -564,9 +435,22 @@ impl Simulation {
         touched: Touched,
     ) -> Vec<Violation> {
         let mut found = Vec::new();
+        self.note_unclean_elections(events);
+        let (losses_possible, answered) = self.check_step_events(events, &mut found);
+        self.check_replicas(events, touched, &mut found);
+        self.check_acked_records(losses_possible, &answered, &mut found);
+        found
+    }
+
+    /// What the step's events show at once: each partition state written, the answers the
+    /// client gets. Returns whether the step may have lost records, and the produces it answered.
+    fn check_step_events(
+        &mut self,
+        events: &[TraceKind],
+        found: &mut Vec<Violation>,
+    ) -> (bool, Vec<u64>) {
         let now = self.now();
         let mut losses_possible = false;
-        self.note_unclean_elections(events);
         // Acknowledged acks=all produces are checked when their answer arrives and again
         // whenever a partition may have lost records (truncation, leader change, crash, restart).
         let mut answered: Vec<u64> = Vec::new();
@@ -590,9 +474,9 @@ impl Simulation {
                     (*leader, *leader_epoch),
                     (isr, elr),
                     *recovering,
-                    &mut found,
+                    found,
                 );
-                self.check_partition_write(ev, &mut found);
+                self.check_partition_write(ev, found);
             }
             match ev {
                 TraceKind::PartitionChange {
@@ -603,9 +487,8 @@ impl Simulation {
                     ..
                 } if !isr.contains(l) => {
                     let topic_id = self.topic_id_of(topic).unwrap_or(0);
-                    found.push(violation(
+                    found.push(Violation::new(
                         now,
-                        "PartitionLeaderNotInIsr",
                         Breach::PartitionLeaderNotInIsr {
                             topic_id,
                             partition: *partition,
@@ -620,7 +503,7 @@ impl Simulation {
                 | TraceKind::Restart { .. } => losses_possible = true,
                 TraceKind::Send { from, to, msg, .. } if *to == self.client => {
                     if let Message::ProduceResponse(r) = &**msg {
-                        self.check_acked_holders(*from, r, &mut found);
+                        self.check_acked_holders(*from, r, found);
                     }
                 }
                 TraceKind::Deliver { to, msg, .. } if *to == self.client => {
@@ -630,9 +513,8 @@ impl Simulation {
                     if let Message::ConsumerFetchResponse(r) = &**msg {
                         if let PartitionFetchBody::Records(records) = &r.body {
                             if let Some(rec) = records.iter().find(|rec| rec.offset >= r.hw) {
-                                found.push(violation(
+                                found.push(Violation::new(
                                     now,
-                                    "ConsumerReadUncommitted",
                                     Breach::ConsumerReadUncommitted {
                                         consumer: r.consumer,
                                         topic_id: r.topic_id,
@@ -648,6 +530,18 @@ impl Simulation {
                 _ => {}
             }
         }
+        (losses_possible, answered)
+    }
+
+    /// Each replica's HW and committed records, on the nodes and partitions the step may
+    /// have changed: a leader's HW never goes back in its epoch, committed records never differ.
+    fn check_replicas(
+        &mut self,
+        events: &[TraceKind],
+        touched: Touched,
+        found: &mut Vec<Violation>,
+    ) {
+        let now = self.now();
         // A replica's HW and log only change with an event saying so (a HW move, a truncation,
         // an append) or through an action (which touches every node): other steps skip the look.
         let replicas_moved = events.iter().any(|e| {
@@ -735,9 +629,8 @@ impl Simulation {
                 let led = (n.alive && r.leader == Some(id)).then_some((r.leader_epoch, r.hw));
                 if let (Some((epoch, from)), Some((now_epoch, to))) = (mine.led, led) {
                     if epoch == now_epoch && to < from {
-                        found.push(violation(
+                        found.push(Violation::new(
                             now,
-                            "PartitionHighWatermarkMonotonic",
                             Breach::PartitionHwWentBack {
                                 node: id,
                                 topic_id: key.0,
@@ -759,41 +652,66 @@ impl Simulation {
                 if checked == r.hw {
                     continue;
                 }
-                let behind = self.data_seen.is_left_behind(id, key);
-                let from = checked.min(r.hw).max(r.log.start_offset());
-                for other in self.nodes().iter().filter(|o| {
-                    o.node.id != id && !self.unconfirmed_after_power_loss(o.node.id, key)
-                }) {
-                    if behind || self.data_seen.is_left_behind(other.node.id, key) {
-                        continue;
-                    }
-                    let Some(o) = other.node.partition_replicas().get(key) else {
-                        continue;
-                    };
-                    let to = r.hw.min(o.hw);
-                    for offset in from.max(o.log.start_offset())..to {
-                        let (mine, theirs) = (r.log.record(offset), o.log.record(offset));
-                        if mine != theirs && !self.epoch_reused_after_power_loss(*key, mine, theirs)
-                        {
-                            found.push(violation(
-                                now,
-                                "ReplicaDivergence",
-                                Breach::ReplicaDivergence {
-                                    topic_id: key.0,
-                                    partition: key.1,
-                                    a: id,
-                                    b: other.node.id,
-                                    offset,
-                                },
-                            ));
-                            break;
-                        }
-                    }
-                }
+                self.check_committed_agree(id, key, r, checked, found);
                 seen.entry((id, *key)).or_default().checked = Some(r.hw);
             }
         }
         self.data_seen.replicas = seen;
+    }
+
+    /// The records replica `id` newly counts as committed (from `checked` to its HW) equal
+    /// every other replica's at the same offsets, below both HWs.
+    fn check_committed_agree(
+        &self,
+        id: NodeId,
+        key: &PartitionKey,
+        r: &Replica,
+        checked: Offset,
+        found: &mut Vec<Violation>,
+    ) {
+        let now = self.now();
+        let behind = self.data_seen.is_left_behind(id, key);
+        let from = checked.min(r.hw).max(r.log.start_offset());
+        for other in self
+            .nodes()
+            .iter()
+            .filter(|o| o.node.id != id && !self.unconfirmed_after_power_loss(o.node.id, key))
+        {
+            if behind || self.data_seen.is_left_behind(other.node.id, key) {
+                continue;
+            }
+            let Some(o) = other.node.partition_replicas().get(key) else {
+                continue;
+            };
+            let to = r.hw.min(o.hw);
+            for offset in from.max(o.log.start_offset())..to {
+                let (mine, theirs) = (r.log.record(offset), o.log.record(offset));
+                if mine != theirs && !self.epoch_reused_after_power_loss(*key, mine, theirs) {
+                    found.push(Violation::new(
+                        now,
+                        Breach::ReplicaDivergence {
+                            topic_id: key.0,
+                            partition: key.1,
+                            a: id,
+                            b: other.node.id,
+                            offset,
+                        },
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The acknowledged acks=all produces still hold (unless an unclean election or a power
+    /// loss on their partition excuses the loss).
+    fn check_acked_records(
+        &mut self,
+        losses_possible: bool,
+        answered: &[u64],
+        found: &mut Vec<Violation>,
+    ) {
+        let now = self.now();
         // Which acknowledged acks=all produces to check: all of them after an event that can
         // lose records, else only those answered in this step (produces are in id order).
         let produces = self.produces();
@@ -821,593 +739,15 @@ impl Simulation {
             if let Some(value) = self.first_lost_value(p) {
                 let produce = p.id;
                 self.data_seen.lost.insert(produce);
-                found.push(violation(
+                found.push(Violation::new(
                     now,
-                    "AckedRecordLost",
                     Breach::AckedRecordLost { produce, value },
                 ));
             }
         }
-        found
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::protocol::config::Config;
-    use crate::protocol::record::TopicConfig;
-    use crate::sim::{Action, ClusterSpec, NewTopic, ProduceRecords};
-    use std::hash::{DefaultHasher, Hash, Hasher};
-    use std::rc::Rc;
-
-    /// The elections hash as the map keyed by (topic, partition) they were kept in before: the
-    /// explorer's fingerprints stay what they were.
-    #[test]
-    fn the_elections_fingerprint_as_the_map_they_were() {
-        let mut seen = DataSeen::default();
-        let mut map: BTreeMap<(Rc<str>, u32), (u32, Option<NodeId>)> = BTreeMap::new();
-        for (topic, partition, epoch, leader) in [
-            ("b", 3, 1, Some(101)),
-            ("a", 10, 2, None),
-            ("a", 2, 0, Some(102)),
-            ("b", 0, 4, Some(103)),
-        ] {
-            if let Some(s) = seen.state_seen(topic, partition) {
-                s.elected = Some((epoch, leader));
-            }
-            map.insert((topic.into(), partition), (epoch, leader));
-        }
-        // Written but no election: not in the map.
-        if let Some(s) = seen.state_seen("c", 1) {
-            s.written = Some(5);
-        }
-        let mut h = DefaultHasher::new();
-        seen.fingerprint(&mut h);
-        let mut want = DefaultHasher::new();
-        (
-            &Vec::<((NodeId, PartitionKey), Offset)>::new(),
-            &seen.lost,
-            &seen.unclean_elected,
-            &seen.left_behind,
-            &map,
-        )
-            .hash(&mut want);
-        assert_eq!(h.finish(), want.finish());
-    }
-
-    #[test]
-    fn a_partition_led_from_outside_its_isr_is_reported() {
-        let mut sim = Simulation::new(ClusterSpec::new(1, 3, 2, Config::default())).unwrap();
-        let change = |isr: Vec<NodeId>| TraceKind::PartitionChange {
-            offset: 7,
-            topic: "t".into(),
-            partition: 0,
-            replicas: vec![101, 102].into(),
-            ineligible: Box::new([]),
-            leader: Some(101),
-            leader_epoch: 0,
-            isr: isr.into(),
-            elr: Box::new([]),
-            recovering: false,
-        };
-        let found = sim.check_data_plane(&[change(vec![101, 102])], Touched::Nothing);
-        assert!(found.is_empty());
-        let found = sim.check_data_plane(&[change(vec![102])], Touched::Nothing);
-        assert_eq!(
-            found.iter().map(|v| v.invariant).collect::<Vec<_>>(),
-            ["PartitionLeaderNotInIsr"]
-        );
-    }
-
-    fn state(replicas: &[NodeId], leader: NodeId, epoch: u32, isr: &[NodeId]) -> TraceKind {
-        TraceKind::PartitionChange {
-            offset: u64::from(epoch),
-            topic: "t".into(),
-            partition: 0,
-            replicas: replicas.into(),
-            ineligible: Box::new([]),
-            leader: Some(leader),
-            leader_epoch: epoch,
-            isr: isr.into(),
-            elr: Box::new([]),
-            recovering: false,
-        }
-    }
-
-    fn names(found: &[Violation]) -> Vec<&'static str> {
-        found.iter().map(|v| v.invariant).collect()
-    }
-
-    #[test]
-    fn an_isr_member_that_is_not_a_replica_is_reported() {
-        let mut sim = Simulation::new(ClusterSpec::new(1, 3, 3, Config::default())).unwrap();
-        let ok = state(&[101, 102], 101, 0, &[101, 102]);
-        assert!(sim.check_data_plane(&[ok], Touched::Nothing).is_empty());
-        let bad = state(&[101, 102], 101, 0, &[101, 103]);
-        assert_eq!(
-            names(&sim.check_data_plane(&[bad], Touched::Nothing)),
-            ["IsrWithinReplicas"]
-        );
-    }
-
-    #[test]
-    fn an_election_that_skips_the_first_in_isr_replica_is_reported() {
-        let mut sim = Simulation::new(ClusterSpec::new(1, 3, 3, Config::default())).unwrap();
-        let r = [101, 102, 103];
-        // Created with 101 leading, then 101 left: 102 is the first in the ISR.
-        let steps = [state(&r, 101, 0, &r), state(&r, 102, 1, &[102, 103])];
-        assert!(sim.check_data_plane(&steps, Touched::Nothing).is_empty());
-        // The ISR grows back with 101 ahead of the leader: not an election, nothing to say.
-        let grown = state(&r, 102, 1, &[101, 102, 103]);
-        assert!(sim.check_data_plane(&[grown], Touched::Nothing).is_empty());
-        // An old state written again (a controller replaying its log) is not an election.
-        let replayed = state(&r, 101, 0, &r);
-        assert!(sim
-            .check_data_plane(&[replayed], Touched::Nothing)
-            .is_empty());
-        // Elected past 101, which is in the ISR and first in assignment order.
-        let skipped = state(&r, 103, 2, &[101, 103]);
-        assert_eq!(
-            names(&sim.check_data_plane(&[skipped], Touched::Nothing)),
-            ["ElectionRule"]
-        );
-    }
-
-    /// A cluster with topic "t" (one partition, three replicas) whose client holds produce 1
-    /// as acknowledged at offset 0 with `acks`, a record no replica has; and the event of its
-    /// answer arriving.
-    /// (Topic "t" has a second partition, and a topic "u" stands beside it.)
-    fn planted_lost_produce(acks: Acks) -> (Simulation, TraceKind) {
-        planted_lost_produce_with(acks, Config::default())
-    }
-
-    fn planted_lost_produce_with(acks: Acks, config: Config) -> (Simulation, TraceKind) {
-        use crate::protocol::producer::Produce;
-        use crate::sim::{Action, NewTopic};
-        let mut sim = Simulation::new(ClusterSpec::new(1, 1, 3, config)).unwrap();
-        sim.run_until(30_000, |s| {
-            s.committed_image().unfenced_brokers().len() == 3
-        });
-        for (name, partitions) in [("t", 2), ("u", 1)] {
-            sim.apply(Action::CreateTopic(NewTopic {
-                name: name.into(),
-                partitions,
-                replication_factor: 3,
-                ..Default::default()
-            }))
-            .unwrap();
-        }
-        sim.advance(3000);
-        let topic_id = sim.committed_image().topic_by_name("t").unwrap().topic_id;
-        sim.producer_mut()
-            .produces
-            .push(Produce::acked(1, ("t", topic_id, 0), acks, &["1.0"], 0));
-        let answer = TraceKind::Deliver {
-            id: 1,
-            from: 101,
-            to: crate::protocol::producer::PRODUCER,
-            msg: std::rc::Rc::new(Message::ProduceResponse(ProduceResponse {
-                correlation: 1,
-                produce: 1,
-                topic_id,
-                partition: 0,
-                base_offset: Some(0),
-                error: None,
-            })),
-        };
-        (sim, answer)
-    }
-
-    /// The checker skips reading the nodes after a produce or consume action (it touches only
-    /// the client): that holds only while those actions change no node.
-    #[test]
-    fn produce_and_consume_actions_change_no_node() {
-        use crate::protocol::partition::Acks;
-        use crate::sim::{Action, ConsumeFrom, ConsumeStart, ProduceRecords};
-        let (mut sim, _) = planted_lost_produce(Acks::All);
-        let before = format!("{:?}", sim.nodes());
-        for acks in [Acks::None, Acks::Leader, Acks::All] {
-            sim.apply(Action::Produce(ProduceRecords {
-                topic: "t".into(),
-                partition: 0,
-                records: 3,
-                acks,
-            }))
-            .unwrap();
-        }
-        sim.apply(Action::Consume(ConsumeFrom {
-            topic: "t".into(),
-            partition: 0,
-            from: ConsumeStart::Earliest,
-        }))
-        .unwrap();
-        assert_eq!(before, format!("{:?}", sim.nodes()));
-        // The requests are on their way: the nodes change once they arrive.
-        sim.advance(100);
-        assert_ne!(before, format!("{:?}", sim.nodes()));
-    }
-
-    #[test]
-    fn an_acks_all_produce_answered_after_its_records_went_is_reported_when_the_answer_arrives() {
-        // Lost before its answer came: the look at a truncation or crash saw it pending.
-        let (mut sim, answer) = planted_lost_produce(Acks::All);
-        assert!(sim.check_data_plane(&[], Touched::Nothing).is_empty());
-        let found = sim.check_data_plane(std::slice::from_ref(&answer), Touched::Nothing);
-        assert_eq!(
-            found.iter().map(|v| v.invariant).collect::<Vec<_>>(),
-            ["AckedRecordLost"]
-        );
-        // Reported once.
-        assert!(sim.check_data_plane(&[answer], Touched::Nothing).is_empty());
-    }
-
-    #[test]
-    fn a_last_known_leader_election_gives_up_the_partition_even_with_unclean_election_off() {
-        // KIP-966: ISR and ELR empty, the last known leader returns and is elected RECOVERING,
-        // unclean election off (the default here). Kafka loses what it lacks: not a violation.
-        let (mut sim, answer) = planted_lost_produce(Acks::All);
-        assert!(!sim.config().unclean_leader_election);
-        let elected = TraceKind::PartitionChange {
-            offset: 20,
-            topic: "t".into(),
-            partition: 0,
-            replicas: vec![101, 102, 103].into(),
-            ineligible: Box::new([]),
-            leader: Some(101),
-            leader_epoch: 5,
-            isr: vec![101].into(),
-            elr: Box::new([]),
-            recovering: true,
-        };
-        let told = sim.tell_losses(&[elected.clone(), answer.clone()]);
-        assert!(
-            matches!(
-                told.as_slice(),
-                [TraceKind::RecordsLost {
-                    produce: 1,
-                    reason: LossReason::UncleanElection,
-                    ..
-                }]
-            ),
-            "{told:?}"
-        );
-        assert!(sim
-            .check_data_plane(&[elected, answer], Touched::Nothing)
-            .is_empty());
-    }
-
-    #[test]
-    fn an_acks_1_produce_answered_after_its_records_went_is_told_lost_when_the_answer_arrives() {
-        let (mut sim, answer) = planted_lost_produce(Acks::Leader);
-        assert!(sim.tell_losses(&[]).is_empty());
-        let told = sim.tell_losses(std::slice::from_ref(&answer));
-        assert!(
-            matches!(
-                told.as_slice(),
-                [TraceKind::RecordsLost { produce: 1, values, reason: LossReason::Failover, .. }]
-                    if values == &["1.0"]
-            ),
-            "{told:?}"
-        );
-        // Told once; and acks=1 is never a violation.
-        assert!(sim.tell_losses(std::slice::from_ref(&answer)).is_empty());
-        assert!(sim.check_data_plane(&[answer], Touched::Nothing).is_empty());
-    }
-
-    #[test]
-    fn a_consumer_served_at_or_above_the_hw_is_reported() {
-        use crate::protocol::message::ConsumerFetchResponse;
-        use crate::protocol::partition_log::PartitionRecord;
-        let mut sim = Simulation::new(ClusterSpec::new(1, 3, 2, Config::default())).unwrap();
-        let served = |offset: Offset| TraceKind::Deliver {
-            id: 1,
-            from: 101,
-            to: crate::protocol::producer::PRODUCER,
-            msg: std::rc::Rc::new(Message::ConsumerFetchResponse(Box::new(
-                ConsumerFetchResponse {
-                    correlation: 1,
-                    consumer: 1,
-                    topic_id: 1,
-                    partition: 0,
-                    hw: 3,
-                    reset_to: None,
-                    body: PartitionFetchBody::Records(vec![PartitionRecord::new(
-                        offset,
-                        0,
-                        "1.0".into(),
-                    )]),
-                    error: None,
-                },
-            ))),
-        };
-        assert!(sim
-            .check_data_plane(&[served(2)], Touched::Nothing)
-            .is_empty());
-        let found = sim.check_data_plane(&[served(3)], Touched::Nothing);
-        assert_eq!(
-            found.iter().map(|v| v.invariant).collect::<Vec<_>>(),
-            ["ConsumerReadUncommitted"]
-        );
-    }
-
-    /// A leader chosen uncleanly (RECOVERING) for `topic`-`partition`, written at `offset`.
-    fn unclean_choice(topic: &str, partition: u32, offset: Offset) -> TraceKind {
-        TraceKind::PartitionChange {
-            offset,
-            topic: topic.into(),
-            partition,
-            replicas: vec![101, 102, 103].into(),
-            ineligible: Box::new([]),
-            leader: Some(101),
-            leader_epoch: 5,
-            isr: vec![101].into(),
-            elr: Box::new([]),
-            recovering: true,
-        }
-    }
-
-    #[test]
-    fn an_unclean_election_excuses_losses_on_its_own_partition_only() {
-        let (mut sim, answer) = planted_lost_produce(Acks::All);
-        // Leaders chosen uncleanly for t-1 and for u-0: t-0 still keeps its promise.
-        let steps = [
-            unclean_choice("t", 1, 20),
-            unclean_choice("u", 0, 21),
-            answer,
-        ];
-        assert!(sim.tell_losses(&steps).is_empty());
-        assert_eq!(
-            names(&sim.check_data_plane(&steps, Touched::Nothing)),
-            ["AckedRecordLost"]
-        );
-    }
-
-    #[test]
-    fn unclean_election_allowed_excuses_nothing_until_one_happens() {
-        let config = Config {
-            unclean_leader_election: true,
-            ..Config::default()
-        };
-        let (mut sim, answer) = planted_lost_produce_with(Acks::All, config);
-        assert_eq!(
-            names(&sim.check_data_plane(&[answer], Touched::Nothing)),
-            ["AckedRecordLost"]
-        );
-    }
-
-    /// Four brokers; topic "t" on 101, 102 and 103 (the topic's min ISR `min_isr`), with
-    /// `records` acks=all records committed on all three.
-    fn committed_topic(records: u32, min_isr: Option<u32>) -> (Simulation, PartitionKey) {
-        let mut sim = Simulation::new(ClusterSpec::new(1, 1, 4, Config::default())).unwrap();
-        sim.run_until(30_000, |s| {
-            s.committed_image().unfenced_brokers().len() == 4
-        });
-        sim.apply(Action::CreateTopic(NewTopic {
-            name: "t".into(),
-            partitions: 1,
-            replication_factor: 3,
-            assignments: Some(vec![vec![101, 102, 103]]),
-            config: TopicConfig {
-                min_insync_replicas: min_isr,
-                ..Default::default()
-            },
-        }))
-        .unwrap();
-        sim.advance(3000);
-        if records > 0 {
-            sim.apply(Action::Produce(ProduceRecords {
-                topic: "t".into(),
-                partition: 0,
-                records,
-                acks: Acks::All,
-            }))
-            .unwrap();
-            sim.advance(3000);
-        }
-        let key = (
-            sim.committed_image().topic_by_name("t").unwrap().topic_id,
-            0,
-        );
-        (sim, key)
-    }
-
-    fn replica(sim: &Simulation, node: NodeId, key: PartitionKey) -> &Replica {
-        let n = sim.nodes().iter().find(|n| n.node.id == node).unwrap();
-        &n.node.partition_replicas()[&key]
-    }
-
-    #[test]
-    fn a_partition_state_naming_a_member_without_the_committed_records_is_reported() {
-        let (mut sim, key) = committed_topic(3, None);
-        let state = sim.committed_image().partition(key.0, 0).unwrap().clone();
-        assert!([101, 102, 103]
-            .iter()
-            .all(|b| replica(&sim, *b, key).hw == 3));
-        let write = |offset, (isr, elr): (&[NodeId], &[NodeId]), ineligible: &[NodeId]| {
-            TraceKind::PartitionChange {
-                offset,
-                topic: "t".into(),
-                partition: 0,
-                replicas: vec![101, 102, 103, 104].into(),
-                ineligible: ineligible.into(),
-                leader: state.leader,
-                leader_epoch: state.leader_epoch,
-                isr: isr.into(),
-                elr: elr.into(),
-                recovering: false,
-            }
-        };
-        let members = [101, 102, 103];
-        let check =
-            |sim: &mut Simulation, ev| names(&sim.check_data_plane(&[ev], Touched::Nothing));
-        assert!(check(&mut sim, write(1000, (&members, &[]), &[])).is_empty());
-        // 104 holds no replica of it: in the ISR or the ELR, it lacks offset 0 of the 3 committed.
-        let found = sim.check_data_plane(
-            &[write(1001, (&[101, 102, 103, 104], &[]), &[])],
-            Touched::Nothing,
-        );
-        assert!(
-            matches!(
-                found.as_slice(),
-                [Violation {
-                    invariant: "IsrMemberMissingRecords",
-                    breach: Breach::IsrMemberMissingRecords {
-                        broker: 104,
-                        offset: 0,
-                        hw: 3,
-                        ..
-                    },
-                    ..
-                }]
-            ),
-            "{found:?}"
-        );
-        assert_eq!(
-            check(&mut sim, write(1002, (&members, &[104]), &[])),
-            ["ElrMemberMissingRecords"]
-        );
-        // Not asked: a member that may not lead (fenced), and a state written again.
-        assert!(check(
-            &mut sim,
-            write(1003, (&[101, 102, 103, 104], &[104]), &[104])
-        )
-        .is_empty());
-        assert!(check(&mut sim, write(1001, (&[101, 102, 103, 104], &[]), &[])).is_empty());
-    }
-
-    #[test]
-    fn an_acks_all_answer_before_min_isr_replicas_hold_the_records_is_reported() {
-        use crate::protocol::message::ProduceResponse;
-        // The topic's own min ISR (2), not the cluster's (1).
-        let (mut sim, key) = committed_topic(0, Some(2));
-        let leader = sim
-            .committed_image()
-            .partition(key.0, 0)
-            .unwrap()
-            .leader
-            .unwrap();
-        for f in [101, 102, 103].into_iter().filter(|b| *b != leader) {
-            sim.apply(Action::Isolate(f)).unwrap();
-        }
-        sim.apply(Action::Produce(ProduceRecords {
-            topic: "t".into(),
-            partition: 0,
-            records: 2,
-            acks: Acks::Leader,
-        }))
-        .unwrap();
-        sim.advance(1000);
-        // The leader alone holds them: as if it had answered them as acks=all.
-        let p = sim.producer_mut().produces.last_mut().unwrap();
-        assert_eq!(p.status, ProduceStatus::Acked);
-        p.acks = Acks::All;
-        let (produce, base_offset) = (p.id, p.base_offset);
-        let answer = TraceKind::Send {
-            id: 1,
-            from: leader,
-            to: crate::protocol::producer::PRODUCER,
-            deliver_at: sim.now(),
-            msg: std::rc::Rc::new(Message::ProduceResponse(ProduceResponse {
-                correlation: 1,
-                produce,
-                topic_id: key.0,
-                partition: 0,
-                base_offset,
-                error: None,
-            })),
-        };
-        let found = sim.check_data_plane(std::slice::from_ref(&answer), Touched::Nothing);
-        assert!(
-            matches!(
-                found.as_slice(),
-                [Violation {
-                    invariant: "AckedWithoutMinIsr",
-                    breach: Breach::AckedWithoutMinIsr {
-                        holders: 1,
-                        required: 2,
-                        ..
-                    },
-                    ..
-                }]
-            ),
-            "{found:?}"
-        );
-        // Once the followers have fetched them, the same answer is in order.
-        sim.apply(Action::HealAll).unwrap();
-        sim.advance(15_000);
-        assert!(sim.violations().is_empty(), "{:?}", sim.violations());
-        assert!(sim.check_data_plane(&[answer], Touched::Nothing).is_empty());
-    }
-
-    #[test]
-    fn only_a_leaders_hw_must_not_go_back_within_its_epoch() {
-        let (mut sim, key) = committed_topic(3, None);
-        let leader = sim
-            .committed_image()
-            .partition(key.0, 0)
-            .unwrap()
-            .leader
-            .unwrap();
-        let follower = [101, 102, 103].into_iter().find(|b| *b != leader).unwrap();
-        let epoch = replica(&sim, leader, key).leader_epoch;
-        // As if the checker had last seen both replicas with HW 5 (they are at 3), the leader
-        // leading in `led_epoch`.
-        let seen_at_5 = |sim: &mut Simulation, led_epoch: u32| {
-            for (id, led) in [(leader, Some((led_epoch, 5))), (follower, None)] {
-                let seen = sim.data_seen.replicas.entry((id, key)).or_default();
-                *seen = ReplicaSeen {
-                    hw: Some(5),
-                    checked: Some(3),
-                    led,
-                };
-            }
-        };
-        // A follower's HW may go back; a leader's HW from another epoch is no reference.
-        seen_at_5(&mut sim, epoch + 1);
-        assert!(sim.check_data_plane(&[], Touched::All).is_empty());
-        seen_at_5(&mut sim, epoch);
-        let found = sim.check_data_plane(&[], Touched::All);
-        assert!(
-            matches!(
-                found.as_slice(),
-                [Violation {
-                    invariant: "PartitionHighWatermarkMonotonic",
-                    breach: Breach::PartitionHwWentBack { node, from: 5, to: 3, .. },
-                    ..
-                }] if *node == leader
-            ),
-            "{found:?}"
-        );
-    }
-
-    /// ZooKeeper mode: every broker restarted and none has its metadata back from the
-    /// controller yet; a partition state written now must still be placed by its topic's id.
-    #[test]
-    fn a_topic_is_known_in_zookeeper_mode_while_no_broker_cache_holds_it() {
-        let mut sim = Simulation::new(ClusterSpec::zookeeper(1, 3, Config::default())).unwrap();
-        assert!(sim.run_until(60_000, |s| s.controller_ready()));
-        sim.apply(Action::CreateTopic(NewTopic {
-            name: "t".into(),
-            partitions: 1,
-            replication_factor: 3,
-            ..Default::default()
-        }))
-        .unwrap();
-        sim.advance(5000);
-        let id = sim.zk_image().topic_by_name("t").unwrap().topic_id;
-        for b in [101, 102, 103] {
-            sim.apply(Action::Crash(b)).unwrap();
-        }
-        for b in [101, 102, 103] {
-            sim.apply(Action::Restart(b)).unwrap();
-        }
-        let cached = |s: &Simulation| {
-            s.nodes()
-                .iter()
-                .any(|n| n.node.image().topic_by_name("t").is_some())
-        };
-        assert!(!cached(&sim));
-        assert_eq!(sim.topic_id_of("t"), Some(id));
-    }
-}
+#[path = "data_checks_tests.rs"]
+mod tests;

@@ -11,7 +11,9 @@
 //! duplicate) applied to a real clone of the simulation: the path replays exactly.
 
 use crate::protocol::config::Config;
-use crate::sim::simulation::{Action, ClusterSpec, Fault, InitialState, Simulation};
+use crate::sim::action::{Action, Fault};
+use crate::sim::simulation::Simulation;
+use crate::sim::spec::{ClusterSpec, InitialState};
 use crate::sim::Violation;
 use serde::Serialize;
 use std::collections::HashMap;

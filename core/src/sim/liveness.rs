@@ -11,72 +11,12 @@
 use crate::protocol::partition::Acks;
 use crate::protocol::producer::ProduceStatus;
 use crate::protocol::role::Role;
-use crate::protocol::types::{NodeId, Offset, Time};
-use crate::sim::invariants::{Breach, Violation};
+use crate::protocol::types::{NodeId, Time};
+use crate::sim::violation::{Breach, Violation};
+// Where the stall type lived before the vocabulary had a file of its own.
+pub use crate::sim::violation::Stall;
 use crate::sim::Simulation;
-use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// The first thing a healed cluster has not done yet.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "stall", rename_all = "snake_case")]
-pub enum Stall {
-    NoLeader,
-    /// A node's metadata log lacks a record the leader committed, or does not know it committed.
-    LogBehind {
-        node: NodeId,
-        leo: Offset,
-        hw: Option<Offset>,
-        leader_leo: Offset,
-        leader_hw: Option<Offset>,
-    },
-    /// A broker is not registered, or still fenced, in the committed metadata.
-    BrokerFenced {
-        broker: NodeId,
-    },
-    /// ZooKeeper mode: a broker's metadata cache still disagrees with ZooKeeper.
-    MetadataCacheBehind {
-        broker: NodeId,
-    },
-    PartitionLeaderless {
-        topic_id: u32,
-        partition: u32,
-    },
-    /// The ISR is smaller than the replica set.
-    IsrShort {
-        topic_id: u32,
-        partition: u32,
-        isr: Vec<NodeId>,
-        replicas: Vec<NodeId>,
-    },
-    /// A replica's log (LEO, HW) is not its leader's.
-    ReplicaBehind {
-        node: NodeId,
-        topic_id: u32,
-        partition: u32,
-        leo: Offset,
-        hw: Offset,
-        leader_leo: Offset,
-        leader_hw: Offset,
-    },
-    ProducePending {
-        produce: u64,
-    },
-    /// Under a steady load, with every node running and every link healed, a partition's ISR
-    /// lost a replica (a follower that never counts as caught up while records keep coming).
-    IsrShrankUnderLoad {
-        topic_id: u32,
-        partition: u32,
-        isr: Vec<NodeId>,
-        replicas: Vec<NodeId>,
-    },
-    /// Under a steady load, a produce to a partition that is led with its full ISR was still
-    /// pending after `pending_ms`: the producer does not keep up.
-    ProduceStuck {
-        produce: u64,
-        pending_ms: Time,
-    },
-}
 
 /// How long a healed cluster gets to settle: a minute, and past the producer's delivery timeout
 /// (a produce to a partition Kafka keeps offline fails only then).
@@ -97,75 +37,6 @@ const LOAD_SAMPLE_MS: Time = 100;
 /// How long a produce to a healthy partition may wait under a load the producer can serve: a
 /// few round trips, and the follower's fetch for acks=all, take well under a second here.
 pub const KEEP_UP_MS: Time = 10_000;
-
-impl std::fmt::Display for Stall {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let hw = |h: &Option<Offset>| h.map_or("none".to_string(), |h| h.to_string());
-        match self {
-            Stall::NoLeader => write!(f, "no controller leads"),
-            Stall::LogBehind {
-                node,
-                leo,
-                hw: h,
-                leader_leo,
-                leader_hw,
-            } => write!(
-                f,
-                "node {node}'s metadata log (LEO {leo}, HW {}) is behind the leader's (LEO {leader_leo}, HW {})",
-                hw(h),
-                hw(leader_hw)
-            ),
-            Stall::BrokerFenced { broker } => write!(f, "broker {broker} is not unfenced"),
-            Stall::MetadataCacheBehind { broker } => write!(
-                f,
-                "broker {broker}'s metadata cache disagrees with ZooKeeper"
-            ),
-            Stall::PartitionLeaderless {
-                topic_id,
-                partition,
-            } => write!(f, "partition {topic_id}-{partition} has no leader"),
-            Stall::IsrShort {
-                topic_id,
-                partition,
-                isr,
-                replicas,
-            } => write!(
-                f,
-                "partition {topic_id}-{partition} has ISR {isr:?} of replicas {replicas:?}"
-            ),
-            Stall::ReplicaBehind {
-                node,
-                topic_id,
-                partition,
-                leo,
-                hw,
-                leader_leo,
-                leader_hw,
-            } => write!(
-                f,
-                "broker {node}'s replica of {topic_id}-{partition} (LEO {leo}, HW {hw}) is behind its leader's (LEO {leader_leo}, HW {leader_hw})"
-            ),
-            Stall::ProducePending { produce } => write!(f, "produce {produce} is still pending"),
-            Stall::IsrShrankUnderLoad {
-                topic_id,
-                partition,
-                isr,
-                replicas,
-            } => write!(
-                f,
-                "under a steady load, partition {topic_id}-{partition} has ISR {isr:?} of replicas {replicas:?}"
-            ),
-            Stall::ProduceStuck {
-                produce,
-                pending_ms,
-            } => write!(
-                f,
-                "under a steady load, produce {produce} to a healthy partition is still pending after {} s",
-                pending_ms / 1000
-            ),
-        }
-    }
-}
 
 impl Simulation {
     /// What the cluster has not done yet (None: it has settled). Reads state only.
@@ -478,12 +349,7 @@ impl Simulation {
 
     fn record_stall(&mut self, within_ms: Time, stall: Stall) {
         let breach = Breach::Stalled { within_ms, stall };
-        let v = Violation {
-            time_ms: self.now(),
-            invariant: "Liveness",
-            detail: breach.to_string(),
-            breach,
-        };
+        let v = Violation::new(self.now(), breach);
         self.record_violation(v);
     }
 }

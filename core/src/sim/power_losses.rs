@@ -16,20 +16,7 @@ use crate::protocol::partition::PartitionKey;
 use crate::protocol::partition_log::PartitionRecord;
 use crate::protocol::types::{NodeId, Offset};
 use crate::sim::Simulation;
-use std::collections::{BTreeMap, BTreeSet};
-
-#[derive(Clone, Debug, Default)]
-pub struct PowerLosses {
-    /// (partition, produce) pairs of which some replica lost a record to a power loss.
-    records: BTreeSet<(PartitionKey, u64)>,
-    /// Replicas of a rewritten partition that have not heard from a leader since, and the
-    /// offset the history was rewritten from.
-    unconfirmed: BTreeMap<(NodeId, PartitionKey), Offset>,
-    /// Replicas that lost committed records and have not fetched them back, and the first
-    /// offset lost: if one is chosen to lead (ZooKeeper mode keeps it in the ISR), its shorter
-    /// history becomes the partition's, however long after the loss.
-    short: BTreeMap<(NodeId, PartitionKey), Offset>,
-}
+use std::collections::BTreeMap;
 
 impl Simulation {
     /// `node` lost `gone` to a power loss; `hw_before` is each of its replicas' HW just before.

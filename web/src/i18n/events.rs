@@ -959,10 +959,10 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
         }
         TraceKind::Violation { invariant, detail } => {
             if zh {
-                format!(
-                    "违反不变量 {invariant}：{}",
-                    super::invariant_why(lang, invariant)
-                )
+                // The trace names the rule by its name (the protocol layer knows no checker).
+                let why = kraft_core::sim::Invariant::from_name(invariant)
+                    .map_or(detail.as_str(), |i| super::invariant_why(lang, i));
+                format!("违反不变量 {invariant}：{why}")
             } else {
                 format!("invariant {invariant} broken: {detail}")
             }
