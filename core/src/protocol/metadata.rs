@@ -1,5 +1,7 @@
 //! The metadata image: what replaying committed records in order gives. Every node keeps its own.
 
+// The partition state has a file of its own (records carry it); its old path still names it.
+pub use crate::protocol::partition_state::PartitionState;
 use crate::protocol::record::{Entry, Record, TopicConfig};
 use crate::protocol::types::{NodeId, Offset};
 use serde::Serialize;
@@ -15,47 +17,6 @@ pub struct BrokerState {
     pub fenced: bool,
     /// Which process start of the broker registered (a restart is a new incarnation).
     pub incarnation: u64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub struct PartitionState {
-    pub partition: u32,
-    /// Assignment order: the first is the preferred leader.
-    pub replicas: Vec<NodeId>,
-    pub isr: Vec<NodeId>,
-    /// Eligible Leader Replicas (KIP-966): left the ISR while it was below min ISR.
-    pub elr: Vec<NodeId>,
-    pub leader: Option<NodeId>,
-    /// Bumped on every leader change, as Kafka's partition leader epoch.
-    pub leader_epoch: u32,
-    /// Bumped on every change of the partition (ISR, ELR or leader).
-    pub partition_epoch: u32,
-    /// The leader before the ISR emptied: it may lead again once it is back.
-    pub last_known_leader: Option<NodeId>,
-    /// Leader recovery state RECOVERING: an unclean election chose the leader.
-    pub recovering: bool,
-}
-
-impl PartitionState {
-    /// A new partition: every replica in sync, the first one leading.
-    pub fn new(partition: u32, replicas: Vec<NodeId>) -> PartitionState {
-        PartitionState {
-            partition,
-            isr: replicas.clone(),
-            leader: replicas.first().copied(),
-            replicas,
-            elr: Vec::new(),
-            leader_epoch: 0,
-            partition_epoch: 0,
-            last_known_leader: None,
-            recovering: false,
-        }
-    }
-
-    /// The first replica in assignment order.
-    pub fn preferred_leader(&self) -> Option<NodeId> {
-        self.replicas.first().copied()
-    }
 }
 
 /// A topic's partitions, sorted by partition number. Each state is shared: between the record
@@ -190,7 +151,7 @@ pub struct Image {
     pub topics: BTreeMap<u32, TopicState>,
     /// The committed voter set (KIP-853), so a snapshot carries it; None in a static quorum.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub voters: Option<Vec<crate::protocol::voters::Voter>>,
+    pub voters: Option<Vec<crate::protocol::voter::Voter>>,
 }
 
 impl Image {

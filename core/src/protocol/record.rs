@@ -1,6 +1,6 @@
 //! The records of `__cluster_metadata`: what the log carries.
 
-use crate::protocol::metadata::PartitionState;
+use crate::protocol::partition_state::PartitionState;
 use crate::protocol::types::{Epoch, NodeId, Offset};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
@@ -51,7 +51,7 @@ pub enum Record {
     },
     /// KIP-853: the whole voter set. It counts from the moment it is in a replica's log.
     Voters {
-        voters: Vec<crate::protocol::voters::Voter>,
+        voters: Vec<crate::protocol::voter::Voter>,
     },
 }
 

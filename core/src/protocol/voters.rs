@@ -5,54 +5,11 @@
 
 use crate::protocol::log::Log;
 use crate::protocol::record::Record;
-use crate::protocol::types::{NodeId, Offset};
-use serde::Serialize;
+use crate::protocol::types::Offset;
+// The voter and the bootstrap have a file of their own (plain types the metadata holds); their
+// old paths still name them.
+pub use crate::protocol::voter::{DirectoryId, QuorumBootstrap, Voter};
 use std::rc::Rc;
-
-/// The id of a formatted log directory (Kafka's directory UUID).
-pub type DirectoryId = u64;
-
-/// Kafka's ReplicaKey: a replica id, and at `kraft.version` 1 the directory id it voted with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-pub struct Voter {
-    pub id: NodeId,
-    /// None in a static quorum (`kraft.version` 0), which cannot tell disks apart.
-    pub directory_id: Option<DirectoryId>,
-}
-
-impl Voter {
-    /// Whether the replica `id` on directory `dir` is this voter.
-    pub fn is(&self, id: NodeId, dir: DirectoryId) -> bool {
-        self.id == id && self.directory_id.is_none_or(|d| d == dir)
-    }
-}
-
-/// How the quorum was formatted: what every node starts from besides its own disk.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QuorumBootstrap {
-    pub kraft_version: u8,
-    /// `controller.quorum.voters` at version 0; the bootstrap checkpoint's VotersRecord at 1.
-    pub voters: Rc<[Voter]>,
-    /// `controller.quorum.bootstrap.servers`: where an observer that knows no leader asks.
-    pub servers: Rc<[NodeId]>,
-}
-
-impl QuorumBootstrap {
-    /// A static quorum of these voters (`kraft.version` 0).
-    pub fn fixed(ids: &[NodeId]) -> Rc<QuorumBootstrap> {
-        Rc::new(QuorumBootstrap {
-            kraft_version: 0,
-            voters: ids
-                .iter()
-                .map(|&id| Voter {
-                    id,
-                    directory_id: None,
-                })
-                .collect(),
-            servers: ids.into(),
-        })
-    }
-}
 
 /// The voter sets one replica holds: the one its snapshot (or the bootstrap) gives, and every
 /// VotersRecord in its log after it. Rebuilt from the disk on start; not itself durable.
@@ -137,6 +94,7 @@ pub fn difference(old: &[Voter], new: &[Voter]) -> (Vec<Voter>, Vec<Voter>) {
 mod tests {
     use super::*;
     use crate::protocol::record::Entry;
+    use crate::protocol::types::NodeId;
 
     fn set(ids: &[NodeId]) -> Vec<Voter> {
         ids.iter()
