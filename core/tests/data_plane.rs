@@ -538,8 +538,8 @@ fn each_new_topic_gets_its_own_id() {
 /// fixed mix chaos had before swarm testing, seeds 122, 426, 561, 5, 19, 134, 1016 and 199 found
 /// real faults: a HW computed without a follower about to join the ISR, a follower sending the
 /// epoch of its last record instead of its newest cached one, a loss check that trusted a lagging
-/// image. Their histories changed with the swarm draws; the 2000-seed run in the README covers
-/// them.)
+/// image. Their histories changed with the swarm draws; the 2000-seed runs in docs/cli.md
+/// cover them.)
 #[test]
 fn chaos_with_produce_keeps_the_data_plane_properties() {
     use kraft_core::sim::chaos::{run_seed, ChaosOptions};

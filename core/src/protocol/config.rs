@@ -65,8 +65,8 @@ pub struct Config {
     /// How long a partition leader holds a follower fetch with nothing new (Kafka's
     /// replica.fetch.wait.max.ms); 0 answers at once.
     pub replica_fetch_wait_max_ms: u64,
-    /// The producer client's `request.timeout.ms` (30000). (docs/contracts.md calls it
-    /// `request_timeout_ms`, which here is already the quorum's 2000 ms setting.)
+    /// The producer client's `request.timeout.ms` (30000); `request_timeout_ms` is already the
+    /// quorum's 2000 ms setting (docs/contracts.md).
     pub producer_request_timeout_ms: u64,
     /// The producer client's `retry.backoff.ms` (100); the quorum's `retry_backoff_ms` is 20.
     pub producer_retry_backoff_ms: u64,

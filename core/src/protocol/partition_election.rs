@@ -141,7 +141,7 @@ pub fn change(
 
 #[cfg(test)]
 mod tests {
-    //! One test per rule of docs/protocol.md, "Electing a partition leader", on the pure rule.
+    //! The rules of docs/protocol.md, "Electing a partition leader", tested on the pure rule.
     use super::*;
 
     const CLEAN: ChangeRules = ChangeRules {

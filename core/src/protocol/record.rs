@@ -159,7 +159,7 @@ pub struct Entry {
 mod tests {
     use super::*;
 
-    /// The record's JSON (docs/contracts.md) keeps its own fields, not the state it carries.
+    /// The record's JSON (in captures and traces) keeps its own fields, not the state it carries.
     #[test]
     fn a_partition_record_is_written_with_its_own_fields() {
         let r = Record::partition(3, 7, vec![101, 102], vec![102], Some(102));

@@ -1,4 +1,4 @@
-//! Scenarios (the format: README "Writing a scenario"): loading with errors that name the step and field.
+//! Scenarios (the format: docs/writing-scenarios.md): loading with errors that name the step and field.
 //! The loader never panics: every shape of bad input becomes a `ScenarioError`.
 
 use crate::protocol::config::Config;

@@ -1,5 +1,5 @@
 // Every library scenario's key moment (its `key_narration`), in English and Chinese at 1280×720:
-// the pictures the README shows, made by the same build the tests check. Each must show the
+// the pictures the README and docs/tour.md show, made by the same build the tests check. Each must show the
 // narration it was taken at and the cluster it talks about.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
