@@ -590,368 +590,691 @@ fn only_keys(m: &Map<String, Value>, allowed: &[&str], step: usize) -> Result<()
     Ok(())
 }
 
+/// What a step's parser reads: the step's object, its index in `steps`, and the key that named it.
+struct StepInput<'a> {
+    m: &'a Map<String, Value>,
+    i: usize,
+    key: &'static str,
+}
+
+impl StepInput<'_> {
+    /// The value of a step that has just the one key `key`.
+    fn one(&self, key: &str) -> Result<&Value, ScenarioError> {
+        only_keys(self.m, &[key], self.i)?;
+        self.m
+            .get(key)
+            .ok_or_else(|| err(Some(self.i), format!("steps[{}].{key}", self.i), "missing"))
+    }
+}
+
+type StepParser = fn(&StepInput) -> Result<Step, ScenarioError>;
+
+/// Every step a scenario may hold, by its key: the one place a step's name is written. A step
+/// object is named by the first of these keys it has.
+const STEPS: &[(&str, StepParser)] = &[
+    ("advance_ms", parse_advance_ms),
+    ("until", parse_until),
+    ("elect", parse_elect),
+    ("crash", parse_crash),
+    ("power_loss", parse_power_loss),
+    ("slow", parse_slow),
+    ("restart", parse_restart),
+    ("pause", parse_pause),
+    ("partition", parse_partition),
+    ("isolate", parse_isolate),
+    ("cut", parse_cut),
+    ("cut_one_way", parse_cut),
+    ("heal", parse_heal),
+    ("append", parse_append),
+    ("create_topic", parse_create_topic),
+    ("produce", parse_produce),
+    ("steady_load", parse_steady_load),
+    ("consume", parse_consume),
+    ("elect_preferred", parse_elect_preferred),
+    ("drop_next", parse_next_message),
+    ("duplicate_next", parse_next_message),
+    ("delay_next", parse_next_message),
+    ("resign", parse_resign),
+    ("add_voter", parse_add_voter),
+    ("remove_voter", parse_remove_voter),
+    ("wipe", parse_wipe),
+    ("controlled_shutdown", parse_controlled_shutdown),
+    ("deliver", parse_deliver),
+    ("fire", parse_fire),
+    ("drop", parse_in_flight),
+    ("duplicate", parse_in_flight),
+    ("explore", parse_explore),
+    ("capture", parse_capture),
+    ("say", parse_say),
+];
+
 fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
-    let s = Some(i);
     let m = v
         .as_object()
-        .ok_or_else(|| err(s, format!("steps[{i}]"), "a step must be an object"))?;
-    let f = |k: &str| format!("steps[{i}].{k}");
-    let one = |key: &str| -> Result<&Value, ScenarioError> {
-        only_keys(m, &[key], i)?;
-        m.get(key).ok_or_else(|| err(s, f(key), "missing"))
+        .ok_or_else(|| err(Some(i), format!("steps[{i}]"), "a step must be an object"))?;
+    let (key, parse) = STEPS
+        .iter()
+        .find(|(k, _)| m.contains_key(*k))
+        .ok_or_else(|| err(Some(i), format!("steps[{i}]"), format!("unknown step {v}")))?;
+    parse(&StepInput { m, i, key })
+}
+
+fn parse_advance_ms(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(Step::AdvanceMs(as_ms(one(key)?, s, &f(key))?))
+}
+
+fn parse_until(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let i = x.i;
+    let m = x.m;
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let step = {
+        only_keys(m, &["until", "within_ms"], i)?;
+        let within = m
+            .get("within_ms")
+            .ok_or_else(|| err(s, f("within_ms"), "missing: how long to wait"))?;
+        Step::Until {
+            cond: as_condition(&m[key], s, &f(key))?,
+            within_ms: as_ms(within, s, &f("within_ms"))?,
+        }
     };
-    let key = [
-        "advance_ms",
-        "until",
-        "elect",
-        "crash",
-        "power_loss",
-        "slow",
-        "restart",
-        "pause",
-        "partition",
-        "isolate",
-        "cut",
-        "cut_one_way",
-        "heal",
-        "append",
-        "create_topic",
-        "produce",
-        "steady_load",
-        "consume",
-        "elect_preferred",
-        "drop_next",
-        "duplicate_next",
-        "delay_next",
-        "resign",
-        "add_voter",
-        "remove_voter",
-        "wipe",
-        "controlled_shutdown",
-        "deliver",
-        "fire",
-        "drop",
-        "duplicate",
-        "explore",
-        "capture",
-        "say",
-    ]
-    .into_iter()
-    .find(|k| m.contains_key(*k))
-    .ok_or_else(|| err(s, format!("steps[{i}]"), format!("unknown step {v}")))?;
-    let step = match key {
-        "advance_ms" => Step::AdvanceMs(as_ms(one(key)?, s, &f(key))?),
-        "until" => {
-            only_keys(m, &["until", "within_ms"], i)?;
-            let within = m
-                .get("within_ms")
-                .ok_or_else(|| err(s, f("within_ms"), "missing: how long to wait"))?;
-            Step::Until {
-                cond: as_condition(&m[key], s, &f(key))?,
-                within_ms: as_ms(within, s, &f("within_ms"))?,
-            }
+    Ok(step)
+}
+
+fn parse_elect(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(Step::Elect(as_target(one(key)?, s, &f(key))?))
+}
+
+fn parse_crash(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(Step::Crash(as_target(one(key)?, s, &f(key))?))
+}
+
+fn parse_power_loss(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(Step::PowerLoss(match one(key)? {
+        Value::Array(a) if a.is_empty() => {
+            return Err(err(s, f(key), "expected at least one node"))
         }
-        "elect" => Step::Elect(as_target(one(key)?, s, &f(key))?),
-        "crash" => Step::Crash(as_target(one(key)?, s, &f(key))?),
-        "power_loss" => Step::PowerLoss(match one(key)? {
-            Value::Array(a) if a.is_empty() => {
-                return Err(err(s, f(key), "expected at least one node"))
-            }
-            Value::Array(a) => a
-                .iter()
-                .enumerate()
-                .map(|(j, t)| as_target(t, s, &format!("{}[{j}]", f(key))))
-                .collect::<Result<Vec<_>, _>>()?,
-            v => vec![as_target(v, s, &f(key))?],
-        }),
-        "restart" => Step::Restart(as_target(one(key)?, s, &f(key))?),
-        "resign" => Step::Resign(as_target(one(key)?, s, &f(key))?),
-        "add_voter" => Step::AddVoter(as_target(one(key)?, s, &f(key))?),
-        "remove_voter" => Step::RemoveVoter(as_target(one(key)?, s, &f(key))?),
-        "wipe" => Step::Wipe(as_target(one(key)?, s, &f(key))?),
-        "controlled_shutdown" => Step::ControlledShutdown(as_target(one(key)?, s, &f(key))?),
-        "isolate" => Step::Isolate(as_target(one(key)?, s, &f(key))?),
-        "slow" => {
-            // A slow node: every message it receives arrives `ms` later (0 ends it).
-            only_keys(m, &["slow", "ms"], i)?;
-            let ms = m
-                .get("ms")
-                .ok_or_else(|| err(s, f("ms"), "missing: how much later its messages arrive"))?;
-            let ms = as_ms(ms, s, &f("ms"))?;
-            if ms > 60_000 {
-                return Err(err(s, f("ms"), "must be at most 60000"));
-            }
-            Step::Slow {
-                node: as_target(&m[key], s, &f(key))?,
-                ms,
-            }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(j, t)| as_target(t, s, &format!("{}[{j}]", f(key))))
+            .collect::<Result<Vec<_>, _>>()?,
+        v => vec![as_target(v, s, &f(key))?],
+    }))
+}
+
+fn parse_restart(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(Step::Restart(as_target(one(key)?, s, &f(key))?))
+}
+
+fn parse_resign(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(Step::Resign(as_target(one(key)?, s, &f(key))?))
+}
+
+fn parse_add_voter(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(Step::AddVoter(as_target(one(key)?, s, &f(key))?))
+}
+
+fn parse_remove_voter(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(Step::RemoveVoter(as_target(one(key)?, s, &f(key))?))
+}
+
+fn parse_wipe(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(Step::Wipe(as_target(one(key)?, s, &f(key))?))
+}
+
+fn parse_controlled_shutdown(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(Step::ControlledShutdown(as_target(one(key)?, s, &f(key))?))
+}
+
+fn parse_isolate(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(Step::Isolate(as_target(one(key)?, s, &f(key))?))
+}
+
+fn parse_slow(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let i = x.i;
+    let m = x.m;
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let step = {
+        // A slow node: every message it receives arrives `ms` later (0 ends it).
+        only_keys(m, &["slow", "ms"], i)?;
+        let ms = m
+            .get("ms")
+            .ok_or_else(|| err(s, f("ms"), "missing: how much later its messages arrive"))?;
+        let ms = as_ms(ms, s, &f("ms"))?;
+        if ms > 60_000 {
+            return Err(err(s, f("ms"), "must be at most 60000"));
         }
-        "pause" => {
-            only_keys(m, &["pause", "ms"], i)?;
-            let ms = m
-                .get("ms")
-                .ok_or_else(|| err(s, f("ms"), "missing: how long the pause lasts"))?;
-            let ms = as_ms(ms, s, &f("ms"))?;
-            if ms == 0 {
-                return Err(err(s, f("ms"), "must be greater than 0"));
-            }
-            Step::Pause {
-                node: as_target(&m[key], s, &f(key))?,
-                ms,
-            }
+        Step::Slow {
+            node: as_target(&m[key], s, &f(key))?,
+            ms,
         }
-        "partition" => {
-            let groups = one(key)?
-                .as_array()
-                .ok_or_else(|| err(s, f(key), "expected [[ids], [ids]]"))?;
-            let mut out = Vec::new();
-            for (g, group) in groups.iter().enumerate() {
-                let arr = group.as_array().ok_or_else(|| {
+    };
+    Ok(step)
+}
+
+fn parse_pause(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let i = x.i;
+    let m = x.m;
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let step = {
+        only_keys(m, &["pause", "ms"], i)?;
+        let ms = m
+            .get("ms")
+            .ok_or_else(|| err(s, f("ms"), "missing: how long the pause lasts"))?;
+        let ms = as_ms(ms, s, &f("ms"))?;
+        if ms == 0 {
+            return Err(err(s, f("ms"), "must be greater than 0"));
+        }
+        Step::Pause {
+            node: as_target(&m[key], s, &f(key))?,
+            ms,
+        }
+    };
+    Ok(step)
+}
+
+fn parse_partition(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let i = x.i;
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    let step = {
+        let groups = one(key)?
+            .as_array()
+            .ok_or_else(|| err(s, f(key), "expected [[ids], [ids]]"))?;
+        let mut out = Vec::new();
+        for (g, group) in groups.iter().enumerate() {
+            let arr = group.as_array().ok_or_else(|| {
+                err(
+                    s,
+                    format!("steps[{i}].partition[{g}]"),
+                    "expected a list of ids",
+                )
+            })?;
+            out.push(
+                arr.iter()
+                    .enumerate()
+                    .map(|(j, x)| as_id(x, s, &format!("steps[{i}].partition[{g}][{j}]")))
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
+        }
+        Step::Partition(out)
+    };
+    Ok(step)
+}
+
+fn parse_cut(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    let step = {
+        let pair = one(key)?
+            .as_array()
+            .filter(|a| a.len() == 2)
+            .ok_or_else(|| err(s, f(key), "expected [A, B]"))?;
+        let (a, b) = (
+            as_target(&pair[0], s, &format!("{}[0]", f(key)))?,
+            as_target(&pair[1], s, &format!("{}[1]", f(key)))?,
+        );
+        if a == b && matches!(a, Target::Id(_)) {
+            return Err(err(s, f(key), "a link joins two different nodes"));
+        }
+        if key == "cut" {
+            Step::Cut { a, b }
+        } else {
+            Step::CutOneWay { from: a, to: b }
+        }
+    };
+    Ok(step)
+}
+
+fn parse_heal(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(match one(key)? {
+        Value::Bool(true) => Step::Heal,
+        other => return Err(err(s, f(key), format!("expected true, got {other}"))),
+    })
+}
+
+fn parse_append(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    let step = {
+        let n = as_u64(one(key)?, s, &f(key))?;
+        if n == 0 || n > 10_000 {
+            return Err(err(s, f(key), "append between 1 and 10000 records"));
+        }
+        Step::Append(n as u32)
+    };
+    Ok(step)
+}
+
+fn parse_create_topic(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    let step = {
+        let o = Args::new(
+            one(key)?,
+            s,
+            f(key),
+            &[
+                "name",
+                "partitions",
+                "replication_factor",
+                "assignments",
+                "config",
+            ],
+        )?;
+        let assignments = match o.0.get("assignments") {
+            None => None,
+            Some(v) => Some(as_assignments(v, s, &o.field("assignments"))?),
+        };
+        // With assignments, their shape gives the partition count and replication factor.
+        let (partitions, replication_factor) = match &assignments {
+            Some(a) => (a.len() as u32, a.first().map_or(0, Vec::len) as u32),
+            None => (
+                o.number("partitions", 1, 1..=MAX_PARTITIONS)? as u32,
+                o.number("replication_factor", 1, 1..=1000)? as u32,
+            ),
+        };
+        let config = match o.0.get("config") {
+            None => TopicConfig::default(),
+            Some(v) => as_topic_config(v, s, &o.field("config"))?,
+        };
+        Step::CreateTopic(NewTopic {
+            name: o.name("name")?,
+            partitions,
+            replication_factor,
+            assignments,
+            config,
+        })
+    };
+    Ok(step)
+}
+
+fn parse_produce(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(Step::Produce(produce_records(one(key)?, s, f(key), &[])?.0))
+}
+
+fn parse_steady_load(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(match one(key)? {
+        Value::Null | Value::Bool(false) => Step::SteadyLoad(None),
+        v => {
+            let (produce, o) = produce_records(v, s, f(key), &["every_ms"])?;
+            let every_ms = o.number("every_ms", 100, 1..=3_600_000)?;
+            Step::SteadyLoad(Some(SteadyLoad { produce, every_ms }))
+        }
+    })
+}
+
+fn parse_consume(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    let step = {
+        let v = one(key)?;
+        let (topic, partition) = topic_partition(v, s, &f(key), &["from"])?;
+        let from = match v.get("from") {
+            None => ConsumeStart::Earliest,
+            Some(Value::String(w)) if w == "earliest" => ConsumeStart::Earliest,
+            Some(Value::String(w)) if w == "latest" => ConsumeStart::Latest,
+            Some(n @ Value::Number(_)) => {
+                ConsumeStart::Offset(as_u64(n, s, &format!("{}.from", f(key)))?)
+            }
+            Some(other) => {
+                return Err(err(
+                    s,
+                    format!("{}.from", f(key)),
+                    format!("expected \"earliest\", \"latest\" or an offset, got {other}"),
+                ))
+            }
+        };
+        Step::Consume(ConsumeFrom {
+            topic,
+            partition,
+            from,
+        })
+    };
+    Ok(step)
+}
+
+fn parse_elect_preferred(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    let step = {
+        let (topic, partition) = topic_partition(one(key)?, s, &f(key), &[])?;
+        Step::ElectPreferred { topic, partition }
+    };
+    Ok(step)
+}
+
+fn parse_next_message(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    let step = {
+        let delay = key == "delay_next";
+        let fields: &[&str] = if delay {
+            &["from", "to", "rpc", "ms"]
+        } else {
+            &["from", "to", "rpc"]
+        };
+        let o = Args::new(one(key)?, s, f(key), fields)?;
+        let end = |k: &str| {
+            o.0.get(k)
+                .ok_or_else(|| err(s, o.field(k), "missing: a node id"))
+                .and_then(|v| as_target(v, s, &o.field(k)))
+        };
+        let (from, to) = (end("from")?, end("to")?);
+        if from == to && matches!(from, Target::Id(_)) {
+            return Err(err(s, f(key), "a link joins two different nodes"));
+        }
+        let rpc = match o.0.get("rpc") {
+            None => None,
+            Some(v) => {
+                let r = v
+                    .as_str()
+                    .filter(|r| crate::protocol::message::RPC_NAMES.contains(r))
+                    .ok_or_else(|| {
+                        err(
+                            s,
+                            o.field("rpc"),
+                            format!(
+                                "expected an RPC name as the trace names it: {}",
+                                crate::protocol::message::RPC_NAMES.join(", ")
+                            ),
+                        )
+                    })?;
+                Some(r.to_string())
+            }
+        };
+        let fault = match key {
+            "drop_next" => Fault::Drop,
+            "duplicate_next" => Fault::Duplicate,
+            _ => {
+                if !o.0.contains_key("ms") {
+                    return Err(err(s, o.field("ms"), "missing: how long to delay"));
+                }
+                Fault::Delay {
+                    ms: o.number("ms", 0, 1..=60_000)?,
+                }
+            }
+        };
+        Step::NextMessage {
+            from,
+            to,
+            rpc,
+            fault,
+        }
+    };
+    Ok(step)
+}
+
+fn parse_deliver(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(Step::Deliver(as_u64(one(key)?, s, &f(key))?))
+}
+
+fn parse_in_flight(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(Step::InFlight {
+        id: as_u64(one(key)?, s, &f(key))?,
+        fault: if key == "drop" {
+            Fault::Drop
+        } else {
+            Fault::Duplicate
+        },
+    })
+}
+
+fn parse_explore(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    let step = {
+        let o = Args::new(one(key)?, s, f(key), &["depth", "faults"])?;
+        let depth = o.number("depth", 12, 1..=EXPLORE_STEP_DEPTH as u64)? as usize;
+        let faults = match o.0.get("faults") {
+            None => Faults::default(),
+            Some(v) => {
+                let names = v.as_array().ok_or_else(|| {
                     err(
                         s,
-                        format!("steps[{i}].partition[{g}]"),
-                        "expected a list of ids",
+                        o.field("faults"),
+                        "expected a list of crash, drop, duplicate",
                     )
                 })?;
-                out.push(
-                    arr.iter()
-                        .enumerate()
-                        .map(|(j, x)| as_id(x, s, &format!("steps[{i}].partition[{g}][{j}]")))
-                        .collect::<Result<Vec<_>, _>>()?,
-                );
-            }
-            Step::Partition(out)
-        }
-        "cut" | "cut_one_way" => {
-            let pair = one(key)?
-                .as_array()
-                .filter(|a| a.len() == 2)
-                .ok_or_else(|| err(s, f(key), "expected [A, B]"))?;
-            let (a, b) = (
-                as_target(&pair[0], s, &format!("{}[0]", f(key)))?,
-                as_target(&pair[1], s, &format!("{}[1]", f(key)))?,
-            );
-            if a == b && matches!(a, Target::Id(_)) {
-                return Err(err(s, f(key), "a link joins two different nodes"));
-            }
-            if key == "cut" {
-                Step::Cut { a, b }
-            } else {
-                Step::CutOneWay { from: a, to: b }
-            }
-        }
-        "heal" => match one(key)? {
-            Value::Bool(true) => Step::Heal,
-            other => return Err(err(s, f(key), format!("expected true, got {other}"))),
-        },
-        "append" => {
-            let n = as_u64(one(key)?, s, &f(key))?;
-            if n == 0 || n > 10_000 {
-                return Err(err(s, f(key), "append between 1 and 10000 records"));
-            }
-            Step::Append(n as u32)
-        }
-        "create_topic" => {
-            let o = Args::new(
-                one(key)?,
-                s,
-                f(key),
-                &[
-                    "name",
-                    "partitions",
-                    "replication_factor",
-                    "assignments",
-                    "config",
-                ],
-            )?;
-            let assignments = match o.0.get("assignments") {
-                None => None,
-                Some(v) => Some(as_assignments(v, s, &o.field("assignments"))?),
-            };
-            // With assignments, their shape gives the partition count and replication factor.
-            let (partitions, replication_factor) = match &assignments {
-                Some(a) => (a.len() as u32, a.first().map_or(0, Vec::len) as u32),
-                None => (
-                    o.number("partitions", 1, 1..=MAX_PARTITIONS)? as u32,
-                    o.number("replication_factor", 1, 1..=1000)? as u32,
-                ),
-            };
-            let config = match o.0.get("config") {
-                None => TopicConfig::default(),
-                Some(v) => as_topic_config(v, s, &o.field("config"))?,
-            };
-            Step::CreateTopic(NewTopic {
-                name: o.name("name")?,
-                partitions,
-                replication_factor,
-                assignments,
-                config,
-            })
-        }
-        "produce" => Step::Produce(produce_records(one(key)?, s, f(key), &[])?.0),
-        "steady_load" => match one(key)? {
-            Value::Null | Value::Bool(false) => Step::SteadyLoad(None),
-            v => {
-                let (produce, o) = produce_records(v, s, f(key), &["every_ms"])?;
-                let every_ms = o.number("every_ms", 100, 1..=3_600_000)?;
-                Step::SteadyLoad(Some(SteadyLoad { produce, every_ms }))
-            }
-        },
-        "consume" => {
-            let v = one(key)?;
-            let (topic, partition) = topic_partition(v, s, &f(key), &["from"])?;
-            let from = match v.get("from") {
-                None => ConsumeStart::Earliest,
-                Some(Value::String(w)) if w == "earliest" => ConsumeStart::Earliest,
-                Some(Value::String(w)) if w == "latest" => ConsumeStart::Latest,
-                Some(n @ Value::Number(_)) => {
-                    ConsumeStart::Offset(as_u64(n, s, &format!("{}.from", f(key)))?)
-                }
-                Some(other) => {
-                    return Err(err(
-                        s,
-                        format!("{}.from", f(key)),
-                        format!("expected \"earliest\", \"latest\" or an offset, got {other}"),
-                    ))
-                }
-            };
-            Step::Consume(ConsumeFrom {
-                topic,
-                partition,
-                from,
-            })
-        }
-        "elect_preferred" => {
-            let (topic, partition) = topic_partition(one(key)?, s, &f(key), &[])?;
-            Step::ElectPreferred { topic, partition }
-        }
-        "drop_next" | "duplicate_next" | "delay_next" => {
-            let delay = key == "delay_next";
-            let fields: &[&str] = if delay {
-                &["from", "to", "rpc", "ms"]
-            } else {
-                &["from", "to", "rpc"]
-            };
-            let o = Args::new(one(key)?, s, f(key), fields)?;
-            let end = |k: &str| {
-                o.0.get(k)
-                    .ok_or_else(|| err(s, o.field(k), "missing: a node id"))
-                    .and_then(|v| as_target(v, s, &o.field(k)))
-            };
-            let (from, to) = (end("from")?, end("to")?);
-            if from == to && matches!(from, Target::Id(_)) {
-                return Err(err(s, f(key), "a link joins two different nodes"));
-            }
-            let rpc = match o.0.get("rpc") {
-                None => None,
-                Some(v) => {
-                    let r = v
-                        .as_str()
-                        .filter(|r| crate::protocol::message::RPC_NAMES.contains(r))
-                        .ok_or_else(|| {
-                            err(
-                                s,
-                                o.field("rpc"),
-                                format!(
-                                    "expected an RPC name as the trace names it: {}",
-                                    crate::protocol::message::RPC_NAMES.join(", ")
-                                ),
-                            )
-                        })?;
-                    Some(r.to_string())
-                }
-            };
-            let fault = match key {
-                "drop_next" => Fault::Drop,
-                "duplicate_next" => Fault::Duplicate,
-                _ => {
-                    if !o.0.contains_key("ms") {
-                        return Err(err(s, o.field("ms"), "missing: how long to delay"));
-                    }
-                    Fault::Delay {
-                        ms: o.number("ms", 0, 1..=60_000)?,
-                    }
-                }
-            };
-            Step::NextMessage {
-                from,
-                to,
-                rpc,
-                fault,
-            }
-        }
-        "deliver" => Step::Deliver(as_u64(one(key)?, s, &f(key))?),
-        "drop" | "duplicate" => Step::InFlight {
-            id: as_u64(one(key)?, s, &f(key))?,
-            fault: if key == "drop" {
-                Fault::Drop
-            } else {
-                Fault::Duplicate
-            },
-        },
-        "explore" => {
-            let o = Args::new(one(key)?, s, f(key), &["depth", "faults"])?;
-            let depth = o.number("depth", 12, 1..=EXPLORE_STEP_DEPTH as u64)? as usize;
-            let faults = match o.0.get("faults") {
-                None => Faults::default(),
-                Some(v) => {
-                    let names = v.as_array().ok_or_else(|| {
+                let mut list = Vec::new();
+                for n in names {
+                    list.push(n.as_str().ok_or_else(|| {
                         err(
                             s,
                             o.field("faults"),
                             "expected a list of crash, drop, duplicate",
                         )
-                    })?;
-                    let mut list = Vec::new();
-                    for n in names {
-                        list.push(n.as_str().ok_or_else(|| {
-                            err(
-                                s,
-                                o.field("faults"),
-                                "expected a list of crash, drop, duplicate",
-                            )
-                        })?);
-                    }
-                    Faults::parse(&list.join(",")).map_err(|e| err(s, o.field("faults"), e))?
+                    })?);
                 }
-            };
-            Step::Explore { depth, faults }
-        }
-        "fire" => {
-            let o = Args::new(one(key)?, s, f(key), &["node", "timer"])?;
-            let node =
-                o.0.get("node")
-                    .ok_or_else(|| err(s, o.field("node"), "missing: a node id"))
-                    .and_then(|v| as_id(v, s, &o.field("node")))?;
-            let name = o.name("timer")?;
-            let timer = Slot::from_name(&name).ok_or_else(|| {
-                let names: Vec<&str> = ALL_SLOTS.iter().map(|t| t.name()).collect();
-                err(
-                    s,
-                    o.field("timer"),
-                    format!("expected a timer name: {}", names.join(", ")),
-                )
-            })?;
-            Step::Fire { node, timer }
-        }
-        "capture" => match one(key)? {
-            Value::String(l) => Step::Capture(l.clone()),
-            other => return Err(err(s, f(key), format!("expected a label, got {other}"))),
-        },
-        "say" => {
-            // `shows`: what the screen shows while this narration is read (checked by the
-            // narration-sync test; the runner ignores it).
-            only_keys(m, &["say", "shows"], i)?;
-            if let Some(shows) = m.get("shows") {
-                if !shows.is_object() {
-                    return Err(err(s, f("shows"), "expected an object (a partial capture)"));
-                }
+                Faults::parse(&list.join(",")).map_err(|e| err(s, o.field("faults"), e))?
             }
-            Step::Say(as_text(&m[key], s, &f(key))?)
-        }
-        _ => return Err(err(s, format!("steps[{i}]"), "unknown step")),
+        };
+        Step::Explore { depth, faults }
     };
     Ok(step)
+}
+
+fn parse_fire(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    let step = {
+        let o = Args::new(one(key)?, s, f(key), &["node", "timer"])?;
+        let node =
+            o.0.get("node")
+                .ok_or_else(|| err(s, o.field("node"), "missing: a node id"))
+                .and_then(|v| as_id(v, s, &o.field("node")))?;
+        let name = o.name("timer")?;
+        let timer = Slot::from_name(&name).ok_or_else(|| {
+            let names: Vec<&str> = ALL_SLOTS.iter().map(|t| t.name()).collect();
+            err(
+                s,
+                o.field("timer"),
+                format!("expected a timer name: {}", names.join(", ")),
+            )
+        })?;
+        Step::Fire { node, timer }
+    };
+    Ok(step)
+}
+
+fn parse_capture(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let one = |k: &str| x.one(k);
+    Ok(match one(key)? {
+        Value::String(l) => Step::Capture(l.clone()),
+        other => return Err(err(s, f(key), format!("expected a label, got {other}"))),
+    })
+}
+
+fn parse_say(x: &StepInput) -> Result<Step, ScenarioError> {
+    let s = Some(x.i);
+    let i = x.i;
+    let m = x.m;
+    let key = x.key;
+    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let step = {
+        // `shows`: what the screen shows while this narration is read (checked by the
+        // narration-sync test; the runner ignores it).
+        only_keys(m, &["say", "shows"], i)?;
+        if let Some(shows) = m.get("shows") {
+            if !shows.is_object() {
+                return Err(err(s, f("shows"), "expected an object (a partial capture)"));
+            }
+        }
+        Step::Say(as_text(&m[key], s, &f(key))?)
+    };
+    Ok(step)
+}
+
+/// The cluster's settings: the Kafka release's historical ones first (`kafka_version`), then
+/// what `config` says explicitly; refused if the release had no such mode.
+fn cluster_config(
+    cluster: &Map<String, Value>,
+    mode: ClusterMode,
+) -> Result<Config, ScenarioError> {
+    // The release's historical settings first, then what `config` says explicitly.
+    let mut settings = match cluster.get("kafka_version") {
+        None => Map::new(),
+        Some(Value::String(s)) => {
+            let version = KafkaVersion::parse(s).ok_or_else(|| {
+                err(
+                    None,
+                    "cluster.kafka_version",
+                    format!("unknown Kafka version {s:?}: expected \"0.8\" to \"4.2\", e.g. \"0.10\", \"2.0\", \"3.6\""),
+                )
+            })?;
+            if mode == ClusterMode::Kraft && !version.has_kraft() {
+                return Err(err(
+                    None,
+                    "cluster.kafka_version",
+                    format!("Kafka {version} had no KRaft mode (it came with 2.8): set cluster.mode to \"zookeeper\""),
+                ));
+            }
+            if mode == ClusterMode::Zookeeper && !version.has_zookeeper() {
+                return Err(err(
+                    None,
+                    "cluster.kafka_version",
+                    format!("Kafka {version} has no ZooKeeper mode (4.0 removed it)"),
+                ));
+            }
+            version.settings()
+        }
+        Some(other) => {
+            return Err(err(
+                None,
+                "cluster.kafka_version",
+                format!("expected a version string such as \"3.6\", got {other}"),
+            ))
+        }
+    };
+    match cluster.get("config") {
+        None => {}
+        Some(Value::Object(c)) => settings.extend(c.clone()),
+        Some(other) => {
+            return Err(err(
+                None,
+                "cluster.config",
+                format!("expected an object, got {other}"),
+            ))
+        }
+    }
+    let config: Config = serde_json::from_value(Value::Object(settings))
+        .map_err(|e| err(None, "cluster.config", e.to_string()))?;
+    config
+        .validate()
+        .map_err(|e| err(None, "cluster.config", e.to_string()))?;
+    Ok(config)
+}
+
+/// Each controller's disk before time 0 (`initial`, keyed by node id).
+fn initial_states(
+    top: &Map<String, Value>,
+) -> Result<BTreeMap<NodeId, InitialState>, ScenarioError> {
+    let mut initial = BTreeMap::new();
+    if let Some(init) = top.get("initial") {
+        let m = init
+            .as_object()
+            .ok_or_else(|| err(None, "initial", "expected an object keyed by node id"))?;
+        for (k, v) in m {
+            let id: NodeId = k
+                .parse()
+                .map_err(|_| err(None, format!("initial.{k}"), "keys are node ids"))?;
+            let state: InitialState = serde_json::from_value(v.clone())
+                .map_err(|e| err(None, format!("initial.{k}"), e.to_string()))?;
+            initial.insert(id, state);
+        }
+    }
+    Ok(initial)
 }
 
 impl Scenario {
@@ -1072,71 +1395,8 @@ impl Scenario {
             }
         }
         brokers.retain(|b| !combined.contains(b));
-        // The release's historical settings first, then what `config` says explicitly.
-        let mut settings = match cluster.get("kafka_version") {
-            None => Map::new(),
-            Some(Value::String(s)) => {
-                let version = KafkaVersion::parse(s).ok_or_else(|| {
-                    err(
-                        None,
-                        "cluster.kafka_version",
-                        format!("unknown Kafka version {s:?}: expected \"0.8\" to \"4.2\", e.g. \"0.10\", \"2.0\", \"3.6\""),
-                    )
-                })?;
-                if mode == ClusterMode::Kraft && !version.has_kraft() {
-                    return Err(err(
-                        None,
-                        "cluster.kafka_version",
-                        format!("Kafka {version} had no KRaft mode (it came with 2.8): set cluster.mode to \"zookeeper\""),
-                    ));
-                }
-                if mode == ClusterMode::Zookeeper && !version.has_zookeeper() {
-                    return Err(err(
-                        None,
-                        "cluster.kafka_version",
-                        format!("Kafka {version} has no ZooKeeper mode (4.0 removed it)"),
-                    ));
-                }
-                version.settings()
-            }
-            Some(other) => {
-                return Err(err(
-                    None,
-                    "cluster.kafka_version",
-                    format!("expected a version string such as \"3.6\", got {other}"),
-                ))
-            }
-        };
-        match cluster.get("config") {
-            None => {}
-            Some(Value::Object(c)) => settings.extend(c.clone()),
-            Some(other) => {
-                return Err(err(
-                    None,
-                    "cluster.config",
-                    format!("expected an object, got {other}"),
-                ))
-            }
-        }
-        let config: Config = serde_json::from_value(Value::Object(settings))
-            .map_err(|e| err(None, "cluster.config", e.to_string()))?;
-        config
-            .validate()
-            .map_err(|e| err(None, "cluster.config", e.to_string()))?;
-        let mut initial = BTreeMap::new();
-        if let Some(init) = top.get("initial") {
-            let m = init
-                .as_object()
-                .ok_or_else(|| err(None, "initial", "expected an object keyed by node id"))?;
-            for (k, v) in m {
-                let id: NodeId = k
-                    .parse()
-                    .map_err(|_| err(None, format!("initial.{k}"), "keys are node ids"))?;
-                let state: InitialState = serde_json::from_value(v.clone())
-                    .map_err(|e| err(None, format!("initial.{k}"), e.to_string()))?;
-                initial.insert(id, state);
-            }
-        }
+        let config = cluster_config(cluster, mode)?;
+        let initial = initial_states(top)?;
         let steps = match top.get("steps") {
             Some(Value::Array(a)) => a
                 .iter()
