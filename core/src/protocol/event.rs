@@ -289,7 +289,7 @@ pub enum TraceKind {
         produce: u64,
         topic: String,
         partition: u32,
-        acks: crate::protocol::partition::Acks,
+        acks: crate::protocol::types::Acks,
         values: Vec<String>,
         reason: LossReason,
     },

@@ -6,20 +6,13 @@
 //! log start, a divergence, an error. The follower's side (`ReplicaFetcher`, Kafka's
 //! `FetchSessionHandler`) remembers what the leader's session holds.
 
+// Where a follower fetches a partition from is part of the fetch request (message.rs); its
+// old path still names it.
+pub use crate::protocol::message::FetchPosition;
 use crate::protocol::message::{PartitionFetchData, PartitionFetchRequest};
 use crate::protocol::partition::PartitionKey;
 use crate::protocol::types::{NodeId, Offset, Time};
 use std::collections::BTreeMap;
-
-/// Where a follower fetches one partition from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-pub struct FetchPosition {
-    /// The follower's current leader epoch (KIP-320).
-    pub leader_epoch: u32,
-    pub fetch_offset: Offset,
-    /// The epoch of the follower's last record, checked against the leader's log.
-    pub last_fetched_epoch: Option<u32>,
-}
 
 /// A follower broker's fetcher for one leader broker.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -130,7 +130,7 @@ pub struct VoteRequest {
     /// KIP-853: the directory id the candidate's voter set has for the receiver (None in a
     /// static quorum). A replica on another disk refuses (INVALID_VOTER_KEY).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub voter_directory_id: Option<crate::protocol::voters::DirectoryId>,
+    pub voter_directory_id: Option<crate::protocol::voter::DirectoryId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -152,7 +152,7 @@ pub struct FetchRequest {
     pub high_watermark: Option<Offset>,
     /// KIP-853: the fetcher's directory id; its fetches count for a voter only on the voter's disk.
     #[serde(skip)]
-    pub replica_directory_id: crate::protocol::voters::DirectoryId,
+    pub replica_directory_id: crate::protocol::voter::DirectoryId,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -362,18 +362,15 @@ pub struct PartitionFetchRequest {
     pub session_id: u32,
     pub session_epoch: u32,
     /// The partitions whose fetch position is new to the session (all of them when full).
-    pub partitions: Vec<(
-        crate::protocol::partition::PartitionKey,
-        crate::protocol::fetch_session::FetchPosition,
-    )>,
+    pub partitions: Vec<(crate::protocol::types::PartitionKey, FetchPosition)>,
     /// Partitions the session should drop (no longer followed from this leader).
-    pub forgotten: Vec<crate::protocol::partition::PartitionKey>,
+    pub forgotten: Vec<crate::protocol::types::PartitionKey>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum PartitionFetchBody {
     /// Up to `replica_fetch_max_records` records from the fetch offset.
-    Records(Vec<crate::protocol::partition_log::PartitionRecord>),
+    Records(Vec<crate::protocol::partition_record::PartitionRecord>),
     /// The follower's log diverges: its last epoch ends at `end_offset` here.
     DivergingEpoch { epoch: u32, end_offset: Offset },
 }
@@ -408,7 +405,7 @@ pub struct ProduceRequest {
     pub produce: u64,
     pub topic_id: u32,
     pub partition: u32,
-    pub acks: crate::protocol::partition::Acks,
+    pub acks: crate::protocol::types::Acks,
     pub values: Vec<std::rc::Rc<str>>,
 }
 
@@ -497,4 +494,14 @@ pub struct AlterPartitionResponse {
 pub struct EndQuorumEpochResponse {
     pub epoch: Epoch,
     pub leader: Option<NodeId>,
+}
+
+/// Where a follower fetches one partition from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct FetchPosition {
+    /// The follower's current leader epoch (KIP-320).
+    pub leader_epoch: u32,
+    pub fetch_offset: Offset,
+    /// The epoch of the follower's last record, checked against the leader's log.
+    pub last_fetched_epoch: Option<u32>,
 }

@@ -14,9 +14,6 @@
 //! controller votes, acknowledges a fetch or advances the HW (Raft needs it), so a controller
 //! loses nothing to a power loss.
 
-use crate::protocol::node::Node;
-use crate::protocol::partition::PartitionKey;
-use crate::protocol::partition_log::PartitionRecord;
 use crate::protocol::types::{Offset, Time};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -80,32 +77,6 @@ impl PageCache {
     pub fn deleted_below(&mut self, start: Offset) {
         self.flushed = self.flushed.max(start);
         self.dirty.retain(|(_, e)| *e > start);
-    }
-}
-
-impl Node {
-    /// The partitions tick: the OS writes back each replica's records dirty long enough.
-    pub(crate) fn write_back_page_cache(&mut self, now: Time) {
-        let interval = self.cfg.flush_interval_ms;
-        for r in self.durable.partitions.values_mut() {
-            r.log.write_back(now, interval);
-        }
-    }
-
-    /// The power goes out at `now`: every replica keeps only what was on disk (its HW
-    /// checkpoint is clamped to what is left, as Kafka does when it loads a log shorter than
-    /// the checkpoint). Returns the records each replica lost.
-    pub fn lose_power(&mut self, now: Time) -> Vec<(PartitionKey, Vec<PartitionRecord>)> {
-        self.write_back_page_cache(now);
-        let mut lost = Vec::new();
-        for (key, r) in self.durable.partitions.iter_mut() {
-            let gone = r.log.lose_unflushed();
-            r.hw = r.hw.min(r.log.end_offset());
-            if !gone.is_empty() {
-                lost.push((*key, gone));
-            }
-        }
-        lost
     }
 }
 

@@ -17,23 +17,10 @@ use crate::protocol::metadata::{PartitionState, TopicState};
 use crate::protocol::node::{Effects, Node, Slot};
 use crate::protocol::partition_log::{PartitionLog, PartitionRecord};
 use crate::protocol::types::{NodeId, Offset, Time};
-use serde::{Deserialize, Serialize};
+// The produce's acks and the partition key are plain types (types.rs); their old paths still
+// name them.
+pub use crate::protocol::types::{Acks, PartitionKey};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// A client's durability request for a produce.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Acks {
-    /// acks=0: no wait.
-    None,
-    /// acks=1: the leader wrote it.
-    Leader,
-    /// acks=all: every ISR member has it; refused when the ISR is below min.insync.replicas.
-    All,
-}
-
-/// Partition key: (topic id, partition).
-pub type PartitionKey = (u32, u32);
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Replica {

@@ -1,4 +1,4 @@
-//! Small shared vocabulary: ids, epochs, offsets, virtual time.
+//! Small shared vocabulary: ids, epochs, offsets, virtual time, partition keys, acks.
 
 /// A node id: controllers and brokers share one id space, as in Kafka's `node.id`.
 pub type NodeId = u32;
@@ -17,3 +17,20 @@ pub struct SnapshotId {
     pub end_offset: Offset,
     pub epoch: Epoch,
 }
+
+/// A client's durability request for a produce.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Acks {
+    /// acks=0: no wait.
+    None,
+    /// acks=1: the leader wrote it.
+    Leader,
+    /// acks=all: every ISR member has it; refused when the ISR is below min.insync.replicas.
+    All,
+}
+
+/// Partition key: (topic id, partition).
+pub type PartitionKey = (u32, u32);
