@@ -10,7 +10,7 @@
 // old path still names it.
 pub use crate::protocol::message::FetchPosition;
 use crate::protocol::message::{PartitionFetchData, PartitionFetchRequest};
-use crate::protocol::partition::PartitionKey;
+use crate::protocol::types::PartitionKey;
 use crate::protocol::types::{NodeId, Offset, Time};
 use std::collections::BTreeMap;
 

@@ -13,7 +13,8 @@ use crate::protocol::follower_state::FollowerState;
 use crate::protocol::message::{AlterPartitionRequest, AlterPartitionResponse, ErrorCode, Message};
 use crate::protocol::metadata::Image;
 use crate::protocol::node::{Effects, Node};
-use crate::protocol::partition::{produce_answer, PartitionKey};
+use crate::protocol::partition::produce_answer;
+use crate::protocol::types::PartitionKey;
 use crate::protocol::types::{NodeId, Offset, Time};
 
 /// The ISR change a leader has asked for and not yet seen settled (Kafka's

@@ -7,7 +7,7 @@
 
 use crate::protocol::config::Config;
 use crate::protocol::message::{ErrorCode, Message, ProduceRequest, ProduceResponse};
-use crate::protocol::partition::Acks;
+use crate::protocol::types::Acks;
 use crate::protocol::types::{NodeId, Offset, Time};
 use serde::Serialize;
 use std::rc::Rc;

@@ -10,7 +10,8 @@ use crate::protocol::message::{
     PartitionFetchResponse,
 };
 use crate::protocol::node::{Effects, Node, Slot};
-use crate::protocol::partition::{PartitionKey, TICK_MS};
+use crate::protocol::partition::TICK_MS;
+use crate::protocol::types::PartitionKey;
 use crate::protocol::types::{NodeId, Offset, Time};
 use std::collections::BTreeMap;
 

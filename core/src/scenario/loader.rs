@@ -4,8 +4,8 @@
 use crate::protocol::config::Config;
 use crate::protocol::kafka_version::KafkaVersion;
 use crate::protocol::node::{ClusterMode, Slot, ALL_SLOTS};
-use crate::protocol::partition::Acks;
 use crate::protocol::record::TopicConfig;
+use crate::protocol::types::Acks;
 use crate::protocol::types::{NodeId, Offset};
 use crate::sim::explore::Faults;
 use crate::sim::{

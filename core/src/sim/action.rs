@@ -146,7 +146,7 @@ pub struct ProduceRecords {
     pub topic: String,
     pub partition: u32,
     pub records: u32,
-    pub acks: crate::protocol::partition::Acks,
+    pub acks: crate::protocol::types::Acks,
 }
 
 /// What a steady load produces, and how often.

@@ -289,7 +289,7 @@ fn steady_produce(
     (virtual_ms, every, partitions): (Time, Time, u64),
     k: &mut u64,
 ) -> (u64, f64) {
-    use crate::protocol::partition::Acks;
+    use crate::protocol::types::Acks;
     let start = sim.stats().events;
     let t0 = Instant::now();
     let end = sim.now() + virtual_ms;
@@ -312,7 +312,7 @@ pub fn data_plane(
     runs: usize,
     summary: &mut serde_json::Map<String, serde_json::Value>,
 ) {
-    use crate::protocol::partition::Acks;
+    use crate::protocol::types::Acks;
     let (events, secs) = best_of(runs, || {
         let mut sim = data_cluster(5, 6, 3);
         let mut k = 0;

@@ -2,9 +2,9 @@
 //! `window.kraft.capture()` returns it, and tests compare the two.
 
 use crate::protocol::node::{ClusterMode, NodeKind};
-use crate::protocol::partition::Acks;
 use crate::protocol::partition_log::PartitionLog;
 use crate::protocol::role::Role;
+use crate::protocol::types::Acks;
 use crate::protocol::types::{Epoch, NodeId, Offset, Time};
 use crate::sim::{SimNode, Simulation};
 use serde::Serialize;

@@ -3,7 +3,7 @@
 
 use crate::protocol::config::Config;
 use crate::protocol::event::TraceKind;
-use crate::protocol::partition::Acks;
+use crate::protocol::types::Acks;
 use crate::protocol::types::{NodeId, Time};
 use crate::protocol::ClusterMode;
 use crate::sim::chaos_swarm::*;

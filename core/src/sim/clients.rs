@@ -154,7 +154,7 @@ impl Simulation {
         topic: &str,
         partition: u32,
         records: u32,
-        acks: crate::protocol::partition::Acks,
+        acks: crate::protocol::types::Acks,
     ) -> Result<(), ActionError> {
         let (topic_id, leader) = self.partition_of(topic, partition)?;
         self.produces += 1;

@@ -14,8 +14,9 @@
 
 use crate::protocol::event::{LossReason, TraceKind};
 use crate::protocol::message::{Message, PartitionFetchBody, ProduceResponse};
-use crate::protocol::partition::{Acks, PartitionKey, Replica};
+use crate::protocol::partition::Replica;
 use crate::protocol::producer::ProduceStatus;
+use crate::protocol::types::{Acks, PartitionKey};
 use crate::protocol::types::{NodeId, Offset};
 use crate::sim::data_seen::LeftBehind;
 use crate::sim::invariants::Touched;

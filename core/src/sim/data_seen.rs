@@ -1,7 +1,7 @@
 //! What the data-plane checks remember between steps: each replica and partition state as last
 //! seen, the losses already told, and what power losses took (`data_checks`, `power_losses`).
 
-use crate::protocol::partition::PartitionKey;
+use crate::protocol::types::PartitionKey;
 use crate::protocol::types::{NodeId, Offset};
 use foldhash::fast::FixedState;
 use std::collections::{BTreeMap, BTreeSet, HashMap};

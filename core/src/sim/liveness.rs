@@ -8,9 +8,9 @@
 //! every ISR full for a whole `replica.lag.time.max.ms` and more, and no produce left waiting
 //! through it (`check_liveness_under_load`), before the load stops and everything must settle.
 
-use crate::protocol::partition::Acks;
 use crate::protocol::producer::ProduceStatus;
 use crate::protocol::role::Role;
+use crate::protocol::types::Acks;
 use crate::protocol::types::{NodeId, Time};
 use crate::sim::violation::{Breach, Violation};
 // Where the stall type lived before the vocabulary had a file of its own.

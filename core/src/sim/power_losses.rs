@@ -12,8 +12,8 @@
 //! records (before leader epochs) then diverges, and the check says so.
 
 use crate::protocol::message::Message;
-use crate::protocol::partition::PartitionKey;
 use crate::protocol::partition_log::PartitionRecord;
+use crate::protocol::types::PartitionKey;
 use crate::protocol::types::{NodeId, Offset};
 use crate::sim::Simulation;
 use std::collections::BTreeMap;

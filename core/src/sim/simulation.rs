@@ -669,7 +669,7 @@ impl Simulation {
         &self,
         topic: &str,
         partition: u32,
-    ) -> Result<(crate::protocol::partition::PartitionKey, NodeId), ActionError> {
+    ) -> Result<(crate::protocol::types::PartitionKey, NodeId), ActionError> {
         let (topic_id, leader) = self.partition_of(topic, partition)?;
         let leader = leader.ok_or_else(|| ActionError::NoPartitionLeader {
             topic: topic.to_string(),
