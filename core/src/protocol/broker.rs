@@ -6,25 +6,10 @@ use crate::protocol::message::{
     HeartbeatResponse, Message,
 };
 use crate::protocol::node::{Effects, Node, Slot};
-use crate::protocol::types::{Epoch, NodeId, Offset, Time};
+use crate::protocol::types::{Epoch, NodeId, Time};
 
-#[derive(Clone, Debug, Default)]
-pub struct BrokerState {
-    /// Our broker epoch once the controller answered the registration.
-    pub registered: Option<Offset>,
-    /// What the last heartbeat response said.
-    pub fenced: bool,
-    pub last_heartbeat_ok: Option<Time>,
-    pub(crate) inflight: Option<u64>,
-    /// A controlled shutdown is under way: heartbeats ask for it until the controller agrees.
-    pub shutting_down: bool,
-    /// When the partition leaders here next look for ISR members to drop (Kafka's
-    /// isr-expiration task, every half `replica_lag_time_max_ms`).
-    pub next_isr_check: Time,
-    /// The broker epoch its clean shutdown file held at start (Kafka's
-    /// `BrokerRegistrationRequest.PreviousBrokerEpoch`; None is -1: no clean shutdown).
-    pub previous_broker_epoch: Option<Offset>,
-}
+// The broker's registration state is a plain type of its own file; its old path still names it.
+pub use crate::protocol::broker_state::BrokerState;
 
 impl Node {
     pub(crate) fn start_broker(&mut self, now: Time, out: &mut Effects) {

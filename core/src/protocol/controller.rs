@@ -18,26 +18,9 @@ use crate::protocol::types::{NodeId, Offset, Time};
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
-#[derive(Clone, Debug)]
-pub struct ActiveController {
-    /// Last heartbeat (or the activation time: a new controller gives everyone a fresh session).
-    pub sessions: BTreeMap<NodeId, Time>,
-    /// When this controller last appended a record.
-    pub last_write: Time,
-    /// When the next NoOp is due (every `metadata_max_idle_interval_ms`, busy or idle).
-    next_noop: Time,
-    /// When the next preferred-leader check is due (`leader_imbalance_check_interval_ms`).
-    next_rebalance: Time,
-    /// Replies that go out once the record they depend on commits: (its offset, to, reply).
-    awaiting_commit: Vec<(Offset, NodeId, Message)>,
-    /// The committed image with this controller's own uncommitted writes applied, kept up to
-    /// date as it appends (Kafka's controller keeps its in-memory state this way): rebuilt from
-    /// the committed image at every read, it cost a replay of every uncommitted record, 100,000
-    /// while a topic that size commits, for each heartbeat.
-    pending: Option<Image>,
-}
+// The active controller's state is a plain type of its own file; its old path still names it.
+pub use crate::protocol::controller_state::ActiveController;
 
 /// What `create_topic` is asked for (the scenario step's and the UI's topic).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,22 +13,13 @@ use crate::protocol::follower_state::FollowerState;
 use crate::protocol::message::{AlterPartitionRequest, AlterPartitionResponse, ErrorCode, Message};
 use crate::protocol::metadata::Image;
 use crate::protocol::node::{Effects, Node};
-use crate::protocol::partition::produce_answer;
+use crate::protocol::replica::produce_answer;
 use crate::protocol::types::PartitionKey;
 use crate::protocol::types::{NodeId, Offset, Time};
 
-/// The ISR change a leader has asked for and not yet seen settled (Kafka's
-/// `PendingExpandIsr` / `PendingShrinkIsr`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct PendingIsrChange {
-    /// The follower an expansion adds: it counts for the HW at once (the "maximal ISR").
-    /// None for a shrink, whose leavers count until the change is settled.
-    pub joining: Option<NodeId>,
-    pub request: AlterPartitionRequest,
-    /// When to send it again if no answer came (a lost request or answer); None once an
-    /// answer said it will not be applied as sent: only new metadata settles it then.
-    pub resend_at: Option<Time>,
-}
+// The pending change is a plain type (replica.rs, beside the replica that holds it); its old
+// path still names it.
+pub use crate::protocol::replica::PendingIsrChange;
 
 /// Whether `broker` may be in the ISR as the leader's metadata shows it (Kafka's
 /// `isReplicaIsrEligible`): in KRaft unfenced and fetching with the broker epoch the metadata

@@ -17,9 +17,11 @@
 
 mod alter_partition;
 pub mod broker;
+pub mod broker_state;
 pub mod config;
 pub mod consumer;
 pub mod controller;
+pub mod controller_state;
 mod durability;
 mod election;
 pub mod error;
@@ -42,6 +44,7 @@ pub mod partition_state;
 pub mod producer;
 pub mod record;
 pub mod record_size;
+pub mod replica;
 mod replica_fetch;
 mod replication;
 pub mod role;
@@ -50,8 +53,10 @@ pub mod voter;
 pub mod voters;
 pub mod zk_broker;
 pub mod zk_controller;
+pub mod zk_data;
 pub mod zk_ensemble;
 pub mod zk_rpc;
+pub mod zk_state;
 pub mod zookeeper;
 
 #[cfg(test)]

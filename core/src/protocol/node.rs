@@ -68,7 +68,7 @@ pub struct Durable {
     /// A broker's registration (its broker epoch), so a restarted broker re-registers knowingly.
     pub broker_epoch: Option<Offset>,
     /// A broker's partition replicas (their logs are on disk: the LEO survives a crash).
-    pub partitions: crate::protocol::partition::Replicas,
+    pub partitions: crate::protocol::replica::Replicas,
     /// Kafka's clean shutdown file: the broker epoch a broker held when it stopped after a
     /// controlled shutdown. Read and deleted on start; without it (a crash, a power loss) the
     /// broker registers with no previous broker epoch and the controller takes its shutdown
@@ -79,7 +79,7 @@ pub struct Durable {
     /// The directory id made when this disk was formatted (KIP-853): a new disk, a new replica.
     pub directory_id: crate::protocol::voters::DirectoryId,
     /// ZooKeeper mode's node 0: the ensemble's tree and sessions (they outlive a loss of quorum).
-    pub ensemble: Option<Box<crate::protocol::zk_ensemble::Ensemble>>,
+    pub ensemble: Option<Box<crate::protocol::zk_state::Ensemble>>,
 }
 
 /// Timer slots. Each slot holds one deadline; the simulation only sees "wake me at t".
@@ -362,8 +362,8 @@ pub struct Node {
     pub(crate) fetch: FetchState,
     pub(crate) leader: Option<LeaderState>,
     pub(crate) resigned: Option<ResignedState>,
-    pub(crate) controller: Option<crate::protocol::controller::ActiveController>,
-    pub(crate) broker: crate::protocol::broker::BrokerState,
+    pub(crate) controller: Option<crate::protocol::controller_state::ActiveController>,
+    pub(crate) broker: crate::protocol::broker_state::BrokerState,
     /// A broker's partition fetchers, one per leader broker it follows partitions on.
     pub(crate) fetchers: BTreeMap<NodeId, crate::protocol::fetch_session::ReplicaFetcher>,
     /// A broker's fetch sessions with the brokers that follow its partitions.
@@ -371,7 +371,7 @@ pub struct Node {
     pub(crate) next_correlation: u64,
     pub(crate) mode: ClusterMode,
     /// A broker in ZooKeeper mode: its session, and the controller role if it won it.
-    pub(crate) zk: Option<Box<crate::protocol::zk_broker::ZkBroker>>,
+    pub(crate) zk: Option<Box<crate::protocol::zk_state::ZkBroker>>,
 }
 
 impl Node {
@@ -448,7 +448,7 @@ impl Node {
                     let hw = r.hw;
                     r.log.truncate_to(hw);
                 }
-                **r = crate::protocol::partition::Replica {
+                **r = crate::protocol::replica::Replica {
                     log: std::mem::take(&mut r.log),
                     hw: r.hw,
                     ..Default::default()
@@ -577,10 +577,12 @@ impl Node {
     pub fn snapshot_download(&self) -> Option<(SnapshotId, u64)> {
         self.fetch.snapshot
     }
-    pub fn active_controller(&self) -> Option<&crate::protocol::controller::ActiveController> {
+    pub fn active_controller(
+        &self,
+    ) -> Option<&crate::protocol::controller_state::ActiveController> {
         self.controller.as_ref()
     }
-    pub fn broker_state(&self) -> &crate::protocol::broker::BrokerState {
+    pub fn broker_state(&self) -> &crate::protocol::broker_state::BrokerState {
         &self.broker
     }
 

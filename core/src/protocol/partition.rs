@@ -7,59 +7,24 @@
 //! (DivergingEpoch, KIP-101 / KIP-320).
 
 use crate::protocol::event::TraceKind;
-use crate::protocol::follower_state::FollowerState;
-use crate::protocol::isr::{effective_min_isr, followers_for_new_epoch, PendingIsrChange};
+use crate::protocol::isr::{effective_min_isr, followers_for_new_epoch};
 use crate::protocol::message::{
     ConsumerFetchRequest, ConsumerFetchResponse, ErrorCode, Message, OffsetReset,
     PartitionFetchBody, ProduceRequest, ProduceResponse,
 };
 use crate::protocol::metadata::{PartitionState, TopicState};
 use crate::protocol::node::{Effects, Node, Slot};
-use crate::protocol::partition_log::{PartitionLog, PartitionRecord};
+use crate::protocol::partition_log::PartitionRecord;
 use crate::protocol::types::{NodeId, Offset, Time};
 // The produce's acks and the partition key are plain types (types.rs); their old paths still
 // name them.
 pub use crate::protocol::types::{Acks, PartitionKey};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Replica {
-    /// The records, their epochs and the log start: durable.
-    pub log: PartitionLog,
-    pub hw: Offset,
-    /// The partition leader epoch this replica last saw in the committed image.
-    pub leader_epoch: u32,
-    pub leader: Option<NodeId>,
-    /// Leader only: what it knows of each follower (Kafka's `Replica` state).
-    pub followers: BTreeMap<NodeId, FollowerState>,
-    /// Leader only: the ISR it acts on and the partition epoch of that state: the metadata's,
-    /// or the controller's answer to its AlterPartition when that is newer.
-    pub isr: Vec<NodeId>,
-    pub partition_epoch: u32,
-    /// Leader only: acks=all produces waiting for the HW to pass their last record (volatile).
-    pub purgatory: Vec<Parked>,
-    /// Leader only: the ISR change it asked the controller for, not settled yet.
-    pub pending_isr: Option<Box<PendingIsrChange>>,
-    /// Follower only: after an error on this partition, it is left out of fetches until then
-    /// (Kafka delays a partition in error by its fetch back-off).
-    pub fetch_delayed_until: Option<Time>,
-}
-
-/// A broker's replicas by partition. Boxed: a map of 100,000 replicas filled in key order
-/// leaves its nodes half empty, which costs little for a pointer and much for a whole replica.
-pub type Replicas = BTreeMap<PartitionKey, Box<Replica>>;
-
-/// An acks=all produce the leader holds until its records are committed.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Parked {
-    pub from: NodeId,
-    pub correlation: u64,
-    pub produce: u64,
-    pub base_offset: Offset,
-    /// The offset after its last record: committed once the HW reaches it.
-    pub end: Offset,
-    pub deadline: Time,
-}
+// A replica and what it holds are plain types of their own file; their old paths still name
+// them.
+use crate::protocol::replica::produce_answer;
+pub use crate::protocol::replica::{Parked, Replica, Replicas};
 
 /// How far back a leader looks for records a retried produce already wrote.
 const DEDUP_WINDOW: usize = 512;
@@ -68,26 +33,6 @@ pub(crate) const TICK_MS: u64 = 250;
 /// Records a replica keeps at most beyond what retention may delete (the HW bounds deletion):
 /// memory stays bounded on long runs.
 const RETAINED_RECORDS: u64 = 2000;
-
-/// The answer to a held acks=all produce.
-pub(crate) fn produce_answer(
-    p: &Parked,
-    key: PartitionKey,
-    base_offset: Option<Offset>,
-    error: Option<ErrorCode>,
-) -> (NodeId, Message) {
-    (
-        p.from,
-        Message::ProduceResponse(ProduceResponse {
-            correlation: p.correlation,
-            produce: p.produce,
-            topic_id: key.0,
-            partition: key.1,
-            base_offset,
-            error,
-        }),
-    )
-}
 
 impl Replica {
     /// LEO: the offset the next record takes.

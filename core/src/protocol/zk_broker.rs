@@ -7,83 +7,29 @@
 //! Calls go through one queue with at most `zookeeper_max_in_flight` outstanding (Kafka's
 //! ZooKeeperClient); pings go around it. Replies come back in order on the session (TCP).
 
+// The state types are plain data in zk_state.rs; their old paths still name them.
 use crate::protocol::message::Message;
 use crate::protocol::metadata::{PartitionState, Partitions, TopicState};
 use crate::protocol::node::{Effects, Node, Slot};
 use crate::protocol::types::{NodeId, Time};
-use crate::protocol::zk_controller::{CtlCall, ZkController};
-use crate::protocol::zk_ensemble::{
-    BROKER_IDS_PATH, CONTROLLER_EPOCH_PATH, CONTROLLER_PATH, ENSEMBLE, TOPICS_PATH,
+use crate::protocol::zk_data::{
+    BROKER_IDS_PATH, CONTROLLER_EPOCH_PATH, CONTROLLER_PATH, TOPICS_PATH,
 };
+use crate::protocol::zk_ensemble::ENSEMBLE;
 use crate::protocol::zk_rpc::{
     ControlKind, ControlRequest, ControlResponse, ControlledShutdownRequest,
     ControlledShutdownResponse, ZkCall, ZkReply, ZkRequest, ZkResponse, ZkWatchNotice,
 };
-use crate::protocol::zookeeper::{CreateMode, Op, OpResult, SessionId, WatchEvent, ZkError};
+pub(crate) use crate::protocol::zk_state::Purpose;
+pub use crate::protocol::zk_state::ZkBroker;
+use crate::protocol::zk_state::ZkController;
+use crate::protocol::zookeeper::{CreateMode, Op, OpResult, WatchEvent, ZkError};
 use crate::protocol::TraceKind;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 /// Room for queued calls kept once the queue is empty.
 const QUEUE_KEPT: usize = 64;
-
-/// Why a call was made: what to do with its reply.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Purpose {
-    Connect,
-    Ping,
-    Register,
-    /// `exists(/controller)` with a watch.
-    WatchController,
-    /// `getData(/controller)`: who it names.
-    ReadController,
-    /// `getData(/controller_epoch)` before trying to win.
-    ReadEpoch,
-    /// The `multi` that creates `/controller` and bumps `/controller_epoch` to this epoch.
-    Elect(u32),
-    /// `/brokers/ids/<id>` existed: is it ours (a retried create that had landed)?
-    CheckRegistration,
-    /// `/controller` names this broker and is owned by its session (a retried election that had
-    /// landed): read the epoch it won.
-    RecoverElection,
-    /// A call of the controller role, made in this controller epoch.
-    Controller(u32, CtlCall),
-    /// The clean close at the end of a controlled shutdown: its ephemerals go at once.
-    Close,
-}
-
-/// The broker's ZooKeeper session and what it has learned through it.
-#[derive(Clone, Debug, Default)]
-pub struct ZkBroker {
-    /// 0 while it has none.
-    pub session: SessionId,
-    pub timeout_ms: Time,
-    /// When the ensemble last answered (any reply): pings go out when it has been quiet.
-    pub last_reply: Time,
-    pub(crate) next_xid: u64,
-    /// Calls sent and not answered: the call (to send again), why, and when it was sent.
-    pub(crate) pending: BTreeMap<u64, (ZkCall, Purpose, Time)>,
-    /// The time of the last input: a call sent is stamped with it.
-    pub(crate) now: Time,
-    pub(crate) queued: VecDeque<(ZkCall, Purpose)>,
-    /// `/brokers/ids/<id>` is ours.
-    pub registered: bool,
-    /// Who `/controller` named when last read.
-    pub controller: Option<NodeId>,
-    /// The highest controller epoch a pushed request carried (Kafka's controllerEpoch in
-    /// ReplicaManager): the only fencing a broker can do by itself.
-    pub controller_epoch_seen: u32,
-    /// Acting as the controller.
-    pub(crate) role: Option<Box<ZkController>>,
-    /// When the Connect was sent (resent if unanswered).
-    pub(crate) connect_sent: Option<Time>,
-    /// Calls went unanswered: the connection is taken as lost until the ensemble answers again.
-    pub(crate) disconnected: bool,
-    /// Watch notices received on this session.
-    pub(crate) notices: u64,
-    /// A controlled shutdown asked of the controller: when, and how many times.
-    pub(crate) shutdown: Option<(Time, u32)>,
-}
 
 impl Node {
     pub fn zk(&self) -> Option<&ZkBroker> {
@@ -662,15 +608,6 @@ impl Node {
             Some(z) => z.controller,
             None => self.leader_id(),
         }
-    }
-}
-
-/// The controller epoch the ensemble's `/controller_epoch` must still be at for a controller's
-/// write to land (Kafka ≥ 2.1), as the first op of its `multi`.
-pub(crate) fn epoch_check(version: u32) -> Op {
-    Op::Check {
-        path: CONTROLLER_EPOCH_PATH.into(),
-        version,
     }
 }
 

@@ -9,126 +9,31 @@
 //! The cost of a failover is not a constant anywhere: it is the calls counted here, each a
 //! round trip to the ensemble.
 
+// The state types are plain data in zk_state.rs; their old paths still name them.
 use crate::protocol::controller::TopicSpec;
 use crate::protocol::error::CommandError;
 use crate::protocol::message::{AlterPartitionRequest, AlterPartitionResponse, ErrorCode, Message};
 use crate::protocol::metadata::{BrokerState, PartitionState};
 use crate::protocol::node::{Effects, Node, Slot};
-use crate::protocol::record::TopicConfig;
 use crate::protocol::types::{NodeId, Time};
-use crate::protocol::zk_broker::{epoch_check, Purpose};
-use crate::protocol::zk_ensemble::{partition_state_path, BROKER_IDS_PATH, TOPICS_PATH};
+use crate::protocol::zk_data::{epoch_check, parse_state, parse_topic, state_json};
+use crate::protocol::zk_data::{partition_state_path, BROKER_IDS_PATH, TOPICS_PATH};
 use crate::protocol::zk_rpc::{
     ControlKind, ControlRequest, ControlResponse, ControlledShutdownRequest,
     ControlledShutdownResponse, PushedPartition, PushedTopic, ZkCall, ZkReply,
 };
+use crate::protocol::zk_state::Purpose;
+pub use crate::protocol::zk_state::{CtlCall, ZkController};
+pub(crate) use crate::protocol::zk_state::{Deferred, TopicCtx};
 use crate::protocol::zookeeper::{CreateMode, Op, OpResult, ZkError};
 use crate::protocol::TraceKind;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 
-/// A call the controller role made, and so what its reply means.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CtlCall {
-    BrokerIds,
-    Broker(NodeId),
-    TopicList,
-    Topic(String),
-    State {
-        topic_id: u32,
-        partition: u32,
-    },
-    /// A partition state written (created, or set at the version read), for an AlterPartition
-    /// from `alter_from` (the leader, and its request's correlation) or for the controller's
-    /// own election.
-    Write {
-        topic_id: u32,
-        partition: u32,
-        /// Boxed: a controller queues a call per partition at once, and the queue's every slot
-        /// is as large as its largest call.
-        state: Box<PartitionState>,
-        create: bool,
-        alter_from: Option<(NodeId, u64)>,
-    },
-    CreateTopic(String),
-}
-
-/// A topic znode's content: its id, assignment (first replica preferred) and config.
-pub(crate) fn parse_topic(data: &str) -> (u32, Vec<Vec<NodeId>>, TopicConfig) {
-    let v: serde_json::Value = serde_json::from_str(data).unwrap_or_default();
-    let id = v.get("id").and_then(|x| x.as_u64()).unwrap_or(0) as u32;
-    let assignment = v
-        .get("partitions")
-        .and_then(|p| serde_json::from_value(p.clone()).ok())
-        .unwrap_or_default();
-    let config = v
-        .get("config")
-        .and_then(|p| serde_json::from_value(p.clone()).ok())
-        .unwrap_or_default();
-    (id, assignment, config)
-}
-
-#[derive(Clone, Debug)]
-struct TopicCtx {
-    id: u32,
-    name: Rc<str>,
-    config: TopicConfig,
-    assignment: Vec<Vec<NodeId>>,
-    /// The topic as pushed with each of its partitions.
-    pushed: Rc<PushedTopic>,
-}
-
-/// Events that arrived while the controller was busy loading: handled in order afterwards.
-#[derive(Clone, Debug)]
-enum Deferred {
-    Watch(String),
-    Alter(NodeId, AlterPartitionRequest),
-}
-
-#[derive(Clone, Debug, Default)]
-struct PushQueue {
-    queue: VecDeque<ControlRequest>,
-    inflight: Option<(ControlRequest, Time)>,
-}
-
 /// The controller's retry tick. A pushed request unanswered for `request_timeout_ms` is sent
 /// again: Kafka's RequestSendThread resends the same request (after a 100 ms back-off) once its
 /// connection failed; the playground's lossy links stand in for broken connections.
 const TICK_MS: Time = 1000;
-
-#[derive(Clone, Debug)]
-pub struct ZkController {
-    pub epoch: u32,
-    /// `/controller_epoch`'s version when this controller won: every write checks it.
-    pub(crate) epoch_version: u32,
-    pub elected_at: Time,
-    /// Loaded: partition leaders can be elected again.
-    pub ready: bool,
-    /// Calls made to ZooKeeper since it was elected.
-    pub calls: u64,
-    loading: u64,
-    /// Live brokers and their broker epochs (the czxid of their znode, KIP-380).
-    pub live: BTreeMap<NodeId, u64>,
-    topics: BTreeMap<String, TopicCtx>,
-    /// Partition states as read or written; `partition_epoch` is the znode's version. Shared
-    /// with the requests that push them and the brokers' metadata caches.
-    pub states: BTreeMap<(u32, u32), Rc<PartitionState>>,
-    deferred: VecDeque<Deferred>,
-    queues: BTreeMap<NodeId, PushQueue>,
-    writes: u64,
-    changed: BTreeSet<(u32, u32)>,
-    to_create: Vec<(u32, u32)>,
-    /// A broker change being read: the broker znodes seen so far, and how many reads are left.
-    next_live: BTreeMap<NodeId, u64>,
-    broker_reads: u64,
-    /// A re-read of the brokers is under way; another change came meanwhile (read again after).
-    rescanning: bool,
-    rescan_again: bool,
-    next_correlation: u64,
-    /// Brokers in a controlled shutdown (they may not take leaderships), the node to answer,
-    /// and whether it has been answered.
-    shutting_down: BTreeMap<NodeId, (NodeId, bool)>,
-}
 
 impl ZkController {
     fn new(epoch: u32, epoch_version: u32, now: Time) -> ZkController {
@@ -169,50 +74,6 @@ impl ZkController {
             state,
         })
     }
-}
-
-fn state_json(epoch: u32, s: &PartitionState) -> String {
-    // leader_recovery_state (KIP-704, Kafka 3.2+): 1 while a leader chosen uncleanly has not
-    // reported back.
-    serde_json::json!({
-        "controller_epoch": epoch,
-        "leader": s.leader.map_or(-1, i64::from),
-        "leader_epoch": s.leader_epoch,
-        "isr": s.isr,
-        "leader_recovery_state": u8::from(s.recovering),
-    })
-    .to_string()
-}
-
-pub(crate) fn parse_state(
-    data: &str,
-    partition: u32,
-    replicas: Vec<NodeId>,
-    version: u32,
-) -> PartitionState {
-    let v: serde_json::Value = serde_json::from_str(data).unwrap_or_default();
-    let ids = |k: &str| -> Vec<NodeId> {
-        v.get(k)
-            .and_then(|a| a.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_u64())
-                    .map(|x| x as NodeId)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut s = PartitionState::new(partition, replicas);
-    s.leader = v
-        .get("leader")
-        .and_then(|l| l.as_i64())
-        .filter(|l| *l >= 0)
-        .map(|l| l as NodeId);
-    s.leader_epoch = v.get("leader_epoch").and_then(|e| e.as_u64()).unwrap_or(0) as u32;
-    s.isr = ids("isr");
-    s.recovering = v.get("leader_recovery_state").and_then(|r| r.as_u64()) == Some(1);
-    s.partition_epoch = version;
-    s
 }
 
 impl Node {

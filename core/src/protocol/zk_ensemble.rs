@@ -5,12 +5,13 @@
 //! Its state is durable: crashing node 0 stands for the ensemble losing its quorum (every call
 //! goes unanswered) and restarting it for the quorum coming back with the same tree.
 
+// The state types are plain data in zk_state.rs; their old paths still name them.
 use crate::protocol::message::Message;
 use crate::protocol::node::{Effects, Node, Slot};
-use crate::protocol::record::TopicConfig;
 use crate::protocol::types::{NodeId, Time};
 use crate::protocol::zk_rpc::{ZkCall, ZkReply, ZkRequest, ZkResponse, ZkWatchNotice};
-use crate::protocol::zookeeper::{Fired, Op, SessionId, Store, Zxid};
+pub use crate::protocol::zk_state::{Ensemble, TopicZnode};
+use crate::protocol::zookeeper::{Fired, Op, Store};
 use crate::protocol::TraceKind;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -23,41 +24,10 @@ pub const ZK_TICK_MS: Time = 2000;
 /// The node id the ensemble has in ZooKeeper mode.
 pub const ENSEMBLE: NodeId = 0;
 
-pub const CONTROLLER_PATH: &str = "/controller";
-pub const CONTROLLER_EPOCH_PATH: &str = "/controller_epoch";
-pub const BROKER_IDS_PATH: &str = "/brokers/ids";
-pub const TOPICS_PATH: &str = "/brokers/topics";
-
-/// The partition state znode of a topic's partition.
-pub fn partition_state_path(topic: &str, partition: u32) -> String {
-    format!("{TOPICS_PATH}/{topic}/partitions/{partition}/state")
-}
-
-/// A topic znode's content: its id, assignment (first replica preferred) and config.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TopicZnode {
-    pub id: u32,
-    pub assignment: Vec<Vec<NodeId>>,
-    pub config: TopicConfig,
-}
-
-/// A topic znode as parsed, and which version of it: the zxid that last wrote it and its
-/// data's length.
-type ParsedTopic = ((Zxid, usize), Rc<TopicZnode>);
-
-#[derive(Clone, Debug)]
-pub struct Ensemble {
-    pub store: Store,
-    /// Which node holds each session (where its replies and watches go).
-    pub clients: BTreeMap<SessionId, NodeId>,
-    /// Watch notices sent to each session (the pong tells the client).
-    pub notices: BTreeMap<SessionId, u64>,
-    /// Topic znodes as last parsed, by topic name, with the zxid of the write they were parsed
-    /// at and the data's length. A cache, not state: the trace and the checker look up one partition's replicas for
-    /// every partition state written, and a 100,000-partition topic's znode is a megabyte of
-    /// JSON (parsing it per write made creating the topic quadratic).
-    parsed_topics: RefCell<BTreeMap<String, ParsedTopic>>,
-}
+// The znode paths live with their JSON in zk_data.rs; their old paths still name them.
+pub use crate::protocol::zk_data::{
+    partition_state_path, BROKER_IDS_PATH, CONTROLLER_EPOCH_PATH, CONTROLLER_PATH, TOPICS_PATH,
+};
 
 impl Ensemble {
     /// The tree Kafka finds on a formatted cluster: the paths brokers register under, and
@@ -101,7 +71,7 @@ impl Ensemble {
                 return Some(t.clone());
             }
         }
-        let (id, assignment, config) = crate::protocol::zk_controller::parse_topic(data);
+        let (id, assignment, config) = crate::protocol::zk_data::parse_topic(data);
         let t = Rc::new(TopicZnode {
             id,
             assignment,
@@ -294,12 +264,7 @@ impl Node {
                 .topic(topic)
                 .and_then(|t| t.assignment.get(partition as usize).cloned())
                 .unwrap_or_default();
-            let s = crate::protocol::zk_controller::parse_state(
-                data,
-                partition,
-                replicas,
-                stat.version,
-            );
+            let s = crate::protocol::zk_data::parse_state(data, partition, replicas, stat.version);
             out.trace.push(TraceKind::PartitionChange {
                 offset: e.store.zxid(),
                 topic: topic.to_string(),

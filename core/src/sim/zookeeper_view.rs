@@ -2,7 +2,7 @@
 //! show as `metadata`; brokers' caches may lag it or disagree with it).
 
 use crate::protocol::metadata::{BrokerState, Image, PartitionState, TopicState};
-use crate::protocol::zk_controller::{parse_state, parse_topic};
+use crate::protocol::zk_data::{parse_state, parse_topic};
 use crate::protocol::zk_ensemble::{partition_state_path, BROKER_IDS_PATH, TOPICS_PATH};
 use crate::sim::Simulation;
 
