@@ -598,6 +598,16 @@ struct StepInput<'a> {
 }
 
 impl StepInput<'_> {
+    /// Where a field of this step is, for errors: `steps[i].key`.
+    fn field(&self, key: &str) -> String {
+        format!("steps[{}].{key}", self.i)
+    }
+
+    /// The node a step that names one node (`{"crash": 2}`, `{"crash": "leader"}`) names.
+    fn target(&self) -> Result<Target, ScenarioError> {
+        as_target(self.one(self.key)?, Some(self.i), &self.field(self.key))
+    }
+
     /// The value of a step that has just the one key `key`.
     fn one(&self, key: &str) -> Result<&Value, ScenarioError> {
         only_keys(self.m, &[key], self.i)?;
@@ -614,14 +624,14 @@ type StepParser = fn(&StepInput) -> Result<Step, ScenarioError>;
 const STEPS: &[(&str, StepParser)] = &[
     ("advance_ms", parse_advance_ms),
     ("until", parse_until),
-    ("elect", parse_elect),
-    ("crash", parse_crash),
+    ("elect", |x| Ok(Step::Elect(x.target()?))),
+    ("crash", |x| Ok(Step::Crash(x.target()?))),
     ("power_loss", parse_power_loss),
     ("slow", parse_slow),
-    ("restart", parse_restart),
+    ("restart", |x| Ok(Step::Restart(x.target()?))),
     ("pause", parse_pause),
     ("partition", parse_partition),
-    ("isolate", parse_isolate),
+    ("isolate", |x| Ok(Step::Isolate(x.target()?))),
     ("cut", parse_cut),
     ("cut_one_way", parse_cut),
     ("heal", parse_heal),
@@ -634,11 +644,13 @@ const STEPS: &[(&str, StepParser)] = &[
     ("drop_next", parse_next_message),
     ("duplicate_next", parse_next_message),
     ("delay_next", parse_next_message),
-    ("resign", parse_resign),
-    ("add_voter", parse_add_voter),
-    ("remove_voter", parse_remove_voter),
-    ("wipe", parse_wipe),
-    ("controlled_shutdown", parse_controlled_shutdown),
+    ("resign", |x| Ok(Step::Resign(x.target()?))),
+    ("add_voter", |x| Ok(Step::AddVoter(x.target()?))),
+    ("remove_voter", |x| Ok(Step::RemoveVoter(x.target()?))),
+    ("wipe", |x| Ok(Step::Wipe(x.target()?))),
+    ("controlled_shutdown", |x| {
+        Ok(Step::ControlledShutdown(x.target()?))
+    }),
     ("deliver", parse_deliver),
     ("fire", parse_fire),
     ("drop", parse_in_flight),
@@ -662,7 +674,7 @@ fn parse_step(i: usize, v: &Value) -> Result<Step, ScenarioError> {
 fn parse_advance_ms(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     Ok(Step::AdvanceMs(as_ms(one(key)?, s, &f(key))?))
 }
@@ -672,7 +684,7 @@ fn parse_until(x: &StepInput) -> Result<Step, ScenarioError> {
     let i = x.i;
     let m = x.m;
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let step = {
         only_keys(m, &["until", "within_ms"], i)?;
         let within = m
@@ -686,26 +698,10 @@ fn parse_until(x: &StepInput) -> Result<Step, ScenarioError> {
     Ok(step)
 }
 
-fn parse_elect(x: &StepInput) -> Result<Step, ScenarioError> {
-    let s = Some(x.i);
-    let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
-    let one = |k: &str| x.one(k);
-    Ok(Step::Elect(as_target(one(key)?, s, &f(key))?))
-}
-
-fn parse_crash(x: &StepInput) -> Result<Step, ScenarioError> {
-    let s = Some(x.i);
-    let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
-    let one = |k: &str| x.one(k);
-    Ok(Step::Crash(as_target(one(key)?, s, &f(key))?))
-}
-
 fn parse_power_loss(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     Ok(Step::PowerLoss(match one(key)? {
         Value::Array(a) if a.is_empty() => {
@@ -720,68 +716,12 @@ fn parse_power_loss(x: &StepInput) -> Result<Step, ScenarioError> {
     }))
 }
 
-fn parse_restart(x: &StepInput) -> Result<Step, ScenarioError> {
-    let s = Some(x.i);
-    let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
-    let one = |k: &str| x.one(k);
-    Ok(Step::Restart(as_target(one(key)?, s, &f(key))?))
-}
-
-fn parse_resign(x: &StepInput) -> Result<Step, ScenarioError> {
-    let s = Some(x.i);
-    let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
-    let one = |k: &str| x.one(k);
-    Ok(Step::Resign(as_target(one(key)?, s, &f(key))?))
-}
-
-fn parse_add_voter(x: &StepInput) -> Result<Step, ScenarioError> {
-    let s = Some(x.i);
-    let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
-    let one = |k: &str| x.one(k);
-    Ok(Step::AddVoter(as_target(one(key)?, s, &f(key))?))
-}
-
-fn parse_remove_voter(x: &StepInput) -> Result<Step, ScenarioError> {
-    let s = Some(x.i);
-    let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
-    let one = |k: &str| x.one(k);
-    Ok(Step::RemoveVoter(as_target(one(key)?, s, &f(key))?))
-}
-
-fn parse_wipe(x: &StepInput) -> Result<Step, ScenarioError> {
-    let s = Some(x.i);
-    let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
-    let one = |k: &str| x.one(k);
-    Ok(Step::Wipe(as_target(one(key)?, s, &f(key))?))
-}
-
-fn parse_controlled_shutdown(x: &StepInput) -> Result<Step, ScenarioError> {
-    let s = Some(x.i);
-    let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
-    let one = |k: &str| x.one(k);
-    Ok(Step::ControlledShutdown(as_target(one(key)?, s, &f(key))?))
-}
-
-fn parse_isolate(x: &StepInput) -> Result<Step, ScenarioError> {
-    let s = Some(x.i);
-    let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
-    let one = |k: &str| x.one(k);
-    Ok(Step::Isolate(as_target(one(key)?, s, &f(key))?))
-}
-
 fn parse_slow(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let i = x.i;
     let m = x.m;
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let step = {
         // A slow node: every message it receives arrives `ms` later (0 ends it).
         only_keys(m, &["slow", "ms"], i)?;
@@ -805,7 +745,7 @@ fn parse_pause(x: &StepInput) -> Result<Step, ScenarioError> {
     let i = x.i;
     let m = x.m;
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let step = {
         only_keys(m, &["pause", "ms"], i)?;
         let ms = m
@@ -827,7 +767,7 @@ fn parse_partition(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let i = x.i;
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     let step = {
         let groups = one(key)?
@@ -857,7 +797,7 @@ fn parse_partition(x: &StepInput) -> Result<Step, ScenarioError> {
 fn parse_cut(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     let step = {
         let pair = one(key)?
@@ -883,7 +823,7 @@ fn parse_cut(x: &StepInput) -> Result<Step, ScenarioError> {
 fn parse_heal(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     Ok(match one(key)? {
         Value::Bool(true) => Step::Heal,
@@ -894,7 +834,7 @@ fn parse_heal(x: &StepInput) -> Result<Step, ScenarioError> {
 fn parse_append(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     let step = {
         let n = as_u64(one(key)?, s, &f(key))?;
@@ -909,7 +849,7 @@ fn parse_append(x: &StepInput) -> Result<Step, ScenarioError> {
 fn parse_create_topic(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     let step = {
         let o = Args::new(
@@ -954,7 +894,7 @@ fn parse_create_topic(x: &StepInput) -> Result<Step, ScenarioError> {
 fn parse_produce(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     Ok(Step::Produce(produce_records(one(key)?, s, f(key), &[])?.0))
 }
@@ -962,7 +902,7 @@ fn parse_produce(x: &StepInput) -> Result<Step, ScenarioError> {
 fn parse_steady_load(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     Ok(match one(key)? {
         Value::Null | Value::Bool(false) => Step::SteadyLoad(None),
@@ -977,7 +917,7 @@ fn parse_steady_load(x: &StepInput) -> Result<Step, ScenarioError> {
 fn parse_consume(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     let step = {
         let v = one(key)?;
@@ -1009,7 +949,7 @@ fn parse_consume(x: &StepInput) -> Result<Step, ScenarioError> {
 fn parse_elect_preferred(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     let step = {
         let (topic, partition) = topic_partition(one(key)?, s, &f(key), &[])?;
@@ -1021,7 +961,7 @@ fn parse_elect_preferred(x: &StepInput) -> Result<Step, ScenarioError> {
 fn parse_next_message(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     let step = {
         let delay = key == "delay_next";
@@ -1084,7 +1024,7 @@ fn parse_next_message(x: &StepInput) -> Result<Step, ScenarioError> {
 fn parse_deliver(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     Ok(Step::Deliver(as_u64(one(key)?, s, &f(key))?))
 }
@@ -1092,7 +1032,7 @@ fn parse_deliver(x: &StepInput) -> Result<Step, ScenarioError> {
 fn parse_in_flight(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     Ok(Step::InFlight {
         id: as_u64(one(key)?, s, &f(key))?,
@@ -1107,7 +1047,7 @@ fn parse_in_flight(x: &StepInput) -> Result<Step, ScenarioError> {
 fn parse_explore(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     let step = {
         let o = Args::new(one(key)?, s, f(key), &["depth", "faults"])?;
@@ -1143,7 +1083,7 @@ fn parse_explore(x: &StepInput) -> Result<Step, ScenarioError> {
 fn parse_fire(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     let step = {
         let o = Args::new(one(key)?, s, f(key), &["node", "timer"])?;
@@ -1168,7 +1108,7 @@ fn parse_fire(x: &StepInput) -> Result<Step, ScenarioError> {
 fn parse_capture(x: &StepInput) -> Result<Step, ScenarioError> {
     let s = Some(x.i);
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let one = |k: &str| x.one(k);
     Ok(match one(key)? {
         Value::String(l) => Step::Capture(l.clone()),
@@ -1181,7 +1121,7 @@ fn parse_say(x: &StepInput) -> Result<Step, ScenarioError> {
     let i = x.i;
     let m = x.m;
     let key = x.key;
-    let f = |k: &str| format!("steps[{}].{k}", x.i);
+    let f = |k: &str| x.field(k);
     let step = {
         // `shows`: what the screen shows while this narration is read (checked by the
         // narration-sync test; the runner ignores it).

@@ -21,8 +21,7 @@ pub struct SimNode {
 }
 
 impl SimNode {
-    /// Test support: a live node as the simulation would hold it.
-    #[cfg(test)]
+    /// A node just started: running, its first disk, nothing held.
     pub(crate) fn running(node: Node) -> SimNode {
         SimNode {
             node,

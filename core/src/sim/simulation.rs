@@ -173,15 +173,7 @@ impl Simulation {
                 mode: spec.mode,
             };
             let node = Node::start(identity, durable, node_rng(spec.seed, id), 0, &mut out);
-            sim.nodes.push(SimNode {
-                node,
-                alive: true,
-                paused_until: None,
-                held: Vec::new(),
-                incarnation: 0,
-                wipes: 0,
-                lost_disks: Vec::new(),
-            });
+            sim.nodes.push(SimNode::running(node));
             let idx = sim.nodes.len() - 1;
             sim.apply_effects(idx, out);
         }
