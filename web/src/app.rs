@@ -2,9 +2,10 @@
 //! the effects: the animation clock, saving the session, the test hooks and keyboard shortcuts.
 
 use crate::i18n::{t, Lang};
-use crate::store::{use_store, Msg, Store, StoreHandle};
+use crate::state::{use_store, Msg, Store, StoreHandle};
 use crate::{
-    charts, cluster, controls, explorer, panels, replicas, side_by_side, storage, why_kraft,
+    charts, cluster, components::side_by_side, controls, explorer, panels, replicas, storage,
+    why_kraft,
 };
 use gloo_timers::callback::Interval;
 use std::cell::RefCell;
@@ -48,13 +49,13 @@ fn frame_clock(on: Callback<Msg>, tick: fn(f64) -> Msg) -> Interval {
         let now = js_sys::Date::now();
         let wall = (now - last).min(250.0);
         last = now;
-        if crate::hooks::page_hidden() {
+        if crate::clock::page_hidden() {
             return;
         }
         // The reducer runs inside the dispatch; the render follows (see Page).
-        let started = crate::hooks::now_ms();
+        let started = crate::clock::now_ms();
         on.emit(tick(wall));
-        crate::hooks::frame_ticked(crate::hooks::now_ms() - started);
+        crate::clock::frame_ticked(crate::clock::now_ms() - started);
     })
 }
 
@@ -83,10 +84,10 @@ fn use_animation(store: &StoreHandle, on: &Callback<Msg>) {
 
 #[function_component(Page)]
 fn page() -> Html {
-    crate::hooks::render_started();
+    crate::clock::render_started();
     let (store, on) = use_store();
     // Effects run once the render is committed: the end of an animation frame's work.
-    use_effect_with(store.version, |_| crate::hooks::frame_rendered());
+    use_effect_with(store.version, |_| crate::clock::frame_rendered());
     use_autosave(&store);
     use_animation(&store, &on);
     use_side_by_side_clock(&store, &on);
@@ -94,7 +95,7 @@ fn page() -> Html {
     {
         let (model, on) = (store.model.clone(), on.clone());
         use_effect_with((), move |_| {
-            let hooks = crate::hooks::install(model, on);
+            let hooks = crate::test_hooks::install(model, on);
             move || drop(hooks)
         });
     }
@@ -114,7 +115,7 @@ fn page() -> Html {
         let on = on.clone();
         Callback::from(move |_| {
             on.emit(Msg::SideBySide(
-                (!side_by_side).then_some(crate::side_by_side::PARTITION_CHOICES[2]),
+                (!side_by_side).then_some(crate::state::PARTITION_CHOICES[2]),
             ))
         })
     };

@@ -2,7 +2,7 @@
 //! HW and LEO of each controller over time with elections marked, and messages per second by RPC.
 
 use crate::i18n::t;
-use crate::store::use_store;
+use crate::state::use_store;
 use kraft_core::sim::Simulation;
 use kraft_core::NodeId;
 use kraft_core::TraceKind;

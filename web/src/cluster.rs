@@ -2,9 +2,9 @@
 //! messages travelling along them, and a timer arc on each node. Drawn from core state only.
 
 use crate::i18n::t;
-use crate::model::Selected;
 use crate::placement::{label_box, text_width, Placer, Rect};
-use crate::store::{use_store, Msg};
+use crate::state::Selected;
+use crate::state::{use_store, Msg};
 use crate::svg;
 use kraft_core::protocol::event::VoteReason;
 use kraft_core::protocol::message::{FetchBody, Message};

@@ -2,8 +2,8 @@
 //! cluster settings, the scenario picker and the narration panel.
 
 use crate::i18n::{t, Lang};
-use crate::model::{NextKind, Notice, Selected, Settings};
-use crate::store::{use_store, Msg};
+use crate::state::{use_store, Msg};
+use crate::state::{NextKind, Notice, Selected, Settings};
 use kraft_core::protocol::partition::Acks;
 use kraft_core::sim::{
     Action, ConsumeFrom, ConsumeStart, Fault, NewTopic, ProduceRecords, SteadyLoad,
@@ -574,7 +574,7 @@ pub fn settings_panel() -> Html {
     let export = {
         let model = store.model.clone();
         Callback::from(move |_| {
-            let text = crate::storage::to_json(&model.borrow().saved());
+            let text = crate::state::to_json(&model.borrow().saved());
             crate::storage::download("kraft-session.json", &text);
         })
     };
@@ -639,7 +639,7 @@ pub fn settings_panel() -> Html {
             <div class="buttons">
                 <button data-action="new-cluster" onclick={create}>{ t(lang, "new-cluster") }</button>
                 <button data-action="export" onclick={export}>{ t(lang, "export") }</button>
-                <crate::storage::ImportButton on={on.clone()} label={t(lang, "import").to_string()} />
+                <crate::components::import_button::ImportButton on={on.clone()} label={t(lang, "import").to_string()} />
                 <button data-action="share" onclick={share}>{ t(lang, "share") }</button>
             </div>
         </details>

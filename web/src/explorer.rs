@@ -4,7 +4,7 @@
 //! and opens the path it finds in the timeline, where Step walks it one event at a time.
 
 use crate::i18n::{t, Lang};
-use crate::store::{use_store, Msg};
+use crate::state::{use_store, Msg};
 use gloo_timers::callback::Interval;
 use kraft_core::sim::explore::{ExploreOptions, Explorer, Faults, Progress};
 use kraft_core::sim::{Action, Fault};
@@ -115,7 +115,7 @@ pub fn explorer_panel() -> Html {
                             on.emit(if same {
                                 Msg::OpenPath(f.path.clone())
                             } else {
-                                Msg::Notice(Some(crate::model::Notice::Say("explore-moved")))
+                                Msg::Notice(Some(crate::state::Notice::Say("explore-moved")))
                             });
                         }
                         *guard = None;

@@ -2,27 +2,40 @@
 
 mod app;
 mod charts;
+mod clock;
 mod cluster;
+mod components;
 mod controls;
 mod event_groups;
 mod explorer;
-mod hooks;
 mod i18n;
 mod library;
-mod model;
 mod panels;
 mod placement;
-mod player;
 mod replicas;
-mod side_by_side;
 mod stage_logs;
 mod stage_partitions;
+mod state;
 mod storage;
-mod store;
 mod svg;
+mod test_hooks;
 #[cfg(test)]
 mod tests;
 mod why_kraft;
+
+/// The paths the unit tests (tests.rs) name the state by.
+#[cfg(test)]
+mod model {
+    pub use crate::state::{Model, Settings, CHECKPOINT_MS};
+}
+#[cfg(test)]
+mod player {
+    pub use crate::state::Player;
+}
+#[cfg(test)]
+mod store {
+    pub use crate::state::{update, Msg};
+}
 
 /// A panic in wasm kills the page: at least say so, readably, instead of freezing.
 fn install_panic_hook() {

@@ -2,7 +2,7 @@
 //! invariant panel.
 
 use crate::i18n::{describe, invariant_why, record_kind, t};
-use crate::store::{use_store, Msg};
+use crate::state::{use_store, Msg};
 use kraft_core::protocol::partition::Acks;
 use kraft_core::protocol::producer::ProduceStatus;
 use kraft_core::Action;

@@ -4,7 +4,7 @@
 
 use crate::i18n::t;
 use crate::panels::epoch_colour;
-use crate::store::use_store;
+use crate::state::use_store;
 use yew::prelude::*;
 
 /// Records shown per replica row (the newest ones, one window for all replicas of a partition).

@@ -5,7 +5,7 @@
 
 use crate::charts::{line, plot};
 use crate::i18n::t;
-use crate::store::use_store;
+use crate::state::use_store;
 use kraft_core::protocol::ClusterMode;
 use kraft_core::sim::failover::{measure, FailoverPoint};
 use plotters::prelude::*;

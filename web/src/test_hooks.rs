@@ -1,7 +1,6 @@
 //! `window.kraft`, the test hooks (docs/architecture.md, "Contracts"), and keyboard shortcuts.
 
-use crate::model::Model;
-use crate::store::Msg;
+use crate::state::{Model, Msg, Settings};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -21,53 +20,6 @@ impl Drop for Installed {
             let _ = doc.remove_event_listener_with_callback("keydown", k.as_ref().unchecked_ref());
         }
     }
-}
-
-thread_local! {
-    /// Work time of recent animation frames (tick + render), for the browser benchmark.
-    static FRAMES: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
-    /// The tick of the animation frame waiting for its render: how long the tick took.
-    static FRAME_TICK: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
-    /// When the page's latest render began.
-    static RENDER_START: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
-}
-
-pub fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
-}
-
-/// An animation frame's tick (the reducer advancing the simulation) took this long.
-pub fn frame_ticked(ms: f64) {
-    FRAME_TICK.with(|s| s.set(Some(ms)));
-}
-
-/// The page begins to render.
-pub fn render_started() {
-    RENDER_START.with(|s| s.set(now_ms()));
-}
-
-/// The page committed a render: a pending frame's work is its tick plus this render.
-pub fn frame_rendered() {
-    if let Some(tick) = FRAME_TICK.with(|s| s.take()) {
-        record_frame(tick + now_ms() - RENDER_START.with(|s| s.get()));
-    }
-}
-
-fn record_frame(ms: f64) {
-    FRAMES.with(|f| {
-        let mut f = f.borrow_mut();
-        if f.len() < 10_000 {
-            f.push(ms);
-        }
-    });
-}
-
-pub fn page_hidden() -> bool {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .is_some_and(|d| d.hidden())
 }
 
 fn to_js<T: serde::Serialize>(v: &T) -> JsValue {
@@ -181,10 +133,7 @@ pub fn install(model: Rc<RefCell<Model>>, on: Callback<Msg>) -> Installed {
     );
     add(
         "frameTimes",
-        Box::new(move |_| {
-            let frames = FRAMES.with(|f| std::mem::take(&mut *f.borrow_mut()));
-            to_js(&frames)
-        }),
+        Box::new(move |_| to_js(&crate::clock::take_frame_times())),
     );
     add(
         "wasmMemoryBytes",
@@ -203,8 +152,7 @@ pub fn install(model: Rc<RefCell<Model>>, on: Callback<Msg>) -> Installed {
                 .ok()
                 .and_then(|s| s.as_string())
                 .unwrap_or_default();
-            let mut base =
-                serde_json::to_value(crate::model::Settings::default()).unwrap_or_default();
+            let mut base = serde_json::to_value(Settings::default()).unwrap_or_default();
             if let (Some(b), Ok(serde_json::Value::Object(patch))) =
                 (base.as_object_mut(), serde_json::from_str(&text))
             {
