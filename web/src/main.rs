@@ -1,27 +1,16 @@
 //! KRaft Playground in the browser: the Yew UI over `kraft-core`.
 
 mod app;
-mod charts;
 mod clock;
-mod cluster;
 mod components;
-mod controls;
-mod event_groups;
-mod explorer;
 mod i18n;
 mod library;
-mod panels;
-mod placement;
-mod replicas;
-mod stage_logs;
-mod stage_partitions;
+mod page;
 mod state;
 mod storage;
-mod svg;
 mod test_hooks;
 #[cfg(test)]
 mod tests;
-mod why_kraft;
 
 /// The paths the unit tests (tests.rs) name the state by.
 #[cfg(test)]
@@ -36,6 +25,8 @@ mod player {
 mod store {
     pub use crate::state::{update, Msg};
 }
+#[cfg(test)]
+use components::explorer;
 
 /// A panic in wasm kills the page: at least say so, readably, instead of freezing.
 fn install_panic_hook() {

@@ -13,6 +13,7 @@ mod side_by_side;
 mod store;
 mod update;
 
+pub use event_filter::EventFilter;
 #[cfg(test)]
 pub use model::CHECKPOINT_MS;
 pub use model::{Model, NextKind, Selected};
@@ -22,7 +23,7 @@ pub use notice::Notice;
 pub use player::Player;
 pub use saved::{parse_saved, to_json, Saved};
 pub use settings::Settings;
-pub use side_by_side::PARTITION_CHOICES;
-pub use store::{use_store, Store, StoreHandle};
+pub use side_by_side::{SideBySide, PARTITION_CHOICES};
+pub use store::{use_dispatch, ModelRef, Store, StoreHandle};
 #[cfg(test)]
 pub use update::update;

@@ -36,10 +36,20 @@ impl Reducible for Store {
 
 pub type StoreHandle = UseReducerHandle<Store>;
 
-/// The store from context, and a callback that dispatches to it.
+/// The model for the few callbacks that read it when they run (export, share, the explorer,
+/// the charts): equal while it is the same model, so holding it never re-renders a view.
+#[derive(Clone)]
+pub struct ModelRef(pub Rc<RefCell<Model>>);
+
+impl PartialEq for ModelRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Where the views send their messages: the store's dispatcher, provided once by the root (a
+/// stable callback, so the context never changes and never re-renders a view).
 #[hook]
-pub fn use_store() -> (StoreHandle, Callback<Msg>) {
-    let store = use_context::<StoreHandle>().expect("the App provides the store");
-    let dispatcher = store.dispatcher();
-    (store, Callback::from(move |m: Msg| dispatcher.dispatch(m)))
+pub fn use_dispatch() -> Callback<Msg> {
+    use_context::<Callback<Msg>>().unwrap_or_default()
 }

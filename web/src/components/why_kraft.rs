@@ -3,9 +3,8 @@
 //! the time until a new controller can elect partition leaders against the partition count.
 //! Nothing here is a constant or a formula: every point is a simulation run.
 
-use crate::charts::{line, plot};
-use crate::i18n::t;
-use crate::state::use_store;
+use super::charts::{line, plot};
+use crate::i18n::{t, Lang};
 use kraft_core::protocol::ClusterMode;
 use kraft_core::sim::failover::{measure, FailoverPoint};
 use plotters::prelude::*;
@@ -27,7 +26,7 @@ fn secs(p: Option<FailoverPoint>, load: bool) -> Option<f64> {
     p.map(|p| (if load { p.load_ms } else { p.virtual_ms }) as f64 / 1000.0)
 }
 
-fn draw(canvas: HtmlCanvasElement, rows: &[Row], lang: crate::i18n::Lang) -> Option<()> {
+fn draw(canvas: HtmlCanvasElement, rows: &[Row], lang: Lang) -> Option<()> {
     let max_x = rows.iter().map(|r| r.partitions).max().unwrap_or(1) as f64;
     let max_y = rows
         .iter()
@@ -77,10 +76,14 @@ fn draw(canvas: HtmlCanvasElement, rows: &[Row], lang: crate::i18n::Lang) -> Opt
     )
 }
 
+#[derive(Properties, PartialEq)]
+pub struct WhyKraftProps {
+    pub lang: Lang,
+}
+
 #[function_component(WhyKraft)]
-pub fn why_kraft() -> Html {
-    let (store, _) = use_store();
-    let lang = store.model.borrow().lang;
+pub fn why_kraft(p: &WhyKraftProps) -> Html {
+    let lang = p.lang;
     let canvas = use_node_ref();
     let rows = use_state(|| None::<Vec<Row>>);
     let measuring = use_state(|| false);

@@ -1,8 +1,8 @@
 //! Charts drawn with plotters on a canvas, from core's trace (so they agree with the timeline):
 //! HW and LEO of each controller over time with elections marked, and messages per second by RPC.
 
-use crate::i18n::t;
-use crate::state::use_store;
+use crate::i18n::{t, Lang};
+use crate::state::ModelRef;
 use kraft_core::sim::Simulation;
 use kraft_core::NodeId;
 use kraft_core::TraceKind;
@@ -270,9 +270,17 @@ fn draw_rpcs(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()> {
     )
 }
 
+#[derive(Properties, PartialEq)]
+pub struct ChartsProps {
+    pub lang: Lang,
+    /// Read when the charts are drawn.
+    pub model: ModelRef,
+    /// Changes with every change to the model: the charts follow.
+    pub version: u64,
+}
+
 #[function_component(Charts)]
-pub fn charts() -> Html {
-    let (store, _) = use_store();
+pub fn charts(p: &ChartsProps) -> Html {
     let offsets = use_node_ref();
     let rpcs = use_node_ref();
     let last_draw = use_mut_ref(|| 0.0f64);
@@ -283,11 +291,11 @@ pub fn charts() -> Html {
         let (offsets, rpcs, model, last_draw, pending) = (
             offsets.clone(),
             rpcs.clone(),
-            store.model.clone(),
+            p.model.0.clone(),
             last_draw.clone(),
             pending.clone(),
         );
-        use_effect_with(store.version, move |_| {
+        use_effect_with(p.version, move |_| {
             let playing = model.borrow().playing;
             let now = js_sys::Date::now();
             let due = !playing || now - *last_draw.borrow() > 250.0;
@@ -310,10 +318,9 @@ pub fn charts() -> Html {
             }
         });
     }
-    let m = store.model.borrow();
     html! {
         <div class="panel charts" data-testid="charts">
-            <h2>{ t(m.lang, "charts") }</h2>
+            <h2>{ t(p.lang, "charts") }</h2>
             <canvas ref={offsets} width="620" height="260" data-chart="offsets"></canvas>
             <canvas ref={rpcs} width="620" height="260" data-chart="rpcs"></canvas>
         </div>
