@@ -34,8 +34,9 @@ pub fn app() -> Html {
     {
         let (model, on) = (store.model.clone(), (*on).clone());
         use_effect_with((), move |_| {
-            let hooks = crate::test_hooks::install(model, on);
-            move || drop(hooks)
+            let hooks = crate::test_hooks::install(model.clone(), on.clone());
+            let shortcuts = crate::keyboard::listen(model, on);
+            move || drop((hooks, shortcuts))
         });
     }
     let model = ModelRef(store.model.clone());

@@ -4,6 +4,7 @@ mod app;
 mod clock;
 mod components;
 mod i18n;
+mod keyboard;
 mod library;
 mod page;
 mod state;

@@ -1,4 +1,5 @@
-//! `window.kraft`, the test hooks (docs/architecture.md, "Contracts"), and keyboard shortcuts.
+//! `window.kraft`, the test hooks (docs/architecture.md, "Contracts"): reads of the model, calls
+//! that move its time or make a new cluster, and the benchmarks' workloads timed inside wasm.
 
 use crate::state::{Model, Msg, Settings};
 use std::cell::RefCell;
@@ -7,18 +8,19 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::Callback;
 
-/// Keeps the installed closures alive; dropping it removes the keyboard listener.
+type Hook = Box<dyn FnMut(JsValue) -> JsValue>;
+
+/// The installed functions: `window.kraft` calls them while this lives.
 pub struct Installed {
-    _closures: Vec<Closure<dyn FnMut(JsValue) -> JsValue>>,
-    keydown: Option<Closure<dyn FnMut(web_sys::KeyboardEvent)>>,
+    object: js_sys::Object,
+    closures: Vec<Closure<dyn FnMut(JsValue) -> JsValue>>,
 }
 
-impl Drop for Installed {
-    fn drop(&mut self) {
-        if let (Some(k), Some(doc)) = (&self.keydown, web_sys::window().and_then(|w| w.document()))
-        {
-            let _ = doc.remove_event_listener_with_callback("keydown", k.as_ref().unchecked_ref());
-        }
+impl Installed {
+    fn add(&mut self, name: &str, f: Hook) {
+        let c = Closure::wrap(f);
+        let _ = js_sys::Reflect::set(&self.object, &JsValue::from_str(name), c.as_ref());
+        self.closures.push(c);
     }
 }
 
@@ -30,36 +32,36 @@ fn to_js<T: serde::Serialize>(v: &T) -> JsValue {
 }
 
 pub fn install(model: Rc<RefCell<Model>>, on: Callback<Msg>) -> Installed {
-    let kraft = js_sys::Object::new();
-    let mut closures: Vec<Closure<dyn FnMut(JsValue) -> JsValue>> = Vec::new();
-    let mut add = |name: &str, f: Box<dyn FnMut(JsValue) -> JsValue>| {
-        let c = Closure::wrap(f);
-        let _ = js_sys::Reflect::set(&kraft, &JsValue::from_str(name), c.as_ref());
-        closures.push(c);
+    let mut hooks = Installed {
+        object: js_sys::Object::new(),
+        closures: Vec::new(),
     };
-    // Reads of the model, and calls that dispatch a message with a number of milliseconds.
-    let view = |f: fn(&Model) -> JsValue| -> Box<dyn FnMut(JsValue) -> JsValue> {
+    add_reads(&mut hooks, &model);
+    add_time(&mut hooks, &on);
+    add_benches(&mut hooks);
+    add_new_cluster(&mut hooks, &on);
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&w, &JsValue::from_str("kraft"), &hooks.object);
+    }
+    hooks
+}
+
+/// Reads of the model: the capture (also of a fresh replay at a time), the stats, the recording
+/// and the timeline's end.
+fn add_reads(hooks: &mut Installed, model: &Rc<RefCell<Model>>) {
+    let view = |f: fn(&Model) -> JsValue| -> Hook {
         let h = model.clone();
         Box::new(move |_| f(&h.borrow()))
     };
-    let emit_ms = |f: fn(u64) -> Msg| -> Box<dyn FnMut(JsValue) -> JsValue> {
-        let o = on.clone();
-        Box::new(move |v: JsValue| {
-            if let Some(v) = v.as_f64() {
-                o.emit(f(v.max(0.0) as u64));
-            }
-            JsValue::UNDEFINED
-        })
-    };
-    add("capture", view(|m| to_js(&m.sim().capture("page"))));
-    add("stats", view(|m| to_js(&m.sim().stats())));
-    add("recording", view(|m| to_js(m.timeline.recording())));
-    add(
+    hooks.add("capture", view(|m| to_js(&m.sim().capture("page"))));
+    hooks.add("stats", view(|m| to_js(&m.sim().stats())));
+    hooks.add("recording", view(|m| to_js(m.timeline.recording())));
+    hooks.add(
         "horizon",
         view(|m| JsValue::from_f64(m.timeline.horizon() as f64)),
     );
     let h = model.clone();
-    add(
+    hooks.add(
         "freshCapture",
         Box::new(move |t: JsValue| {
             let m = h.borrow();
@@ -70,11 +72,38 @@ pub fn install(model: Rc<RefCell<Model>>, on: Callback<Msg>) -> Installed {
             }
         }),
     );
-    add("seek", emit_ms(Msg::Seek));
+}
+
+/// Calls that move the model's time by a number of milliseconds.
+fn add_time(hooks: &mut Installed, on: &Callback<Msg>) {
+    let emit_ms = |f: fn(u64) -> Msg| -> Hook {
+        let o = on.clone();
+        Box::new(move |v: JsValue| {
+            if let Some(v) = v.as_f64() {
+                o.emit(f(v.max(0.0) as u64));
+            }
+            JsValue::UNDEFINED
+        })
+    };
+    hooks.add("seek", emit_ms(Msg::Seek));
     // Plays ms of virtual time at once (tests use it to skip ahead deterministically).
-    add("advance", emit_ms(Msg::Advance));
-    // Benchmarks (tests/e2e/bench.mjs): the native bench's workloads, timed inside wasm.
-    add(
+    hooks.add("advance", emit_ms(Msg::Advance));
+    let o = on.clone();
+    hooks.add(
+        "seekTimed",
+        Box::new(move |t: JsValue| {
+            let t = t.as_f64().unwrap_or(0.0).max(0.0) as u64;
+            let t0 = js_sys::Date::now();
+            o.emit(Msg::Seek(t));
+            JsValue::from_f64(js_sys::Date::now() - t0)
+        }),
+    );
+}
+
+/// Benchmarks (tests/e2e/bench.mjs): the native bench's workloads timed inside wasm, the
+/// animation's frame times and the memory the page holds.
+fn add_benches(hooks: &mut Installed) {
+    hooks.add(
         "benchEvents",
         Box::new(move |arg: JsValue| {
             let controllers = arg.as_f64().unwrap_or(5.0) as usize;
@@ -94,7 +123,7 @@ pub fn install(model: Rc<RefCell<Model>>, on: Callback<Msg>) -> Installed {
             to_js(&serde_json::json!({ "events": sim.stats().events - e0, "ms": ms }))
         }),
     );
-    add(
+    hooks.add(
         "benchVirtual",
         Box::new(move |_| {
             let spec = kraft_core::ClusterSpec::new(2, 5, 10, kraft_core::Config::default());
@@ -106,7 +135,7 @@ pub fn install(model: Rc<RefCell<Model>>, on: Callback<Msg>) -> Installed {
             to_js(&serde_json::json!({ "virtual_ms": 1_800_000, "ms": js_sys::Date::now() - t0 }))
         }),
     );
-    add(
+    hooks.add(
         "benchExplore",
         Box::new(move |arg: JsValue| {
             let max_states = arg.as_f64().unwrap_or(300_000.0).max(1.0) as u64;
@@ -121,21 +150,11 @@ pub fn install(model: Rc<RefCell<Model>>, on: Callback<Msg>) -> Installed {
             }))
         }),
     );
-    let o = on.clone();
-    add(
-        "seekTimed",
-        Box::new(move |t: JsValue| {
-            let t = t.as_f64().unwrap_or(0.0).max(0.0) as u64;
-            let t0 = js_sys::Date::now();
-            o.emit(Msg::Seek(t));
-            JsValue::from_f64(js_sys::Date::now() - t0)
-        }),
-    );
-    add(
+    hooks.add(
         "frameTimes",
         Box::new(move |_| to_js(&crate::clock::take_frame_times())),
     );
-    add(
+    hooks.add(
         "wasmMemoryBytes",
         Box::new(move |_| {
             let mem: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
@@ -143,11 +162,15 @@ pub fn install(model: Rc<RefCell<Model>>, on: Callback<Msg>) -> Installed {
             JsValue::from_f64(buf.byte_length() as f64)
         }),
     );
+}
+
+/// A new cluster from settings as the panel has them, e.g. {controllers: 9, brokers: 30};
+/// missing keys keep their defaults.
+fn add_new_cluster(hooks: &mut Installed, on: &Callback<Msg>) {
     let o = on.clone();
-    add(
+    hooks.add(
         "newCluster",
         Box::new(move |settings: JsValue| {
-            // Settings as the panel has them, e.g. {controllers: 9, brokers: 30}; missing keys keep defaults.
             let text = js_sys::JSON::stringify(&settings)
                 .ok()
                 .and_then(|s| s.as_string())
@@ -167,39 +190,4 @@ pub fn install(model: Rc<RefCell<Model>>, on: Callback<Msg>) -> Installed {
             }
         }),
     );
-    if let Some(w) = web_sys::window() {
-        let _ = js_sys::Reflect::set(&w, &JsValue::from_str("kraft"), &kraft);
-    }
-
-    let keydown =
-        Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-            let typing = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|el| {
-                    matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
-                });
-            if typing {
-                return;
-            }
-            let playing = model.borrow().playing;
-            let msg = match e.key().as_str() {
-                " " => Some(if playing { Msg::Pause } else { Msg::Play }),
-                "ArrowRight" => Some(Msg::Step),
-                "ArrowLeft" => Some(Msg::StepBack),
-                "?" => Some(Msg::Legend(!model.borrow().legend)),
-                _ => None,
-            };
-            if let Some(msg) = msg {
-                e.prevent_default();
-                on.emit(msg);
-            }
-        });
-    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-        let _ = doc.add_event_listener_with_callback("keydown", keydown.as_ref().unchecked_ref());
-    }
-    Installed {
-        _closures: closures,
-        keydown: Some(keydown),
-    }
 }
