@@ -1,15 +1,22 @@
 //! All UI text in English and Chinese. The words follow one glossary (docs/glossary.md):
 //! protocol identifiers (RPC and record names, config keys, Kafka error names) stay as they are.
-//! `events` says each trace event in a sentence; `errors` says core's refusals.
+//! `events` says each trace event in a sentence, `messages` what a message carries, `breaches`
+//! what broke a safety rule, `words` core's small typed values; `errors` says core's refusals.
 
+mod breaches;
 mod errors;
 mod events;
+mod messages;
 mod stage;
+mod words;
 
+pub use breaches::breach;
 pub use errors::{action_error, replay_error, spec_error, step_failure};
-pub use events::{breach, describe, message_summary, record_kind, vote_reason};
+pub use events::describe;
+pub use messages::message_summary;
 use serde::{Deserialize, Serialize};
 pub use stage::{legend, wait_text};
+pub use words::{record_kind, vote_reason};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
