@@ -39,12 +39,16 @@ fn draw(canvas: HtmlCanvasElement, rows: &[Row], lang: Lang) -> Option<()> {
             .filter_map(|r| Some((r.partitions as f64, f(r)?)))
             .collect()
     };
+    let labels: Vec<String> = ["zk-failover", "zk-load", "kraft-failover"]
+        .iter()
+        .map(|k| t(lang, k).to_string())
+        .collect();
     plot(
         canvas,
         t(lang, "why-kraft-chart"),
         "",
-        0.0..max_x * 1.05,
-        0.0..max_y,
+        (0.0..max_x * 1.05, 0.0..max_y),
+        &labels,
         |chart, legend| {
             let zk = RGBColor(0xc0, 0x39, 0x2b);
             let load = RGBColor(0xe6, 0x7e, 0x22);
