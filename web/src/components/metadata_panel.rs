@@ -156,7 +156,7 @@ pub fn metadata_panel(p: &MetadataPanelProps) -> Html {
                 <h3>{ t(lang, "produces") }</h3>
                 <table data-testid="produces">
                     <tr><th>{ "#" }</th><th>{ t(lang, "partition") }</th><th>{ "acks" }</th><th>{ t(lang, "state") }</th><th>{ t(lang, "offset") }</th><th>{ t(lang, "lost") }</th></tr>
-                    { for v.produces.iter().map(|p| html! { <ProduceRowView key={p.id} lang={lang} produce={p.clone()} /> }) }
+                    { for v.produces.iter().map(|p| produce_row(lang, p)) }
                 </table>
             }
         </div>
@@ -229,15 +229,7 @@ fn topic_table(p: &TopicTableProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct ProduceRowProps {
-    lang: Lang,
-    produce: ProduceRow,
-}
-
-#[function_component(ProduceRowView)]
-fn produce_row(props: &ProduceRowProps) -> Html {
-    let (lang, p) = (props.lang, &props.produce);
+fn produce_row(lang: Lang, p: &ProduceRow) -> Html {
     let status = match p.status {
         ProduceStatus::Pending => t(lang, "pending"),
         ProduceStatus::Acked => t(lang, "acked"),

@@ -5,7 +5,7 @@ use super::layout::{along, bend};
 use super::placement::{text_width, Placer};
 use super::svg;
 use crate::i18n::{message_summary, Lang};
-use crate::state::{use_dispatch, Msg, Selected};
+use crate::state::{Msg, Selected};
 use kraft_core::protocol::message::{FetchBody, Message};
 use kraft_core::sim::Simulation;
 use kraft_core::NodeId;
@@ -104,20 +104,8 @@ pub fn place(
         .collect()
 }
 
-#[derive(Properties, PartialEq)]
-pub struct DotsProps {
-    pub dots: Vec<Dot>,
-}
-
-#[function_component(Dots)]
-pub fn dots_view(p: &DotsProps) -> Html {
-    let on = use_dispatch();
-    html! {
-        <>{ for p.dots.iter().map(|d| dot(&on, d)) }</>
-    }
-}
-
-fn dot(on: &Callback<Msg>, d: &Dot) -> Html {
+/// A message's dot (they move every frame: drawn with the stage, not apart).
+pub fn dot(on: &Callback<Msg>, d: &Dot) -> Html {
     // A click picks this very message: the menu offers drop, duplicate and delay.
     let id = d.id;
     let onclick = {

@@ -22,14 +22,14 @@ use crate::state::{use_dispatch, Model, Msg};
 use layout::{layout, view_box, WORDY_BROKERS, WORDY_CONTROLLERS};
 use links::{Link, Links};
 use log_strip::{LogStrip, LogStripView};
-use messages::{Dot, Dots};
+use messages::Dot;
 use nodes::{Density, Glyph, NodeGlyph};
 use partition_strip::{PartitionStrip, PartitionStripView};
 use placement::{Placer, Rect};
 use progress_box::{ProgressBox, ProgressBoxView};
 use std::rc::Rc;
 use top_line::TopLine;
-use votes::{Vote, Votes};
+use votes::Vote;
 use yew::prelude::*;
 
 /// Everything the stage draws in one frame, placed.
@@ -119,7 +119,10 @@ pub fn stage(p: &StageProps) -> Html {
     let (lang, s) = (p.lang, &p.scene);
     let vb = s.view;
     let top = &s.top;
-    let deselect = Callback::from(move |_| on.emit(Msg::Select(None)));
+    let deselect = {
+        let on = on.clone();
+        Callback::from(move |_| on.emit(Msg::Select(None)))
+    };
     let (x, y, w, h) = (
         svg::int(vb.x0),
         svg::int(vb.y0),
@@ -148,8 +151,8 @@ pub fn stage(p: &StageProps) -> Html {
             }
             <g onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
                 <Links links={s.links.clone()} />
-                <Votes lang={lang} votes={s.votes.clone()} />
-                <Dots dots={s.dots.clone()} />
+                { for s.votes.iter().map(|v| votes::vote(lang, v)) }
+                { for s.dots.iter().map(|d| messages::dot(&on, d)) }
                 { for s.nodes.iter().map(|g| html! { <NodeGlyph key={g.id} lang={lang} glyph={g.clone()} /> }) }
             </g>
         </svg>

@@ -129,32 +129,19 @@ fn votes(sim: &Simulation) -> Vec<(NodeId, NodeId, bool, bool, VoteReason)> {
         .collect()
 }
 
-#[derive(Properties, PartialEq)]
-pub struct VotesProps {
-    pub lang: Lang,
-    pub votes: Vec<Vote>,
-}
-
-#[function_component(Votes)]
-pub fn votes_view(p: &VotesProps) -> Html {
-    let lang = p.lang;
+/// A voter's stub (drawn with the stage: votes are few and short-lived).
+pub fn vote(lang: Lang, v: &Vote) -> Html {
+    let (voter, cand) = (v.voter, v.candidate);
+    let what = if v.pre_vote { "PreVote" } else { "Vote" };
+    let verdict = t(lang, if v.granted { "granted" } else { "refused" });
+    let why = vote_reason(lang, v.reason);
     html! {
-        <>
-        { for p.votes.iter().map(|v| {
-            let (voter, cand) = (v.voter, v.candidate);
-            let what = if v.pre_vote { "PreVote" } else { "Vote" };
-            let verdict = t(lang, if v.granted { "granted" } else { "refused" });
-            let why = vote_reason(lang, v.reason);
-            html! {
-                <g class={classes!("vote", if v.granted { "granted" } else { "refused" })}
-                   data-voter={voter.to_string()} data-candidate={cand.to_string()} data-granted={v.granted.to_string()}>
-                    <title>{ format!("{voter} → {cand}: {what} {verdict} · {why}") }</title>
-                    { svg::line("hit", v.from, v.to) }
-                    { svg::line("stub", v.from, v.to) }
-                    <circle r="3.5" cx={svg::num(v.to.0)} cy={svg::num(v.to.1)} />
-                </g>
-            }
-        }) }
-        </>
+        <g class={classes!("vote", if v.granted { "granted" } else { "refused" })}
+           data-voter={voter.to_string()} data-candidate={cand.to_string()} data-granted={v.granted.to_string()}>
+            <title>{ format!("{voter} → {cand}: {what} {verdict} · {why}") }</title>
+            { svg::line("hit", v.from, v.to) }
+            { svg::line("stub", v.from, v.to) }
+            <circle r="3.5" cx={svg::num(v.to.0)} cy={svg::num(v.to.1)} />
+        </g>
     }
 }
