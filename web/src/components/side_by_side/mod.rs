@@ -9,7 +9,7 @@ use crate::state::{use_dispatch, Msg, SideBySide, PARTITION_CHOICES};
 use kraft_core::protocol::ClusterMode;
 use kraft_core::sim::twins::TwinAction;
 use kraft_core::{NodeId, Time};
-use side::{bar_view, picture, side_view, SideView};
+use side::{bar_view, picture, side_view, thousands, SideView};
 use yew::prelude::*;
 
 /// The view's controls and both sides, read from the side-by-side state.
@@ -74,19 +74,6 @@ fn mode_name(mode: ClusterMode) -> &'static str {
         ClusterMode::Kraft => "kraft",
         ClusterMode::Zookeeper => "zookeeper",
     }
-}
-
-/// A count with thousands separated: 100,000.
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[derive(Properties, PartialEq)]

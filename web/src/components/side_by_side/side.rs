@@ -2,7 +2,6 @@
 //! leader), the failover as a bar, and its picture (the ensemble or the controllers above the
 //! brokers, the controller ringed, crashed nodes greyed).
 
-use super::thousands;
 use crate::i18n::{seconds, t, Lang};
 use kraft_core::protocol::ClusterMode;
 use kraft_core::sim::twins::{Side, Stage, BROKERS};
@@ -267,4 +266,17 @@ pub fn picture(side: &SideView, lang: Lang) -> Html {
             <text class="sbs-caption" x={(width / 2.0).to_string()} y="194" text-anchor="middle">{ caption }</text>
         </svg>
     }
+}
+
+/// A count with thousands separated: 100,000.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
