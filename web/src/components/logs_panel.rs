@@ -128,7 +128,8 @@ pub fn logs_panel(p: &LogsPanelProps) -> Html {
         <div class="panel logs" data-testid="logs">
             <h2>{ t(lang, "logs") }</h2>
             <div class="log-row ruler-row"><span class="who"></span><span class="cells">{ for ruler }</span></div>
-            { for p.view.rows.iter().map(|row| html! { <LogRowView key={row.id} lang={lang} first={first} row={row.clone()} /> }) }
+            // A list of its own, so that the rows are matched by node, not by place.
+            <>{ for p.view.rows.iter().map(|row| html! { <LogRowView key={row.id} lang={lang} first={first} row={row.clone()} /> }) }</>
         </div>
     }
 }

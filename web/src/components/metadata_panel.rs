@@ -148,7 +148,7 @@ pub fn metadata_panel(p: &MetadataPanelProps) -> Html {
             <h3>{ t(lang, "brokers-table") }{ format!(" · {} {}", t(lang, "offset"), v.applied_offset) }</h3>
             <table>
                 <tr><th>{ t(lang, "id") }</th><th>{ t(lang, "state") }</th><th>{ "broker epoch" }</th><th>{ t(lang, "heartbeat") }</th></tr>
-                { for v.brokers.iter().map(|b| html! { <BrokerRowView key={b.id} lang={lang} broker={b.clone()} /> }) }
+                <>{ for v.brokers.iter().map(|b| html! { <BrokerRowView key={b.id} lang={lang} broker={b.clone()} /> }) }</>
             </table>
             <h3>{ t(lang, "topics") }</h3>
             { for v.topics.iter().map(|topic| html! { <TopicTable lang={lang} topic={topic.clone()} /> }) }

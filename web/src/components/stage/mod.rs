@@ -151,9 +151,11 @@ pub fn stage(p: &StageProps) -> Html {
             }
             <g onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
                 <Links links={s.links.clone()} />
-                { for s.votes.iter().map(|v| votes::vote(lang, v)) }
-                { for s.dots.iter().map(|d| messages::dot(&on, d)) }
-                { for s.nodes.iter().map(|g| html! { <NodeGlyph key={g.id} lang={lang} glyph={g.clone()} /> }) }
+                // Each kind in a list of its own: messages come and go every frame, and the nodes
+                // after them must still meet their own components (keyed by id) when they do.
+                <>{ for s.votes.iter().map(|v| votes::vote(lang, v)) }</>
+                <>{ for s.dots.iter().map(|d| messages::dot(&on, d)) }</>
+                <>{ for s.nodes.iter().map(|g| html! { <NodeGlyph key={g.id} lang={lang} glyph={g.clone()} /> }) }</>
             </g>
         </svg>
     }
