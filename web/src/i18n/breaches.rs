@@ -1,6 +1,6 @@
 //! What exactly broke a safety rule, in the learner's language (English is core's own wording).
 
-use super::Lang;
+use super::lang::Lang;
 use kraft_core::sim::invariants::Breach;
 use kraft_core::sim::liveness::Stall;
 

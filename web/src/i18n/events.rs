@@ -1,11 +1,12 @@
 //! One sentence for each trace event, in English or Chinese, from the typed event and its typed
 //! reason: nothing here is parsed from English.
 
+use super::lang::Lang;
 use super::messages::message_summary;
+use super::ui::t;
 use super::words::{
     acks_word, fence_reason, record_kind, role, role_reason, truncate_reason, vote_reason,
 };
-use super::{t, Lang};
 use kraft_core::protocol::{DropReason, LossReason, TraceKind};
 
 /// One sentence for one trace event.

@@ -1,8 +1,9 @@
 //! What a message on the wire says, in a short phrase (tooltips, the event log, the message
 //! menu): its key fields, from the typed message.
 
+use super::lang::Lang;
+use super::ui::t;
 use super::words::acks_word;
-use super::{t, Lang};
 use kraft_core::protocol::message::{
     AlterPartitionRequest, BeginQuorumEpochRequest, BrokerRegistrationRequest,
     BrokerRegistrationResponse, ConsumerFetchResponse, EndQuorumEpochRequest, FetchBody, Message,

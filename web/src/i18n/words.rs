@@ -1,7 +1,8 @@
 //! A word or a phrase for each of core's small typed values: roles, the reasons core gives for
 //! a role change, a vote, a truncation or a fencing, record kinds and acks.
 
-use super::{role_label, Lang};
+use super::lang::Lang;
+use super::ui::t;
 use kraft_core::protocol::{FenceReason, RoleReason, TruncateReason, VoteReason};
 
 pub fn role_reason(lang: Lang, r: RoleReason) -> &'static str {
@@ -94,4 +95,14 @@ pub fn acks_word(a: kraft_core::protocol::partition::Acks) -> &'static str {
         Acks::Leader => "1",
         Acks::All => "all",
     }
+}
+
+/// The word a role shows on screen (the `data-role` test hook keeps the English word).
+pub fn role_label(lang: Lang, role: &str) -> String {
+    let key = if role == "leader" {
+        "leader-role"
+    } else {
+        role
+    };
+    t(lang, key).to_string()
 }
