@@ -13,7 +13,7 @@ mod test_hooks;
 #[cfg(test)]
 mod tests;
 
-/// The paths the unit tests (tests.rs) name the state by.
+/// The paths the unit tests (tests.rs) name the state and the explorer by.
 #[cfg(test)]
 mod model {
     pub use crate::state::{Model, Settings, CHECKPOINT_MS};
