@@ -1,11 +1,11 @@
-//! The root component: creates the store, provides it to every component by context, and runs
-//! the effects: the animation clock, saving the session, the test hooks and keyboard shortcuts.
+//! The root component: holds the store, hands the page its props and the views a dispatcher
+//! (by context), and runs the effects: the animation clock, saving the session, the test hooks
+//! and keyboard shortcuts.
 
-use crate::i18n::{t, Lang};
-use crate::store::{use_store, Msg, Store, StoreHandle};
-use crate::{
-    charts, cluster, controls, explorer, panels, replicas, side_by_side, storage, why_kraft,
-};
+use crate::clock;
+use crate::page::page;
+use crate::state::{ModelRef, Msg, Store, StoreHandle};
+use crate::storage;
 use gloo_timers::callback::Interval;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,14 +13,38 @@ use yew::prelude::*;
 
 #[function_component(App)]
 pub fn app() -> Html {
+    clock::render_started();
     let store = use_reducer(|| Store {
         model: Rc::new(RefCell::new(storage::initial_model())),
         version: 0,
     });
+    // One callback for the whole life of the page: the context never changes.
+    let on = {
+        let dispatcher = store.dispatcher();
+        use_memo((), move |_| {
+            Callback::from(move |m: Msg| dispatcher.dispatch(m))
+        })
+    };
+    // Effects run once the render is committed: the end of an animation frame's work.
+    use_effect_with(store.version, |_| clock::frame_rendered());
+    use_autosave(&store);
+    use_animation(&store, &on);
+    use_side_by_side_clock(&store, &on);
+    // window.kraft (test hooks) and keyboard shortcuts, installed once.
+    {
+        let (model, on) = (store.model.clone(), (*on).clone());
+        use_effect_with((), move |_| {
+            let hooks = crate::test_hooks::install(model.clone(), on.clone());
+            let shortcuts = crate::keyboard::listen(model, on);
+            move || drop((hooks, shortcuts))
+        });
+    }
+    let model = ModelRef(store.model.clone());
+    let m = store.model.borrow();
     html! {
-        <ContextProvider<StoreHandle> context={store}>
-            <Page />
-        </ContextProvider<StoreHandle>>
+        <ContextProvider<Callback<Msg>> context={(*on).clone()}>
+            { page(&m, &model, store.version) }
+        </ContextProvider<Callback<Msg>>>
     }
 }
 
@@ -39,7 +63,7 @@ fn use_autosave(store: &StoreHandle) {
     });
 }
 
-/// A frame every 33 ms while `on_now` holds: `tick` gets the wall milliseconds since the last
+/// A frame every 33 ms: `tick` gets the wall milliseconds since the last
 /// (at most 250), and the tick's work is timed for the frame-time figures. Hidden tabs do not
 /// animate (and do not pile up work).
 fn frame_clock(on: Callback<Msg>, tick: fn(f64) -> Msg) -> Interval {
@@ -48,13 +72,13 @@ fn frame_clock(on: Callback<Msg>, tick: fn(f64) -> Msg) -> Interval {
         let now = js_sys::Date::now();
         let wall = (now - last).min(250.0);
         last = now;
-        if crate::hooks::page_hidden() {
+        if clock::page_hidden() {
             return;
         }
-        // The reducer runs inside the dispatch; the render follows (see Page).
-        let started = crate::hooks::now_ms();
+        // The reducer runs inside the dispatch; the render follows (see App).
+        let started = clock::now_ms();
         on.emit(tick(wall));
-        crate::hooks::frame_ticked(crate::hooks::now_ms() - started);
+        clock::frame_ticked(clock::now_ms() - started);
     })
 }
 
@@ -79,99 +103,4 @@ fn use_animation(store: &StoreHandle, on: &Callback<Msg>) {
         let interval = playing.then(|| frame_clock(on, Msg::Tick));
         move || drop(interval)
     });
-}
-
-#[function_component(Page)]
-fn page() -> Html {
-    crate::hooks::render_started();
-    let (store, on) = use_store();
-    // Effects run once the render is committed: the end of an animation frame's work.
-    use_effect_with(store.version, |_| crate::hooks::frame_rendered());
-    use_autosave(&store);
-    use_animation(&store, &on);
-    use_side_by_side_clock(&store, &on);
-    // window.kraft (test hooks) and keyboard shortcuts, installed once.
-    {
-        let (model, on) = (store.model.clone(), on.clone());
-        use_effect_with((), move |_| {
-            let hooks = crate::hooks::install(model, on);
-            move || drop(hooks)
-        });
-    }
-    let m = store.model.borrow();
-    let lang = m.lang;
-    let on_lang = {
-        let on = on.clone();
-        Callback::from(move |e: Event| {
-            let v = e
-                .target_unchecked_into::<web_sys::HtmlSelectElement>()
-                .value();
-            on.emit(Msg::Lang(if v == "zh" { Lang::Zh } else { Lang::En }));
-        })
-    };
-    let side_by_side = m.side_by_side.is_some();
-    let on_side_by_side = {
-        let on = on.clone();
-        Callback::from(move |_| {
-            on.emit(Msg::SideBySide(
-                (!side_by_side).then_some(crate::side_by_side::PARTITION_CHOICES[2]),
-            ))
-        })
-    };
-    html! {
-        <div class="app" lang={if lang == Lang::Zh { "zh-CN" } else { "en" }}>
-            <header>
-                <div class="brand">
-                    <h1>{ t(lang, "title") }</h1>
-                    <span class="subtitle">{ t(lang, "subtitle") }</span>
-                </div>
-                <controls::ScenarioPicker />
-                <button data-action="side-by-side" class={if side_by_side { "on" } else { "" }}
-                    aria-pressed={side_by_side.to_string()} onclick={on_side_by_side}>
-                    { t(lang, if side_by_side { "sbs-close" } else { "sbs-open" }) }
-                </button>
-                <select data-testid="lang" onchange={on_lang} aria-label={t(lang, "language")}>
-                    <option value="en" selected={lang == Lang::En}>{ "English" }</option>
-                    <option value="zh" selected={lang == Lang::Zh}>{ "中文" }</option>
-                </select>
-            </header>
-            if side_by_side {
-                <main class="with-side-by-side"><side_by_side::SideBySideView /></main>
-            } else {
-            <main>
-                <section class="stage">
-                    <controls::TimeControls />
-                    <div class="stage-view">
-                        <cluster::ClusterView />
-                        // Notices float over the stage so they never push the controls away.
-                        if let Some(n) = &m.notice {
-                            <div class="notice" role="status" data-testid="notice">{ n.text(lang) }</div>
-                        }
-                    </div>
-                </section>
-                <aside class="side">
-                    <controls::Narration />
-                    <panels::Violations />
-                    <controls::SelectionMenu />
-                    <controls::Presets />
-                    <explorer::ExplorerPanel />
-                    <controls::Legend />
-                    <controls::SettingsPanel />
-                </aside>
-            </main>
-            }
-            <section class="panels">
-                // The panels read the main cluster: beside the two clusters they would mislead.
-                if !side_by_side {
-                    <panels::LogsPanel />
-                    <replicas::ReplicaLogs />
-                    <panels::MetadataPanel />
-                    <panels::EventLog />
-                    <charts::Charts />
-                }
-                <why_kraft::WhyKraft />
-            </section>
-            <footer>{ t(lang, "help") }</footer>
-        </div>
-    }
 }

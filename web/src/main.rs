@@ -1,28 +1,33 @@
 //! KRaft Playground in the browser: the Yew UI over `kraft-core`.
 
 mod app;
-mod charts;
-mod cluster;
-mod controls;
-mod event_groups;
-mod explorer;
-mod hooks;
+mod clock;
+mod components;
 mod i18n;
+mod keyboard;
 mod library;
-mod model;
-mod panels;
-mod placement;
-mod player;
-mod replicas;
-mod side_by_side;
-mod stage_logs;
-mod stage_partitions;
+mod page;
+mod state;
 mod storage;
-mod store;
-mod svg;
+mod test_hooks;
 #[cfg(test)]
 mod tests;
-mod why_kraft;
+
+/// The paths the unit tests (tests.rs) name the state and the explorer by.
+#[cfg(test)]
+mod model {
+    pub use crate::state::{Model, Settings, CHECKPOINT_MS};
+}
+#[cfg(test)]
+mod player {
+    pub use crate::state::Player;
+}
+#[cfg(test)]
+mod store {
+    pub use crate::state::{update, Msg};
+}
+#[cfg(test)]
+use components::explorer;
 
 /// A panic in wasm kills the page: at least say so, readably, instead of freezing.
 fn install_panic_hook() {

@@ -1,27 +1,14 @@
 //! The session outlives the page: saved to localStorage as it changes, exported and imported as
 //! JSON, and packed into a share link. A bad file or link changes nothing and says why.
 
-use crate::model::{Model, Notice, Saved, Settings};
-use crate::store::Msg;
+use crate::state::{parse_saved, to_json, Model, Notice, Saved, Settings};
 use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
-use yew::prelude::*;
 
 const KEY: &str = "kraft-playground/session";
 const SHARE_PREFIX: &str = "#s=";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
-}
-
-/// A saved session from its JSON. Through `serde_json::Value`: the scenario loader already
-/// reads config that way, so the page carries one deserializer for it, not two.
-pub fn parse_saved(text: &str) -> Result<Saved, serde_json::Error> {
-    serde_json::from_str::<serde_json::Value>(text).and_then(serde_json::from_value)
-}
-
-pub fn to_json(saved: &Saved) -> String {
-    serde_json::to_string(saved).unwrap_or_default()
 }
 
 /// The model the page starts with: a share link first, then the saved session, else a fresh one.
@@ -117,45 +104,4 @@ pub fn download(name: &str, text: &str) {
         }
     }
     let _ = web_sys::Url::revoke_object_url(&url);
-}
-
-#[derive(Properties, PartialEq)]
-pub struct ImportProps {
-    pub on: Callback<Msg>,
-    pub label: String,
-}
-
-/// A file picker that hands the file's text up as `Msg::Import`.
-#[function_component(ImportButton)]
-pub fn import_button(p: &ImportProps) -> Html {
-    let on = p.on.clone();
-    let onchange = Callback::from(move |e: Event| {
-        let input: HtmlInputElement = e.target_unchecked_into();
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        let Ok(reader) = web_sys::FileReader::new() else {
-            return;
-        };
-        let on = on.clone();
-        let r = reader.clone();
-        let onload = wasm_bindgen::closure::Closure::once(move |_: web_sys::Event| {
-            let text = r
-                .result()
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default();
-            on.emit(Msg::Import(text));
-        });
-        reader.set_onload(Some(onload.as_ref().unchecked_ref()));
-        onload.forget();
-        let _ = reader.read_as_text(&file);
-        input.set_value("");
-    });
-    html! {
-        <label class="import">
-            <span class="button">{ &p.label }</span>
-            <input type="file" accept="application/json,.json" data-action="import" onchange={onchange} />
-        </label>
-    }
 }

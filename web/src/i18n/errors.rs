@@ -1,7 +1,7 @@
 //! Refusals and errors from core, said in the learner's language. Core's errors are typed, so
 //! nothing here parses English; config keys and Kafka error names stay as they are.
 
-use super::Lang;
+use super::lang::Lang;
 use kraft_core::protocol::{
     AssignmentProblem, CommandError, ConfigError, KafkaDetail, MembershipProblem,
 };

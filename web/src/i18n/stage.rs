@@ -1,6 +1,8 @@
 //! The stage's words: what a running scenario step waits for, and the legend of every mark.
 
-use super::Lang;
+use super::lang::Lang;
+use super::numbers::seconds;
+use super::words::role_label;
 use kraft_core::scenario::{Condition, Step, Target, Wait};
 
 fn who(lang: Lang, t: &Target) -> String {
@@ -42,14 +44,10 @@ fn condition(lang: Lang, c: &Condition) -> String {
         Condition::Unfenced(b) if zh => format!("Broker {b} 解除屏蔽"),
         Condition::Unfenced(b) => format!("broker {b} to be unfenced"),
         Condition::Role { node, role } if zh => {
-            format!("{} 成为 {}", who(lang, node), super::role_label(lang, role))
+            format!("{} 成为 {}", who(lang, node), role_label(lang, role))
         }
         Condition::Role { node, role } => {
-            format!(
-                "{} to be {}",
-                who(lang, node),
-                super::role_label(lang, role)
-            )
+            format!("{} to be {}", who(lang, node), role_label(lang, role))
         }
         Condition::ProduceDone(k) if zh => format!("写入 {k} 被确认或失败"),
         Condition::ProduceDone(k) => format!("produce {k} to be acknowledged or failed"),
@@ -111,7 +109,7 @@ fn condition(lang: Lang, c: &Condition) -> String {
 
 /// "Running until …": what the step in progress waits for, with its deadline in virtual time.
 pub fn wait_text(lang: Lang, wait: &Wait, step: Option<&Step>) -> String {
-    let s = |ms: u64| format!("{} s", super::seconds(ms, 1));
+    let s = |ms: u64| format!("{} s", seconds(ms, 1));
     let zh = lang == Lang::Zh;
     match wait {
         Wait::Time(t) if zh => format!("时钟到达 t = {}", s(*t)),

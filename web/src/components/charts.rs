@@ -1,8 +1,8 @@
 //! Charts drawn with plotters on a canvas, from core's trace (so they agree with the timeline):
 //! HW and LEO of each controller over time with elections marked, and messages per second by RPC.
 
-use crate::i18n::t;
-use crate::store::use_store;
+use crate::i18n::{t, Lang};
+use crate::state::ModelRef;
 use kraft_core::sim::Simulation;
 use kraft_core::NodeId;
 use kraft_core::TraceKind;
@@ -107,27 +107,42 @@ pub(crate) type Chart<'a> =
 /// Legend entries a chart collects while it draws: a label and its line style.
 pub(crate) type Legend = Vec<(String, ShapeStyle)>;
 
-/// Width of the legend column, right of the plot: the legend never covers the newest data.
-const LEGEND_W: u32 = 112;
+/// The legend column, right of the plot (the legend never covers the newest data): at least
+/// this wide, wider for long labels (Kafka's RPC names run long), at most this part of the canvas.
+const LEGEND_MIN_W: u32 = 112;
+const LEGEND_MAX_PART: f64 = 0.4;
+/// Room in the legend column left of a label: the line that stands for its series.
+const LEGEND_SWATCH_W: u32 = 28;
 
 /// The frame both charts share: white canvas, caption, axes over `x` × `y`, the series `draw`
-/// adds, and their legend in a column of its own.
+/// adds, and their legend (`labels`, in order) in a column of its own.
 pub(crate) fn plot(
     canvas: HtmlCanvasElement,
     title: &str,
     x_desc: &str,
-    x: Range<f64>,
-    y: Range<f64>,
+    (x, y): (Range<f64>, Range<f64>),
+    labels: &[String],
     draw: impl FnOnce(&mut Chart, &mut Legend) -> Option<()>,
 ) -> Option<()> {
     let root = CanvasBackend::with_canvas_object(canvas)?.into_drawing_area();
     root.fill(&WHITE).ok()?;
     let (w, h) = root.dim_in_pixel();
-    let (left, right) = root.split_horizontally(w.saturating_sub(LEGEND_W));
+    let font = TextStyle::from(("sans-serif", 11).into_font());
+    let widest = labels
+        .iter()
+        .filter_map(|l| root.estimate_text_size(l, &font).ok())
+        .map(|(w, _)| w)
+        .max()
+        .unwrap_or(0);
+    let legend_w = (widest + LEGEND_SWATCH_W)
+        .max(LEGEND_MIN_W)
+        .min((w as f64 * LEGEND_MAX_PART) as u32);
+    let (left, right) = root.split_horizontally(w.saturating_sub(legend_w));
     let mut chart = ChartBuilder::on(&left)
         .caption(title, ("sans-serif", 14))
         .margin(6)
-        .x_label_area_size(22)
+        // The axis' name sits under its tick labels, not across them.
+        .x_label_area_size(if x_desc.is_empty() { 22 } else { 36 })
         .y_label_area_size(40)
         .build_cartesian_2d(x, y)
         .ok()?;
@@ -159,7 +174,7 @@ pub(crate) fn plot(
             .draw(&PathElement::new(vec![(4, y), (20, y)], *style))
             .ok()?;
         right
-            .draw(&Text::new(label.clone(), (24, y - 6), ("sans-serif", 11)))
+            .draw(&Text::new(label.clone(), (24, y - 6), font.clone()))
             .ok()?;
     }
     root.present().ok()
@@ -194,12 +209,15 @@ fn draw_offsets(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()
             .fold(max_y, f64::min)
             .min(max_y - 1.0)
             .max(0.0);
+    let labels: Vec<String> = (s.leo.keys().map(|n| format!("{n} LEO")))
+        .chain(s.hw.keys().map(|n| format!("{n} HW")))
+        .collect();
     plot(
         canvas,
         title,
         "s",
-        s.from..s.to.max(s.from + 1.0),
-        min_y..max_y,
+        (s.from..s.to.max(s.from + 1.0), min_y..max_y),
+        &labels,
         |chart, legend| {
             for (i, (node, pts)) in s.leo.iter().enumerate() {
                 line(
@@ -241,18 +259,20 @@ fn draw_rpcs(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()> {
         .max()
         .unwrap_or(1) as f64
         * 1.1;
+    // The busiest RPCs, so the chart stays readable.
+    let mut busiest: Vec<(&&str, u32)> =
+        s.rpcs.iter().map(|(k, m)| (k, m.values().sum())).collect();
+    busiest.sort_by_key(|b| std::cmp::Reverse(b.1));
+    busiest.truncate(7);
+    let labels: Vec<String> = busiest.iter().map(|(rpc, _)| rpc.to_string()).collect();
     plot(
         canvas,
         title,
         "s",
-        s.from..s.to.max(s.from + 1.0),
-        0.0..max_y.max(1.0),
+        (s.from..s.to.max(s.from + 1.0), 0.0..max_y.max(1.0)),
+        &labels,
         |chart, legend| {
-            // The busiest RPCs, so the chart stays readable.
-            let mut busiest: Vec<(&&str, u32)> =
-                s.rpcs.iter().map(|(k, m)| (k, m.values().sum())).collect();
-            busiest.sort_by_key(|b| std::cmp::Reverse(b.1));
-            for (i, (rpc, _)) in busiest.iter().take(7).enumerate() {
+            for (i, (rpc, _)) in busiest.iter().enumerate() {
                 let pts = s.rpcs[**rpc]
                     .iter()
                     .map(|(sec, n)| (*sec as f64 + 0.5, *n as f64))
@@ -270,9 +290,17 @@ fn draw_rpcs(canvas: HtmlCanvasElement, s: &Series, title: &str) -> Option<()> {
     )
 }
 
+#[derive(Properties, PartialEq)]
+pub struct ChartsProps {
+    pub lang: Lang,
+    /// Read when the charts are drawn.
+    pub model: ModelRef,
+    /// Changes with every change to the model: the charts follow.
+    pub version: u64,
+}
+
 #[function_component(Charts)]
-pub fn charts() -> Html {
-    let (store, _) = use_store();
+pub fn charts(p: &ChartsProps) -> Html {
     let offsets = use_node_ref();
     let rpcs = use_node_ref();
     let last_draw = use_mut_ref(|| 0.0f64);
@@ -283,11 +311,11 @@ pub fn charts() -> Html {
         let (offsets, rpcs, model, last_draw, pending) = (
             offsets.clone(),
             rpcs.clone(),
-            store.model.clone(),
+            p.model.0.clone(),
             last_draw.clone(),
             pending.clone(),
         );
-        use_effect_with(store.version, move |_| {
+        use_effect_with(p.version, move |_| {
             let playing = model.borrow().playing;
             let now = js_sys::Date::now();
             let due = !playing || now - *last_draw.borrow() > 250.0;
@@ -310,10 +338,9 @@ pub fn charts() -> Html {
             }
         });
     }
-    let m = store.model.borrow();
     html! {
         <div class="panel charts" data-testid="charts">
-            <h2>{ t(m.lang, "charts") }</h2>
+            <h2>{ t(p.lang, "charts") }</h2>
             <canvas ref={offsets} width="620" height="260" data-chart="offsets"></canvas>
             <canvas ref={rpcs} width="620" height="260" data-chart="rpcs"></canvas>
         </div>

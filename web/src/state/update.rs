@@ -1,92 +1,13 @@
-//! The page's state in one place: a Yew reducer store that owns the model (the core timeline and
-//! the view state), shared with every component by context. Components read it and dispatch
-//! `Msg`s; `reduce` only changes the model. Saving, downloading and the clipboard happen in
-//! effects and callbacks outside it.
+//! How each message changes the model: the store's reducer. Pure state change: no storage, no
+//! downloads, no clipboard (those happen in effects and callbacks outside it).
 
-use crate::i18n::Lang;
-use crate::model::{EventFilter, Model, NextKind, Notice, Selected, Settings};
-use kraft_core::sim::twins::TwinAction;
+use super::model::Model;
+use super::msg::Msg;
+use super::notice::Notice;
+use super::saved::parse_saved;
+use super::side_by_side::SideBySide;
 use kraft_core::sim::Action;
-use kraft_core::{NodeId, Time};
-use std::cell::RefCell;
-use std::rc::Rc;
-use yew::prelude::*;
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Msg {
-    /// One animation frame of this many wall milliseconds.
-    Tick(f64),
-    Play,
-    Pause,
-    Step,
-    StepBack,
-    Next(NextKind),
-    Speed(f64),
-    Seek(Time),
-    Advance(Time),
-    Select(Option<Selected>),
-    Act(Action),
-    IsolateLeader,
-    Split,
-    NewCluster(Settings),
-    Lang(Lang),
-    Scenario(Option<String>),
-    NarrationNext,
-    NarrationPrev,
-    /// Re-runs the scenario with one of its experiments ("try it with …").
-    Experiment(usize),
-    Legend(bool),
-    Filter(EventFilter),
-    /// The text of a file the user picked.
-    Import(String),
-    Notice(Option<Notice>),
-    /// The explorer's path from the current moment: applied, then the cursor goes back to where
-    /// it begins so Step walks it one event at a time.
-    OpenPath(Vec<Action>),
-    /// Opens the side-by-side view with a topic of this many partitions (again, if open), or
-    /// closes it.
-    SideBySide(Option<u32>),
-    SideBySideAct(TwinAction),
-    SideBySidePlay(bool),
-    SideBySideSpeed(f64),
-    /// One frame of the side-by-side view's clock, this many wall milliseconds.
-    SideBySideTick(f64),
-}
-
-/// The store: the model behind a stable `Rc` (hooks and timers keep it), and a version that
-/// changes with every message so that Yew re-renders what reads it.
-pub struct Store {
-    pub model: Rc<RefCell<Model>>,
-    pub version: u64,
-}
-
-impl PartialEq for Store {
-    fn eq(&self, other: &Self) -> bool {
-        self.version == other.version && Rc::ptr_eq(&self.model, &other.model)
-    }
-}
-
-impl Reducible for Store {
-    type Action = Msg;
-
-    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
-        update(&mut self.model.borrow_mut(), msg);
-        Rc::new(Store {
-            model: self.model.clone(),
-            version: self.version + 1,
-        })
-    }
-}
-
-pub type StoreHandle = UseReducerHandle<Store>;
-
-/// The store from context, and a callback that dispatches to it.
-#[hook]
-pub fn use_store() -> (StoreHandle, Callback<Msg>) {
-    let store = use_context::<StoreHandle>().expect("the App provides the store");
-    let dispatcher = store.dispatcher();
-    (store, Callback::from(move |m: Msg| dispatcher.dispatch(m)))
-}
+use kraft_core::NodeId;
 
 /// Applies one message to the model. Pure state change: no storage, no downloads, no clipboard.
 pub fn update(m: &mut Model, msg: Msg) {
@@ -176,7 +97,7 @@ pub fn update(m: &mut Model, msg: Msg) {
         }
         Msg::Legend(open) => m.legend = open,
         Msg::Filter(f) => m.event_filter = f,
-        Msg::Import(text) => match crate::storage::parse_saved(&text) {
+        Msg::Import(text) => match parse_saved(&text) {
             Ok(saved) => {
                 if let Err(e) = m.restore(saved) {
                     m.notice = Some(Notice::BadImport(Box::new(e)));
@@ -202,7 +123,7 @@ pub fn update(m: &mut Model, msg: Msg) {
         Msg::SideBySide(Some(partitions)) => {
             m.playing = false;
             let seed = m.settings.seed;
-            match crate::side_by_side::SideBySide::new(seed, partitions) {
+            match SideBySide::new(seed, partitions) {
                 Some(v) => m.side_by_side = Some(v),
                 None => m.notice = Some(Notice::Say("sbs-cannot")),
             }
@@ -227,7 +148,7 @@ pub fn update(m: &mut Model, msg: Msg) {
         }
         Msg::SideBySideTick(wall_ms) => {
             if let Some(v) = m.side_by_side.as_mut() {
-                v.tick(wall_ms, crate::hooks::now_ms);
+                v.tick(wall_ms, crate::clock::now_ms);
             }
         }
     }

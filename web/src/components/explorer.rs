@@ -4,10 +4,12 @@
 //! and opens the path it finds in the timeline, where Step walks it one event at a time.
 
 use crate::i18n::{t, Lang};
-use crate::store::{use_store, Msg};
+use crate::state::{use_dispatch, Model, ModelRef, Msg, Notice};
 use gloo_timers::callback::Interval;
-use kraft_core::sim::explore::{ExploreOptions, Explorer, Faults, Progress};
+use kraft_core::sim::explore::{ExploreOptions, Explorer, Faults, Found, Progress};
 use kraft_core::sim::{Action, Fault};
+use std::cell::RefCell;
+use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -69,9 +71,17 @@ pub fn path_step(lang: Lang, a: &Action, msg: Option<(u32, u32, &str)>) -> Strin
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct ExplorerPanelProps {
+    pub lang: Lang,
+    /// Read when a search starts (its first moment) and ends (whether the cluster moved).
+    pub model: ModelRef,
+}
+
 #[function_component(ExplorerPanel)]
-pub fn explorer_panel() -> Html {
-    let (store, on) = use_store();
+pub fn explorer_panel(p: &ExplorerPanelProps) -> Html {
+    let on = use_dispatch();
+    let lang = p.lang;
     let search = use_mut_ref(|| None::<Search>);
     let progress = use_state(|| None::<Progress>);
     let running = use_state(|| false);
@@ -80,60 +90,19 @@ pub fn explorer_panel() -> Html {
         crash: true,
         ..Faults::default()
     });
-    let m = store.model.borrow();
-    let lang = m.lang;
-
-    // While running: a slice of search every frame.
-    {
-        let (search, progress, running_h, on, model) = (
-            search.clone(),
-            progress.clone(),
-            running.clone(),
-            on.clone(),
-            store.model.clone(),
-        );
-        use_effect_with(*running, move |running| {
-            let interval = running.then(|| {
-                Interval::new(16, move || {
-                    let mut guard = search.borrow_mut();
-                    let Some(s) = guard.as_mut() else {
-                        return;
-                    };
-                    let t0 = js_sys::Date::now();
-                    let mut p = s.explorer.run(200);
-                    while !p.done && js_sys::Date::now() - t0 < SLICE_MS {
-                        p = s.explorer.run(200);
-                    }
-                    if p.done {
-                        // The path applies to the moment the search began, and only there.
-                        let same = {
-                            let m = model.borrow();
-                            m.sim().events_processed() == s.events
-                                && m.sim().actions_applied() == s.actions
-                        };
-                        if let Some(f) = &p.found {
-                            on.emit(if same {
-                                Msg::OpenPath(f.path.clone())
-                            } else {
-                                Msg::Notice(Some(crate::model::Notice::Say("explore-moved")))
-                            });
-                        }
-                        *guard = None;
-                        running_h.set(false);
-                    }
-                    progress.set(Some(p));
-                })
-            });
-            move || drop(interval)
-        });
-    }
-
+    use_search_slices(Slices {
+        search: search.clone(),
+        progress: progress.clone(),
+        running: running.clone(),
+        on: on.clone(),
+        model: p.model.0.clone(),
+    });
     let start = {
         let (search, progress, running, model, on) = (
             search.clone(),
             progress.clone(),
             running.clone(),
-            store.model.clone(),
+            p.model.0.clone(),
             on.clone(),
         );
         let (depth, faults) = (*depth, *faults);
@@ -175,43 +144,8 @@ pub fn explorer_panel() -> Html {
             }
         })
     };
-    let fault_box = |name: &'static str, on_: bool| {
-        let faults = faults.clone();
-        let toggle = Callback::from(move |e: Event| {
-            let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
-            let mut f = *faults;
-            match name {
-                "crash" => f.crash = checked,
-                "drop" => f.drop = checked,
-                _ => f.duplicate = checked,
-            }
-            faults.set(f);
-        });
-        html! {
-            <label class="fault">
-                <input type="checkbox" data-fault={name} checked={on_} onchange={toggle}
-                       disabled={*running} />
-                { t(lang, match name { "crash" => "explore-crash", "drop" => "explore-drop", _ => "explore-duplicate" }) }
-            </label>
-        }
-    };
-    let status = progress.as_ref().map(|p| {
-        let counts = t(lang, "explore-counts")
-            .replace("{states}", &p.states.to_string())
-            .replace("{distinct}", &p.distinct.to_string())
-            .replace("{depth}", &p.depth.to_string());
-        let verdict = match (&p.found, p.done, p.cut_short) {
-            (Some(f), _, _) => t(lang, "explore-found")
-                .replace("{invariant}", f.violation.invariant)
-                .replace("{n}", &f.path.len().to_string()),
-            (None, true, true) => t(lang, "explore-cut-short").to_string(),
-            (None, true, false) => t(lang, "explore-none").replace("{depth}", &p.depth.to_string()),
-            (None, false, _) => {
-                t(lang, "explore-searching").replace("{bound}", &p.bound.to_string())
-            }
-        };
-        (counts, verdict, p.fraction, p.found.clone())
-    });
+    let fault_box = |name: &'static str, on_: bool| fault_box(lang, &faults, *running, name, on_);
+    let status = progress.as_ref().map(|p| status(lang, p));
     html! {
         <div class="menu explorer" data-testid="explorer">
             <h3>{ t(lang, "explorer") }</h3>
@@ -231,9 +165,9 @@ pub fn explorer_panel() -> Html {
             </div>
             if *running || progress.is_some() {
                 <progress data-testid="explore-progress" max="1"
-                          value={status.as_ref().map_or(0.0, |s| s.2).to_string()} />
+                          value={status.as_ref().map_or(0.0, |s| s.fraction).to_string()} />
             }
-            if let Some((counts, verdict, _, found)) = status {
+            if let Some(Status { counts, verdict, found, .. }) = status {
                 <div class="explore-status" data-testid="explore-status"
                      data-running={running.to_string()}>
                     <div>{ verdict }</div>
@@ -247,4 +181,118 @@ pub fn explorer_panel() -> Html {
             }
         </div>
     }
+}
+
+/// What the search has done, in words.
+struct Status {
+    counts: String,
+    verdict: String,
+    fraction: f64,
+    found: Option<Found>,
+}
+
+fn status(lang: Lang, p: &Progress) -> Status {
+    let counts = t(lang, "explore-counts")
+        .replace("{states}", &p.states.to_string())
+        .replace("{distinct}", &p.distinct.to_string())
+        .replace("{depth}", &p.depth.to_string());
+    let verdict = match (&p.found, p.done, p.cut_short) {
+        (Some(f), _, _) => t(lang, "explore-found")
+            .replace("{invariant}", f.violation.invariant)
+            .replace("{n}", &f.path.len().to_string()),
+        (None, true, true) => t(lang, "explore-cut-short").to_string(),
+        (None, true, false) => t(lang, "explore-none").replace("{depth}", &p.depth.to_string()),
+        (None, false, _) => t(lang, "explore-searching").replace("{bound}", &p.bound.to_string()),
+    };
+    Status {
+        counts,
+        verdict,
+        fraction: p.fraction,
+        found: p.found.clone(),
+    }
+}
+
+/// A checkbox for one kind of fault the search may inject.
+fn fault_box(
+    lang: Lang,
+    faults: &UseStateHandle<Faults>,
+    running: bool,
+    name: &'static str,
+    checked: bool,
+) -> Html {
+    let faults = faults.clone();
+    let toggle = Callback::from(move |e: Event| {
+        let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
+        let mut f = *faults;
+        match name {
+            "crash" => f.crash = checked,
+            "drop" => f.drop = checked,
+            _ => f.duplicate = checked,
+        }
+        faults.set(f);
+    });
+    html! {
+        <label class="fault">
+            <input type="checkbox" data-fault={name} checked={checked} onchange={toggle}
+                   disabled={running} />
+            { t(lang, match name { "crash" => "explore-crash", "drop" => "explore-drop", _ => "explore-duplicate" }) }
+        </label>
+    }
+}
+
+/// What the search's slices work on and report to.
+struct Slices {
+    search: Rc<RefCell<Option<Search>>>,
+    progress: UseStateHandle<Option<Progress>>,
+    running: UseStateHandle<bool>,
+    on: Callback<Msg>,
+    model: Rc<RefCell<Model>>,
+}
+
+/// While running: a slice of search every frame; at the end, the path found opens in the
+/// timeline if the cluster is still where the search began.
+#[hook]
+fn use_search_slices(s: Slices) {
+    let running = *s.running;
+    use_effect_with(running, move |running| {
+        let Slices {
+            search,
+            progress,
+            running: running_h,
+            on,
+            model,
+        } = s;
+        let interval = running.then(|| {
+            Interval::new(16, move || {
+                let mut guard = search.borrow_mut();
+                let Some(s) = guard.as_mut() else {
+                    return;
+                };
+                let t0 = js_sys::Date::now();
+                let mut p = s.explorer.run(200);
+                while !p.done && js_sys::Date::now() - t0 < SLICE_MS {
+                    p = s.explorer.run(200);
+                }
+                if p.done {
+                    // The path applies to the moment the search began, and only there.
+                    let same = {
+                        let m = model.borrow();
+                        m.sim().events_processed() == s.events
+                            && m.sim().actions_applied() == s.actions
+                    };
+                    if let Some(f) = &p.found {
+                        on.emit(if same {
+                            Msg::OpenPath(f.path.clone())
+                        } else {
+                            Msg::Notice(Some(Notice::Say("explore-moved")))
+                        });
+                    }
+                    *guard = None;
+                    running_h.set(false);
+                }
+                progress.set(Some(p));
+            })
+        });
+        move || drop(interval)
+    });
 }

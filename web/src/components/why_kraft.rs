@@ -3,9 +3,8 @@
 //! the time until a new controller can elect partition leaders against the partition count.
 //! Nothing here is a constant or a formula: every point is a simulation run.
 
-use crate::charts::{line, plot};
-use crate::i18n::t;
-use crate::store::use_store;
+use super::charts::{line, plot};
+use crate::i18n::{t, Lang};
 use kraft_core::protocol::ClusterMode;
 use kraft_core::sim::failover::{measure, FailoverPoint};
 use plotters::prelude::*;
@@ -27,7 +26,7 @@ fn secs(p: Option<FailoverPoint>, load: bool) -> Option<f64> {
     p.map(|p| (if load { p.load_ms } else { p.virtual_ms }) as f64 / 1000.0)
 }
 
-fn draw(canvas: HtmlCanvasElement, rows: &[Row], lang: crate::i18n::Lang) -> Option<()> {
+fn draw(canvas: HtmlCanvasElement, rows: &[Row], lang: Lang) -> Option<()> {
     let max_x = rows.iter().map(|r| r.partitions).max().unwrap_or(1) as f64;
     let max_y = rows
         .iter()
@@ -40,12 +39,16 @@ fn draw(canvas: HtmlCanvasElement, rows: &[Row], lang: crate::i18n::Lang) -> Opt
             .filter_map(|r| Some((r.partitions as f64, f(r)?)))
             .collect()
     };
+    let labels: Vec<String> = ["zk-failover", "zk-load", "kraft-failover"]
+        .iter()
+        .map(|k| t(lang, k).to_string())
+        .collect();
     plot(
         canvas,
         t(lang, "why-kraft-chart"),
         "",
-        0.0..max_x * 1.05,
-        0.0..max_y,
+        (0.0..max_x * 1.05, 0.0..max_y),
+        &labels,
         |chart, legend| {
             let zk = RGBColor(0xc0, 0x39, 0x2b);
             let load = RGBColor(0xe6, 0x7e, 0x22);
@@ -77,10 +80,14 @@ fn draw(canvas: HtmlCanvasElement, rows: &[Row], lang: crate::i18n::Lang) -> Opt
     )
 }
 
+#[derive(Properties, PartialEq)]
+pub struct WhyKraftProps {
+    pub lang: Lang,
+}
+
 #[function_component(WhyKraft)]
-pub fn why_kraft() -> Html {
-    let (store, _) = use_store();
-    let lang = store.model.borrow().lang;
+pub fn why_kraft(p: &WhyKraftProps) -> Html {
+    let lang = p.lang;
     let canvas = use_node_ref();
     let rows = use_state(|| None::<Vec<Row>>);
     let measuring = use_state(|| false);
