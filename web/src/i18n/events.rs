@@ -1,6 +1,7 @@
 //! One sentence for each trace event, in English or Chinese, from the typed event and its typed
 //! reason: nothing here is parsed from English.
 
+use super::invariants::invariant_why;
 use super::lang::Lang;
 use super::messages::message_summary;
 use super::ui::t;
@@ -430,7 +431,7 @@ pub fn describe(lang: Lang, kind: &TraceKind) -> String {
             if zh {
                 // The trace names the rule by its name (the protocol layer knows no checker).
                 let why = kraft_core::sim::Invariant::from_name(invariant)
-                    .map_or(detail.as_str(), |i| super::invariant_why(lang, i));
+                    .map_or(detail.as_str(), |i| invariant_why(lang, i));
                 format!("违反不变量 {invariant}：{why}")
             } else {
                 format!("invariant {invariant} broken: {detail}")
